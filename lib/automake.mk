@@ -1,0 +1,14 @@
+# libhnv: code shared by ovs-vswitchd's HNV agent and hnv-ctl: the policy
+# database IDLs and the parsers that decide what a valid policy value is,
+# so that the CLI and the agent can never disagree about it.
+noinst_LTLIBRARIES += lib/libhnv.la
+lib_libhnv_la_SOURCES = \
+	lib/hnv-check.c \
+	lib/hnv-check.h \
+	lib/hnv-policy.c \
+	lib/hnv-policy.h
+nodist_lib_libhnv_la_SOURCES = \
+	vtep/ms-vtep-idl.c \
+	vtep/ms-vtep-idl.h \
+	vtep/ms-firewall-idl.c \
+	vtep/ms-firewall-idl.h

@@ -1,0 +1,67 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef HNV_CHECK_H
+#define HNV_CHECK_H 1
+
+/* Checks a snapshot of the ms_vtep and ms_firewall databases row by row.
+ *
+ * A row that the host agent cannot accept (a malformed address, a mapping
+ * to a virtual subnet without a VSID, a duplicate CA, an ACL string it
+ * cannot parse ...) yields one error naming its table, its uuid and the
+ * reason, and is left out; every other row is accepted and counted.  One
+ * bad row therefore never takes the rest of the policy down with it. */
+
+#include <stddef.h>
+#include "openvswitch/uuid.h"
+
+struct ovsdb_idl;
+struct ds;
+
+struct hnv_check_error {
+    const char *table;          /* Static string: the table's name. */
+    struct uuid uuid;           /* The row. */
+    char *reason;               /* Owned. */
+};
+
+struct hnv_check {
+    /* What was accepted. */
+    size_t n_vnets;             /* Logical_Router rows. */
+    size_t n_vsids;             /* Logical_Switch rows with a valid VSID. */
+    size_t n_hosts;             /* Physical_Switch rows. */
+    size_t n_local_ports;       /* This host's bound Physical_Port rows. */
+    size_t n_local_macs;        /* Ucast_Macs_Local rows. */
+    size_t n_mappings;          /* Ucast_Macs_Remote rows. */
+    size_t n_locators;          /* Physical_Locator rows. */
+    size_t n_acls;              /* Enabled FW_Rules rows. */
+    size_t n_acls_disabled;     /* Valid FW_Rules rows with rule_state
+                                 * Disabled. */
+    bool host_found;            /* This host has a Physical_Switch row. */
+
+    /* What was refused, in table then uuid order. */
+    struct hnv_check_error *errors;
+    size_t n_errors, allocated_errors;
+};
+
+/* 'vtep' and 'fw' may each be NULL, or an IDL that has not yet received its
+ * first snapshot; their tables are then simply empty.  'host' names this
+ * host's Physical_Switch row. */
+void hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
+                   const char *host, struct hnv_check *);
+void hnv_check_destroy(struct hnv_check *);
+void hnv_check_format_error(const struct hnv_check_error *, struct ds *);
+
+#endif /* hnv-check.h */

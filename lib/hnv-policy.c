@@ -1,0 +1,438 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "hnv-policy.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/util.h"
+#include "packets.h"
+#include "util.h"
+
+char *
+hnv_check_vsid(int64_t vsid)
+{
+    if (vsid < HNV_VSID_MIN || vsid > HNV_VSID_MAX) {
+        return xasprintf("%"PRId64" is outside the valid VSID range "
+                         "%d..%d", vsid, HNV_VSID_MIN, HNV_VSID_MAX);
+    }
+    return NULL;
+}
+
+char *
+hnv_parse_vsid(const char *s, uint32_t *vsid)
+{
+    char *end;
+    long long int value;
+
+    errno = 0;
+    value = strtoll(s, &end, 10);
+    if (!*s || *end || errno || !isdigit((unsigned char) *s)) {
+        return xasprintf("\"%s\" is not a VSID (a number %d..%d)",
+                         s, HNV_VSID_MIN, HNV_VSID_MAX);
+    }
+
+    char *error = hnv_check_vsid(value);
+    if (!error) {
+        *vsid = value;
+    }
+    return error;
+}
+
+char *
+hnv_parse_ip(const char *s, struct in6_addr *ip)
+{
+    ovs_be32 ip4;
+
+    if (ip_parse(s, &ip4)) {
+        in6_addr_set_mapped_ipv4(ip, ip4);
+        return NULL;
+    } else if (strchr(s, ':') && ipv6_parse(s, ip)) {
+        if (IN6_IS_ADDR_V4MAPPED(ip)) {
+            return xasprintf("\"%s\": write IPv4 addresses in dotted-quad "
+                             "form", s);
+        }
+        return NULL;
+    }
+    return xasprintf("\"%s\" is not an IPv4 or IPv6 address", s);
+}
+
+char *
+hnv_parse_mac(const char *s, struct eth_addr *mac)
+{
+    int n = 0;
+
+    if (!ovs_scan(s, ETH_ADDR_SCAN_FMT"%n", ETH_ADDR_SCAN_ARGS(*mac), &n)
+        || s[n]) {
+        return xasprintf("\"%s\" is not a MAC address "
+                         "(xx:xx:xx:xx:xx:xx)", s);
+    }
+    if (eth_addr_is_multicast(*mac)) {
+        return xasprintf("%s is a multicast or broadcast MAC address", s);
+    }
+    if (eth_addr_is_zero(*mac)) {
+        return xasprintf("%s is the all-zeros MAC address", s);
+    }
+    return NULL;
+}
+
+char *
+hnv_parse_prefix(const char *s, struct hnv_prefix *prefix)
+{
+    if (!strchr(s, '/')) {
+        return xasprintf("\"%s\" is not a prefix (ADDRESS/LENGTH)", s);
+    }
+
+    memset(prefix, 0, sizeof *prefix);
+    ovs_be32 ip4;
+    unsigned int plen;
+    char *error = ip_parse_cidr(s, &ip4, &plen);
+    if (!error) {
+        if (plen < 1 || plen > 30) {
+            return xasprintf("%s: an IPv4 subnet prefix length must be "
+                             "1..30", s);
+        }
+        if (ip4 & ~be32_prefix_mask(plen)) {
+            return xasprintf("%s has host bits set (did you mean "
+                             IP_FMT"/%u?)", s,
+                             IP_ARGS(ip4 & be32_prefix_mask(plen)), plen);
+        }
+        in6_addr_set_mapped_ipv4(&prefix->addr, ip4);
+        prefix->plen = plen;
+        prefix->is_ipv4 = true;
+        return NULL;
+    }
+    free(error);
+
+    struct in6_addr ip6;
+    error = ipv6_parse_cidr(s, &ip6, &plen);
+    if (error) {
+        free(error);
+        return xasprintf("\"%s\" is not an IPv4 or IPv6 prefix", s);
+    }
+    if (plen < 1 || plen > 126) {
+        return xasprintf("%s: an IPv6 subnet prefix length must be 1..126",
+                         s);
+    }
+    struct in6_addr mask = ipv6_create_mask(plen);
+    struct in6_addr net = ipv6_addr_bitand(&ip6, &mask);
+    if (!ipv6_addr_equals(&net, &ip6)) {
+        return xasprintf("%s has host bits set", s);
+    }
+    prefix->addr = ip6;
+    prefix->plen = plen;
+    prefix->is_ipv4 = false;
+    return NULL;
+}
+
+/* The gateway of a virtual subnet is its lowest host address: the network
+ * address plus one. */
+void
+hnv_prefix_gateway(const struct hnv_prefix *prefix, struct in6_addr *gw)
+{
+    *gw = prefix->addr;
+    for (int i = 15; i >= 0; i--) {
+        if (++gw->s6_addr[i]) {
+            break;
+        }
+    }
+}
+
+bool
+hnv_prefix_contains(const struct hnv_prefix *prefix,
+                    const struct in6_addr *ip)
+{
+    if (prefix->is_ipv4 != IN6_IS_ADDR_V4MAPPED(ip)) {
+        return false;
+    }
+
+    unsigned int plen = prefix->is_ipv4 ? prefix->plen + 96 : prefix->plen;
+    struct in6_addr mask = ipv6_create_mask(plen);
+    struct in6_addr net = ipv6_addr_bitand(ip, &mask);
+    return ipv6_addr_equals(&net, &prefix->addr);
+}
+
+void
+hnv_ip_format(const struct in6_addr *ip, struct ds *s)
+{
+    ipv6_format_mapped(ip, s);
+}
+
+void
+hnv_prefix_format(const struct hnv_prefix *prefix, struct ds *s)
+{
+    hnv_ip_format(&prefix->addr, s);
+    ds_put_format(s, "/%u", prefix->plen);
+}
+
+char *
+hnv_parse_encapsulation_type(const char *s, enum hnv_encap *encap,
+                             bool *outer_ipv6)
+{
+    static const struct {
+        const char *name;
+        enum hnv_encap encap;
+        bool outer_ipv6;
+    } types[] = {
+        { "vxlan_over_ipv4", HNV_ENCAP_VXLAN, false },
+        { "vxlan_over_ipv6", HNV_ENCAP_VXLAN, true },
+        { "nvgre_over_ipv4", HNV_ENCAP_NVGRE, false },
+        { "nvgre_over_ipv6", HNV_ENCAP_NVGRE, true },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        if (!strcmp(s, types[i].name)) {
+            *encap = types[i].encap;
+            *outer_ipv6 = types[i].outer_ipv6;
+            return NULL;
+        }
+    }
+    return xasprintf("\"%s\" is not an encapsulation type", s);
+}
+
+const char *
+hnv_encap_to_string(enum hnv_encap encap)
+{
+    switch (encap) {
+    case HNV_ENCAP_VXLAN:
+        return "vxlan";
+    case HNV_ENCAP_NVGRE:
+        return "nvgre";
+    }
+    OVS_NOT_REACHED();
+}
+
+/* ACL lists. */
+
+/* True if 's' says "anything": empty, "*" or "any". */
+static bool
+acl_is_any(const char *s)
+{
+    return !*s || !strcmp(s, "*") || !strcasecmp(s, "any");
+}
+
+/* Splits 's' at commas and calls 'parse_item' on each trimmed, non-empty
+ * item, with 'i' counting items.  Returns the first error. */
+static char *
+acl_parse_list(const char *column, const char *s, size_t *n,
+               char *(*parse_item)(const char *item, size_t i, void *aux),
+               void *aux)
+{
+    char *copy = xstrdup(s);
+    char *save_ptr = NULL;
+    char *error = NULL;
+
+    *n = 0;
+    for (char *item = strtok_r(copy, ",", &save_ptr); item;
+         item = strtok_r(NULL, ",", &save_ptr)) {
+        while (isspace((unsigned char) *item)) {
+            item++;
+        }
+        size_t len = strlen(item);
+        while (len && isspace((unsigned char) item[len - 1])) {
+            item[--len] = '\0';
+        }
+        if (!len) {
+            error = xasprintf("%s: empty item in \"%s\"", column, s);
+            break;
+        }
+        if (*n >= HNV_ACL_MAX_ITEMS) {
+            error = xasprintf("%s: more than %d items", column,
+                              HNV_ACL_MAX_ITEMS);
+            break;
+        }
+
+        char *item_error = parse_item(item, *n, aux);
+        if (item_error) {
+            error = xasprintf("%s: %s", column, item_error);
+            free(item_error);
+            break;
+        }
+        (*n)++;
+    }
+    free(copy);
+
+    if (!error && !*n) {
+        error = xasprintf("%s: \"%s\" lists nothing", column, s);
+    }
+    return error;
+}
+
+static char *
+acl_parse_proto(const char *item, size_t i, void *protos_)
+{
+    static const struct {
+        const char *name;
+        uint8_t proto;
+    } names[] = {
+        { "tcp", IPPROTO_TCP },
+        { "udp", IPPROTO_UDP },
+        { "icmp", IPPROTO_ICMP },
+        { "icmpv6", IPPROTO_ICMPV6 },
+    };
+    uint8_t *protos = protos_;
+
+    for (size_t j = 0; j < ARRAY_SIZE(names); j++) {
+        if (!strcasecmp(item, names[j].name)) {
+            protos[i] = names[j].proto;
+            return NULL;
+        }
+    }
+
+    unsigned int value;
+    if (str_to_uint(item, 10, &value) && value <= 255
+        && isdigit((unsigned char) item[0])) {
+        protos[i] = value;
+        return NULL;
+    }
+    return xasprintf("\"%s\" is not a protocol (TCP, UDP, ICMP, ICMPv6 "
+                     "or a number 0..255)", item);
+}
+
+static char *
+acl_parse_prefix(const char *item, size_t i, void *prefixes_)
+{
+    struct hnv_acl_prefix *p = &((struct hnv_acl_prefix *) prefixes_)[i];
+    ovs_be32 ip4;
+    unsigned int plen;
+
+    char *error = ip_parse_cidr(item, &ip4, &plen);
+    if (!error) {
+        ip4 &= be32_prefix_mask(plen);
+        in6_addr_set_mapped_ipv4(&p->addr, ip4);
+        p->plen = plen;
+        p->is_ipv4 = true;
+        return NULL;
+    }
+    free(error);
+
+    struct in6_addr ip6;
+    error = ipv6_parse_cidr(item, &ip6, &plen);
+    if (!error) {
+        struct in6_addr mask = ipv6_create_mask(plen);
+        p->addr = ipv6_addr_bitand(&ip6, &mask);
+        p->plen = plen;
+        p->is_ipv4 = false;
+        return NULL;
+    }
+    free(error);
+    return xasprintf("\"%s\" is not an IP address or prefix", item);
+}
+
+char *
+hnv_parse_port_range(const char *s, struct hnv_acl_port_range *range)
+{
+    unsigned int min, max;
+    int n = 0;
+
+    if (ovs_scan(s, "%u-%u%n", &min, &max, &n) && !s[n]
+        && isdigit((unsigned char) s[0])) {
+        if (min > 65535 || max > 65535 || min > max) {
+            return xasprintf("\"%s\" is not a port range (N-M with "
+                             "0 <= N <= M <= 65535)", s);
+        }
+    } else if (ovs_scan(s, "%u%n", &min, &n) && !s[n]
+               && isdigit((unsigned char) s[0])) {
+        if (min > 65535) {
+            return xasprintf("%s is not a port number (0..65535)", s);
+        }
+        max = min;
+    } else {
+        return xasprintf("\"%s\" is not a port or port range", s);
+    }
+    range->min = min;
+    range->max = max;
+    return NULL;
+}
+
+static char *
+acl_parse_ports(const char *item, size_t i, void *ranges_)
+{
+    struct hnv_acl_port_range *ranges = ranges_;
+    return hnv_parse_port_range(item, &ranges[i]);
+}
+
+char *
+hnv_acl_match_parse(const char *protocols,
+                    const char *src_ip_addresses, const char *src_ports,
+                    const char *dst_ip_addresses, const char *dst_ports,
+                    struct hnv_acl_match *m)
+{
+    char *error = NULL;
+
+    memset(m, 0, sizeof *m);
+    if (!acl_is_any(protocols)) {
+        error = acl_parse_list("protocols", protocols, &m->n_protos,
+                               acl_parse_proto, m->protos);
+    }
+    if (!error && !acl_is_any(src_ip_addresses)) {
+        error = acl_parse_list("src_ip_addresses", src_ip_addresses,
+                               &m->n_src, acl_parse_prefix, m->src);
+    }
+    if (!error && !acl_is_any(dst_ip_addresses)) {
+        error = acl_parse_list("dst_ip_addresses", dst_ip_addresses,
+                               &m->n_dst, acl_parse_prefix, m->dst);
+    }
+    if (!error && !acl_is_any(src_ports)) {
+        error = acl_parse_list("src_ports", src_ports, &m->n_sports,
+                               acl_parse_ports, m->sports);
+    }
+    if (!error && !acl_is_any(dst_ports)) {
+        error = acl_parse_list("dst_ports", dst_ports, &m->n_dports,
+                               acl_parse_ports, m->dports);
+    }
+
+    /* Ports only mean something for protocols that have them: a rule on
+     * "ICMP port 80" would silently match nothing, so refuse it. */
+    if (!error && (m->n_sports || m->n_dports)) {
+        const char *column = m->n_sports ? "src_ports" : "dst_ports";
+        if (!m->n_protos) {
+            error = xasprintf("%s: ports need protocols TCP or UDP",
+                              column);
+        }
+        for (size_t i = 0; !error && i < m->n_protos; i++) {
+            if (m->protos[i] != IPPROTO_TCP && m->protos[i] != IPPROTO_UDP) {
+                error = xasprintf("%s: ports need protocols TCP or UDP, "
+                                  "but protocol %"PRIu8" has none",
+                                  column, m->protos[i]);
+            }
+        }
+    }
+    return error;
+}
+
+bool
+hnv_acl_vnic_is_vsid(const char *vnic_id, uint32_t *vsid)
+{
+    size_t len = strlen(HNV_ACL_VSID_PREFIX);
+
+    if (strncmp(vnic_id, HNV_ACL_VSID_PREFIX, len)) {
+        return false;
+    }
+
+    char *error = hnv_parse_vsid(vnic_id + len, vsid);
+    if (error) {
+        free(error);
+        return false;
+    }
+    return true;
+}

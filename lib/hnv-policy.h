@@ -1,0 +1,135 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef HNV_POLICY_H
+#define HNV_POLICY_H 1
+
+/* What a valid HNV policy value is.
+ *
+ * hnv-ctl checks its arguments with these functions before it writes a row,
+ * and the host agent in ovs-vswitchd checks every row it reads with the same
+ * functions, so the two never disagree about what is acceptable.
+ *
+ * Every parser returns NULL on success, or a malloc()'d message naming what
+ * is wrong (without the name of the argument or column: the caller adds
+ * that), which the caller must free(). */
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "compiler.h"
+#include "openvswitch/types.h"
+
+struct ds;
+
+/* A virtual subnet id (VSID): the VXLAN VNI or NVGRE VSID on the wire. */
+#define HNV_VSID_MIN 4096
+#define HNV_VSID_MAX 16777214
+
+char *hnv_parse_vsid(const char *s, uint32_t *vsid) OVS_WARN_UNUSED_RESULT;
+char *hnv_check_vsid(int64_t vsid) OVS_WARN_UNUSED_RESULT;
+
+/* An IPv4 or IPv6 address.  IPv4 addresses are stored IPv4-mapped. */
+char *hnv_parse_ip(const char *s, struct in6_addr *ip)
+    OVS_WARN_UNUSED_RESULT;
+
+/* A unicast Ethernet address: a VM NIC's MAC or the router MAC.  Multicast,
+ * broadcast and all-zeros addresses are refused. */
+char *hnv_parse_mac(const char *s, struct eth_addr *mac)
+    OVS_WARN_UNUSED_RESULT;
+
+/* A subnet prefix, e.g. "10.1.1.0/24" or "fd00:1::/64".  Host bits must be
+ * zero, and the prefix must leave room for a gateway and at least one host
+ * (IPv4 /1../30, IPv6 /1../126). */
+struct hnv_prefix {
+    struct in6_addr addr;       /* Network address; IPv4 is IPv4-mapped. */
+    unsigned int plen;          /* Prefix length, in IPv4 or IPv6 terms. */
+    bool is_ipv4;
+};
+
+char *hnv_parse_prefix(const char *s, struct hnv_prefix *)
+    OVS_WARN_UNUSED_RESULT;
+void hnv_prefix_gateway(const struct hnv_prefix *, struct in6_addr *gw);
+bool hnv_prefix_contains(const struct hnv_prefix *, const struct in6_addr *);
+void hnv_prefix_format(const struct hnv_prefix *, struct ds *);
+
+/* Formats 'ip' as dotted quad if it is IPv4-mapped, otherwise as IPv6. */
+void hnv_ip_format(const struct in6_addr *ip, struct ds *);
+
+/* Encapsulation of a Physical_Locator. */
+enum hnv_encap {
+    HNV_ENCAP_VXLAN,
+    HNV_ENCAP_NVGRE,
+};
+
+/* Parses an ms_vtep encapsulation_type ("vxlan_over_ipv4", ...) into 'encap'
+ * and whether the outer header is IPv6. */
+char *hnv_parse_encapsulation_type(const char *s, enum hnv_encap *encap,
+                                   bool *outer_ipv6) OVS_WARN_UNUSED_RESULT;
+const char *hnv_encap_to_string(enum hnv_encap);
+
+/* ACL fields, in the string forms that ms_firewall's FW_Rules columns hold.
+ *
+ * protocols: "" or "*" or "any" for any protocol, otherwise a comma-separated
+ *     list of protocol names (TCP, UDP, ICMP, ICMPv6, case-insensitive) or
+ *     numbers 0..255.
+ * src_ip_addresses, dst_ip_addresses: "" or "*" or "any" for any address,
+ *     otherwise a comma-separated list of addresses and prefixes.
+ * src_ports, dst_ports: "" or "*" or "any" for any port, otherwise a
+ *     comma-separated list of ports "N" and ranges "N-M", 0..65535.  A port
+ *     list is only valid together with protocols that all have ports (TCP,
+ *     UDP). */
+#define HNV_ACL_MAX_ITEMS 64    /* Per list: keeps one rule's flows bounded. */
+
+struct hnv_acl_prefix {
+    struct in6_addr addr;       /* IPv4-mapped for IPv4. */
+    unsigned int plen;          /* In IPv4 or IPv6 terms. */
+    bool is_ipv4;
+};
+
+struct hnv_acl_port_range {
+    uint16_t min, max;          /* Inclusive. */
+};
+
+struct hnv_acl_match {
+    size_t n_protos;            /* 0 means any protocol. */
+    uint8_t protos[HNV_ACL_MAX_ITEMS];
+    size_t n_src, n_dst;        /* 0 means any address. */
+    struct hnv_acl_prefix src[HNV_ACL_MAX_ITEMS];
+    struct hnv_acl_prefix dst[HNV_ACL_MAX_ITEMS];
+    size_t n_sports, n_dports;  /* 0 means any port. */
+    struct hnv_acl_port_range sports[HNV_ACL_MAX_ITEMS];
+    struct hnv_acl_port_range dports[HNV_ACL_MAX_ITEMS];
+};
+
+/* Parses the five ACL strings into 'm'.  On error, the message names the
+ * column ("protocols", "src_ip_addresses", ...) that is wrong. */
+char *hnv_acl_match_parse(const char *protocols,
+                          const char *src_ip_addresses, const char *src_ports,
+                          const char *dst_ip_addresses, const char *dst_ports,
+                          struct hnv_acl_match *m) OVS_WARN_UNUSED_RESULT;
+
+/* Parses a single port "N" or range "N-M". */
+char *hnv_parse_port_range(const char *s, struct hnv_acl_port_range *)
+    OVS_WARN_UNUSED_RESULT;
+
+/* The vnic_id of a FW_Rules row that applies to a whole virtual subnet
+ * rather than one VM NIC: "vsid:<VSID>".  This is an ovs-hnv extension.
+ * Returns true and stores the VSID if 'vnic_id' has that form. */
+#define HNV_ACL_VSID_PREFIX "vsid:"
+bool hnv_acl_vnic_is_vsid(const char *vnic_id, uint32_t *vsid);
+
+#endif /* hnv-policy.h */

@@ -1,0 +1,36 @@
+# The ovs-hnv autotest suite.  It reuses Open vSwitch's test macros (from
+# the OVS source tree) and runs our programs first on PATH, then OVS's.
+EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/README.rst
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/hnv-macros.at \
+	tests/schema.at
+TESTSUITE = tests/testsuite
+DISTCLEANFILES += tests/atconfig tests/atlocal
+
+AUTOTEST_PATH = $(abs_top_builddir)/utilities:$(abs_top_builddir)/vswitchd:$(abs_top_builddir)/tests:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/vtep:$(OVS_BUILDDIR)/tests
+
+check-local: tests/atconfig tests/atlocal $(TESTSUITE) $(check_PROGRAMS)
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+		$(TESTSUITEFLAGS)
+
+clean-local:
+	test ! -f '$(TESTSUITE)' || \
+		$(SHELL) '$(TESTSUITE)' -C tests --clean
+	rm -f $(TESTSUITE)
+
+AUTOTEST = $(AUTOM4TE) -l autotest
+$(TESTSUITE): tests/package.m4 $(addprefix $(srcdir)/,$(TESTSUITE_AT))
+	$(AM_V_GEN)$(AUTOTEST) -I . -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
+		-o $@.tmp $(srcdir)/tests/testsuite.at && mv $@.tmp $@
+
+tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN)$(MKDIR_P) tests && { \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} > $@.tmp && mv $@.tmp $@
+CLEANFILES += tests/package.m4

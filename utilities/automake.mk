@@ -1,0 +1,1 @@
+# Command-line tools: hnv-ctl (policy databases) and, later, vfpctl.

@@ -1,0 +1,26 @@
+# ovs-hnv's ovs-vswitchd: upstream's main() with patches/0001 applied, the
+# HNV agent, and OVS's own bridge and ofproto objects.
+sbin_PROGRAMS += vswitchd/ovs-vswitchd
+vswitchd_ovs_vswitchd_SOURCES = \
+	vswitchd/hnv-agent.c \
+	vswitchd/hnv-agent.h
+nodist_vswitchd_ovs_vswitchd_SOURCES = vswitchd/ovs-vswitchd-hnv-main.c
+vswitchd_ovs_vswitchd_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(OVS_SRCDIR)/vswitchd -I$(top_srcdir)/vswitchd
+vswitchd_ovs_vswitchd_LDADD = \
+	$(OVS_BUILDDIR)/vswitchd/bridge.$(OBJEXT) \
+	$(OVS_BUILDDIR)/vswitchd/system-stats.$(OBJEXT) \
+	lib/libhnv.la \
+	$(OVS_LIBOFPROTO) \
+	$(OVS_LIBSFLOW) \
+	$(OVS_LIBOPENVSWITCH)
+CLEANFILES += vswitchd/ovs-vswitchd-hnv-main.c
+EXTRA_DIST += patches/series patches/README.rst \
+	patches/0001-vswitchd-run-hnv-agent.patch
+
+vswitchd/ovs-vswitchd-hnv-main.c: $(OVS_SRCDIR)/vswitchd/ovs-vswitchd.c \
+		$(srcdir)/patches/0001-vswitchd-run-hnv-agent.patch
+	$(AM_V_GEN)$(MKDIR_P) vswitchd && \
+	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/vswitchd/ovs-vswitchd.c \
+		< $(srcdir)/patches/0001-vswitchd-run-hnv-agent.patch && \
+	mv $@.tmp $@

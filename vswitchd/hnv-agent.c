@@ -1,0 +1,355 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "hnv-agent.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hnv-check.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "simap.h"
+#include "smap.h"
+#include "sset.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vswitch-idl.h"
+#include "vtep/ms-firewall-idl.h"
+#include "vtep/ms-vtep-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(hnv_agent);
+
+/* The Open_vSwitch database, read for our own configuration only.  bridge.c
+ * keeps its IDL to itself, so the agent has a second, narrow one. */
+static struct ovsdb_idl *ovs_idl;
+static unsigned int ovs_idl_seqno;
+
+/* The policy databases, when external_ids:hnv-remote is set. */
+struct hnv_db {
+    const char *name;                   /* "ms_vtep" or "ms_firewall". */
+    const struct ovsdb_idl_class *class;
+    struct ovsdb_idl *idl;
+    bool was_connected;                 /* To log transitions once. */
+};
+
+static struct hnv_db vtep_db = { "ms_vtep", &msvtep_idl_class, NULL, false };
+static struct hnv_db fw_db = { "ms_firewall", &msfw_idl_class, NULL, false };
+
+static char *hnv_remote;        /* NULL if not configured. */
+static char *hnv_host;          /* This host's Physical_Switch name. */
+static int probe_interval;      /* In ms, or -1 for the IDL's default. */
+
+/* The result of the latest check of the policy, and the seqnos it was made
+ * from: the check runs again only when a database or the host changed. */
+static struct hnv_check check;
+static unsigned int vtep_seqno, fw_seqno;
+static bool check_needed = true;
+
+/* Errors already logged, as formatted strings, so that a bad row is logged
+ * when it appears, not on every run. */
+static struct sset logged_errors = SSET_INITIALIZER(&logged_errors);
+
+static unixctl_cb_func hnv_unixctl_status;
+
+void
+hnv_agent_init(const char *ovs_remote)
+{
+    ovs_idl = ovsdb_idl_create(ovs_remote, &ovsrec_idl_class, false, true);
+    ovsdb_idl_add_table(ovs_idl, &ovsrec_table_open_vswitch);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_open_vswitch_col_external_ids);
+    ovsdb_idl_set_leader_only(ovs_idl, false);
+
+    unixctl_command_register("hnv/status", "", 0, 0, hnv_unixctl_status,
+                             NULL);
+}
+
+static void
+hnv_db_open(struct hnv_db *db, const char *remote)
+{
+    db->idl = ovsdb_idl_create(remote, db->class, true, true);
+
+    /* The agent only reads policy; any member of a clustered database can
+     * serve that, which spreads the load of many hosts. */
+    ovsdb_idl_set_leader_only(db->idl, false);
+    ovsdb_idl_set_probe_interval(db->idl, probe_interval);
+    db->was_connected = false;
+}
+
+static void
+hnv_db_close(struct hnv_db *db)
+{
+    ovsdb_idl_destroy(db->idl);
+    db->idl = NULL;
+    db->was_connected = false;
+}
+
+static void
+hnv_db_run(struct hnv_db *db)
+{
+    if (!db->idl) {
+        return;
+    }
+
+    ovsdb_idl_run(db->idl);
+
+    bool connected = ovsdb_idl_is_connected(db->idl);
+    if (connected != db->was_connected) {
+        if (connected) {
+            VLOG_INFO("%s: connected to %s database", hnv_remote, db->name);
+        } else {
+            VLOG_INFO("%s: connection to %s database lost, reconnecting",
+                      hnv_remote, db->name);
+        }
+        db->was_connected = connected;
+    }
+}
+
+/* Reads our configuration from the Open_vSwitch table and reconnects the
+ * policy databases if the remote changed. */
+static void
+hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
+{
+    const struct smap *ids = cfg ? &cfg->external_ids : NULL;
+    const char *remote = ids ? smap_get(ids, "hnv-remote") : NULL;
+    const char *host = ids ? smap_get(ids, "hnv-host") : NULL;
+
+    if (remote && !remote[0]) {
+        remote = NULL;
+    }
+
+    /* This host's Physical_Switch: hnv-host, else the hostname ovs-ctl
+     * records, else the system's. */
+    char *new_host;
+    if (host && host[0]) {
+        new_host = xstrdup(host);
+    } else if (ids && smap_get(ids, "hostname")) {
+        new_host = xstrdup(smap_get(ids, "hostname"));
+    } else {
+        char buf[256];
+        new_host = xstrdup(gethostname(buf, sizeof buf) ? "" : buf);
+    }
+    if (!hnv_host || strcmp(new_host, hnv_host)) {
+        free(hnv_host);
+        hnv_host = new_host;
+        check_needed = true;
+    } else {
+        free(new_host);
+    }
+
+    int new_probe = ids ? smap_get_int(ids, "hnv-remote-probe-interval", -1)
+                        : -1;
+    if (new_probe != probe_interval) {
+        probe_interval = new_probe;
+        if (vtep_db.idl) {
+            ovsdb_idl_set_probe_interval(vtep_db.idl, probe_interval);
+            ovsdb_idl_set_probe_interval(fw_db.idl, probe_interval);
+        }
+    }
+
+    if (nullable_string_is_equal(remote, hnv_remote)) {
+        return;
+    }
+
+    if (hnv_remote) {
+        VLOG_INFO("%s: policy databases no longer followed", hnv_remote);
+        hnv_db_close(&vtep_db);
+        hnv_db_close(&fw_db);
+        free(hnv_remote);
+        hnv_remote = NULL;
+    }
+    if (remote) {
+        hnv_remote = xstrdup(remote);
+        VLOG_INFO("%s: following policy databases", hnv_remote);
+        hnv_db_open(&vtep_db, hnv_remote);
+        hnv_db_open(&fw_db, hnv_remote);
+    }
+    check_needed = true;
+}
+
+/* Logs each policy error once, when it first appears, and forgets errors
+ * that have gone, so that one that comes back is logged again. */
+static void
+hnv_log_errors(void)
+{
+    struct sset current = SSET_INITIALIZER(&current);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < check.n_errors; i++) {
+        ds_clear(&s);
+        hnv_check_format_error(&check.errors[i], &s);
+        if (!sset_contains(&logged_errors, ds_cstr(&s))) {
+            VLOG_WARN("policy row refused: %s", ds_cstr(&s));
+        }
+        sset_add(&current, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+
+    sset_swap(&current, &logged_errors);
+    sset_destroy(&current);
+}
+
+static void
+hnv_check_policy(void)
+{
+    unsigned int new_vtep_seqno = (vtep_db.idl
+                                   ? ovsdb_idl_get_seqno(vtep_db.idl) : 0);
+    unsigned int new_fw_seqno = fw_db.idl ? ovsdb_idl_get_seqno(fw_db.idl) : 0;
+
+    if (!check_needed && new_vtep_seqno == vtep_seqno
+        && new_fw_seqno == fw_seqno) {
+        return;
+    }
+    vtep_seqno = new_vtep_seqno;
+    fw_seqno = new_fw_seqno;
+    check_needed = false;
+
+    hnv_check_destroy(&check);
+    hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &check);
+    hnv_log_errors();
+}
+
+void
+hnv_agent_run(void)
+{
+    ovsdb_idl_run(ovs_idl);
+    if (ovsdb_idl_get_seqno(ovs_idl) != ovs_idl_seqno) {
+        ovs_idl_seqno = ovsdb_idl_get_seqno(ovs_idl);
+        hnv_reconfigure(ovsrec_open_vswitch_first(ovs_idl));
+    }
+
+    hnv_db_run(&vtep_db);
+    hnv_db_run(&fw_db);
+    hnv_check_policy();
+}
+
+void
+hnv_agent_wait(void)
+{
+    ovsdb_idl_wait(ovs_idl);
+    if (vtep_db.idl) {
+        ovsdb_idl_wait(vtep_db.idl);
+        ovsdb_idl_wait(fw_db.idl);
+    }
+}
+
+void
+hnv_agent_get_memory_usage(struct simap *usage)
+{
+    if (hnv_remote) {
+        simap_increase(usage, "hnv-mappings", check.n_mappings);
+        simap_increase(usage, "hnv-acls", check.n_acls);
+    }
+}
+
+void
+hnv_agent_exit(void)
+{
+    if (hnv_remote) {
+        hnv_db_close(&vtep_db);
+        hnv_db_close(&fw_db);
+    }
+    ovsdb_idl_destroy(ovs_idl);
+    ovs_idl = NULL;
+    free(hnv_remote);
+    hnv_remote = NULL;
+    free(hnv_host);
+    hnv_host = NULL;
+    hnv_check_destroy(&check);
+    sset_destroy(&logged_errors);
+}
+
+static void
+hnv_status_db(const struct hnv_db *db, struct ds *s)
+{
+    const char *state;
+    if (ovsdb_idl_is_connected(db->idl)) {
+        state = "connected";
+    } else if (ovsdb_idl_has_ever_connected(db->idl)) {
+        state = "reconnecting";
+    } else {
+        state = "connecting";
+    }
+    ds_put_format(s, "%s: %s", db->name, state);
+
+    int error = ovsdb_idl_get_last_error(db->idl);
+    if (error) {
+        ds_put_format(s, " (last error: %s)", ovs_retval_to_string(error));
+    }
+    ds_put_char(s, '\n');
+
+    /* Row counts, in the schema's table order. */
+    for (size_t i = 0; i < db->class->n_tables; i++) {
+        const struct ovsdb_idl_table_class *tc = &db->class->tables[i];
+        size_t n = 0;
+        for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(db->idl,
+                                                                   tc);
+             row; row = ovsdb_idl_next_row(row)) {
+            n++;
+        }
+        ds_put_format(s, "  %-22s %"PRIuSIZE"\n", tc->name, n);
+    }
+}
+
+static void
+hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!hnv_remote) {
+        ds_put_cstr(&s, "hnv-remote: not configured "
+                    "(set Open_vSwitch external_ids:hnv-remote)\n");
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+        return;
+    }
+
+    ds_put_format(&s, "hnv-remote: %s\n", hnv_remote);
+    ds_put_format(&s, "host: %s%s\n", hnv_host,
+                  check.host_found ? "" : " (no Physical_Switch row yet)");
+    hnv_status_db(&vtep_db, &s);
+    hnv_status_db(&fw_db, &s);
+
+    ds_put_format(&s, "policy: %"PRIuSIZE" virtual networks, "
+                  "%"PRIuSIZE" virtual subnets, %"PRIuSIZE" hosts, "
+                  "%"PRIuSIZE" local ports, %"PRIuSIZE" local MACs, "
+                  "%"PRIuSIZE" mappings, %"PRIuSIZE" locators, "
+                  "%"PRIuSIZE" ACL rules (%"PRIuSIZE" disabled)\n",
+                  check.n_vnets, check.n_vsids, check.n_hosts,
+                  check.n_local_ports, check.n_local_macs, check.n_mappings,
+                  check.n_locators, check.n_acls, check.n_acls_disabled);
+
+    ds_put_format(&s, "errors: %"PRIuSIZE"\n", check.n_errors);
+    for (size_t i = 0; i < check.n_errors; i++) {
+        ds_put_cstr(&s, "  ");
+        hnv_check_format_error(&check.errors[i], &s);
+        ds_put_char(&s, '\n');
+    }
+    if (check.n_errors) {
+        ds_put_cstr(&s, "last error: ");
+        hnv_check_format_error(&check.errors[check.n_errors - 1], &s);
+        ds_put_char(&s, '\n');
+    }
+
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
