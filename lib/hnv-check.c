@@ -52,6 +52,7 @@ struct seen {
 
 struct check_ctx {
     struct hnv_check *check;
+    const struct uuidset *incumbents;   /* May be NULL. */
     struct hmap accepted;       /* Contains "struct accepted"s. */
     struct hmap seen;           /* Contains "struct seen"s. */
 };
@@ -87,9 +88,20 @@ add_error_take(struct check_ctx *ctx, const char *table,
     free(reason);
 }
 
+/* Notes that 'row' is accepted, for the next check's incumbents. */
+static void
+note_accepted(struct check_ctx *ctx, const struct ovsdb_idl_row *row)
+{
+    uuidset_insert(&ctx->check->accepted, &row->uuid);
+}
+
+/* Notes that 'row' is accepted and remembers it for rows that refer to it.
+ * Returns the record, for the caller to fill in. */
 static struct accepted *
 accept_row(struct check_ctx *ctx, const struct ovsdb_idl_row *row)
 {
+    note_accepted(ctx, row);
+
     struct accepted *a = xzalloc(sizeof *a);
     a->row = row;
     hmap_insert(&ctx->accepted, &a->node, hash_pointer(row, 0));
@@ -140,12 +152,13 @@ compare_rows_by_uuid(const void *a_, const void *b_)
     return uuid_compare_3way(&(*a)->uuid, &(*b)->uuid);
 }
 
-/* Returns the rows of 'tc' in 'idl' sorted by uuid, so that "the first of
- * two duplicates wins" means the same on every host and every run.  The
- * caller frees the array. */
+/* Returns the rows of 'tc' in 'idl' in the order in which they claim
+ * unique things (a VSID, a CA): first the rows accepted by the previous
+ * check, then the others, each part sorted by uuid so that the order is the
+ * same on every host and every run.  The caller frees the array. */
 static const struct ovsdb_idl_row **
-sorted_rows(const struct ovsdb_idl *idl, const struct ovsdb_idl_table_class *tc,
-            size_t *n)
+sorted_rows(const struct check_ctx *ctx, const struct ovsdb_idl *idl,
+            const struct ovsdb_idl_table_class *tc, size_t *n)
 {
     const struct ovsdb_idl_row **rows = NULL;
     size_t allocated = 0;
@@ -161,13 +174,25 @@ sorted_rows(const struct ovsdb_idl *idl, const struct ovsdb_idl_table_class *tc,
         }
     }
     if (*n) {
-        qsort(rows, *n, sizeof *rows, compare_rows_by_uuid);
+        /* Incumbents to the front, then sort each part. */
+        size_t n_incumbents = 0;
+        for (size_t i = 0; ctx->incumbents && i < *n; i++) {
+            if (uuidset_contains(ctx->incumbents, &rows[i]->uuid)) {
+                const struct ovsdb_idl_row *tmp = rows[n_incumbents];
+                rows[n_incumbents++] = rows[i];
+                rows[i] = tmp;
+            }
+        }
+        qsort(rows, n_incumbents, sizeof *rows, compare_rows_by_uuid);
+        qsort(rows + n_incumbents, *n - n_incumbents, sizeof *rows,
+              compare_rows_by_uuid);
     }
     return rows;
 }
 
 #define FOR_EACH_SORTED(ROW, ROWS, N, TYPE, IDL, TABLE_CLASS)             \
-    for (size_t i__ = ((ROWS) = sorted_rows(IDL, &(TABLE_CLASS), &(N)), 0); \
+    for (size_t i__ = ((ROWS) = sorted_rows(ctx, IDL, &(TABLE_CLASS),     \
+                                            &(N)), 0);                   \
          (i__ < (N)                                                      \
           ? ((ROW) = (const TYPE *) (ROWS)[i__], true)                   \
           : (free(ROWS), false));                                        \
@@ -244,6 +269,7 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
                       lr->name);
             continue;
         }
+        note_accepted(ctx, &lr->header_);
         ctx->check->n_vnets++;
 
         for (size_t i = 0; i < lr->n_switch_binding; i++) {
@@ -402,6 +428,7 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
                 ok = false;
             }
         }
+        note_accepted(ctx, &ps->header_);
         ctx->check->n_hosts++;
 
         if (host && !strcmp(ps->name, host)) {
@@ -489,6 +516,7 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
                      msvtep_table_ucast_macs_local) {
         if (check_mac_row(ctx, "Ucast_Macs_Local", &uml->header_, uml->MAC,
                           uml->ipaddr, uml->logical_switch, uml->locator)) {
+            note_accepted(ctx, &uml->header_);
             ctx->check->n_local_macs++;
         }
     }
@@ -496,6 +524,7 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
                      msvtep_table_ucast_macs_remote) {
         if (check_mac_row(ctx, "Ucast_Macs_Remote", &umr->header_, umr->MAC,
                           umr->ipaddr, umr->logical_switch, umr->locator)) {
+            note_accepted(ctx, &umr->header_);
             ctx->check->n_mappings++;
         }
     }
@@ -546,6 +575,7 @@ check_fw_rules(struct check_ctx *ctx, const struct ovsdb_idl *fw)
             free(error);
             continue;
         }
+        note_accepted(ctx, &rule->header_);
         if (!strcmp(rule->rule_state, "Disabled")) {
             ctx->check->n_acls_disabled++;
         } else {
@@ -556,15 +586,18 @@ check_fw_rules(struct check_ctx *ctx, const struct ovsdb_idl *fw)
 
 void
 hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-              const char *host, struct hnv_check *check)
+              const char *host, const struct uuidset *incumbents,
+              struct hnv_check *check)
 {
     struct check_ctx ctx = {
         .check = check,
+        .incumbents = incumbents,
         .accepted = HMAP_INITIALIZER(&ctx.accepted),
         .seen = HMAP_INITIALIZER(&ctx.seen),
     };
 
     memset(check, 0, sizeof *check);
+    uuidset_init(&check->accepted);
 
     /* Order matters: rows are checked after the rows they refer to. */
     check_logical_switches(&ctx, vtep);
@@ -598,6 +631,8 @@ hnv_check_destroy(struct hnv_check *check)
         free(check->errors);
         check->errors = NULL;
         check->n_errors = check->allocated_errors = 0;
+        uuidset_destroy(&check->accepted);
+        uuidset_init(&check->accepted);
     }
 }
 

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include "openvswitch/uuid.h"
+#include "uuidset.h"
 
 struct ovsdb_idl;
 struct ds;
@@ -51,16 +52,26 @@ struct hnv_check {
                                  * Disabled. */
     bool host_found;            /* This host has a Physical_Switch row. */
 
+    /* Every accepted row.  Passed to the next hnv_check_run() as
+     * 'incumbents': where two rows conflict (two rows for one CA, say), the
+     * one accepted before keeps its place, so a new bad row never displaces
+     * policy that is already in force. */
+    struct uuidset accepted;
+
     /* What was refused, in table then uuid order. */
     struct hnv_check_error *errors;
     size_t n_errors, allocated_errors;
 };
 
-/* 'vtep' and 'fw' may each be NULL, or an IDL that has not yet received its
+/* The caller must have destroyed or never used 'check'.
+ *
+ * 'vtep' and 'fw' may each be NULL, or an IDL that has not yet received its
  * first snapshot; their tables are then simply empty.  'host' names this
- * host's Physical_Switch row. */
+ * host's Physical_Switch row.  'incumbents' (may be NULL) is the 'accepted'
+ * set of the previous check. */
 void hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-                   const char *host, struct hnv_check *);
+                   const char *host, const struct uuidset *incumbents,
+                   struct hnv_check *);
 void hnv_check_destroy(struct hnv_check *);
 void hnv_check_format_error(const struct hnv_check_error *, struct ds *);
 

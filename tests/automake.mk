@@ -1,10 +1,12 @@
 # The ovs-hnv autotest suite.  It reuses Open vSwitch's test macros (from
 # the OVS source tree) and runs our programs first on PATH, then OVS's.
-EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/README.rst
+EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/README.rst \
+	tests/hnv-lib.sh tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/hnv-macros.at \
-	tests/schema.at
+	tests/schema.at \
+	tests/hnv-agent.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
@@ -21,7 +23,7 @@ clean-local:
 
 AUTOTEST = $(AUTOM4TE) -l autotest
 $(TESTSUITE): tests/package.m4 $(addprefix $(srcdir)/,$(TESTSUITE_AT))
-	$(AM_V_GEN)$(AUTOTEST) -I . -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
+	$(AM_V_GEN)$(AUTOTEST) -I tests -I . -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
 		-o $@.tmp $(srcdir)/tests/testsuite.at && mv $@.tmp $@
 
 tests/package.m4: $(top_srcdir)/configure.ac

@@ -60,13 +60,19 @@ static int probe_interval;      /* In ms, or -1 for the IDL's default. */
 
 /* The result of the latest check of the policy, and the seqnos it was made
  * from: the check runs again only when a database or the host changed. */
-static struct hnv_check check;
+static struct hnv_check check = {
+    .accepted = UUIDSET_INITIALIZER(&check.accepted),
+};
 static unsigned int vtep_seqno, fw_seqno;
 static bool check_needed = true;
 
 /* Errors already logged, as formatted strings, so that a bad row is logged
  * when it appears, not on every run. */
 static struct sset logged_errors = SSET_INITIALIZER(&logged_errors);
+
+/* The policy error that appeared most recently, kept after it is mended so
+ * that "hnv/status" can still tell what went wrong last. */
+static char *last_policy_error;
 
 static unixctl_cb_func hnv_unixctl_status;
 
@@ -198,6 +204,8 @@ hnv_log_errors(void)
         hnv_check_format_error(&check.errors[i], &s);
         if (!sset_contains(&logged_errors, ds_cstr(&s))) {
             VLOG_WARN("policy row refused: %s", ds_cstr(&s));
+            free(last_policy_error);
+            last_policy_error = xstrdup(ds_cstr(&s));
         }
         sset_add(&current, ds_cstr(&s));
     }
@@ -222,8 +230,12 @@ hnv_check_policy(void)
     fw_seqno = new_fw_seqno;
     check_needed = false;
 
+    /* The rows accepted last time keep their place against newcomers. */
+    struct uuidset incumbents = UUIDSET_INITIALIZER(&incumbents);
+    hmap_swap(&incumbents.uuids, &check.accepted.uuids);
     hnv_check_destroy(&check);
-    hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &check);
+    hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &incumbents, &check);
+    uuidset_destroy(&incumbents);
     hnv_log_errors();
 }
 
@@ -275,6 +287,8 @@ hnv_agent_exit(void)
     hnv_host = NULL;
     hnv_check_destroy(&check);
     sset_destroy(&logged_errors);
+    free(last_policy_error);
+    last_policy_error = NULL;
 }
 
 static void
@@ -288,13 +302,13 @@ hnv_status_db(const struct hnv_db *db, struct ds *s)
     } else {
         state = "connecting";
     }
-    ds_put_format(s, "%s: %s", db->name, state);
+    ds_put_format(s, "%s: %s\n", db->name, state);
 
     int error = ovsdb_idl_get_last_error(db->idl);
     if (error) {
-        ds_put_format(s, " (last error: %s)", ovs_retval_to_string(error));
+        ds_put_format(s, "  last connection error: %s\n",
+                      ovs_retval_to_string(error));
     }
-    ds_put_char(s, '\n');
 
     /* Row counts, in the schema's table order. */
     for (size_t i = 0; i < db->class->n_tables; i++) {
@@ -344,10 +358,10 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
         hnv_check_format_error(&check.errors[i], &s);
         ds_put_char(&s, '\n');
     }
-    if (check.n_errors) {
-        ds_put_cstr(&s, "last error: ");
-        hnv_check_format_error(&check.errors[check.n_errors - 1], &s);
-        ds_put_char(&s, '\n');
+    if (last_policy_error) {
+        ds_put_format(&s, "last policy error: %s%s\n", last_policy_error,
+                      sset_contains(&logged_errors, last_policy_error)
+                      ? "" : " (mended since)");
     }
 
     unixctl_command_reply(conn, ds_cstr(&s));

@@ -1,0 +1,141 @@
+# -*- shell-script -*-
+#
+# Shell functions for the ovs-hnv tests, sourced by tests/atlocal.  They are
+# kept out of the .at files so that m4 leaves their brackets alone.
+# tests/README.rst documents them.
+
+
+# hnv_create_dbs DIR
+#
+# Creates conf.db, ms_vtep.db and ms_firewall.db in DIR.
+hnv_create_dbs () {
+    : > "$1"/.conf.db.~lock~
+    : > "$1"/.ms_vtep.db.~lock~
+    : > "$1"/.ms_firewall.db.~lock~
+    ovsdb-tool create "$1"/conf.db "$OVS_VSWITCH_SCHEMA" &&
+    ovsdb-tool create "$1"/ms_vtep.db "$HNV_VTEP_SCHEMA" &&
+    ovsdb-tool create "$1"/ms_firewall.db "$HNV_FIREWALL_SCHEMA"
+}
+
+# hnv_sim_add NAME
+#
+# Like OVS's sim_add: adds a simulated hypervisor NAME with its own
+# ovsdb-server (serving conf.db, ms_vtep and ms_firewall) and ovs-vswitchd
+# on the dummy datapath, with tunnel ports left as real tunnels
+# (--enable-dummy=system), an integration bridge br-int, and the HNV agent
+# following the host's own policy databases as host NAME.  Use "as NAME" to
+# run commands on it.
+hnv_sim_add () {
+    echo "adding HNV host '$1'"
+
+    sims="$sims $1"
+    local d="$ovs_base"/$1
+    mkdir "$d" || return 1
+    ovs_setenv $1
+
+    hnv_create_dbs "$d" || return 1
+    as $1 start_daemon ovsdb-server --remote=punix:"$d"/db.sock \
+        "$d"/conf.db "$d"/ms_vtep.db "$d"/ms_firewall.db || return 1
+    as $1 ovs-vsctl --no-wait -- init \
+        -- set Open_vSwitch . external_ids:hnv-remote=unix:"$d"/db.sock \
+                              external_ids:hnv-host=$1 || return 1
+    as $1 start_daemon ovs-vswitchd --enable-dummy=system -vvconn \
+        -vofproto_dpif -vunixctl -vhnv_agent:file:dbg || return 1
+    as $1 ovs-vsctl add-br br-int \
+        -- set Bridge br-int fail-mode=secure datapath-type=dummy
+}
+
+# hnv_status_field FIELD
+#
+# Prints the value of line "FIELD: value" of "ovs-appctl hnv/status".
+hnv_status_field () {
+    ovs-appctl hnv/status | sed -n "s/^$1: //p"
+}
+
+# hnv_policy_server NAME
+#
+# Starts an ovsdb-server of its own for the policy databases, with files
+# NAME.pid, NAME.log, NAME.ctl and socket NAME.sock in the test directory,
+# so that a test can stop and restart it under a running ovs-vswitchd.
+# Creates the databases on first use.
+hnv_policy_server () {
+    test -e ms_vtep.db || ovsdb-tool create ms_vtep.db "$HNV_VTEP_SCHEMA"
+    test -e ms_firewall.db \
+        || ovsdb-tool create ms_firewall.db "$HNV_FIREWALL_SCHEMA"
+    ovsdb-server --detach --no-chdir --pidfile=$1.pid --log-file=$1.log \
+        --unixctl=$OVS_RUNDIR/$1.ctl --remote=punix:$OVS_RUNDIR/$1.sock \
+        ms_vtep.db ms_firewall.db
+}
+
+# hnv_insert DB TABLE ROW-JSON
+#
+# Inserts one row and prints its uuid.
+hnv_insert () {
+    ovsdb-client transact unix:$HNV_POLICY_SOCK "[\"$1\",
+        {\"op\": \"insert\", \"table\": \"$2\", \"row\": $3}]" \
+        | sed 's/^.*"uuid","\([^"]*\)".*$/\1/'
+}
+
+# hnv_figure8_host2
+#
+# Loads the Contoso half of the design brief's Figure-8 policy for host 2
+# into the policy databases at $HNV_POLICY_SOCK, in one transaction.
+hnv_figure8_host2 () {
+    ovsdb-client transact unix:$HNV_POLICY_SOCK '["ms_vtep",
+  {"op": "insert", "table": "Logical_Switch", "uuid-name": "ls",
+   "row": {"name": "5001", "tunnel_key": 5001}},
+  {"op": "insert", "table": "Logical_Router",
+   "row": {"name": "contoso", "enable_logical_router": true,
+           "switch_binding": ["map", [["10.1.1.0/24", ["named-uuid", "ls"]]]]}},
+  {"op": "insert", "table": "Physical_Locator", "uuid-name": "pa1",
+   "row": {"dst_ip": "192.168.1.10", "encapsulation_type": "vxlan_over_ipv4"}},
+  {"op": "insert", "table": "Physical_Locator", "uuid-name": "pa2",
+   "row": {"dst_ip": "192.168.2.20", "encapsulation_type": "vxlan_over_ipv4"}},
+  {"op": "insert", "table": "Physical_Port", "uuid-name": "pp",
+   "row": {"name": "web-contoso",
+           "vlan_bindings": ["map", [[0, ["named-uuid", "ls"]]]]}},
+  {"op": "insert", "table": "Physical_Switch", "uuid-name": "ps",
+   "row": {"name": "hv2", "tunnel_ips": "192.168.2.20",
+           "distributed_router_mac": "00:1d:d8:b7:1c:00",
+           "ports": ["named-uuid", "pp"]}},
+  {"op": "insert", "table": "Global",
+   "row": {"switches": ["named-uuid", "ps"]}},
+  {"op": "insert", "table": "Ucast_Macs_Local",
+   "row": {"MAC": "00:11:22:33:44:02", "ipaddr": "10.1.1.12",
+           "logical_switch": ["named-uuid", "ls"],
+           "locator": ["named-uuid", "pa2"],
+           "physical_port": ["named-uuid", "pp"]}},
+  {"op": "insert", "table": "Ucast_Macs_Remote",
+   "row": {"MAC": "00:11:22:33:44:01", "ipaddr": "10.1.1.11",
+           "logical_switch": ["named-uuid", "ls"],
+           "locator": ["named-uuid", "pa1"], "mapping_type": "default"}}]' \
+        > /dev/null
+}
+
+# hnv_schema_summary SCHEMA
+#
+# Prints SCHEMA in the form of tests/schema-summary.py.
+hnv_schema_summary () {
+    $PYTHON3 "$hnv_srcdir"/tests/schema-summary.py "$1"
+}
+
+# hnv_uuid DB TABLE COLUMN VALUE
+#
+# Prints the uuid of the row of TABLE in DB (at $HNV_POLICY_SOCK) whose
+# string COLUMN equals VALUE.
+hnv_uuid () {
+    ovsdb-client transact unix:$HNV_POLICY_SOCK "[\"$1\",
+        {\"op\": \"select\", \"table\": \"$2\", \"columns\": [\"_uuid\"],
+         \"where\": [[\"$3\", \"==\", \"$4\"]]}]" \
+        | sed 's/^.*"uuid","\([^"]*\)".*$/\1/'
+}
+
+# hnv_update DB TABLE UUID ROW-JSON
+#
+# Updates the row UUID of TABLE in DB (at $HNV_POLICY_SOCK) with ROW-JSON.
+hnv_update () {
+    ovsdb-client transact unix:$HNV_POLICY_SOCK "[\"$1\",
+        {\"op\": \"update\", \"table\": \"$2\",
+         \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$3\"]]],
+         \"row\": $4}]"
+}
