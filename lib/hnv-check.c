@@ -238,20 +238,11 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 static char *
 parse_route_prefix(const char *s)
 {
-    ovs_be32 ip4;
-    struct in6_addr ip6;
+    struct in6_addr addr;
     unsigned int plen;
+    bool is_ipv4;
 
-    char *error = ip_parse_cidr(s, &ip4, &plen);
-    if (error) {
-        free(error);
-        error = ipv6_parse_cidr(s, &ip6, &plen);
-        if (error) {
-            free(error);
-            return xasprintf("\"%s\" is not an IPv4 or IPv6 prefix", s);
-        }
-    }
-    return NULL;
+    return hnv_parse_cidr(s, &addr, &plen, &is_ipv4);
 }
 
 static void

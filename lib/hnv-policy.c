@@ -96,51 +96,63 @@ hnv_parse_mac(const char *s, struct eth_addr *mac)
 }
 
 char *
-hnv_parse_prefix(const char *s, struct hnv_prefix *prefix)
+hnv_parse_cidr(const char *s, struct in6_addr *addr, unsigned int *plen,
+               bool *is_ipv4)
 {
-    if (!strchr(s, '/')) {
+    const char *slash = strchr(s, '/');
+    if (!slash) {
         return xasprintf("\"%s\" is not a prefix (ADDRESS/LENGTH)", s);
     }
 
-    memset(prefix, 0, sizeof *prefix);
-    ovs_be32 ip4;
-    unsigned int plen;
-    char *error = ip_parse_cidr(s, &ip4, &plen);
-    if (!error) {
-        if (plen < 1 || plen > 30) {
-            return xasprintf("%s: an IPv4 subnet prefix length must be "
-                             "1..30", s);
-        }
-        if (ip4 & ~be32_prefix_mask(plen)) {
-            return xasprintf("%s has host bits set (did you mean "
-                             IP_FMT"/%u?)", s,
-                             IP_ARGS(ip4 & be32_prefix_mask(plen)), plen);
-        }
-        in6_addr_set_mapped_ipv4(&prefix->addr, ip4);
-        prefix->plen = plen;
-        prefix->is_ipv4 = true;
-        return NULL;
-    }
-    free(error);
-
-    struct in6_addr ip6;
-    error = ipv6_parse_cidr(s, &ip6, &plen);
+    char *ip_s = xmemdup0(s, slash - s);
+    char *error = hnv_parse_ip(ip_s, addr);
+    free(ip_s);
     if (error) {
         free(error);
         return xasprintf("\"%s\" is not an IPv4 or IPv6 prefix", s);
     }
-    if (plen < 1 || plen > 126) {
-        return xasprintf("%s: an IPv6 subnet prefix length must be 1..126",
-                         s);
+
+    *is_ipv4 = IN6_IS_ADDR_V4MAPPED(addr);
+    unsigned int max = *is_ipv4 ? 32 : 128;
+    if (!isdigit((unsigned char) slash[1])
+        || !str_to_uint(slash + 1, 10, plen) || *plen > max) {
+        return xasprintf("\"%s\": the prefix length must be 0..%u", s, max);
     }
-    struct in6_addr mask = ipv6_create_mask(plen);
-    struct in6_addr net = ipv6_addr_bitand(&ip6, &mask);
-    if (!ipv6_addr_equals(&net, &ip6)) {
-        return xasprintf("%s has host bits set", s);
+    return NULL;
+}
+
+char *
+hnv_parse_prefix(const char *s, struct hnv_prefix *prefix)
+{
+    struct in6_addr addr;
+    unsigned int plen;
+    bool is_ipv4;
+
+    char *error = hnv_parse_cidr(s, &addr, &plen, &is_ipv4);
+    if (error) {
+        return error;
     }
-    prefix->addr = ip6;
+
+    unsigned int max = is_ipv4 ? 30 : 126;
+    if (plen < 1 || plen > max) {
+        return xasprintf("%s: an %s subnet prefix length must be 1..%u", s,
+                         is_ipv4 ? "IPv4" : "IPv6", max);
+    }
+
+    struct in6_addr mask = ipv6_create_mask(is_ipv4 ? plen + 96 : plen);
+    struct in6_addr net = ipv6_addr_bitand(&addr, &mask);
+    if (!ipv6_addr_equals(&net, &addr)) {
+        struct ds ds = DS_EMPTY_INITIALIZER;
+        hnv_ip_format(&net, &ds);
+        error = xasprintf("%s has host bits set (did you mean %s/%u?)",
+                          s, ds_cstr(&ds), plen);
+        ds_destroy(&ds);
+        return error;
+    }
+
+    prefix->addr = addr;
     prefix->plen = plen;
-    prefix->is_ipv4 = false;
+    prefix->is_ipv4 = is_ipv4;
     return NULL;
 }
 
@@ -232,18 +244,25 @@ acl_is_any(const char *s)
 
 /* Splits 's' at commas and calls 'parse_item' on each trimmed, non-empty
  * item, with 'i' counting items.  Returns the first error. */
+/* Splits 's' at commas and calls 'parse_item' on each item, trimmed of
+ * white space, with 'i' counting items.  An empty item is an error: it is
+ * more likely a typo than a wish for "nothing".  Returns the first error. */
 static char *
 acl_parse_list(const char *column, const char *s, size_t *n,
                char *(*parse_item)(const char *item, size_t i, void *aux),
                void *aux)
 {
     char *copy = xstrdup(s);
-    char *save_ptr = NULL;
     char *error = NULL;
+    char *item = copy;
 
     *n = 0;
-    for (char *item = strtok_r(copy, ",", &save_ptr); item;
-         item = strtok_r(NULL, ",", &save_ptr)) {
+    for (;;) {
+        char *comma = strchr(item, ',');
+        if (comma) {
+            *comma = '\0';
+        }
+
         while (isspace((unsigned char) *item)) {
             item++;
         }
@@ -268,12 +287,13 @@ acl_parse_list(const char *column, const char *s, size_t *n,
             break;
         }
         (*n)++;
+
+        if (!comma) {
+            break;
+        }
+        item = comma + 1;
     }
     free(copy);
-
-    if (!error && !*n) {
-        error = xasprintf("%s: \"%s\" lists nothing", column, s);
-    }
     return error;
 }
 
@@ -308,34 +328,32 @@ acl_parse_proto(const char *item, size_t i, void *protos_)
                      "or a number 0..255)", item);
 }
 
+/* An ACL address is an address or a prefix.  Host bits of a prefix are
+ * ignored, as firewalls commonly do ("10.1.1.5/24" means 10.1.1.0/24). */
 static char *
 acl_parse_prefix(const char *item, size_t i, void *prefixes_)
 {
     struct hnv_acl_prefix *p = &((struct hnv_acl_prefix *) prefixes_)[i];
-    ovs_be32 ip4;
-    unsigned int plen;
+    char *error;
 
-    char *error = ip_parse_cidr(item, &ip4, &plen);
-    if (!error) {
-        ip4 &= be32_prefix_mask(plen);
-        in6_addr_set_mapped_ipv4(&p->addr, ip4);
-        p->plen = plen;
-        p->is_ipv4 = true;
-        return NULL;
+    if (strchr(item, '/')) {
+        error = hnv_parse_cidr(item, &p->addr, &p->plen, &p->is_ipv4);
+    } else {
+        error = hnv_parse_ip(item, &p->addr);
+        if (!error) {
+            p->is_ipv4 = IN6_IS_ADDR_V4MAPPED(&p->addr);
+            p->plen = p->is_ipv4 ? 32 : 128;
+        }
     }
-    free(error);
+    if (error) {
+        free(error);
+        return xasprintf("\"%s\" is not an IP address or prefix", item);
+    }
 
-    struct in6_addr ip6;
-    error = ipv6_parse_cidr(item, &ip6, &plen);
-    if (!error) {
-        struct in6_addr mask = ipv6_create_mask(plen);
-        p->addr = ipv6_addr_bitand(&ip6, &mask);
-        p->plen = plen;
-        p->is_ipv4 = false;
-        return NULL;
-    }
-    free(error);
-    return xasprintf("\"%s\" is not an IP address or prefix", item);
+    struct in6_addr mask = ipv6_create_mask(p->is_ipv4 ? p->plen + 96
+                                            : p->plen);
+    p->addr = ipv6_addr_bitand(&p->addr, &mask);
+    return NULL;
 }
 
 char *

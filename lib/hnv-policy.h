@@ -46,6 +46,13 @@ char *hnv_check_vsid(int64_t vsid) OVS_WARN_UNUSED_RESULT;
 char *hnv_parse_ip(const char *s, struct in6_addr *ip)
     OVS_WARN_UNUSED_RESULT;
 
+/* An address with a prefix length, "ADDRESS/LENGTH", parsed strictly (OVS's
+ * own CIDR parser takes "10.1.1.300" for 10.1.1.44).  Any length 0..32 or
+ * 0..128 is accepted; host bits are returned as written.  '*plen' is in
+ * IPv4 or IPv6 terms according to '*is_ipv4'. */
+char *hnv_parse_cidr(const char *s, struct in6_addr *addr, unsigned int *plen,
+                     bool *is_ipv4) OVS_WARN_UNUSED_RESULT;
+
 /* A unicast Ethernet address: a VM NIC's MAC or the router MAC.  Multicast,
  * broadcast and all-zeros addresses are refused. */
 char *hnv_parse_mac(const char *s, struct eth_addr *mac)

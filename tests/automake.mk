@@ -6,7 +6,9 @@ TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/hnv-macros.at \
 	tests/schema.at \
-	tests/hnv-agent.at
+	tests/hnv-agent.at \
+	tests/hnv-policy.at \
+	tests/checkpatch.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
@@ -36,3 +38,11 @@ tests/package.m4: $(top_srcdir)/configure.ac
 	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
 	} > $@.tmp && mv $@.tmp $@
 CLEANFILES += tests/package.m4
+
+# C unit tests, run through an ovstest-style driver: "hnvtest TEST ARG...".
+check_PROGRAMS = tests/hnvtest
+tests_hnvtest_SOURCES = \
+	tests/hnvtest.c \
+	tests/hnvtest.h \
+	tests/test-hnv-policy.c
+tests_hnvtest_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
