@@ -8,13 +8,23 @@ TESTSUITE_AT = \
 	tests/schema.at \
 	tests/hnv-agent.at \
 	tests/hnv-policy.at \
-	tests/checkpatch.at
+	tests/checkpatch.at \
+	tests/hnv-ctl.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
 AUTOTEST_PATH = $(abs_top_builddir)/utilities:$(abs_top_builddir)/vswitchd:$(abs_top_builddir)/tests:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/vtep:$(OVS_BUILDDIR)/tests
 
-check-local: tests/atconfig tests/atlocal $(TESTSUITE) $(check_PROGRAMS)
+# OVS's test PKI (a CA, and keys and certificates it signed), for the SSL
+# tests; the OVS build makes it with ovs-pki.
+OVS_TESTPKI = tests/testpki-cacert.pem tests/testpki-cert.pem \
+	tests/testpki-privkey.pem
+ovs-testpki:
+	$(AM_V_GEN)$(MAKE) -s -C $(OVS_BUILDDIR) $(OVS_TESTPKI)
+.PHONY: ovs-testpki
+
+check-local: tests/atconfig tests/atlocal $(TESTSUITE) $(check_PROGRAMS) \
+		ovs-testpki
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)
 

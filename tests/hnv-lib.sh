@@ -45,6 +45,40 @@ hnv_sim_add () {
         -- set Bridge br-int fail-mode=secure datapath-type=dummy
 }
 
+# hnv_net_add NET
+#
+# Adds a simulated L2 network NET: an ovs-vswitchd of its own on the dummy
+# datapath whose bridge br0 forwards with the NORMAL action, like a plain
+# switch.  Hosts join it with hnv_net_attach.  (OVS 3.1 no longer carries
+# the net_add of older OVS test suites.)
+hnv_net_add () {
+    echo "adding network '$1'"
+
+    local d="$ovs_base"/$1
+    mkdir "$d" || return 1
+    : > "$d"/.conf.db.~lock~
+    as $1 ovsdb-tool create "$d"/conf.db "$OVS_VSWITCH_SCHEMA" || return 1
+    as $1 start_daemon ovsdb-server --remote=punix:"$d"/db.sock || return 1
+    as $1 ovs-vsctl --no-wait -- init || return 1
+    as $1 start_daemon ovs-vswitchd --enable-dummy=override -vvconn \
+        || return 1
+    as $1 ovs-vsctl add-br br0 -- set Bridge br0 datapath-type=dummy \
+        fail-mode=standalone
+}
+
+# hnv_net_attach NET BRIDGE
+#
+# Plugs BRIDGE of the current host (the one "as HOST" selected) into network
+# NET: a port named NET on BRIDGE, joined by a unix socket to a port
+# HOST-BRIDGE on the network's switch.
+hnv_net_attach () {
+    local host=$sandbox sock="$ovs_base/$1/$sandbox-$2.sock"
+    as $1 ovs-vsctl add-port br0 "$host-$2" -- set Interface "$host-$2" \
+        type=dummy options:pstream=punix:"$sock" || return 1
+    as $host ovs-vsctl add-port $2 $1 -- set Interface $1 \
+        type=dummy options:stream=unix:"$sock"
+}
+
 # hnv_status_field FIELD
 #
 # Prints the value of line "FIELD: value" of "ovs-appctl hnv/status".

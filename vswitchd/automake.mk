@@ -24,3 +24,10 @@ vswitchd/ovs-vswitchd-hnv-main.c: $(OVS_SRCDIR)/vswitchd/ovs-vswitchd.c \
 	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/vswitchd/ovs-vswitchd.c \
 		< $(srcdir)/patches/0001-vswitchd-run-hnv-agent.patch && \
 	mv $@.tmp $@
+
+man_MANS += vswitchd/ovs-vswitchd-hnv.8
+EXTRA_DIST += vswitchd/ovs-vswitchd-hnv.8.in
+CLEANFILES += vswitchd/ovs-vswitchd-hnv.8
+vswitchd/ovs-vswitchd-hnv.8: $(srcdir)/vswitchd/ovs-vswitchd-hnv.8.in
+	$(AM_V_GEN)$(MKDIR_P) vswitchd && \
+	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@.tmp && mv $@.tmp $@
