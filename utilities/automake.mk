@@ -1,1 +1,15 @@
 # Command-line tools: hnv-ctl (policy databases) and, later, vfpctl.
+
+# hnv-ctl: the ms_vtep and ms_firewall database CLI, built on OVS's
+# db-ctl-base like vtep-ctl.
+bin_PROGRAMS += utilities/hnv-ctl
+utilities_hnv_ctl_SOURCES = utilities/hnv-ctl.c
+utilities_hnv_ctl_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
+
+man_MANS += utilities/hnv-ctl.8
+EXTRA_DIST += utilities/hnv-ctl.8.in
+CLEANFILES += utilities/hnv-ctl.8
+utilities/hnv-ctl.8: $(srcdir)/utilities/hnv-ctl.8.in
+	$(AM_V_GEN)$(MKDIR_P) utilities && \
+	$(SED) -e 's|@VERSION[@]|$(VERSION)|g' \
+		$(srcdir)/utilities/hnv-ctl.8.in > $@.tmp && mv $@.tmp $@

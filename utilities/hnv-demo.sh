@@ -40,12 +40,13 @@ export OVS_SYSCONFDIR=$sandbox OVS_PKGDATADIR=$sandbox
 # Stops the daemons of a previous sandbox, by their pidfiles only.
 stop_sandbox () {
     for daemon in ovs-vswitchd ovsdb-server; do
-        local pidfile=$sandbox/$daemon.pid
-        if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-            ovs-appctl -t "$sandbox/$daemon.$(cat "$pidfile").ctl" exit \
-                >/dev/null 2>&1 || kill "$(cat "$pidfile")" 2>/dev/null || true
+        local pid
+        pid=$(cat "$sandbox/$daemon.pid" 2>/dev/null) || continue
+        if kill -0 "$pid" 2>/dev/null; then
+            ovs-appctl -t "$sandbox/$daemon.$pid.ctl" exit >/dev/null 2>&1 \
+                || kill "$pid" 2>/dev/null || true
             for _ in $(seq 50); do
-                kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+                kill -0 "$pid" 2>/dev/null || break
                 sleep 0.1
             done
         fi
@@ -71,11 +72,11 @@ cd "$sandbox"
 ovsdb-tool create conf.db "$ovs_src/vswitchd/vswitch.ovsschema"
 ovsdb-tool create ms_vtep.db "$top/vtep/ms_vtep.ovsschema"
 ovsdb-tool create ms_firewall.db "$top/vtep/ms_firewall.ovsschema"
-ovsdb-server --detach --no-chdir --pidfile --log-file \
+ovsdb-server -vconsole:off --detach --no-chdir --pidfile --log-file \
     --remote=punix:"$sandbox/db.sock" conf.db ms_vtep.db ms_firewall.db
 ovs-vsctl --no-wait init
 ovs-vswitchd --enable-dummy=system --disable-system --detach --no-chdir \
-    --pidfile --log-file
+    -vconsole:off --pidfile --log-file
 ovs-vsctl add-br br-int -- set Bridge br-int fail-mode=secure \
                                               datapath-type=dummy
 
