@@ -464,13 +464,12 @@ check_mac_row(struct check_ctx *ctx, const char *table,
                   "has no valid VSID", ls->name);
         return false;
     }
-    if (ip_s[0] && a->has_prefix && !hnv_prefix_contains(&a->prefix, &ip)) {
-        struct ds s = DS_EMPTY_INITIALIZER;
-        hnv_prefix_format(&a->prefix, &s);
-        add_error(ctx, table, row, "ipaddr: %s is outside subnet %s of "
-                  "VSID %"PRIu32, ip_s, ds_cstr(&s), a->vsid);
-        ds_destroy(&s);
-        return false;
+    if (ip_s[0] && a->has_prefix) {
+        error = hnv_check_ca_ip(&a->prefix, a->vsid, &ip);
+        if (error) {
+            add_error_take(ctx, table, row, "ipaddr", error);
+            return false;
+        }
     }
     if (!find_accepted(ctx, &pl->header_)) {
         add_error(ctx, table, row, "locator: provider address \"%s\" "

@@ -183,6 +183,38 @@ hnv_prefix_contains(const struct hnv_prefix *prefix,
     return ipv6_addr_equals(&net, &prefix->addr);
 }
 
+char *
+hnv_check_ca_ip(const struct hnv_prefix *prefix, uint32_t vsid,
+                const struct in6_addr *ip)
+{
+    struct ds ip_s = DS_EMPTY_INITIALIZER;
+    struct ds prefix_s = DS_EMPTY_INITIALIZER;
+    struct in6_addr gateway;
+    char *error = NULL;
+
+    hnv_ip_format(ip, &ip_s);
+    hnv_prefix_format(prefix, &prefix_s);
+    hnv_prefix_gateway(prefix, &gateway);
+    if (!hnv_prefix_contains(prefix, ip)) {
+        error = xasprintf("%s is outside subnet %s of VSID %"PRIu32,
+                          ds_cstr(&ip_s), ds_cstr(&prefix_s), vsid);
+    } else if (ipv6_addr_equals(ip, &prefix->addr)) {
+        error = xasprintf("%s is the network address of subnet %s",
+                          ds_cstr(&ip_s), ds_cstr(&prefix_s));
+    } else if (ipv6_addr_equals(ip, &gateway)) {
+        error = xasprintf("%s is the gateway address of VSID %"PRIu32,
+                          ds_cstr(&ip_s), vsid);
+    } else if (prefix->is_ipv4
+               && !(~in6_addr_get_mapped_ipv4(ip)
+                    & ~be32_prefix_mask(prefix->plen))) {
+        error = xasprintf("%s is the broadcast address of subnet %s",
+                          ds_cstr(&ip_s), ds_cstr(&prefix_s));
+    }
+    ds_destroy(&ip_s);
+    ds_destroy(&prefix_s);
+    return error;
+}
+
 void
 hnv_ip_format(const struct in6_addr *ip, struct ds *s)
 {
@@ -235,9 +267,8 @@ hnv_encap_to_string(enum hnv_encap encap)
 
 /* ACL lists. */
 
-/* True if 's' says "anything": empty, "*" or "any". */
-static bool
-acl_is_any(const char *s)
+bool
+hnv_acl_value_is_any(const char *s)
 {
     return !*s || !strcmp(s, "*") || !strcasecmp(s, "any");
 }
@@ -398,23 +429,23 @@ hnv_acl_match_parse(const char *protocols,
     char *error = NULL;
 
     memset(m, 0, sizeof *m);
-    if (!acl_is_any(protocols)) {
+    if (!hnv_acl_value_is_any(protocols)) {
         error = acl_parse_list("protocols", protocols, &m->n_protos,
                                acl_parse_proto, m->protos);
     }
-    if (!error && !acl_is_any(src_ip_addresses)) {
+    if (!error && !hnv_acl_value_is_any(src_ip_addresses)) {
         error = acl_parse_list("src_ip_addresses", src_ip_addresses,
                                &m->n_src, acl_parse_prefix, m->src);
     }
-    if (!error && !acl_is_any(dst_ip_addresses)) {
+    if (!error && !hnv_acl_value_is_any(dst_ip_addresses)) {
         error = acl_parse_list("dst_ip_addresses", dst_ip_addresses,
                                &m->n_dst, acl_parse_prefix, m->dst);
     }
-    if (!error && !acl_is_any(src_ports)) {
+    if (!error && !hnv_acl_value_is_any(src_ports)) {
         error = acl_parse_list("src_ports", src_ports, &m->n_sports,
                                acl_parse_ports, m->sports);
     }
-    if (!error && !acl_is_any(dst_ports)) {
+    if (!error && !hnv_acl_value_is_any(dst_ports)) {
         error = acl_parse_list("dst_ports", dst_ports, &m->n_dports,
                                acl_parse_ports, m->dports);
     }

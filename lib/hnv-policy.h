@@ -73,6 +73,13 @@ void hnv_prefix_gateway(const struct hnv_prefix *, struct in6_addr *gw);
 bool hnv_prefix_contains(const struct hnv_prefix *, const struct in6_addr *);
 void hnv_prefix_format(const struct hnv_prefix *, struct ds *);
 
+/* Checks that 'ip' may be a VM's CA in virtual subnet 'vsid' with prefix
+ * 'prefix': inside the prefix, and neither its network address, nor its
+ * gateway (the distributed router), nor, for IPv4, its broadcast address.
+ * hnv-ctl and the agent share this rule. */
+char *hnv_check_ca_ip(const struct hnv_prefix *prefix, uint32_t vsid,
+                      const struct in6_addr *ip) OVS_WARN_UNUSED_RESULT;
+
 /* Formats 'ip' as dotted quad if it is IPv4-mapped, otherwise as IPv6. */
 void hnv_ip_format(const struct in6_addr *ip, struct ds *);
 
@@ -99,7 +106,10 @@ const char *hnv_encap_to_string(enum hnv_encap);
  *     comma-separated list of ports "N" and ranges "N-M", 0..65535.  A port
  *     list is only valid together with protocols that all have ports (TCP,
  *     UDP). */
-#define HNV_ACL_MAX_ITEMS 64    /* Per list: keeps one rule's flows bounded. */
+#define HNV_ACL_MAX_ITEMS 64
+
+/* Returns true if ACL column value 's' means "any": "", "*" or "any". */
+bool hnv_acl_value_is_any(const char *s);    /* Per list: keeps one rule's flows bounded. */
 
 struct hnv_acl_prefix {
     struct in6_addr addr;       /* IPv4-mapped for IPv4. */

@@ -877,32 +877,13 @@ static bool
 check_ca_ip(struct ctl_context *ctx, const char *arg_name,
             const struct vsubnet *vs, const struct in6_addr *ip)
 {
-    char *ip_s = ip_to_string(ip);
-    char *prefix_s = prefix_to_string(&vs->prefix);
-    struct in6_addr gateway;
-    bool ok = false;
-
-    hnv_prefix_gateway(&vs->prefix, &gateway);
-    if (!hnv_prefix_contains(&vs->prefix, ip)) {
-        arg_error(ctx, arg_name, "%s is outside subnet %s of VSID %"PRIu32,
-                  ip_s, prefix_s, vs->vsid);
-    } else if (ipv6_addr_equals(ip, &vs->prefix.addr)) {
-        arg_error(ctx, arg_name, "%s is the network address of subnet %s",
-                  ip_s, prefix_s);
-    } else if (ipv6_addr_equals(ip, &gateway)) {
-        arg_error(ctx, arg_name, "%s is the gateway address of VSID "
-                  "%"PRIu32, ip_s, vs->vsid);
-    } else if (vs->prefix.is_ipv4
-               && !(~in6_addr_get_mapped_ipv4(ip)
-                    & ~be32_prefix_mask(vs->prefix.plen))) {
-        arg_error(ctx, arg_name, "%s is the broadcast address of subnet %s",
-                  ip_s, prefix_s);
-    } else {
-        ok = true;
+    char *error = hnv_check_ca_ip(&vs->prefix, vs->vsid, ip);
+    if (error) {
+        arg_error(ctx, arg_name, "%s", error);
+        free(error);
+        return false;
     }
-    free(ip_s);
-    free(prefix_s);
-    return ok;
+    return true;
 }
 
 /* Describes the VM that Ucast_Macs_Local row 'uml' stands for. */
@@ -1740,12 +1721,6 @@ static const struct {
 /* The value that FW_Rules columns hold for "any". */
 #define ACL_ANY "*"
 
-/* Returns true if ACL column value 's' means "anything". */
-static bool
-acl_value_is_any(const char *s)
-{
-    return !s[0] || !strcmp(s, "*") || !strcasecmp(s, "any");
-}
 
 /* What identifies an ACL rule on the command line. */
 struct acl_key {
@@ -2174,7 +2149,7 @@ format_acl(const struct msfw_fw_rules *rule, struct ds *s)
                   inbound ? "in" : "out", rule->priority,
                   !strcmp(rule->action, "Allow") ? "allow" : "block");
     for (int i = 0; i < N_ACL_FIELDS; i++) {
-        if (!acl_value_is_any(values[i])) {
+        if (!hnv_acl_value_is_any(values[i])) {
             ds_put_format(s, " %s=%s", acl_fields[i].name, values[i]);
         }
     }
