@@ -10,6 +10,7 @@ vswitchd_ovs_vswitchd_CPPFLAGS = $(AM_CPPFLAGS) \
 vswitchd_ovs_vswitchd_LDADD = \
 	$(OVS_BUILDDIR)/vswitchd/bridge.$(OBJEXT) \
 	$(OVS_BUILDDIR)/vswitchd/system-stats.$(OBJEXT) \
+	ofproto/libvfp.la \
 	lib/libhnv.la \
 	$(OVS_LIBOFPROTO) \
 	$(OVS_LIBSFLOW) \

@@ -23,7 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "flow.h"
 #include "hnv-check.h"
+#include "ofproto/vfp.h"
+#include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -74,6 +77,9 @@ static struct sset logged_errors = SSET_INITIALIZER(&logged_errors);
  * that "hnv/status" can still tell what went wrong last. */
 static char *last_policy_error;
 
+/* The iface-ids bound to VFP ports, as told to VFP last time. */
+static struct sset bound_ifaces = SSET_INITIALIZER(&bound_ifaces);
+
 static unixctl_cb_func hnv_unixctl_status;
 
 void
@@ -82,7 +88,19 @@ hnv_agent_init(const char *ovs_remote)
     ovs_idl = ovsdb_idl_create(ovs_remote, &ovsrec_idl_class, false, true);
     ovsdb_idl_add_table(ovs_idl, &ovsrec_table_open_vswitch);
     ovsdb_idl_add_column(ovs_idl, &ovsrec_open_vswitch_col_external_ids);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_open_vswitch_col_bridges);
+    ovsdb_idl_add_table(ovs_idl, &ovsrec_table_bridge);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_bridge_col_name);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_bridge_col_ports);
+    ovsdb_idl_add_table(ovs_idl, &ovsrec_table_port);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_port_col_interfaces);
+    ovsdb_idl_add_table(ovs_idl, &ovsrec_table_interface);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_name);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_ofport);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_external_ids);
     ovsdb_idl_set_leader_only(ovs_idl, false);
+
+    vfp_init();
 
     unixctl_command_register("hnv/status", "", 0, 0, hnv_unixctl_status,
                              NULL);
@@ -191,6 +209,47 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
     check_needed = true;
 }
 
+/* Tells VFP the OpenFlow port of every Interface on its bridge that has an
+ * external_ids:iface-id, and which ones went away. */
+static void
+hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
+{
+    const char *br_name = cfg ? smap_get_def(&cfg->external_ids,
+                                             "hnv-bridge", "br-int")
+                              : "br-int";
+    struct sset current = SSET_INITIALIZER(&current);
+
+    vfp_set_bridge(br_name);
+    for (size_t i = 0; cfg && i < cfg->n_bridges; i++) {
+        const struct ovsrec_bridge *br = cfg->bridges[i];
+        if (strcmp(br->name, br_name)) {
+            continue;
+        }
+        for (size_t j = 0; j < br->n_ports; j++) {
+            const struct ovsrec_port *port = br->ports[j];
+            for (size_t k = 0; k < port->n_interfaces; k++) {
+                const struct ovsrec_interface *iface = port->interfaces[k];
+                const char *iface_id = smap_get(&iface->external_ids,
+                                                "iface-id");
+                if (iface_id && iface->n_ofport && iface->ofport[0] > 0
+                    && iface->ofport[0] < ofp_to_u16(OFPP_MAX)) {
+                    vfp_set_iface(iface_id, u16_to_ofp(iface->ofport[0]));
+                    sset_add(&current, iface_id);
+                }
+            }
+        }
+    }
+
+    const char *iface_id;
+    SSET_FOR_EACH (iface_id, &bound_ifaces) {
+        if (!sset_contains(&current, iface_id)) {
+            vfp_clear_iface(iface_id);
+        }
+    }
+    sset_swap(&current, &bound_ifaces);
+    sset_destroy(&current);
+}
+
 /* Logs each policy error once, when it first appears, and forgets errors
  * that have gone, so that one that comes back is logged again. */
 static void
@@ -246,11 +305,13 @@ hnv_agent_run(void)
     if (ovsdb_idl_get_seqno(ovs_idl) != ovs_idl_seqno) {
         ovs_idl_seqno = ovsdb_idl_get_seqno(ovs_idl);
         hnv_reconfigure(ovsrec_open_vswitch_first(ovs_idl));
+        hnv_bind_ifaces(ovsrec_open_vswitch_first(ovs_idl));
     }
 
     hnv_db_run(&vtep_db);
     hnv_db_run(&fw_db);
     hnv_check_policy();
+    vfp_run();
 }
 
 void
@@ -261,11 +322,13 @@ hnv_agent_wait(void)
         ovsdb_idl_wait(vtep_db.idl);
         ovsdb_idl_wait(fw_db.idl);
     }
+    vfp_wait();
 }
 
 void
 hnv_agent_get_memory_usage(struct simap *usage)
 {
+    vfp_get_memory_usage(usage);
     if (hnv_remote) {
         simap_increase(usage, "hnv-mappings", check.n_mappings);
         simap_increase(usage, "hnv-acls", check.n_acls);
@@ -287,6 +350,8 @@ hnv_agent_exit(void)
     hnv_host = NULL;
     hnv_check_destroy(&check);
     sset_destroy(&logged_errors);
+    sset_destroy(&bound_ifaces);
+    vfp_destroy();
     free(last_policy_error);
     last_policy_error = NULL;
 }

@@ -1,0 +1,482 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "ofproto/vfp-compile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ofproto/vfp-model.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
+#include "packets.h"
+#include "util.h"
+
+/* Flow priorities inside VFP's tables. */
+enum {
+    PRIO_MISS = 0,              /* Group miss, table 0 default. */
+    PRIO_DEFAULT_DECISION = 1,  /* Layer default: no group matched. */
+    PRIO_PORT = 100,            /* Classify, forward, deliver. */
+    PRIO_DECISION = 100,        /* A rule's decision. */
+};
+
+/* Tables. */
+
+uint8_t
+vfp_table_group(int dir, size_t layer_pos, size_t group_pos)
+{
+    int base = dir == VFP_OUT ? VFP_TABLE_OUT_BASE : VFP_TABLE_IN_BASE;
+    return base + layer_pos * (VFP_MAX_GROUPS + 1) + group_pos;
+}
+
+uint8_t
+vfp_table_decide(int dir, size_t layer_pos)
+{
+    return vfp_table_group(dir, layer_pos, VFP_MAX_GROUPS);
+}
+
+bool
+vfp_table_is_decide(uint8_t table_id)
+{
+    return (table_id >= VFP_TABLE_OUT_BASE && table_id < VFP_TABLE_FORWARD
+            && (table_id - VFP_TABLE_OUT_BASE) % (VFP_MAX_GROUPS + 1)
+               == VFP_MAX_GROUPS);
+}
+
+/* Where a packet goes after the layer at 'layer_pos' of 'port' in 'dir':
+ * the next layer, or, after the last one, forwarding (outbound) or delivery
+ * to the VM (inbound). */
+static uint8_t
+next_after_layer(const struct vfp_port *port, enum vfp_direction dir,
+                 size_t layer_pos)
+{
+    if (layer_pos + 1 < ovs_list_size(&port->layers)) {
+        return vfp_table_group(dir, layer_pos + 1, 0);
+    }
+    return dir == VFP_OUT ? VFP_TABLE_FORWARD : VFP_TABLE_DELIVER;
+}
+
+/* The table where a packet enters 'port's pipeline in 'dir'. */
+static uint8_t
+pipeline_entry(const struct vfp_port *port, enum vfp_direction dir)
+{
+    return (ovs_list_is_empty(&port->layers)
+            ? (dir == VFP_OUT ? VFP_TABLE_FORWARD : VFP_TABLE_DELIVER)
+            : vfp_table_group(dir, 0, 0));
+}
+
+/* Position of 'layer' in its port in direction 'dir'. */
+static size_t
+layer_position(const struct vfp_layer *layer, enum vfp_direction dir)
+{
+    size_t n, pos = 0;
+    struct vfp_layer **layers = vfp_port_layers_in_order(layer->port, dir,
+                                                         &n);
+    while (layers[pos] != layer) {
+        pos++;
+    }
+    free(layers);
+    return pos;
+}
+
+/* Position of 'group' in its layer, and the number of groups of its
+ * direction there. */
+static size_t
+group_position(const struct vfp_group *group, size_t *n_groups)
+{
+    size_t pos = 0;
+    struct vfp_group **groups = vfp_layer_groups_in_order(group->layer,
+                                                          group->direction,
+                                                          n_groups);
+    while (groups[pos] != group) {
+        pos++;
+    }
+    free(groups);
+    return pos;
+}
+
+/* Flow construction. */
+
+static struct vfp_flow *
+flow_add(struct ovs_list *flows, uint8_t table_id, uint16_t priority)
+{
+    struct vfp_flow *f = xmalloc(sizeof *f);
+    f->table_id = table_id;
+    f->priority = priority;
+    match_init_catchall(&f->match);
+    ofpbuf_init(&f->ofpacts, 64);
+    ovs_list_push_back(flows, &f->node);
+    return f;
+}
+
+void
+vfp_flows_destroy(struct ovs_list *flows)
+{
+    struct vfp_flow *f;
+
+    LIST_FOR_EACH_POP (f, node, flows) {
+        ofpbuf_uninit(&f->ofpacts);
+        free(f);
+    }
+}
+
+static void
+put_load_reg(struct ofpbuf *ofpacts, int reg, uint32_t value)
+{
+    union mf_value v = { .be32 = htonl(value) };
+    union mf_value m = { .be32 = OVS_BE32_MAX };
+    ofpact_put_set_field(ofpacts, mf_from_id(MFF_REG0 + reg), &v, &m);
+}
+
+static void
+put_goto(struct ofpbuf *ofpacts, uint8_t table_id)
+{
+    ofpact_put_GOTO_TABLE(ofpacts)->table_id = table_id;
+}
+
+/* Switch: packets of ports VFP does not manage go on, unchanged, to the
+ * first table after VFP's, which belongs to OpenFlow clients. */
+void
+vfp_compile_switch(struct ovs_list *flows)
+{
+    struct vfp_flow *f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_MISS);
+    put_goto(&f->ofpacts, VFP_TABLE_LAST + 1);
+}
+
+/* Port: classification of its packets, local delivery to it by MAC, and
+ * output to it. */
+void
+vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
+                 struct ovs_list *flows)
+{
+    struct vfp_flow *f;
+
+    if (ofport == OFPP_NONE || port->state == VFP_PORT_DISABLED) {
+        /* Unbound or disabled: nothing enters or leaves.  Its packets meet
+         * no flow of theirs and are dropped by the switch default's table,
+         * unless OpenFlow clients decide otherwise there. */
+        return;
+    }
+
+    /* From the VM: into the outbound pipeline, or dropped if blocked. */
+    f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
+    match_set_in_port(&f->match, ofport);
+    if (port->state == VFP_PORT_ENABLED) {
+        put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
+        put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+        put_goto(&f->ofpacts, pipeline_entry(port, VFP_OUT));
+    }
+
+    /* To the VM: frames for its MAC go through its inbound pipeline. */
+    if (port->has_mac) {
+        f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_PORT);
+        match_set_dl_dst(&f->match, port->mac);
+        if (port->state == VFP_PORT_ENABLED) {
+            put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
+            put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+            put_goto(&f->ofpacts, pipeline_entry(port, VFP_IN));
+        }
+    }
+
+    f = flow_add(flows, VFP_TABLE_DELIVER, PRIO_PORT);
+    match_set_reg(&f->match, VFP_REG_PORT, port->id);
+    if (port->state == VFP_PORT_ENABLED) {
+        ofpact_put_OUTPUT(&f->ofpacts)->port = ofport;
+    }
+}
+
+/* Layer: for each direction, its default decision and, if it has no group
+ * in that direction, a pass-through into its decision table. */
+void
+vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
+{
+    const struct vfp_port *port = layer->port;
+
+    for (int dir = VFP_OUT; dir <= VFP_IN; dir++) {
+        size_t pos = layer_position(layer, dir);
+        size_t n_groups;
+        free(vfp_layer_groups_in_order(layer, dir, &n_groups));
+
+        struct vfp_flow *f;
+        if (!n_groups) {
+            f = flow_add(flows, vfp_table_group(dir, pos, 0), PRIO_MISS);
+            match_set_reg(&f->match, VFP_REG_PORT, port->id);
+            put_goto(&f->ofpacts, vfp_table_decide(dir, pos));
+        }
+
+        f = flow_add(flows, vfp_table_decide(dir, pos),
+                     PRIO_DEFAULT_DECISION);
+        match_set_reg(&f->match, VFP_REG_PORT, port->id);
+        match_set_reg(&f->match, VFP_REG_DECISION, 0);
+        if (layer->default_allow) {
+            put_goto(&f->ofpacts, next_after_layer(port, dir, pos));
+        }
+    }
+}
+
+/* The table a packet goes to from the group at 'pos' of 'n_groups' in the
+ * layer at 'layer_pos' when it is done with that group. */
+static uint8_t
+after_group(enum vfp_direction dir, size_t layer_pos, size_t pos,
+            size_t n_groups)
+{
+    return (pos + 1 < n_groups
+            ? vfp_table_group(dir, layer_pos, pos + 1)
+            : vfp_table_decide(dir, layer_pos));
+}
+
+/* Group: when none of its rules matched, on to the next group. */
+void
+vfp_compile_group(const struct vfp_group *group, struct ovs_list *flows)
+{
+    size_t layer_pos = layer_position(group->layer, group->direction);
+    size_t n_groups;
+    size_t pos = group_position(group, &n_groups);
+
+    struct vfp_flow *f = flow_add(flows, vfp_table_group(group->direction,
+                                                         layer_pos, pos),
+                                  PRIO_MISS);
+    match_set_reg(&f->match, VFP_REG_PORT, group->layer->port->id);
+    put_goto(&f->ofpacts, after_group(group->direction, layer_pos, pos,
+                                      n_groups));
+}
+
+/* Conditions. */
+
+/* Intersects prefix 'a' with prefix 'b' into 'a'.  Returns false if they are
+ * disjoint. */
+static bool
+intersect_prefix(bool *has_a, struct in6_addr *a, unsigned int *a_plen,
+                 bool *a_ipv4, bool has_b, const struct in6_addr *b,
+                 unsigned int b_plen, bool b_ipv4)
+{
+    if (!has_b) {
+        return true;
+    }
+    if (!*has_a) {
+        *has_a = true;
+        *a = *b;
+        *a_plen = b_plen;
+        *a_ipv4 = b_ipv4;
+        return true;
+    }
+    if (*a_ipv4 != b_ipv4) {
+        return false;
+    }
+
+    /* Two prefixes overlap only if one contains the other. */
+    unsigned int shorter = MIN(*a_plen, b_plen);
+    struct in6_addr mask = ipv6_create_mask(*a_ipv4 ? shorter + 96 : shorter);
+    struct in6_addr na = ipv6_addr_bitand(a, &mask);
+    struct in6_addr nb = ipv6_addr_bitand(b, &mask);
+    if (!ipv6_addr_equals(&na, &nb)) {
+        return false;
+    }
+    if (b_plen > *a_plen) {
+        *a = *b;
+        *a_plen = b_plen;
+    }
+    return true;
+}
+
+static bool
+intersect_range(bool *has_a, uint16_t *a_min, uint16_t *a_max, bool has_b,
+                uint16_t b_min, uint16_t b_max)
+{
+    if (!has_b) {
+        return true;
+    }
+    if (!*has_a) {
+        *has_a = true;
+        *a_min = b_min;
+        *a_max = b_max;
+        return true;
+    }
+    *a_min = MAX(*a_min, b_min);
+    *a_max = MIN(*a_max, b_max);
+    return *a_min <= *a_max;
+}
+
+#define INTERSECT_EXACT(HAS_A, A, HAS_B, B, EQUAL)    \
+    (!(HAS_B) ? true                                  \
+     : !(HAS_A) ? ((HAS_A) = true, (A) = (B), true)   \
+     : (EQUAL))
+
+/* Stores in 'out' the conditions of 'a' and 'b' together.  Returns false if
+ * no packet can meet both. */
+static bool
+cond_intersect(const struct vfp_cond *a, const struct vfp_cond *b,
+               struct vfp_cond *out)
+{
+    *out = *a;
+    return (INTERSECT_EXACT(out->has_proto, out->proto, b->has_proto,
+                            b->proto, out->proto == b->proto)
+            && intersect_prefix(&out->has_src, &out->src, &out->src_plen,
+                                &out->src_ipv4, b->has_src, &b->src,
+                                b->src_plen, b->src_ipv4)
+            && intersect_prefix(&out->has_dst, &out->dst, &out->dst_plen,
+                                &out->dst_ipv4, b->has_dst, &b->dst,
+                                b->dst_plen, b->dst_ipv4)
+            && intersect_range(&out->has_sport, &out->sport_min,
+                               &out->sport_max, b->has_sport, b->sport_min,
+                               b->sport_max)
+            && intersect_range(&out->has_dport, &out->dport_min,
+                               &out->dport_max, b->has_dport, b->dport_min,
+                               b->dport_max)
+            && INTERSECT_EXACT(out->has_smac, out->smac, b->has_smac,
+                               b->smac, eth_addr_equals(out->smac, b->smac))
+            && INTERSECT_EXACT(out->has_dmac, out->dmac, b->has_dmac,
+                               b->dmac, eth_addr_equals(out->dmac, b->dmac))
+            && INTERSECT_EXACT(out->has_vni, out->vni, b->has_vni, b->vni,
+                               out->vni == b->vni)
+            && INTERSECT_EXACT(out->has_vlan, out->vlan, b->has_vlan,
+                               b->vlan, out->vlan == b->vlan));
+}
+
+/* A port range as value/mask pairs: the fewest masked matches that together
+ * cover exactly [min, max]. */
+struct masked_port {
+    uint16_t value, mask;
+};
+
+static size_t
+range_to_masks(uint16_t min, uint16_t max, struct masked_port out[32])
+{
+    size_t n = 0;
+    uint32_t lo = min;
+
+    while (lo <= max) {
+        /* The largest aligned block that starts at 'lo' and fits. */
+        uint32_t size = lo ? (lo & -lo) : 0x10000;
+        while (lo + size - 1 > max) {
+            size >>= 1;
+        }
+        out[n].value = lo;
+        out[n].mask = ~(size - 1);
+        n++;
+        lo += size;
+    }
+    return n;
+}
+
+/* Adds the packet-field part of 'c' (without ports) to 'match'. */
+static void
+match_set_cond(struct match *match, const struct vfp_cond *c, bool ipv6)
+{
+    match_set_dl_type(match, htons(ipv6 ? ETH_TYPE_IPV6 : ETH_TYPE_IP));
+    if (c->has_proto) {
+        match_set_nw_proto(match, c->proto);
+    }
+    if (c->has_src) {
+        if (ipv6) {
+            struct in6_addr mask = ipv6_create_mask(c->src_plen);
+            match_set_ipv6_src_masked(match, &c->src, &mask);
+        } else {
+            match_set_nw_src_masked(match, in6_addr_get_mapped_ipv4(&c->src),
+                                    be32_prefix_mask(c->src_plen));
+        }
+    }
+    if (c->has_dst) {
+        if (ipv6) {
+            struct in6_addr mask = ipv6_create_mask(c->dst_plen);
+            match_set_ipv6_dst_masked(match, &c->dst, &mask);
+        } else {
+            match_set_nw_dst_masked(match, in6_addr_get_mapped_ipv4(&c->dst),
+                                    be32_prefix_mask(c->dst_plen));
+        }
+    }
+    if (c->has_smac) {
+        match_set_dl_src(match, c->smac);
+    }
+    if (c->has_dmac) {
+        match_set_dl_dst(match, c->dmac);
+    }
+    if (c->has_vni) {
+        match_set_tun_id(match, htonll(c->vni));
+    }
+    if (c->has_vlan) {
+        match_set_dl_vlan(match, htons(c->vlan), 0);
+    }
+}
+
+/* Rule: its match flows in its group's table, one per combination of port
+ * range blocks, and its decision in the layer's decision table. */
+void
+vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
+{
+    const struct vfp_group *group = rule->group;
+    const struct vfp_layer *layer = group->layer;
+    const struct vfp_port *port = layer->port;
+    enum vfp_direction dir = group->direction;
+    size_t layer_pos = layer_position(layer, dir);
+    size_t n_groups;
+    size_t pos = group_position(group, &n_groups);
+    struct vfp_cond c;
+
+    if (cond_intersect(&group->cond, &rule->cond, &c)) {
+        struct masked_port sports[32], dports[32];
+        size_t n_sports = 1, n_dports = 1;
+
+        if (c.has_sport) {
+            n_sports = range_to_masks(c.sport_min, c.sport_max, sports);
+        }
+        if (c.has_dport) {
+            n_dports = range_to_masks(c.dport_min, c.dport_max, dports);
+        }
+
+        uint8_t next = (rule->terminating
+                        ? vfp_table_decide(dir, layer_pos)
+                        : after_group(dir, layer_pos, pos, n_groups));
+        for (size_t i = 0; i < n_sports; i++) {
+            for (size_t j = 0; j < n_dports; j++) {
+                struct vfp_flow *f = flow_add(
+                    flows, vfp_table_group(dir, layer_pos, pos),
+                    UINT16_MAX - rule->priority);
+                match_set_reg(&f->match, VFP_REG_PORT, port->id);
+                match_set_cond(&f->match, &c, group->ipv6);
+                if (c.has_sport) {
+                    match_set_tp_src_masked(&f->match,
+                                            htons(sports[i].value),
+                                            htons(sports[i].mask));
+                }
+                if (c.has_dport) {
+                    match_set_tp_dst_masked(&f->match,
+                                            htons(dports[j].value),
+                                            htons(dports[j].mask));
+                }
+                put_load_reg(&f->ofpacts, VFP_REG_DECISION, rule->id);
+                put_goto(&f->ofpacts, next);
+            }
+        }
+    }
+
+    /* The decision, taken if this rule is the last group's result. */
+    struct vfp_flow *f = flow_add(flows, vfp_table_decide(dir, layer_pos),
+                                  PRIO_DECISION);
+    match_set_reg(&f->match, VFP_REG_PORT, port->id);
+    match_set_reg(&f->match, VFP_REG_DECISION, rule->id);
+    switch (rule->action) {
+    case VFP_ACTION_ALLOW:
+        put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+        put_goto(&f->ofpacts, next_after_layer(port, dir, layer_pos));
+        break;
+    case VFP_ACTION_BLOCK:
+        /* No actions: drop. */
+        break;
+    }
+}

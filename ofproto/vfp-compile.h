@@ -1,0 +1,103 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VFP_COMPILE_H
+#define VFP_COMPILE_H 1
+
+/* Compiles the VFP object model into OpenFlow flows.
+ *
+ * Each flow belongs to exactly one object, its owner, whose cookie it
+ * carries.  Compiling an owner yields all of that owner's flows and nothing
+ * else, so a change recompiles (and reinstalls) only the owners it affects:
+ *
+ *   - a rule owns its match flows in its group's table and its decision
+ *     flow in its layer's decision table;
+ *   - a group owns its miss flow (no rule matched: on to the next group);
+ *   - a layer owns its pass-through flow (no group in a direction) and its
+ *     default decision;
+ *   - a port owns its flows in the classify, forward and deliver tables;
+ *   - the switch owns table 0's default for ports VFP does not manage.
+ *
+ * Where a rule's flows go depends on the positions of its group and layer,
+ * so adding or removing a group recompiles its layer, and adding or removing
+ * a layer recompiles its port. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/types.h"
+
+struct vfp_group;
+struct vfp_layer;
+struct vfp_port;
+struct vfp_rule;
+
+/* Cookies: the owner's kind in the top byte, its id in the low 32 bits. */
+enum vfp_owner_kind {
+    VFP_OWNER_SWITCH = 1,
+    VFP_OWNER_PORT = 2,
+    VFP_OWNER_LAYER = 3,
+    VFP_OWNER_GROUP = 4,
+    VFP_OWNER_RULE = 5,
+};
+
+static inline uint64_t
+vfp_cookie(enum vfp_owner_kind kind, uint32_t id)
+{
+    return ((uint64_t) kind << 56) | id;
+}
+
+static inline enum vfp_owner_kind
+vfp_cookie_kind(uint64_t cookie)
+{
+    return cookie >> 56;
+}
+
+static inline uint32_t
+vfp_cookie_id(uint64_t cookie)
+{
+    return cookie;
+}
+
+struct vfp_flow {
+    struct ovs_list node;
+    uint8_t table_id;
+    uint16_t priority;
+    struct match match;
+    struct ofpbuf ofpacts;
+};
+
+void vfp_flows_destroy(struct ovs_list *flows);
+
+/* Each appends its owner's flows to 'flows'.  'ofport' is the OpenFlow port
+ * of 'port', or OFPP_NONE while it has none on the bridge. */
+void vfp_compile_switch(struct ovs_list *flows);
+void vfp_compile_port(const struct vfp_port *, ofp_port_t ofport,
+                      struct ovs_list *flows);
+void vfp_compile_layer(const struct vfp_layer *, struct ovs_list *flows);
+void vfp_compile_group(const struct vfp_group *, struct ovs_list *flows);
+void vfp_compile_rule(const struct vfp_rule *, struct ovs_list *flows);
+
+/* The table of the group at position 'group_pos' of the layer at position
+ * 'layer_pos' of a port in direction 'dir' (an enum vfp_direction), and that
+ * layer's decision table. */
+uint8_t vfp_table_group(int dir, size_t layer_pos, size_t group_pos);
+uint8_t vfp_table_decide(int dir, size_t layer_pos);
+bool vfp_table_is_decide(uint8_t table_id);
+
+#endif /* vfp-compile.h */

@@ -1,0 +1,657 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "ofproto/vfp-model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "hnv-policy.h"
+#include "openvswitch/dynamic-string.h"
+#include "util.h"
+
+void
+vfp_model_init(struct vfp_model *m)
+{
+    hmap_init(&m->ports);
+    hmap_init(&m->ports_by_id);
+    hmap_init(&m->layers_by_id);
+    hmap_init(&m->groups_by_id);
+    hmap_init(&m->rules_by_id);
+    m->next_id = 1;
+}
+
+void
+vfp_model_destroy(struct vfp_model *m)
+{
+    struct vfp_port *port;
+
+    HMAP_FOR_EACH_SAFE (port, name_node, &m->ports) {
+        vfp_model_remove_port(m, port);
+    }
+    hmap_destroy(&m->ports);
+    hmap_destroy(&m->ports_by_id);
+    hmap_destroy(&m->layers_by_id);
+    hmap_destroy(&m->groups_by_id);
+    hmap_destroy(&m->rules_by_id);
+}
+
+static uint32_t
+new_id(struct vfp_model *m)
+{
+    /* Ids fill 32-bit registers and 0 means "none", so wrapping would take
+     * four billion objects in one run. */
+    return m->next_id++;
+}
+
+/* Lookups. */
+
+struct vfp_port *
+vfp_model_find_port(const struct vfp_model *m, const char *name)
+{
+    struct vfp_port *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, name_node, hash_string(name, 0),
+                             &m->ports) {
+        if (!strcmp(port->name, name)) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_port *
+vfp_model_find_port_by_id(const struct vfp_model *m, uint32_t id)
+{
+    struct vfp_port *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, id_node, hash_int(id, 0),
+                             &m->ports_by_id) {
+        if (port->id == id) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_rule *
+vfp_model_find_rule_by_id(const struct vfp_model *m, uint32_t id)
+{
+    struct vfp_rule *rule;
+
+    HMAP_FOR_EACH_WITH_HASH (rule, id_node, hash_int(id, 0),
+                             &m->rules_by_id) {
+        if (rule->id == id) {
+            return rule;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_layer *
+vfp_port_find_layer(const struct vfp_port *port, const char *name)
+{
+    struct vfp_layer *layer;
+
+    LIST_FOR_EACH (layer, node, &port->layers) {
+        if (!strcmp(layer->name, name)) {
+            return layer;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_group *
+vfp_layer_find_group(const struct vfp_layer *layer, const char *name)
+{
+    struct vfp_group *group;
+
+    LIST_FOR_EACH (group, node, &layer->groups) {
+        if (!strcmp(group->name, name)) {
+            return group;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_rule *
+vfp_group_find_rule(const struct vfp_group *group, const char *name)
+{
+    struct vfp_rule *rule;
+
+    LIST_FOR_EACH (rule, node, &group->rules) {
+        if (!strcmp(rule->name, name)) {
+            return rule;
+        }
+    }
+    return NULL;
+}
+
+/* Names are printed in commands' output and errors, so keep them simple. */
+static char *
+check_name(const char *kind, const char *name)
+{
+    if (!name[0]) {
+        return xasprintf("a %s needs a name", kind);
+    }
+    for (const char *p = name; *p; p++) {
+        if ((unsigned char) *p <= ' ' || *p == '"' || *p == '\\') {
+            return xasprintf("%s name \"%s\" has a space, quote, backslash "
+                             "or control character", kind, name);
+        }
+    }
+    return NULL;
+}
+
+/* Ports. */
+
+char *
+vfp_model_add_port(struct vfp_model *m, const char *name,
+                   const struct eth_addr *mac, struct vfp_port **portp)
+{
+    char *error = check_name("port", name);
+    if (error) {
+        return error;
+    }
+    if (vfp_model_find_port(m, name)) {
+        return xasprintf("port %s already exists", name);
+    }
+
+    struct vfp_port *port = xzalloc(sizeof *port);
+    port->name = xstrdup(name);
+    port->id = new_id(m);
+    port->state = VFP_PORT_ENABLED;
+    if (mac) {
+        port->has_mac = true;
+        port->mac = *mac;
+    }
+    ovs_list_init(&port->layers);
+    hmap_insert(&m->ports, &port->name_node, hash_string(name, 0));
+    hmap_insert(&m->ports_by_id, &port->id_node, hash_int(port->id, 0));
+    if (portp) {
+        *portp = port;
+    }
+    return NULL;
+}
+
+void
+vfp_model_remove_port(struct vfp_model *m, struct vfp_port *port)
+{
+    struct vfp_layer *layer;
+
+    LIST_FOR_EACH_SAFE (layer, node, &port->layers) {
+        vfp_model_remove_layer(m, layer);
+    }
+    hmap_remove(&m->ports, &port->name_node);
+    hmap_remove(&m->ports_by_id, &port->id_node);
+    free(port->name);
+    free(port);
+}
+
+/* Layers. */
+
+char *
+vfp_model_add_layer(struct vfp_model *m, struct vfp_port *port,
+                    const char *name, uint16_t priority, bool stateful,
+                    bool default_allow, struct vfp_layer **layerp)
+{
+    char *error = check_name("layer", name);
+    if (error) {
+        return error;
+    }
+    if (vfp_port_find_layer(port, name)) {
+        return xasprintf("port %s already has a layer %s", port->name, name);
+    }
+    if (ovs_list_size(&port->layers) >= VFP_MAX_LAYERS) {
+        return xasprintf("port %s already has %d layers, the most a port "
+                         "can have", port->name, VFP_MAX_LAYERS);
+    }
+
+    struct vfp_layer *other;
+    LIST_FOR_EACH (other, node, &port->layers) {
+        if (other->priority == priority) {
+            return xasprintf("layer %s of port %s already has priority "
+                             "%"PRIu16" (layers are ordered by priority)",
+                             other->name, port->name, priority);
+        }
+    }
+
+    struct vfp_layer *layer = xzalloc(sizeof *layer);
+    layer->port = port;
+    layer->name = xstrdup(name);
+    layer->id = new_id(m);
+    layer->priority = priority;
+    layer->stateful = stateful;
+    layer->default_allow = default_allow;
+    ovs_list_init(&layer->groups);
+    ovs_list_push_back(&port->layers, &layer->node);
+    hmap_insert(&m->layers_by_id, &layer->id_node, hash_int(layer->id, 0));
+    if (layerp) {
+        *layerp = layer;
+    }
+    return NULL;
+}
+
+void
+vfp_model_remove_layer(struct vfp_model *m, struct vfp_layer *layer)
+{
+    struct vfp_group *group;
+
+    LIST_FOR_EACH_SAFE (group, node, &layer->groups) {
+        vfp_model_remove_group(m, group);
+    }
+    ovs_list_remove(&layer->node);
+    hmap_remove(&m->layers_by_id, &layer->id_node);
+    free(layer->name);
+    free(layer);
+}
+
+/* Groups. */
+
+char *
+vfp_model_add_group(struct vfp_model *m, struct vfp_layer *layer,
+                    const char *name, uint16_t priority,
+                    enum vfp_direction direction, bool ipv6,
+                    const struct vfp_cond *cond, struct vfp_group **groupp)
+{
+    char *error = check_name("group", name);
+    if (!error) {
+        error = vfp_cond_check(cond);
+    }
+    if (error) {
+        return error;
+    }
+    if (vfp_layer_find_group(layer, name)) {
+        return xasprintf("layer %s already has a group %s", layer->name,
+                         name);
+    }
+    if ((cond->has_src && cond->src_ipv4 == ipv6)
+        || (cond->has_dst && cond->dst_ipv4 == ipv6)) {
+        return xasprintf("group %s is %s but its conditions name %s "
+                         "addresses", name, ipv6 ? "IPv6" : "IPv4",
+                         ipv6 ? "IPv4" : "IPv6");
+    }
+
+    size_t n_same_dir = 0;
+    struct vfp_group *other;
+    LIST_FOR_EACH (other, node, &layer->groups) {
+        if (other->direction == direction) {
+            n_same_dir++;
+            if (other->priority == priority) {
+                return xasprintf("group %s of layer %s already has priority "
+                                 "%"PRIu16" in direction %s", other->name,
+                                 layer->name, priority,
+                                 vfp_direction_to_string(direction));
+            }
+        }
+    }
+    if (n_same_dir >= VFP_MAX_GROUPS) {
+        return xasprintf("layer %s already has %d groups in direction %s, "
+                         "the most a layer can have", layer->name,
+                         VFP_MAX_GROUPS, vfp_direction_to_string(direction));
+    }
+
+    struct vfp_group *group = xzalloc(sizeof *group);
+    group->layer = layer;
+    group->name = xstrdup(name);
+    group->id = new_id(m);
+    group->priority = priority;
+    group->direction = direction;
+    group->ipv6 = ipv6;
+    group->cond = *cond;
+    ovs_list_init(&group->rules);
+    ovs_list_push_back(&layer->groups, &group->node);
+    hmap_insert(&m->groups_by_id, &group->id_node, hash_int(group->id, 0));
+    if (groupp) {
+        *groupp = group;
+    }
+    return NULL;
+}
+
+void
+vfp_model_remove_group(struct vfp_model *m, struct vfp_group *group)
+{
+    struct vfp_rule *rule;
+
+    LIST_FOR_EACH_SAFE (rule, node, &group->rules) {
+        vfp_model_remove_rule(m, rule);
+    }
+    ovs_list_remove(&group->node);
+    hmap_remove(&m->groups_by_id, &group->id_node);
+    free(group->name);
+    free(group);
+}
+
+/* Rules. */
+
+char *
+vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
+                   const char *name, uint16_t priority, bool terminating,
+                   const struct vfp_cond *cond, enum vfp_action_type action,
+                   struct vfp_rule **rulep)
+{
+    char *error = check_name("rule", name);
+    if (!error) {
+        error = vfp_cond_check(cond);
+    }
+    if (error) {
+        return error;
+    }
+    if (priority > VFP_MAX_PRIORITY) {
+        return xasprintf("priority %"PRIu16" is above %d", priority,
+                         VFP_MAX_PRIORITY);
+    }
+    if (vfp_group_find_rule(group, name)) {
+        return xasprintf("group %s already has a rule %s", group->name,
+                         name);
+    }
+    if ((cond->has_src && cond->src_ipv4 == group->ipv6)
+        || (cond->has_dst && cond->dst_ipv4 == group->ipv6)) {
+        return xasprintf("rule %s names %s addresses in %s group %s", name,
+                         group->ipv6 ? "IPv4" : "IPv6",
+                         group->ipv6 ? "an IPv6" : "an IPv4", group->name);
+    }
+
+    struct vfp_rule *rule = xzalloc(sizeof *rule);
+    rule->group = group;
+    rule->name = xstrdup(name);
+    rule->id = new_id(m);
+    rule->priority = priority;
+    rule->terminating = terminating;
+    rule->cond = *cond;
+    rule->action = action;
+    ovs_list_push_back(&group->rules, &rule->node);
+    hmap_insert(&m->rules_by_id, &rule->id_node, hash_int(rule->id, 0));
+    if (rulep) {
+        *rulep = rule;
+    }
+    return NULL;
+}
+
+void
+vfp_model_remove_rule(struct vfp_model *m, struct vfp_rule *rule)
+{
+    ovs_list_remove(&rule->node);
+    hmap_remove(&m->rules_by_id, &rule->id_node);
+    free(rule->name);
+    free(rule);
+}
+
+/* Ordering. */
+
+static int
+compare_priorities(uint16_t a, uint16_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+static int
+compare_layers_up(const void *a_, const void *b_)
+{
+    const struct vfp_layer *const *a = a_;
+    const struct vfp_layer *const *b = b_;
+    return compare_priorities((*a)->priority, (*b)->priority);
+}
+
+struct vfp_layer **
+vfp_port_layers_in_order(const struct vfp_port *port,
+                         enum vfp_direction dir, size_t *n)
+{
+    struct vfp_layer **layers = xmalloc(ovs_list_size(&port->layers)
+                                        * sizeof *layers + 1);
+    struct vfp_layer *layer;
+
+    *n = 0;
+    LIST_FOR_EACH (layer, node, &port->layers) {
+        layers[(*n)++] = layer;
+    }
+    qsort(layers, *n, sizeof *layers, compare_layers_up);
+
+    /* Inbound packets cross the layers the other way round. */
+    if (dir == VFP_IN) {
+        for (size_t i = 0; i < *n / 2; i++) {
+            struct vfp_layer *tmp = layers[i];
+            layers[i] = layers[*n - 1 - i];
+            layers[*n - 1 - i] = tmp;
+        }
+    }
+    return layers;
+}
+
+static int
+compare_groups(const void *a_, const void *b_)
+{
+    const struct vfp_group *const *a = a_;
+    const struct vfp_group *const *b = b_;
+    return compare_priorities((*a)->priority, (*b)->priority);
+}
+
+struct vfp_group **
+vfp_layer_groups_in_order(const struct vfp_layer *layer,
+                          enum vfp_direction dir, size_t *n)
+{
+    struct vfp_group **groups = xmalloc(ovs_list_size(&layer->groups)
+                                        * sizeof *groups + 1);
+    struct vfp_group *group;
+
+    *n = 0;
+    LIST_FOR_EACH (group, node, &layer->groups) {
+        if (group->direction == dir) {
+            groups[(*n)++] = group;
+        }
+    }
+    qsort(groups, *n, sizeof *groups, compare_groups);
+    return groups;
+}
+
+/* Conditions. */
+
+char *
+vfp_cond_parse_word(struct vfp_cond *c, const char *word)
+{
+    const char *eq = strchr(word, '=');
+    if (!eq || eq == word || !eq[1]) {
+        return xasprintf("\"%s\" is not a condition KEY=VALUE", word);
+    }
+
+    char *key = xmemdup0(word, eq - word);
+    const char *value = eq + 1;
+    char *error = NULL;
+
+    if (!strcmp(key, "proto")) {
+        struct hnv_acl_match m;
+        error = hnv_acl_match_parse(value, "", "", "", "", &m);
+        if (!error && m.n_protos != 1) {
+            error = xasprintf("proto=%s: give exactly one protocol", value);
+        }
+        if (!error) {
+            c->has_proto = true;
+            c->proto = m.protos[0];
+        }
+    } else if (!strcmp(key, "src") || !strcmp(key, "dst")) {
+        struct in6_addr addr;
+        unsigned int plen;
+        bool is_ipv4;
+
+        if (strchr(value, '/')) {
+            error = hnv_parse_cidr(value, &addr, &plen, &is_ipv4);
+        } else {
+            error = hnv_parse_ip(value, &addr);
+            is_ipv4 = IN6_IS_ADDR_V4MAPPED(&addr);
+            plen = is_ipv4 ? 32 : 128;
+        }
+        if (!error) {
+            struct in6_addr mask = ipv6_create_mask(is_ipv4 ? plen + 96
+                                                    : plen);
+            addr = ipv6_addr_bitand(&addr, &mask);
+            if (key[0] == 's') {
+                c->has_src = true;
+                c->src = addr;
+                c->src_plen = plen;
+                c->src_ipv4 = is_ipv4;
+            } else {
+                c->has_dst = true;
+                c->dst = addr;
+                c->dst_plen = plen;
+                c->dst_ipv4 = is_ipv4;
+            }
+        }
+    } else if (!strcmp(key, "sport") || !strcmp(key, "dport")) {
+        struct hnv_acl_port_range r;
+        error = hnv_parse_port_range(value, &r);
+        if (!error && key[0] == 's') {
+            c->has_sport = true;
+            c->sport_min = r.min;
+            c->sport_max = r.max;
+        } else if (!error) {
+            c->has_dport = true;
+            c->dport_min = r.min;
+            c->dport_max = r.max;
+        }
+    } else if (!strcmp(key, "smac") || !strcmp(key, "dmac")) {
+        struct eth_addr mac;
+        int n = 0;
+        if (!ovs_scan(value, ETH_ADDR_SCAN_FMT"%n", ETH_ADDR_SCAN_ARGS(mac),
+                      &n) || value[n]) {
+            error = xasprintf("%s=%s: not a MAC address", key, value);
+        } else if (key[0] == 's') {
+            c->has_smac = true;
+            c->smac = mac;
+        } else {
+            c->has_dmac = true;
+            c->dmac = mac;
+        }
+    } else if (!strcmp(key, "vni") || !strcmp(key, "vlan")) {
+        unsigned int n;
+        unsigned int max = key[1] == 'n' ? 0xffffff : 4095;
+        if (!str_to_uint(value, 10, &n) || n > max) {
+            error = xasprintf("%s=%s: not a number 0..%u", key, value, max);
+        } else if (key[1] == 'n') {
+            c->has_vni = true;
+            c->vni = n;
+        } else {
+            c->has_vlan = true;
+            c->vlan = n;
+        }
+    } else {
+        error = xasprintf("unknown condition \"%s\" (use proto, src, dst, "
+                          "sport, dport, smac, dmac, vni or vlan)", key);
+    }
+    free(key);
+    return error;
+}
+
+char *
+vfp_cond_check(const struct vfp_cond *c)
+{
+    if ((c->has_sport || c->has_dport)
+        && (!c->has_proto
+            || (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP))) {
+        return xstrdup("sport and dport need proto=tcp or proto=udp");
+    }
+    if (c->has_src && c->has_dst && c->src_ipv4 != c->dst_ipv4) {
+        return xstrdup("src and dst are of different address families");
+    }
+    return NULL;
+}
+
+static void
+format_prefix(struct ds *s, const char *key, const struct in6_addr *addr,
+              unsigned int plen, bool is_ipv4)
+{
+    ds_put_format(s, " %s=", key);
+    hnv_ip_format(addr, s);
+    if (plen != (is_ipv4 ? 32 : 128)) {
+        ds_put_format(s, "/%u", plen);
+    }
+}
+
+static void
+format_range(struct ds *s, const char *key, uint16_t min, uint16_t max)
+{
+    ds_put_format(s, " %s=%"PRIu16, key, min);
+    if (max != min) {
+        ds_put_format(s, "-%"PRIu16, max);
+    }
+}
+
+/* Appends the conditions as " key=value" words, or nothing for "any". */
+void
+vfp_cond_format(const struct vfp_cond *c, struct ds *s)
+{
+    if (c->has_proto) {
+        ds_put_format(s, " proto=%"PRIu8, c->proto);
+    }
+    if (c->has_src) {
+        format_prefix(s, "src", &c->src, c->src_plen, c->src_ipv4);
+    }
+    if (c->has_dst) {
+        format_prefix(s, "dst", &c->dst, c->dst_plen, c->dst_ipv4);
+    }
+    if (c->has_sport) {
+        format_range(s, "sport", c->sport_min, c->sport_max);
+    }
+    if (c->has_dport) {
+        format_range(s, "dport", c->dport_min, c->dport_max);
+    }
+    if (c->has_smac) {
+        ds_put_format(s, " smac="ETH_ADDR_FMT, ETH_ADDR_ARGS(c->smac));
+    }
+    if (c->has_dmac) {
+        ds_put_format(s, " dmac="ETH_ADDR_FMT, ETH_ADDR_ARGS(c->dmac));
+    }
+    if (c->has_vni) {
+        ds_put_format(s, " vni=%"PRIu32, c->vni);
+    }
+    if (c->has_vlan) {
+        ds_put_format(s, " vlan=%"PRIu16, c->vlan);
+    }
+}
+
+const char *
+vfp_direction_to_string(enum vfp_direction dir)
+{
+    return dir == VFP_OUT ? "out" : "in";
+}
+
+const char *
+vfp_action_to_string(enum vfp_action_type action)
+{
+    switch (action) {
+    case VFP_ACTION_ALLOW:
+        return "allow";
+    case VFP_ACTION_BLOCK:
+        return "block";
+    }
+    OVS_NOT_REACHED();
+}
+
+const char *
+vfp_port_state_to_string(enum vfp_port_state state)
+{
+    switch (state) {
+    case VFP_PORT_ENABLED:
+        return "enabled";
+    case VFP_PORT_DISABLED:
+        return "disabled";
+    case VFP_PORT_BLOCKED:
+        return "blocked";
+    }
+    OVS_NOT_REACHED();
+}

@@ -1,0 +1,189 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VFP_MODEL_H
+#define VFP_MODEL_H 1
+
+/* The VFP object model: ports, layers, groups and rules, with their
+ * validation.  It knows nothing of OpenFlow (vfp-compile.c turns it into
+ * flows), so it can be tested alone.
+ *
+ * Every object has a name unique among its siblings (a port's id is
+ * unique in the switch) and a numeric id unique among all objects of its
+ * kind, used in flow cookies and registers.  Functions that change the model
+ * return NULL on success or a malloc()'d error message, and change nothing
+ * on error. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/types.h"
+#include "ofproto/vfp.h"
+#include "packets.h"
+
+struct ds;
+
+/* A rule's match: every condition is optional (absent = any). */
+struct vfp_cond {
+    bool has_proto;
+    uint8_t proto;
+
+    /* IP addresses as prefixes; IPv4 stored IPv4-mapped with 'plen' in IPv4
+     * terms.  'is_ipv4' of src and dst must agree when both are set. */
+    bool has_src, has_dst;
+    bool src_ipv4, dst_ipv4;
+    struct in6_addr src, dst;
+    unsigned int src_plen, dst_plen;
+
+    /* L4 ports as inclusive ranges; they need proto TCP or UDP. */
+    bool has_sport, has_dport;
+    uint16_t sport_min, sport_max, dport_min, dport_max;
+
+    bool has_smac, has_dmac;
+    struct eth_addr smac, dmac;
+
+    bool has_vni;
+    uint32_t vni;               /* VXLAN VNI or NVGRE VSID, 24 bits. */
+
+    bool has_vlan;
+    uint16_t vlan;              /* 0..4095. */
+};
+
+struct vfp_rule {
+    struct hmap_node id_node;   /* In vfp_model 'rules_by_id'. */
+    struct ovs_list node;       /* In vfp_group 'rules'. */
+    struct vfp_group *group;
+    char *name;
+    uint32_t id;
+    uint16_t priority;          /* Lower number wins. */
+    bool terminating;
+    struct vfp_cond cond;
+    enum vfp_action_type action;
+
+    /* Statistics, from the OpenFlow flows of the rule. */
+    uint64_t n_packets, n_bytes;
+};
+
+struct vfp_group {
+    struct hmap_node id_node;   /* In vfp_model 'groups_by_id'. */
+    struct ovs_list node;       /* In vfp_layer 'groups'. */
+    struct vfp_layer *layer;
+    char *name;
+    uint32_t id;
+    uint16_t priority;          /* Lower number is evaluated first. */
+    enum vfp_direction direction;
+    bool ipv6;                  /* Address family: IPv4 or IPv6 only. */
+    struct vfp_cond cond;       /* The group's own conditions. */
+    struct ovs_list rules;      /* Contains "struct vfp_rule"s. */
+};
+
+struct vfp_layer {
+    struct hmap_node id_node;   /* In vfp_model 'layers_by_id'. */
+    struct ovs_list node;       /* In vfp_port 'layers'. */
+    struct vfp_port *port;
+    char *name;
+    uint32_t id;
+    uint16_t priority;          /* Outbound order: increasing. */
+    bool stateful;
+    bool default_allow;         /* No matching group: allow, else drop. */
+    struct ovs_list groups;     /* Contains "struct vfp_group"s. */
+};
+
+struct vfp_port {
+    struct hmap_node name_node; /* In vfp_model 'ports'. */
+    struct hmap_node id_node;   /* In vfp_model 'ports_by_id'. */
+    char *name;                 /* The Interface's external_ids:iface-id. */
+    uint32_t id;                /* Value of VFP_REG_PORT. */
+    enum vfp_port_state state;
+    bool has_mac;
+    struct eth_addr mac;        /* Local delivery goes by this MAC. */
+    struct ovs_list layers;     /* Contains "struct vfp_layer"s. */
+};
+
+struct vfp_model {
+    struct hmap ports;          /* By name. */
+    struct hmap ports_by_id;
+    struct hmap layers_by_id;
+    struct hmap groups_by_id;
+    struct hmap rules_by_id;
+    uint32_t next_id;           /* Ids are never reused during a run. */
+};
+
+void vfp_model_init(struct vfp_model *);
+void vfp_model_destroy(struct vfp_model *);
+
+/* Lookups.  Layers, groups and rules are named within their parent. */
+struct vfp_port *vfp_model_find_port(const struct vfp_model *,
+                                     const char *name);
+struct vfp_layer *vfp_port_find_layer(const struct vfp_port *,
+                                      const char *name);
+struct vfp_group *vfp_layer_find_group(const struct vfp_layer *,
+                                       const char *name);
+struct vfp_rule *vfp_group_find_rule(const struct vfp_group *,
+                                     const char *name);
+struct vfp_rule *vfp_model_find_rule_by_id(const struct vfp_model *,
+                                           uint32_t id);
+struct vfp_port *vfp_model_find_port_by_id(const struct vfp_model *,
+                                           uint32_t id);
+
+/* Changes.  On success, '*objp' (if nonnull) points to the new object. */
+char *vfp_model_add_port(struct vfp_model *, const char *name,
+                         const struct eth_addr *mac, struct vfp_port **)
+    OVS_WARN_UNUSED_RESULT;
+void vfp_model_remove_port(struct vfp_model *, struct vfp_port *);
+
+char *vfp_model_add_layer(struct vfp_model *, struct vfp_port *,
+                          const char *name, uint16_t priority, bool stateful,
+                          bool default_allow, struct vfp_layer **)
+    OVS_WARN_UNUSED_RESULT;
+void vfp_model_remove_layer(struct vfp_model *, struct vfp_layer *);
+
+char *vfp_model_add_group(struct vfp_model *, struct vfp_layer *,
+                          const char *name, uint16_t priority,
+                          enum vfp_direction, bool ipv6,
+                          const struct vfp_cond *, struct vfp_group **)
+    OVS_WARN_UNUSED_RESULT;
+void vfp_model_remove_group(struct vfp_model *, struct vfp_group *);
+
+char *vfp_model_add_rule(struct vfp_model *, struct vfp_group *,
+                         const char *name, uint16_t priority,
+                         bool terminating, const struct vfp_cond *,
+                         enum vfp_action_type, struct vfp_rule **)
+    OVS_WARN_UNUSED_RESULT;
+void vfp_model_remove_rule(struct vfp_model *, struct vfp_rule *);
+
+/* Ordering: layers of a port in the order a packet of 'dir' crosses them;
+ * groups of a layer of direction 'dir' in evaluation order.  Return arrays
+ * that the caller frees. */
+struct vfp_layer **vfp_port_layers_in_order(const struct vfp_port *,
+                                            enum vfp_direction, size_t *n);
+struct vfp_group **vfp_layer_groups_in_order(const struct vfp_layer *,
+                                             enum vfp_direction, size_t *n);
+
+/* Parsing and formatting of conditions, as "key=value" words:
+ * proto=tcp|udp|icmp|icmpv6|N, src=IP[/LEN], dst=IP[/LEN], sport=N[-M],
+ * dport=N[-M], smac=MAC, dmac=MAC, vni=N, vlan=N. */
+char *vfp_cond_parse_word(struct vfp_cond *, const char *word)
+    OVS_WARN_UNUSED_RESULT;
+char *vfp_cond_check(const struct vfp_cond *) OVS_WARN_UNUSED_RESULT;
+void vfp_cond_format(const struct vfp_cond *, struct ds *);
+
+const char *vfp_direction_to_string(enum vfp_direction);
+const char *vfp_action_to_string(enum vfp_action_type);
+const char *vfp_port_state_to_string(enum vfp_port_state);
+
+#endif /* vfp-model.h */

@@ -1,0 +1,61 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VFP_PRIVATE_H
+#define VFP_PRIVATE_H 1
+
+/* What the VFP engine (vfp.c) offers its own modules, such as the "vfp/..."
+ * commands (vfp-unixctl.c).  Not for use outside ofproto/vfp*.c. */
+
+#include "ofproto/vfp-model.h"
+
+struct vfp_stats {
+    uint64_t n_packets;
+    uint64_t n_bytes;
+};
+
+/* The one model of this ovs-vswitchd. */
+struct vfp_model *vfp_get_model(void);
+
+/* After changing the model, the caller marks what changed; vfp_run() then
+ * recompiles and reinstalls exactly those objects' flows.  Marking a layer
+ * marks its groups and rules, marking a port marks its layers. */
+void vfp_mark_port(const struct vfp_port *);
+void vfp_mark_layer(const struct vfp_layer *);
+void vfp_mark_group(const struct vfp_group *);
+void vfp_mark_rule(const struct vfp_rule *);
+
+/* Marks, for removal, the flows of an object about to be freed: call before
+ * vfp_model_remove_*(). */
+void vfp_mark_removed_port(const struct vfp_port *);
+void vfp_mark_removed_layer(const struct vfp_layer *);
+void vfp_mark_removed_group(const struct vfp_group *);
+void vfp_mark_removed_rule(const struct vfp_rule *);
+
+/* The OpenFlow port of 'port' on the VFP bridge, or OFPP_NONE. */
+ofp_port_t vfp_port_ofport(const struct vfp_port *);
+
+/* The bridge name, and whether its flows are all installed. */
+const char *vfp_bridge_name(void);
+bool vfp_is_synced(void);
+
+/* Sums the OpenFlow statistics of the flows with 'cookie', leaving out
+ * decision flows, so that a rule counts each packet it matched once. */
+void vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *);
+
+void vfp_unixctl_register(void);
+
+#endif /* vfp-private.h */

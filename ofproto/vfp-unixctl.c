@@ -1,0 +1,811 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The "vfp/..." commands of ovs-vswitchd, which vfpctl(8) calls.
+ *
+ * Every command checks all of its arguments before it changes anything, so
+ * a bad argument changes nothing.  Listing commands print text for a person,
+ * or JSON when the first argument is "--format=json". */
+
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "hnv-policy.h"
+#include "ofproto/vfp-compile.h"
+#include "ofproto/vfp-private.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "packets.h"
+#include "unixctl.h"
+#include "util.h"
+
+/* Arguments of one command: argv[1..] after an optional --format=json. */
+struct args {
+    int argc;
+    const char **argv;
+    bool json;
+};
+
+static struct args
+get_args(int argc, const char *argv[])
+{
+    struct args a = { argc - 1, argv + 1, false };
+    if (a.argc && !strcmp(a.argv[0], "--format=json")) {
+        a.json = true;
+        a.argc--;
+        a.argv++;
+    } else if (a.argc && !strcmp(a.argv[0], "--format=text")) {
+        a.argc--;
+        a.argv++;
+    }
+    return a;
+}
+
+static void OVS_PRINTF_FORMAT(2, 3)
+reply_error(struct unixctl_conn *conn, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *msg = xvasprintf(format, args);
+    va_end(args);
+    unixctl_command_reply_error(conn, msg);
+    free(msg);
+}
+
+/* Replies with 'json', which this function destroys. */
+static void
+reply_json(struct unixctl_conn *conn, struct json *json)
+{
+    char *s = json_to_string(json, JSSF_SORT);
+    char *line = xasprintf("%s\n", s);
+    unixctl_command_reply(conn, line);
+    free(line);
+    free(s);
+    json_destroy(json);
+}
+
+static bool
+parse_priority(struct unixctl_conn *conn, const char *s, uint16_t *prio)
+{
+    unsigned int value;
+    if (!str_to_uint(s, 10, &value) || value > VFP_MAX_PRIORITY) {
+        reply_error(conn, "\"%s\" is not a priority (0..%d)", s,
+                    VFP_MAX_PRIORITY);
+        return false;
+    }
+    *prio = value;
+    return true;
+}
+
+/* Object lookups that reply with an error on failure. */
+
+static struct vfp_port *
+lookup_port(struct unixctl_conn *conn, const char *name)
+{
+    struct vfp_port *port = vfp_model_find_port(vfp_get_model(), name);
+    if (!port) {
+        reply_error(conn, "no port %s", name);
+    }
+    return port;
+}
+
+static struct vfp_layer *
+lookup_layer(struct unixctl_conn *conn, const char *argv[])
+{
+    struct vfp_port *port = lookup_port(conn, argv[0]);
+    struct vfp_layer *layer = port ? vfp_port_find_layer(port, argv[1])
+                                   : NULL;
+    if (port && !layer) {
+        reply_error(conn, "port %s has no layer %s", argv[0], argv[1]);
+    }
+    return layer;
+}
+
+static struct vfp_group *
+lookup_group(struct unixctl_conn *conn, const char *argv[])
+{
+    struct vfp_layer *layer = lookup_layer(conn, argv);
+    struct vfp_group *group = layer ? vfp_layer_find_group(layer, argv[2])
+                                    : NULL;
+    if (layer && !group) {
+        reply_error(conn, "layer %s of port %s has no group %s", argv[1],
+                    argv[0], argv[2]);
+    }
+    return group;
+}
+
+static struct vfp_rule *
+lookup_rule(struct unixctl_conn *conn, const char *argv[])
+{
+    struct vfp_group *group = lookup_group(conn, argv);
+    struct vfp_rule *rule = group ? vfp_group_find_rule(group, argv[3])
+                                  : NULL;
+    if (group && !rule) {
+        reply_error(conn, "group %s of layer %s of port %s has no rule %s",
+                    argv[2], argv[1], argv[0], argv[3]);
+    }
+    return rule;
+}
+
+/* Formatting, as text or JSON. */
+
+static struct json *
+port_to_json(const struct vfp_port *port)
+{
+    struct json *j = json_object_create();
+    ofp_port_t ofport = vfp_port_ofport(port);
+
+    json_object_put_string(j, "name", port->name);
+    json_object_put(j, "id", json_integer_create(port->id));
+    json_object_put_string(j, "state",
+                           vfp_port_state_to_string(port->state));
+    json_object_put(j, "ofport", ofport == OFPP_NONE ? json_null_create()
+                    : json_integer_create(ofp_to_u16(ofport)));
+    if (port->has_mac) {
+        json_object_put_format(j, "mac", ETH_ADDR_FMT,
+                               ETH_ADDR_ARGS(port->mac));
+    }
+    json_object_put(j, "layers",
+                    json_integer_create(ovs_list_size(&port->layers)));
+    return j;
+}
+
+static void
+port_to_text(const struct vfp_port *port, struct ds *s)
+{
+    ofp_port_t ofport = vfp_port_ofport(port);
+
+    ds_put_format(s, "port %s: id %"PRIu32", %s, ", port->name, port->id,
+                  vfp_port_state_to_string(port->state));
+    if (ofport == OFPP_NONE) {
+        ds_put_cstr(s, "not on the bridge");
+    } else {
+        ds_put_format(s, "ofport %"PRIu16, ofp_to_u16(ofport));
+    }
+    if (port->has_mac) {
+        ds_put_format(s, ", mac "ETH_ADDR_FMT, ETH_ADDR_ARGS(port->mac));
+    }
+    ds_put_format(s, ", %"PRIuSIZE" layers\n", ovs_list_size(&port->layers));
+}
+
+static struct json *
+layer_to_json(const struct vfp_layer *layer)
+{
+    struct json *j = json_object_create();
+    json_object_put_string(j, "name", layer->name);
+    json_object_put(j, "id", json_integer_create(layer->id));
+    json_object_put(j, "priority", json_integer_create(layer->priority));
+    json_object_put(j, "stateful", json_boolean_create(layer->stateful));
+    json_object_put(j, "default_allow",
+                    json_boolean_create(layer->default_allow));
+    json_object_put(j, "groups",
+                    json_integer_create(ovs_list_size(&layer->groups)));
+    return j;
+}
+
+static void
+layer_to_text(const struct vfp_layer *layer, struct ds *s)
+{
+    ds_put_format(s, "layer %s: id %"PRIu32", priority %"PRIu16", %s, %s, "
+                  "%"PRIuSIZE" groups\n", layer->name, layer->id,
+                  layer->priority,
+                  layer->stateful ? "stateful" : "stateless",
+                  layer->default_allow ? "default-allow" : "default-drop",
+                  ovs_list_size(&layer->groups));
+}
+
+static struct json *
+group_to_json(const struct vfp_group *group)
+{
+    struct json *j = json_object_create();
+    struct ds cond = DS_EMPTY_INITIALIZER;
+
+    vfp_cond_format(&group->cond, &cond);
+    json_object_put_string(j, "name", group->name);
+    json_object_put(j, "id", json_integer_create(group->id));
+    json_object_put(j, "priority", json_integer_create(group->priority));
+    json_object_put_string(j, "direction",
+                           vfp_direction_to_string(group->direction));
+    json_object_put_string(j, "family", group->ipv6 ? "ipv6" : "ipv4");
+    json_object_put_string(j, "conditions", ds_cstr(&cond)
+                           + (cond.length ? 1 : 0));
+    json_object_put(j, "rules",
+                    json_integer_create(ovs_list_size(&group->rules)));
+    ds_destroy(&cond);
+    return j;
+}
+
+static void
+group_to_text(const struct vfp_group *group, struct ds *s)
+{
+    ds_put_format(s, "group %s: id %"PRIu32", priority %"PRIu16", %s, %s, "
+                  "%"PRIuSIZE" rules", group->name, group->id,
+                  group->priority, vfp_direction_to_string(group->direction),
+                  group->ipv6 ? "ipv6" : "ipv4",
+                  ovs_list_size(&group->rules));
+    if (group->cond.has_proto || group->cond.has_src || group->cond.has_dst
+        || group->cond.has_sport || group->cond.has_dport
+        || group->cond.has_smac || group->cond.has_dmac
+        || group->cond.has_vni || group->cond.has_vlan) {
+        ds_put_cstr(s, ", if");
+        vfp_cond_format(&group->cond, s);
+    }
+    ds_put_char(s, '\n');
+}
+
+static struct json *
+rule_to_json(const struct vfp_rule *rule)
+{
+    struct json *j = json_object_create();
+    struct ds cond = DS_EMPTY_INITIALIZER;
+    struct vfp_stats stats;
+
+    vfp_cond_format(&rule->cond, &cond);
+    vfp_get_cookie_stats(vfp_cookie(VFP_OWNER_RULE, rule->id), &stats);
+    json_object_put_string(j, "name", rule->name);
+    json_object_put(j, "id", json_integer_create(rule->id));
+    json_object_put(j, "priority", json_integer_create(rule->priority));
+    json_object_put_string(j, "action", vfp_action_to_string(rule->action));
+    json_object_put(j, "terminating", json_boolean_create(rule->terminating));
+    json_object_put_string(j, "conditions", ds_cstr(&cond)
+                           + (cond.length ? 1 : 0));
+    json_object_put(j, "n_packets", json_integer_create(stats.n_packets));
+    json_object_put(j, "n_bytes", json_integer_create(stats.n_bytes));
+    ds_destroy(&cond);
+    return j;
+}
+
+static void
+rule_to_text(const struct vfp_rule *rule, struct ds *s)
+{
+    ds_put_format(s, "rule %s: id %"PRIu32", priority %"PRIu16", %s%s",
+                  rule->name, rule->id, rule->priority,
+                  vfp_action_to_string(rule->action),
+                  rule->terminating ? ", terminating" : "");
+    vfp_cond_format(&rule->cond, s);
+    ds_put_char(s, '\n');
+}
+
+/* Replies with the objects of one list, given how to format each. */
+static void
+reply_list(struct unixctl_conn *conn, bool json, void **objs, size_t n,
+           struct json *(*to_json)(const void *),
+           void (*to_text)(const void *, struct ds *))
+{
+    if (json) {
+        struct json *array = json_array_create_empty();
+        for (size_t i = 0; i < n; i++) {
+            json_array_add(array, to_json(objs[i]));
+        }
+        reply_json(conn, array);
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        for (size_t i = 0; i < n; i++) {
+            to_text(objs[i], &s);
+        }
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+/* Lists of a kind of object, in the order a packet meets them. */
+
+static int
+compare_ports(const void *a_, const void *b_)
+{
+    const struct vfp_port *const *a = a_;
+    const struct vfp_port *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+static void
+cmd_list_port(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    const struct vfp_model *m = vfp_get_model();
+    const struct vfp_port **ports = xmalloc(hmap_count(&m->ports)
+                                            * sizeof *ports + 1);
+    const struct vfp_port *port;
+    size_t n = 0;
+
+    HMAP_FOR_EACH (port, name_node, &m->ports) {
+        ports[n++] = port;
+    }
+    qsort(ports, n, sizeof *ports, compare_ports);
+    reply_list(conn, a.json, (void **) ports, n,
+               (struct json *(*)(const void *)) port_to_json,
+               (void (*)(const void *, struct ds *)) port_to_text);
+    free(ports);
+}
+
+static void
+cmd_list_layer(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    if (a.argc != 1) {
+        reply_error(conn, "usage: list-layer PORT");
+        return;
+    }
+    struct vfp_port *port = lookup_port(conn, a.argv[0]);
+    if (port) {
+        size_t n;
+        struct vfp_layer **layers = vfp_port_layers_in_order(port, VFP_OUT,
+                                                             &n);
+        reply_list(conn, a.json, (void **) layers, n,
+                   (struct json *(*)(const void *)) layer_to_json,
+                   (void (*)(const void *, struct ds *)) layer_to_text);
+        free(layers);
+    }
+}
+
+static void
+cmd_list_group(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    if (a.argc != 2) {
+        reply_error(conn, "usage: list-group PORT LAYER");
+        return;
+    }
+    struct vfp_layer *layer = lookup_layer(conn, a.argv);
+    if (layer) {
+        size_t n_out, n_in;
+        struct vfp_group **out = vfp_layer_groups_in_order(layer, VFP_OUT,
+                                                           &n_out);
+        struct vfp_group **in = vfp_layer_groups_in_order(layer, VFP_IN,
+                                                          &n_in);
+        struct vfp_group **all = xmalloc((n_out + n_in) * sizeof *all + 1);
+        memcpy(all, out, n_out * sizeof *all);
+        memcpy(all + n_out, in, n_in * sizeof *all);
+        reply_list(conn, a.json, (void **) all, n_out + n_in,
+                   (struct json *(*)(const void *)) group_to_json,
+                   (void (*)(const void *, struct ds *)) group_to_text);
+        free(all);
+        free(out);
+        free(in);
+    }
+}
+
+static int
+compare_rules(const void *a_, const void *b_)
+{
+    const struct vfp_rule *const *a = a_;
+    const struct vfp_rule *const *b = b_;
+    return ((*a)->priority != (*b)->priority
+            ? ((*a)->priority < (*b)->priority ? -1 : 1)
+            : strcmp((*a)->name, (*b)->name));
+}
+
+static void
+cmd_list_rule(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    if (a.argc != 3) {
+        reply_error(conn, "usage: list-rule PORT LAYER GROUP");
+        return;
+    }
+    struct vfp_group *group = lookup_group(conn, a.argv);
+    if (group) {
+        const struct vfp_rule **rules = xmalloc(
+            ovs_list_size(&group->rules) * sizeof *rules + 1);
+        const struct vfp_rule *rule;
+        size_t n = 0;
+
+        LIST_FOR_EACH (rule, node, &group->rules) {
+            rules[n++] = rule;
+        }
+        qsort(rules, n, sizeof *rules, compare_rules);
+        reply_list(conn, a.json, (void **) rules, n,
+                   (struct json *(*)(const void *)) rule_to_json,
+                   (void (*)(const void *, struct ds *)) rule_to_text);
+        free(rules);
+    }
+}
+
+/* Changes. */
+
+static void
+reply_change(struct unixctl_conn *conn, char *error)
+{
+    if (error) {
+        unixctl_command_reply_error(conn, error);
+        free(error);
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* add-port PORT [mac=MAC] */
+static void
+cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    struct eth_addr mac;
+    bool has_mac = false;
+
+    for (int i = 2; i < argc; i++) {
+        if (!strncmp(argv[i], "mac=", 4)) {
+            char *error = hnv_parse_mac(argv[i] + 4, &mac);
+            if (error) {
+                reply_change(conn, error);
+                return;
+            }
+            has_mac = true;
+        } else {
+            reply_error(conn, "add-port: unknown argument \"%s\" (use "
+                        "mac=MAC)", argv[i]);
+            return;
+        }
+    }
+
+    struct vfp_port *port;
+    char *error = vfp_model_add_port(vfp_get_model(), argv[1],
+                                     has_mac ? &mac : NULL, &port);
+    if (!error) {
+        vfp_mark_port(port);
+    }
+    reply_change(conn, error);
+}
+
+static void
+cmd_remove_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[], void *aux OVS_UNUSED)
+{
+    struct vfp_port *port = lookup_port(conn, argv[1]);
+    if (port) {
+        vfp_mark_removed_port(port);
+        vfp_model_remove_port(vfp_get_model(), port);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+static void
+cmd_set_port_state(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[], void *state_)
+{
+    enum vfp_port_state *state = state_;
+    struct vfp_port *port = lookup_port(conn, argv[1]);
+    if (port) {
+        if (port->state != *state) {
+            port->state = *state;
+            vfp_mark_port(port);
+        }
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* add-layer PORT LAYER PRIORITY [stateful] [default-allow|default-drop] */
+static void
+cmd_add_layer(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    bool stateful = false, default_allow = false;
+    uint16_t priority;
+
+    if (!parse_priority(conn, argv[3], &priority)) {
+        return;
+    }
+    for (int i = 4; i < argc; i++) {
+        if (!strcmp(argv[i], "stateful")) {
+            stateful = true;
+        } else if (!strcmp(argv[i], "stateless")) {
+            stateful = false;
+        } else if (!strcmp(argv[i], "default-allow")) {
+            default_allow = true;
+        } else if (!strcmp(argv[i], "default-drop")) {
+            default_allow = false;
+        } else {
+            reply_error(conn, "add-layer: unknown flag \"%s\" (use stateful, "
+                        "stateless, default-allow or default-drop)", argv[i]);
+            return;
+        }
+    }
+
+    struct vfp_port *port = lookup_port(conn, argv[1]);
+    if (port) {
+        struct vfp_layer *layer;
+        char *error = vfp_model_add_layer(vfp_get_model(), port, argv[2],
+                                          priority, stateful, default_allow,
+                                          &layer);
+        if (!error) {
+            /* Every layer's position may have moved. */
+            vfp_mark_port(port);
+        }
+        reply_change(conn, error);
+    }
+}
+
+static void
+cmd_remove_layer(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[], void *aux OVS_UNUSED)
+{
+    struct vfp_layer *layer = lookup_layer(conn, argv + 1);
+    if (layer) {
+        struct vfp_port *port = layer->port;
+        vfp_mark_removed_layer(layer);
+        vfp_model_remove_layer(vfp_get_model(), layer);
+        vfp_mark_port(port);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* Parses condition words argv[i..argc-1] into 'cond'. */
+static bool
+parse_conds(struct unixctl_conn *conn, int argc, const char *argv[], int i,
+            struct vfp_cond *cond)
+{
+    memset(cond, 0, sizeof *cond);
+    for (; i < argc; i++) {
+        char *error = vfp_cond_parse_word(cond, argv[i]);
+        if (error) {
+            reply_change(conn, error);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* add-group PORT LAYER GROUP PRIORITY in|out [ipv4|ipv6] [COND...] */
+static void
+cmd_add_group(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    enum vfp_direction dir;
+    uint16_t priority;
+    bool ipv6 = false;
+    int i = 6;
+
+    if (!parse_priority(conn, argv[4], &priority)) {
+        return;
+    }
+    if (!strcmp(argv[5], "in")) {
+        dir = VFP_IN;
+    } else if (!strcmp(argv[5], "out")) {
+        dir = VFP_OUT;
+    } else {
+        reply_error(conn, "\"%s\" is not a direction (in or out)", argv[5]);
+        return;
+    }
+    if (i < argc && (!strcmp(argv[i], "ipv4") || !strcmp(argv[i], "ipv6"))) {
+        ipv6 = argv[i++][3] == '6';
+    }
+
+    struct vfp_cond cond;
+    if (!parse_conds(conn, argc, argv, i, &cond)) {
+        return;
+    }
+
+    struct vfp_layer *layer = lookup_layer(conn, argv + 1);
+    if (layer) {
+        struct vfp_group *group;
+        char *error = vfp_model_add_group(vfp_get_model(), layer, argv[3],
+                                          priority, dir, ipv6, &cond,
+                                          &group);
+        if (!error) {
+            vfp_mark_layer(layer);
+        }
+        reply_change(conn, error);
+    }
+}
+
+static void
+cmd_remove_group(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[], void *aux OVS_UNUSED)
+{
+    struct vfp_group *group = lookup_group(conn, argv + 1);
+    if (group) {
+        struct vfp_layer *layer = group->layer;
+        vfp_mark_removed_group(group);
+        vfp_model_remove_group(vfp_get_model(), group);
+        vfp_mark_layer(layer);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* add-rule PORT LAYER GROUP RULE PRIORITY allow|block [terminating]
+ *          [COND...] */
+static void
+cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    enum vfp_action_type action;
+    bool terminating = false;
+    uint16_t priority;
+    int i = 7;
+
+    if (!parse_priority(conn, argv[5], &priority)) {
+        return;
+    }
+    if (!strcmp(argv[6], "allow")) {
+        action = VFP_ACTION_ALLOW;
+    } else if (!strcmp(argv[6], "block")) {
+        action = VFP_ACTION_BLOCK;
+    } else {
+        reply_error(conn, "\"%s\" is not an action (allow or block)",
+                    argv[6]);
+        return;
+    }
+    if (i < argc && !strcmp(argv[i], "terminating")) {
+        terminating = true;
+        i++;
+    }
+
+    struct vfp_cond cond;
+    if (!parse_conds(conn, argc, argv, i, &cond)) {
+        return;
+    }
+
+    struct vfp_group *group = lookup_group(conn, argv + 1);
+    if (group) {
+        struct vfp_rule *rule;
+        char *error = vfp_model_add_rule(vfp_get_model(), group, argv[4],
+                                         priority, terminating, &cond,
+                                         action, &rule);
+        if (!error) {
+            vfp_mark_rule(rule);
+        }
+        reply_change(conn, error);
+    }
+}
+
+static void
+cmd_remove_rule(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[], void *aux OVS_UNUSED)
+{
+    struct vfp_rule *rule = lookup_rule(conn, argv + 1);
+    if (rule) {
+        vfp_mark_removed_rule(rule);
+        vfp_model_remove_rule(vfp_get_model(), rule);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* Counters. */
+
+static void
+cmd_get_rule_counter(struct unixctl_conn *conn, int argc, const char *argv[],
+                     void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    if (a.argc != 4) {
+        reply_error(conn, "usage: get-rule-counter PORT LAYER GROUP RULE");
+        return;
+    }
+    struct vfp_rule *rule = lookup_rule(conn, a.argv);
+    if (rule) {
+        struct vfp_stats stats;
+        vfp_get_cookie_stats(vfp_cookie(VFP_OWNER_RULE, rule->id), &stats);
+        if (a.json) {
+            struct json *j = json_object_create();
+            json_object_put(j, "n_packets",
+                            json_integer_create(stats.n_packets));
+            json_object_put(j, "n_bytes", json_integer_create(stats.n_bytes));
+            reply_json(conn, j);
+        } else {
+            char *s = xasprintf("n_packets=%"PRIu64" n_bytes=%"PRIu64"\n",
+                                stats.n_packets, stats.n_bytes);
+            unixctl_command_reply(conn, s);
+            free(s);
+        }
+    }
+}
+
+static void
+cmd_get_port_flow_stats(struct unixctl_conn *conn, int argc,
+                        const char *argv[], void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    if (a.argc != 1) {
+        reply_error(conn, "usage: get-port-flow-stats PORT");
+        return;
+    }
+    struct vfp_port *port = lookup_port(conn, a.argv[0]);
+    if (!port) {
+        return;
+    }
+
+    /* The port's own flows: what it sent into its pipeline, what was
+     * delivered to it. */
+    struct vfp_stats stats;
+    vfp_get_cookie_stats(vfp_cookie(VFP_OWNER_PORT, port->id), &stats);
+    if (a.json) {
+        struct json *j = json_object_create();
+        json_object_put(j, "n_packets", json_integer_create(stats.n_packets));
+        json_object_put(j, "n_bytes", json_integer_create(stats.n_bytes));
+        reply_json(conn, j);
+    } else {
+        char *s = xasprintf("n_packets=%"PRIu64" n_bytes=%"PRIu64"\n",
+                            stats.n_packets, stats.n_bytes);
+        unixctl_command_reply(conn, s);
+        free(s);
+    }
+}
+
+static void
+cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
+           const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    const struct vfp_model *m = vfp_get_model();
+    char *s = xasprintf("bridge: %s\nports: %"PRIuSIZE"\nlayers: %"PRIuSIZE
+                        "\ngroups: %"PRIuSIZE"\nrules: %"PRIuSIZE"\n"
+                        "flows: %s\n", vfp_bridge_name(),
+                        hmap_count(&m->ports), hmap_count(&m->layers_by_id),
+                        hmap_count(&m->groups_by_id),
+                        hmap_count(&m->rules_by_id),
+                        vfp_is_synced() ? "installed" : "pending");
+    unixctl_command_reply(conn, s);
+    free(s);
+}
+
+static enum vfp_port_state state_enabled = VFP_PORT_ENABLED;
+static enum vfp_port_state state_disabled = VFP_PORT_DISABLED;
+static enum vfp_port_state state_blocked = VFP_PORT_BLOCKED;
+
+void
+vfp_unixctl_register(void)
+{
+    unixctl_command_register("vfp/status", "", 0, 0, cmd_status, NULL);
+    unixctl_command_register("vfp/list-port", "[--format=json]", 0, 1,
+                             cmd_list_port, NULL);
+    unixctl_command_register("vfp/add-port", "PORT [mac=MAC]", 1, 2,
+                             cmd_add_port, NULL);
+    unixctl_command_register("vfp/remove-port", "PORT", 1, 1,
+                             cmd_remove_port, NULL);
+    unixctl_command_register("vfp/enable-port", "PORT", 1, 1,
+                             cmd_set_port_state, &state_enabled);
+    unixctl_command_register("vfp/disable-port", "PORT", 1, 1,
+                             cmd_set_port_state, &state_disabled);
+    unixctl_command_register("vfp/block-port", "PORT", 1, 1,
+                             cmd_set_port_state, &state_blocked);
+    unixctl_command_register("vfp/unblock-port", "PORT", 1, 1,
+                             cmd_set_port_state, &state_enabled);
+    unixctl_command_register("vfp/list-layer", "[--format=json] PORT", 1, 2,
+                             cmd_list_layer, NULL);
+    unixctl_command_register("vfp/add-layer",
+                             "PORT LAYER PRIORITY [stateful] "
+                             "[default-allow|default-drop]", 3, 5,
+                             cmd_add_layer, NULL);
+    unixctl_command_register("vfp/remove-layer", "PORT LAYER", 2, 2,
+                             cmd_remove_layer, NULL);
+    unixctl_command_register("vfp/list-group", "[--format=json] PORT LAYER",
+                             2, 3, cmd_list_group, NULL);
+    unixctl_command_register("vfp/add-group",
+                             "PORT LAYER GROUP PRIORITY in|out [ipv4|ipv6] "
+                             "[COND...]", 5, INT_MAX, cmd_add_group, NULL);
+    unixctl_command_register("vfp/remove-group", "PORT LAYER GROUP", 3, 3,
+                             cmd_remove_group, NULL);
+    unixctl_command_register("vfp/list-rule",
+                             "[--format=json] PORT LAYER GROUP", 3, 4,
+                             cmd_list_rule, NULL);
+    unixctl_command_register("vfp/add-rule",
+                             "PORT LAYER GROUP RULE PRIORITY allow|block "
+                             "[terminating] [COND...]", 6, INT_MAX,
+                             cmd_add_rule, NULL);
+    unixctl_command_register("vfp/remove-rule", "PORT LAYER GROUP RULE",
+                             4, 4, cmd_remove_rule, NULL);
+    unixctl_command_register("vfp/get-rule-counter",
+                             "[--format=json] PORT LAYER GROUP RULE", 4, 5,
+                             cmd_get_rule_counter, NULL);
+    unixctl_command_register("vfp/get-port-flow-stats",
+                             "[--format=json] PORT", 1, 2,
+                             cmd_get_port_flow_stats, NULL);
+}

@@ -1,0 +1,612 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The VFP engine: keeps the OpenFlow tables of the VFP bridge in step with
+ * the VFP model, incrementally.
+ *
+ * Every flow belongs to one owner (an object, named by its cookie).  A
+ * change to the model marks owners dirty; vfp_run() recompiles each dirty
+ * owner (vfp-compile.c), compares the result with what that owner has
+ * installed, and adds, replaces or deletes just the difference through
+ * ofproto_flow_mod().  Those flow_mods carry OFPUTIL_FF_NO_READONLY, since
+ * VFP's tables are read-only to everyone else. */
+
+#include <config.h>
+
+#include "ofproto/vfp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "classifier.h"
+#include "hash.h"
+#include "ofproto/ofproto-provider.h"
+#include "ofproto/vfp-compile.h"
+#include "ofproto/vfp-private.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/vlog.h"
+#include "simap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(vfp);
+
+/* A flow that an owner has installed. */
+struct installed_flow {
+    struct hmap_node node;      /* In "struct owner" 'flows'. */
+    uint8_t table_id;
+    uint16_t priority;
+    struct minimatch match;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+    bool keep;                  /* Scratch, while diffing. */
+};
+
+/* An object that owns flows, by cookie. */
+struct owner {
+    struct hmap_node node;      /* In 'owners'. */
+    uint64_t cookie;
+    struct hmap flows;          /* Contains "struct installed_flow"s. */
+};
+
+/* A dirty owner, to recompile on the next run. */
+struct dirty {
+    struct hmap_node node;      /* In 'dirty'. */
+    uint64_t cookie;
+};
+
+static struct vfp_model model;
+static char *bridge_name;
+static struct simap iface_ofports = SIMAP_INITIALIZER(&iface_ofports);
+
+static struct ofproto *ofproto; /* The bridge's, while VFP is active. */
+static struct hmap owners = HMAP_INITIALIZER(&owners);
+static struct hmap dirty = HMAP_INITIALIZER(&dirty);
+
+static void vfp_deactivate(void);
+
+void
+vfp_init(void)
+{
+    vfp_model_init(&model);
+    bridge_name = xstrdup("br-int");
+    vfp_unixctl_register();
+}
+
+struct vfp_model *
+vfp_get_model(void)
+{
+    return &model;
+}
+
+const char *
+vfp_bridge_name(void)
+{
+    return bridge_name;
+}
+
+bool
+vfp_is_synced(void)
+{
+    return hmap_is_empty(&dirty);
+}
+
+/* Marking. */
+
+static void
+mark(enum vfp_owner_kind kind, uint32_t id)
+{
+    uint64_t cookie = vfp_cookie(kind, id);
+    uint32_t hash = hash_uint64(cookie);
+    struct dirty *d;
+
+    HMAP_FOR_EACH_WITH_HASH (d, node, hash, &dirty) {
+        if (d->cookie == cookie) {
+            return;
+        }
+    }
+    d = xmalloc(sizeof *d);
+    d->cookie = cookie;
+    hmap_insert(&dirty, &d->node, hash);
+}
+
+void
+vfp_mark_rule(const struct vfp_rule *rule)
+{
+    mark(VFP_OWNER_RULE, rule->id);
+}
+
+void
+vfp_mark_group(const struct vfp_group *group)
+{
+    const struct vfp_rule *rule;
+
+    mark(VFP_OWNER_GROUP, group->id);
+    LIST_FOR_EACH (rule, node, &group->rules) {
+        vfp_mark_rule(rule);
+    }
+}
+
+void
+vfp_mark_layer(const struct vfp_layer *layer)
+{
+    const struct vfp_group *group;
+
+    mark(VFP_OWNER_LAYER, layer->id);
+    LIST_FOR_EACH (group, node, &layer->groups) {
+        vfp_mark_group(group);
+    }
+}
+
+void
+vfp_mark_port(const struct vfp_port *port)
+{
+    const struct vfp_layer *layer;
+
+    mark(VFP_OWNER_PORT, port->id);
+    LIST_FOR_EACH (layer, node, &port->layers) {
+        vfp_mark_layer(layer);
+    }
+}
+
+/* An object's flows go when it does: marking it is enough, since compiling
+ * an owner whose object is gone yields no flows.  The marks must be made
+ * while the object and its children still exist. */
+void
+vfp_mark_removed_rule(const struct vfp_rule *rule)
+{
+    vfp_mark_rule(rule);
+}
+
+void
+vfp_mark_removed_group(const struct vfp_group *group)
+{
+    vfp_mark_group(group);
+}
+
+void
+vfp_mark_removed_layer(const struct vfp_layer *layer)
+{
+    vfp_mark_layer(layer);
+}
+
+void
+vfp_mark_removed_port(const struct vfp_port *port)
+{
+    vfp_mark_port(port);
+}
+
+static void
+mark_everything(void)
+{
+    const struct vfp_port *port;
+
+    mark(VFP_OWNER_SWITCH, 0);
+    HMAP_FOR_EACH (port, name_node, &model.ports) {
+        vfp_mark_port(port);
+    }
+}
+
+/* Bindings. */
+
+void
+vfp_set_bridge(const char *name)
+{
+    if (strcmp(name, bridge_name)) {
+        vfp_deactivate();
+        free(bridge_name);
+        bridge_name = xstrdup(name);
+    }
+}
+
+ofp_port_t
+vfp_port_ofport(const struct vfp_port *port)
+{
+    const struct simap_node *node = simap_find(&iface_ofports, port->name);
+    return node ? u16_to_ofp(node->data) : OFPP_NONE;
+}
+
+void
+vfp_set_iface(const char *iface_id, ofp_port_t ofport)
+{
+    const struct simap_node *node = simap_find(&iface_ofports, iface_id);
+    if (node && node->data == ofp_to_u16(ofport)) {
+        return;
+    }
+    simap_put(&iface_ofports, iface_id, ofp_to_u16(ofport));
+
+    const struct vfp_port *port = vfp_model_find_port(&model, iface_id);
+    if (port) {
+        mark(VFP_OWNER_PORT, port->id);
+    }
+}
+
+void
+vfp_clear_iface(const char *iface_id)
+{
+    if (simap_find_and_delete(&iface_ofports, iface_id)) {
+        const struct vfp_port *port = vfp_model_find_port(&model, iface_id);
+        if (port) {
+            mark(VFP_OWNER_PORT, port->id);
+        }
+    }
+}
+
+/* Installation. */
+
+static enum ofperr
+flow_mod(uint16_t command, uint64_t cookie, uint8_t table_id,
+         uint16_t priority, const struct minimatch *match,
+         const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    struct ofputil_flow_mod fm = {
+        .priority = priority,
+        .cookie = htonll(cookie),
+        .cookie_mask = command == OFPFC_ADD ? 0 : OVS_BE64_MAX,
+        .new_cookie = htonll(cookie),
+        .table_id = table_id,
+        .command = command,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .flags = OFPUTIL_FF_NO_READONLY,
+        .ofpacts = CONST_CAST(struct ofpact *, ofpacts),
+        .ofpacts_len = ofpacts_len,
+    };
+    minimatch_clone(&fm.match, match);
+    enum ofperr error = ofproto_flow_mod(ofproto, &fm);
+    minimatch_destroy(&fm.match);
+    return error;
+}
+
+static uint32_t
+installed_hash(uint8_t table_id, uint16_t priority,
+               const struct minimatch *match)
+{
+    return minimatch_hash(match, hash_2words(table_id, priority));
+}
+
+static struct owner *
+owner_find(uint64_t cookie)
+{
+    struct owner *o;
+
+    HMAP_FOR_EACH_WITH_HASH (o, node, hash_uint64(cookie), &owners) {
+        if (o->cookie == cookie) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+static void
+installed_flow_free(struct installed_flow *f)
+{
+    minimatch_destroy(&f->match);
+    free(f->ofpacts);
+    free(f);
+}
+
+/* Compiles the owner named by 'cookie'.  An object that no longer exists
+ * compiles to nothing. */
+static void
+compile_owner(uint64_t cookie, struct ovs_list *flows)
+{
+    uint32_t id = vfp_cookie_id(cookie);
+    struct vfp_layer *layer;
+    struct vfp_group *group;
+
+    switch (vfp_cookie_kind(cookie)) {
+    case VFP_OWNER_SWITCH:
+        vfp_compile_switch(flows);
+        break;
+    case VFP_OWNER_PORT: {
+        const struct vfp_port *port = vfp_model_find_port_by_id(&model, id);
+        if (port) {
+            vfp_compile_port(port, vfp_port_ofport(port), flows);
+        }
+        break;
+    }
+    case VFP_OWNER_LAYER:
+        HMAP_FOR_EACH_WITH_HASH (layer, id_node, hash_int(id, 0),
+                                 &model.layers_by_id) {
+            if (layer->id == id) {
+                vfp_compile_layer(layer, flows);
+            }
+        }
+        break;
+    case VFP_OWNER_GROUP:
+        HMAP_FOR_EACH_WITH_HASH (group, id_node, hash_int(id, 0),
+                                 &model.groups_by_id) {
+            if (group->id == id) {
+                vfp_compile_group(group, flows);
+            }
+        }
+        break;
+    case VFP_OWNER_RULE: {
+        const struct vfp_rule *rule = vfp_model_find_rule_by_id(&model, id);
+        if (rule) {
+            vfp_compile_rule(rule, flows);
+        }
+        break;
+    }
+    }
+}
+
+/* Brings the installed flows of the owner named by 'cookie' in line with
+ * its compiled flows, touching only the difference. */
+static void
+sync_owner(uint64_t cookie)
+{
+    struct ovs_list flows = OVS_LIST_INITIALIZER(&flows);
+    struct owner *o = owner_find(cookie);
+    struct installed_flow *inst;
+    struct vfp_flow *f;
+
+    compile_owner(cookie, &flows);
+    if (!o) {
+        if (ovs_list_is_empty(&flows)) {
+            return;
+        }
+        o = xmalloc(sizeof *o);
+        o->cookie = cookie;
+        hmap_init(&o->flows);
+        hmap_insert(&owners, &o->node, hash_uint64(cookie));
+    }
+
+    HMAP_FOR_EACH (inst, node, &o->flows) {
+        inst->keep = false;
+    }
+
+    LIST_FOR_EACH (f, node, &flows) {
+        struct minimatch mm;
+        minimatch_init(&mm, &f->match);
+        uint32_t hash = installed_hash(f->table_id, f->priority, &mm);
+
+        struct installed_flow *old = NULL;
+        HMAP_FOR_EACH_WITH_HASH (inst, node, hash, &o->flows) {
+            if (inst->table_id == f->table_id
+                && inst->priority == f->priority
+                && minimatch_equal(&inst->match, &mm)) {
+                old = inst;
+                break;
+            }
+        }
+
+        if (old && ofpacts_equal(old->ofpacts, old->ofpacts_len,
+                                 f->ofpacts.data, f->ofpacts.size)) {
+            old->keep = true;
+            minimatch_destroy(&mm);
+            continue;
+        }
+
+        /* New, or new actions: an add replaces a flow with the same match
+         * and priority in one step, so no packet sees it missing. */
+        enum ofperr error = flow_mod(OFPFC_ADD, cookie, f->table_id,
+                                     f->priority, &mm, f->ofpacts.data,
+                                     f->ofpacts.size);
+        if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "%s: adding flow to table %"PRIu8" failed "
+                         "(%s)", bridge_name, f->table_id,
+                         ofperr_to_string(error));
+            minimatch_destroy(&mm);
+            continue;
+        }
+        if (!old) {
+            old = xmalloc(sizeof *old);
+            old->table_id = f->table_id;
+            old->priority = f->priority;
+            minimatch_clone(&old->match, &mm);
+            hmap_insert(&o->flows, &old->node, hash);
+        } else {
+            free(old->ofpacts);
+        }
+        old->ofpacts = xmemdup(f->ofpacts.data, f->ofpacts.size);
+        old->ofpacts_len = f->ofpacts.size;
+        old->keep = true;
+        minimatch_destroy(&mm);
+    }
+
+    HMAP_FOR_EACH_SAFE (inst, node, &o->flows) {
+        if (!inst->keep) {
+            flow_mod(OFPFC_DELETE_STRICT, cookie, inst->table_id,
+                     inst->priority, &inst->match, NULL, 0);
+            hmap_remove(&o->flows, &inst->node);
+            installed_flow_free(inst);
+        }
+    }
+
+    if (hmap_is_empty(&o->flows)) {
+        hmap_remove(&owners, &o->node);
+        hmap_destroy(&o->flows);
+        free(o);
+    }
+    vfp_flows_destroy(&flows);
+}
+
+/* Forgets every installed flow without deleting it: for a bridge that is
+ * gone, or whose flows were all deleted with it. */
+static void
+forget_installed(void)
+{
+    struct owner *o;
+
+    HMAP_FOR_EACH_POP (o, node, &owners) {
+        struct installed_flow *f;
+        HMAP_FOR_EACH_POP (f, node, &o->flows) {
+            installed_flow_free(f);
+        }
+        hmap_destroy(&o->flows);
+        free(o);
+    }
+}
+
+static void
+set_tables_readonly(bool readonly)
+{
+    for (int t = 0; t <= VFP_TABLE_LAST && t < ofproto->n_tables; t++) {
+        if (readonly) {
+            ofproto->tables[t].flags |= OFTABLE_READONLY;
+        } else {
+            ofproto->tables[t].flags &= ~OFTABLE_READONLY;
+        }
+    }
+}
+
+/* Takes VFP's tables of the bridge back to what they were before VFP: no
+ * flows of ours, and writable. */
+static void
+vfp_deactivate(void)
+{
+    if (!ofproto) {
+        return;
+    }
+
+    struct owner *o;
+    HMAP_FOR_EACH (o, node, &owners) {
+        struct installed_flow *f;
+        HMAP_FOR_EACH (f, node, &o->flows) {
+            flow_mod(OFPFC_DELETE_STRICT, o->cookie, f->table_id,
+                     f->priority, &f->match, NULL, 0);
+        }
+    }
+    forget_installed();
+    set_tables_readonly(false);
+    VLOG_INFO("%s: VFP tables released", bridge_name);
+    ofproto = NULL;
+}
+
+void
+vfp_run(void)
+{
+    /* VFP takes its tables only while it has ports: with no VFP
+     * configuration the bridge behaves exactly as in plain OVS. */
+    struct ofproto *current = (hmap_is_empty(&model.ports) ? NULL
+                               : ofproto_lookup(bridge_name));
+
+    /* A bridge deleted and created again may come back at the same address,
+     * but then its tables are not read-only yet. */
+    if (current && current == ofproto
+        && !(current->tables[VFP_TABLE_CLASSIFY].flags & OFTABLE_READONLY)) {
+        forget_installed();
+        ofproto = NULL;
+    }
+
+    if (current != ofproto) {
+        if (ofproto && current) {
+            /* Another bridge object: the old one and its flows are gone. */
+            forget_installed();
+            ofproto = NULL;
+        } else if (ofproto) {
+            if (ofproto_lookup(bridge_name) == ofproto) {
+                vfp_deactivate();
+            } else {
+                forget_installed();
+                ofproto = NULL;
+            }
+        }
+        if (current) {
+            if (current->n_tables <= VFP_TABLE_LAST + 1) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "%s: has only %d tables, VFP needs %d",
+                             bridge_name, current->n_tables,
+                             VFP_TABLE_LAST + 2);
+                return;
+            }
+            ofproto = current;
+            set_tables_readonly(true);
+            mark_everything();
+            VLOG_INFO("%s: VFP owns tables %d to %d", bridge_name,
+                      VFP_TABLE_CLASSIFY, VFP_TABLE_LAST);
+        }
+    }
+
+    if (!ofproto) {
+        return;
+    }
+
+    struct dirty *d;
+    HMAP_FOR_EACH_POP (d, node, &dirty) {
+        sync_owner(d->cookie);
+        free(d);
+    }
+}
+
+void
+vfp_wait(void)
+{
+    /* Changes come from the main loop itself (unixctl, the agent), which
+     * runs vfp_run() after them; nothing to wait for. */
+}
+
+void
+vfp_destroy(void)
+{
+    struct dirty *d;
+
+    HMAP_FOR_EACH_POP (d, node, &dirty) {
+        free(d);
+    }
+    forget_installed();
+    ofproto = NULL;
+    vfp_model_destroy(&model);
+    simap_destroy(&iface_ofports);
+    free(bridge_name);
+    bridge_name = NULL;
+}
+
+void
+vfp_get_memory_usage(struct simap *usage)
+{
+    size_t n_flows = 0;
+    struct owner *o;
+
+    HMAP_FOR_EACH (o, node, &owners) {
+        n_flows += hmap_count(&o->flows);
+    }
+    simap_increase(usage, "vfp-rules", hmap_count(&model.rules_by_id));
+    simap_increase(usage, "vfp-flows", n_flows);
+}
+
+void
+vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *stats)
+{
+    const struct owner *o = owner_find(cookie);
+    const struct installed_flow *f;
+
+    memset(stats, 0, sizeof *stats);
+    if (!o || !ofproto) {
+        return;
+    }
+    HMAP_FOR_EACH (f, node, &o->flows) {
+        if (vfp_table_is_decide(f->table_id)) {
+            continue;
+        }
+        const struct cls_rule *cr = classifier_find_minimatch_exactly(
+            &ofproto->tables[f->table_id].cls, &f->match, f->priority,
+            OVS_VERSION_MAX);
+        if (cr) {
+            struct rule *rule = rule_from_cls_rule(cr);
+            struct pkt_stats ps;
+            long long int used;
+
+            ofproto->ofproto_class->rule_get_stats(rule, &ps, &used);
+            stats->n_packets += ps.n_packets;
+            stats->n_bytes += ps.n_bytes;
+        }
+    }
+}

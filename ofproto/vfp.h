@@ -1,0 +1,106 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VFP_H
+#define VFP_H 1
+
+/* VFP: a Virtual Filtering Platform style policy engine on OpenFlow.
+ *
+ * Object tree: ports (one per VM NIC, bound to the br-int Interface whose
+ * external_ids:iface-id is the port's id) hold an ordered list of layers;
+ * a layer holds groups; a group holds rules.  Spaces hold CA-PA mappings
+ * that rules look up.
+ *
+ * Semantics, for one packet crossing one port in one direction:
+ *
+ *   - Outbound packets (from the VM) cross the port's layers in increasing
+ *     layer priority, inbound packets (to the VM) in decreasing priority.
+ *   - In a layer, the groups of the packet's direction are evaluated in
+ *     increasing group priority.  A group whose conditions the packet fails
+ *     is skipped.  In a group, the highest-priority matching rule (the
+ *     lowest priority number) is the group's result.
+ *   - The result of the last group that had one decides the layer, unless a
+ *     matching rule is terminating: it decides at once and ends the layer.
+ *   - A layer where no group matched allows the packet if the layer is
+ *     default-allow, and drops it otherwise.
+ *
+ * Compilation (see ovs-vswitchd-hnv(8), "VFP TABLE LAYOUT"): every (layer
+ * position, group position) pair of each direction is one OpenFlow table of
+ * br-int, shared by all ports, which are told apart by register VFP_REG_PORT.
+ * The table count therefore depends on the maximum number of layers per
+ * port and groups per layer, never on the number of ports or rules.  The
+ * tables are read-only to OpenFlow clients, and each flow's cookie names the
+ * VFP object it comes from. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "openvswitch/types.h"
+
+struct ds;
+struct ofproto;
+struct simap;
+
+/* Limits that fix the table layout. */
+#define VFP_MAX_LAYERS 6        /* Per port. */
+#define VFP_MAX_GROUPS 6        /* Per layer and direction. */
+#define VFP_MAX_PRIORITY 65534  /* Rule, group and layer priorities. */
+
+/* OpenFlow tables of br-int used by VFP.  Table 0 classifies packets by
+ * input port; each direction then has, per layer position, one table per
+ * group position followed by the layer's decision table. */
+#define VFP_TABLE_CLASSIFY 0
+#define VFP_TABLE_OUT_BASE 10
+#define VFP_TABLE_IN_BASE (VFP_TABLE_OUT_BASE \
+                           + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
+#define VFP_TABLE_FORWARD (VFP_TABLE_IN_BASE \
+                           + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
+#define VFP_TABLE_DELIVER (VFP_TABLE_FORWARD + 1)
+#define VFP_TABLE_LAST VFP_TABLE_DELIVER
+
+/* Registers. */
+#define VFP_REG_PORT 10         /* reg10: the port whose layers apply. */
+#define VFP_REG_DECISION 11     /* reg11: the rule deciding the layer. */
+#define VFP_REG_OUT_PORT 12     /* reg12: the port to deliver to. */
+
+enum vfp_direction {
+    VFP_OUT,                    /* From the VM. */
+    VFP_IN,                     /* To the VM. */
+};
+
+enum vfp_action_type {
+    VFP_ACTION_ALLOW,
+    VFP_ACTION_BLOCK,
+};
+
+enum vfp_port_state {
+    VFP_PORT_ENABLED,
+    VFP_PORT_DISABLED,          /* Not programmed: traffic is dropped. */
+    VFP_PORT_BLOCKED,           /* Programmed, but everything is dropped. */
+};
+
+void vfp_init(void);
+void vfp_run(void);
+void vfp_wait(void);
+void vfp_destroy(void);
+void vfp_get_memory_usage(struct simap *);
+
+/* The bridge whose tables VFP owns, and the OpenFlow port numbers of the
+ * Interfaces on it by iface-id; the HNV agent tells VFP about them. */
+void vfp_set_bridge(const char *br_name);
+void vfp_set_iface(const char *iface_id, ofp_port_t ofport);
+void vfp_clear_iface(const char *iface_id);
+
+#endif /* vfp.h */
