@@ -13,3 +13,8 @@ utilities/hnv-ctl.8: $(srcdir)/utilities/hnv-ctl.8.in
 	$(AM_V_GEN)$(MKDIR_P) utilities && \
 	$(SED) -e 's|@VERSION[@]|$(VERSION)|g' \
 		$(srcdir)/utilities/hnv-ctl.8.in > $@.tmp && mv $@.tmp $@
+
+# vfpctl: the VFP objects of a running ovs-vswitchd.
+bin_PROGRAMS += utilities/vfpctl
+utilities_vfpctl_SOURCES = utilities/vfpctl.c
+utilities_vfpctl_LDADD = $(OVS_LIBOPENVSWITCH)
