@@ -33,6 +33,8 @@ enum {
     PRIO_DEFAULT_DECISION = 1,  /* Layer default: no group matched. */
     PRIO_PORT = 100,            /* Classify, forward, deliver. */
     PRIO_DECISION = 100,        /* A rule's decision. */
+    PRIO_ENCAP = 200,           /* Forwarding into a tunnel. */
+    PRIO_MAPPING = 100,         /* Space entries. */
 };
 
 /* Tables. */
@@ -149,20 +151,126 @@ put_goto(struct ofpbuf *ofpacts, uint8_t table_id)
     ofpact_put_GOTO_TABLE(ofpacts)->table_id = table_id;
 }
 
+static void
+put_resubmit(struct ofpbuf *ofpacts, uint8_t table_id)
+{
+    struct ofpact_resubmit *r = ofpact_put_RESUBMIT(ofpacts);
+    r->in_port = OFPP_IN_PORT;
+    r->table_id = table_id;
+}
+
+static void
+put_set_field(struct ofpbuf *ofpacts, enum mf_field_id id,
+              const void *value, size_t size)
+{
+    union mf_value v, m;
+
+    memset(&v, 0, sizeof v);
+    memset(&m, 0xff, sizeof m);
+    memcpy(&v, value, size);
+    ofpact_put_set_field(ofpacts, mf_from_id(id), &v, &m);
+}
+
+static void
+put_move(struct ofpbuf *ofpacts, enum mf_field_id src, enum mf_field_id dst)
+{
+    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
+    move->src.field = mf_from_id(src);
+    move->src.ofs = 0;
+    move->src.n_bits = move->src.field->n_bits;
+    move->dst.field = mf_from_id(dst);
+    move->dst.ofs = 0;
+    move->dst.n_bits = move->dst.field->n_bits;
+}
+
+/* The tunnel key that carries 'vsid': the VNI itself for VXLAN; for NVGRE
+ * the 24-bit VSID followed by an 8-bit FlowID, left 0 here. */
+static ovs_be64
+vsid_to_tun_id(uint32_t vsid, enum vfp_encap encap)
+{
+    return htonll(encap == VFP_ENCAP_NVGRE ? (uint64_t) vsid << 8 : vsid);
+}
+
+static void
+match_set_vsid(struct match *match, uint32_t vsid, enum vfp_encap encap)
+{
+    if (encap == VFP_ENCAP_NVGRE) {
+        match_set_tun_id_masked(match, vsid_to_tun_id(vsid, encap),
+                                htonll(0xffffff00));
+    } else {
+        match_set_tun_id(match, vsid_to_tun_id(vsid, encap));
+    }
+}
+
+/* Actions that make the packet leave encapsulated, when it is forwarded,
+ * to 'pa' with 'vsid'. */
+static void
+put_encap(struct ofpbuf *ofpacts, enum vfp_encap encap,
+          const struct in6_addr *pa, uint32_t vsid)
+{
+    ovs_be64 tun_id = vsid_to_tun_id(vsid, encap);
+    ovs_be32 dst = in6_addr_get_mapped_ipv4(pa);
+
+    put_set_field(ofpacts, MFF_TUN_ID, &tun_id, sizeof tun_id);
+    put_set_field(ofpacts, MFF_TUN_DST, &dst, sizeof dst);
+    put_load_reg(ofpacts, VFP_REG_ENCAP, encap);
+}
+
+/* A failed space lookup drops the packet: OpenFlow cannot stop an action
+ * list half way, so the lookup clears the port register instead, and every
+ * later table, which matches on it, then misses. */
+static void
+put_poison(struct ofpbuf *ofpacts)
+{
+    put_load_reg(ofpacts, VFP_REG_PORT, 0);
+}
+
 /* Switch: packets of ports VFP does not manage go on, unchanged, to the
  * first table after VFP's, which belongs to OpenFlow clients. */
 void
-vfp_compile_switch(struct ovs_list *flows)
+vfp_compile_switch(const struct vfp_tunnels *tunnels,
+                   struct ovs_list *flows)
 {
     struct vfp_flow *f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_MISS);
     put_goto(&f->ofpacts, VFP_TABLE_LAST + 1);
+
+    /* Tunnelled packets find their port in the decap table, and leave by
+     * the tunnel port that the forwarding decision chose. */
+    const struct {
+        ofp_port_t ofport;
+        enum vfp_encap encap;
+    } tunnel_ports[] = {
+        { tunnels->vxlan, VFP_ENCAP_VXLAN },
+        { tunnels->nvgre, VFP_ENCAP_NVGRE },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(tunnel_ports); i++) {
+        if (tunnel_ports[i].ofport == OFPP_NONE) {
+            continue;
+        }
+        f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
+        match_set_in_port(&f->match, tunnel_ports[i].ofport);
+        put_goto(&f->ofpacts, VFP_TABLE_DECAP);
+
+        f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_ENCAP);
+        match_set_reg(&f->match, VFP_REG_ENCAP, tunnel_ports[i].encap);
+        ofpact_put_OUTPUT(&f->ofpacts)->port = tunnel_ports[i].ofport;
+    }
+
+    /* Lookups that find nothing: no mapping for the destination (dropped,
+     * never flooded), a source CA that is not behind the outer source PA,
+     * an ARP request for an unknown address (no answer). */
+    f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MISS);
+    put_poison(&f->ofpacts);
+    f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MISS);
+    put_poison(&f->ofpacts);
+    f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MISS);
 }
 
 /* Port: classification of its packets, local delivery to it by MAC, and
  * output to it. */
 void
 vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
-                 struct ovs_list *flows)
+                 const struct vfp_tunnels *tunnels, struct ovs_list *flows)
 {
     struct vfp_flow *f;
 
@@ -179,7 +287,37 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
     if (port->state == VFP_PORT_ENABLED) {
         put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
         put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+        if (port->has_pa) {
+            /* The outer source of whatever this port's packets are
+             * encapsulated in. */
+            ovs_be32 src = in6_addr_get_mapped_ipv4(&port->pa);
+            put_set_field(&f->ofpacts, MFF_TUN_SRC, &src, sizeof src);
+        }
         put_goto(&f->ofpacts, pipeline_entry(port, VFP_OUT));
+    }
+
+    /* From a tunnel: frames of its VSID for its MAC are its own. */
+    const struct {
+        ofp_port_t ofport;
+        enum vfp_encap encap;
+    } tunnel_ports[] = {
+        { tunnels->vxlan, VFP_ENCAP_VXLAN },
+        { tunnels->nvgre, VFP_ENCAP_NVGRE },
+    };
+    for (size_t i = 0; port->vsid && port->has_mac
+                       && i < ARRAY_SIZE(tunnel_ports); i++) {
+        if (tunnel_ports[i].ofport == OFPP_NONE) {
+            continue;
+        }
+        f = flow_add(flows, VFP_TABLE_DECAP, PRIO_PORT);
+        match_set_in_port(&f->match, tunnel_ports[i].ofport);
+        match_set_vsid(&f->match, port->vsid, tunnel_ports[i].encap);
+        match_set_dl_dst(&f->match, port->mac);
+        if (port->state == VFP_PORT_ENABLED) {
+            put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
+            put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+            put_goto(&f->ofpacts, pipeline_entry(port, VFP_IN));
+        }
     }
 
     /* To the VM: frames for its MAC go through its inbound pipeline. */
@@ -374,11 +512,18 @@ range_to_masks(uint16_t min, uint16_t max, struct masked_port out[32])
     return n;
 }
 
-/* Adds the packet-field part of 'c' (without ports) to 'match'. */
+/* Adds the packet-field part of 'c' (without ports) to 'match'.  'arp'
+ * makes it match ARP requests rather than IP. */
 static void
-match_set_cond(struct match *match, const struct vfp_cond *c, bool ipv6)
+match_set_cond(struct match *match, const struct vfp_cond *c, bool ipv6,
+               bool arp)
 {
-    match_set_dl_type(match, htons(ipv6 ? ETH_TYPE_IPV6 : ETH_TYPE_IP));
+    if (arp) {
+        match_set_dl_type(match, htons(ETH_TYPE_ARP));
+        match_set_nw_proto(match, ARP_OP_REQUEST);
+    } else {
+        match_set_dl_type(match, htons(ipv6 ? ETH_TYPE_IPV6 : ETH_TYPE_IP));
+    }
     if (c->has_proto) {
         match_set_nw_proto(match, c->proto);
     }
@@ -448,7 +593,8 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
                     flows, vfp_table_group(dir, layer_pos, pos),
                     UINT16_MAX - rule->priority);
                 match_set_reg(&f->match, VFP_REG_PORT, port->id);
-                match_set_cond(&f->match, &c, group->ipv6);
+                match_set_cond(&f->match, &c, group->ipv6,
+                               rule->action.type == VFP_ACTION_ARP_RESPOND);
                 if (c.has_sport) {
                     match_set_tp_src_masked(&f->match,
                                             htons(sports[i].value),
@@ -470,13 +616,77 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
                                   PRIO_DECISION);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     match_set_reg(&f->match, VFP_REG_DECISION, rule->id);
-    switch (rule->action) {
+    const struct vfp_action *a = &rule->action;
+    switch (a->type) {
     case VFP_ACTION_ALLOW:
-        put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-        put_goto(&f->ofpacts, next_after_layer(port, dir, layer_pos));
+    case VFP_ACTION_DECAP:
         break;
     case VFP_ACTION_BLOCK:
         /* No actions: drop. */
+        return;
+    case VFP_ACTION_ENCAP:
+        put_encap(&f->ofpacts, a->encap, &a->pa, a->vsid);
         break;
+    case VFP_ACTION_MAP_ENCAP:
+        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
+        put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_DST);
+        break;
+    case VFP_ACTION_MAP_DECAP:
+        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
+        put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_SRC);
+        break;
+    case VFP_ACTION_ARP_RESPOND:
+        /* The answer leaves by the input port; the request goes no
+         * further. */
+        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
+        put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_ARP);
+        return;
     }
+    put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+    put_goto(&f->ofpacts, next_after_layer(port, dir, layer_pos));
+}
+
+/* Mapping: its entries in the space tables. */
+void
+vfp_compile_mapping(const struct vfp_mapping *mapping,
+                    struct ovs_list *flows)
+{
+    const struct vfp_space *space = mapping->space;
+    ovs_be32 ca = in6_addr_get_mapped_ipv4(&mapping->ca_ip);
+    ovs_be32 pa = in6_addr_get_mapped_ipv4(&mapping->pa);
+    struct vfp_flow *f;
+
+    /* To the CA: encapsulate to its PA with its VSID. */
+    f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MAPPING);
+    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+    match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
+    match_set_nw_dst(&f->match, ca);
+    put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
+
+    /* From the CA: only from its PA, in its VSID.  Matching is the check;
+     * the flow has nothing to do. */
+    f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
+    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+    match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
+    match_set_nw_src(&f->match, ca);
+    match_set_tun_src(&f->match, pa);
+    match_set_vsid(&f->match, mapping->vsid, mapping->encap);
+
+    /* ARP for the CA: answered with its MAC, out of the port it came in. */
+    f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MAPPING);
+    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+    match_set_dl_type(&f->match, htons(ETH_TYPE_ARP));
+    match_set_nw_proto(&f->match, ARP_OP_REQUEST);
+    match_set_nw_dst(&f->match, ca);
+    put_move(&f->ofpacts, MFF_ETH_SRC, MFF_ETH_DST);
+    put_set_field(&f->ofpacts, MFF_ETH_SRC, &mapping->ca_mac,
+                  sizeof mapping->ca_mac);
+    uint16_t op = htons(ARP_OP_REPLY);
+    put_set_field(&f->ofpacts, MFF_ARP_OP, &op, sizeof op);
+    put_move(&f->ofpacts, MFF_ARP_SHA, MFF_ARP_THA);
+    put_move(&f->ofpacts, MFF_ARP_SPA, MFF_ARP_TPA);
+    put_set_field(&f->ofpacts, MFF_ARP_SHA, &mapping->ca_mac,
+                  sizeof mapping->ca_mac);
+    put_set_field(&f->ofpacts, MFF_ARP_SPA, &ca, sizeof ca);
+    ofpact_put_OUTPUT(&f->ofpacts)->port = OFPP_IN_PORT;
 }

@@ -28,7 +28,10 @@
  *   - a group owns its miss flow (no rule matched: on to the next group);
  *   - a layer owns its pass-through flow (no group in a direction) and its
  *     default decision;
- *   - a port owns its flows in the classify, forward and deliver tables;
+ *   - a port owns its flows in the classify, decap, forward and deliver
+ *     tables;
+ *   - a mapping owns its flows in the space tables, so that a mapping
+ *     change never touches the rules that look its space up;
  *   - the switch owns table 0's default for ports VFP does not manage.
  *
  * Where a rule's flows go depends on the positions of its group and layer,
@@ -44,8 +47,15 @@
 
 struct vfp_group;
 struct vfp_layer;
+struct vfp_mapping;
 struct vfp_port;
 struct vfp_rule;
+
+/* The flow-based tunnel ports of the bridge, OFPP_NONE if absent. */
+struct vfp_tunnels {
+    ofp_port_t vxlan;
+    ofp_port_t nvgre;
+};
 
 /* Cookies: the owner's kind in the top byte, its id in the low 32 bits. */
 enum vfp_owner_kind {
@@ -54,6 +64,7 @@ enum vfp_owner_kind {
     VFP_OWNER_LAYER = 3,
     VFP_OWNER_GROUP = 4,
     VFP_OWNER_RULE = 5,
+    VFP_OWNER_MAPPING = 6,
 };
 
 static inline uint64_t
@@ -86,9 +97,10 @@ void vfp_flows_destroy(struct ovs_list *flows);
 
 /* Each appends its owner's flows to 'flows'.  'ofport' is the OpenFlow port
  * of 'port', or OFPP_NONE while it has none on the bridge. */
-void vfp_compile_switch(struct ovs_list *flows);
+void vfp_compile_switch(const struct vfp_tunnels *, struct ovs_list *flows);
 void vfp_compile_port(const struct vfp_port *, ofp_port_t ofport,
-                      struct ovs_list *flows);
+                      const struct vfp_tunnels *, struct ovs_list *flows);
+void vfp_compile_mapping(const struct vfp_mapping *, struct ovs_list *flows);
 void vfp_compile_layer(const struct vfp_layer *, struct ovs_list *flows);
 void vfp_compile_group(const struct vfp_group *, struct ovs_list *flows);
 void vfp_compile_rule(const struct vfp_rule *, struct ovs_list *flows);

@@ -34,6 +34,9 @@ vfp_model_init(struct vfp_model *m)
     hmap_init(&m->layers_by_id);
     hmap_init(&m->groups_by_id);
     hmap_init(&m->rules_by_id);
+    hmap_init(&m->spaces);
+    hmap_init(&m->spaces_by_id);
+    hmap_init(&m->mappings_by_id);
     m->next_id = 1;
 }
 
@@ -45,6 +48,14 @@ vfp_model_destroy(struct vfp_model *m)
     HMAP_FOR_EACH_SAFE (port, name_node, &m->ports) {
         vfp_model_remove_port(m, port);
     }
+
+    struct vfp_space *space;
+    HMAP_FOR_EACH_SAFE (space, name_node, &m->spaces) {
+        vfp_model_remove_space(m, space);
+    }
+    hmap_destroy(&m->spaces);
+    hmap_destroy(&m->spaces_by_id);
+    hmap_destroy(&m->mappings_by_id);
     hmap_destroy(&m->ports);
     hmap_destroy(&m->ports_by_id);
     hmap_destroy(&m->layers_by_id);
@@ -343,8 +354,8 @@ vfp_model_remove_group(struct vfp_model *m, struct vfp_group *group)
 char *
 vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
                    const char *name, uint16_t priority, bool terminating,
-                   const struct vfp_cond *cond, enum vfp_action_type action,
-                   struct vfp_rule **rulep)
+                   const struct vfp_cond *cond,
+                   const struct vfp_action *action, struct vfp_rule **rulep)
 {
     char *error = check_name("rule", name);
     if (!error) {
@@ -361,6 +372,13 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
         return xasprintf("group %s already has a rule %s", group->name,
                          name);
     }
+    if (action->type == VFP_ACTION_ARP_RESPOND
+        && (cond->has_proto || cond->has_src || cond->has_dst
+            || cond->has_sport || cond->has_dport)) {
+        return xasprintf("rule %s: an arp-respond rule matches ARP "
+                         "requests, so it takes only smac, dmac, vni and "
+                         "vlan conditions", name);
+    }
     if ((cond->has_src && cond->src_ipv4 == group->ipv6)
         || (cond->has_dst && cond->dst_ipv4 == group->ipv6)) {
         return xasprintf("rule %s names %s addresses in %s group %s", name,
@@ -375,7 +393,7 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
     rule->priority = priority;
     rule->terminating = terminating;
     rule->cond = *cond;
-    rule->action = action;
+    rule->action = *action;
     ovs_list_push_back(&group->rules, &rule->node);
     hmap_insert(&m->rules_by_id, &rule->id_node, hash_int(rule->id, 0));
     if (rulep) {
@@ -391,6 +409,258 @@ vfp_model_remove_rule(struct vfp_model *m, struct vfp_rule *rule)
     hmap_remove(&m->rules_by_id, &rule->id_node);
     free(rule->name);
     free(rule);
+}
+
+/* Spaces and mappings. */
+
+struct vfp_space *
+vfp_model_find_space(const struct vfp_model *m, const char *name)
+{
+    struct vfp_space *space;
+
+    HMAP_FOR_EACH_WITH_HASH (space, name_node, hash_string(name, 0),
+                             &m->spaces) {
+        if (!strcmp(space->name, name)) {
+            return space;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_space *
+vfp_model_find_space_by_id(const struct vfp_model *m, uint32_t id)
+{
+    struct vfp_space *space;
+
+    HMAP_FOR_EACH_WITH_HASH (space, id_node, hash_int(id, 0),
+                             &m->spaces_by_id) {
+        if (space->id == id) {
+            return space;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_mapping *
+vfp_space_find_mapping(const struct vfp_space *space,
+                       const struct in6_addr *ca_ip)
+{
+    struct vfp_mapping *mapping;
+
+    HMAP_FOR_EACH_WITH_HASH (mapping, node, hash_bytes(ca_ip, sizeof *ca_ip,
+                                                       0),
+                             &space->mappings) {
+        if (ipv6_addr_equals(&mapping->ca_ip, ca_ip)) {
+            return mapping;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_mapping *
+vfp_model_find_mapping_by_id(const struct vfp_model *m, uint32_t id)
+{
+    struct vfp_mapping *mapping;
+
+    HMAP_FOR_EACH_WITH_HASH (mapping, id_node, hash_int(id, 0),
+                             &m->mappings_by_id) {
+        if (mapping->id == id) {
+            return mapping;
+        }
+    }
+    return NULL;
+}
+
+char *
+vfp_model_add_space(struct vfp_model *m, const char *name,
+                    struct vfp_space **spacep)
+{
+    char *error = check_name("space", name);
+    if (error) {
+        return error;
+    }
+    if (vfp_model_find_space(m, name)) {
+        return xasprintf("space %s already exists", name);
+    }
+
+    struct vfp_space *space = xzalloc(sizeof *space);
+    space->name = xstrdup(name);
+    space->id = new_id(m);
+    hmap_init(&space->mappings);
+    hmap_insert(&m->spaces, &space->name_node, hash_string(name, 0));
+    hmap_insert(&m->spaces_by_id, &space->id_node, hash_int(space->id, 0));
+    if (spacep) {
+        *spacep = space;
+    }
+    return NULL;
+}
+
+void
+vfp_model_remove_space(struct vfp_model *m, struct vfp_space *space)
+{
+    struct vfp_mapping *mapping;
+
+    HMAP_FOR_EACH_SAFE (mapping, node, &space->mappings) {
+        vfp_model_remove_mapping(m, mapping);
+    }
+    hmap_destroy(&space->mappings);
+    hmap_remove(&m->spaces, &space->name_node);
+    hmap_remove(&m->spaces_by_id, &space->id_node);
+    free(space->name);
+    free(space);
+}
+
+char *
+vfp_model_add_mapping(struct vfp_model *m, struct vfp_space *space,
+                      uint32_t vsid, const struct in6_addr *ca_ip,
+                      const struct eth_addr *ca_mac,
+                      const struct in6_addr *pa, enum vfp_encap encap,
+                      bool may_exist, struct vfp_mapping **mappingp)
+{
+    if (vsid > 0xffffff) {
+        return xasprintf("VSID %"PRIu32" does not fit in 24 bits", vsid);
+    }
+    if (!IN6_IS_ADDR_V4MAPPED(ca_ip)) {
+        return xstrdup("mappings of IPv6 CAs are not supported yet");
+    }
+
+    struct vfp_mapping *mapping = vfp_space_find_mapping(space, ca_ip);
+    if (mapping && !may_exist) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        hnv_ip_format(ca_ip, &s);
+        char *error = xasprintf("space %s already maps %s", space->name,
+                                ds_cstr(&s));
+        ds_destroy(&s);
+        return error;
+    }
+    if (!mapping) {
+        mapping = xzalloc(sizeof *mapping);
+        mapping->space = space;
+        mapping->id = new_id(m);
+        mapping->ca_ip = *ca_ip;
+        hmap_insert(&space->mappings, &mapping->node,
+                    hash_bytes(ca_ip, sizeof *ca_ip, 0));
+        hmap_insert(&m->mappings_by_id, &mapping->id_node,
+                    hash_int(mapping->id, 0));
+    }
+    mapping->vsid = vsid;
+    mapping->ca_mac = *ca_mac;
+    mapping->pa = *pa;
+    mapping->encap = encap;
+    if (mappingp) {
+        *mappingp = mapping;
+    }
+    return NULL;
+}
+
+void
+vfp_model_remove_mapping(struct vfp_model *m, struct vfp_mapping *mapping)
+{
+    hmap_remove(&mapping->space->mappings, &mapping->node);
+    hmap_remove(&m->mappings_by_id, &mapping->id_node);
+    free(mapping);
+}
+
+/* Actions. */
+
+char *
+vfp_action_parse(const struct vfp_model *m, const char *word,
+                 struct vfp_action *a)
+{
+    memset(a, 0, sizeof *a);
+    if (!strcmp(word, "allow")) {
+        a->type = VFP_ACTION_ALLOW;
+    } else if (!strcmp(word, "block")) {
+        a->type = VFP_ACTION_BLOCK;
+    } else if (!strcmp(word, "decap")) {
+        a->type = VFP_ACTION_DECAP;
+    } else if (!strncmp(word, "encap:", 6)) {
+        char *copy = xstrdup(word + 6);
+        char *save = NULL;
+        char *type = strtok_r(copy, ":", &save);
+        char *pa = strtok_r(NULL, ":", &save);
+        char *vsid = strtok_r(NULL, "", &save);
+        char *error = NULL;
+
+        a->type = VFP_ACTION_ENCAP;
+        if (!type || !pa || !vsid) {
+            error = xasprintf("\"%s\": use encap:vxlan|nvgre:PA:VSID", word);
+        } else if (!strcmp(type, "vxlan") || !strcmp(type, "nvgre")) {
+            a->encap = type[0] == 'v' ? VFP_ENCAP_VXLAN : VFP_ENCAP_NVGRE;
+            error = hnv_parse_ip(pa, &a->pa);
+            if (!error && !IN6_IS_ADDR_V4MAPPED(&a->pa)) {
+                error = xstrdup("IPv6 provider addresses are not supported "
+                                "yet");
+            }
+            if (!error && (!str_to_uint(vsid, 10, &a->vsid)
+                           || a->vsid > 0xffffff)) {
+                error = xasprintf("\"%s\" is not a VSID (24 bits)", vsid);
+            }
+        } else {
+            error = xasprintf("\"%s\" is not an encapsulation (vxlan or "
+                              "nvgre)", type);
+        }
+        free(copy);
+        return error;
+    } else if (!strncmp(word, "map-encap:", 10)
+               || !strncmp(word, "map-decap:", 10)
+               || !strncmp(word, "arp-respond:", 12)) {
+        const char *name = strchr(word, ':') + 1;
+        const struct vfp_space *space = vfp_model_find_space(m, name);
+        if (!space) {
+            return xasprintf("no space %s", name);
+        }
+        a->type = (word[0] == 'a' ? VFP_ACTION_ARP_RESPOND
+                   : word[4] == 'e' ? VFP_ACTION_MAP_ENCAP
+                   : VFP_ACTION_MAP_DECAP);
+        a->space_id = space->id;
+    } else {
+        return xasprintf("\"%s\" is not an action (allow, block, decap, "
+                         "encap:TYPE:PA:VSID, map-encap:SPACE, "
+                         "map-decap:SPACE, arp-respond:SPACE)", word);
+    }
+    return NULL;
+}
+
+void
+vfp_action_format(const struct vfp_model *m, const struct vfp_action *a,
+                  struct ds *s)
+{
+    const struct vfp_space *space = vfp_model_find_space_by_id(m,
+                                                               a->space_id);
+    const char *space_name = space ? space->name : "(deleted)";
+
+    ds_put_cstr(s, vfp_action_to_string(a->type));
+    switch (a->type) {
+    case VFP_ACTION_ENCAP:
+        ds_put_format(s, ":%s:", vfp_encap_to_string(a->encap));
+        hnv_ip_format(&a->pa, s);
+        ds_put_format(s, ":%"PRIu32, a->vsid);
+        break;
+    case VFP_ACTION_MAP_ENCAP:
+    case VFP_ACTION_MAP_DECAP:
+    case VFP_ACTION_ARP_RESPOND:
+        ds_put_format(s, ":%s", space_name);
+        break;
+    case VFP_ACTION_ALLOW:
+    case VFP_ACTION_BLOCK:
+    case VFP_ACTION_DECAP:
+        break;
+    }
+}
+
+const char *
+vfp_encap_to_string(enum vfp_encap encap)
+{
+    switch (encap) {
+    case VFP_ENCAP_NONE:
+        return "none";
+    case VFP_ENCAP_VXLAN:
+        return "vxlan";
+    case VFP_ENCAP_NVGRE:
+        return "nvgre";
+    }
+    OVS_NOT_REACHED();
 }
 
 /* Ordering. */
@@ -638,6 +908,16 @@ vfp_action_to_string(enum vfp_action_type action)
         return "allow";
     case VFP_ACTION_BLOCK:
         return "block";
+    case VFP_ACTION_ENCAP:
+        return "encap";
+    case VFP_ACTION_DECAP:
+        return "decap";
+    case VFP_ACTION_MAP_ENCAP:
+        return "map-encap";
+    case VFP_ACTION_MAP_DECAP:
+        return "map-decap";
+    case VFP_ACTION_ARP_RESPOND:
+        return "arp-respond";
     }
     OVS_NOT_REACHED();
 }

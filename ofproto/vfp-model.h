@@ -63,6 +63,42 @@ struct vfp_cond {
     uint16_t vlan;              /* 0..4095. */
 };
 
+/* A CA-PA mapping in a space. */
+struct vfp_mapping {
+    struct hmap_node node;      /* In vfp_space 'mappings', by CA IP. */
+    struct hmap_node id_node;   /* In vfp_model 'mappings_by_id'. */
+    struct vfp_space *space;
+    uint32_t id;
+    uint32_t vsid;              /* The CA's virtual subnet. */
+    struct in6_addr ca_ip;      /* IPv4-mapped for IPv4. */
+    struct eth_addr ca_mac;
+    struct in6_addr pa;         /* IPv4-mapped for IPv4. */
+    enum vfp_encap encap;       /* VXLAN or NVGRE. */
+};
+
+/* A mapping space: CA-PA mappings that rules look up, unique by CA IP. */
+struct vfp_space {
+    struct hmap_node name_node; /* In vfp_model 'spaces'. */
+    struct hmap_node id_node;   /* In vfp_model 'spaces_by_id'. */
+    char *name;
+    uint32_t id;                /* Value of VFP_REG_SPACE. */
+    struct hmap mappings;       /* Contains "struct vfp_mapping"s. */
+};
+
+/* What a rule does, with its parameters. */
+struct vfp_action {
+    enum vfp_action_type type;
+
+    /* VFP_ACTION_ENCAP. */
+    enum vfp_encap encap;
+    struct in6_addr pa;
+    uint32_t vsid;
+
+    /* VFP_ACTION_MAP_ENCAP, _MAP_DECAP, _ARP_RESPOND: the space's id (a
+     * space can go away while rules name it: they then drop). */
+    uint32_t space_id;
+};
+
 struct vfp_rule {
     struct hmap_node id_node;   /* In vfp_model 'rules_by_id'. */
     struct ovs_list node;       /* In vfp_group 'rules'. */
@@ -72,10 +108,7 @@ struct vfp_rule {
     uint16_t priority;          /* Lower number wins. */
     bool terminating;
     struct vfp_cond cond;
-    enum vfp_action_type action;
-
-    /* Statistics, from the OpenFlow flows of the rule. */
-    uint64_t n_packets, n_bytes;
+    struct vfp_action action;
 };
 
 struct vfp_group {
@@ -111,6 +144,10 @@ struct vfp_port {
     enum vfp_port_state state;
     bool has_mac;
     struct eth_addr mac;        /* Local delivery goes by this MAC. */
+    uint32_t vsid;              /* 0, or the VSID whose tunnelled frames for
+                                 * 'mac' are this port's. */
+    bool has_pa;
+    struct in6_addr pa;         /* Outer source of its encapsulation. */
     struct ovs_list layers;     /* Contains "struct vfp_layer"s. */
 };
 
@@ -120,6 +157,9 @@ struct vfp_model {
     struct hmap layers_by_id;
     struct hmap groups_by_id;
     struct hmap rules_by_id;
+    struct hmap spaces;         /* By name. */
+    struct hmap spaces_by_id;
+    struct hmap mappings_by_id;
     uint32_t next_id;           /* Ids are never reused during a run. */
 };
 
@@ -162,9 +202,39 @@ void vfp_model_remove_group(struct vfp_model *, struct vfp_group *);
 char *vfp_model_add_rule(struct vfp_model *, struct vfp_group *,
                          const char *name, uint16_t priority,
                          bool terminating, const struct vfp_cond *,
-                         enum vfp_action_type, struct vfp_rule **)
+                         const struct vfp_action *, struct vfp_rule **)
     OVS_WARN_UNUSED_RESULT;
 void vfp_model_remove_rule(struct vfp_model *, struct vfp_rule *);
+
+struct vfp_space *vfp_model_find_space(const struct vfp_model *,
+                                       const char *name);
+struct vfp_space *vfp_model_find_space_by_id(const struct vfp_model *,
+                                             uint32_t id);
+struct vfp_mapping *vfp_space_find_mapping(const struct vfp_space *,
+                                           const struct in6_addr *ca_ip);
+struct vfp_mapping *vfp_model_find_mapping_by_id(const struct vfp_model *,
+                                                 uint32_t id);
+char *vfp_model_add_space(struct vfp_model *, const char *name,
+                          struct vfp_space **) OVS_WARN_UNUSED_RESULT;
+void vfp_model_remove_space(struct vfp_model *, struct vfp_space *);
+
+/* Adds a mapping, or with 'may_exist' changes the one for the same CA IP
+ * (a live migration changes the PA).  '*mappingp' is the mapping. */
+char *vfp_model_add_mapping(struct vfp_model *, struct vfp_space *,
+                            uint32_t vsid, const struct in6_addr *ca_ip,
+                            const struct eth_addr *ca_mac,
+                            const struct in6_addr *pa, enum vfp_encap,
+                            bool may_exist, struct vfp_mapping **)
+    OVS_WARN_UNUSED_RESULT;
+void vfp_model_remove_mapping(struct vfp_model *, struct vfp_mapping *);
+
+/* Parses a rule's action word: allow, block, decap, encap:vxlan|nvgre:PA:VSID,
+ * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE. */
+char *vfp_action_parse(const struct vfp_model *, const char *word,
+                       struct vfp_action *) OVS_WARN_UNUSED_RESULT;
+void vfp_action_format(const struct vfp_model *, const struct vfp_action *,
+                       struct ds *);
+const char *vfp_encap_to_string(enum vfp_encap);
 
 /* Ordering: layers of a port in the order a packet of 'dir' crosses them;
  * groups of a layer of direction 'dir' in evaluation order.  Return arrays

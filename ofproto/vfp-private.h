@@ -37,6 +37,8 @@ void vfp_mark_port(const struct vfp_port *);
 void vfp_mark_layer(const struct vfp_layer *);
 void vfp_mark_group(const struct vfp_group *);
 void vfp_mark_rule(const struct vfp_rule *);
+void vfp_mark_mapping(const struct vfp_mapping *);
+void vfp_mark_space(const struct vfp_space *);
 
 /* Marks, for removal, the flows of an object about to be freed: call before
  * vfp_model_remove_*(). */

@@ -261,7 +261,10 @@ rule_to_json(const struct vfp_rule *rule)
     json_object_put_string(j, "name", rule->name);
     json_object_put(j, "id", json_integer_create(rule->id));
     json_object_put(j, "priority", json_integer_create(rule->priority));
-    json_object_put_string(j, "action", vfp_action_to_string(rule->action));
+    struct ds action = DS_EMPTY_INITIALIZER;
+    vfp_action_format(vfp_get_model(), &rule->action, &action);
+    json_object_put_string(j, "action", ds_cstr(&action));
+    ds_destroy(&action);
     json_object_put(j, "terminating", json_boolean_create(rule->terminating));
     json_object_put_string(j, "conditions", ds_cstr(&cond)
                            + (cond.length ? 1 : 0));
@@ -274,10 +277,10 @@ rule_to_json(const struct vfp_rule *rule)
 static void
 rule_to_text(const struct vfp_rule *rule, struct ds *s)
 {
-    ds_put_format(s, "rule %s: id %"PRIu32", priority %"PRIu16", %s%s",
-                  rule->name, rule->id, rule->priority,
-                  vfp_action_to_string(rule->action),
-                  rule->terminating ? ", terminating" : "");
+    ds_put_format(s, "rule %s: id %"PRIu32", priority %"PRIu16", ",
+                  rule->name, rule->id, rule->priority);
+    vfp_action_format(vfp_get_model(), &rule->action, s);
+    ds_put_cstr(s, rule->terminating ? ", terminating" : "");
     vfp_cond_format(&rule->cond, s);
     ds_put_char(s, '\n');
 }
@@ -434,33 +437,57 @@ reply_change(struct unixctl_conn *conn, char *error)
     }
 }
 
-/* add-port PORT [mac=MAC] */
+/* add-port PORT [mac=MAC] [vsid=VSID] [pa=IP] */
 static void
 cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
              void *aux OVS_UNUSED)
 {
     struct eth_addr mac;
-    bool has_mac = false;
+    bool has_mac = false, has_pa = false;
+    struct in6_addr pa;
+    unsigned int vsid = 0;
+    char *error = NULL;
 
-    for (int i = 2; i < argc; i++) {
+    for (int i = 2; !error && i < argc; i++) {
         if (!strncmp(argv[i], "mac=", 4)) {
-            char *error = hnv_parse_mac(argv[i] + 4, &mac);
-            if (error) {
-                reply_change(conn, error);
-                return;
-            }
+            error = hnv_parse_mac(argv[i] + 4, &mac);
             has_mac = true;
+        } else if (!strncmp(argv[i], "vsid=", 5)) {
+            if (!str_to_uint(argv[i] + 5, 10, &vsid) || !vsid
+                || vsid > 0xffffff) {
+                error = xasprintf("\"%s\" is not a VSID (1..16777215)",
+                                  argv[i] + 5);
+            }
+        } else if (!strncmp(argv[i], "pa=", 3)) {
+            error = hnv_parse_ip(argv[i] + 3, &pa);
+            if (!error && !IN6_IS_ADDR_V4MAPPED(&pa)) {
+                error = xstrdup("IPv6 provider addresses are not supported "
+                                "yet");
+            }
+            has_pa = true;
         } else {
-            reply_error(conn, "add-port: unknown argument \"%s\" (use "
-                        "mac=MAC)", argv[i]);
-            return;
+            error = xasprintf("add-port: unknown argument \"%s\" (use "
+                              "mac=MAC, vsid=VSID or pa=IP)", argv[i]);
         }
+    }
+    if (!error && vsid && !has_mac) {
+        error = xstrdup("add-port: vsid= needs mac=, since tunnelled frames "
+                        "find their port by VSID and MAC");
+    }
+    if (error) {
+        reply_change(conn, error);
+        return;
     }
 
     struct vfp_port *port;
-    char *error = vfp_model_add_port(vfp_get_model(), argv[1],
-                                     has_mac ? &mac : NULL, &port);
+    error = vfp_model_add_port(vfp_get_model(), argv[1],
+                               has_mac ? &mac : NULL, &port);
     if (!error) {
+        port->vsid = vsid;
+        port->has_pa = has_pa;
+        if (has_pa) {
+            port->pa = pa;
+        }
         vfp_mark_port(port);
     }
     reply_change(conn, error);
@@ -627,7 +654,7 @@ static void
 cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
              void *aux OVS_UNUSED)
 {
-    enum vfp_action_type action;
+    struct vfp_action action;
     bool terminating = false;
     uint16_t priority;
     int i = 7;
@@ -635,13 +662,9 @@ cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
     if (!parse_priority(conn, argv[5], &priority)) {
         return;
     }
-    if (!strcmp(argv[6], "allow")) {
-        action = VFP_ACTION_ALLOW;
-    } else if (!strcmp(argv[6], "block")) {
-        action = VFP_ACTION_BLOCK;
-    } else {
-        reply_error(conn, "\"%s\" is not an action (allow or block)",
-                    argv[6]);
+    char *error = vfp_action_parse(vfp_get_model(), argv[6], &action);
+    if (error) {
+        reply_change(conn, error);
         return;
     }
     if (i < argc && !strcmp(argv[i], "terminating")) {
@@ -657,9 +680,9 @@ cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
     struct vfp_group *group = lookup_group(conn, argv + 1);
     if (group) {
         struct vfp_rule *rule;
-        char *error = vfp_model_add_rule(vfp_get_model(), group, argv[4],
-                                         priority, terminating, &cond,
-                                         action, &rule);
+        error = vfp_model_add_rule(vfp_get_model(), group, argv[4],
+                                   priority, terminating, &cond, &action,
+                                   &rule);
         if (!error) {
             vfp_mark_rule(rule);
         }
@@ -675,6 +698,232 @@ cmd_remove_rule(struct unixctl_conn *conn, int argc OVS_UNUSED,
     if (rule) {
         vfp_mark_removed_rule(rule);
         vfp_model_remove_rule(vfp_get_model(), rule);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* Spaces and mappings. */
+
+static int
+compare_spaces(const void *a_, const void *b_)
+{
+    const struct vfp_space *const *a = a_;
+    const struct vfp_space *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+static struct json *
+space_to_json(const struct vfp_space *space)
+{
+    struct json *j = json_object_create();
+    json_object_put_string(j, "name", space->name);
+    json_object_put(j, "id", json_integer_create(space->id));
+    json_object_put(j, "mappings",
+                    json_integer_create(hmap_count(&space->mappings)));
+    return j;
+}
+
+static void
+space_to_text(const struct vfp_space *space, struct ds *s)
+{
+    ds_put_format(s, "space %s: id %"PRIu32", %"PRIuSIZE" mappings\n",
+                  space->name, space->id, hmap_count(&space->mappings));
+}
+
+static void
+cmd_list_space(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    const struct vfp_model *m = vfp_get_model();
+    const struct vfp_space **spaces = xmalloc(hmap_count(&m->spaces)
+                                              * sizeof *spaces + 1);
+    const struct vfp_space *space;
+    size_t n = 0;
+
+    HMAP_FOR_EACH (space, name_node, &m->spaces) {
+        spaces[n++] = space;
+    }
+    qsort(spaces, n, sizeof *spaces, compare_spaces);
+    reply_list(conn, a.json, (void **) spaces, n,
+               (struct json *(*)(const void *)) space_to_json,
+               (void (*)(const void *, struct ds *)) space_to_text);
+    free(spaces);
+}
+
+static void
+cmd_add_space(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *aux OVS_UNUSED)
+{
+    reply_change(conn, vfp_model_add_space(vfp_get_model(), argv[1], NULL));
+}
+
+static struct vfp_space *
+lookup_space(struct unixctl_conn *conn, const char *name)
+{
+    struct vfp_space *space = vfp_model_find_space(vfp_get_model(), name);
+    if (!space) {
+        reply_error(conn, "no space %s", name);
+    }
+    return space;
+}
+
+static void
+cmd_remove_space(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[], void *aux OVS_UNUSED)
+{
+    struct vfp_space *space = lookup_space(conn, argv[1]);
+    if (space) {
+        /* Rules that name it now find nothing in it, and drop. */
+        vfp_mark_space(space);
+        vfp_model_remove_space(vfp_get_model(), space);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+static int
+compare_mappings(const void *a_, const void *b_)
+{
+    const struct vfp_mapping *const *a = a_;
+    const struct vfp_mapping *const *b = b_;
+    return memcmp(&(*a)->ca_ip, &(*b)->ca_ip, sizeof (*a)->ca_ip);
+}
+
+static struct json *
+mapping_to_json(const struct vfp_mapping *mapping)
+{
+    struct json *j = json_object_create();
+    struct ds ca = DS_EMPTY_INITIALIZER, pa = DS_EMPTY_INITIALIZER;
+
+    hnv_ip_format(&mapping->ca_ip, &ca);
+    hnv_ip_format(&mapping->pa, &pa);
+    json_object_put(j, "id", json_integer_create(mapping->id));
+    json_object_put(j, "vsid", json_integer_create(mapping->vsid));
+    json_object_put_string(j, "ca_ip", ds_cstr(&ca));
+    json_object_put_format(j, "ca_mac", ETH_ADDR_FMT,
+                           ETH_ADDR_ARGS(mapping->ca_mac));
+    json_object_put_string(j, "pa", ds_cstr(&pa));
+    json_object_put_string(j, "encap", vfp_encap_to_string(mapping->encap));
+    ds_destroy(&ca);
+    ds_destroy(&pa);
+    return j;
+}
+
+static void
+mapping_to_text(const struct vfp_mapping *mapping, struct ds *s)
+{
+    ds_put_format(s, "mapping VSID %"PRIu32" ", mapping->vsid);
+    hnv_ip_format(&mapping->ca_ip, s);
+    ds_put_format(s, " "ETH_ADDR_FMT" -> ", ETH_ADDR_ARGS(mapping->ca_mac));
+    hnv_ip_format(&mapping->pa, s);
+    ds_put_format(s, " %s\n", vfp_encap_to_string(mapping->encap));
+}
+
+static void
+cmd_list_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
+                 void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    if (a.argc != 1) {
+        reply_error(conn, "usage: list-mapping SPACE");
+        return;
+    }
+    struct vfp_space *space = lookup_space(conn, a.argv[0]);
+    if (space) {
+        const struct vfp_mapping **mappings = xmalloc(
+            hmap_count(&space->mappings) * sizeof *mappings + 1);
+        const struct vfp_mapping *mapping;
+        size_t n = 0;
+
+        HMAP_FOR_EACH (mapping, node, &space->mappings) {
+            mappings[n++] = mapping;
+        }
+        qsort(mappings, n, sizeof *mappings, compare_mappings);
+        reply_list(conn, a.json, (void **) mappings, n,
+                   (struct json *(*)(const void *)) mapping_to_json,
+                   (void (*)(const void *, struct ds *)) mapping_to_text);
+        free(mappings);
+    }
+}
+
+/* add-mapping SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre] [--may-exist] */
+static void
+cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
+                void *aux OVS_UNUSED)
+{
+    enum vfp_encap encap = VFP_ENCAP_VXLAN;
+    struct in6_addr ca_ip, pa;
+    struct eth_addr ca_mac;
+    bool may_exist = false;
+    unsigned int vsid;
+    char *error = NULL;
+
+    if (!str_to_uint(argv[2], 10, &vsid) || !vsid || vsid > 0xffffff) {
+        error = xasprintf("\"%s\" is not a VSID (1..16777215)", argv[2]);
+    }
+    if (!error) {
+        error = hnv_parse_ip(argv[3], &ca_ip);
+    }
+    if (!error) {
+        error = hnv_parse_mac(argv[4], &ca_mac);
+    }
+    if (!error) {
+        error = hnv_parse_ip(argv[5], &pa);
+        if (!error && !IN6_IS_ADDR_V4MAPPED(&pa)) {
+            error = xstrdup("IPv6 provider addresses are not supported yet");
+        }
+    }
+    for (int i = 6; !error && i < argc; i++) {
+        if (!strcmp(argv[i], "vxlan")) {
+            encap = VFP_ENCAP_VXLAN;
+        } else if (!strcmp(argv[i], "nvgre")) {
+            encap = VFP_ENCAP_NVGRE;
+        } else if (!strcmp(argv[i], "--may-exist")) {
+            may_exist = true;
+        } else {
+            error = xasprintf("\"%s\" is not vxlan, nvgre or --may-exist",
+                              argv[i]);
+        }
+    }
+    if (error) {
+        reply_change(conn, error);
+        return;
+    }
+
+    struct vfp_space *space = lookup_space(conn, argv[1]);
+    if (space) {
+        struct vfp_mapping *mapping;
+        error = vfp_model_add_mapping(vfp_get_model(), space, vsid, &ca_ip,
+                                      &ca_mac, &pa, encap, may_exist,
+                                      &mapping);
+        if (!error) {
+            vfp_mark_mapping(mapping);
+        }
+        reply_change(conn, error);
+    }
+}
+
+static void
+cmd_remove_mapping(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[], void *aux OVS_UNUSED)
+{
+    struct in6_addr ca_ip;
+    char *error = hnv_parse_ip(argv[2], &ca_ip);
+    if (error) {
+        reply_change(conn, error);
+        return;
+    }
+
+    struct vfp_space *space = lookup_space(conn, argv[1]);
+    if (space) {
+        struct vfp_mapping *mapping = vfp_space_find_mapping(space, &ca_ip);
+        if (!mapping) {
+            reply_error(conn, "space %s has no mapping for %s", argv[1],
+                        argv[2]);
+            return;
+        }
+        vfp_mark_mapping(mapping);
+        vfp_model_remove_mapping(vfp_get_model(), mapping);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -766,7 +1015,8 @@ vfp_unixctl_register(void)
     unixctl_command_register("vfp/status", "", 0, 0, cmd_status, NULL);
     unixctl_command_register("vfp/list-port", "[--format=json]", 0, 1,
                              cmd_list_port, NULL);
-    unixctl_command_register("vfp/add-port", "PORT [mac=MAC]", 1, 2,
+    unixctl_command_register("vfp/add-port",
+                             "PORT [mac=MAC] [vsid=VSID] [pa=IP]", 1, 4,
                              cmd_add_port, NULL);
     unixctl_command_register("vfp/remove-port", "PORT", 1, 1,
                              cmd_remove_port, NULL);
@@ -797,11 +1047,24 @@ vfp_unixctl_register(void)
                              "[--format=json] PORT LAYER GROUP", 3, 4,
                              cmd_list_rule, NULL);
     unixctl_command_register("vfp/add-rule",
-                             "PORT LAYER GROUP RULE PRIORITY allow|block "
+                             "PORT LAYER GROUP RULE PRIORITY ACTION "
                              "[terminating] [COND...]", 6, INT_MAX,
                              cmd_add_rule, NULL);
     unixctl_command_register("vfp/remove-rule", "PORT LAYER GROUP RULE",
                              4, 4, cmd_remove_rule, NULL);
+    unixctl_command_register("vfp/list-space", "[--format=json]", 0, 1,
+                             cmd_list_space, NULL);
+    unixctl_command_register("vfp/add-space", "SPACE", 1, 1, cmd_add_space,
+                             NULL);
+    unixctl_command_register("vfp/remove-space", "SPACE", 1, 1,
+                             cmd_remove_space, NULL);
+    unixctl_command_register("vfp/list-mapping", "[--format=json] SPACE", 1,
+                             2, cmd_list_mapping, NULL);
+    unixctl_command_register("vfp/add-mapping",
+                             "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre] "
+                             "[--may-exist]", 5, 7, cmd_add_mapping, NULL);
+    unixctl_command_register("vfp/remove-mapping", "SPACE CA_IP", 2, 2,
+                             cmd_remove_mapping, NULL);
     unixctl_command_register("vfp/get-rule-counter",
                              "[--format=json] PORT LAYER GROUP RULE", 4, 5,
                              cmd_get_rule_counter, NULL);

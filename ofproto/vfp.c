@@ -71,6 +71,7 @@ struct dirty {
 static struct vfp_model model;
 static char *bridge_name;
 static struct simap iface_ofports = SIMAP_INITIALIZER(&iface_ofports);
+static struct vfp_tunnels tunnels = { OFPP_NONE, OFPP_NONE };
 
 static struct ofproto *ofproto; /* The bridge's, while VFP is active. */
 static struct hmap owners = HMAP_INITIALIZER(&owners);
@@ -127,6 +128,22 @@ void
 vfp_mark_rule(const struct vfp_rule *rule)
 {
     mark(VFP_OWNER_RULE, rule->id);
+}
+
+void
+vfp_mark_mapping(const struct vfp_mapping *mapping)
+{
+    mark(VFP_OWNER_MAPPING, mapping->id);
+}
+
+void
+vfp_mark_space(const struct vfp_space *space)
+{
+    const struct vfp_mapping *mapping;
+
+    HMAP_FOR_EACH (mapping, node, &space->mappings) {
+        vfp_mark_mapping(mapping);
+    }
 }
 
 void
@@ -198,6 +215,11 @@ mark_everything(void)
     HMAP_FOR_EACH (port, name_node, &model.ports) {
         vfp_mark_port(port);
     }
+
+    const struct vfp_space *space;
+    HMAP_FOR_EACH (space, name_node, &model.spaces) {
+        vfp_mark_space(space);
+    }
 }
 
 /* Bindings. */
@@ -209,6 +231,21 @@ vfp_set_bridge(const char *name)
         vfp_deactivate();
         free(bridge_name);
         bridge_name = xstrdup(name);
+    }
+}
+
+void
+vfp_set_tunnel(enum vfp_encap encap, ofp_port_t ofport)
+{
+    ofp_port_t *p = encap == VFP_ENCAP_NVGRE ? &tunnels.nvgre : &tunnels.vxlan;
+    if (*p != ofport) {
+        const struct vfp_port *port;
+
+        *p = ofport;
+        mark(VFP_OWNER_SWITCH, 0);
+        HMAP_FOR_EACH (port, name_node, &model.ports) {
+            mark(VFP_OWNER_PORT, port->id);
+        }
     }
 }
 
@@ -311,12 +348,20 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
 
     switch (vfp_cookie_kind(cookie)) {
     case VFP_OWNER_SWITCH:
-        vfp_compile_switch(flows);
+        vfp_compile_switch(&tunnels, flows);
         break;
     case VFP_OWNER_PORT: {
         const struct vfp_port *port = vfp_model_find_port_by_id(&model, id);
         if (port) {
-            vfp_compile_port(port, vfp_port_ofport(port), flows);
+            vfp_compile_port(port, vfp_port_ofport(port), &tunnels, flows);
+        }
+        break;
+    }
+    case VFP_OWNER_MAPPING: {
+        const struct vfp_mapping *mapping
+            = vfp_model_find_mapping_by_id(&model, id);
+        if (mapping) {
+            vfp_compile_mapping(mapping, flows);
         }
         break;
     }

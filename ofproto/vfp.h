@@ -60,8 +60,13 @@ struct simap;
 
 /* OpenFlow tables of br-int used by VFP.  Table 0 classifies packets by
  * input port; each direction then has, per layer position, one table per
- * group position followed by the layer's decision table. */
+ * group position followed by the layer's decision table.  Spaces live in
+ * low tables that decisions reach by resubmit. */
 #define VFP_TABLE_CLASSIFY 0
+#define VFP_TABLE_DECAP 1       /* Tunnelled packets: to which port? */
+#define VFP_TABLE_SPACE_DST 2   /* Space lookups (by resubmit): CA -> PA, */
+#define VFP_TABLE_SPACE_SRC 3   /* is this CA behind that PA?, */
+#define VFP_TABLE_SPACE_ARP 4   /* CA -> MAC. */
 #define VFP_TABLE_OUT_BASE 10
 #define VFP_TABLE_IN_BASE (VFP_TABLE_OUT_BASE \
                            + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
@@ -73,7 +78,15 @@ struct simap;
 /* Registers. */
 #define VFP_REG_PORT 10         /* reg10: the port whose layers apply. */
 #define VFP_REG_DECISION 11     /* reg11: the rule deciding the layer. */
-#define VFP_REG_OUT_PORT 12     /* reg12: the port to deliver to. */
+#define VFP_REG_SPACE 13        /* reg13: the space to look up. */
+#define VFP_REG_ENCAP 14        /* reg14: 0, or how to send (vfp_encap). */
+
+/* Values of VFP_REG_ENCAP. */
+enum vfp_encap {
+    VFP_ENCAP_NONE,
+    VFP_ENCAP_VXLAN,
+    VFP_ENCAP_NVGRE,
+};
 
 enum vfp_direction {
     VFP_OUT,                    /* From the VM. */
@@ -83,6 +96,13 @@ enum vfp_direction {
 enum vfp_action_type {
     VFP_ACTION_ALLOW,
     VFP_ACTION_BLOCK,
+    VFP_ACTION_ENCAP,           /* Encapsulate to a given PA and VSID. */
+    VFP_ACTION_DECAP,           /* Allow what arrived encapsulated. */
+    VFP_ACTION_MAP_ENCAP,       /* Encapsulate to the destination CA's PA,
+                                 * found in a space. */
+    VFP_ACTION_MAP_DECAP,       /* Allow if the outer source is the PA that
+                                 * a space maps the inner source CA to. */
+    VFP_ACTION_ARP_RESPOND,     /* Answer ARP requests from a space. */
 };
 
 enum vfp_port_state {
@@ -100,6 +120,7 @@ void vfp_get_memory_usage(struct simap *);
 /* The bridge whose tables VFP owns, and the OpenFlow port numbers of the
  * Interfaces on it by iface-id; the HNV agent tells VFP about them. */
 void vfp_set_bridge(const char *br_name);
+void vfp_set_tunnel(enum vfp_encap, ofp_port_t ofport);
 void vfp_set_iface(const char *iface_id, ofp_port_t ofport);
 void vfp_clear_iface(const char *iface_id);
 

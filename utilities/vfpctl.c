@@ -44,7 +44,7 @@ static const struct verb {
 } verbs[] = {
     { "status", "", false },
     { "list-port", "", true },
-    { "add-port", "PORT [mac=MAC]", false },
+    { "add-port", "PORT [mac=MAC] [vsid=VSID] [pa=IP]", false },
     { "remove-port", "PORT", false },
     { "enable-port", "PORT", false },
     { "disable-port", "PORT", false },
@@ -59,9 +59,16 @@ static const struct verb {
                    "[COND...]", false },
     { "remove-group", "PORT LAYER GROUP", false },
     { "list-rule", "PORT LAYER GROUP", true },
-    { "add-rule", "PORT LAYER GROUP RULE PRIORITY allow|block "
+    { "add-rule", "PORT LAYER GROUP RULE PRIORITY ACTION "
                   "[terminating] [COND...]", false },
     { "remove-rule", "PORT LAYER GROUP RULE", false },
+    { "list-space", "", true },
+    { "add-space", "SPACE", false },
+    { "remove-space", "SPACE", false },
+    { "list-mapping", "SPACE", true },
+    { "add-mapping", "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre] "
+                     "[--may-exist]", false },
+    { "remove-mapping", "SPACE CA_IP", false },
     { "get-rule-counter", "PORT LAYER GROUP RULE", true },
     { "get-port-flow-stats", "PORT", true },
 };
@@ -78,7 +85,9 @@ usage(void)
     printf("\nCOND is KEY=VALUE: proto=tcp|udp|icmp|icmpv6|N, "
            "src=IP[/LEN], dst=IP[/LEN],\n"
            "sport=N[-M], dport=N[-M], smac=MAC, dmac=MAC, vni=N, "
-           "vlan=N.\n\n"
+           "vlan=N.\n"
+           "ACTION is allow, block, decap, encap:vxlan|nvgre:PA:VSID, "
+           "map-encap:SPACE,\nmap-decap:SPACE or arp-respond:SPACE.\n\n"
            "Options:\n"
            "  -t, --target=TARGET  ovs-vswitchd's pidfile name or control "
            "socket\n"

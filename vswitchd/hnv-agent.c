@@ -98,6 +98,8 @@ hnv_agent_init(const char *ovs_remote)
     ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_name);
     ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_ofport);
     ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_external_ids);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_type);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_options);
     ovsdb_idl_set_leader_only(ovs_idl, false);
 
     vfp_init();
@@ -210,7 +212,9 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
 }
 
 /* Tells VFP the OpenFlow port of every Interface on its bridge that has an
- * external_ids:iface-id, and which ones went away. */
+ * external_ids:iface-id, and which ones went away, and which ports are its
+ * flow-based VXLAN and NVGRE (gre) tunnels: remote_ip=flow, so that one port
+ * reaches every PA. */
 static void
 hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
 {
@@ -218,6 +222,8 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
                                              "hnv-bridge", "br-int")
                               : "br-int";
     struct sset current = SSET_INITIALIZER(&current);
+
+    ofp_port_t vxlan = OFPP_NONE, nvgre = OFPP_NONE;
 
     vfp_set_bridge(br_name);
     for (size_t i = 0; cfg && i < cfg->n_bridges; i++) {
@@ -231,6 +237,16 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
                 const struct ovsrec_interface *iface = port->interfaces[k];
                 const char *iface_id = smap_get(&iface->external_ids,
                                                 "iface-id");
+                bool flow_based = !strcmp(smap_get_def(&iface->options,
+                                                       "remote_ip", ""),
+                                          "flow");
+                if (flow_based && iface->n_ofport && iface->ofport[0] > 0) {
+                    if (!strcmp(iface->type, "vxlan")) {
+                        vxlan = u16_to_ofp(iface->ofport[0]);
+                    } else if (!strcmp(iface->type, "gre")) {
+                        nvgre = u16_to_ofp(iface->ofport[0]);
+                    }
+                }
                 if (iface_id && iface->n_ofport && iface->ofport[0] > 0
                     && iface->ofport[0] < ofp_to_u16(OFPP_MAX)) {
                     vfp_set_iface(iface_id, u16_to_ofp(iface->ofport[0]));
@@ -239,6 +255,9 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
             }
         }
     }
+
+    vfp_set_tunnel(VFP_ENCAP_VXLAN, vxlan);
+    vfp_set_tunnel(VFP_ENCAP_NVGRE, nvgre);
 
     const char *iface_id;
     SSET_FOR_EACH (iface_id, &bound_ifaces) {
