@@ -54,6 +54,10 @@ ofp_port_t vfp_port_ofport(const struct vfp_port *);
 const char *vfp_bridge_name(void);
 bool vfp_is_synced(void);
 
+/* Replies to 'conn' once every change made so far is installed. */
+struct unixctl_conn;
+void vfp_sync_reply_later(struct unixctl_conn *);
+
 /* Sums the OpenFlow statistics of the flows with 'cookie', leaving out
  * decision flows, so that a rule counts each packet it matched once. */
 void vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *);

@@ -1005,6 +1005,13 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     free(s);
 }
 
+static void
+cmd_sync(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    vfp_sync_reply_later(conn);
+}
+
 static enum vfp_port_state state_enabled = VFP_PORT_ENABLED;
 static enum vfp_port_state state_disabled = VFP_PORT_DISABLED;
 static enum vfp_port_state state_blocked = VFP_PORT_BLOCKED;
@@ -1013,6 +1020,7 @@ void
 vfp_unixctl_register(void)
 {
     unixctl_command_register("vfp/status", "", 0, 0, cmd_status, NULL);
+    unixctl_command_register("vfp/sync", "", 0, 0, cmd_sync, NULL);
     unixctl_command_register("vfp/list-port", "[--format=json]", 0, 1,
                              cmd_list_port, NULL);
     unixctl_command_register("vfp/add-port",

@@ -40,6 +40,7 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/vlog.h"
 #include "simap.h"
+#include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(vfp);
@@ -77,7 +78,12 @@ static struct ofproto *ofproto; /* The bridge's, while VFP is active. */
 static struct hmap owners = HMAP_INITIALIZER(&owners);
 static struct hmap dirty = HMAP_INITIALIZER(&dirty);
 
+/* "vfp/sync" callers waiting for the flows to be installed. */
+static struct unixctl_conn **sync_conns;
+static size_t n_sync_conns, allocated_sync_conns;
+
 static void vfp_deactivate(void);
+static void reply_to_syncs(void);
 
 void
 vfp_init(void)
@@ -581,6 +587,7 @@ vfp_run(void)
     }
 
     if (!ofproto) {
+        reply_to_syncs();
         return;
     }
 
@@ -589,6 +596,32 @@ vfp_run(void)
         sync_owner(d->cookie);
         free(d);
     }
+    reply_to_syncs();
+}
+
+void
+vfp_sync_reply_later(struct unixctl_conn *conn)
+{
+    if (vfp_is_synced() || !ofproto) {
+        /* Nothing pending, or no bridge to install into: nothing to wait
+         * for either. */
+        unixctl_command_reply(conn, NULL);
+        return;
+    }
+    if (n_sync_conns >= allocated_sync_conns) {
+        sync_conns = x2nrealloc(sync_conns, &allocated_sync_conns,
+                                sizeof *sync_conns);
+    }
+    sync_conns[n_sync_conns++] = conn;
+}
+
+static void
+reply_to_syncs(void)
+{
+    for (size_t i = 0; i < n_sync_conns; i++) {
+        unixctl_command_reply(sync_conns[i], NULL);
+    }
+    n_sync_conns = 0;
 }
 
 void
@@ -608,6 +641,9 @@ vfp_destroy(void)
     }
     forget_installed();
     ofproto = NULL;
+    reply_to_syncs();
+    free(sync_conns);
+    sync_conns = NULL;
     vfp_model_destroy(&model);
     simap_destroy(&iface_ofports);
     free(bridge_name);

@@ -30,6 +30,7 @@
 #include "daemon.h"
 #include "dirs.h"
 #include "jsonrpc.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "unixctl.h"
@@ -43,6 +44,7 @@ static const struct verb {
     bool listing;
 } verbs[] = {
     { "status", "", false },
+    { "sync", "", false },
     { "list-port", "", true },
     { "add-port", "PORT [mac=MAC] [vsid=VSID] [pa=IP]", false },
     { "remove-port", "PORT", false },
@@ -73,12 +75,114 @@ static const struct verb {
     { "get-port-flow-stats", "PORT", true },
 };
 
+static const struct verb *
+find_verb(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+        if (!strcmp(verbs[i].name, name)) {
+            return &verbs[i];
+        }
+    }
+    return NULL;
+}
+
+/* Runs VERB with 'n_args' 'args' over 'client'.  Prints its output, or its
+ * error (prefixed by 'where' when it is not NULL) and returns false. */
+static bool
+run_verb(struct jsonrpc *client, const char *target, const char *where,
+         const struct verb *verb, bool json, int n_args, char *args[])
+{
+    char **cmd_args = xmalloc((n_args + 1) * sizeof *cmd_args);
+    int n = 0;
+    if (json) {
+        cmd_args[n++] = "--format=json";
+    }
+    for (int i = 0; i < n_args; i++) {
+        cmd_args[n++] = args[i];
+    }
+
+    char *command = xasprintf("vfp/%s", verb->name);
+    char *cmd_result, *cmd_error;
+    int error = unixctl_client_transact(client, command, n, cmd_args,
+                                        &cmd_result, &cmd_error);
+    if (error) {
+        ovs_fatal(error, "%s: transaction error", target);
+    }
+
+    bool ok = true;
+    if (cmd_error) {
+        /* The server's message, on one line, as our own error. */
+        size_t len = strlen(cmd_error);
+        while (len && cmd_error[len - 1] == '\n') {
+            cmd_error[--len] = '\0';
+        }
+        fprintf(stderr, "%s: %s%s\n", program_name, where ? where : "",
+                cmd_error);
+        ok = false;
+    } else if (cmd_result) {
+        fputs(cmd_result, stdout);
+    }
+    free(cmd_result);
+    free(cmd_error);
+    free(command);
+    free(cmd_args);
+    return ok;
+}
+
+/* Runs one verb per line of standard input, "VERB ARG...", over a single
+ * connection: programming many objects costs one round trip each, not one
+ * process each.  Empty lines and lines starting with '#' are skipped.
+ * Stops at the first error. */
+static int
+run_batch(struct jsonrpc *client, const char *target, bool json)
+{
+    struct ds line = DS_EMPTY_INITIALIZER;
+    int line_number = 0;
+    int status = EXIT_SUCCESS;
+
+    while (!ds_get_line(&line, stdin)) {
+        char *words[64];
+        int n_words = 0;
+        char *save_ptr = NULL;
+
+        line_number++;
+        for (char *w = strtok_r(ds_cstr(&line), " \t", &save_ptr);
+             w && n_words < ARRAY_SIZE(words);
+             w = strtok_r(NULL, " \t", &save_ptr)) {
+            words[n_words++] = w;
+        }
+        if (!n_words || words[0][0] == '#') {
+            continue;
+        }
+
+        char *where = xasprintf("line %d: ", line_number);
+        const struct verb *verb = find_verb(words[0]);
+        bool ok;
+        if (!verb) {
+            fprintf(stderr, "%s: %sunknown verb \"%s\"\n", program_name,
+                    where, words[0]);
+            ok = false;
+        } else {
+            ok = run_verb(client, target, where, verb,
+                          json && verb->listing, n_words - 1, words + 1);
+        }
+        free(where);
+        if (!ok) {
+            status = EXIT_FAILURE;
+            break;
+        }
+    }
+    ds_destroy(&line);
+    return status;
+}
+
 static void
 usage(void)
 {
     printf("%s: the VFP objects of a running ovs-vswitchd\n"
-           "usage: %s [OPTIONS] VERB [ARG...]\n\nVerbs:\n",
-           program_name, program_name);
+           "usage: %s [OPTIONS] VERB [ARG...]\n"
+           "       %s [OPTIONS] --batch < FILE   (one VERB ARG... a line)\n"
+           "\nVerbs:\n", program_name, program_name, program_name);
     for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
         printf("  %s %s\n", verbs[i].name, verbs[i].args);
     }
@@ -93,6 +197,7 @@ usage(void)
            "socket\n"
            "  -f, --format=FORMAT  text (default) or json\n"
            "  -T, --timeout=SECS   give up after SECS seconds\n"
+           "  -b, --batch          run the verbs on standard input\n"
            "  -h, --help           this message\n"
            "  -V, --version        print the version\n");
     exit(EXIT_SUCCESS);
@@ -135,18 +240,20 @@ main(int argc, char *argv[])
         {"target", required_argument, NULL, 't'},
         {"format", required_argument, NULL, 'f'},
         {"timeout", required_argument, NULL, 'T'},
+        {"batch", no_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *target = "ovs-vswitchd";
     bool json = false;
+    bool batch = false;
 
     set_program_name(argv[0]);
     /* Errors are ours to report, once. */
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_OFF);
     for (;;) {
-        int c = getopt_long(argc, argv, "+t:f:T:hV", long_options, NULL);
+        int c = getopt_long(argc, argv, "+t:f:T:bhV", long_options, NULL);
         if (c == -1) {
             break;
         }
@@ -166,6 +273,9 @@ main(int argc, char *argv[])
         case 'T':
             time_alarm(atoi(optarg));
             break;
+        case 'b':
+            batch = true;
+            break;
         case 'h':
             usage();
             break;
@@ -179,17 +289,22 @@ main(int argc, char *argv[])
         }
     }
 
+    if (batch) {
+        if (optind < argc) {
+            ovs_fatal(0, "--batch takes its verbs from standard input");
+        }
+        struct jsonrpc *client = connect_to_target(target);
+        int status = run_batch(client, target, json);
+        jsonrpc_close(client);
+        return status;
+    }
+
     if (optind >= argc) {
         ovs_fatal(0, "missing verb (use --help for a list)");
     }
 
     const char *name = argv[optind];
-    const struct verb *verb = NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
-        if (!strcmp(verbs[i].name, name)) {
-            verb = &verbs[i];
-        }
-    }
+    const struct verb *verb = find_verb(name);
     if (!verb) {
         ovs_fatal(0, "unknown verb \"%s\" (use --help for a list)", name);
     }
@@ -198,43 +313,9 @@ main(int argc, char *argv[])
                   "verbs", name);
     }
 
-    /* The command's arguments: --format=json first, if asked for. */
-    int n_args = argc - optind - 1;
-    char **args = xmalloc((n_args + 1) * sizeof *args);
-    int n = 0;
-    if (json) {
-        args[n++] = "--format=json";
-    }
-    for (int i = 0; i < n_args; i++) {
-        args[n++] = argv[optind + 1 + i];
-    }
-
-    char *command = xasprintf("vfp/%s", name);
     struct jsonrpc *client = connect_to_target(target);
-    char *cmd_result, *cmd_error;
-    int error = unixctl_client_transact(client, command, n, args,
-                                        &cmd_result, &cmd_error);
-    if (error) {
-        ovs_fatal(error, "%s: transaction error", target);
-    }
-
-    int status = EXIT_SUCCESS;
-    if (cmd_error) {
-        /* The server's message, on one line, as our own error. */
-        size_t len = strlen(cmd_error);
-        while (len && cmd_error[len - 1] == '\n') {
-            cmd_error[--len] = '\0';
-        }
-        fprintf(stderr, "%s: %s\n", program_name, cmd_error);
-        status = EXIT_FAILURE;
-    } else if (cmd_result) {
-        fputs(cmd_result, stdout);
-    }
-
+    bool ok = run_verb(client, target, NULL, verb, json, argc - optind - 1,
+                       argv + optind + 1);
     jsonrpc_close(client);
-    free(cmd_result);
-    free(cmd_error);
-    free(command);
-    free(args);
-    return status;
+    return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }
