@@ -690,6 +690,118 @@ cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
     }
 }
 
+/* Parses one rule spec, "RULE PRIORITY ACTION [terminating] [COND...]", from
+ * argv[0..argc-1].  Returns an error or NULL. */
+struct rule_spec {
+    const char *name;
+    uint16_t priority;
+    struct vfp_action action;
+    bool terminating;
+    struct vfp_cond cond;
+};
+
+static char *
+parse_rule_spec(int argc, const char *argv[], struct rule_spec *spec)
+{
+    unsigned int priority;
+
+    memset(spec, 0, sizeof *spec);
+    if (argc < 3) {
+        return xstrdup("a rule needs RULE PRIORITY ACTION");
+    }
+    spec->name = argv[0];
+    if (!str_to_uint(argv[1], 10, &priority)
+        || priority > VFP_MAX_PRIORITY) {
+        return xasprintf("\"%s\" is not a priority (0..%d)", argv[1],
+                         VFP_MAX_PRIORITY);
+    }
+    spec->priority = priority;
+    char *error = vfp_action_parse(vfp_get_model(), argv[2], &spec->action);
+    int i = 3;
+    if (!error && i < argc && !strcmp(argv[i], "terminating")) {
+        spec->terminating = true;
+        i++;
+    }
+    for (; !error && i < argc; i++) {
+        error = vfp_cond_parse_word(&spec->cond, argv[i]);
+    }
+    return error;
+}
+
+/* set-group-rules PORT LAYER GROUP [RULE PRIO ACTION [terminating] [COND...]
+ *                                   [-- RULE ...]...]
+ *
+ * Replaces all the rules of a group at once.  The new rules are checked,
+ * all of them, in a scratch copy of the group first, and the engine
+ * commits each run's flow changes atomically, so no packet ever sees the
+ * group half replaced. */
+static void
+cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
+                    void *aux OVS_UNUSED)
+{
+    struct vfp_group *group = lookup_group(conn, argv + 1);
+    if (!group) {
+        return;
+    }
+
+    struct rule_spec *specs = xmalloc(argc * sizeof *specs);
+    size_t n_specs = 0;
+    char *error = NULL;
+    int arg = 4;
+    while (!error && arg < argc) {
+        int end = arg;
+        while (end < argc && strcmp(argv[end], "--")) {
+            end++;
+        }
+        error = parse_rule_spec(end - arg, argv + arg, &specs[n_specs]);
+        if (!error) {
+            n_specs++;
+        }
+        arg = end + 1;
+    }
+
+    /* Check the whole set in a scratch model, so that a bad rule leaves the
+     * group as it was. */
+    if (!error) {
+        struct vfp_model scratch;
+        struct vfp_port *port;
+        struct vfp_layer *layer;
+        struct vfp_group *copy;
+
+        vfp_model_init(&scratch);
+        ignore(vfp_model_add_port(&scratch, "scratch", NULL, &port));
+        ignore(vfp_model_add_layer(&scratch, port, "scratch", 0, false,
+                                   false, &layer));
+        ignore(vfp_model_add_group(&scratch, layer, group->name, 0,
+                                   group->direction, group->ipv6,
+                                   &group->cond, &copy));
+        for (size_t i = 0; !error && i < n_specs; i++) {
+            error = vfp_model_add_rule(&scratch, copy, specs[i].name,
+                                       specs[i].priority,
+                                       specs[i].terminating, &specs[i].cond,
+                                       &specs[i].action, NULL);
+        }
+        vfp_model_destroy(&scratch);
+    }
+
+    if (!error) {
+        struct vfp_rule *rule;
+        LIST_FOR_EACH_SAFE (rule, node, &group->rules) {
+            vfp_mark_removed_rule(rule);
+            vfp_model_remove_rule(vfp_get_model(), rule);
+        }
+        for (size_t i = 0; i < n_specs; i++) {
+            ignore(vfp_model_add_rule(vfp_get_model(), group, specs[i].name,
+                                      specs[i].priority,
+                                      specs[i].terminating, &specs[i].cond,
+                                      &specs[i].action, &rule));
+            vfp_mark_rule(rule);
+        }
+    }
+    free(specs);
+    reply_change(conn, error);
+}
+
 static void
 cmd_remove_rule(struct unixctl_conn *conn, int argc OVS_UNUSED,
                 const char *argv[], void *aux OVS_UNUSED)
@@ -1060,6 +1172,10 @@ vfp_unixctl_register(void)
                              cmd_add_rule, NULL);
     unixctl_command_register("vfp/remove-rule", "PORT LAYER GROUP RULE",
                              4, 4, cmd_remove_rule, NULL);
+    unixctl_command_register("vfp/set-group-rules",
+                             "PORT LAYER GROUP [RULE PRIORITY ACTION "
+                             "[terminating] [COND...] [-- RULE ...]]",
+                             3, INT_MAX, cmd_set_group_rules, NULL);
     unixctl_command_register("vfp/list-space", "[--format=json]", 0, 1,
                              cmd_list_space, NULL);
     unixctl_command_register("vfp/add-space", "SPACE", 1, 1, cmd_add_space,

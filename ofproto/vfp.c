@@ -33,12 +33,14 @@
 
 #include "classifier.h"
 #include "hash.h"
+#include "ofproto/ofproto-atomic.h"
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-private.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/vlog.h"
+#include "openvswitch/poll-loop.h"
 #include "simap.h"
 #include "unixctl.h"
 #include "util.h"
@@ -67,6 +69,22 @@ struct owner {
 struct dirty {
     struct hmap_node node;      /* In 'dirty'. */
     uint64_t cookie;
+};
+
+/* A flow_mod that a run will commit, with the data it points to. */
+struct pending_mod {
+    uint16_t command;           /* OFPFC_ADD or OFPFC_DELETE_STRICT. */
+    uint64_t cookie;
+    uint8_t table_id;
+    uint16_t priority;
+    struct minimatch match;
+    struct ofpact *ofpacts;     /* Owned copy, NULL for a delete. */
+    size_t ofpacts_len;
+};
+
+struct pending_mods {
+    struct pending_mod *mods;
+    size_t n, allocated;
 };
 
 static struct vfp_model model;
@@ -290,31 +308,6 @@ vfp_clear_iface(const char *iface_id)
 
 /* Installation. */
 
-static enum ofperr
-flow_mod(uint16_t command, uint64_t cookie, uint8_t table_id,
-         uint16_t priority, const struct minimatch *match,
-         const struct ofpact *ofpacts, size_t ofpacts_len)
-{
-    struct ofputil_flow_mod fm = {
-        .priority = priority,
-        .cookie = htonll(cookie),
-        .cookie_mask = command == OFPFC_ADD ? 0 : OVS_BE64_MAX,
-        .new_cookie = htonll(cookie),
-        .table_id = table_id,
-        .command = command,
-        .buffer_id = UINT32_MAX,
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-        .flags = OFPUTIL_FF_NO_READONLY,
-        .ofpacts = CONST_CAST(struct ofpact *, ofpacts),
-        .ofpacts_len = ofpacts_len,
-    };
-    minimatch_clone(&fm.match, match);
-    enum ofperr error = ofproto_flow_mod(ofproto, &fm);
-    minimatch_destroy(&fm.match);
-    return error;
-}
-
 static uint32_t
 installed_hash(uint8_t table_id, uint16_t priority,
                const struct minimatch *match)
@@ -397,10 +390,93 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
     }
 }
 
-/* Brings the installed flows of the owner named by 'cookie' in line with
- * its compiled flows, touching only the difference. */
 static void
-sync_owner(uint64_t cookie)
+pending_add(struct pending_mods *p, uint16_t command, uint64_t cookie,
+            uint8_t table_id, uint16_t priority,
+            const struct minimatch *match, const struct ofpact *ofpacts,
+            size_t ofpacts_len)
+{
+    if (p->n >= p->allocated) {
+        p->mods = x2nrealloc(p->mods, &p->allocated, sizeof *p->mods);
+    }
+
+    struct pending_mod *m = &p->mods[p->n++];
+    m->command = command;
+    m->cookie = cookie;
+    m->table_id = table_id;
+    m->priority = priority;
+    minimatch_clone(&m->match, match);
+    m->ofpacts = ofpacts ? xmemdup(ofpacts, ofpacts_len) : NULL;
+    m->ofpacts_len = ofpacts_len;
+}
+
+static void
+pending_to_flow_mod(const struct pending_mod *m, struct ofputil_flow_mod *fm)
+{
+    *fm = (struct ofputil_flow_mod) {
+        .match = m->match,
+        .priority = m->priority,
+        .cookie = htonll(m->cookie),
+        .cookie_mask = m->command == OFPFC_ADD ? 0 : OVS_BE64_MAX,
+        .new_cookie = htonll(m->cookie),
+        .table_id = m->table_id,
+        .command = m->command,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .flags = OFPUTIL_FF_NO_READONLY,
+        .ofpacts = m->ofpacts,
+        .ofpacts_len = m->ofpacts_len,
+    };
+}
+
+/* Commits the flow_mods of 'p' as one atomic change, so that no packet
+ * ever sees half of what one run changes (a group replaced, a port's
+ * layers moved).  If the change as a whole fails, commits them one by one,
+ * so that one flow the bridge refuses does not hold up all others. */
+static void
+pending_commit(struct pending_mods *p)
+{
+    if (!p->n) {
+        return;
+    }
+
+    struct ofputil_flow_mod *fms = xmalloc(p->n * sizeof *fms);
+    for (size_t i = 0; i < p->n; i++) {
+        pending_to_flow_mod(&p->mods[i], &fms[i]);
+    }
+
+    enum ofperr error = ofproto_flow_mods_atomic(ofproto, fms, p->n);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "%s: %"PRIuSIZE" flow changes could not be made "
+                     "at once (%s); making them one by one", bridge_name,
+                     p->n, ofperr_to_string(error));
+        for (size_t i = 0; i < p->n; i++) {
+            error = ofproto_flow_mod(ofproto, &fms[i]);
+            if (error) {
+                VLOG_WARN_RL(&rl, "%s: %s of a flow in table %"PRIu8" "
+                             "failed (%s)", bridge_name,
+                             fms[i].command == OFPFC_ADD ? "adding"
+                             : "deleting", fms[i].table_id,
+                             ofperr_to_string(error));
+            }
+        }
+    }
+    free(fms);
+
+    for (size_t i = 0; i < p->n; i++) {
+        minimatch_destroy(&p->mods[i].match);
+        free(p->mods[i].ofpacts);
+    }
+    p->n = 0;
+}
+
+/* Plans, into 'p', the flow_mods that bring the installed flows of the
+ * owner named by 'cookie' in line with its compiled flows, touching only
+ * the difference, and records the result as installed. */
+static void
+sync_owner(uint64_t cookie, struct pending_mods *p)
 {
     struct ovs_list flows = OVS_LIST_INITIALIZER(&flows);
     struct owner *o = owner_find(cookie);
@@ -445,18 +521,9 @@ sync_owner(uint64_t cookie)
         }
 
         /* New, or new actions: an add replaces a flow with the same match
-         * and priority in one step, so no packet sees it missing. */
-        enum ofperr error = flow_mod(OFPFC_ADD, cookie, f->table_id,
-                                     f->priority, &mm, f->ofpacts.data,
-                                     f->ofpacts.size);
-        if (error) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-            VLOG_WARN_RL(&rl, "%s: adding flow to table %"PRIu8" failed "
-                         "(%s)", bridge_name, f->table_id,
-                         ofperr_to_string(error));
-            minimatch_destroy(&mm);
-            continue;
-        }
+         * and priority. */
+        pending_add(p, OFPFC_ADD, cookie, f->table_id, f->priority, &mm,
+                    f->ofpacts.data, f->ofpacts.size);
         if (!old) {
             old = xmalloc(sizeof *old);
             old->table_id = f->table_id;
@@ -474,8 +541,8 @@ sync_owner(uint64_t cookie)
 
     HMAP_FOR_EACH_SAFE (inst, node, &o->flows) {
         if (!inst->keep) {
-            flow_mod(OFPFC_DELETE_STRICT, cookie, inst->table_id,
-                     inst->priority, &inst->match, NULL, 0);
+            pending_add(p, OFPFC_DELETE_STRICT, cookie, inst->table_id,
+                        inst->priority, &inst->match, NULL, 0);
             hmap_remove(&o->flows, &inst->node);
             installed_flow_free(inst);
         }
@@ -527,14 +594,17 @@ vfp_deactivate(void)
         return;
     }
 
+    struct pending_mods p = { NULL, 0, 0 };
     struct owner *o;
     HMAP_FOR_EACH (o, node, &owners) {
         struct installed_flow *f;
         HMAP_FOR_EACH (f, node, &o->flows) {
-            flow_mod(OFPFC_DELETE_STRICT, o->cookie, f->table_id,
-                     f->priority, &f->match, NULL, 0);
+            pending_add(&p, OFPFC_DELETE_STRICT, o->cookie, f->table_id,
+                        f->priority, &f->match, NULL, 0);
         }
     }
+    pending_commit(&p);
+    free(p.mods);
     forget_installed();
     set_tables_readonly(false);
     VLOG_INFO("%s: VFP tables released", bridge_name);
@@ -591,11 +661,14 @@ vfp_run(void)
         return;
     }
 
+    struct pending_mods p = { NULL, 0, 0 };
     struct dirty *d;
     HMAP_FOR_EACH_POP (d, node, &dirty) {
-        sync_owner(d->cookie);
+        sync_owner(d->cookie, &p);
         free(d);
     }
+    pending_commit(&p);
+    free(p.mods);
     reply_to_syncs();
 }
 
@@ -627,8 +700,13 @@ reply_to_syncs(void)
 void
 vfp_wait(void)
 {
-    /* Changes come from the main loop itself (unixctl, the agent), which
-     * runs vfp_run() after them; nothing to wait for. */
+    /* Changes come from the main loop itself (unixctl commands, the agent)
+     * after vfp_run() has run: run again at once to install them.  Without
+     * a bridge there is nowhere to install, and the bridge's arrival wakes
+     * the main loop anyway. */
+    if (ofproto && (!hmap_is_empty(&dirty) || n_sync_conns)) {
+        poll_immediate_wake();
+    }
 }
 
 void

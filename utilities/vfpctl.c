@@ -64,6 +64,8 @@ static const struct verb {
     { "add-rule", "PORT LAYER GROUP RULE PRIORITY ACTION "
                   "[terminating] [COND...]", false },
     { "remove-rule", "PORT LAYER GROUP RULE", false },
+    { "set-group-rules", "PORT LAYER GROUP [RULE PRIORITY ACTION "
+                         "[terminating] [COND...] [-- RULE ...]]", false },
     { "list-space", "", true },
     { "add-space", "SPACE", false },
     { "remove-space", "SPACE", false },
