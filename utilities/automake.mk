@@ -18,3 +18,10 @@ utilities/hnv-ctl.8: $(srcdir)/utilities/hnv-ctl.8.in
 bin_PROGRAMS += utilities/vfpctl
 utilities_vfpctl_SOURCES = utilities/vfpctl.c
 utilities_vfpctl_LDADD = $(OVS_LIBOPENVSWITCH)
+man_MANS += utilities/vfpctl.8
+EXTRA_DIST += utilities/vfpctl.8.in
+CLEANFILES += utilities/vfpctl.8
+utilities/vfpctl.8: $(srcdir)/utilities/vfpctl.8.in
+	$(AM_V_GEN)$(MKDIR_P) utilities && \
+	$(SED) -e 's|@VERSION[@]|$(VERSION)|g' \
+		$(srcdir)/utilities/vfpctl.8.in > $@.tmp && mv $@.tmp $@
