@@ -5,12 +5,17 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/ofproto-atomic.h \
 	ofproto/vfp.c \
 	ofproto/vfp.h \
+	ofproto/vfp-private.h \
+	ofproto/vfp-unixctl.c
+
+# The model and the compiler need no ofproto, so the C unit tests link them
+# alone.
+noinst_LTLIBRARIES += ofproto/libvfpcompile.la
+ofproto_libvfpcompile_la_SOURCES = \
 	ofproto/vfp-compile.c \
 	ofproto/vfp-compile.h \
 	ofproto/vfp-model.c \
-	ofproto/vfp-model.h \
-	ofproto/vfp-private.h \
-	ofproto/vfp-unixctl.c
+	ofproto/vfp-model.h
 
 # OVS's ofproto/ofproto.c with patches/0002 applied.  It is linked into
 # ovs-vswitchd ahead of OVS's libofproto, so the linker never takes that

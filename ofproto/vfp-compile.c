@@ -486,14 +486,9 @@ cond_intersect(const struct vfp_cond *a, const struct vfp_cond *b,
                                b->vlan, out->vlan == b->vlan));
 }
 
-/* A port range as value/mask pairs: the fewest masked matches that together
- * cover exactly [min, max]. */
-struct masked_port {
-    uint16_t value, mask;
-};
-
-static size_t
-range_to_masks(uint16_t min, uint16_t max, struct masked_port out[32])
+size_t
+vfp_range_to_masks(uint16_t min, uint16_t max,
+                   struct vfp_masked_port out[32])
 {
     size_t n = 0;
     uint32_t lo = min;
@@ -574,14 +569,14 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     struct vfp_cond c;
 
     if (cond_intersect(&group->cond, &rule->cond, &c)) {
-        struct masked_port sports[32], dports[32];
+        struct vfp_masked_port sports[32], dports[32];
         size_t n_sports = 1, n_dports = 1;
 
         if (c.has_sport) {
-            n_sports = range_to_masks(c.sport_min, c.sport_max, sports);
+            n_sports = vfp_range_to_masks(c.sport_min, c.sport_max, sports);
         }
         if (c.has_dport) {
-            n_dports = range_to_masks(c.dport_min, c.dport_max, dports);
+            n_dports = vfp_range_to_masks(c.dport_min, c.dport_max, dports);
         }
 
         uint8_t next = (rule->terminating

@@ -105,6 +105,14 @@ void vfp_compile_layer(const struct vfp_layer *, struct ovs_list *flows);
 void vfp_compile_group(const struct vfp_group *, struct ovs_list *flows);
 void vfp_compile_rule(const struct vfp_rule *, struct ovs_list *flows);
 
+/* A port range as value/mask pairs: the fewest masked matches that together
+ * cover exactly [min, max].  Returns how many it stored in 'out'. */
+struct vfp_masked_port {
+    uint16_t value, mask;
+};
+size_t vfp_range_to_masks(uint16_t min, uint16_t max,
+                          struct vfp_masked_port out[32]);
+
 /* The table of the group at position 'group_pos' of the layer at position
  * 'layer_pos' of a port in direction 'dir' (an enum vfp_direction), and that
  * layer's decision table. */

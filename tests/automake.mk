@@ -8,6 +8,7 @@ TESTSUITE_AT = \
 	tests/schema.at \
 	tests/hnv-agent.at \
 	tests/hnv-policy.at \
+	tests/vfp-compile.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at
 TESTSUITE = tests/testsuite
@@ -54,5 +55,7 @@ check_PROGRAMS = tests/hnvtest
 tests_hnvtest_SOURCES = \
 	tests/hnvtest.c \
 	tests/hnvtest.h \
-	tests/test-hnv-policy.c
-tests_hnvtest_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
+	tests/test-hnv-policy.c \
+	tests/test-vfp.c
+tests_hnvtest_LDADD = ofproto/libvfpcompile.la lib/libhnv.la \
+	$(OVS_LIBOPENVSWITCH)

@@ -33,6 +33,7 @@ static const struct {
     void (*main)(int argc, char *argv[]);
 } tests[] = {
     { "test-hnv-policy", test_hnv_policy_main },
+    { "test-vfp", test_vfp_main },
 };
 
 static void

@@ -19,5 +19,6 @@
 
 /* The test programs that hnvtest runs.  Each takes argv[0] = its name. */
 void test_hnv_policy_main(int argc, char *argv[]);
+void test_vfp_main(int argc, char *argv[]);
 
 #endif /* hnvtest.h */

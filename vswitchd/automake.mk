@@ -11,6 +11,7 @@ vswitchd_ovs_vswitchd_LDADD = \
 	$(OVS_BUILDDIR)/vswitchd/bridge.$(OBJEXT) \
 	$(OVS_BUILDDIR)/vswitchd/system-stats.$(OBJEXT) \
 	ofproto/libvfp.la \
+	ofproto/libvfpcompile.la \
 	ofproto/libofproto-hnv.la \
 	lib/libhnv.la \
 	$(OVS_LIBOFPROTO) \

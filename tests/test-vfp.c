@@ -1,0 +1,286 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Unit tests of the VFP model and compiler (ofproto/vfp-model.c,
+ * ofproto/vfp-compile.c), with no ovs-vswitchd:
+ *
+ *   range MIN MAX
+ *       prints the masked matches that cover the port range.
+ *   compile OBJECT...
+ *       builds a model from OBJECT words and prints every flow that each
+ *       object compiles to, owner by owner.  OBJECT is one of
+ *         port:NAME[,MAC]             layer:PORT:NAME:PRIO[:allow]
+ *         group:PORT:LAYER:NAME:PRIO:in|out[:COND,COND...]
+ *         rule:PORT:LAYER:GROUP:NAME:PRIO:ACTION[!][:COND,COND...]
+ *       where a '!' after the action makes the rule terminating.
+ *         space:NAME   mapping:SPACE,VSID,CA_IP,CA_MAC,PA[,nvgre]
+ *       Ports get OpenFlow port numbers 1, 2, ... in order, the VXLAN
+ *       tunnel port is 100 and the NVGRE one 101. */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command-line.h"
+#include "flow.h"
+#include "hnv-policy.h"
+#include "hnvtest.h"
+#include "ofproto/vfp-compile.h"
+#include "ofproto/vfp-model.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "util.h"
+
+static void
+test_range(struct ovs_cmdl_context *ctx)
+{
+    struct vfp_masked_port masks[32];
+    size_t n = vfp_range_to_masks(atoi(ctx->argv[1]), atoi(ctx->argv[2]),
+                                  masks);
+    for (size_t i = 0; i < n; i++) {
+        printf("0x%04"PRIx16"/0x%04"PRIx16"\n", masks[i].value,
+               masks[i].mask);
+    }
+}
+
+static void
+print_flows(const char *owner, struct ovs_list *flows)
+{
+    struct vfp_flow *f;
+
+    LIST_FOR_EACH (f, node, flows) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        struct ofpact_format_params fp = { .s = &s };
+
+        ds_put_format(&s, "%s: table=%"PRIu8", ", owner, f->table_id);
+        match_format(&f->match, NULL, &s, f->priority);
+        ds_put_cstr(&s, " actions=");
+        if (f->ofpacts.size) {
+            ofpacts_format(f->ofpacts.data, f->ofpacts.size, &fp);
+        } else {
+            ds_put_cstr(&s, "drop");
+        }
+        puts(ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    vfp_flows_destroy(flows);
+}
+
+/* Splits 'word' at colons into at most 'max' fields.  Returns how many. */
+static int
+split(char *word, char *fields[], int max)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *f = strtok_r(word, ":", &save); f && n < max;
+         f = strtok_r(NULL, n == max - 1 ? "" : ":", &save)) {
+        fields[n++] = f;
+    }
+    return n;
+}
+
+static void
+check(char *error)
+{
+    if (error) {
+        ovs_fatal(0, "%s", error);
+    }
+}
+
+/* Parses comma-separated conditions 's' (may be NULL) into 'cond'. */
+static void
+parse_conds(char *s, struct vfp_cond *cond)
+{
+    char *save = NULL;
+
+    memset(cond, 0, sizeof *cond);
+    for (char *c = s ? strtok_r(s, ",", &save) : NULL; c;
+         c = strtok_r(NULL, ",", &save)) {
+        check(vfp_cond_parse_word(cond, c));
+    }
+}
+
+static void
+build(struct vfp_model *m, char *word)
+{
+    char *f[8];
+    int n;
+
+    if (!strncmp(word, "port:", 5)) {
+        char *name = word + 5;
+        char *mac_s = strchr(name, ',');
+        struct eth_addr mac;
+        if (mac_s) {
+            *mac_s++ = '\0';
+            check(hnv_parse_mac(mac_s, &mac));
+        }
+        check(vfp_model_add_port(m, name, mac_s ? &mac : NULL, NULL));
+    } else if (!strncmp(word, "layer:", 6)) {
+        n = split(word + 6, f, 4);
+        struct vfp_port *port = vfp_model_find_port(m, f[0]);
+        check(vfp_model_add_layer(m, port, f[1], atoi(f[2]), false,
+                                  n > 3 && !strcmp(f[3], "allow"), NULL));
+    } else if (!strncmp(word, "group:", 6)) {
+        n = split(word + 6, f, 6);
+        struct vfp_port *port = vfp_model_find_port(m, f[0]);
+        struct vfp_layer *layer = vfp_port_find_layer(port, f[1]);
+        struct vfp_cond cond;
+        parse_conds(n > 5 ? f[5] : NULL, &cond);
+        check(vfp_model_add_group(m, layer, f[2], atoi(f[3]),
+                                  !strcmp(f[4], "in") ? VFP_IN : VFP_OUT,
+                                  false, &cond, NULL));
+    } else if (!strncmp(word, "rule:", 5)) {
+        n = split(word + 5, f, 7);
+        struct vfp_port *port = vfp_model_find_port(m, f[0]);
+        struct vfp_layer *layer = vfp_port_find_layer(port, f[1]);
+        struct vfp_group *group = vfp_layer_find_group(layer, f[2]);
+        struct vfp_cond cond;
+        struct vfp_action action;
+
+        size_t len = strlen(f[5]);
+        bool terminating = len && f[5][len - 1] == '!';
+        if (terminating) {
+            f[5][len - 1] = '\0';
+        }
+        check(vfp_action_parse(m, f[5], &action));
+        parse_conds(n > 6 ? f[6] : NULL, &cond);
+        check(vfp_model_add_rule(m, group, f[3], atoi(f[4]), terminating,
+                                 &cond, &action, NULL));
+    } else if (!strncmp(word, "space:", 6)) {
+        check(vfp_model_add_space(m, word + 6, NULL));
+    } else if (!strncmp(word, "mapping:", 8)) {
+        char *save = NULL;
+        char *space_name = strtok_r(word + 8, ",", &save);
+        char *vsid_s = strtok_r(NULL, ",", &save);
+        char *ca_s = strtok_r(NULL, ",", &save);
+        char *mac_s = strtok_r(NULL, ",", &save);
+        char *pa_s = strtok_r(NULL, ",", &save);
+        char *type_s = strtok_r(NULL, ",", &save);
+        struct in6_addr ca, pa;
+        struct eth_addr mac;
+
+        if (!pa_s) {
+            ovs_fatal(0, "mapping needs SPACE,VSID,CA_IP,CA_MAC,PA");
+        }
+        check(hnv_parse_ip(ca_s, &ca));
+        check(hnv_parse_mac(mac_s, &mac));
+        check(hnv_parse_ip(pa_s, &pa));
+        check(vfp_model_add_mapping(m, vfp_model_find_space(m, space_name),
+                                    atoi(vsid_s), &ca, &mac, &pa,
+                                    type_s && !strcmp(type_s, "nvgre")
+                                    ? VFP_ENCAP_NVGRE : VFP_ENCAP_VXLAN,
+                                    false, NULL));
+    } else {
+        ovs_fatal(0, "unknown object \"%s\"", word);
+    }
+}
+
+static void
+test_compile(struct ovs_cmdl_context *ctx)
+{
+    struct vfp_tunnels tunnels = { u16_to_ofp(100), u16_to_ofp(101) };
+    struct ovs_list flows = OVS_LIST_INITIALIZER(&flows);
+    struct vfp_model m;
+    const char **port_names = xmalloc(ctx->argc * sizeof *port_names);
+    size_t n_ports = 0;
+
+    vfp_model_init(&m);
+    for (int i = 1; i < ctx->argc; i++) {
+        char *word = xstrdup(ctx->argv[i]);
+        if (!strncmp(word, "port:", 5)) {
+            port_names[n_ports++] = ctx->argv[i] + 5;
+        }
+        build(&m, word);
+        free(word);
+    }
+
+    vfp_compile_switch(&tunnels, &flows);
+    print_flows("switch", &flows);
+
+    /* Owners in the order of the command line, children after parents. */
+    for (size_t i = 0; i < n_ports; i++) {
+        char *name = xstrdup(port_names[i]);
+        char *comma = strchr(name, ',');
+        if (comma) {
+            *comma = '\0';
+        }
+        const struct vfp_port *port = vfp_model_find_port(&m, name);
+        char *owner = xasprintf("port %s", name);
+        vfp_compile_port(port, u16_to_ofp(i + 1), &tunnels, &flows);
+        print_flows(owner, &flows);
+        free(owner);
+
+        size_t n_layers;
+        struct vfp_layer **layers = vfp_port_layers_in_order(port, VFP_OUT,
+                                                             &n_layers);
+        for (size_t j = 0; j < n_layers; j++) {
+            owner = xasprintf("layer %s", layers[j]->name);
+            vfp_compile_layer(layers[j], &flows);
+            print_flows(owner, &flows);
+            free(owner);
+
+            for (int dir = VFP_OUT; dir <= VFP_IN; dir++) {
+                size_t n_groups;
+                struct vfp_group **groups = vfp_layer_groups_in_order(
+                    layers[j], dir, &n_groups);
+                for (size_t k = 0; k < n_groups; k++) {
+                    owner = xasprintf("group %s", groups[k]->name);
+                    vfp_compile_group(groups[k], &flows);
+                    print_flows(owner, &flows);
+                    free(owner);
+
+                    const struct vfp_rule *rule;
+                    LIST_FOR_EACH (rule, node, &groups[k]->rules) {
+                        owner = xasprintf("rule %s", rule->name);
+                        vfp_compile_rule(rule, &flows);
+                        print_flows(owner, &flows);
+                        free(owner);
+                    }
+                }
+                free(groups);
+            }
+        }
+        free(layers);
+        free(name);
+    }
+
+    const struct vfp_mapping *mapping;
+    HMAP_FOR_EACH (mapping, id_node, &m.mappings_by_id) {
+        vfp_compile_mapping(mapping, &flows);
+        print_flows("mapping", &flows);
+    }
+
+    free(port_names);
+    vfp_model_destroy(&m);
+}
+
+static const struct ovs_cmdl_command commands[] = {
+    { "range", "MIN MAX", 2, 2, test_range, OVS_RO },
+    { "compile", "OBJECT...", 1, INT_MAX, test_compile, OVS_RO },
+    { NULL, NULL, 0, 0, NULL, OVS_RO },
+};
+
+void
+test_vfp_main(int argc, char *argv[])
+{
+    struct ovs_cmdl_context ctx = {
+        .argc = argc - 1,
+        .argv = argv + 1,
+    };
+    ovs_cmdl_run_command(&ctx, commands);
+}
