@@ -34,6 +34,7 @@ enum {
     PRIO_PORT = 100,            /* Classify, forward, deliver. */
     PRIO_DECISION = 100,        /* A rule's decision. */
     PRIO_ENCAP = 200,           /* Forwarding into a tunnel. */
+    PRIO_TRACKED = 200,         /* Return traffic of a stateful layer. */
     PRIO_MAPPING = 100,         /* Space entries. */
 };
 
@@ -60,26 +61,32 @@ vfp_table_is_decide(uint8_t table_id)
                == VFP_MAX_GROUPS);
 }
 
-/* Where a packet goes after the layer at 'layer_pos' of 'port' in 'dir':
- * the next layer, or, after the last one, forwarding (outbound) or delivery
- * to the VM (inbound). */
-static uint8_t
-next_after_layer(const struct vfp_port *port, enum vfp_direction dir,
-                 size_t layer_pos)
-{
-    if (layer_pos + 1 < ovs_list_size(&port->layers)) {
-        return vfp_table_group(dir, layer_pos + 1, 0);
-    }
-    return dir == VFP_OUT ? VFP_TABLE_FORWARD : VFP_TABLE_DELIVER;
-}
+static void put_goto(struct ofpbuf *, uint8_t table_id);
 
-/* The table where a packet enters 'port's pipeline in 'dir'. */
-static uint8_t
-pipeline_entry(const struct vfp_port *port, enum vfp_direction dir)
+/* Appends the actions that take a packet into the layer at 'layer_pos' of
+ * 'port' in 'dir', or, past the last layer, to forwarding (outbound) or
+ * delivery to the VM (inbound).  A stateful layer is entered through
+ * connection tracking, in the port's zone, so that its tables see the
+ * packet's connection state. */
+static void
+put_enter_layer(struct ofpbuf *ofpacts, const struct vfp_port *port,
+                enum vfp_direction dir, size_t layer_pos)
 {
-    return (ovs_list_is_empty(&port->layers)
-            ? (dir == VFP_OUT ? VFP_TABLE_FORWARD : VFP_TABLE_DELIVER)
-            : vfp_table_group(dir, 0, 0));
+    size_t n;
+    struct vfp_layer **layers = vfp_port_layers_in_order(port, dir, &n);
+
+    if (layer_pos >= n) {
+        put_goto(ofpacts, dir == VFP_OUT ? VFP_TABLE_FORWARD
+                                         : VFP_TABLE_DELIVER);
+    } else if (layers[layer_pos]->stateful) {
+        struct ofpact_conntrack *ct = ofpact_put_CT(ofpacts);
+        ct->zone_imm = port->zone;
+        ct->recirc_table = vfp_table_group(dir, layer_pos, 0);
+        ofpact_finish_CT(ofpacts, &ct);
+    } else {
+        put_goto(ofpacts, vfp_table_group(dir, layer_pos, 0));
+    }
+    free(layers);
 }
 
 /* Position of 'layer' in its port in direction 'dir'. */
@@ -293,7 +300,7 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
             ovs_be32 src = in6_addr_get_mapped_ipv4(&port->pa);
             put_set_field(&f->ofpacts, MFF_TUN_SRC, &src, sizeof src);
         }
-        put_goto(&f->ofpacts, pipeline_entry(port, VFP_OUT));
+        put_enter_layer(&f->ofpacts, port, VFP_OUT, 0);
     }
 
     /* From a tunnel: frames of its VSID for its MAC are its own. */
@@ -316,18 +323,20 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
         if (port->state == VFP_PORT_ENABLED) {
             put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
             put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-            put_goto(&f->ofpacts, pipeline_entry(port, VFP_IN));
+            put_enter_layer(&f->ofpacts, port, VFP_IN, 0);
         }
     }
 
-    /* To the VM: frames for its MAC go through its inbound pipeline. */
+    /* To the VM: frames for its MAC go through its inbound pipeline, with
+     * none of the connection state of the port they came from. */
     if (port->has_mac) {
         f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_PORT);
         match_set_dl_dst(&f->match, port->mac);
         if (port->state == VFP_PORT_ENABLED) {
+            ofpact_put_CT_CLEAR(&f->ofpacts);
             put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
             put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-            put_goto(&f->ofpacts, pipeline_entry(port, VFP_IN));
+            put_enter_layer(&f->ofpacts, port, VFP_IN, 0);
         }
     }
 
@@ -362,7 +371,18 @@ vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
         match_set_reg(&f->match, VFP_REG_PORT, port->id);
         match_set_reg(&f->match, VFP_REG_DECISION, 0);
         if (layer->default_allow) {
-            put_goto(&f->ofpacts, next_after_layer(port, dir, pos));
+            put_enter_layer(&f->ofpacts, port, dir, pos + 1);
+        }
+
+        /* A stateful layer lets through, whatever its rules say, the
+         * packets of connections that a stateful rule allowed. */
+        for (int i = 0; layer->stateful && i < 2; i++) {
+            uint32_t state = CS_TRACKED | (i ? CS_RELATED : CS_ESTABLISHED);
+            f = flow_add(flows, vfp_table_decide(dir, pos), PRIO_TRACKED);
+            match_set_reg(&f->match, VFP_REG_PORT, port->id);
+            match_set_ct_state_masked(&f->match, state, state);
+            put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+            put_enter_layer(&f->ofpacts, port, dir, pos + 1);
         }
     }
 }
@@ -614,6 +634,14 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     const struct vfp_action *a = &rule->action;
     switch (a->type) {
     case VFP_ACTION_ALLOW:
+        if (rule->stateful) {
+            struct ofpact_conntrack *ct = ofpact_put_CT(&f->ofpacts);
+            ct->flags = NX_CT_F_COMMIT;
+            ct->zone_imm = port->zone;
+            ct->recirc_table = NX_CT_RECIRC_NONE;
+            ofpact_finish_CT(&f->ofpacts, &ct);
+        }
+        break;
     case VFP_ACTION_DECAP:
         break;
     case VFP_ACTION_BLOCK:
@@ -638,7 +666,7 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
         return;
     }
     put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-    put_goto(&f->ofpacts, next_after_layer(port, dir, layer_pos));
+    put_enter_layer(&f->ofpacts, port, dir, layer_pos + 1);
 }
 
 /* Mapping: its entries in the space tables. */

@@ -38,6 +38,7 @@ vfp_model_init(struct vfp_model *m)
     hmap_init(&m->spaces_by_id);
     hmap_init(&m->mappings_by_id);
     m->next_id = 1;
+    m->next_zone = 1;
 }
 
 void
@@ -184,9 +185,30 @@ vfp_model_add_port(struct vfp_model *m, const char *name,
         return xasprintf("port %s already exists", name);
     }
 
+    /* Zones are 16 bits: find one no other port has. */
+    uint16_t zone = 0;
+    for (int tries = 0; tries < 65535 && !zone; tries++) {
+        uint16_t candidate = m->next_zone;
+        m->next_zone = m->next_zone == UINT16_MAX ? 1 : m->next_zone + 1;
+
+        const struct vfp_port *other;
+        bool used = false;
+        HMAP_FOR_EACH (other, name_node, &m->ports) {
+            if (other->zone == candidate) {
+                used = true;
+                break;
+            }
+        }
+        zone = used ? 0 : candidate;
+    }
+    if (!zone) {
+        return xstrdup("no connection tracking zone is left for a port");
+    }
+
     struct vfp_port *port = xzalloc(sizeof *port);
     port->name = xstrdup(name);
     port->id = new_id(m);
+    port->zone = zone;
     port->state = VFP_PORT_ENABLED;
     if (mac) {
         port->has_mac = true;
@@ -354,7 +376,7 @@ vfp_model_remove_group(struct vfp_model *m, struct vfp_group *group)
 char *
 vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
                    const char *name, uint16_t priority, bool terminating,
-                   const struct vfp_cond *cond,
+                   bool stateful, const struct vfp_cond *cond,
                    const struct vfp_action *action, struct vfp_rule **rulep)
 {
     char *error = check_name("rule", name);
@@ -371,6 +393,14 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
     if (vfp_group_find_rule(group, name)) {
         return xasprintf("group %s already has a rule %s", group->name,
                          name);
+    }
+    if (stateful && action->type != VFP_ACTION_ALLOW) {
+        return xasprintf("rule %s: only allow rules can be stateful", name);
+    }
+    if (stateful && !group->layer->stateful) {
+        return xasprintf("rule %s: a stateful rule needs a stateful layer, "
+                         "and layer %s is stateless", name,
+                         group->layer->name);
     }
     if (action->type == VFP_ACTION_ARP_RESPOND
         && (cond->has_proto || cond->has_src || cond->has_dst
@@ -392,6 +422,7 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
     rule->id = new_id(m);
     rule->priority = priority;
     rule->terminating = terminating;
+    rule->stateful = stateful;
     rule->cond = *cond;
     rule->action = *action;
     ovs_list_push_back(&group->rules, &rule->node);

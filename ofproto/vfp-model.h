@@ -107,6 +107,8 @@ struct vfp_rule {
     uint32_t id;
     uint16_t priority;          /* Lower number wins. */
     bool terminating;
+    bool stateful;              /* An allow that commits the connection,
+                                 * so its return traffic passes. */
     struct vfp_cond cond;
     struct vfp_action action;
 };
@@ -141,6 +143,7 @@ struct vfp_port {
     struct hmap_node id_node;   /* In vfp_model 'ports_by_id'. */
     char *name;                 /* The Interface's external_ids:iface-id. */
     uint32_t id;                /* Value of VFP_REG_PORT. */
+    uint16_t zone;              /* Its connection tracking zone. */
     enum vfp_port_state state;
     bool has_mac;
     struct eth_addr mac;        /* Local delivery goes by this MAC. */
@@ -161,6 +164,7 @@ struct vfp_model {
     struct hmap spaces_by_id;
     struct hmap mappings_by_id;
     uint32_t next_id;           /* Ids are never reused during a run. */
+    uint16_t next_zone;         /* Conntrack zones for ports, 1..65535. */
 };
 
 void vfp_model_init(struct vfp_model *);
@@ -201,7 +205,8 @@ void vfp_model_remove_group(struct vfp_model *, struct vfp_group *);
 
 char *vfp_model_add_rule(struct vfp_model *, struct vfp_group *,
                          const char *name, uint16_t priority,
-                         bool terminating, const struct vfp_cond *,
+                         bool terminating, bool stateful,
+                         const struct vfp_cond *,
                          const struct vfp_action *, struct vfp_rule **)
     OVS_WARN_UNUSED_RESULT;
 void vfp_model_remove_rule(struct vfp_model *, struct vfp_rule *);

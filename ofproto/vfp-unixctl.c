@@ -266,6 +266,7 @@ rule_to_json(const struct vfp_rule *rule)
     json_object_put_string(j, "action", ds_cstr(&action));
     ds_destroy(&action);
     json_object_put(j, "terminating", json_boolean_create(rule->terminating));
+    json_object_put(j, "stateful", json_boolean_create(rule->stateful));
     json_object_put_string(j, "conditions", ds_cstr(&cond)
                            + (cond.length ? 1 : 0));
     json_object_put(j, "n_packets", json_integer_create(stats.n_packets));
@@ -281,6 +282,7 @@ rule_to_text(const struct vfp_rule *rule, struct ds *s)
                   rule->name, rule->id, rule->priority);
     vfp_action_format(vfp_get_model(), &rule->action, s);
     ds_put_cstr(s, rule->terminating ? ", terminating" : "");
+    ds_put_cstr(s, rule->stateful ? ", stateful" : "");
     vfp_cond_format(&rule->cond, s);
     ds_put_char(s, '\n');
 }
@@ -667,9 +669,15 @@ cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
         reply_change(conn, error);
         return;
     }
-    if (i < argc && !strcmp(argv[i], "terminating")) {
-        terminating = true;
-        i++;
+    bool stateful = false;
+    for (; i < argc; i++) {
+        if (!strcmp(argv[i], "terminating")) {
+            terminating = true;
+        } else if (!strcmp(argv[i], "stateful")) {
+            stateful = true;
+        } else {
+            break;
+        }
     }
 
     struct vfp_cond cond;
@@ -681,8 +689,8 @@ cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
     if (group) {
         struct vfp_rule *rule;
         error = vfp_model_add_rule(vfp_get_model(), group, argv[4],
-                                   priority, terminating, &cond, &action,
-                                   &rule);
+                                   priority, terminating, stateful, &cond,
+                                   &action, &rule);
         if (!error) {
             vfp_mark_rule(rule);
         }
@@ -697,6 +705,7 @@ struct rule_spec {
     uint16_t priority;
     struct vfp_action action;
     bool terminating;
+    bool stateful;
     struct vfp_cond cond;
 };
 
@@ -718,9 +727,14 @@ parse_rule_spec(int argc, const char *argv[], struct rule_spec *spec)
     spec->priority = priority;
     char *error = vfp_action_parse(vfp_get_model(), argv[2], &spec->action);
     int i = 3;
-    if (!error && i < argc && !strcmp(argv[i], "terminating")) {
-        spec->terminating = true;
-        i++;
+    for (; !error && i < argc; i++) {
+        if (!strcmp(argv[i], "terminating")) {
+            spec->terminating = true;
+        } else if (!strcmp(argv[i], "stateful")) {
+            spec->stateful = true;
+        } else {
+            break;
+        }
     }
     for (; !error && i < argc; i++) {
         error = vfp_cond_parse_word(&spec->cond, argv[i]);
@@ -770,15 +784,16 @@ cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
 
         vfp_model_init(&scratch);
         ignore(vfp_model_add_port(&scratch, "scratch", NULL, &port));
-        ignore(vfp_model_add_layer(&scratch, port, "scratch", 0, false,
-                                   false, &layer));
+        ignore(vfp_model_add_layer(&scratch, port, "scratch", 0,
+                                   group->layer->stateful, false, &layer));
         ignore(vfp_model_add_group(&scratch, layer, group->name, 0,
                                    group->direction, group->ipv6,
                                    &group->cond, &copy));
         for (size_t i = 0; !error && i < n_specs; i++) {
             error = vfp_model_add_rule(&scratch, copy, specs[i].name,
                                        specs[i].priority,
-                                       specs[i].terminating, &specs[i].cond,
+                                       specs[i].terminating,
+                                       specs[i].stateful, &specs[i].cond,
                                        &specs[i].action, NULL);
         }
         vfp_model_destroy(&scratch);
@@ -793,7 +808,8 @@ cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
         for (size_t i = 0; i < n_specs; i++) {
             ignore(vfp_model_add_rule(vfp_get_model(), group, specs[i].name,
                                       specs[i].priority,
-                                      specs[i].terminating, &specs[i].cond,
+                                      specs[i].terminating,
+                                      specs[i].stateful, &specs[i].cond,
                                       &specs[i].action, &rule));
             vfp_mark_rule(rule);
         }
@@ -1168,7 +1184,7 @@ vfp_unixctl_register(void)
                              cmd_list_rule, NULL);
     unixctl_command_register("vfp/add-rule",
                              "PORT LAYER GROUP RULE PRIORITY ACTION "
-                             "[terminating] [COND...]", 6, INT_MAX,
+                             "[terminating] [stateful] [COND...]", 6, INT_MAX,
                              cmd_add_rule, NULL);
     unixctl_command_register("vfp/remove-rule", "PORT LAYER GROUP RULE",
                              4, 4, cmd_remove_rule, NULL);

@@ -160,7 +160,7 @@ build(struct vfp_model *m, char *word)
         check(vfp_action_parse(m, f[5], &action));
         parse_conds(n > 6 ? f[6] : NULL, &cond);
         check(vfp_model_add_rule(m, group, f[3], atoi(f[4]), terminating,
-                                 &cond, &action, NULL));
+                                 false, &cond, &action, NULL));
     } else if (!strncmp(word, "space:", 6)) {
         check(vfp_model_add_space(m, word + 6, NULL));
     } else if (!strncmp(word, "mapping:", 8)) {

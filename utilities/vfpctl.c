@@ -62,7 +62,7 @@ static const struct verb {
     { "remove-group", "PORT LAYER GROUP", false },
     { "list-rule", "PORT LAYER GROUP", true },
     { "add-rule", "PORT LAYER GROUP RULE PRIORITY ACTION "
-                  "[terminating] [COND...]", false },
+                  "[terminating] [stateful] [COND...]", false },
     { "remove-rule", "PORT LAYER GROUP RULE", false },
     { "set-group-rules", "PORT LAYER GROUP [RULE PRIORITY ACTION "
                          "[terminating] [COND...] [-- RULE ...]]", false },
