@@ -223,6 +223,41 @@ put_encap(struct ofpbuf *ofpacts, enum vfp_encap encap,
     put_load_reg(ofpacts, VFP_REG_ENCAP, encap);
 }
 
+/* The header rewrites of 'a', for packets that meet 'cond'. */
+static void
+put_rewrite(struct ofpbuf *ofpacts, const struct vfp_action *a,
+            const struct vfp_cond *cond)
+{
+    if (a->set_smac) {
+        put_set_field(ofpacts, MFF_ETH_SRC, &a->smac, sizeof a->smac);
+    }
+    if (a->set_dmac) {
+        put_set_field(ofpacts, MFF_ETH_DST, &a->dmac, sizeof a->dmac);
+    }
+    if (a->set_src) {
+        put_set_field(ofpacts, MFF_IPV4_SRC, &a->src, sizeof a->src);
+    }
+    if (a->set_dst) {
+        put_set_field(ofpacts, MFF_IPV4_DST, &a->dst, sizeof a->dst);
+    }
+    if (a->set_sport || a->set_dport) {
+        bool udp = cond->proto == IPPROTO_UDP;
+        if (a->set_sport) {
+            ovs_be16 port = htons(a->sport);
+            put_set_field(ofpacts, udp ? MFF_UDP_SRC : MFF_TCP_SRC, &port,
+                          sizeof port);
+        }
+        if (a->set_dport) {
+            ovs_be16 port = htons(a->dport);
+            put_set_field(ofpacts, udp ? MFF_UDP_DST : MFF_TCP_DST, &port,
+                          sizeof port);
+        }
+    }
+    if (a->dec_ttl) {
+        ofpact_put_DEC_TTL(ofpacts);
+    }
+}
+
 /* A failed space lookup drops the packet: OpenFlow cannot stop an action
  * list half way, so the lookup clears the port register instead, and every
  * later table, which matches on it, then misses. */
@@ -643,6 +678,9 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
         }
         break;
     case VFP_ACTION_DECAP:
+        break;
+    case VFP_ACTION_REWRITE:
+        put_rewrite(&f->ofpacts, a, &rule->cond);
         break;
     case VFP_ACTION_BLOCK:
         /* No actions: drop. */

@@ -402,6 +402,13 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
                          "and layer %s is stateless", name,
                          group->layer->name);
     }
+    if (action->type == VFP_ACTION_REWRITE
+        && (action->set_sport || action->set_dport)
+        && (!cond->has_proto || (cond->proto != IPPROTO_TCP
+                                 && cond->proto != IPPROTO_UDP))) {
+        return xasprintf("rule %s: rewriting ports needs proto=tcp or "
+                         "proto=udp", name);
+    }
     if (action->type == VFP_ACTION_ARP_RESPOND
         && (cond->has_proto || cond->has_src || cond->has_dst
             || cond->has_sport || cond->has_dport)) {
@@ -594,6 +601,75 @@ vfp_model_remove_mapping(struct vfp_model *m, struct vfp_mapping *mapping)
 
 /* Actions. */
 
+/* Parses the "FIELD=VALUE,...,dec-ttl" of a rewrite action into 'a'. */
+static char *
+parse_rewrite(const char *s, struct vfp_action *a)
+{
+    char *copy = xstrdup(s);
+    char *save = NULL;
+    char *error = NULL;
+
+    for (char *item = strtok_r(copy, ",", &save); item && !error;
+         item = strtok_r(NULL, ",", &save)) {
+        char *value = strchr(item, '=');
+        if (!strcmp(item, "dec-ttl")) {
+            a->dec_ttl = true;
+            continue;
+        }
+        if (!value) {
+            error = xasprintf("rewrite: \"%s\" is not FIELD=VALUE", item);
+            break;
+        }
+        *value++ = '\0';
+
+        if (!strcmp(item, "smac") || !strcmp(item, "dmac")) {
+            struct eth_addr mac;
+            error = hnv_parse_mac(value, &mac);
+            if (!error && item[0] == 's') {
+                a->set_smac = true;
+                a->smac = mac;
+            } else if (!error) {
+                a->set_dmac = true;
+                a->dmac = mac;
+            }
+        } else if (!strcmp(item, "src") || !strcmp(item, "dst")) {
+            ovs_be32 ip;
+            if (!ip_parse(value, &ip)) {
+                error = xasprintf("rewrite: %s=%s: not an IPv4 address",
+                                  item, value);
+            } else if (item[0] == 's') {
+                a->set_src = true;
+                a->src = ip;
+            } else {
+                a->set_dst = true;
+                a->dst = ip;
+            }
+        } else if (!strcmp(item, "sport") || !strcmp(item, "dport")) {
+            unsigned int port;
+            if (!str_to_uint(value, 10, &port) || port > 65535) {
+                error = xasprintf("rewrite: %s=%s: not a port number",
+                                  item, value);
+            } else if (item[0] == 's') {
+                a->set_sport = true;
+                a->sport = port;
+            } else {
+                a->set_dport = true;
+                a->dport = port;
+            }
+        } else {
+            error = xasprintf("rewrite: unknown field \"%s\" (use smac, "
+                              "dmac, src, dst, sport, dport or dec-ttl)",
+                              item);
+        }
+    }
+    if (!error && !a->set_smac && !a->set_dmac && !a->set_src
+        && !a->set_dst && !a->set_sport && !a->set_dport && !a->dec_ttl) {
+        error = xstrdup("rewrite: nothing to rewrite");
+    }
+    free(copy);
+    return error;
+}
+
 char *
 vfp_action_parse(const struct vfp_model *m, const char *word,
                  struct vfp_action *a)
@@ -645,10 +721,14 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
                    : word[4] == 'e' ? VFP_ACTION_MAP_ENCAP
                    : VFP_ACTION_MAP_DECAP);
         a->space_id = space->id;
+    } else if (!strncmp(word, "rewrite:", 8)) {
+        a->type = VFP_ACTION_REWRITE;
+        return parse_rewrite(word + 8, a);
     } else {
         return xasprintf("\"%s\" is not an action (allow, block, decap, "
                          "encap:TYPE:PA:VSID, map-encap:SPACE, "
-                         "map-decap:SPACE, arp-respond:SPACE)", word);
+                         "map-decap:SPACE, arp-respond:SPACE, "
+                         "rewrite:FIELD=VALUE,...)", word);
     }
     return NULL;
 }
@@ -672,6 +752,31 @@ vfp_action_format(const struct vfp_model *m, const struct vfp_action *a,
     case VFP_ACTION_MAP_DECAP:
     case VFP_ACTION_ARP_RESPOND:
         ds_put_format(s, ":%s", space_name);
+        break;
+    case VFP_ACTION_REWRITE:
+        ds_put_char(s, ':');
+        if (a->set_smac) {
+            ds_put_format(s, "smac="ETH_ADDR_FMT",", ETH_ADDR_ARGS(a->smac));
+        }
+        if (a->set_dmac) {
+            ds_put_format(s, "dmac="ETH_ADDR_FMT",", ETH_ADDR_ARGS(a->dmac));
+        }
+        if (a->set_src) {
+            ds_put_format(s, "src="IP_FMT",", IP_ARGS(a->src));
+        }
+        if (a->set_dst) {
+            ds_put_format(s, "dst="IP_FMT",", IP_ARGS(a->dst));
+        }
+        if (a->set_sport) {
+            ds_put_format(s, "sport=%"PRIu16",", a->sport);
+        }
+        if (a->set_dport) {
+            ds_put_format(s, "dport=%"PRIu16",", a->dport);
+        }
+        if (a->dec_ttl) {
+            ds_put_cstr(s, "dec-ttl,");
+        }
+        ds_chomp(s, ',');
         break;
     case VFP_ACTION_ALLOW:
     case VFP_ACTION_BLOCK:
@@ -949,6 +1054,8 @@ vfp_action_to_string(enum vfp_action_type action)
         return "map-decap";
     case VFP_ACTION_ARP_RESPOND:
         return "arp-respond";
+    case VFP_ACTION_REWRITE:
+        return "rewrite";
     }
     OVS_NOT_REACHED();
 }

@@ -97,6 +97,14 @@ struct vfp_action {
     /* VFP_ACTION_MAP_ENCAP, _MAP_DECAP, _ARP_RESPOND: the space's id (a
      * space can go away while rules name it: they then drop). */
     uint32_t space_id;
+
+    /* VFP_ACTION_REWRITE: the fields to set, and whether to decrement the
+     * IP TTL.  IPv4 addresses only. */
+    bool set_smac, set_dmac, set_src, set_dst, set_sport, set_dport;
+    struct eth_addr smac, dmac;
+    ovs_be32 src, dst;
+    uint16_t sport, dport;
+    bool dec_ttl;
 };
 
 struct vfp_rule {
@@ -234,7 +242,9 @@ char *vfp_model_add_mapping(struct vfp_model *, struct vfp_space *,
 void vfp_model_remove_mapping(struct vfp_model *, struct vfp_mapping *);
 
 /* Parses a rule's action word: allow, block, decap, encap:vxlan|nvgre:PA:VSID,
- * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE. */
+ * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE,
+ * rewrite:FIELD=VALUE[,...] with FIELD smac, dmac, src, dst, sport, dport,
+ * or dec-ttl alone. */
 char *vfp_action_parse(const struct vfp_model *, const char *word,
                        struct vfp_action *) OVS_WARN_UNUSED_RESULT;
 void vfp_action_format(const struct vfp_model *, const struct vfp_action *,

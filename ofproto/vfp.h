@@ -103,6 +103,7 @@ enum vfp_action_type {
     VFP_ACTION_MAP_DECAP,       /* Allow if the outer source is the PA that
                                  * a space maps the inner source CA to. */
     VFP_ACTION_ARP_RESPOND,     /* Answer ARP requests from a space. */
+    VFP_ACTION_REWRITE,         /* Rewrite header fields, then allow. */
 };
 
 enum vfp_port_state {
