@@ -6,6 +6,8 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/vfp.c \
 	ofproto/vfp.h \
 	ofproto/vfp-private.h \
+	ofproto/vfp-trace.c \
+	ofproto/vfp-uf.c \
 	ofproto/vfp-unixctl.c
 
 # The model and the compiler need no ofproto, so the C unit tests link them

@@ -102,6 +102,34 @@ vfp_model_find_port_by_id(const struct vfp_model *m, uint32_t id)
     return NULL;
 }
 
+struct vfp_layer *
+vfp_model_find_layer_by_id(const struct vfp_model *m, uint32_t id)
+{
+    struct vfp_layer *layer;
+
+    HMAP_FOR_EACH_WITH_HASH (layer, id_node, hash_int(id, 0),
+                             &m->layers_by_id) {
+        if (layer->id == id) {
+            return layer;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_group *
+vfp_model_find_group_by_id(const struct vfp_model *m, uint32_t id)
+{
+    struct vfp_group *group;
+
+    HMAP_FOR_EACH_WITH_HASH (group, id_node, hash_int(id, 0),
+                             &m->groups_by_id) {
+        if (group->id == id) {
+            return group;
+        }
+    }
+    return NULL;
+}
+
 struct vfp_rule *
 vfp_model_find_rule_by_id(const struct vfp_model *m, uint32_t id)
 {

@@ -191,6 +191,10 @@ struct vfp_rule *vfp_model_find_rule_by_id(const struct vfp_model *,
                                            uint32_t id);
 struct vfp_port *vfp_model_find_port_by_id(const struct vfp_model *,
                                            uint32_t id);
+struct vfp_layer *vfp_model_find_layer_by_id(const struct vfp_model *,
+                                             uint32_t id);
+struct vfp_group *vfp_model_find_group_by_id(const struct vfp_model *,
+                                             uint32_t id);
 
 /* Changes.  On success, '*objp' (if nonnull) points to the new object. */
 char *vfp_model_add_port(struct vfp_model *, const char *name,

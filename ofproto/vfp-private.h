@@ -47,8 +47,10 @@ void vfp_mark_removed_layer(const struct vfp_layer *);
 void vfp_mark_removed_group(const struct vfp_group *);
 void vfp_mark_removed_rule(const struct vfp_rule *);
 
-/* The OpenFlow port of 'port' on the VFP bridge, or OFPP_NONE. */
+/* The OpenFlow port of 'port' on the VFP bridge, or OFPP_NONE, and of the
+ * bridge's flow-based tunnel port for 'encap'. */
 ofp_port_t vfp_port_ofport(const struct vfp_port *);
+ofp_port_t vfp_tunnel_ofport(enum vfp_encap);
 
 /* The bridge name, and whether its flows are all installed. */
 const char *vfp_bridge_name(void);
@@ -63,5 +65,7 @@ void vfp_sync_reply_later(struct unixctl_conn *);
 void vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *);
 
 void vfp_unixctl_register(void);
+void vfp_trace_register(void);
+void vfp_uf_register(void);
 
 #endif /* vfp-private.h */

@@ -1147,6 +1147,8 @@ static enum vfp_port_state state_blocked = VFP_PORT_BLOCKED;
 void
 vfp_unixctl_register(void)
 {
+    vfp_trace_register();
+    vfp_uf_register();
     unixctl_command_register("vfp/status", "", 0, 0, cmd_status, NULL);
     unixctl_command_register("vfp/sync", "", 0, 0, cmd_sync, NULL);
     unixctl_command_register("vfp/list-port", "[--format=json]", 0, 1,

@@ -274,6 +274,12 @@ vfp_set_tunnel(enum vfp_encap encap, ofp_port_t ofport)
 }
 
 ofp_port_t
+vfp_tunnel_ofport(enum vfp_encap encap)
+{
+    return encap == VFP_ENCAP_NVGRE ? tunnels.nvgre : tunnels.vxlan;
+}
+
+ofp_port_t
 vfp_port_ofport(const struct vfp_port *port)
 {
     const struct simap_node *node = simap_find(&iface_ofports, port->name);
@@ -365,19 +371,15 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
         break;
     }
     case VFP_OWNER_LAYER:
-        HMAP_FOR_EACH_WITH_HASH (layer, id_node, hash_int(id, 0),
-                                 &model.layers_by_id) {
-            if (layer->id == id) {
-                vfp_compile_layer(layer, flows);
-            }
+        layer = vfp_model_find_layer_by_id(&model, id);
+        if (layer) {
+            vfp_compile_layer(layer, flows);
         }
         break;
     case VFP_OWNER_GROUP:
-        HMAP_FOR_EACH_WITH_HASH (group, id_node, hash_int(id, 0),
-                                 &model.groups_by_id) {
-            if (group->id == id) {
-                vfp_compile_group(group, flows);
-            }
+        group = vfp_model_find_group_by_id(&model, id);
+        if (group) {
+            vfp_compile_group(group, flows);
         }
         break;
     case VFP_OWNER_RULE: {

@@ -74,6 +74,10 @@ static const struct verb {
                      "[--may-exist]", false },
     { "remove-mapping", "SPACE CA_IP", false },
     { "get-rule-counter", "PORT LAYER GROUP RULE", true },
+    { "list-unified-flow", "PORT", false },
+    { "process-tuples", "PORT in|out [proto=P] [src=IP] [dst=IP] [sport=N] "
+                        "[dport=N] [smac=MAC] [dmac=MAC] [from=PORT] "
+                        "[pa=IP]", false },
     { "get-port-flow-stats", "PORT", true },
 };
 

@@ -1,0 +1,284 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* "vfp/process-tuples": traces a packet through a port's layers in a
+ * direction with OVS's own ofproto/trace, then tells, step by step, which
+ * VFP object made each decision: every flow's cookie names its owner. */
+
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "hnv-policy.h"
+#include "ofproto/ofproto-dpif-trace.h"
+#include "ofproto/ofproto-dpif.h"
+#include "ofproto/vfp-compile.h"
+#include "ofproto/vfp-private.h"
+#include "openvswitch/dynamic-string.h"
+#include "packets.h"
+#include "unixctl.h"
+#include "util.h"
+
+/* Builds, from "key=value" words, the flow of a packet entering 'port''s
+ * pipeline in 'dir'.  Returns an error or NULL. */
+static char *
+build_flow(const struct vfp_port *port, enum vfp_direction dir, int argc,
+           const char *argv[], struct flow *flow)
+{
+    const struct vfp_model *m = vfp_get_model();
+    struct vfp_cond c;
+    const char *from = NULL;
+    struct in6_addr pa = in6addr_any;
+
+    memset(&c, 0, sizeof c);
+    for (int i = 0; i < argc; i++) {
+        char *error;
+        if (!strncmp(argv[i], "from=", 5)) {
+            from = argv[i] + 5;
+            continue;
+        } else if (!strncmp(argv[i], "pa=", 3)) {
+            error = hnv_parse_ip(argv[i] + 3, &pa);
+        } else {
+            error = vfp_cond_parse_word(&c, argv[i]);
+        }
+        if (error) {
+            return error;
+        }
+    }
+    if ((c.has_src && c.src_plen != (c.src_ipv4 ? 32 : 128))
+        || (c.has_dst && c.dst_plen != (c.dst_ipv4 ? 32 : 128))) {
+        return xstrdup("a tuple names addresses, not prefixes");
+    }
+    if ((c.has_sport && c.sport_min != c.sport_max)
+        || (c.has_dport && c.dport_min != c.dport_max)) {
+        return xstrdup("a tuple names ports, not ranges");
+    }
+
+    memset(flow, 0, sizeof *flow);
+    flow->dl_type = htons(ETH_TYPE_IP);
+    flow->nw_ttl = 64;
+    flow->nw_proto = c.has_proto ? c.proto : IPPROTO_TCP;
+    flow->nw_src = c.has_src ? in6_addr_get_mapped_ipv4(&c.src) : 0;
+    flow->nw_dst = c.has_dst ? in6_addr_get_mapped_ipv4(&c.dst) : 0;
+    flow->tp_src = htons(c.has_sport ? c.sport_min : 0);
+    flow->tp_dst = htons(c.has_dport ? c.dport_min : 0);
+    flow->dl_src = c.has_smac ? c.smac : eth_addr_zero;
+    flow->dl_dst = c.has_dmac ? c.dmac : eth_addr_zero;
+
+    if (dir == VFP_OUT) {
+        ofp_port_t ofport = vfp_port_ofport(port);
+        if (ofport == OFPP_NONE) {
+            return xasprintf("port %s is not on the bridge", port->name);
+        }
+        flow->in_port.ofp_port = ofport;
+        if (port->has_mac && !c.has_smac) {
+            flow->dl_src = port->mac;
+        }
+        return NULL;
+    }
+
+    /* Inbound: the packet is for this port, from a local port or, by
+     * default, from the tunnel of its VSID. */
+    if (port->has_mac && !c.has_dmac) {
+        flow->dl_dst = port->mac;
+    }
+    if (from) {
+        const struct vfp_port *src = vfp_model_find_port(m, from);
+        if (!src || vfp_port_ofport(src) == OFPP_NONE) {
+            return xasprintf("from=%s: no such port on the bridge", from);
+        }
+        flow->in_port.ofp_port = vfp_port_ofport(src);
+        if (src->has_mac && !c.has_smac) {
+            flow->dl_src = src->mac;
+        }
+        return NULL;
+    }
+
+    ofp_port_t vxlan = vfp_tunnel_ofport(VFP_ENCAP_VXLAN);
+    if (!port->vsid || vxlan == OFPP_NONE) {
+        return xasprintf("inbound to port %s: give from=PORT, or give the "
+                         "port a vsid= and the bridge a vxlan port",
+                         port->name);
+    }
+    flow->in_port.ofp_port = vxlan;
+    flow->tunnel.tun_id = htonll(c.has_vni ? c.vni : port->vsid);
+    flow->tunnel.ip_src = in6_addr_get_mapped_ipv4(&pa);
+    flow->tunnel.ip_dst = htonl(1);
+    return NULL;
+}
+
+/* Describes the VFP object behind a flow with 'cookie' and 'priority' in
+ * 'table_id'. */
+static void
+describe(uint64_t cookie, int table_id, int priority, struct ds *s)
+{
+    const struct vfp_model *m = vfp_get_model();
+    uint32_t id = vfp_cookie_id(cookie);
+
+    switch (vfp_cookie_kind(cookie)) {
+    case VFP_OWNER_SWITCH:
+        ds_put_cstr(s, table_id == VFP_TABLE_CLASSIFY && priority > 0
+                       ? "from the tunnel: to the decap table"
+                       : table_id == VFP_TABLE_CLASSIFY
+                       ? "not a VFP port: on to OpenFlow clients' tables"
+                       : table_id == VFP_TABLE_FORWARD
+                       ? "forward: into the tunnel"
+                       : table_id == VFP_TABLE_SPACE_ARP
+                       ? "space: no such CA, no ARP answer"
+                       : table_id >= VFP_TABLE_SPACE_DST
+                         && table_id <= VFP_TABLE_SPACE_SRC
+                       ? "space: no mapping, dropped"
+                       : "tunnel: to the decap table");
+        return;
+    case VFP_OWNER_PORT: {
+        const struct vfp_port *port = vfp_model_find_port_by_id(m, id);
+        const char *what = (table_id == VFP_TABLE_CLASSIFY ? "from"
+                            : table_id == VFP_TABLE_DECAP ? "decapsulated for"
+                            : table_id == VFP_TABLE_FORWARD ? "forwarded to"
+                            : "delivered to");
+        ds_put_format(s, "%s port %s", what, port ? port->name : "(gone)");
+        return;
+    }
+    case VFP_OWNER_LAYER: {
+        const struct vfp_layer *layer = vfp_model_find_layer_by_id(m, id);
+        ds_put_format(s, "layer %s: %s", layer ? layer->name : "(gone)",
+                      !vfp_table_is_decide(table_id)
+                      ? "no group in this direction"
+                      : priority > 1
+                      ? "a connection it tracks, let through"
+                      : layer && layer->default_allow
+                      ? "no rule decided, default allow"
+                      : "no rule decided, default drop");
+        return;
+    }
+    case VFP_OWNER_GROUP: {
+        const struct vfp_group *group = vfp_model_find_group_by_id(m, id);
+        ds_put_format(s, "layer %s, group %s: no rule matched",
+                      group ? group->layer->name : "(gone)",
+                      group ? group->name : "(gone)");
+        return;
+    }
+    case VFP_OWNER_RULE: {
+        const struct vfp_rule *rule = vfp_model_find_rule_by_id(m, id);
+        if (!rule) {
+            ds_put_cstr(s, "rule (gone)");
+            return;
+        }
+        ds_put_format(s, "layer %s, group %s: ", rule->group->layer->name,
+                      rule->group->name);
+        if (vfp_table_is_decide(table_id)) {
+            ds_put_format(s, "decided by rule %s: ", rule->name);
+            vfp_action_format(m, &rule->action, s);
+        } else {
+            ds_put_format(s, "rule %s matched%s", rule->name,
+                          rule->terminating ? " (terminating)" : "");
+        }
+        return;
+    }
+    case VFP_OWNER_MAPPING: {
+        const struct vfp_mapping *mapping = vfp_model_find_mapping_by_id(m,
+                                                                         id);
+        if (mapping) {
+            ds_put_format(s, "space %s: CA ", mapping->space->name);
+            hnv_ip_format(&mapping->ca_ip, s);
+            ds_put_cstr(s, " at PA ");
+            hnv_ip_format(&mapping->pa, s);
+            ds_put_format(s, ", VSID %"PRIu32" (%s)", mapping->vsid,
+                          vfp_encap_to_string(mapping->encap));
+        }
+        return;
+    }
+    }
+    ds_put_format(s, "cookie %#"PRIx64, cookie);
+}
+
+/* process-tuples PORT in|out [KEY=VALUE...] */
+static void
+cmd_process_tuples(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux OVS_UNUSED)
+{
+    const struct vfp_port *port = vfp_model_find_port(vfp_get_model(),
+                                                      argv[1]);
+    enum vfp_direction dir;
+    struct flow flow;
+
+    if (!port) {
+        char *msg = xasprintf("no port %s", argv[1]);
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+        return;
+    }
+    if (!strcmp(argv[2], "in") || !strcmp(argv[2], "out")) {
+        dir = argv[2][0] == 'i' ? VFP_IN : VFP_OUT;
+    } else {
+        unixctl_command_reply_error(conn, "direction must be in or out");
+        return;
+    }
+
+    char *error = build_flow(port, dir, argc - 3, argv + 3, &flow);
+    struct ofproto_dpif *ofproto = ofproto_dpif_lookup_by_name(
+        vfp_bridge_name());
+    if (!error && !ofproto) {
+        error = xasprintf("no bridge %s", vfp_bridge_name());
+    }
+    if (error) {
+        unixctl_command_reply_error(conn, error);
+        free(error);
+        return;
+    }
+
+    struct ds trace = DS_EMPTY_INITIALIZER;
+    struct ovs_list next_ct_states = OVS_LIST_INITIALIZER(&next_ct_states);
+    ofproto_trace(ofproto, &flow, NULL, NULL, 0, &next_ct_states, &trace,
+                  false);
+
+    /* One line per flow the packet met, in order, then OVS's verdict. */
+    struct ds out = DS_EMPTY_INITIALIZER;
+    ds_put_format(&out, "port %s, %s:\n", port->name,
+                  dir == VFP_OUT ? "outbound" : "inbound");
+    char *save = NULL;
+    for (char *line = strtok_r(ds_cstr(&trace), "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        const char *cookie_s = strstr(line, ", cookie 0x");
+        const char *priority_s = strstr(line, ", priority ");
+        int table_id;
+        if (cookie_s && priority_s && sscanf(line, " %d.", &table_id) == 1) {
+            uint64_t cookie = strtoull(cookie_s + 9, NULL, 16);
+            int priority = atoi(priority_s + 11);
+            ds_put_format(&out, "  table %3d: ", table_id);
+            describe(cookie, table_id, priority, &out);
+            ds_put_char(&out, '\n');
+        } else if (!strncmp(line, "Datapath actions:", 17)
+                   || !strncmp(line, "Megaflow:", 9)) {
+            ds_put_format(&out, "%s\n", line);
+        }
+    }
+    unixctl_command_reply(conn, ds_cstr(&out));
+    ds_destroy(&out);
+    ds_destroy(&trace);
+}
+
+void
+vfp_trace_register(void)
+{
+    unixctl_command_register("vfp/process-tuples",
+                             "PORT in|out [proto=P] [src=IP] [dst=IP] "
+                             "[sport=N] [dport=N] [smac=MAC] [dmac=MAC] "
+                             "[from=PORT] [pa=IP]", 2, INT_MAX,
+                             cmd_process_tuples, NULL);
+}
