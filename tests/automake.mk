@@ -9,6 +9,7 @@ TESTSUITE_AT = \
 	tests/hnv-agent.at \
 	tests/hnv-policy.at \
 	tests/vfp-compile.at \
+	tests/vfp-tunnel.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at
 TESTSUITE = tests/testsuite
