@@ -562,6 +562,22 @@ vfp_range_to_masks(uint16_t min, uint16_t max,
     return n;
 }
 
+/* Matches the IP source (if 'src') or destination prefix 'addr'/'plen'. */
+static void
+match_set_prefix(struct match *match, bool src, const struct in6_addr *addr,
+                 unsigned int plen, bool ipv6)
+{
+    if (ipv6) {
+        struct in6_addr mask = ipv6_create_mask(plen);
+        (src ? match_set_ipv6_src_masked
+             : match_set_ipv6_dst_masked)(match, addr, &mask);
+    } else {
+        (src ? match_set_nw_src_masked
+             : match_set_nw_dst_masked)(match, in6_addr_get_mapped_ipv4(addr),
+                                        be32_prefix_mask(plen));
+    }
+}
+
 /* Adds the packet-field part of 'c' (without ports) to 'match'.  'arp'
  * makes it match ARP requests rather than IP. */
 static void
@@ -578,22 +594,10 @@ match_set_cond(struct match *match, const struct vfp_cond *c, bool ipv6,
         match_set_nw_proto(match, c->proto);
     }
     if (c->has_src) {
-        if (ipv6) {
-            struct in6_addr mask = ipv6_create_mask(c->src_plen);
-            match_set_ipv6_src_masked(match, &c->src, &mask);
-        } else {
-            match_set_nw_src_masked(match, in6_addr_get_mapped_ipv4(&c->src),
-                                    be32_prefix_mask(c->src_plen));
-        }
+        match_set_prefix(match, true, &c->src, c->src_plen, ipv6);
     }
     if (c->has_dst) {
-        if (ipv6) {
-            struct in6_addr mask = ipv6_create_mask(c->dst_plen);
-            match_set_ipv6_dst_masked(match, &c->dst, &mask);
-        } else {
-            match_set_nw_dst_masked(match, in6_addr_get_mapped_ipv4(&c->dst),
-                                    be32_prefix_mask(c->dst_plen));
-        }
+        match_set_prefix(match, false, &c->dst, c->dst_plen, ipv6);
     }
     if (c->has_smac) {
         match_set_dl_src(match, c->smac);
