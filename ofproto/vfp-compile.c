@@ -329,6 +329,7 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
     if (port->state == VFP_PORT_ENABLED) {
         put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
         put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+        put_load_reg(&f->ofpacts, VFP_REG_VSID, port->vsid);
         if (port->has_pa) {
             /* The outer source of whatever this port's packets are
              * encapsulated in. */
@@ -362,10 +363,13 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
         }
     }
 
-    /* To the VM: frames for its MAC go through its inbound pipeline, with
-     * none of the connection state of the port they came from. */
+    /* To the VM: frames for its MAC from its own VSID go through its
+     * inbound pipeline, with none of the connection state of the port they
+     * came from.  Matching the VSID keeps tenants apart even where their
+     * MACs or CAs overlap. */
     if (port->has_mac) {
         f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_PORT);
+        match_set_reg(&f->match, VFP_REG_VSID, port->vsid);
         match_set_dl_dst(&f->match, port->mac);
         if (port->state == VFP_PORT_ENABLED) {
             ofpact_put_CT_CLEAR(&f->ofpacts);
@@ -721,21 +725,24 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
     ovs_be32 pa = in6_addr_get_mapped_ipv4(&mapping->pa);
     struct vfp_flow *f;
 
-    /* To the CA: encapsulate to its PA with its VSID. */
+    /* To the CA: encapsulate to its PA with its VSID.  A CA on this host
+     * needs nothing: the lookup succeeds, and forwarding delivers by MAC. */
     f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MAPPING);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
     match_set_nw_dst(&f->match, ca);
-    put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
+    if (mapping->encap != VFP_ENCAP_NONE) {
+        put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
 
-    /* From the CA: only from its PA, in its VSID.  Matching is the check;
-     * the flow has nothing to do. */
-    f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
-    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
-    match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
-    match_set_nw_src(&f->match, ca);
-    match_set_tun_src(&f->match, pa);
-    match_set_vsid(&f->match, mapping->vsid, mapping->encap);
+        /* From the CA: only from its PA, in its VSID.  Matching is the
+         * check; the flow has nothing to do. */
+        f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
+        match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+        match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
+        match_set_nw_src(&f->match, ca);
+        match_set_tun_src(&f->match, pa);
+        match_set_vsid(&f->match, mapping->vsid, mapping->encap);
+    }
 
     /* ARP for the CA: answered with its MAC, out of the port it came in. */
     f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MAPPING);

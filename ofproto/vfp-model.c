@@ -818,7 +818,7 @@ vfp_encap_to_string(enum vfp_encap encap)
 {
     switch (encap) {
     case VFP_ENCAP_NONE:
-        return "none";
+        return "local";
     case VFP_ENCAP_VXLAN:
         return "vxlan";
     case VFP_ENCAP_NVGRE:

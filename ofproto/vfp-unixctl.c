@@ -1006,11 +1006,13 @@ cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
             encap = VFP_ENCAP_VXLAN;
         } else if (!strcmp(argv[i], "nvgre")) {
             encap = VFP_ENCAP_NVGRE;
+        } else if (!strcmp(argv[i], "local")) {
+            encap = VFP_ENCAP_NONE;
         } else if (!strcmp(argv[i], "--may-exist")) {
             may_exist = true;
         } else {
-            error = xasprintf("\"%s\" is not vxlan, nvgre or --may-exist",
-                              argv[i]);
+            error = xasprintf("\"%s\" is not vxlan, nvgre, local or "
+                              "--may-exist", argv[i]);
         }
     }
     if (error) {
@@ -1203,7 +1205,7 @@ vfp_unixctl_register(void)
     unixctl_command_register("vfp/list-mapping", "[--format=json] SPACE", 1,
                              2, cmd_list_mapping, NULL);
     unixctl_command_register("vfp/add-mapping",
-                             "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre] "
+                             "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre|local] "
                              "[--may-exist]", 5, 7, cmd_add_mapping, NULL);
     unixctl_command_register("vfp/remove-mapping", "SPACE CA_IP", 2, 2,
                              cmd_remove_mapping, NULL);

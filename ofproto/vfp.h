@@ -80,10 +80,11 @@ struct simap;
 #define VFP_REG_DECISION 11     /* reg11: the rule deciding the layer. */
 #define VFP_REG_SPACE 13        /* reg13: the space to look up. */
 #define VFP_REG_ENCAP 14        /* reg14: 0, or how to send (vfp_encap). */
+#define VFP_REG_VSID 15         /* reg15: the sending port's VSID, or 0. */
 
 /* Values of VFP_REG_ENCAP. */
 enum vfp_encap {
-    VFP_ENCAP_NONE,
+    VFP_ENCAP_NONE,             /* In a mapping: a CA on this host. */
     VFP_ENCAP_VXLAN,
     VFP_ENCAP_NVGRE,
 };

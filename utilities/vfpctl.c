@@ -70,7 +70,7 @@ static const struct verb {
     { "add-space", "SPACE", false },
     { "remove-space", "SPACE", false },
     { "list-mapping", "SPACE", true },
-    { "add-mapping", "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre] "
+    { "add-mapping", "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre|local] "
                      "[--may-exist]", false },
     { "remove-mapping", "SPACE CA_IP", false },
     { "get-rule-counter", "PORT LAYER GROUP RULE", true },
