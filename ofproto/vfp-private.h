@@ -18,7 +18,9 @@
 #define VFP_PRIVATE_H 1
 
 /* What the VFP engine (vfp.c) offers its own modules, such as the "vfp/..."
- * commands (vfp-unixctl.c).  Not for use outside ofproto/vfp*.c. */
+ * commands (vfp-unixctl.c), and the HNV agent (vswitchd/hnv-vfp.c), which
+ * programs VFP objects from the policy databases: change the model, then
+ * mark what changed. */
 
 #include "ofproto/vfp-model.h"
 

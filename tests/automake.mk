@@ -10,8 +10,10 @@ TESTSUITE_AT = \
 	tests/hnv-policy.at \
 	tests/vfp-compile.at \
 	tests/vfp-tunnel.at \
+	tests/hnv-figure8.at \
 	tests/checkpatch.at \
-	tests/hnv-ctl.at
+	tests/hnv-ctl.at \
+	tests/vfp.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 

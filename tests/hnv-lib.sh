@@ -173,3 +173,11 @@ hnv_update () {
          \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$3\"]]],
          \"row\": $4}]"
 }
+
+# hnv_hex FLOW
+#
+# Prints the packet that ovs-ofctl composes for FLOW as one hex string.
+hnv_hex () {
+    ovs-ofctl compose-packet "$1" | sed 's/^[0-9a-f]*  //; s/[- ]//g' \
+        | tr -d '\n'
+}

@@ -3,7 +3,9 @@
 sbin_PROGRAMS += vswitchd/ovs-vswitchd
 vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-agent.c \
-	vswitchd/hnv-agent.h
+	vswitchd/hnv-agent.h \
+	vswitchd/hnv-vfp.c \
+	vswitchd/hnv-vfp.h
 nodist_vswitchd_ovs_vswitchd_SOURCES = vswitchd/ovs-vswitchd-hnv-main.c
 vswitchd_ovs_vswitchd_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(OVS_SRCDIR)/vswitchd -I$(top_srcdir)/vswitchd

@@ -25,6 +25,7 @@
 
 #include "flow.h"
 #include "hnv-check.h"
+#include "hnv-vfp.h"
 #include "ofproto/vfp.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
@@ -315,6 +316,13 @@ hnv_check_policy(void)
     hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &incumbents, &check);
     uuidset_destroy(&incumbents);
     hnv_log_errors();
+
+    /* The accepted policy, as VFP objects. */
+    if (vtep_db.idl) {
+        hnv_vfp_apply(vtep_db.idl, fw_db.idl, hnv_host, &check);
+    } else {
+        hnv_vfp_clear();
+    }
 }
 
 void
@@ -436,6 +444,7 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   check.n_local_ports, check.n_local_macs, check.n_mappings,
                   check.n_locators, check.n_acls, check.n_acls_disabled);
 
+    hnv_vfp_status(&s);
     ds_put_format(&s, "errors: %"PRIuSIZE"\n", check.n_errors);
     for (size_t i = 0; i < check.n_errors; i++) {
         ds_put_cstr(&s, "  ");

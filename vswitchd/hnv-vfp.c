@@ -1,0 +1,667 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "hnv-vfp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "hnv-check.h"
+#include "hnv-policy.h"
+#include "ofproto/vfp-private.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "packets.h"
+#include "openvswitch/shash.h"
+#include "sset.h"
+#include "util.h"
+#include "vtep/ms-firewall-idl.h"
+#include "vtep/ms-vtep-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(hnv_vfp);
+
+#define SPACE_PREFIX "hnv-"
+
+/* What the policy asks of one local VM NIC. */
+struct nic {
+    struct hmap_node node;      /* In 'nics', by name. */
+    char *name;                 /* Physical_Port name = iface-id. */
+    uint32_t vsid;
+    struct eth_addr mac;
+    ovs_be32 ip;                /* 0 if the policy names none. */
+    struct sset fw_rules;       /* Accepted, enabled FW_Rules uuids. */
+};
+
+/* What this agent programmed last, to change only what differs: each of
+ * its ports with the description it was built from. */
+static struct shash programmed_ports = SHASH_INITIALIZER(&programmed_ports);
+static struct sset programmed_spaces = SSET_INITIALIZER(&programmed_spaces);
+
+static bool
+accepted(const struct hnv_check *check, const struct ovsdb_idl_row *row)
+{
+    return uuidset_contains(&check->accepted, &row->uuid);
+}
+
+/* Returns true if 'error' is NULL; frees it otherwise. */
+static bool
+ok(char *error)
+{
+    free(error);
+    return !error;
+}
+
+/* Names from the databases become VFP names: no spaces or quotes. */
+static char *
+vfp_name(const char *prefix, const char *s, int n)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&ds, prefix);
+    for (const char *p = s; *p; p++) {
+        ds_put_char(&ds, (unsigned char) *p <= ' ' || *p == '"'
+                         || *p == '\\' ? '_' : *p);
+    }
+    if (n >= 0) {
+        ds_put_format(&ds, ".%d", n);
+    }
+    return ds_steal_cstr(&ds);
+}
+
+static char *
+space_name(uint32_t vsid)
+{
+    return xasprintf(SPACE_PREFIX "%"PRIu32, vsid);
+}
+
+/* Gathers this host's accepted VM NICs into 'nics'. */
+static void
+collect_nics(const struct ovsdb_idl *vtep, const char *host,
+             const struct hnv_check *check, struct hmap *nics)
+{
+    const struct msvtep_physical_switch *ps;
+    const struct msvtep_ucast_macs_local *uml;
+
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
+        if (strcmp(ps->name, host)) {
+            continue;
+        }
+        for (size_t i = 0; i < ps->n_ports; i++) {
+            const struct msvtep_physical_port *pp = ps->ports[i];
+            if (!accepted(check, &pp->header_)) {
+                continue;
+            }
+            struct nic *nic = xzalloc(sizeof *nic);
+            nic->name = xstrdup(pp->name);
+            nic->vsid = pp->value_vlan_bindings[0]->tunnel_key[0];
+            sset_init(&nic->fw_rules);
+            hmap_insert(nics, &nic->node, hash_string(nic->name, 0));
+        }
+    }
+
+    /* A NIC's MAC and IP: its Ucast_Macs_Local row, found by its
+     * physical_port (our extension) or, without one, as the only local MAC
+     * of its subnet. */
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
+        if (!accepted(check, &uml->header_)) {
+            continue;
+        }
+        struct nic *nic, *match = NULL;
+        size_t n_candidates = 0;
+        HMAP_FOR_EACH (nic, node, nics) {
+            if (uml->physical_port
+                ? !strcmp(uml->physical_port->name, nic->name)
+                : nic->vsid == uml->logical_switch->tunnel_key[0]) {
+                match = nic;
+                n_candidates++;
+            }
+        }
+        if (match && n_candidates == 1) {
+            struct in6_addr ip;
+            ignore(ok(hnv_parse_mac(uml->MAC, &match->mac)));
+            if (uml->ipaddr[0] && ok(hnv_parse_ip(uml->ipaddr, &ip))
+                && IN6_IS_ADDR_V4MAPPED(&ip)) {
+                match->ip = in6_addr_get_mapped_ipv4(&ip);
+            }
+        }
+    }
+}
+
+/* Adds the enabled, accepted FW_Rules of each NIC (or of its subnet). */
+static void
+collect_fw_rules(const struct ovsdb_idl *fw, const struct hnv_check *check,
+                 struct hmap *nics)
+{
+    const struct msfw_fw_rules *rule;
+
+    MSFW_FW_RULES_FOR_EACH (rule, fw) {
+        if (!accepted(check, &rule->header_)
+            || !strcmp(rule->rule_state, "Disabled")) {
+            continue;
+        }
+
+        uint32_t vsid = 0;
+        bool subnet = hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid);
+        struct nic *nic;
+        HMAP_FOR_EACH (nic, node, nics) {
+            if (subnet ? nic->vsid == vsid : !strcmp(nic->name,
+                                                     rule->vnic_id)) {
+                char uuid[UUID_LEN + 1];
+                snprintf(uuid, sizeof uuid, UUID_FMT,
+                         UUID_ARGS(&rule->header_.uuid));
+                sset_add(&nic->fw_rules, uuid);
+            }
+        }
+    }
+}
+
+/* The VFP rules of one FW_Rules row: one for each combination of its
+ * protocols, addresses and port ranges. */
+static void
+program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
+                bool admin, struct vfp_layer *layer, struct ds *desc,
+                bool apply)
+{
+    struct hnv_acl_match am;
+    char *error = hnv_acl_match_parse(row->protocols, row->src_ip_addresses,
+                                      row->src_ports, row->dst_ip_addresses,
+                                      row->dst_ports, &am);
+    if (error) {
+        /* hnv_check_run() refused it already. */
+        free(error);
+        return;
+    }
+
+    bool out = !strcmp(row->direction, "Outbound");
+    const char *group_name = (admin ? (out ? "admin-out" : "admin-in")
+                                    : (out ? "ctrl-out" : "ctrl-in"));
+    struct vfp_group *group = apply ? vfp_layer_find_group(layer,
+                                                           group_name)
+                                    : NULL;
+    if (apply && !group) {
+        struct vfp_cond none;
+        memset(&none, 0, sizeof none);
+        ignore(vfp_model_add_group(m, layer, group_name, admin ? 1 : 2,
+                                   out ? VFP_OUT : VFP_IN, false, &none,
+                                   &group));
+    }
+
+    struct vfp_action action = {
+        .type = !strcmp(row->action, "Block") ? VFP_ACTION_BLOCK
+                                               : VFP_ACTION_ALLOW,
+    };
+    uint16_t priority = MIN(row->priority, VFP_MAX_PRIORITY);
+    size_t np = MAX(am.n_protos, 1), ns = MAX(am.n_src, 1);
+    size_t nd = MAX(am.n_dst, 1), nsp = MAX(am.n_sports, 1);
+    size_t ndp = MAX(am.n_dports, 1);
+    int n = 0;
+
+    for (size_t a = 0; a < np; a++) {
+        for (size_t b = 0; b < ns; b++) {
+            for (size_t c = 0; c < nd; c++) {
+                for (size_t d = 0; d < nsp; d++) {
+                    for (size_t e = 0; e < ndp; e++) {
+                        struct vfp_cond cond;
+                        memset(&cond, 0, sizeof cond);
+                        if (am.n_protos) {
+                            cond.has_proto = true;
+                            cond.proto = am.protos[a];
+                        }
+                        if (am.n_src && am.src[b].is_ipv4) {
+                            cond.has_src = cond.src_ipv4 = true;
+                            cond.src = am.src[b].addr;
+                            cond.src_plen = am.src[b].plen;
+                        }
+                        if (am.n_dst && am.dst[c].is_ipv4) {
+                            cond.has_dst = cond.dst_ipv4 = true;
+                            cond.dst = am.dst[c].addr;
+                            cond.dst_plen = am.dst[c].plen;
+                        }
+                        if (am.n_sports) {
+                            cond.has_sport = true;
+                            cond.sport_min = am.sports[d].min;
+                            cond.sport_max = am.sports[d].max;
+                        }
+                        if (am.n_dports) {
+                            cond.has_dport = true;
+                            cond.dport_min = am.dports[e].min;
+                            cond.dport_max = am.dports[e].max;
+                        }
+
+                        char *name = vfp_name("", row->rule_id, n++);
+                        ds_put_format(desc, "  rule %s %s %"PRIu16" %s%s",
+                                      group_name, name, priority,
+                                      row->action, admin ? " admin" : "");
+                        vfp_cond_format(&cond, desc);
+                        ds_put_char(desc, '\n');
+                        if (apply) {
+                            char *err = vfp_model_add_rule(
+                                m, group, name, priority, admin,
+                                action.type == VFP_ACTION_ALLOW, &cond,
+                                &action, NULL);
+                            if (err) {
+                                VLOG_WARN("FW rule %s on %s: %s",
+                                          row->rule_id, row->vnic_id, err);
+                                free(err);
+                            }
+                        }
+                        free(name);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Describes into 'desc', and with 'apply' creates, the VFP port of 'nic'
+ * with its layers.  The description decides whether a port must be rebuilt,
+ * so it holds everything that the objects are built from. */
+static void
+program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
+            const struct nic *nic, struct ds *desc, bool apply)
+{
+    char *space = space_name(nic->vsid);
+    struct vfp_port *port = NULL;
+
+    ds_put_format(desc, "port %s vsid %"PRIu32" mac "ETH_ADDR_FMT" ip "
+                  IP_FMT"\n", nic->name, nic->vsid, ETH_ADDR_ARGS(nic->mac),
+                  IP_ARGS(nic->ip));
+    if (apply) {
+        char *error = vfp_model_add_port(m, nic->name, &nic->mac, &port);
+        if (error) {
+            VLOG_WARN("VM NIC %s: %s", nic->name, error);
+            free(error);
+            free(space);
+            return;
+        }
+        port->vsid = nic->vsid;
+    }
+
+    /* The ACL layer, only if the NIC has rules: no rule, no filtering. */
+    if (!sset_is_empty(&nic->fw_rules)) {
+        struct vfp_layer *acl = NULL;
+        ds_put_cstr(desc, " layer acl\n");
+        if (apply) {
+            ignore(vfp_model_add_layer(m, port, "acl", 100, true, true,
+                                       &acl));
+        }
+
+        /* In the order of their uuids, for a stable description. */
+        const char **uuids = sset_sort(&nic->fw_rules);
+        for (size_t i = 0; i < sset_count(&nic->fw_rules); i++) {
+            struct uuid uuid;
+            ignore(uuid_from_string(&uuid, uuids[i]));
+            const struct msfw_fw_rules *row
+                = msfw_fw_rules_get_for_uuid(fw, &uuid);
+            if (row) {
+                program_fw_rule(m, row,
+                                !strcmp(row->rule_type,
+                                        "RuleWithAdminPriority"),
+                                acl, desc, apply);
+            }
+        }
+        free(uuids);
+    }
+
+    /* The virtual network layer. */
+    ds_put_format(desc, " layer vnet space %s\n", space);
+    if (apply) {
+        struct vfp_layer *vnet;
+        struct vfp_group *out, *in;
+        struct vfp_cond cond;
+        struct vfp_action action;
+
+        ignore(vfp_model_add_layer(m, port, "vnet", 200, false, false,
+                                   &vnet));
+        memset(&cond, 0, sizeof cond);
+        ignore(vfp_model_add_group(m, vnet, "vnet-out", 1, VFP_OUT, false,
+                                   &cond, &out));
+        ignore(vfp_model_add_group(m, vnet, "vnet-in", 1, VFP_IN, false,
+                                   &cond, &in));
+
+        /* Outbound: only what the NIC's own MAC (and IP) sends. */
+        cond.has_smac = true;
+        cond.smac = nic->mac;
+        char *word = xasprintf("arp-respond:%s", space);
+        ignore(vfp_action_parse(m, word, &action));
+        free(word);
+        ignore(vfp_model_add_rule(m, out, "arp", 0, true, false, &cond,
+                                  &action, NULL));
+        if (nic->ip) {
+            cond.has_src = cond.src_ipv4 = true;
+            in6_addr_set_mapped_ipv4(&cond.src, nic->ip);
+            cond.src_plen = 32;
+        }
+        word = xasprintf("map-encap:%s", space);
+        ignore(vfp_action_parse(m, word, &action));
+        free(word);
+        ignore(vfp_model_add_rule(m, out, "encap", 10, false, false, &cond,
+                                  &action, NULL));
+
+        /* Inbound: from local VMs (no tunnel), or tunnelled from the PA
+         * that the space maps the source CA to. */
+        memset(&cond, 0, sizeof cond);
+        cond.has_vni = true;
+        cond.vni = 0;
+        action = (struct vfp_action) { .type = VFP_ACTION_ALLOW };
+        ignore(vfp_model_add_rule(m, in, "local", 1, false, false, &cond,
+                                  &action, NULL));
+        memset(&cond, 0, sizeof cond);
+        word = xasprintf("map-decap:%s", space);
+        ignore(vfp_action_parse(m, word, &action));
+        free(word);
+        ignore(vfp_model_add_rule(m, in, "tunnel", 2, false, false, &cond,
+                                  &action, NULL));
+        vfp_mark_port(port);
+    }
+    free(space);
+}
+
+/* A mapping that a space should hold. */
+struct want_mapping {
+    struct hmap_node node;      /* In a 'struct want_space' 'mappings'. */
+    struct in6_addr ca;
+    struct eth_addr mac;
+    struct in6_addr pa;
+    enum vfp_encap encap;
+};
+
+struct want_space {
+    struct hmap_node node;      /* In 'spaces', by VSID. */
+    uint32_t vsid;
+    struct hmap mappings;       /* By CA. */
+};
+
+static struct want_space *
+want_space_find(struct hmap *spaces, uint32_t vsid)
+{
+    struct want_space *ws;
+    HMAP_FOR_EACH_WITH_HASH (ws, node, hash_int(vsid, 0), spaces) {
+        if (ws->vsid == vsid) {
+            return ws;
+        }
+    }
+    return NULL;
+}
+
+static void
+want_mapping(struct hmap *spaces, uint32_t vsid, const char *ca_s,
+             const char *mac_s, const struct in6_addr *pa,
+             enum vfp_encap encap)
+{
+    struct want_space *ws = want_space_find(spaces, vsid);
+    struct want_mapping *wm = xzalloc(sizeof *wm);
+
+    if (!ws || !ok(hnv_parse_ip(ca_s, &wm->ca))
+        || !ok(hnv_parse_mac(mac_s, &wm->mac))
+        || !IN6_IS_ADDR_V4MAPPED(&wm->ca)) {
+        /* Not a subnet with a local NIC, or not usable (IPv6 CAs are not
+         * supported yet): hnv_check_run() reports malformed rows. */
+        free(wm);
+        return;
+    }
+    wm->pa = *pa;
+    wm->encap = encap;
+    hmap_insert(&ws->mappings, &wm->node, hash_bytes(&wm->ca, sizeof wm->ca,
+                                                     0));
+}
+
+/* Brings the space of 'ws' in line with it, changing only the mappings
+ * that differ. */
+static void
+sync_space(struct vfp_model *m, struct want_space *ws)
+{
+    char *name = space_name(ws->vsid);
+    struct vfp_space *space = vfp_model_find_space(m, name);
+
+    if (!space) {
+        ignore(vfp_model_add_space(m, name, &space));
+    }
+    sset_add(&programmed_spaces, name);
+
+    struct want_mapping *wm;
+    HMAP_FOR_EACH (wm, node, &ws->mappings) {
+        struct vfp_mapping *old = vfp_space_find_mapping(space, &wm->ca);
+        if (old && old->vsid == ws->vsid && eth_addr_equals(old->ca_mac,
+                                                            wm->mac)
+            && ipv6_addr_equals(&old->pa, &wm->pa)
+            && old->encap == wm->encap) {
+            continue;
+        }
+        struct vfp_mapping *mapping;
+        char *error = vfp_model_add_mapping(m, space, ws->vsid, &wm->ca,
+                                            &wm->mac, &wm->pa, wm->encap,
+                                            true, &mapping);
+        if (error) {
+            VLOG_WARN("space %s: %s", name, error);
+            free(error);
+        } else {
+            vfp_mark_mapping(mapping);
+        }
+    }
+
+    struct vfp_mapping *mapping;
+    HMAP_FOR_EACH_SAFE (mapping, node, &space->mappings) {
+        bool wanted = false;
+        HMAP_FOR_EACH_WITH_HASH (wm, node, hash_bytes(&mapping->ca_ip,
+                                                      sizeof mapping->ca_ip,
+                                                      0),
+                                 &ws->mappings) {
+            if (ipv6_addr_equals(&wm->ca, &mapping->ca_ip)) {
+                wanted = true;
+                break;
+            }
+        }
+        if (!wanted) {
+            vfp_mark_mapping(mapping);
+            vfp_model_remove_mapping(m, mapping);
+        }
+    }
+    free(name);
+}
+
+static void
+remove_port(struct vfp_model *m, const char *name)
+{
+    struct vfp_port *port = vfp_model_find_port(m, name);
+    if (port) {
+        vfp_mark_removed_port(port);
+        vfp_model_remove_port(m, port);
+    }
+}
+
+void
+hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
+              const char *host, const struct hnv_check *check)
+{
+    struct vfp_model *m = vfp_get_model();
+    struct hmap nics = HMAP_INITIALIZER(&nics);
+    struct hmap spaces = HMAP_INITIALIZER(&spaces);
+    struct nic *nic;
+
+    if (!vtep || !host) {
+        hnv_vfp_clear();
+        return;
+    }
+    collect_nics(vtep, host, check, &nics);
+    if (fw) {
+        collect_fw_rules(fw, check, &nics);
+    }
+
+    /* Spaces: one per subnet with a local NIC. */
+    HMAP_FOR_EACH (nic, node, &nics) {
+        if (!want_space_find(&spaces, nic->vsid)) {
+            struct want_space *ws = xzalloc(sizeof *ws);
+            ws->vsid = nic->vsid;
+            hmap_init(&ws->mappings);
+            hmap_insert(&spaces, &ws->node, hash_int(ws->vsid, 0));
+        }
+    }
+
+    const struct msvtep_ucast_macs_remote *umr;
+    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, vtep) {
+        struct in6_addr pa;
+        enum hnv_encap encap;
+        bool outer_ipv6;
+        if (accepted(check, &umr->header_)
+            && ok(hnv_parse_ip(umr->locator->dst_ip, &pa))
+            && ok(hnv_parse_encapsulation_type(
+                      umr->locator->encapsulation_type, &encap,
+                      &outer_ipv6))) {
+            want_mapping(&spaces, umr->logical_switch->tunnel_key[0],
+                         umr->ipaddr, umr->MAC, &pa,
+                         encap == HNV_ENCAP_NVGRE ? VFP_ENCAP_NVGRE
+                                                  : VFP_ENCAP_VXLAN);
+        }
+    }
+    const struct msvtep_ucast_macs_local *uml;
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
+        if (accepted(check, &uml->header_) && uml->ipaddr[0]) {
+            want_mapping(&spaces, uml->logical_switch->tunnel_key[0],
+                         uml->ipaddr, uml->MAC, &in6addr_any,
+                         VFP_ENCAP_NONE);
+        }
+    }
+
+    /* The gateway of each subnet answers ARP with the router MAC. */
+    const struct msvtep_physical_switch *ps;
+    const char *router_mac = NULL;
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
+        if (!strcmp(ps->name, host) && ps->distributed_router_mac[0]) {
+            router_mac = ps->distributed_router_mac;
+        }
+    }
+    const struct msvtep_logical_router *lr;
+    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
+        for (size_t i = 0; router_mac && i < lr->n_switch_binding; i++) {
+            struct hnv_prefix prefix;
+            struct in6_addr gw;
+            char *error = hnv_parse_prefix(lr->key_switch_binding[i],
+                                           &prefix);
+            const struct msvtep_logical_switch *ls
+                = lr->value_switch_binding[i];
+            if (!error && ls->n_tunnel_key && prefix.is_ipv4) {
+                hnv_prefix_gateway(&prefix, &gw);
+                char *gw_s = xasprintf(IP_FMT, IP_ARGS(
+                                           in6_addr_get_mapped_ipv4(&gw)));
+                want_mapping(&spaces, ls->tunnel_key[0], gw_s, router_mac,
+                             &in6addr_any, VFP_ENCAP_NONE);
+                free(gw_s);
+            }
+            free(error);
+        }
+    }
+
+    struct want_space *ws;
+    HMAP_FOR_EACH (ws, node, &spaces) {
+        sync_space(m, ws);
+    }
+
+    /* Ports: rebuild those whose description changed. */
+    struct sset wanted_ports = SSET_INITIALIZER(&wanted_ports);
+    HMAP_FOR_EACH (nic, node, &nics) {
+        struct ds desc = DS_EMPTY_INITIALIZER;
+        program_nic(m, fw, nic, &desc, false);
+
+        const char *old = shash_find_data(&programmed_ports, nic->name);
+        if (!old || strcmp(old, ds_cstr(&desc))
+            || !vfp_model_find_port(m, nic->name)) {
+            remove_port(m, nic->name);
+            struct ds applied = DS_EMPTY_INITIALIZER;
+            program_nic(m, fw, nic, &applied, true);
+            ds_destroy(&applied);
+            free(shash_replace(&programmed_ports, nic->name,
+                               ds_steal_cstr(&desc)));
+        }
+        ds_destroy(&desc);
+        sset_add(&wanted_ports, nic->name);
+    }
+
+    /* What the policy no longer asks for. */
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &programmed_ports) {
+        if (!sset_contains(&wanted_ports, node->name)) {
+            remove_port(m, node->name);
+            free(node->data);
+            shash_delete(&programmed_ports, node);
+        }
+    }
+    const char *name;
+    SSET_FOR_EACH_SAFE (name, &programmed_spaces) {
+        uint32_t vsid = strtoul(name + strlen(SPACE_PREFIX), NULL, 10);
+        if (!want_space_find(&spaces, vsid)) {
+            struct vfp_space *space = vfp_model_find_space(m, name);
+            if (space) {
+                vfp_mark_space(space);
+                vfp_model_remove_space(m, space);
+            }
+            sset_delete(&programmed_spaces, SSET_NODE_FROM_NAME(name));
+        }
+    }
+    sset_destroy(&wanted_ports);
+
+    HMAP_FOR_EACH_POP (nic, node, &nics) {
+        free(nic->name);
+        sset_destroy(&nic->fw_rules);
+        free(nic);
+    }
+    hmap_destroy(&nics);
+    HMAP_FOR_EACH_POP (ws, node, &spaces) {
+        struct want_mapping *wm;
+        HMAP_FOR_EACH_POP (wm, node, &ws->mappings) {
+            free(wm);
+        }
+        hmap_destroy(&ws->mappings);
+        free(ws);
+    }
+    hmap_destroy(&spaces);
+}
+
+void
+hnv_vfp_clear(void)
+{
+    struct vfp_model *m = vfp_get_model();
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &programmed_ports) {
+        remove_port(m, node->name);
+        free(node->data);
+        shash_delete(&programmed_ports, node);
+    }
+
+    const char *name;
+    SSET_FOR_EACH (name, &programmed_spaces) {
+        struct vfp_space *space = vfp_model_find_space(m, name);
+        if (space) {
+            vfp_mark_space(space);
+            vfp_model_remove_space(m, space);
+        }
+    }
+    sset_clear(&programmed_spaces);
+}
+
+void
+hnv_vfp_status(struct ds *s)
+{
+    ds_put_format(s, "vfp: %"PRIuSIZE" ports, %"PRIuSIZE" spaces "
+                  "programmed%s\n", shash_count(&programmed_ports),
+                  sset_count(&programmed_spaces),
+                  vfp_is_synced() ? "" : " (flows pending)");
+}
