@@ -316,10 +316,15 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
 {
     struct vfp_flow *f;
 
-    if (ofport == OFPP_NONE || port->state == VFP_PORT_DISABLED) {
-        /* Unbound or disabled: nothing enters or leaves.  Its packets meet
-         * no flow of theirs and are dropped by the switch default's table,
-         * unless OpenFlow clients decide otherwise there. */
+    if (ofport == OFPP_NONE) {
+        return;
+    }
+    if (port->state == VFP_PORT_DISABLED) {
+        /* Disabled: not programmed, and nothing from it goes anywhere (it
+         * must not fall through to the tables of OpenFlow clients). */
+        struct vfp_flow *drop = flow_add(flows, VFP_TABLE_CLASSIFY,
+                                         PRIO_PORT);
+        match_set_in_port(&drop->match, ofport);
         return;
     }
 

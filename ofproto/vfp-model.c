@@ -203,7 +203,8 @@ check_name(const char *kind, const char *name)
 
 char *
 vfp_model_add_port(struct vfp_model *m, const char *name,
-                   const struct eth_addr *mac, struct vfp_port **portp)
+                   const struct eth_addr *mac, uint32_t vsid,
+                   struct vfp_port **portp)
 {
     char *error = check_name("port", name);
     if (error) {
@@ -211,6 +212,17 @@ vfp_model_add_port(struct vfp_model *m, const char *name,
     }
     if (vfp_model_find_port(m, name)) {
         return xasprintf("port %s already exists", name);
+    }
+    if (mac) {
+        const struct vfp_port *other;
+        HMAP_FOR_EACH (other, name_node, &m->ports) {
+            if (other->has_mac && eth_addr_equals(other->mac, *mac)
+                && other->vsid == vsid) {
+                return xasprintf("port %s already has MAC "ETH_ADDR_FMT
+                                 " in VSID %"PRIu32, other->name,
+                                 ETH_ADDR_ARGS(*mac), vsid);
+            }
+        }
     }
 
     /* Zones are 16 bits: find one no other port has. */
@@ -237,6 +249,7 @@ vfp_model_add_port(struct vfp_model *m, const char *name,
     port->name = xstrdup(name);
     port->id = new_id(m);
     port->zone = zone;
+    port->vsid = vsid;
     port->state = VFP_PORT_ENABLED;
     if (mac) {
         port->has_mac = true;
@@ -421,6 +434,17 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
     if (vfp_group_find_rule(group, name)) {
         return xasprintf("group %s already has a rule %s", group->name,
                          name);
+    }
+
+    /* Two such rules would compile to the same flows, and only one of
+     * them could ever match. */
+    const struct vfp_rule *twin;
+    LIST_FOR_EACH (twin, node, &group->rules) {
+        if (twin->priority == priority && vfp_cond_equal(&twin->cond, cond)) {
+            return xasprintf("rule %s of group %s already has priority "
+                             "%"PRIu16" and the same conditions", twin->name,
+                             group->name, priority);
+        }
     }
     if (stateful && action->type != VFP_ACTION_ALLOW) {
         return xasprintf("rule %s: only allow rules can be stateful", name);
@@ -1003,6 +1027,34 @@ vfp_cond_check(const struct vfp_cond *c)
         return xstrdup("src and dst are of different address families");
     }
     return NULL;
+}
+
+bool
+vfp_cond_equal(const struct vfp_cond *a, const struct vfp_cond *b)
+{
+    return (a->has_proto == b->has_proto
+            && (!a->has_proto || a->proto == b->proto)
+            && a->has_src == b->has_src
+            && (!a->has_src || (a->src_ipv4 == b->src_ipv4
+                                && a->src_plen == b->src_plen
+                                && ipv6_addr_equals(&a->src, &b->src)))
+            && a->has_dst == b->has_dst
+            && (!a->has_dst || (a->dst_ipv4 == b->dst_ipv4
+                                && a->dst_plen == b->dst_plen
+                                && ipv6_addr_equals(&a->dst, &b->dst)))
+            && a->has_sport == b->has_sport
+            && (!a->has_sport || (a->sport_min == b->sport_min
+                                  && a->sport_max == b->sport_max))
+            && a->has_dport == b->has_dport
+            && (!a->has_dport || (a->dport_min == b->dport_min
+                                  && a->dport_max == b->dport_max))
+            && a->has_smac == b->has_smac
+            && (!a->has_smac || eth_addr_equals(a->smac, b->smac))
+            && a->has_dmac == b->has_dmac
+            && (!a->has_dmac || eth_addr_equals(a->dmac, b->dmac))
+            && a->has_vni == b->has_vni && (!a->has_vni || a->vni == b->vni)
+            && a->has_vlan == b->has_vlan
+            && (!a->has_vlan || a->vlan == b->vlan));
 }
 
 static void

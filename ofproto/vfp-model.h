@@ -197,9 +197,11 @@ struct vfp_group *vfp_model_find_group_by_id(const struct vfp_model *,
                                              uint32_t id);
 
 /* Changes.  On success, '*objp' (if nonnull) points to the new object. */
+/* A port's MAC (if any) must be unique in its VSID (0 for none): local
+ * delivery goes by the two. */
 char *vfp_model_add_port(struct vfp_model *, const char *name,
-                         const struct eth_addr *mac, struct vfp_port **)
-    OVS_WARN_UNUSED_RESULT;
+                         const struct eth_addr *mac, uint32_t vsid,
+                         struct vfp_port **) OVS_WARN_UNUSED_RESULT;
 void vfp_model_remove_port(struct vfp_model *, struct vfp_port *);
 
 char *vfp_model_add_layer(struct vfp_model *, struct vfp_port *,
@@ -269,6 +271,7 @@ struct vfp_group **vfp_layer_groups_in_order(const struct vfp_layer *,
 char *vfp_cond_parse_word(struct vfp_cond *, const char *word)
     OVS_WARN_UNUSED_RESULT;
 char *vfp_cond_check(const struct vfp_cond *) OVS_WARN_UNUSED_RESULT;
+bool vfp_cond_equal(const struct vfp_cond *, const struct vfp_cond *);
 void vfp_cond_format(const struct vfp_cond *, struct ds *);
 
 const char *vfp_direction_to_string(enum vfp_direction);

@@ -63,7 +63,8 @@ struct unixctl_conn;
 void vfp_sync_reply_later(struct unixctl_conn *);
 
 /* Sums the OpenFlow statistics of the flows with 'cookie', leaving out
- * decision flows, so that a rule counts each packet it matched once. */
+ * decision and delivery flows, so that a rule counts each packet it matched
+ * once and a port each packet that entered one of its pipelines once. */
 void vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *);
 
 void vfp_unixctl_register(void);

@@ -483,9 +483,8 @@ cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
 
     struct vfp_port *port;
     error = vfp_model_add_port(vfp_get_model(), argv[1],
-                               has_mac ? &mac : NULL, &port);
+                               has_mac ? &mac : NULL, vsid, &port);
     if (!error) {
-        port->vsid = vsid;
         port->has_pa = has_pa;
         if (has_pa) {
             port->pa = pa;
@@ -783,7 +782,7 @@ cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
         struct vfp_group *copy;
 
         vfp_model_init(&scratch);
-        ignore(vfp_model_add_port(&scratch, "scratch", NULL, &port));
+        ignore(vfp_model_add_port(&scratch, "scratch", NULL, 0, &port));
         ignore(vfp_model_add_layer(&scratch, port, "scratch", 0,
                                    group->layer->stateful, false, &layer));
         ignore(vfp_model_add_group(&scratch, layer, group->name, 0,

@@ -575,6 +575,42 @@ forget_installed(void)
     }
 }
 
+/* Deletes the flows that OpenFlow clients put in VFP's tables while they
+ * were theirs: VFP is about to own the tables, and those flows would
+ * otherwise take VFP ports' packets past their layers, with the clients no
+ * longer able to delete them. */
+static void
+clear_client_flows(void)
+{
+    size_t n = 0;
+
+    for (int t = 0; t <= VFP_TABLE_LAST && t < ofproto->n_tables; t++) {
+        n += classifier_count(&ofproto->tables[t].cls);
+    }
+    if (!n) {
+        return;
+    }
+
+    for (int t = 0; t <= VFP_TABLE_LAST && t < ofproto->n_tables; t++) {
+        struct ofputil_flow_mod fm = {
+            .table_id = t,
+            .command = OFPFC_DELETE,
+            .buffer_id = UINT32_MAX,
+            .out_port = OFPP_ANY,
+            .out_group = OFPG_ANY,
+            .flags = OFPUTIL_FF_NO_READONLY,
+        };
+        struct match match;
+        match_init_catchall(&match);
+        minimatch_init(&fm.match, &match);
+        ofproto_flow_mod(ofproto, &fm);
+        minimatch_destroy(&fm.match);
+    }
+    VLOG_INFO("%s: removed %"PRIuSIZE" flows of OpenFlow clients from "
+              "tables %d to %d, which VFP now owns", bridge_name, n,
+              VFP_TABLE_CLASSIFY, VFP_TABLE_LAST);
+}
+
 static void
 set_tables_readonly(bool readonly)
 {
@@ -609,6 +645,13 @@ vfp_deactivate(void)
     free(p.mods);
     forget_installed();
     set_tables_readonly(false);
+
+    /* Nothing is pending without a bridge: reactivation marks everything
+     * anew. */
+    struct dirty *d;
+    HMAP_FOR_EACH_POP (d, node, &dirty) {
+        free(d);
+    }
     VLOG_INFO("%s: VFP tables released", bridge_name);
     ofproto = NULL;
 }
@@ -651,6 +694,7 @@ vfp_run(void)
                 return;
             }
             ofproto = current;
+            clear_client_flows();
             set_tables_readonly(true);
             mark_everything();
             VLOG_INFO("%s: VFP owns tables %d to %d", bridge_name,
@@ -754,7 +798,10 @@ vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *stats)
         return;
     }
     HMAP_FOR_EACH (f, node, &o->flows) {
-        if (vfp_table_is_decide(f->table_id)) {
+        /* A packet crosses a rule's decision flow, and a port's delivery
+         * flow, after the flow that counted it already. */
+        if (vfp_table_is_decide(f->table_id)
+            || f->table_id == VFP_TABLE_DELIVER) {
             continue;
         }
         const struct cls_rule *cr = classifier_find_minimatch_exactly(

@@ -129,7 +129,7 @@ build(struct vfp_model *m, char *word)
             *mac_s++ = '\0';
             check(hnv_parse_mac(mac_s, &mac));
         }
-        check(vfp_model_add_port(m, name, mac_s ? &mac : NULL, NULL));
+        check(vfp_model_add_port(m, name, mac_s ? &mac : NULL, 0, NULL));
     } else if (!strncmp(word, "layer:", 6)) {
         n = split(word + 6, f, 4);
         struct vfp_port *port = vfp_model_find_port(m, f[0]);

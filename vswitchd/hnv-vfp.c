@@ -284,14 +284,14 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
                   IP_FMT"\n", nic->name, nic->vsid, ETH_ADDR_ARGS(nic->mac),
                   IP_ARGS(nic->ip));
     if (apply) {
-        char *error = vfp_model_add_port(m, nic->name, &nic->mac, &port);
+        char *error = vfp_model_add_port(m, nic->name, &nic->mac, nic->vsid,
+                                         &port);
         if (error) {
             VLOG_WARN("VM NIC %s: %s", nic->name, error);
             free(error);
             free(space);
             return;
         }
-        port->vsid = nic->vsid;
     }
 
     /* The ACL layer, only if the NIC has rules: no rule, no filtering. */
