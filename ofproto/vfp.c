@@ -501,6 +501,15 @@ sync_owner(uint64_t cookie, struct pending_mods *p)
     }
 
     LIST_FOR_EACH (f, node, &flows) {
+        /* Like a flow_mod from an OpenFlow client, whose Ethernet or IP
+         * fields imply packet_type=eth, so that "ovs-ofctl dump-flows br-int
+         * ip" finds VFP's flows too. */
+        if (f->match.wc.masks.dl_type
+            || !eth_addr_is_zero(f->match.wc.masks.dl_src)
+            || !eth_addr_is_zero(f->match.wc.masks.dl_dst)) {
+            match_set_default_packet_type(&f->match);
+        }
+
         struct minimatch mm;
         minimatch_init(&mm, &f->match);
         uint32_t hash = installed_hash(f->table_id, f->priority, &mm);
@@ -721,9 +730,9 @@ vfp_run(void)
 void
 vfp_sync_reply_later(struct unixctl_conn *conn)
 {
-    if (vfp_is_synced() || !ofproto) {
-        /* Nothing pending, or no bridge to install into: nothing to wait
-         * for either. */
+    if (vfp_is_synced() && (ofproto || hmap_is_empty(&model.ports))) {
+        /* Nothing pending and nothing to take over: nothing to wait for.
+         * (With ports but no bridge taken yet, the next run may take it.) */
         unixctl_command_reply(conn, NULL);
         return;
     }
@@ -750,7 +759,10 @@ vfp_wait(void)
      * after vfp_run() has run: run again at once to install them.  Without
      * a bridge there is nowhere to install, and the bridge's arrival wakes
      * the main loop anyway. */
-    if (ofproto && (!hmap_is_empty(&dirty) || n_sync_conns)) {
+    if (n_sync_conns
+        || (ofproto && !hmap_is_empty(&dirty))
+        || (!ofproto && !hmap_is_empty(&model.ports)
+            && ofproto_lookup(bridge_name))) {
         poll_immediate_wake();
     }
 }
