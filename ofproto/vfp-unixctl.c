@@ -942,8 +942,12 @@ mapping_to_text(const struct vfp_mapping *mapping, struct ds *s)
     ds_put_format(s, "mapping VSID %"PRIu32" ", mapping->vsid);
     hnv_ip_format(&mapping->ca_ip, s);
     ds_put_format(s, " "ETH_ADDR_FMT" -> ", ETH_ADDR_ARGS(mapping->ca_mac));
-    hnv_ip_format(&mapping->pa, s);
-    ds_put_format(s, " %s\n", vfp_encap_to_string(mapping->encap));
+    if (mapping->encap == VFP_ENCAP_NONE) {
+        ds_put_cstr(s, "local\n");
+    } else {
+        hnv_ip_format(&mapping->pa, s);
+        ds_put_format(s, " %s\n", vfp_encap_to_string(mapping->encap));
+    }
 }
 
 static void

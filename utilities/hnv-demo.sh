@@ -78,7 +78,21 @@ ovs-vsctl --no-wait init
 ovs-vswitchd --enable-dummy=system --disable-system --detach --no-chdir \
     -vconsole:off --pidfile --log-file
 ovs-vsctl add-br br-int -- set Bridge br-int fail-mode=secure \
-                                              datapath-type=dummy
+                                              datapath-type=dummy \
+    -- add-port br-int vxlan0 -- set Interface vxlan0 type=vxlan \
+           options:remote_ip=flow options:key=flow
+
+# The underlay: br-phy owns host 2's PA; host 1's subnet is behind a router
+# whose MAC is known, and what host 2 sends there is captured.
+ovs-vsctl add-br br-phy -- set Bridge br-phy datapath-type=dummy \
+              other-config:hwaddr=aa:55:aa:55:00:02 \
+    -- add-port br-phy phy0 -- set Interface phy0 type=dummy \
+           options:tx_pcap="$sandbox/underlay.pcap"
+ovs-ofctl add-flow br-phy actions=normal
+ovs-appctl netdev-dummy/ip4addr br-phy 192.168.2.20/24 >/dev/null
+ovs-appctl ovs/route/add 192.168.2.20/24 br-phy >/dev/null
+ovs-appctl ovs/route/add 192.168.1.0/24 br-phy 192.168.2.1 >/dev/null
+ovs-appctl tnl/neigh/set br-phy 192.168.2.1 aa:55:aa:55:00:fe >/dev/null
 
 cat <<'EOF'
 == ovs-hnv demo: host 2 of the Figure-8 deployment ==
@@ -100,19 +114,56 @@ for tenant in contoso:5001:01 fabrikam:6001:02; do
     run hnv-ctl add-mapping "$vsid" 10.1.1.11 "00:15:5d:$n:01:11" \
         192.168.1.10 vxlan
     run ovs-vsctl add-port br-int "web-$name" -- set Interface "web-$name" \
-        type=dummy external_ids:iface-id="web-$name"
+        type=dummy external_ids:iface-id="web-$name" \
+        options:tx_pcap="$sandbox/web-$name.pcap"
 done
 run hnv-ctl add-acl web-contoso out 100 allow proto=tcp dst=10.1.1.11 \
     dport=1433
 
 run hnv-ctl show
 
-# The agent picks the policy up asynchronously: wait until it has it all.
+# The agent picks the policy up asynchronously: wait until it has it all
+# and VFP has installed it.
 for _ in $(seq 100); do
-    ovs-appctl hnv/status | grep -q ' 2 mappings' && break
+    ovs-appctl hnv/status | grep -q '^vfp: 2 ports, 2 spaces' && break
     sleep 0.1
 done
+vfpctl sync
 run ovs-appctl hnv/status
+
+# Prints the packet that ovs-ofctl composes for flow $1 as one hex string.
+hex () {
+    ovs-ofctl compose-packet "$1" | sed 's/^[0-9a-f]*  //; s/[- ]//g' \
+        | tr -d '\n'
+}
+
+printf '\n== What the agent made of it: VFP ports, layers and spaces ==\n'
+run vfpctl list-port
+run vfpctl list-layer web-contoso
+run vfpctl list-mapping hnv-5001
+
+printf '\n== Contoso Web asks for SQL'"'"'s MAC (ARP): its own host answers ==\n'
+run ovs-appctl netdev-dummy/receive web-contoso "$(hex 'eth_src=00:15:5d:01:02:12,eth_dst=ff:ff:ff:ff:ff:ff,dl_type=0x0806,arp_op=1,arp_sha=00:15:5d:01:02:12,arp_spa=10.1.1.12,arp_tha=00:00:00:00:00:00,arp_tpa=10.1.1.11')"
+for _ in $(seq 50); do [ -s web-contoso.pcap ] && break; sleep 0.1; done
+echo "what Web received (an ARP reply: 10.1.1.11 is at 00:15:5d:01:01:11):"
+ovs-pcap web-contoso.pcap | sed 's/^/    /'
+
+printf '\n== Contoso Web -> Contoso SQL (TCP 1433), through the VFP layers ==\n'
+run vfpctl process-tuples web-contoso out proto=tcp src=10.1.1.12 \
+    dst=10.1.1.11 sport=49152 dport=1433 dmac=00:15:5d:01:01:11
+run ovs-appctl netdev-dummy/receive web-contoso "$(hex 'eth_src=00:15:5d:01:02:12,eth_dst=00:15:5d:01:01:11,dl_type=0x0800,nw_src=10.1.1.12,nw_dst=10.1.1.11,nw_proto=6,nw_ttl=64,tcp_src=49152,tcp_dst=1433,tcp_flags=0x002')"
+for _ in $(seq 50); do [ -s underlay.pcap ] && break; sleep 0.1; done
+echo "what left for the underlay (outer IPv4 c0a80214 -> c0a8010a, that is"
+echo "192.168.2.20 -> 192.168.1.10, UDP port 12b5 = 4789, VXLAN 08000000"
+echo "00138900 = VNI 5001, then Web's frame unchanged):"
+ovs-pcap underlay.pcap | tail -1 | sed 's/^/    /'
+
+printf '\n== Across tenants: Contoso Web aims at Fabrikam SQL'"'"'s MAC ==\n'
+run vfpctl process-tuples web-contoso out proto=tcp src=10.1.1.12 \
+    dst=10.1.1.11 sport=49153 dport=1433 dmac=00:15:5d:02:01:11
+echo "Contoso's space sends it in VSID 5001 to host 1, where no NIC of VSID"
+echo "5001 has that MAC: it is dropped there, and Fabrikam sees nothing"
+echo "(tests/hnv-figure8.at checks that on two hosts)."
 
 cat <<EOF
 
@@ -120,7 +171,7 @@ The sandbox keeps running.  To use it from a shell:
 
     eval "\$(./quickstart env)"
     export OVS_RUNDIR=$sandbox OVS_LOGDIR=$sandbox OVS_DBDIR=$sandbox
-    hnv-ctl show; ovs-appctl hnv/status; ovs-vsctl show
+    hnv-ctl show; ovs-appctl hnv/status; vfpctl list-port; ovs-vsctl show
 
 Its logs are $sandbox/*.log.  Stop it with:
 
