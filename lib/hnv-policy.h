@@ -106,10 +106,10 @@ const char *hnv_encap_to_string(enum hnv_encap);
  *     comma-separated list of ports "N" and ranges "N-M", 0..65535.  A port
  *     list is only valid together with protocols that all have ports (TCP,
  *     UDP). */
-#define HNV_ACL_MAX_ITEMS 64
+#define HNV_ACL_MAX_ITEMS 64    /* Per list: keeps one rule's flows bounded. */
 
 /* Returns true if ACL column value 's' means "any": "", "*" or "any". */
-bool hnv_acl_value_is_any(const char *s);    /* Per list: keeps one rule's flows bounded. */
+bool hnv_acl_value_is_any(const char *s);
 
 struct hnv_acl_prefix {
     struct in6_addr addr;       /* IPv4-mapped for IPv4. */

@@ -267,6 +267,27 @@ put_poison(struct ofpbuf *ofpacts)
     put_load_reg(ofpacts, VFP_REG_PORT, 0);
 }
 
+/* The bridge's tunnel ports that exist, with their encapsulation. */
+struct tunnel_port {
+    ofp_port_t ofport;
+    enum vfp_encap encap;
+};
+
+static size_t
+get_tunnel_ports(const struct vfp_tunnels *tunnels,
+                 struct tunnel_port out[2])
+{
+    size_t n = 0;
+
+    if (tunnels->vxlan != OFPP_NONE) {
+        out[n++] = (struct tunnel_port) { tunnels->vxlan, VFP_ENCAP_VXLAN };
+    }
+    if (tunnels->nvgre != OFPP_NONE) {
+        out[n++] = (struct tunnel_port) { tunnels->nvgre, VFP_ENCAP_NVGRE };
+    }
+    return n;
+}
+
 /* Switch: packets of ports VFP does not manage go on, unchanged, to the
  * first table after VFP's, which belongs to OpenFlow clients. */
 void
@@ -278,17 +299,9 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
 
     /* Tunnelled packets find their port in the decap table, and leave by
      * the tunnel port that the forwarding decision chose. */
-    const struct {
-        ofp_port_t ofport;
-        enum vfp_encap encap;
-    } tunnel_ports[] = {
-        { tunnels->vxlan, VFP_ENCAP_VXLAN },
-        { tunnels->nvgre, VFP_ENCAP_NVGRE },
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(tunnel_ports); i++) {
-        if (tunnel_ports[i].ofport == OFPP_NONE) {
-            continue;
-        }
+    struct tunnel_port tunnel_ports[2];
+    size_t n = get_tunnel_ports(tunnels, tunnel_ports);
+    for (size_t i = 0; i < n; i++) {
         f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
         match_set_in_port(&f->match, tunnel_ports[i].ofport);
         put_goto(&f->ofpacts, VFP_TABLE_DECAP);
@@ -345,18 +358,11 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
     }
 
     /* From a tunnel: frames of its VSID for its MAC are its own. */
-    const struct {
-        ofp_port_t ofport;
-        enum vfp_encap encap;
-    } tunnel_ports[] = {
-        { tunnels->vxlan, VFP_ENCAP_VXLAN },
-        { tunnels->nvgre, VFP_ENCAP_NVGRE },
-    };
-    for (size_t i = 0; port->vsid && port->has_mac
-                       && i < ARRAY_SIZE(tunnel_ports); i++) {
-        if (tunnel_ports[i].ofport == OFPP_NONE) {
-            continue;
-        }
+    struct tunnel_port tunnel_ports[2];
+    size_t n = port->vsid && port->has_mac ? get_tunnel_ports(tunnels,
+                                                             tunnel_ports)
+                                           : 0;
+    for (size_t i = 0; i < n; i++) {
         f = flow_add(flows, VFP_TABLE_DECAP, PRIO_PORT);
         match_set_in_port(&f->match, tunnel_ports[i].ofport);
         match_set_vsid(&f->match, port->vsid, tunnel_ports[i].encap);

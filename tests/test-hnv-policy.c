@@ -126,7 +126,8 @@ test_contains(struct ovs_cmdl_context *ctx)
         struct in6_addr ip;
         error = hnv_parse_ip(ctx->argv[i], &ip);
         if (!error) {
-            ds_put_cstr(&out, hnv_prefix_contains(&prefix, &ip) ? "in" : "out");
+            bool in = hnv_prefix_contains(&prefix, &ip);
+            ds_put_cstr(&out, in ? "in" : "out");
         }
         report(ctx->argv[i], error, &out);
     }
