@@ -58,6 +58,11 @@ ofp_port_t vfp_tunnel_ofport(enum vfp_encap);
 const char *vfp_bridge_name(void);
 bool vfp_is_synced(void);
 
+/* How many atomic commits VFP made to the bridge, and how many flow changes
+ * they carried in all. */
+void vfp_get_commit_stats(unsigned long long int *commits,
+                          unsigned long long int *flow_changes);
+
 /* Replies to 'conn' once every change made so far is installed. */
 struct unixctl_conn;
 void vfp_sync_reply_later(struct unixctl_conn *);

@@ -1127,13 +1127,17 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
            const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     const struct vfp_model *m = vfp_get_model();
+    unsigned long long int commits, changes;
+    vfp_get_commit_stats(&commits, &changes);
     char *s = xasprintf("bridge: %s\nports: %"PRIuSIZE"\nlayers: %"PRIuSIZE
                         "\ngroups: %"PRIuSIZE"\nrules: %"PRIuSIZE"\n"
-                        "flows: %s\n", vfp_bridge_name(),
+                        "flows: %s\ncommits: %llu (%llu flow changes)\n",
+                        vfp_bridge_name(),
                         hmap_count(&m->ports), hmap_count(&m->layers_by_id),
                         hmap_count(&m->groups_by_id),
                         hmap_count(&m->rules_by_id),
-                        vfp_is_synced() ? "installed" : "pending");
+                        vfp_is_synced() ? "installed" : "pending",
+                        commits, changes);
     unixctl_command_reply(conn, s);
     free(s);
 }

@@ -96,6 +96,9 @@ static struct ofproto *ofproto; /* The bridge's, while VFP is active. */
 static struct hmap owners = HMAP_INITIALIZER(&owners);
 static struct hmap dirty = HMAP_INITIALIZER(&dirty);
 
+/* Atomic commits made, and flow changes in them, for "vfp/status". */
+static unsigned long long int n_commits, n_flow_changes;
+
 /* "vfp/sync" callers waiting for the flows to be installed. */
 static struct unixctl_conn **sync_conns;
 static size_t n_sync_conns, allocated_sync_conns;
@@ -127,6 +130,14 @@ bool
 vfp_is_synced(void)
 {
     return hmap_is_empty(&dirty);
+}
+
+void
+vfp_get_commit_stats(unsigned long long int *commits,
+                     unsigned long long int *flow_changes)
+{
+    *commits = n_commits;
+    *flow_changes = n_flow_changes;
 }
 
 /* Marking. */
@@ -449,6 +460,8 @@ pending_commit(struct pending_mods *p)
     }
 
     enum ofperr error = ofproto_flow_mods_atomic(ofproto, fms, p->n);
+    n_commits++;
+    n_flow_changes += p->n;
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "%s: %"PRIuSIZE" flow changes could not be made "
