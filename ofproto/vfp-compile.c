@@ -319,6 +319,8 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
     f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MISS);
     put_poison(&f->ofpacts);
     f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MISS);
+    f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MISS);
+    put_poison(&f->ofpacts);
 }
 
 /* Port: classification of its packets, local delivery to it by MAC, and
@@ -701,6 +703,13 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     case VFP_ACTION_REWRITE:
         put_rewrite(&f->ofpacts, a, &rule->cond);
         break;
+    case VFP_ACTION_ROUTE:
+        put_set_field(&f->ofpacts, MFF_ETH_SRC, &a->router_mac,
+                      sizeof a->router_mac);
+        ofpact_put_DEC_TTL(&f->ofpacts);
+        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
+        put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_ROUTE);
+        break;
     case VFP_ACTION_BLOCK:
         /* No actions: drop. */
         return;
@@ -745,14 +754,30 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
     if (mapping->encap != VFP_ENCAP_NONE) {
         put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
 
-        /* From the CA: only from its PA, in its VSID.  Matching is the
-         * check; the flow has nothing to do. */
+        /* From the CA: only from its PA, in its VSID (a routed packet
+         * arrives in the destination's VSID, so a routing space does not
+         * check it).  Matching is the check; the flow has nothing to do. */
         f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
         match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
         match_set_nw_src(&f->match, ca);
         match_set_tun_src(&f->match, pa);
-        match_set_vsid(&f->match, mapping->vsid, mapping->encap);
+        if (!space->routing) {
+            match_set_vsid(&f->match, mapping->vsid, mapping->encap);
+        }
+    }
+
+    /* Routed to the CA: to its MAC, in its VSID (which local delivery
+     * matches), encapsulated to its PA if it is not on this host. */
+    f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MAPPING);
+    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+    match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
+    match_set_nw_dst(&f->match, ca);
+    put_set_field(&f->ofpacts, MFF_ETH_DST, &mapping->ca_mac,
+                  sizeof mapping->ca_mac);
+    put_load_reg(&f->ofpacts, VFP_REG_VSID, mapping->vsid);
+    if (mapping->encap != VFP_ENCAP_NONE) {
+        put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
     }
 
     /* ARP for the CA: answered with its MAC, out of the port it came in. */

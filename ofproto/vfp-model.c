@@ -562,7 +562,7 @@ vfp_model_find_mapping_by_id(const struct vfp_model *m, uint32_t id)
 }
 
 char *
-vfp_model_add_space(struct vfp_model *m, const char *name,
+vfp_model_add_space(struct vfp_model *m, const char *name, bool routing,
                     struct vfp_space **spacep)
 {
     char *error = check_name("space", name);
@@ -576,6 +576,7 @@ vfp_model_add_space(struct vfp_model *m, const char *name,
     struct vfp_space *space = xzalloc(sizeof *space);
     space->name = xstrdup(name);
     space->id = new_id(m);
+    space->routing = routing;
     hmap_init(&space->mappings);
     hmap_insert(&m->spaces, &space->name_node, hash_string(name, 0));
     hmap_insert(&m->spaces_by_id, &space->id_node, hash_int(space->id, 0));
@@ -773,6 +774,22 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
                    : word[4] == 'e' ? VFP_ACTION_MAP_ENCAP
                    : VFP_ACTION_MAP_DECAP);
         a->space_id = space->id;
+    } else if (!strncmp(word, "route:", 6)) {
+        /* route:SPACE:MAC, and a MAC has colons of its own. */
+        const char *name = word + 6;
+        const char *colon = strchr(name, ':');
+        if (!colon) {
+            return xasprintf("\"%s\": use route:SPACE:ROUTER_MAC", word);
+        }
+        char *space_name = xmemdup0(name, colon - name);
+        const struct vfp_space *space = vfp_model_find_space(m, space_name);
+        free(space_name);
+        if (!space) {
+            return xasprintf("\"%s\": no such space", word);
+        }
+        a->type = VFP_ACTION_ROUTE;
+        a->space_id = space->id;
+        return hnv_parse_mac(colon + 1, &a->router_mac);
     } else if (!strncmp(word, "rewrite:", 8)) {
         a->type = VFP_ACTION_REWRITE;
         return parse_rewrite(word + 8, a);
@@ -780,7 +797,7 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
         return xasprintf("\"%s\" is not an action (allow, block, decap, "
                          "encap:TYPE:PA:VSID, map-encap:SPACE, "
                          "map-decap:SPACE, arp-respond:SPACE, "
-                         "rewrite:FIELD=VALUE,...)", word);
+                         "route:SPACE:MAC, rewrite:FIELD=VALUE,...)", word);
     }
     return NULL;
 }
@@ -804,6 +821,10 @@ vfp_action_format(const struct vfp_model *m, const struct vfp_action *a,
     case VFP_ACTION_MAP_DECAP:
     case VFP_ACTION_ARP_RESPOND:
         ds_put_format(s, ":%s", space_name);
+        break;
+    case VFP_ACTION_ROUTE:
+        ds_put_format(s, ":%s:"ETH_ADDR_FMT, space_name,
+                      ETH_ADDR_ARGS(a->router_mac));
         break;
     case VFP_ACTION_REWRITE:
         ds_put_char(s, ':');
@@ -1136,6 +1157,8 @@ vfp_action_to_string(enum vfp_action_type action)
         return "arp-respond";
     case VFP_ACTION_REWRITE:
         return "rewrite";
+    case VFP_ACTION_ROUTE:
+        return "route";
     }
     OVS_NOT_REACHED();
 }

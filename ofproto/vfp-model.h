@@ -83,6 +83,10 @@ struct vfp_space {
     char *name;
     uint32_t id;                /* Value of VFP_REG_SPACE. */
     struct hmap mappings;       /* Contains "struct vfp_mapping"s. */
+    bool routing;               /* A routing domain's space: its CAs span
+                                 * VSIDs, and routed packets arrive in the
+                                 * destination's VSID, so the source check
+                                 * does not look at the VSID. */
 };
 
 /* What a rule does, with its parameters. */
@@ -97,6 +101,9 @@ struct vfp_action {
     /* VFP_ACTION_MAP_ENCAP, _MAP_DECAP, _ARP_RESPOND: the space's id (a
      * space can go away while rules name it: they then drop). */
     uint32_t space_id;
+
+    /* VFP_ACTION_ROUTE: the router's MAC (with 'space_id'). */
+    struct eth_addr router_mac;
 
     /* VFP_ACTION_REWRITE: the fields to set, and whether to decrement the
      * IP TTL.  IPv4 addresses only. */
@@ -234,7 +241,8 @@ struct vfp_mapping *vfp_space_find_mapping(const struct vfp_space *,
 struct vfp_mapping *vfp_model_find_mapping_by_id(const struct vfp_model *,
                                                  uint32_t id);
 char *vfp_model_add_space(struct vfp_model *, const char *name,
-                          struct vfp_space **) OVS_WARN_UNUSED_RESULT;
+                          bool routing, struct vfp_space **)
+    OVS_WARN_UNUSED_RESULT;
 void vfp_model_remove_space(struct vfp_model *, struct vfp_space *);
 
 /* Adds a mapping, or with 'may_exist' changes the one for the same CA IP
@@ -248,7 +256,7 @@ char *vfp_model_add_mapping(struct vfp_model *, struct vfp_space *,
 void vfp_model_remove_mapping(struct vfp_model *, struct vfp_mapping *);
 
 /* Parses a rule's action word: allow, block, decap, encap:vxlan|nvgre:PA:VSID,
- * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE,
+ * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE, route:SPACE:MAC,
  * rewrite:FIELD=VALUE[,...] with FIELD smac, dmac, src, dst, sport, dport,
  * or dec-ttl alone. */
 char *vfp_action_parse(const struct vfp_model *, const char *word,

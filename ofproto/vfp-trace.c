@@ -140,6 +140,8 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
                        ? "forward: into the tunnel"
                        : table_id == VFP_TABLE_SPACE_ARP
                        ? "space: no such CA, no ARP answer"
+                       : table_id == VFP_TABLE_SPACE_ROUTE
+                       ? "space: no route, dropped"
                        : table_id >= VFP_TABLE_SPACE_DST
                          && table_id <= VFP_TABLE_SPACE_SRC
                        ? "space: no mapping, dropped"

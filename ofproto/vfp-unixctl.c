@@ -847,14 +847,16 @@ space_to_json(const struct vfp_space *space)
     json_object_put(j, "id", json_integer_create(space->id));
     json_object_put(j, "mappings",
                     json_integer_create(hmap_count(&space->mappings)));
+    json_object_put(j, "routing", json_boolean_create(space->routing));
     return j;
 }
 
 static void
 space_to_text(const struct vfp_space *space, struct ds *s)
 {
-    ds_put_format(s, "space %s: id %"PRIu32", %"PRIuSIZE" mappings\n",
-                  space->name, space->id, hmap_count(&space->mappings));
+    ds_put_format(s, "space %s: id %"PRIu32", %"PRIuSIZE" mappings%s\n",
+                  space->name, space->id, hmap_count(&space->mappings),
+                  space->routing ? ", routing" : "");
 }
 
 static void
@@ -878,11 +880,17 @@ cmd_list_space(struct unixctl_conn *conn, int argc, const char *argv[],
     free(spaces);
 }
 
+/* add-space SPACE [routing] */
 static void
-cmd_add_space(struct unixctl_conn *conn, int argc OVS_UNUSED,
-              const char *argv[], void *aux OVS_UNUSED)
+cmd_add_space(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
 {
-    reply_change(conn, vfp_model_add_space(vfp_get_model(), argv[1], NULL));
+    if (argc > 2 && strcmp(argv[2], "routing")) {
+        reply_error(conn, "\"%s\" is not \"routing\"", argv[2]);
+        return;
+    }
+    reply_change(conn, vfp_model_add_space(vfp_get_model(), argv[1],
+                                           argc > 2, NULL));
 }
 
 static struct vfp_space *
@@ -1205,8 +1213,8 @@ vfp_unixctl_register(void)
                              3, INT_MAX, cmd_set_group_rules, NULL);
     unixctl_command_register("vfp/list-space", "[--format=json]", 0, 1,
                              cmd_list_space, NULL);
-    unixctl_command_register("vfp/add-space", "SPACE", 1, 1, cmd_add_space,
-                             NULL);
+    unixctl_command_register("vfp/add-space", "SPACE [routing]", 1, 2,
+                             cmd_add_space, NULL);
     unixctl_command_register("vfp/remove-space", "SPACE", 1, 1,
                              cmd_remove_space, NULL);
     unixctl_command_register("vfp/list-mapping", "[--format=json] SPACE", 1,

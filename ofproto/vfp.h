@@ -66,7 +66,8 @@ struct simap;
 #define VFP_TABLE_DECAP 1       /* Tunnelled packets: to which port? */
 #define VFP_TABLE_SPACE_DST 2   /* Space lookups (by resubmit): CA -> PA, */
 #define VFP_TABLE_SPACE_SRC 3   /* is this CA behind that PA?, */
-#define VFP_TABLE_SPACE_ARP 4   /* CA -> MAC. */
+#define VFP_TABLE_SPACE_ARP 4   /* CA -> MAC, */
+#define VFP_TABLE_SPACE_ROUTE 5 /* and CA -> its MAC, VSID and PA. */
 #define VFP_TABLE_OUT_BASE 10
 #define VFP_TABLE_IN_BASE (VFP_TABLE_OUT_BASE \
                            + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
@@ -105,6 +106,9 @@ enum vfp_action_type {
                                  * a space maps the inner source CA to. */
     VFP_ACTION_ARP_RESPOND,     /* Answer ARP requests from a space. */
     VFP_ACTION_REWRITE,         /* Rewrite header fields, then allow. */
+    VFP_ACTION_ROUTE,           /* Route to the destination CA of a space:
+                                 * the router's MAC as source, TTL
+                                 * decremented, the CA's MAC and VSID. */
 };
 
 enum vfp_port_state {

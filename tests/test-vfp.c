@@ -162,7 +162,7 @@ build(struct vfp_model *m, char *word)
         check(vfp_model_add_rule(m, group, f[3], atoi(f[4]), terminating,
                                  false, &cond, &action, NULL));
     } else if (!strncmp(word, "space:", 6)) {
-        check(vfp_model_add_space(m, word + 6, NULL));
+        check(vfp_model_add_space(m, word + 6, false, NULL));
     } else if (!strncmp(word, "mapping:", 8)) {
         char *save = NULL;
         char *space_name = strtok_r(word + 8, ",", &save);

@@ -125,7 +125,7 @@ run hnv-ctl show
 # The agent picks the policy up asynchronously: wait until it has it all
 # and VFP has installed it.
 for _ in $(seq 100); do
-    ovs-appctl hnv/status | grep -q '^vfp: 2 ports, 2 spaces' && break
+    ovs-appctl hnv/status | grep -q '^vfp: 2 ports, 4 spaces' && break
     sleep 0.1
 done
 vfpctl sync

@@ -67,7 +67,7 @@ static const struct verb {
     { "set-group-rules", "PORT LAYER GROUP [RULE PRIORITY ACTION "
                          "[terminating] [COND...] [-- RULE ...]]", false },
     { "list-space", "", true },
-    { "add-space", "SPACE", false },
+    { "add-space", "SPACE [routing]", false },
     { "remove-space", "SPACE", false },
     { "list-mapping", "SPACE", true },
     { "add-mapping", "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre|local] "
@@ -197,7 +197,8 @@ usage(void)
            "sport=N[-M], dport=N[-M], smac=MAC, dmac=MAC, vni=N, "
            "vlan=N.\n"
            "ACTION is allow, block, decap, encap:vxlan|nvgre:PA:VSID, "
-           "map-encap:SPACE,\nmap-decap:SPACE or arp-respond:SPACE.\n\n"
+           "map-encap:SPACE,\nmap-decap:SPACE, arp-respond:SPACE, route:SPACE:MAC or "
+           "rewrite:FIELD=VALUE,...\n\n"
            "Options:\n"
            "  -t, --target=TARGET  ovs-vswitchd's pidfile name or control "
            "socket\n"

@@ -47,6 +47,10 @@ struct nic {
     struct eth_addr mac;
     ovs_be32 ip;                /* 0 if the policy names none. */
     struct sset fw_rules;       /* Accepted, enabled FW_Rules uuids. */
+    const char *rd_space;       /* Its virtual network's routing space, or
+                                 * NULL (owned by 'rd_of_vsid'). */
+    bool has_router_mac;
+    struct eth_addr router_mac; /* This host's distributed router MAC. */
 };
 
 /* What this agent programmed last, to change only what differs: each of
@@ -281,8 +285,10 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
     struct vfp_port *port = NULL;
 
     ds_put_format(desc, "port %s vsid %"PRIu32" mac "ETH_ADDR_FMT" ip "
-                  IP_FMT"\n", nic->name, nic->vsid, ETH_ADDR_ARGS(nic->mac),
-                  IP_ARGS(nic->ip));
+                  IP_FMT" routing %s router "ETH_ADDR_FMT"\n", nic->name,
+                  nic->vsid, ETH_ADDR_ARGS(nic->mac), IP_ARGS(nic->ip),
+                  nic->rd_space ? nic->rd_space : "-",
+                  ETH_ADDR_ARGS(nic->router_mac));
     if (apply) {
         char *error = vfp_model_add_port(m, nic->name, &nic->mac, nic->vsid,
                                          &port);
@@ -355,6 +361,19 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
         ignore(vfp_model_add_rule(m, out, "encap", 10, false, false, &cond,
                                   &action, NULL));
 
+        /* Sent to the distributed router: routed within the virtual
+         * network, on this host. */
+        if (nic->rd_space && nic->has_router_mac) {
+            cond.has_dmac = true;
+            cond.dmac = nic->router_mac;
+            word = xasprintf("route:%s:"ETH_ADDR_FMT, nic->rd_space,
+                             ETH_ADDR_ARGS(nic->router_mac));
+            ignore(vfp_action_parse(m, word, &action));
+            free(word);
+            ignore(vfp_model_add_rule(m, out, "route", 5, false, false,
+                                      &cond, &action, NULL));
+        }
+
         /* Inbound: from local VMs (no tunnel), or tunnelled from the PA
          * that the space maps the source CA to. */
         memset(&cond, 0, sizeof cond);
@@ -363,11 +382,23 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
         action = (struct vfp_action) { .type = VFP_ACTION_ALLOW };
         ignore(vfp_model_add_rule(m, in, "local", 1, false, false, &cond,
                                   &action, NULL));
+        /* Routed here from another subnet of the virtual network: its
+         * source CA is in the network's routing space. */
+        if (nic->rd_space && nic->has_router_mac) {
+            memset(&cond, 0, sizeof cond);
+            cond.has_smac = true;
+            cond.smac = nic->router_mac;
+            word = xasprintf("map-decap:%s", nic->rd_space);
+            ignore(vfp_action_parse(m, word, &action));
+            free(word);
+            ignore(vfp_model_add_rule(m, in, "routed", 2, false, false,
+                                      &cond, &action, NULL));
+        }
         memset(&cond, 0, sizeof cond);
         word = xasprintf("map-decap:%s", space);
         ignore(vfp_action_parse(m, word, &action));
         free(word);
-        ignore(vfp_model_add_rule(m, in, "tunnel", 2, false, false, &cond,
+        ignore(vfp_model_add_rule(m, in, "tunnel", 3, false, false, &cond,
                                   &action, NULL));
         vfp_mark_port(port);
     }
@@ -377,17 +408,48 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
 /* A mapping that a space should hold. */
 struct want_mapping {
     struct hmap_node node;      /* In a 'struct want_space' 'mappings'. */
+    uint32_t vsid;
     struct in6_addr ca;
     struct eth_addr mac;
     struct in6_addr pa;
     enum vfp_encap encap;
 };
 
+/* A space to program: a subnet's, by VSID, or a virtual network's routing
+ * space, by name. */
 struct want_space {
-    struct hmap_node node;      /* In 'spaces', by VSID. */
-    uint32_t vsid;
+    struct hmap_node node;      /* In 'spaces' or 'rd_spaces'. */
+    uint32_t vsid;              /* Subnet spaces. */
+    char *name;                 /* The space's name. */
+    bool routing;
     struct hmap mappings;       /* By CA. */
 };
+
+/* A virtual network's routing space, by its name. */
+static struct want_space *
+want_rd_space_find(struct hmap *rd_spaces, const char *name)
+{
+    struct want_space *ws;
+    HMAP_FOR_EACH_WITH_HASH (ws, node, hash_string(name, 0), rd_spaces) {
+        if (!strcmp(ws->name, name)) {
+            return ws;
+        }
+    }
+    return NULL;
+}
+
+static struct want_space *
+want_space_new(struct hmap *spaces, uint32_t hash, uint32_t vsid,
+               char *name, bool routing)
+{
+    struct want_space *ws = xzalloc(sizeof *ws);
+    ws->vsid = vsid;
+    ws->name = name;
+    ws->routing = routing;
+    hmap_init(&ws->mappings);
+    hmap_insert(spaces, &ws->node, hash);
+    return ws;
+}
 
 static struct want_space *
 want_space_find(struct hmap *spaces, uint32_t vsid)
@@ -402,11 +464,36 @@ want_space_find(struct hmap *spaces, uint32_t vsid)
 }
 
 static void
-want_mapping(struct hmap *spaces, uint32_t vsid, const char *ca_s,
-             const char *mac_s, const struct in6_addr *pa,
+want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
+                const char *mac_s, const struct in6_addr *pa,
+                enum vfp_encap encap);
+
+/* Adds the mapping to the space of subnet 'vsid' and, if the subnet is
+ * bound to a virtual network of 'rd_of_vsid', to that network's routing
+ * space. */
+static void
+want_mapping(struct hmap *spaces, struct hmap *rd_spaces,
+             const struct shash *rd_of_vsid, uint32_t vsid,
+             const char *ca_s, const char *mac_s, const struct in6_addr *pa,
              enum vfp_encap encap)
 {
-    struct want_space *ws = want_space_find(spaces, vsid);
+    char key[16];
+    snprintf(key, sizeof key, "%"PRIu32, vsid);
+    const char *rd = shash_find_data(rd_of_vsid, key);
+
+    want_mapping_in(want_space_find(spaces, vsid), vsid, ca_s, mac_s, pa,
+                    encap);
+    if (rd) {
+        want_mapping_in(want_rd_space_find(rd_spaces, rd), vsid, ca_s,
+                        mac_s, pa, encap);
+    }
+}
+
+static void
+want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
+                const char *mac_s, const struct in6_addr *pa,
+                enum vfp_encap encap)
+{
     struct want_mapping *wm = xzalloc(sizeof *wm);
 
     if (!ws || !ok(hnv_parse_ip(ca_s, &wm->ca))
@@ -419,6 +506,7 @@ want_mapping(struct hmap *spaces, uint32_t vsid, const char *ca_s,
     }
     wm->pa = *pa;
     wm->encap = encap;
+    wm->vsid = vsid;
     hmap_insert(&ws->mappings, &wm->node, hash_bytes(&wm->ca, sizeof wm->ca,
                                                      0));
 }
@@ -428,25 +516,30 @@ want_mapping(struct hmap *spaces, uint32_t vsid, const char *ca_s,
 static void
 sync_space(struct vfp_model *m, struct want_space *ws)
 {
-    char *name = space_name(ws->vsid);
+    const char *name = ws->name;
     struct vfp_space *space = vfp_model_find_space(m, name);
 
+    if (space && space->routing != ws->routing) {
+        vfp_mark_space(space);
+        vfp_model_remove_space(m, space);
+        space = NULL;
+    }
     if (!space) {
-        ignore(vfp_model_add_space(m, name, &space));
+        ignore(vfp_model_add_space(m, name, ws->routing, &space));
     }
     sset_add(&programmed_spaces, name);
 
     struct want_mapping *wm;
     HMAP_FOR_EACH (wm, node, &ws->mappings) {
         struct vfp_mapping *old = vfp_space_find_mapping(space, &wm->ca);
-        if (old && old->vsid == ws->vsid && eth_addr_equals(old->ca_mac,
+        if (old && old->vsid == wm->vsid && eth_addr_equals(old->ca_mac,
                                                             wm->mac)
             && ipv6_addr_equals(&old->pa, &wm->pa)
             && old->encap == wm->encap) {
             continue;
         }
         struct vfp_mapping *mapping;
-        char *error = vfp_model_add_mapping(m, space, ws->vsid, &wm->ca,
+        char *error = vfp_model_add_mapping(m, space, wm->vsid, &wm->ca,
                                             &wm->mac, &wm->pa, wm->encap,
                                             true, &mapping);
         if (error) {
@@ -474,7 +567,6 @@ sync_space(struct vfp_model *m, struct want_space *ws)
             vfp_model_remove_mapping(m, mapping);
         }
     }
-    free(name);
 }
 
 static void
@@ -487,34 +579,74 @@ remove_port(struct vfp_model *m, const char *name)
     }
 }
 
-void
-hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-              const char *host, const struct hnv_check *check)
+/* Works out the spaces that the local NICs need: one per subnet, one per
+ * virtual network ('rd_spaces', routing), with their mappings.  Sets each
+ * NIC's routing space and router MAC; 'rd_of_vsid' maps VSIDs to routing
+ * space names. */
+static void
+collect_spaces(const struct ovsdb_idl *vtep, const char *host,
+               const struct hnv_check *check, struct hmap *nics,
+               struct hmap *spaces, struct hmap *rd_spaces,
+               struct shash *rd_of_vsid)
 {
-    struct vfp_model *m = vfp_get_model();
-    struct hmap nics = HMAP_INITIALIZER(&nics);
-    struct hmap spaces = HMAP_INITIALIZER(&spaces);
+    const struct msvtep_physical_switch *ps;
+    const char *router_mac = NULL;
     struct nic *nic;
 
-    if (!vtep || !host) {
-        hnv_vfp_clear();
-        return;
-    }
-    collect_nics(vtep, host, check, &nics);
-    if (fw) {
-        collect_fw_rules(fw, check, &nics);
-    }
-
-    /* Spaces: one per subnet with a local NIC. */
-    HMAP_FOR_EACH (nic, node, &nics) {
-        if (!want_space_find(&spaces, nic->vsid)) {
-            struct want_space *ws = xzalloc(sizeof *ws);
-            ws->vsid = nic->vsid;
-            hmap_init(&ws->mappings);
-            hmap_insert(&spaces, &ws->node, hash_int(ws->vsid, 0));
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
+        if (!strcmp(ps->name, host) && ps->distributed_router_mac[0]) {
+            router_mac = ps->distributed_router_mac;
         }
     }
 
+    HMAP_FOR_EACH (nic, node, nics) {
+        if (!want_space_find(spaces, nic->vsid)) {
+            want_space_new(spaces, hash_int(nic->vsid, 0), nic->vsid,
+                           space_name(nic->vsid), false);
+        }
+    }
+
+    /* Virtual networks with a local NIC in one of their subnets. */
+    const struct msvtep_logical_router *lr;
+    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
+        if (!accepted(check, &lr->header_)) {
+            continue;
+        }
+        char *rd = vfp_name(SPACE_PREFIX "rd-", lr->name, -1);
+        for (size_t i = 0; i < lr->n_switch_binding; i++) {
+            const struct msvtep_logical_switch *ls
+                = lr->value_switch_binding[i];
+            if (ls->n_tunnel_key && want_space_find(spaces,
+                                                    ls->tunnel_key[0])) {
+                if (!want_rd_space_find(rd_spaces, rd)) {
+                    want_space_new(rd_spaces, hash_string(rd, 0), 0,
+                                   xstrdup(rd), true);
+                }
+            }
+        }
+        for (size_t i = 0; want_rd_space_find(rd_spaces, rd)
+                           && i < lr->n_switch_binding; i++) {
+            const struct msvtep_logical_switch *ls
+                = lr->value_switch_binding[i];
+            if (ls->n_tunnel_key) {
+                char *key = xasprintf("%"PRId64, ls->tunnel_key[0]);
+                shash_replace(rd_of_vsid, key, want_rd_space_find(rd_spaces,
+                                                                  rd)->name);
+                free(key);
+            }
+        }
+        free(rd);
+    }
+
+    HMAP_FOR_EACH (nic, node, nics) {
+        char *key = xasprintf("%"PRIu32, nic->vsid);
+        nic->rd_space = shash_find_data(rd_of_vsid, key);
+        free(key);
+        nic->has_router_mac = router_mac && ok(hnv_parse_mac(router_mac,
+                                                             &nic->router_mac));
+    }
+
+    /* Their CAs: remote, with their PA, and local. */
     const struct msvtep_ucast_macs_remote *umr;
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, vtep) {
         struct in6_addr pa;
@@ -525,8 +657,9 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
             && ok(hnv_parse_encapsulation_type(
                       umr->locator->encapsulation_type, &encap,
                       &outer_ipv6))) {
-            want_mapping(&spaces, umr->logical_switch->tunnel_key[0],
-                         umr->ipaddr, umr->MAC, &pa,
+            want_mapping(spaces, rd_spaces, rd_of_vsid,
+                         umr->logical_switch->tunnel_key[0], umr->ipaddr,
+                         umr->MAC, &pa,
                          encap == HNV_ENCAP_NVGRE ? VFP_ENCAP_NVGRE
                                                   : VFP_ENCAP_VXLAN);
         }
@@ -534,49 +667,60 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
     const struct msvtep_ucast_macs_local *uml;
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
         if (accepted(check, &uml->header_) && uml->ipaddr[0]) {
-            want_mapping(&spaces, uml->logical_switch->tunnel_key[0],
-                         uml->ipaddr, uml->MAC, &in6addr_any,
-                         VFP_ENCAP_NONE);
+            want_mapping(spaces, rd_spaces, rd_of_vsid,
+                         uml->logical_switch->tunnel_key[0], uml->ipaddr,
+                         uml->MAC, &in6addr_any, VFP_ENCAP_NONE);
         }
     }
 
     /* The gateway of each subnet answers ARP with the router MAC. */
-    const struct msvtep_physical_switch *ps;
-    const char *router_mac = NULL;
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
-        if (!strcmp(ps->name, host) && ps->distributed_router_mac[0]) {
-            router_mac = ps->distributed_router_mac;
-        }
-    }
-    const struct msvtep_logical_router *lr;
     MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
         for (size_t i = 0; router_mac && i < lr->n_switch_binding; i++) {
             struct hnv_prefix prefix;
             struct in6_addr gw;
-            char *error = hnv_parse_prefix(lr->key_switch_binding[i],
-                                           &prefix);
             const struct msvtep_logical_switch *ls
                 = lr->value_switch_binding[i];
-            if (!error && ls->n_tunnel_key && prefix.is_ipv4) {
+            if (ok(hnv_parse_prefix(lr->key_switch_binding[i], &prefix))
+                && ls->n_tunnel_key && prefix.is_ipv4) {
                 hnv_prefix_gateway(&prefix, &gw);
                 char *gw_s = xasprintf(IP_FMT, IP_ARGS(
                                            in6_addr_get_mapped_ipv4(&gw)));
-                want_mapping(&spaces, ls->tunnel_key[0], gw_s, router_mac,
-                             &in6addr_any, VFP_ENCAP_NONE);
+                want_mapping_in(want_space_find(spaces, ls->tunnel_key[0]),
+                                ls->tunnel_key[0], gw_s, router_mac,
+                                &in6addr_any, VFP_ENCAP_NONE);
                 free(gw_s);
             }
-            free(error);
         }
     }
+}
 
+static void
+want_spaces_destroy(struct hmap *spaces)
+{
     struct want_space *ws;
-    HMAP_FOR_EACH (ws, node, &spaces) {
-        sync_space(m, ws);
-    }
 
-    /* Ports: rebuild those whose description changed. */
+    HMAP_FOR_EACH_POP (ws, node, spaces) {
+        struct want_mapping *wm;
+        HMAP_FOR_EACH_POP (wm, node, &ws->mappings) {
+            free(wm);
+        }
+        hmap_destroy(&ws->mappings);
+        free(ws->name);
+        free(ws);
+    }
+    hmap_destroy(spaces);
+}
+
+/* Rebuilds the ports whose description changed, removes those the policy
+ * no longer has. */
+static void
+sync_ports(struct vfp_model *m, const struct ovsdb_idl *fw,
+           struct hmap *nics)
+{
     struct sset wanted_ports = SSET_INITIALIZER(&wanted_ports);
-    HMAP_FOR_EACH (nic, node, &nics) {
+    struct nic *nic;
+
+    HMAP_FOR_EACH (nic, node, nics) {
         struct ds desc = DS_EMPTY_INITIALIZER;
         program_nic(m, fw, nic, &desc, false);
 
@@ -594,7 +738,6 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
         sset_add(&wanted_ports, nic->name);
     }
 
-    /* What the policy no longer asks for. */
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &programmed_ports) {
         if (!sset_contains(&wanted_ports, node->name)) {
@@ -603,10 +746,50 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
             shash_delete(&programmed_ports, node);
         }
     }
+    sset_destroy(&wanted_ports);
+}
+
+void
+hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
+              const char *host, const struct hnv_check *check)
+{
+    struct vfp_model *m = vfp_get_model();
+    struct hmap nics = HMAP_INITIALIZER(&nics);
+    struct hmap spaces = HMAP_INITIALIZER(&spaces);
+    struct hmap rd_spaces = HMAP_INITIALIZER(&rd_spaces);
+    struct shash rd_of_vsid = SHASH_INITIALIZER(&rd_of_vsid);
+    struct want_space *ws;
+    struct nic *nic;
+
+    if (!vtep || !host) {
+        hnv_vfp_clear();
+        return;
+    }
+    collect_nics(vtep, host, check, &nics);
+    if (fw) {
+        collect_fw_rules(fw, check, &nics);
+    }
+    collect_spaces(vtep, host, check, &nics, &spaces, &rd_spaces,
+                   &rd_of_vsid);
+
+    /* Spaces first, so that the rules that name them find them. */
+    struct sset wanted_spaces = SSET_INITIALIZER(&wanted_spaces);
+    HMAP_FOR_EACH (ws, node, &spaces) {
+        sync_space(m, ws);
+        sset_add(&wanted_spaces, ws->name);
+    }
+    HMAP_FOR_EACH (ws, node, &rd_spaces) {
+        sync_space(m, ws);
+        sset_add(&wanted_spaces, ws->name);
+    }
+
+    sync_ports(m, fw, &nics);
+
+    /* Spaces the policy no longer needs go after the rules that named
+     * them. */
     const char *name;
     SSET_FOR_EACH_SAFE (name, &programmed_spaces) {
-        uint32_t vsid = strtoul(name + strlen(SPACE_PREFIX), NULL, 10);
-        if (!want_space_find(&spaces, vsid)) {
+        if (!sset_contains(&wanted_spaces, name)) {
             struct vfp_space *space = vfp_model_find_space(m, name);
             if (space) {
                 vfp_mark_space(space);
@@ -615,7 +798,7 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
             sset_delete(&programmed_spaces, SSET_NODE_FROM_NAME(name));
         }
     }
-    sset_destroy(&wanted_ports);
+    sset_destroy(&wanted_spaces);
 
     HMAP_FOR_EACH_POP (nic, node, &nics) {
         free(nic->name);
@@ -623,15 +806,9 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
         free(nic);
     }
     hmap_destroy(&nics);
-    HMAP_FOR_EACH_POP (ws, node, &spaces) {
-        struct want_mapping *wm;
-        HMAP_FOR_EACH_POP (wm, node, &ws->mappings) {
-            free(wm);
-        }
-        hmap_destroy(&ws->mappings);
-        free(ws);
-    }
-    hmap_destroy(&spaces);
+    want_spaces_destroy(&spaces);
+    want_spaces_destroy(&rd_spaces);
+    shash_destroy(&rd_of_vsid);
 }
 
 void
