@@ -257,11 +257,13 @@ cmd_process_tuples(struct unixctl_conn *conn, int argc, const char *argv[],
     for (char *line = strtok_r(ds_cstr(&trace), "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
         const char *cookie_s = strstr(line, ", cookie 0x");
-        const char *priority_s = strstr(line, ", priority ");
+        /* "N. MATCH, priority P, cookie C", or "N. priority P, cookie C"
+         * for a flow that matches everything. */
+        const char *priority_s = strstr(line, "priority ");
         int table_id;
         if (cookie_s && priority_s && sscanf(line, " %d.", &table_id) == 1) {
             uint64_t cookie = strtoull(cookie_s + 9, NULL, 16);
-            int priority = atoi(priority_s + 11);
+            int priority = atoi(priority_s + 9);
             ds_put_format(&out, "  table %3d: ", table_id);
             describe(cookie, table_id, priority, &out);
             ds_put_char(&out, '\n');

@@ -642,8 +642,9 @@ collect_spaces(const struct ovsdb_idl *vtep, const char *host,
         char *key = xasprintf("%"PRIu32, nic->vsid);
         nic->rd_space = shash_find_data(rd_of_vsid, key);
         free(key);
-        nic->has_router_mac = router_mac && ok(hnv_parse_mac(router_mac,
-                                                             &nic->router_mac));
+        nic->has_router_mac = (router_mac
+                               && ok(hnv_parse_mac(router_mac,
+                                                   &nic->router_mac)));
     }
 
     /* Their CAs: remote, with their PA, and local. */
