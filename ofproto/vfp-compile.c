@@ -223,6 +223,23 @@ put_encap(struct ofpbuf *ofpacts, enum vfp_encap encap,
     put_load_reg(ofpacts, VFP_REG_ENCAP, encap);
 }
 
+/* Turns an ARP request into the reply that 'ip' is at 'mac', and sends it
+ * back out of the port it came in. */
+static void
+put_arp_reply(struct ofpbuf *ofpacts, ovs_be32 ip, const struct eth_addr *mac)
+{
+    uint16_t op = htons(ARP_OP_REPLY);
+
+    put_move(ofpacts, MFF_ETH_SRC, MFF_ETH_DST);
+    put_set_field(ofpacts, MFF_ETH_SRC, mac, sizeof *mac);
+    put_set_field(ofpacts, MFF_ARP_OP, &op, sizeof op);
+    put_move(ofpacts, MFF_ARP_SHA, MFF_ARP_THA);
+    put_move(ofpacts, MFF_ARP_SPA, MFF_ARP_TPA);
+    put_set_field(ofpacts, MFF_ARP_SHA, mac, sizeof *mac);
+    put_set_field(ofpacts, MFF_ARP_SPA, &ip, sizeof ip);
+    ofpact_put_OUTPUT(ofpacts)->port = OFPP_IN_PORT;
+}
+
 /* The header rewrites of 'a', for packets that meet 'cond'. */
 static void
 put_rewrite(struct ofpbuf *ofpacts, const struct vfp_action *a,
@@ -666,6 +683,10 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
                 match_set_reg(&f->match, VFP_REG_PORT, port->id);
                 match_set_cond(&f->match, &c, group->ipv6,
                                rule->action.type == VFP_ACTION_ARP_RESPOND);
+                if (rule->action.type == VFP_ACTION_ARP_RESPOND
+                    && rule->action.arp_fixed) {
+                    match_set_nw_dst(&f->match, rule->action.arp_ip);
+                }
                 if (c.has_sport) {
                     match_set_tp_src_masked(&f->match,
                                             htons(sports[i].value),
@@ -727,8 +748,12 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     case VFP_ACTION_ARP_RESPOND:
         /* The answer leaves by the input port; the request goes no
          * further. */
-        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
-        put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_ARP);
+        if (a->arp_fixed) {
+            put_arp_reply(&f->ofpacts, a->arp_ip, &a->arp_mac);
+        } else {
+            put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
+            put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_ARP);
+        }
         return;
     }
     put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
@@ -786,15 +811,5 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
     match_set_dl_type(&f->match, htons(ETH_TYPE_ARP));
     match_set_nw_proto(&f->match, ARP_OP_REQUEST);
     match_set_nw_dst(&f->match, ca);
-    put_move(&f->ofpacts, MFF_ETH_SRC, MFF_ETH_DST);
-    put_set_field(&f->ofpacts, MFF_ETH_SRC, &mapping->ca_mac,
-                  sizeof mapping->ca_mac);
-    uint16_t op = htons(ARP_OP_REPLY);
-    put_set_field(&f->ofpacts, MFF_ARP_OP, &op, sizeof op);
-    put_move(&f->ofpacts, MFF_ARP_SHA, MFF_ARP_THA);
-    put_move(&f->ofpacts, MFF_ARP_SPA, MFF_ARP_TPA);
-    put_set_field(&f->ofpacts, MFF_ARP_SHA, &mapping->ca_mac,
-                  sizeof mapping->ca_mac);
-    put_set_field(&f->ofpacts, MFF_ARP_SPA, &ca, sizeof ca);
-    ofpact_put_OUTPUT(&f->ofpacts)->port = OFPP_IN_PORT;
+    put_arp_reply(&f->ofpacts, ca, &mapping->ca_mac);
 }

@@ -762,6 +762,19 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
         }
         free(copy);
         return error;
+    } else if (!strncmp(word, "arp-respond:", 12) && strchr(word, '=')) {
+        /* arp-respond:IP=MAC: one fixed address. */
+        const char *eq = strchr(word, '=');
+        char *ip_s = xmemdup0(word + 12, eq - (word + 12));
+        bool ip_ok = ip_parse(ip_s, &a->arp_ip);
+        free(ip_s);
+        if (!ip_ok) {
+            return xasprintf("\"%s\": use arp-respond:IP=MAC with an IPv4 "
+                             "address", word);
+        }
+        a->type = VFP_ACTION_ARP_RESPOND;
+        a->arp_fixed = true;
+        return hnv_parse_mac(eq + 1, &a->arp_mac);
     } else if (!strncmp(word, "map-encap:", 10)
                || !strncmp(word, "map-decap:", 10)
                || !strncmp(word, "arp-respond:", 12)) {
@@ -797,7 +810,8 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
         return xasprintf("\"%s\" is not an action (allow, block, decap, "
                          "encap:TYPE:PA:VSID, map-encap:SPACE, "
                          "map-decap:SPACE, arp-respond:SPACE, "
-                         "route:SPACE:MAC, rewrite:FIELD=VALUE,...)", word);
+                         "arp-respond:IP=MAC, route:SPACE:MAC, "
+                         "rewrite:FIELD=VALUE,...)", word);
     }
     return NULL;
 }
@@ -817,9 +831,15 @@ vfp_action_format(const struct vfp_model *m, const struct vfp_action *a,
         hnv_ip_format(&a->pa, s);
         ds_put_format(s, ":%"PRIu32, a->vsid);
         break;
+    case VFP_ACTION_ARP_RESPOND:
+        if (a->arp_fixed) {
+            ds_put_format(s, ":"IP_FMT"="ETH_ADDR_FMT, IP_ARGS(a->arp_ip),
+                          ETH_ADDR_ARGS(a->arp_mac));
+            break;
+        }
+        /* Fall through. */
     case VFP_ACTION_MAP_ENCAP:
     case VFP_ACTION_MAP_DECAP:
-    case VFP_ACTION_ARP_RESPOND:
         ds_put_format(s, ":%s", space_name);
         break;
     case VFP_ACTION_ROUTE:

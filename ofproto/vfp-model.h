@@ -105,6 +105,12 @@ struct vfp_action {
     /* VFP_ACTION_ROUTE: the router's MAC (with 'space_id'). */
     struct eth_addr router_mac;
 
+    /* VFP_ACTION_ARP_RESPOND without a space: the one address it answers
+     * for, and with which MAC. */
+    bool arp_fixed;
+    ovs_be32 arp_ip;
+    struct eth_addr arp_mac;
+
     /* VFP_ACTION_REWRITE: the fields to set, and whether to decrement the
      * IP TTL.  IPv4 addresses only. */
     bool set_smac, set_dmac, set_src, set_dst, set_sport, set_dport;
@@ -256,7 +262,8 @@ char *vfp_model_add_mapping(struct vfp_model *, struct vfp_space *,
 void vfp_model_remove_mapping(struct vfp_model *, struct vfp_mapping *);
 
 /* Parses a rule's action word: allow, block, decap, encap:vxlan|nvgre:PA:VSID,
- * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE, route:SPACE:MAC,
+ * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE,
+ * arp-respond:IP=MAC, route:SPACE:MAC,
  * rewrite:FIELD=VALUE[,...] with FIELD smac, dmac, src, dst, sport, dport,
  * or dec-ttl alone. */
 char *vfp_action_parse(const struct vfp_model *, const char *word,

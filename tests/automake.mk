@@ -10,6 +10,7 @@ TESTSUITE_AT = \
 	tests/hnv-policy.at \
 	tests/vfp-compile.at \
 	tests/vfp-tunnel.at \
+	tests/vfp-more.at \
 	tests/hnv-figure8.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \

@@ -197,7 +197,7 @@ usage(void)
            "sport=N[-M], dport=N[-M], smac=MAC, dmac=MAC, vni=N, "
            "vlan=N.\n"
            "ACTION is allow, block, decap, encap:vxlan|nvgre:PA:VSID, "
-           "map-encap:SPACE,\nmap-decap:SPACE, arp-respond:SPACE, "
+           "map-encap:SPACE,\nmap-decap:SPACE, arp-respond:SPACE, arp-respond:IP=MAC, "
            "route:SPACE:MAC or rewrite:FIELD=VALUE,...\n\n"
            "Options:\n"
            "  -t, --target=TARGET  ovs-vswitchd's pidfile name or control "
