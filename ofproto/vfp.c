@@ -63,6 +63,10 @@ struct owner {
     struct hmap_node node;      /* In 'owners'. */
     uint64_t cookie;
     struct hmap flows;          /* Contains "struct installed_flow"s. */
+
+    /* Statistics of its counted flows that were deleted while it lived
+     * (moved to other tables, say), so that its counters do not restart. */
+    uint64_t retired_packets, retired_bytes;
 };
 
 /* A dirty owner, to recompile on the next run. */
@@ -325,6 +329,31 @@ vfp_clear_iface(const char *iface_id)
 
 /* Installation. */
 
+/* Adds to 'packets' and 'bytes' the statistics of installed flow 'f', if
+ * it is one that counters count (not a decision or delivery flow). */
+static void
+add_flow_stats(const struct installed_flow *f, uint64_t *packets,
+               uint64_t *bytes)
+{
+    if (!ofproto || vfp_table_is_decide(f->table_id)
+        || f->table_id == VFP_TABLE_DELIVER) {
+        return;
+    }
+
+    const struct cls_rule *cr = classifier_find_minimatch_exactly(
+        &ofproto->tables[f->table_id].cls, &f->match, f->priority,
+        OVS_VERSION_MAX);
+    if (cr) {
+        struct rule *rule = rule_from_cls_rule(cr);
+        struct pkt_stats ps;
+        long long int used;
+
+        ofproto->ofproto_class->rule_get_stats(rule, &ps, &used);
+        *packets += ps.n_packets;
+        *bytes += ps.n_bytes;
+    }
+}
+
 static uint32_t
 installed_hash(uint8_t table_id, uint16_t priority,
                const struct minimatch *match)
@@ -503,7 +532,7 @@ sync_owner(uint64_t cookie, struct pending_mods *p)
         if (ovs_list_is_empty(&flows)) {
             return;
         }
-        o = xmalloc(sizeof *o);
+        o = xzalloc(sizeof *o);
         o->cookie = cookie;
         hmap_init(&o->flows);
         hmap_insert(&owners, &o->node, hash_uint64(cookie));
@@ -565,6 +594,7 @@ sync_owner(uint64_t cookie, struct pending_mods *p)
 
     HMAP_FOR_EACH_SAFE (inst, node, &o->flows) {
         if (!inst->keep) {
+            add_flow_stats(inst, &o->retired_packets, &o->retired_bytes);
             pending_add(p, OFPFC_DELETE_STRICT, cookie, inst->table_id,
                         inst->priority, &inst->match, NULL, 0);
             hmap_remove(&o->flows, &inst->node);
@@ -819,27 +849,14 @@ vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *stats)
     const struct installed_flow *f;
 
     memset(stats, 0, sizeof *stats);
-    if (!o || !ofproto) {
+    if (!o) {
         return;
     }
+    stats->n_packets = o->retired_packets;
+    stats->n_bytes = o->retired_bytes;
     HMAP_FOR_EACH (f, node, &o->flows) {
         /* A packet crosses a rule's decision flow, and a port's delivery
          * flow, after the flow that counted it already. */
-        if (vfp_table_is_decide(f->table_id)
-            || f->table_id == VFP_TABLE_DELIVER) {
-            continue;
-        }
-        const struct cls_rule *cr = classifier_find_minimatch_exactly(
-            &ofproto->tables[f->table_id].cls, &f->match, f->priority,
-            OVS_VERSION_MAX);
-        if (cr) {
-            struct rule *rule = rule_from_cls_rule(cr);
-            struct pkt_stats ps;
-            long long int used;
-
-            ofproto->ofproto_class->rule_get_stats(rule, &ps, &used);
-            stats->n_packets += ps.n_packets;
-            stats->n_bytes += ps.n_bytes;
-        }
+        add_flow_stats(f, &stats->n_packets, &stats->n_bytes);
     }
 }
