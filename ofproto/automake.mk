@@ -19,18 +19,25 @@ ofproto_libvfpcompile_la_SOURCES = \
 	ofproto/vfp-model.c \
 	ofproto/vfp-model.h
 
-# OVS's ofproto/ofproto.c with patches/0002 applied.  It is linked into
-# ovs-vswitchd ahead of OVS's libofproto, so the linker never takes that
-# library's own ofproto.o.
-noinst_LTLIBRARIES += ofproto/libofproto-hnv.la
-nodist_ofproto_libofproto_hnv_la_SOURCES = ofproto/ofproto-hnv.c
-ofproto_libofproto_hnv_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/ofproto
-CLEANFILES += ofproto/ofproto-hnv.c
-EXTRA_DIST += patches/0002-ofproto-flow-mods-atomic.patch
+# OVS's ofproto/ofproto.c and ofproto/ofproto-dpif-xlate.c with patches/0002
+# and 0003 applied.  They are objects of ovs-vswitchd itself (see
+# vswitchd/automake.mk), not of a library: a library member is linked only
+# if something still needs it when the linker reaches it, and OVS's
+# libofproto would then provide its own copy of xlate.
+CLEANFILES += ofproto/ofproto-hnv.c ofproto/ofproto-dpif-xlate-hnv.c
+EXTRA_DIST += patches/0002-ofproto-flow-mods-atomic.patch \
+	patches/0003-xlate-arp-rewrite-in-userspace.patch
 
 ofproto/ofproto-hnv.c: $(OVS_SRCDIR)/ofproto/ofproto.c \
 		$(srcdir)/patches/0002-ofproto-flow-mods-atomic.patch
 	$(AM_V_GEN)$(MKDIR_P) ofproto && \
 	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/ofproto/ofproto.c \
 		< $(srcdir)/patches/0002-ofproto-flow-mods-atomic.patch && \
+	mv $@.tmp $@
+
+ofproto/ofproto-dpif-xlate-hnv.c: $(OVS_SRCDIR)/ofproto/ofproto-dpif-xlate.c \
+		$(srcdir)/patches/0003-xlate-arp-rewrite-in-userspace.patch
+	$(AM_V_GEN)$(MKDIR_P) ofproto && \
+	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/ofproto/ofproto-dpif-xlate.c \
+		< $(srcdir)/patches/0003-xlate-arp-rewrite-in-userspace.patch && \
 	mv $@.tmp $@

@@ -6,15 +6,18 @@ vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-agent.h \
 	vswitchd/hnv-vfp.c \
 	vswitchd/hnv-vfp.h
-nodist_vswitchd_ovs_vswitchd_SOURCES = vswitchd/ovs-vswitchd-hnv-main.c
+nodist_vswitchd_ovs_vswitchd_SOURCES = \
+	vswitchd/ovs-vswitchd-hnv-main.c \
+	ofproto/ofproto-hnv.c \
+	ofproto/ofproto-dpif-xlate-hnv.c
 vswitchd_ovs_vswitchd_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(OVS_SRCDIR)/vswitchd -I$(top_srcdir)/vswitchd
+	-I$(OVS_SRCDIR)/vswitchd -I$(top_srcdir)/vswitchd \
+	-I$(OVS_SRCDIR)/ofproto
 vswitchd_ovs_vswitchd_LDADD = \
 	$(OVS_BUILDDIR)/vswitchd/bridge.$(OBJEXT) \
 	$(OVS_BUILDDIR)/vswitchd/system-stats.$(OBJEXT) \
 	ofproto/libvfp.la \
 	ofproto/libvfpcompile.la \
-	ofproto/libofproto-hnv.la \
 	lib/libhnv.la \
 	$(OVS_LIBOFPROTO) \
 	$(OVS_LIBSFLOW) \
