@@ -338,6 +338,12 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
     f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MISS);
     f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MISS);
     put_poison(&f->ofpacts);
+
+    /* What no port claims: a tunnelled frame for a VSID and MAC of no local
+     * NIC, a frame for an unknown destination MAC.  Dropped, as a table miss
+     * would, but by a flow of ours, which counts them. */
+    flow_add(flows, VFP_TABLE_DECAP, PRIO_MISS);
+    flow_add(flows, VFP_TABLE_FORWARD, PRIO_MISS);
 }
 
 /* Port: classification of its packets, local delivery to it by MAC, and

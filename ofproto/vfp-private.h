@@ -72,6 +72,11 @@ void vfp_sync_reply_later(struct unixctl_conn *);
  * once and a port each packet that entered one of its pipelines once. */
 void vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *);
 
+/* Sums the statistics of the flows with 'cookie' in 'table_id' with
+ * 'priority'. */
+void vfp_get_flow_stats(uint64_t cookie, uint8_t table_id, uint16_t priority,
+                        struct vfp_stats *);
+
 void vfp_unixctl_register(void);
 void vfp_trace_register(void);
 void vfp_uf_register(void);

@@ -1130,6 +1130,80 @@ cmd_get_port_flow_stats(struct unixctl_conn *conn, int argc,
     }
 }
 
+static int
+compare_layers_by_name(const void *a_, const void *b_)
+{
+    const struct vfp_layer *const *a = a_;
+    const struct vfp_layer *const *b = b_;
+    int cmp = strcmp((*a)->port->name, (*b)->port->name);
+    return cmp ? cmp : strcmp((*a)->name, (*b)->name);
+}
+
+/* drop-stats: what VFP dropped, by reason: the flows that drop what no
+ * mapping, route or port claims, and each default-drop layer's default. */
+static void
+cmd_drop_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
+               const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    static const struct {
+        uint8_t table_id;
+        const char *reason;
+    } misses[] = {
+        { VFP_TABLE_DECAP, "decap: no local NIC with that VSID and MAC" },
+        { VFP_TABLE_SPACE_DST, "encap: no mapping for the destination" },
+        { VFP_TABLE_SPACE_SRC, "decap: source CA not behind the outer PA" },
+        { VFP_TABLE_SPACE_ROUTE, "route: no route to the destination" },
+        { VFP_TABLE_SPACE_ARP, "arp: no answer for the address" },
+        { VFP_TABLE_FORWARD, "forward: unknown destination MAC" },
+    };
+    uint64_t switch_cookie = vfp_cookie(VFP_OWNER_SWITCH, 0);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct vfp_stats stats;
+
+    for (size_t i = 0; i < ARRAY_SIZE(misses); i++) {
+        vfp_get_flow_stats(switch_cookie, misses[i].table_id, 0, &stats);
+        ds_put_format(&s, "%s: %"PRIu64" packets\n", misses[i].reason,
+                      stats.n_packets);
+    }
+
+    /* A default-drop layer drops, in each direction, what no rule
+     * decided: the flow of priority 1 of its decision table. */
+    const struct vfp_model *m = vfp_get_model();
+    const struct vfp_layer **layers = xmalloc(hmap_count(&m->layers_by_id)
+                                              * sizeof *layers + 1);
+    const struct vfp_layer *layer;
+    size_t n = 0;
+    HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
+        if (!layer->default_allow) {
+            layers[n++] = layer;
+        }
+    }
+    qsort(layers, n, sizeof *layers, compare_layers_by_name);
+    for (size_t i = 0; i < n; i++) {
+        layer = layers[i];
+        uint64_t packets = 0;
+        for (int dir = VFP_OUT; dir <= VFP_IN; dir++) {
+            size_t n_layers, pos = 0;
+            struct vfp_layer **order = vfp_port_layers_in_order(layer->port,
+                                                                dir,
+                                                                &n_layers);
+            while (order[pos] != layer) {
+                pos++;
+            }
+            free(order);
+            vfp_get_flow_stats(vfp_cookie(VFP_OWNER_LAYER, layer->id),
+                               vfp_table_decide(dir, pos), 1, &stats);
+            packets += stats.n_packets;
+        }
+        ds_put_format(&s, "layer %s of port %s: %"PRIu64" packets no rule "
+                      "allowed\n", layer->name, layer->port->name, packets);
+    }
+    free(layers);
+
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static void
 cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
            const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
@@ -1168,6 +1242,8 @@ vfp_unixctl_register(void)
     vfp_uf_register();
     unixctl_command_register("vfp/status", "", 0, 0, cmd_status, NULL);
     unixctl_command_register("vfp/sync", "", 0, 0, cmd_sync, NULL);
+    unixctl_command_register("vfp/drop-stats", "", 0, 0, cmd_drop_stats,
+                             NULL);
     unixctl_command_register("vfp/list-port", "[--format=json]", 0, 1,
                              cmd_list_port, NULL);
     unixctl_command_register("vfp/add-port",

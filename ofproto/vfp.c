@@ -329,14 +329,13 @@ vfp_clear_iface(const char *iface_id)
 
 /* Installation. */
 
-/* Adds to 'packets' and 'bytes' the statistics of installed flow 'f', if
- * it is one that counters count (not a decision or delivery flow). */
+/* Adds to 'packets' and 'bytes' the OpenFlow statistics of installed flow
+ * 'f'. */
 static void
-add_flow_stats(const struct installed_flow *f, uint64_t *packets,
-               uint64_t *bytes)
+add_any_flow_stats(const struct installed_flow *f, uint64_t *packets,
+                   uint64_t *bytes)
 {
-    if (!ofproto || vfp_table_is_decide(f->table_id)
-        || f->table_id == VFP_TABLE_DELIVER) {
+    if (!ofproto) {
         return;
     }
 
@@ -351,6 +350,18 @@ add_flow_stats(const struct installed_flow *f, uint64_t *packets,
         ofproto->ofproto_class->rule_get_stats(rule, &ps, &used);
         *packets += ps.n_packets;
         *bytes += ps.n_bytes;
+    }
+}
+
+/* Adds to 'packets' and 'bytes' the statistics of installed flow 'f', if
+ * it is one that counters count (not a decision or delivery flow). */
+static void
+add_flow_stats(const struct installed_flow *f, uint64_t *packets,
+               uint64_t *bytes)
+{
+    if (!vfp_table_is_decide(f->table_id)
+        && f->table_id != VFP_TABLE_DELIVER) {
+        add_any_flow_stats(f, packets, bytes);
     }
 }
 
@@ -840,6 +851,23 @@ vfp_get_memory_usage(struct simap *usage)
     }
     simap_increase(usage, "vfp-rules", hmap_count(&model.rules_by_id));
     simap_increase(usage, "vfp-flows", n_flows);
+}
+
+void
+vfp_get_flow_stats(uint64_t cookie, uint8_t table_id, uint16_t priority,
+                   struct vfp_stats *stats)
+{
+    const struct owner *o = owner_find(cookie);
+    const struct installed_flow *f;
+
+    memset(stats, 0, sizeof *stats);
+    if (o) {
+        HMAP_FOR_EACH (f, node, &o->flows) {
+            if (f->table_id == table_id && f->priority == priority) {
+                add_any_flow_stats(f, &stats->n_packets, &stats->n_bytes);
+            }
+        }
+    }
 }
 
 void

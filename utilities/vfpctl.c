@@ -45,6 +45,7 @@ static const struct verb {
 } verbs[] = {
     { "status", "", false },
     { "sync", "", false },
+    { "drop-stats", "", false },
     { "list-port", "", true },
     { "add-port", "PORT [mac=MAC] [vsid=VSID] [pa=IP]", false },
     { "remove-port", "PORT", false },
