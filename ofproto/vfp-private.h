@@ -34,20 +34,17 @@ struct vfp_model *vfp_get_model(void);
 
 /* After changing the model, the caller marks what changed; vfp_run() then
  * recompiles and reinstalls exactly those objects' flows.  Marking a layer
- * marks its groups and rules, marking a port marks its layers. */
+ * marks its groups and rules, marking a port marks its layers.
+ *
+ * Removal uses the same marks: compiling an owner whose object is gone
+ * yields no flows, so its flows go.  Mark before vfp_model_remove_*(), while
+ * the object and its children still exist. */
 void vfp_mark_port(const struct vfp_port *);
 void vfp_mark_layer(const struct vfp_layer *);
 void vfp_mark_group(const struct vfp_group *);
 void vfp_mark_rule(const struct vfp_rule *);
 void vfp_mark_mapping(const struct vfp_mapping *);
 void vfp_mark_space(const struct vfp_space *);
-
-/* Marks, for removal, the flows of an object about to be freed: call before
- * vfp_model_remove_*(). */
-void vfp_mark_removed_port(const struct vfp_port *);
-void vfp_mark_removed_layer(const struct vfp_layer *);
-void vfp_mark_removed_group(const struct vfp_group *);
-void vfp_mark_removed_rule(const struct vfp_rule *);
 
 /* The OpenFlow port of 'port' on the VFP bridge, or OFPP_NONE, and of the
  * bridge's flow-based tunnel port for 'encap'. */

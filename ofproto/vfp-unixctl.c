@@ -500,7 +500,7 @@ cmd_remove_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct vfp_port *port = lookup_port(conn, argv[1]);
     if (port) {
-        vfp_mark_removed_port(port);
+        vfp_mark_port(port);
         vfp_model_remove_port(vfp_get_model(), port);
         unixctl_command_reply(conn, NULL);
     }
@@ -569,7 +569,7 @@ cmd_remove_layer(struct unixctl_conn *conn, int argc OVS_UNUSED,
     struct vfp_layer *layer = lookup_layer(conn, argv + 1);
     if (layer) {
         struct vfp_port *port = layer->port;
-        vfp_mark_removed_layer(layer);
+        vfp_mark_layer(layer);
         vfp_model_remove_layer(vfp_get_model(), layer);
         vfp_mark_port(port);
         unixctl_command_reply(conn, NULL);
@@ -642,7 +642,7 @@ cmd_remove_group(struct unixctl_conn *conn, int argc OVS_UNUSED,
     struct vfp_group *group = lookup_group(conn, argv + 1);
     if (group) {
         struct vfp_layer *layer = group->layer;
-        vfp_mark_removed_group(group);
+        vfp_mark_group(group);
         vfp_model_remove_group(vfp_get_model(), group);
         vfp_mark_layer(layer);
         unixctl_command_reply(conn, NULL);
@@ -801,7 +801,7 @@ cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
     if (!error) {
         struct vfp_rule *rule;
         LIST_FOR_EACH_SAFE (rule, node, &group->rules) {
-            vfp_mark_removed_rule(rule);
+            vfp_mark_rule(rule);
             vfp_model_remove_rule(vfp_get_model(), rule);
         }
         for (size_t i = 0; i < n_specs; i++) {
@@ -823,7 +823,7 @@ cmd_remove_rule(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct vfp_rule *rule = lookup_rule(conn, argv + 1);
     if (rule) {
-        vfp_mark_removed_rule(rule);
+        vfp_mark_rule(rule);
         vfp_model_remove_rule(vfp_get_model(), rule);
         unixctl_command_reply(conn, NULL);
     }

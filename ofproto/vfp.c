@@ -218,33 +218,6 @@ vfp_mark_port(const struct vfp_port *port)
     }
 }
 
-/* An object's flows go when it does: marking it is enough, since compiling
- * an owner whose object is gone yields no flows.  The marks must be made
- * while the object and its children still exist. */
-void
-vfp_mark_removed_rule(const struct vfp_rule *rule)
-{
-    vfp_mark_rule(rule);
-}
-
-void
-vfp_mark_removed_group(const struct vfp_group *group)
-{
-    vfp_mark_group(group);
-}
-
-void
-vfp_mark_removed_layer(const struct vfp_layer *layer)
-{
-    vfp_mark_layer(layer);
-}
-
-void
-vfp_mark_removed_port(const struct vfp_port *port)
-{
-    vfp_mark_port(port);
-}
-
 static void
 mark_everything(void)
 {

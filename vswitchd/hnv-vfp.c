@@ -574,7 +574,7 @@ remove_port(struct vfp_model *m, const char *name)
 {
     struct vfp_port *port = vfp_model_find_port(m, name);
     if (port) {
-        vfp_mark_removed_port(port);
+        vfp_mark_port(port);
         vfp_model_remove_port(m, port);
     }
 }
