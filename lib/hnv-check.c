@@ -233,18 +233,6 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     }
 }
 
-/* Parses a static route destination: like a subnet prefix, but 0.0.0.0/0
- * (the default route) and host routes are fine. */
-static char *
-parse_route_prefix(const char *s)
-{
-    struct in6_addr addr;
-    unsigned int plen;
-    bool is_ipv4;
-
-    return hnv_parse_cidr(s, &addr, &plen, &is_ipv4);
-}
-
 static void
 check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 {
@@ -293,11 +281,10 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 
         struct smap_node *route;
         SMAP_FOR_EACH (route, &lr->static_routes) {
+            struct hnv_prefix dst;
             struct in6_addr nexthop;
-            char *error = parse_route_prefix(route->key);
-            if (!error) {
-                error = hnv_parse_ip(route->value, &nexthop);
-            }
+            char *error = hnv_parse_route(route->key, route->value, &dst,
+                                          &nexthop);
             if (error) {
                 add_error_take(ctx, "Logical_Router", &lr->header_,
                                "static_routes", error);

@@ -122,6 +122,29 @@ hnv_parse_cidr(const char *s, struct in6_addr *addr, unsigned int *plen,
 }
 
 char *
+hnv_parse_route(const char *dst, const char *nexthop,
+                struct hnv_prefix *prefix, struct in6_addr *nexthop_ip)
+{
+    char *error = hnv_parse_cidr(dst, &prefix->addr, &prefix->plen,
+                                 &prefix->is_ipv4);
+    if (error) {
+        return error;
+    }
+    error = hnv_parse_ip(nexthop, nexthop_ip);
+    if (error) {
+        return error;
+    }
+    if (prefix->is_ipv4 != IN6_IS_ADDR_V4MAPPED(nexthop_ip)) {
+        return xasprintf("%s: next hop %s is not of the prefix's address "
+                         "family", dst, nexthop);
+    }
+    if (!prefix->is_ipv4) {
+        return xasprintf("%s: IPv6 routes are not supported yet", dst);
+    }
+    return NULL;
+}
+
+char *
 hnv_parse_prefix(const char *s, struct hnv_prefix *prefix)
 {
     struct in6_addr addr;

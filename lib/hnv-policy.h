@@ -73,6 +73,13 @@ void hnv_prefix_gateway(const struct hnv_prefix *, struct in6_addr *gw);
 bool hnv_prefix_contains(const struct hnv_prefix *, const struct in6_addr *);
 void hnv_prefix_format(const struct hnv_prefix *, struct ds *);
 
+/* A static route of a virtual network: destination prefix 'dst' (any
+ * length, host bits ignored) to next hop 'nexthop', a CA of the network.
+ * IPv4 only for now; prefix and next hop must be of the same family. */
+char *hnv_parse_route(const char *dst, const char *nexthop,
+                      struct hnv_prefix *, struct in6_addr *nexthop_ip)
+    OVS_WARN_UNUSED_RESULT;
+
 /* Checks that 'ip' may be a VM's CA in virtual subnet 'vsid' with prefix
  * 'prefix': inside the prefix, and neither its network address, nor its
  * gateway (the distributed router), nor, for IPv4, its broadcast address.

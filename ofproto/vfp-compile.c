@@ -36,6 +36,10 @@ enum {
     PRIO_ENCAP = 200,           /* Forwarding into a tunnel. */
     PRIO_TRACKED = 200,         /* Return traffic of a stateful layer. */
     PRIO_MAPPING = 100,         /* Space entries. */
+    PRIO_FENCE = 99,            /* A known CA from the wrong PA. */
+    PRIO_ROUTE = 10,            /* Plus the prefix length: the longest
+                                 * prefix wins, and a mapping beats any
+                                 * route. */
 };
 
 /* Tables. */
@@ -337,6 +341,10 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
     put_poison(&f->ofpacts);
     f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MISS);
     f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MISS);
+    put_poison(&f->ofpacts);
+    f = flow_add(flows, VFP_TABLE_NEXTHOP, PRIO_MISS);
+    put_poison(&f->ofpacts);
+    f = flow_add(flows, VFP_TABLE_NEXTHOP_SRC, PRIO_MISS);
     put_poison(&f->ofpacts);
 
     /* What no port claims: a tunnelled frame for a VSID and MAC of no local
@@ -766,6 +774,20 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     put_enter_layer(&f->ofpacts, port, dir, layer_pos + 1);
 }
 
+/* Sends a routed packet to the CA of 'mapping': to its MAC, in its VSID
+ * (which local delivery matches), encapsulated to its PA if it is not on
+ * this host. */
+static void
+put_route_to(struct ofpbuf *ofpacts, const struct vfp_mapping *mapping)
+{
+    put_set_field(ofpacts, MFF_ETH_DST, &mapping->ca_mac,
+                  sizeof mapping->ca_mac);
+    put_load_reg(ofpacts, VFP_REG_VSID, mapping->vsid);
+    if (mapping->encap != VFP_ENCAP_NONE) {
+        put_encap(ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
+    }
+}
+
 /* Mapping: its entries in the space tables. */
 void
 vfp_compile_mapping(const struct vfp_mapping *mapping,
@@ -799,16 +821,36 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
     }
 
     /* Routed to the CA: to its MAC, in its VSID (which local delivery
-     * matches), encapsulated to its PA if it is not on this host. */
+     * matches), encapsulated to its PA if it is not on this host.  In a
+     * routing space the CA may also be a route's next hop. */
     f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MAPPING);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
     match_set_nw_dst(&f->match, ca);
-    put_set_field(&f->ofpacts, MFF_ETH_DST, &mapping->ca_mac,
-                  sizeof mapping->ca_mac);
-    put_load_reg(&f->ofpacts, VFP_REG_VSID, mapping->vsid);
-    if (mapping->encap != VFP_ENCAP_NONE) {
-        put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
+    put_route_to(&f->ofpacts, mapping);
+    if (space->routing) {
+        f = flow_add(flows, VFP_TABLE_NEXTHOP, PRIO_MAPPING);
+        match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+        match_set_reg(&f->match, VFP_REG_NEXTHOP, ntohl(ca));
+        put_route_to(&f->ofpacts, mapping);
+
+        if (mapping->encap != VFP_ENCAP_NONE) {
+            /* Routed here from a source behind this next hop. */
+            f = flow_add(flows, VFP_TABLE_NEXTHOP_SRC, PRIO_MAPPING);
+            match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+            match_set_reg(&f->match, VFP_REG_NEXTHOP, ntohl(ca));
+            match_set_tun_src(&f->match, pa);
+        }
+
+        /* The CA itself from any other PA: no route may vouch for it.
+         * Next hop 0 is no CA's, so the check fails, and the miss there
+         * counts the drop. */
+        f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_FENCE);
+        match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+        match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
+        match_set_nw_src(&f->match, ca);
+        put_load_reg(&f->ofpacts, VFP_REG_NEXTHOP, 0);
+        put_resubmit(&f->ofpacts, VFP_TABLE_NEXTHOP_SRC);
     }
 
     /* ARP for the CA: answered with its MAC, out of the port it came in. */
@@ -818,4 +860,32 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
     match_set_nw_proto(&f->match, ARP_OP_REQUEST);
     match_set_nw_dst(&f->match, ca);
     put_arp_reply(&f->ofpacts, ca, &mapping->ca_mac);
+}
+
+/* Route: packets routed to its prefix go to its next hop, and routed
+ * packets from its prefix must come from the next hop's PA.  Both go
+ * through the next hop's mapping, which may not exist (yet): then they
+ * are dropped. */
+void
+vfp_compile_route(const struct vfp_route *route, struct ovs_list *flows)
+{
+    const struct vfp_space *space = route->space;
+    ovs_be32 prefix = in6_addr_get_mapped_ipv4(&route->prefix);
+    ovs_be32 mask = be32_prefix_mask(route->plen);
+    uint32_t nexthop = ntohl(in6_addr_get_mapped_ipv4(&route->nexthop));
+    struct vfp_flow *f;
+
+    f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_ROUTE + route->plen);
+    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+    match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
+    match_set_nw_dst_masked(&f->match, prefix, mask);
+    put_load_reg(&f->ofpacts, VFP_REG_NEXTHOP, nexthop);
+    put_resubmit(&f->ofpacts, VFP_TABLE_NEXTHOP);
+
+    f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_ROUTE + route->plen);
+    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+    match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
+    match_set_nw_src_masked(&f->match, prefix, mask);
+    put_load_reg(&f->ofpacts, VFP_REG_NEXTHOP, nexthop);
+    put_resubmit(&f->ofpacts, VFP_TABLE_NEXTHOP_SRC);
 }

@@ -32,6 +32,9 @@
  *     tables;
  *   - a mapping owns its flows in the space tables, so that a mapping
  *     change never touches the rules that look its space up;
+ *   - a route owns its flows in the route and source-check tables; they
+ *     name the next hop, whose mapping owns what it resolves to, so moving
+ *     the next hop changes only its mapping's flows;
  *   - the switch owns table 0's default for ports VFP does not manage.
  *
  * Where a rule's flows go depends on the positions of its group and layer,
@@ -49,6 +52,7 @@ struct vfp_group;
 struct vfp_layer;
 struct vfp_mapping;
 struct vfp_port;
+struct vfp_route;
 struct vfp_rule;
 
 /* The flow-based tunnel ports of the bridge, OFPP_NONE if absent. */
@@ -65,6 +69,7 @@ enum vfp_owner_kind {
     VFP_OWNER_GROUP = 4,
     VFP_OWNER_RULE = 5,
     VFP_OWNER_MAPPING = 6,
+    VFP_OWNER_ROUTE = 7,
 };
 
 static inline uint64_t
@@ -101,6 +106,7 @@ void vfp_compile_switch(const struct vfp_tunnels *, struct ovs_list *flows);
 void vfp_compile_port(const struct vfp_port *, ofp_port_t ofport,
                       const struct vfp_tunnels *, struct ovs_list *flows);
 void vfp_compile_mapping(const struct vfp_mapping *, struct ovs_list *flows);
+void vfp_compile_route(const struct vfp_route *, struct ovs_list *flows);
 void vfp_compile_layer(const struct vfp_layer *, struct ovs_list *flows);
 void vfp_compile_group(const struct vfp_group *, struct ovs_list *flows);
 void vfp_compile_rule(const struct vfp_rule *, struct ovs_list *flows);

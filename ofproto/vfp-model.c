@@ -37,6 +37,7 @@ vfp_model_init(struct vfp_model *m)
     hmap_init(&m->spaces);
     hmap_init(&m->spaces_by_id);
     hmap_init(&m->mappings_by_id);
+    hmap_init(&m->routes_by_id);
     m->next_id = 1;
     m->next_zone = 1;
 }
@@ -57,6 +58,7 @@ vfp_model_destroy(struct vfp_model *m)
     hmap_destroy(&m->spaces);
     hmap_destroy(&m->spaces_by_id);
     hmap_destroy(&m->mappings_by_id);
+    hmap_destroy(&m->routes_by_id);
     hmap_destroy(&m->ports);
     hmap_destroy(&m->ports_by_id);
     hmap_destroy(&m->layers_by_id);
@@ -578,6 +580,7 @@ vfp_model_add_space(struct vfp_model *m, const char *name, bool routing,
     space->id = new_id(m);
     space->routing = routing;
     hmap_init(&space->mappings);
+    hmap_init(&space->routes);
     hmap_insert(&m->spaces, &space->name_node, hash_string(name, 0));
     hmap_insert(&m->spaces_by_id, &space->id_node, hash_int(space->id, 0));
     if (spacep) {
@@ -595,6 +598,12 @@ vfp_model_remove_space(struct vfp_model *m, struct vfp_space *space)
         vfp_model_remove_mapping(m, mapping);
     }
     hmap_destroy(&space->mappings);
+
+    struct vfp_route *route;
+    HMAP_FOR_EACH_SAFE (route, node, &space->routes) {
+        vfp_model_remove_route(m, route);
+    }
+    hmap_destroy(&space->routes);
     hmap_remove(&m->spaces, &space->name_node);
     hmap_remove(&m->spaces_by_id, &space->id_node);
     free(space->name);
@@ -650,6 +659,96 @@ vfp_model_remove_mapping(struct vfp_model *m, struct vfp_mapping *mapping)
     hmap_remove(&mapping->space->mappings, &mapping->node);
     hmap_remove(&m->mappings_by_id, &mapping->id_node);
     free(mapping);
+}
+
+static uint32_t
+route_hash(const struct in6_addr *prefix, unsigned int plen)
+{
+    return hash_bytes(prefix, sizeof *prefix, plen);
+}
+
+struct vfp_route *
+vfp_space_find_route(const struct vfp_space *space,
+                     const struct in6_addr *prefix, unsigned int plen)
+{
+    struct vfp_route *route;
+
+    HMAP_FOR_EACH_WITH_HASH (route, node, route_hash(prefix, plen),
+                             &space->routes) {
+        if (route->plen == plen && ipv6_addr_equals(&route->prefix,
+                                                    prefix)) {
+            return route;
+        }
+    }
+    return NULL;
+}
+
+struct vfp_route *
+vfp_model_find_route_by_id(const struct vfp_model *m, uint32_t id)
+{
+    struct vfp_route *route;
+
+    HMAP_FOR_EACH_WITH_HASH (route, id_node, hash_int(id, 0),
+                             &m->routes_by_id) {
+        if (route->id == id) {
+            return route;
+        }
+    }
+    return NULL;
+}
+
+char *
+vfp_model_add_route(struct vfp_model *m, struct vfp_space *space,
+                    const struct in6_addr *prefix_, unsigned int plen,
+                    const struct in6_addr *nexthop, bool may_exist,
+                    struct vfp_route **routep)
+{
+    if (!space->routing) {
+        return xasprintf("space %s is not a routing space", space->name);
+    }
+    if (!IN6_IS_ADDR_V4MAPPED(prefix_) || !IN6_IS_ADDR_V4MAPPED(nexthop)
+        || plen > 32) {
+        return xstrdup("routes are IPv4 only: an IPv4 prefix and next hop");
+    }
+
+    /* The host bits of the prefix do not count. */
+    struct in6_addr prefix;
+    in6_addr_set_mapped_ipv4(&prefix,
+                             in6_addr_get_mapped_ipv4(prefix_)
+                             & be32_prefix_mask(plen));
+
+    struct vfp_route *route = vfp_space_find_route(space, &prefix, plen);
+    if (route && !may_exist) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        hnv_ip_format(&prefix, &s);
+        char *error = xasprintf("space %s already has a route to %s/%u",
+                                space->name, ds_cstr(&s), plen);
+        ds_destroy(&s);
+        return error;
+    }
+    if (!route) {
+        route = xzalloc(sizeof *route);
+        route->space = space;
+        route->id = new_id(m);
+        route->prefix = prefix;
+        route->plen = plen;
+        hmap_insert(&space->routes, &route->node, route_hash(&prefix, plen));
+        hmap_insert(&m->routes_by_id, &route->id_node,
+                    hash_int(route->id, 0));
+    }
+    route->nexthop = *nexthop;
+    if (routep) {
+        *routep = route;
+    }
+    return NULL;
+}
+
+void
+vfp_model_remove_route(struct vfp_model *m, struct vfp_route *route)
+{
+    hmap_remove(&route->space->routes, &route->node);
+    hmap_remove(&m->routes_by_id, &route->id_node);
+    free(route);
 }
 
 /* Actions. */

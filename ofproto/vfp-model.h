@@ -76,6 +76,19 @@ struct vfp_mapping {
     enum vfp_encap encap;       /* VXLAN or NVGRE. */
 };
 
+/* A route in a routing space: packets routed to a destination in 'prefix'
+ * go to the next hop, a CA that needs its own mapping in the space, and
+ * routed packets from a source in 'prefix' must come from that CA's PA. */
+struct vfp_route {
+    struct hmap_node node;      /* In vfp_space 'routes', by prefix. */
+    struct hmap_node id_node;   /* In vfp_model 'routes_by_id'. */
+    struct vfp_space *space;
+    uint32_t id;
+    struct in6_addr prefix;     /* IPv4-mapped, host bits zero. */
+    unsigned int plen;          /* In IPv4 terms: 0..32. */
+    struct in6_addr nexthop;    /* IPv4-mapped. */
+};
+
 /* A mapping space: CA-PA mappings that rules look up, unique by CA IP. */
 struct vfp_space {
     struct hmap_node name_node; /* In vfp_model 'spaces'. */
@@ -83,6 +96,7 @@ struct vfp_space {
     char *name;
     uint32_t id;                /* Value of VFP_REG_SPACE. */
     struct hmap mappings;       /* Contains "struct vfp_mapping"s. */
+    struct hmap routes;         /* Contains "struct vfp_route"s. */
     bool routing;               /* A routing domain's space: its CAs span
                                  * VSIDs, and routed packets arrive in the
                                  * destination's VSID, so the source check
@@ -184,6 +198,7 @@ struct vfp_model {
     struct hmap spaces;         /* By name. */
     struct hmap spaces_by_id;
     struct hmap mappings_by_id;
+    struct hmap routes_by_id;
     uint32_t next_id;           /* Ids are never reused during a run. */
     uint16_t next_zone;         /* Conntrack zones for ports, 1..65535. */
 };
@@ -260,6 +275,18 @@ char *vfp_model_add_mapping(struct vfp_model *, struct vfp_space *,
                             bool may_exist, struct vfp_mapping **)
     OVS_WARN_UNUSED_RESULT;
 void vfp_model_remove_mapping(struct vfp_model *, struct vfp_mapping *);
+
+/* Routes, in routing spaces only: IPv4 prefixes, unique in their space. */
+struct vfp_route *vfp_space_find_route(const struct vfp_space *,
+                                       const struct in6_addr *prefix,
+                                       unsigned int plen);
+struct vfp_route *vfp_model_find_route_by_id(const struct vfp_model *,
+                                             uint32_t id);
+char *vfp_model_add_route(struct vfp_model *, struct vfp_space *,
+                          const struct in6_addr *prefix, unsigned int plen,
+                          const struct in6_addr *nexthop, bool may_exist,
+                          struct vfp_route **) OVS_WARN_UNUSED_RESULT;
+void vfp_model_remove_route(struct vfp_model *, struct vfp_route *);
 
 /* Parses a rule's action word: allow, block, decap, encap:vxlan|nvgre:PA:VSID,
  * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE,

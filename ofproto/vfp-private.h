@@ -34,7 +34,8 @@ struct vfp_model *vfp_get_model(void);
 
 /* After changing the model, the caller marks what changed; vfp_run() then
  * recompiles and reinstalls exactly those objects' flows.  Marking a layer
- * marks its groups and rules, marking a port marks its layers.
+ * marks its groups and rules, marking a port marks its layers, marking a
+ * space marks its mappings and routes.
  *
  * Removal uses the same marks: compiling an owner whose object is gone
  * yields no flows, so its flows go.  Mark before vfp_model_remove_*(), while
@@ -44,6 +45,7 @@ void vfp_mark_layer(const struct vfp_layer *);
 void vfp_mark_group(const struct vfp_group *);
 void vfp_mark_rule(const struct vfp_rule *);
 void vfp_mark_mapping(const struct vfp_mapping *);
+void vfp_mark_route(const struct vfp_route *);
 void vfp_mark_space(const struct vfp_space *);
 
 /* The OpenFlow port of 'port' on the VFP bridge, or OFPP_NONE, and of the

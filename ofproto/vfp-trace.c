@@ -142,6 +142,11 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
                        ? "space: no such CA, no ARP answer"
                        : table_id == VFP_TABLE_SPACE_ROUTE
                        ? "space: no route, dropped"
+                       : table_id == VFP_TABLE_NEXTHOP
+                       ? "space: no mapping for the next hop, dropped"
+                       : table_id == VFP_TABLE_NEXTHOP_SRC
+                       ? "space: source not behind its next hop's PA, "
+                         "dropped"
                        : table_id >= VFP_TABLE_SPACE_DST
                          && table_id <= VFP_TABLE_SPACE_SRC
                        ? "space: no mapping, dropped"
@@ -189,6 +194,16 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
         } else {
             ds_put_format(s, "rule %s matched%s", rule->name,
                           rule->terminating ? " (terminating)" : "");
+        }
+        return;
+    }
+    case VFP_OWNER_ROUTE: {
+        const struct vfp_route *route = vfp_model_find_route_by_id(m, id);
+        if (route) {
+            ds_put_format(s, "space %s: route ", route->space->name);
+            hnv_ip_format(&route->prefix, s);
+            ds_put_format(s, "/%u via ", route->plen);
+            hnv_ip_format(&route->nexthop, s);
         }
         return;
     }

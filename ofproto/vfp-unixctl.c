@@ -848,15 +848,21 @@ space_to_json(const struct vfp_space *space)
     json_object_put(j, "mappings",
                     json_integer_create(hmap_count(&space->mappings)));
     json_object_put(j, "routing", json_boolean_create(space->routing));
+    json_object_put(j, "routes",
+                    json_integer_create(hmap_count(&space->routes)));
     return j;
 }
 
 static void
 space_to_text(const struct vfp_space *space, struct ds *s)
 {
-    ds_put_format(s, "space %s: id %"PRIu32", %"PRIuSIZE" mappings%s\n",
+    ds_put_format(s, "space %s: id %"PRIu32", %"PRIuSIZE" mappings%s",
                   space->name, space->id, hmap_count(&space->mappings),
                   space->routing ? ", routing" : "");
+    if (!hmap_is_empty(&space->routes)) {
+        ds_put_format(s, ", %"PRIuSIZE" routes", hmap_count(&space->routes));
+    }
+    ds_put_char(s, '\n');
 }
 
 static void
@@ -1069,6 +1075,149 @@ cmd_remove_mapping(struct unixctl_conn *conn, int argc OVS_UNUSED,
     }
 }
 
+static int
+compare_routes(const void *a_, const void *b_)
+{
+    const struct vfp_route *const *a = a_;
+    const struct vfp_route *const *b = b_;
+    int cmp = memcmp(&(*a)->prefix, &(*b)->prefix, sizeof (*a)->prefix);
+    return cmp ? cmp : (*a)->plen < (*b)->plen ? -1 : (*a)->plen > (*b)->plen;
+}
+
+static struct json *
+route_to_json(const struct vfp_route *route)
+{
+    struct json *j = json_object_create();
+    struct ds prefix = DS_EMPTY_INITIALIZER, nexthop = DS_EMPTY_INITIALIZER;
+
+    hnv_ip_format(&route->prefix, &prefix);
+    ds_put_format(&prefix, "/%u", route->plen);
+    hnv_ip_format(&route->nexthop, &nexthop);
+    json_object_put(j, "id", json_integer_create(route->id));
+    json_object_put_string(j, "prefix", ds_cstr(&prefix));
+    json_object_put_string(j, "nexthop", ds_cstr(&nexthop));
+    ds_destroy(&prefix);
+    ds_destroy(&nexthop);
+    return j;
+}
+
+static void
+route_to_text(const struct vfp_route *route, struct ds *s)
+{
+    ds_put_cstr(s, "route ");
+    hnv_ip_format(&route->prefix, s);
+    ds_put_format(s, "/%u via ", route->plen);
+    hnv_ip_format(&route->nexthop, s);
+    ds_put_char(s, '\n');
+}
+
+static void
+cmd_list_route(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct args a = get_args(argc, argv);
+    if (a.argc != 1) {
+        reply_error(conn, "usage: list-route SPACE");
+        return;
+    }
+    struct vfp_space *space = lookup_space(conn, a.argv[0]);
+    if (space) {
+        const struct vfp_route **routes = xmalloc(
+            hmap_count(&space->routes) * sizeof *routes + 1);
+        const struct vfp_route *route;
+        size_t n = 0;
+
+        HMAP_FOR_EACH (route, node, &space->routes) {
+            routes[n++] = route;
+        }
+        qsort(routes, n, sizeof *routes, compare_routes);
+        reply_list(conn, a.json, (void **) routes, n,
+                   (struct json *(*)(const void *)) route_to_json,
+                   (void (*)(const void *, struct ds *)) route_to_text);
+        free(routes);
+    }
+}
+
+/* Parses "PREFIX" of the route commands: an IPv4 address with an optional
+ * length (default 32). */
+static char *
+parse_route_dst(const char *s, struct in6_addr *prefix, unsigned int *plen)
+{
+    bool is_ipv4;
+    char *error = (strchr(s, '/')
+                   ? hnv_parse_cidr(s, prefix, plen, &is_ipv4)
+                   : hnv_parse_ip(s, prefix));
+    if (!error && !strchr(s, '/')) {
+        *plen = 32;
+    }
+    if (!error && !IN6_IS_ADDR_V4MAPPED(prefix)) {
+        error = xasprintf("%s: routes are IPv4 only", s);
+    }
+    return error;
+}
+
+/* add-route SPACE PREFIX NEXTHOP [--may-exist] */
+static void
+cmd_add_route(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    struct in6_addr prefix, nexthop;
+    unsigned int plen;
+    bool may_exist = argc > 4 && !strcmp(argv[4], "--may-exist");
+    char *error = parse_route_dst(argv[2], &prefix, &plen);
+
+    if (!error) {
+        error = hnv_parse_ip(argv[3], &nexthop);
+    }
+    if (!error && argc > 4 && !may_exist) {
+        error = xasprintf("\"%s\" is not --may-exist", argv[4]);
+    }
+    if (error) {
+        reply_change(conn, error);
+        return;
+    }
+
+    struct vfp_space *space = lookup_space(conn, argv[1]);
+    if (space) {
+        struct vfp_route *route;
+        error = vfp_model_add_route(vfp_get_model(), space, &prefix, plen,
+                                    &nexthop, may_exist, &route);
+        if (!error) {
+            vfp_mark_route(route);
+        }
+        reply_change(conn, error);
+    }
+}
+
+/* remove-route SPACE PREFIX */
+static void
+cmd_remove_route(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[], void *aux OVS_UNUSED)
+{
+    struct in6_addr prefix;
+    unsigned int plen;
+    char *error = parse_route_dst(argv[2], &prefix, &plen);
+    if (error) {
+        reply_change(conn, error);
+        return;
+    }
+
+    struct vfp_space *space = lookup_space(conn, argv[1]);
+    if (space) {
+        in6_addr_set_mapped_ipv4(&prefix, in6_addr_get_mapped_ipv4(&prefix)
+                                          & be32_prefix_mask(plen));
+        struct vfp_route *route = vfp_space_find_route(space, &prefix, plen);
+        if (!route) {
+            reply_error(conn, "space %s has no route to %s", argv[1],
+                        argv[2]);
+            return;
+        }
+        vfp_mark_route(route);
+        vfp_model_remove_route(vfp_get_model(), route);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
 /* Counters. */
 
 static void
@@ -1153,6 +1302,9 @@ cmd_drop_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
         { VFP_TABLE_SPACE_DST, "encap: no mapping for the destination" },
         { VFP_TABLE_SPACE_SRC, "decap: source CA not behind the outer PA" },
         { VFP_TABLE_SPACE_ROUTE, "route: no route to the destination" },
+        { VFP_TABLE_NEXTHOP, "route: no mapping for the next hop" },
+        { VFP_TABLE_NEXTHOP_SRC,
+          "decap: routed source not behind its next hop's PA" },
         { VFP_TABLE_SPACE_ARP, "arp: no answer for the address" },
         { VFP_TABLE_FORWARD, "forward: unknown destination MAC" },
     };
@@ -1300,6 +1452,13 @@ vfp_unixctl_register(void)
                              "[--may-exist]", 5, 7, cmd_add_mapping, NULL);
     unixctl_command_register("vfp/remove-mapping", "SPACE CA_IP", 2, 2,
                              cmd_remove_mapping, NULL);
+    unixctl_command_register("vfp/list-route", "[--format=json] SPACE", 1,
+                             2, cmd_list_route, NULL);
+    unixctl_command_register("vfp/add-route",
+                             "SPACE PREFIX NEXTHOP [--may-exist]", 3, 4,
+                             cmd_add_route, NULL);
+    unixctl_command_register("vfp/remove-route", "SPACE PREFIX", 2, 2,
+                             cmd_remove_route, NULL);
     unixctl_command_register("vfp/get-rule-counter",
                              "[--format=json] PORT LAYER GROUP RULE", 4, 5,
                              cmd_get_rule_counter, NULL);

@@ -176,12 +176,22 @@ vfp_mark_mapping(const struct vfp_mapping *mapping)
 }
 
 void
+vfp_mark_route(const struct vfp_route *route)
+{
+    mark(VFP_OWNER_ROUTE, route->id);
+}
+
+void
 vfp_mark_space(const struct vfp_space *space)
 {
     const struct vfp_mapping *mapping;
+    const struct vfp_route *route;
 
     HMAP_FOR_EACH (mapping, node, &space->mappings) {
         vfp_mark_mapping(mapping);
+    }
+    HMAP_FOR_EACH (route, node, &space->routes) {
+        vfp_mark_route(route);
     }
 }
 
@@ -391,6 +401,14 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
             = vfp_model_find_mapping_by_id(&model, id);
         if (mapping) {
             vfp_compile_mapping(mapping, flows);
+        }
+        break;
+    }
+    case VFP_OWNER_ROUTE: {
+        const struct vfp_route *route = vfp_model_find_route_by_id(&model,
+                                                                   id);
+        if (route) {
+            vfp_compile_route(route, flows);
         }
         break;
     }

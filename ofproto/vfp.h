@@ -67,7 +67,10 @@ struct simap;
 #define VFP_TABLE_SPACE_DST 2   /* Space lookups (by resubmit): CA -> PA, */
 #define VFP_TABLE_SPACE_SRC 3   /* is this CA behind that PA?, */
 #define VFP_TABLE_SPACE_ARP 4   /* CA -> MAC, */
-#define VFP_TABLE_SPACE_ROUTE 5 /* and CA -> its MAC, VSID and PA. */
+#define VFP_TABLE_SPACE_ROUTE 5 /* and CA -> its MAC, VSID and PA, or to
+                                 * a route's next hop; */
+#define VFP_TABLE_NEXTHOP 6     /* next hop -> its MAC, VSID and PA; */
+#define VFP_TABLE_NEXTHOP_SRC 7 /* is the next hop behind that PA? */
 #define VFP_TABLE_OUT_BASE 10
 #define VFP_TABLE_IN_BASE (VFP_TABLE_OUT_BASE \
                            + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
@@ -79,6 +82,7 @@ struct simap;
 /* Registers. */
 #define VFP_REG_PORT 10         /* reg10: the port whose layers apply. */
 #define VFP_REG_DECISION 11     /* reg11: the rule deciding the layer. */
+#define VFP_REG_NEXTHOP 12      /* reg12: a route's next hop CA. */
 #define VFP_REG_SPACE 13        /* reg13: the space to look up. */
 #define VFP_REG_ENCAP 14        /* reg14: 0, or how to send (vfp_encap). */
 #define VFP_REG_VSID 15         /* reg15: the sending port's VSID, or 0. */

@@ -26,7 +26,9 @@
  *         group:PORT:LAYER:NAME:PRIO:in|out[:COND,COND...]
  *         rule:PORT:LAYER:GROUP:NAME:PRIO:ACTION[!][:COND,COND...]
  *       where a '!' after the action makes the rule terminating.
- *         space:NAME   mapping:SPACE,VSID,CA_IP,CA_MAC,PA[,nvgre]
+ *         space:NAME[,routing]
+ *         mapping:SPACE,VSID,CA_IP,CA_MAC,PA[,nvgre]
+ *         route:SPACE,PREFIX/LEN,NEXTHOP
  *       Ports get OpenFlow port numbers 1, 2, ... in order, the VXLAN
  *       tunnel port is 100 and the NVGRE one 101. */
 
@@ -162,7 +164,29 @@ build(struct vfp_model *m, char *word)
         check(vfp_model_add_rule(m, group, f[3], atoi(f[4]), terminating,
                                  false, &cond, &action, NULL));
     } else if (!strncmp(word, "space:", 6)) {
-        check(vfp_model_add_space(m, word + 6, false, NULL));
+        char *comma = strchr(word + 6, ',');
+        if (comma) {
+            *comma = '\0';
+        }
+        check(vfp_model_add_space(m, word + 6,
+                                  comma && !strcmp(comma + 1, "routing"),
+                                  NULL));
+    } else if (!strncmp(word, "route:", 6)) {
+        char *save = NULL;
+        char *space_name = strtok_r(word + 6, ",", &save);
+        char *prefix_s = strtok_r(NULL, ",", &save);
+        char *nexthop_s = strtok_r(NULL, ",", &save);
+        struct in6_addr prefix, nexthop;
+        unsigned int plen;
+        bool is_ipv4;
+
+        if (!nexthop_s) {
+            ovs_fatal(0, "route needs SPACE,PREFIX/LEN,NEXTHOP");
+        }
+        check(hnv_parse_cidr(prefix_s, &prefix, &plen, &is_ipv4));
+        check(hnv_parse_ip(nexthop_s, &nexthop));
+        check(vfp_model_add_route(m, vfp_model_find_space(m, space_name),
+                                  &prefix, plen, &nexthop, false, NULL));
     } else if (!strncmp(word, "mapping:", 8)) {
         char *save = NULL;
         char *space_name = strtok_r(word + 8, ",", &save);
@@ -263,6 +287,12 @@ test_compile(struct ovs_cmdl_context *ctx)
     HMAP_FOR_EACH (mapping, id_node, &m.mappings_by_id) {
         vfp_compile_mapping(mapping, &flows);
         print_flows("mapping", &flows);
+    }
+
+    const struct vfp_route *route;
+    HMAP_FOR_EACH (route, id_node, &m.routes_by_id) {
+        vfp_compile_route(route, &flows);
+        print_flows("route", &flows);
     }
 
     free(port_names);

@@ -74,6 +74,9 @@ static const struct verb {
     { "add-mapping", "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre|local] "
                      "[--may-exist]", false },
     { "remove-mapping", "SPACE CA_IP", false },
+    { "list-route", "SPACE", true },
+    { "add-route", "SPACE PREFIX NEXTHOP [--may-exist]", false },
+    { "remove-route", "SPACE PREFIX", false },
     { "get-rule-counter", "PORT LAYER GROUP RULE", true },
     { "list-unified-flow", "PORT", false },
     { "process-tuples", "PORT in|out [proto=P] [src=IP] [dst=IP] [sport=N] "

@@ -30,6 +30,7 @@
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "openvswitch/shash.h"
+#include "smap.h"
 #include "sset.h"
 #include "util.h"
 #include "vtep/ms-firewall-idl.h"
@@ -415,6 +416,14 @@ struct want_mapping {
     enum vfp_encap encap;
 };
 
+/* A static route that a routing space should hold. */
+struct want_route {
+    struct hmap_node node;      /* In a 'struct want_space' 'routes'. */
+    struct in6_addr prefix;     /* Host bits zero. */
+    unsigned int plen;
+    struct in6_addr nexthop;
+};
+
 /* A space to program: a subnet's, by VSID, or a virtual network's routing
  * space, by name. */
 struct want_space {
@@ -423,6 +432,7 @@ struct want_space {
     char *name;                 /* The space's name. */
     bool routing;
     struct hmap mappings;       /* By CA. */
+    struct hmap routes;         /* By prefix and length. */
 };
 
 /* A virtual network's routing space, by its name. */
@@ -447,6 +457,7 @@ want_space_new(struct hmap *spaces, uint32_t hash, uint32_t vsid,
     ws->name = name;
     ws->routing = routing;
     hmap_init(&ws->mappings);
+    hmap_init(&ws->routes);
     hmap_insert(spaces, &ws->node, hash);
     return ws;
 }
@@ -511,6 +522,89 @@ want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
                                                      0));
 }
 
+static uint32_t
+want_route_hash(const struct in6_addr *prefix, unsigned int plen)
+{
+    return hash_bytes(prefix, sizeof *prefix, plen);
+}
+
+static struct want_route *
+want_route_find(const struct want_space *ws, const struct in6_addr *prefix,
+                unsigned int plen)
+{
+    struct want_route *wr;
+
+    HMAP_FOR_EACH_WITH_HASH (wr, node, want_route_hash(prefix, plen),
+                             &ws->routes) {
+        if (wr->plen == plen && ipv6_addr_equals(&wr->prefix, prefix)) {
+            return wr;
+        }
+    }
+    return NULL;
+}
+
+/* Adds the static routes of virtual network 'lr' to its routing space
+ * 'ws'.  hnv_check_run() reported the malformed ones; of two that name the
+ * same prefix (with different host bits), the first in key order wins. */
+static void
+want_routes(struct want_space *ws, const struct msvtep_logical_router *lr)
+{
+    const struct smap_node **routes = smap_sort(&lr->static_routes);
+
+    for (size_t i = 0; i < smap_count(&lr->static_routes); i++) {
+        struct hnv_prefix dst;
+        struct in6_addr nexthop;
+        if (!ok(hnv_parse_route(routes[i]->key, routes[i]->value, &dst,
+                                &nexthop))) {
+            continue;
+        }
+        in6_addr_set_mapped_ipv4(&dst.addr,
+                                 in6_addr_get_mapped_ipv4(&dst.addr)
+                                 & be32_prefix_mask(dst.plen));
+        if (!want_route_find(ws, &dst.addr, dst.plen)) {
+            struct want_route *wr = xzalloc(sizeof *wr);
+            wr->prefix = dst.addr;
+            wr->plen = dst.plen;
+            wr->nexthop = nexthop;
+            hmap_insert(&ws->routes, &wr->node,
+                        want_route_hash(&wr->prefix, wr->plen));
+        }
+    }
+    free(routes);
+}
+
+/* Brings the routes of the space of 'ws' in line with it. */
+static void
+sync_routes(struct vfp_model *m, struct vfp_space *space,
+            const struct want_space *ws)
+{
+    struct want_route *wr;
+    HMAP_FOR_EACH (wr, node, &ws->routes) {
+        struct vfp_route *old = vfp_space_find_route(space, &wr->prefix,
+                                                     wr->plen);
+        if (old && ipv6_addr_equals(&old->nexthop, &wr->nexthop)) {
+            continue;
+        }
+        struct vfp_route *route;
+        char *error = vfp_model_add_route(m, space, &wr->prefix, wr->plen,
+                                          &wr->nexthop, true, &route);
+        if (error) {
+            VLOG_WARN("space %s: %s", space->name, error);
+            free(error);
+        } else {
+            vfp_mark_route(route);
+        }
+    }
+
+    struct vfp_route *route;
+    HMAP_FOR_EACH_SAFE (route, node, &space->routes) {
+        if (!want_route_find(ws, &route->prefix, route->plen)) {
+            vfp_mark_route(route);
+            vfp_model_remove_route(m, route);
+        }
+    }
+}
+
 /* Brings the space of 'ws' in line with it, changing only the mappings
  * that differ. */
 static void
@@ -567,6 +661,10 @@ sync_space(struct vfp_model *m, struct want_space *ws)
             vfp_model_remove_mapping(m, mapping);
         }
     }
+
+    if (space->routing) {
+        sync_routes(m, space, ws);
+    }
 }
 
 static void
@@ -619,8 +717,8 @@ collect_spaces(const struct ovsdb_idl *vtep, const char *host,
             if (ls->n_tunnel_key && want_space_find(spaces,
                                                     ls->tunnel_key[0])) {
                 if (!want_rd_space_find(rd_spaces, rd)) {
-                    want_space_new(rd_spaces, hash_string(rd, 0), 0,
-                                   xstrdup(rd), true);
+                    want_routes(want_space_new(rd_spaces, hash_string(rd, 0),
+                                               0, xstrdup(rd), true), lr);
                 }
             }
         }
@@ -706,6 +804,12 @@ want_spaces_destroy(struct hmap *spaces)
             free(wm);
         }
         hmap_destroy(&ws->mappings);
+
+        struct want_route *wr;
+        HMAP_FOR_EACH_POP (wr, node, &ws->routes) {
+            free(wr);
+        }
+        hmap_destroy(&ws->routes);
         free(ws->name);
         free(ws);
     }
