@@ -33,6 +33,7 @@
 
 #include "classifier.h"
 #include "hash.h"
+#include "netdev-native-tnl.h"
 #include "ofproto/ofproto-atomic.h"
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-compile.h"
@@ -256,10 +257,33 @@ vfp_set_bridge(const char *name)
     }
 }
 
+/* RFC 7348 asks that a VXLAN packet's UDP source port come from a hash of
+ * the inner flow, within the dynamic range 49152-65535, so that the
+ * underlay spreads flows over its paths.  The userspace datapath hashes,
+ * but within 32768-61000 by default: the first time VFP gets a VXLAN port,
+ * it sets the range, once, so that "tnl/egress_port_range" can still
+ * change it afterwards. */
+static void
+set_vxlan_source_ports(void)
+{
+    static bool done;
+
+    if (!done) {
+        done = true;
+        tnl_udp_port_min = 49152;
+        tnl_udp_port_max = 65535;
+        VLOG_INFO("tunnel UDP source ports: %d-%d (RFC 7348)",
+                  tnl_udp_port_min, tnl_udp_port_max);
+    }
+}
+
 void
 vfp_set_tunnel(enum vfp_encap encap, ofp_port_t ofport)
 {
     ofp_port_t *p = encap == VFP_ENCAP_NVGRE ? &tunnels.nvgre : &tunnels.vxlan;
+    if (encap == VFP_ENCAP_VXLAN && ofport != OFPP_NONE) {
+        set_vxlan_source_ports();
+    }
     if (*p != ofport) {
         const struct vfp_port *port;
 
