@@ -346,6 +346,7 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
     put_poison(&f->ofpacts);
     f = flow_add(flows, VFP_TABLE_NEXTHOP_SRC, PRIO_MISS);
     put_poison(&f->ofpacts);
+    flow_add(flows, VFP_TABLE_FLOOD, PRIO_MISS);
 
     /* What no port claims: a tunnelled frame for a VSID and MAC of no local
      * NIC, a frame for an unknown destination MAC.  Dropped, as a table miss
@@ -565,28 +566,34 @@ cond_intersect(const struct vfp_cond *a, const struct vfp_cond *b,
                struct vfp_cond *out)
 {
     *out = *a;
-    return (INTERSECT_EXACT(out->has_proto, out->proto, b->has_proto,
-                            b->proto, out->proto == b->proto)
-            && intersect_prefix(&out->has_src, &out->src, &out->src_plen,
-                                &out->src_ipv4, b->has_src, &b->src,
-                                b->src_plen, b->src_ipv4)
-            && intersect_prefix(&out->has_dst, &out->dst, &out->dst_plen,
-                                &out->dst_ipv4, b->has_dst, &b->dst,
-                                b->dst_plen, b->dst_ipv4)
-            && intersect_range(&out->has_sport, &out->sport_min,
-                               &out->sport_max, b->has_sport, b->sport_min,
-                               b->sport_max)
-            && intersect_range(&out->has_dport, &out->dport_min,
-                               &out->dport_max, b->has_dport, b->dport_min,
-                               b->dport_max)
-            && INTERSECT_EXACT(out->has_smac, out->smac, b->has_smac,
-                               b->smac, eth_addr_equals(out->smac, b->smac))
-            && INTERSECT_EXACT(out->has_dmac, out->dmac, b->has_dmac,
-                               b->dmac, eth_addr_equals(out->dmac, b->dmac))
-            && INTERSECT_EXACT(out->has_vni, out->vni, b->has_vni, b->vni,
-                               out->vni == b->vni)
-            && INTERSECT_EXACT(out->has_vlan, out->vlan, b->has_vlan,
-                               b->vlan, out->vlan == b->vlan));
+    if (!(INTERSECT_EXACT(out->has_proto, out->proto, b->has_proto,
+                          b->proto, out->proto == b->proto)
+          && intersect_prefix(&out->has_src, &out->src, &out->src_plen,
+                              &out->src_ipv4, b->has_src, &b->src,
+                              b->src_plen, b->src_ipv4)
+          && intersect_prefix(&out->has_dst, &out->dst, &out->dst_plen,
+                              &out->dst_ipv4, b->has_dst, &b->dst,
+                              b->dst_plen, b->dst_ipv4)
+          && intersect_range(&out->has_sport, &out->sport_min,
+                             &out->sport_max, b->has_sport, b->sport_min,
+                             b->sport_max)
+          && intersect_range(&out->has_dport, &out->dport_min,
+                             &out->dport_max, b->has_dport, b->dport_min,
+                             b->dport_max)
+          && INTERSECT_EXACT(out->has_smac, out->smac, b->has_smac,
+                             b->smac, eth_addr_equals(out->smac, b->smac))
+          && INTERSECT_EXACT(out->has_dmac, out->dmac, b->has_dmac,
+                             b->dmac, eth_addr_equals(out->dmac, b->dmac))
+          && INTERSECT_EXACT(out->has_vni, out->vni, b->has_vni, b->vni,
+                             out->vni == b->vni)
+          && INTERSECT_EXACT(out->has_vlan, out->vlan, b->has_vlan,
+                             b->vlan, out->vlan == b->vlan))) {
+        return false;
+    }
+
+    /* A group address, and perhaps one in particular. */
+    out->mcast = a->mcast || b->mcast;
+    return !(out->mcast && out->has_dmac && !eth_addr_is_multicast(out->dmac));
 }
 
 size_t
@@ -652,6 +659,10 @@ match_set_cond(struct match *match, const struct vfp_cond *c, bool ipv6,
     }
     if (c->has_dmac) {
         match_set_dl_dst(match, c->dmac);
+    }
+    if (c->mcast) {
+        static const struct eth_addr group = ETH_ADDR_C(01,00,00,00,00,00);
+        match_set_dl_dst_masked(match, group, group);
     }
     if (c->has_vni) {
         match_set_tun_id(match, htonll(c->vni));
@@ -759,6 +770,13 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
         put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
         put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_SRC);
         break;
+    case VFP_ACTION_FLOOD:
+        /* The copies go on from the space's flood table; the original
+         * goes no further. */
+        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
+        put_load_reg(&f->ofpacts, VFP_REG_CHUNK, 0);
+        put_resubmit(&f->ofpacts, VFP_TABLE_FLOOD);
+        return;
     case VFP_ACTION_ARP_RESPOND:
         /* The answer leaves by the input port; the request goes no
          * further. */
@@ -888,4 +906,96 @@ vfp_compile_route(const struct vfp_route *route, struct ovs_list *flows)
     match_set_nw_src_masked(&f->match, prefix, mask);
     put_load_reg(&f->ofpacts, VFP_REG_NEXTHOP, nexthop);
     put_resubmit(&f->ofpacts, VFP_TABLE_NEXTHOP_SRC);
+}
+
+/* Copies in one part of a flood.  A remote copy costs about 130 bytes of
+ * datapath actions (its tunnel header alone 70), and a pass's actions must
+ * fit in 64 kB to be cached as a megaflow: 200 copies take about 26 kB. */
+#define FLOOD_PART 200
+
+static int
+compare_mappings_by_ca(const void *a_, const void *b_)
+{
+    const struct vfp_mapping *const *a = a_;
+    const struct vfp_mapping *const *b = b_;
+    return memcmp(&(*a)->ca_ip, &(*b)->ca_ip, sizeof (*a)->ca_ip);
+}
+
+/* One copy of a flooded packet, to the CA of 'mapping': unicast to its MAC
+ * (and, for IPv4, to its IP), then forwarded like any packet: encapsulated
+ * to its PA, or delivered through the inbound layers of its local port.
+ * The sender's own copy goes back to the port it came from, which OVS
+ * never outputs to. */
+static void
+put_flood_copy(struct ofpbuf *ofpacts, const struct vfp_mapping *mapping,
+               bool ipv4)
+{
+    size_t ofs = ofpacts->size;
+    ofpact_put_CLONE(ofpacts);
+    put_set_field(ofpacts, MFF_ETH_DST, &mapping->ca_mac,
+                  sizeof mapping->ca_mac);
+    if (ipv4) {
+        ovs_be32 ca = in6_addr_get_mapped_ipv4(&mapping->ca_ip);
+        put_set_field(ofpacts, MFF_IPV4_DST, &ca, sizeof ca);
+    }
+    if (mapping->encap != VFP_ENCAP_NONE) {
+        put_encap(ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
+    }
+    put_resubmit(ofpacts, VFP_TABLE_FORWARD);
+
+    struct ofpact_nest *clone = ofpbuf_at_assert(ofpacts, ofs,
+                                                 sizeof *clone);
+    ofpacts->header = clone;
+    ofpact_finish_CLONE(ofpacts, &clone);
+}
+
+/* Space: unicast replication of broadcasts and multicasts to its CAs, in
+ * parts of FLOOD_PART copies, each its own datapath pass.  A flood decision
+ * enters part 0 (reg12 = 0), which forks every other part through
+ * conntrack's recirculation, ct(table=flood) with reg12 = the part: the one
+ * way OpenFlow offers to split a packet's work over several passes.  The
+ * forks are siblings, not a chain, because the userspace datapath nests
+ * recirculations only 6 deep.  Routing spaces span subnets: never flooded. */
+void
+vfp_compile_space(const struct vfp_space *space, struct ovs_list *flows)
+{
+    if (space->routing) {
+        return;
+    }
+
+    const struct vfp_mapping **mappings = xmalloc(
+        hmap_count(&space->mappings) * sizeof *mappings + 1);
+    const struct vfp_mapping *mapping;
+    size_t n = 0;
+    HMAP_FOR_EACH (mapping, node, &space->mappings) {
+        if (!mapping->no_flood) {
+            mappings[n++] = mapping;
+        }
+    }
+    qsort(mappings, n, sizeof *mappings, compare_mappings_by_ca);
+
+    size_t n_parts = DIV_ROUND_UP(n, FLOOD_PART);
+    for (size_t part = 0; part < n_parts; part++) {
+        /* IPv4 packets get their destination IP rewritten too. */
+        for (int ipv4 = 0; ipv4 < 2; ipv4++) {
+            struct vfp_flow *f = flow_add(flows, VFP_TABLE_FLOOD,
+                                          PRIO_MAPPING + ipv4);
+            match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+            match_set_reg(&f->match, VFP_REG_CHUNK, part);
+            if (ipv4) {
+                match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
+            }
+            for (size_t i = 1; !part && i < n_parts; i++) {
+                put_load_reg(&f->ofpacts, VFP_REG_CHUNK, i);
+                struct ofpact_conntrack *ct = ofpact_put_CT(&f->ofpacts);
+                ct->recirc_table = VFP_TABLE_FLOOD;
+                ofpact_finish_CT(&f->ofpacts, &ct);
+            }
+            for (size_t i = part * FLOOD_PART;
+                 i < MIN(n, (part + 1) * FLOOD_PART); i++) {
+                put_flood_copy(&f->ofpacts, mappings[i], ipv4);
+            }
+        }
+    }
+    free(mappings);
 }

@@ -35,6 +35,8 @@
  *   - a route owns its flows in the route and source-check tables; they
  *     name the next hop, whose mapping owns what it resolves to, so moving
  *     the next hop changes only its mapping's flows;
+ *   - a space owns its flood table flows, which copy a broadcast to each
+ *     of its CAs, so a mapping change recompiles its space too;
  *   - the switch owns table 0's default for ports VFP does not manage.
  *
  * Where a rule's flows go depends on the positions of its group and layer,
@@ -54,6 +56,7 @@ struct vfp_mapping;
 struct vfp_port;
 struct vfp_route;
 struct vfp_rule;
+struct vfp_space;
 
 /* The flow-based tunnel ports of the bridge, OFPP_NONE if absent. */
 struct vfp_tunnels {
@@ -70,6 +73,7 @@ enum vfp_owner_kind {
     VFP_OWNER_RULE = 5,
     VFP_OWNER_MAPPING = 6,
     VFP_OWNER_ROUTE = 7,
+    VFP_OWNER_SPACE = 8,
 };
 
 static inline uint64_t
@@ -107,6 +111,7 @@ void vfp_compile_port(const struct vfp_port *, ofp_port_t ofport,
                       const struct vfp_tunnels *, struct ovs_list *flows);
 void vfp_compile_mapping(const struct vfp_mapping *, struct ovs_list *flows);
 void vfp_compile_route(const struct vfp_route *, struct ovs_list *flows);
+void vfp_compile_space(const struct vfp_space *, struct ovs_list *flows);
 void vfp_compile_layer(const struct vfp_layer *, struct ovs_list *flows);
 void vfp_compile_group(const struct vfp_group *, struct ovs_list *flows);
 void vfp_compile_rule(const struct vfp_rule *, struct ovs_list *flows);

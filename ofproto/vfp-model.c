@@ -876,13 +876,19 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
         return hnv_parse_mac(eq + 1, &a->arp_mac);
     } else if (!strncmp(word, "map-encap:", 10)
                || !strncmp(word, "map-decap:", 10)
-               || !strncmp(word, "arp-respond:", 12)) {
+               || !strncmp(word, "arp-respond:", 12)
+               || !strncmp(word, "flood:", 6)) {
         const char *name = strchr(word, ':') + 1;
         const struct vfp_space *space = vfp_model_find_space(m, name);
         if (!space) {
             return xasprintf("no space %s", name);
         }
+        if (word[0] == 'f' && space->routing) {
+            return xasprintf("\"%s\": a routing space spans subnets, so "
+                             "it cannot be flooded", word);
+        }
         a->type = (word[0] == 'a' ? VFP_ACTION_ARP_RESPOND
+                   : word[0] == 'f' ? VFP_ACTION_FLOOD
                    : word[4] == 'e' ? VFP_ACTION_MAP_ENCAP
                    : VFP_ACTION_MAP_DECAP);
         a->space_id = space->id;
@@ -910,7 +916,7 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
                          "encap:TYPE:PA:VSID, map-encap:SPACE, "
                          "map-decap:SPACE, arp-respond:SPACE, "
                          "arp-respond:IP=MAC, route:SPACE:MAC, "
-                         "rewrite:FIELD=VALUE,...)", word);
+                         "flood:SPACE, rewrite:FIELD=VALUE,...)", word);
     }
     return NULL;
 }
@@ -939,6 +945,7 @@ vfp_action_format(const struct vfp_model *m, const struct vfp_action *a,
         /* Fall through. */
     case VFP_ACTION_MAP_ENCAP:
     case VFP_ACTION_MAP_DECAP:
+    case VFP_ACTION_FLOOD:
         ds_put_format(s, ":%s", space_name);
         break;
     case VFP_ACTION_ROUTE:
@@ -1122,6 +1129,8 @@ vfp_cond_parse_word(struct vfp_cond *c, const char *word)
             c->dport_min = r.min;
             c->dport_max = r.max;
         }
+    } else if (!strcmp(key, "dmac") && !strcmp(value, "multicast")) {
+        c->mcast = true;
     } else if (!strcmp(key, "smac") || !strcmp(key, "dmac")) {
         struct eth_addr mac;
         int n = 0;
@@ -1166,6 +1175,9 @@ vfp_cond_check(const struct vfp_cond *c)
     if (c->has_src && c->has_dst && c->src_ipv4 != c->dst_ipv4) {
         return xstrdup("src and dst are of different address families");
     }
+    if (c->mcast && c->has_dmac) {
+        return xstrdup("dmac=multicast and dmac=MAC exclude each other");
+    }
     return NULL;
 }
 
@@ -1192,6 +1204,7 @@ vfp_cond_equal(const struct vfp_cond *a, const struct vfp_cond *b)
             && (!a->has_smac || eth_addr_equals(a->smac, b->smac))
             && a->has_dmac == b->has_dmac
             && (!a->has_dmac || eth_addr_equals(a->dmac, b->dmac))
+            && a->mcast == b->mcast
             && a->has_vni == b->has_vni && (!a->has_vni || a->vni == b->vni)
             && a->has_vlan == b->has_vlan
             && (!a->has_vlan || a->vlan == b->vlan));
@@ -1242,6 +1255,9 @@ vfp_cond_format(const struct vfp_cond *c, struct ds *s)
     if (c->has_dmac) {
         ds_put_format(s, " dmac="ETH_ADDR_FMT, ETH_ADDR_ARGS(c->dmac));
     }
+    if (c->mcast) {
+        ds_put_cstr(s, " dmac=multicast");
+    }
     if (c->has_vni) {
         ds_put_format(s, " vni=%"PRIu32, c->vni);
     }
@@ -1278,6 +1294,8 @@ vfp_action_to_string(enum vfp_action_type action)
         return "rewrite";
     case VFP_ACTION_ROUTE:
         return "route";
+    case VFP_ACTION_FLOOD:
+        return "flood";
     }
     OVS_NOT_REACHED();
 }

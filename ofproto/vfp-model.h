@@ -55,6 +55,8 @@ struct vfp_cond {
 
     bool has_smac, has_dmac;
     struct eth_addr smac, dmac;
+    bool mcast;                 /* "dmac=multicast": any group address,
+                                 * broadcast included. */
 
     bool has_vni;
     uint32_t vni;               /* VXLAN VNI or NVGRE VSID, 24 bits. */
@@ -74,6 +76,8 @@ struct vfp_mapping {
     struct eth_addr ca_mac;
     struct in6_addr pa;         /* IPv4-mapped for IPv4. */
     enum vfp_encap encap;       /* VXLAN or NVGRE. */
+    bool no_flood;              /* Gets no copy of the space's broadcasts
+                                 * (a router's address, say). */
 };
 
 /* A route in a routing space: packets routed to a destination in 'prefix'
@@ -112,8 +116,8 @@ struct vfp_action {
     struct in6_addr pa;
     uint32_t vsid;
 
-    /* VFP_ACTION_MAP_ENCAP, _MAP_DECAP, _ARP_RESPOND: the space's id (a
-     * space can go away while rules name it: they then drop). */
+    /* VFP_ACTION_MAP_ENCAP, _MAP_DECAP, _ARP_RESPOND, _FLOOD: the space's
+     * id (a space can go away while rules name it: they then drop). */
     uint32_t space_id;
 
     /* VFP_ACTION_ROUTE: the router's MAC (with 'space_id'). */
@@ -290,7 +294,7 @@ void vfp_model_remove_route(struct vfp_model *, struct vfp_route *);
 
 /* Parses a rule's action word: allow, block, decap, encap:vxlan|nvgre:PA:VSID,
  * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE,
- * arp-respond:IP=MAC, route:SPACE:MAC,
+ * arp-respond:IP=MAC, route:SPACE:MAC, flood:SPACE,
  * rewrite:FIELD=VALUE[,...] with FIELD smac, dmac, src, dst, sport, dport,
  * or dec-ttl alone. */
 char *vfp_action_parse(const struct vfp_model *, const char *word,
@@ -309,7 +313,7 @@ struct vfp_group **vfp_layer_groups_in_order(const struct vfp_layer *,
 
 /* Parsing and formatting of conditions, as "key=value" words:
  * proto=tcp|udp|icmp|icmpv6|N, src=IP[/LEN], dst=IP[/LEN], sport=N[-M],
- * dport=N[-M], smac=MAC, dmac=MAC, vni=N, vlan=N. */
+ * dport=N[-M], smac=MAC, dmac=MAC|multicast, vni=N, vlan=N. */
 char *vfp_cond_parse_word(struct vfp_cond *, const char *word)
     OVS_WARN_UNUSED_RESULT;
 char *vfp_cond_check(const struct vfp_cond *) OVS_WARN_UNUSED_RESULT;

@@ -142,6 +142,8 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
                        ? "space: no such CA, no ARP answer"
                        : table_id == VFP_TABLE_SPACE_ROUTE
                        ? "space: no route, dropped"
+                       : table_id == VFP_TABLE_FLOOD
+                       ? "space: no CA to flood to"
                        : table_id == VFP_TABLE_NEXTHOP
                        ? "space: no mapping for the next hop, dropped"
                        : table_id == VFP_TABLE_NEXTHOP_SRC
@@ -194,6 +196,14 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
         } else {
             ds_put_format(s, "rule %s matched%s", rule->name,
                           rule->terminating ? " (terminating)" : "");
+        }
+        return;
+    }
+    case VFP_OWNER_SPACE: {
+        const struct vfp_space *space = vfp_model_find_space_by_id(m, id);
+        if (space) {
+            ds_put_format(s, "space %s: a copy to each of its CAs",
+                          space->name);
         }
         return;
     }

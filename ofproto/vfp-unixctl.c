@@ -945,6 +945,7 @@ mapping_to_json(const struct vfp_mapping *mapping)
                            ETH_ADDR_ARGS(mapping->ca_mac));
     json_object_put_string(j, "pa", ds_cstr(&pa));
     json_object_put_string(j, "encap", vfp_encap_to_string(mapping->encap));
+    json_object_put(j, "flood", json_boolean_create(!mapping->no_flood));
     ds_destroy(&ca);
     ds_destroy(&pa);
     return j;
@@ -957,11 +958,12 @@ mapping_to_text(const struct vfp_mapping *mapping, struct ds *s)
     hnv_ip_format(&mapping->ca_ip, s);
     ds_put_format(s, " "ETH_ADDR_FMT" -> ", ETH_ADDR_ARGS(mapping->ca_mac));
     if (mapping->encap == VFP_ENCAP_NONE) {
-        ds_put_cstr(s, "local\n");
+        ds_put_cstr(s, "local");
     } else {
         hnv_ip_format(&mapping->pa, s);
-        ds_put_format(s, " %s\n", vfp_encap_to_string(mapping->encap));
+        ds_put_format(s, " %s", vfp_encap_to_string(mapping->encap));
     }
+    ds_put_cstr(s, mapping->no_flood ? " no-flood\n" : "\n");
 }
 
 static void
@@ -991,7 +993,8 @@ cmd_list_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
     }
 }
 
-/* add-mapping SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre] [--may-exist] */
+/* add-mapping SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre|local] [no-flood]
+ *             [--may-exist] */
 static void
 cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
                 void *aux OVS_UNUSED)
@@ -1000,6 +1003,7 @@ cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
     struct in6_addr ca_ip, pa;
     struct eth_addr ca_mac;
     bool may_exist = false;
+    bool no_flood = false;
     unsigned int vsid;
     char *error = NULL;
 
@@ -1025,11 +1029,13 @@ cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
             encap = VFP_ENCAP_NVGRE;
         } else if (!strcmp(argv[i], "local")) {
             encap = VFP_ENCAP_NONE;
+        } else if (!strcmp(argv[i], "no-flood")) {
+            no_flood = true;
         } else if (!strcmp(argv[i], "--may-exist")) {
             may_exist = true;
         } else {
-            error = xasprintf("\"%s\" is not vxlan, nvgre, local or "
-                              "--may-exist", argv[i]);
+            error = xasprintf("\"%s\" is not vxlan, nvgre, local, no-flood "
+                              "or --may-exist", argv[i]);
         }
     }
     if (error) {
@@ -1044,6 +1050,7 @@ cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
                                       &ca_mac, &pa, encap, may_exist,
                                       &mapping);
         if (!error) {
+            mapping->no_flood = no_flood;
             vfp_mark_mapping(mapping);
         }
         reply_change(conn, error);
@@ -1449,7 +1456,8 @@ vfp_unixctl_register(void)
                              2, cmd_list_mapping, NULL);
     unixctl_command_register("vfp/add-mapping",
                              "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre|local] "
-                             "[--may-exist]", 5, 7, cmd_add_mapping, NULL);
+                             "[no-flood] [--may-exist]", 5, 8,
+                             cmd_add_mapping, NULL);
     unixctl_command_register("vfp/remove-mapping", "SPACE CA_IP", 2, 2,
                              cmd_remove_mapping, NULL);
     unixctl_command_register("vfp/list-route", "[--format=json] SPACE", 1,

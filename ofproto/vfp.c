@@ -174,6 +174,9 @@ void
 vfp_mark_mapping(const struct vfp_mapping *mapping)
 {
     mark(VFP_OWNER_MAPPING, mapping->id);
+
+    /* Its space floods to it. */
+    mark(VFP_OWNER_SPACE, mapping->space->id);
 }
 
 void
@@ -188,6 +191,7 @@ vfp_mark_space(const struct vfp_space *space)
     const struct vfp_mapping *mapping;
     const struct vfp_route *route;
 
+    mark(VFP_OWNER_SPACE, space->id);
     HMAP_FOR_EACH (mapping, node, &space->mappings) {
         vfp_mark_mapping(mapping);
     }
@@ -425,6 +429,14 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
             = vfp_model_find_mapping_by_id(&model, id);
         if (mapping) {
             vfp_compile_mapping(mapping, flows);
+        }
+        break;
+    }
+    case VFP_OWNER_SPACE: {
+        const struct vfp_space *space = vfp_model_find_space_by_id(&model,
+                                                                   id);
+        if (space) {
+            vfp_compile_space(space, flows);
         }
         break;
     }

@@ -71,6 +71,7 @@ struct simap;
                                  * a route's next hop; */
 #define VFP_TABLE_NEXTHOP 6     /* next hop -> its MAC, VSID and PA; */
 #define VFP_TABLE_NEXTHOP_SRC 7 /* is the next hop behind that PA? */
+#define VFP_TABLE_FLOOD 8       /* A space's CAs, for unicast replication. */
 #define VFP_TABLE_OUT_BASE 10
 #define VFP_TABLE_IN_BASE (VFP_TABLE_OUT_BASE \
                            + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
@@ -82,7 +83,8 @@ struct simap;
 /* Registers. */
 #define VFP_REG_PORT 10         /* reg10: the port whose layers apply. */
 #define VFP_REG_DECISION 11     /* reg11: the rule deciding the layer. */
-#define VFP_REG_NEXTHOP 12      /* reg12: a route's next hop CA. */
+#define VFP_REG_NEXTHOP 12      /* reg12: a route's next hop CA, */
+#define VFP_REG_CHUNK 12        /* or which part of a flood. */
 #define VFP_REG_SPACE 13        /* reg13: the space to look up. */
 #define VFP_REG_ENCAP 14        /* reg14: 0, or how to send (vfp_encap). */
 #define VFP_REG_VSID 15         /* reg15: the sending port's VSID, or 0. */
@@ -113,6 +115,8 @@ enum vfp_action_type {
     VFP_ACTION_ROUTE,           /* Route to the destination CA of a space:
                                  * the router's MAC as source, TTL
                                  * decremented, the CA's MAC and VSID. */
+    VFP_ACTION_FLOOD,           /* Replicate a broadcast or multicast to
+                                 * every CA of a space, as unicast. */
 };
 
 enum vfp_port_state {

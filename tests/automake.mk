@@ -13,6 +13,7 @@ TESTSUITE_AT = \
 	tests/vfp-more.at \
 	tests/hnv-figure8.at \
 	tests/hnv-routes.at \
+	tests/hnv-flood.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
 	tests/vfp.at

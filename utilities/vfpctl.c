@@ -72,7 +72,7 @@ static const struct verb {
     { "remove-space", "SPACE", false },
     { "list-mapping", "SPACE", true },
     { "add-mapping", "SPACE VSID CA_IP CA_MAC PA [vxlan|nvgre|local] "
-                     "[--may-exist]", false },
+                     "[no-flood] [--may-exist]", false },
     { "remove-mapping", "SPACE CA_IP", false },
     { "list-route", "SPACE", true },
     { "add-route", "SPACE PREFIX NEXTHOP [--may-exist]", false },

@@ -362,6 +362,16 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
         ignore(vfp_model_add_rule(m, out, "encap", 10, false, false, &cond,
                                   &action, NULL));
 
+        /* Broadcast and multicast: a unicast copy to every other VM of the
+         * subnet (ARP requests never get here: the responder has them). */
+        struct vfp_cond flood = cond;
+        flood.mcast = true;
+        word = xasprintf("flood:%s", space);
+        ignore(vfp_action_parse(m, word, &action));
+        free(word);
+        ignore(vfp_model_add_rule(m, out, "flood", 4, false, false, &flood,
+                                  &action, NULL));
+
         /* Sent to the distributed router: routed within the virtual
          * network, on this host. */
         if (nic->rd_space && nic->has_router_mac) {
@@ -414,6 +424,7 @@ struct want_mapping {
     struct eth_addr mac;
     struct in6_addr pa;
     enum vfp_encap encap;
+    bool no_flood;              /* The gateway's: not a VM to flood to. */
 };
 
 /* A static route that a routing space should hold. */
@@ -474,10 +485,11 @@ want_space_find(struct hmap *spaces, uint32_t vsid)
     return NULL;
 }
 
-static void
-want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
-                const char *mac_s, const struct in6_addr *pa,
-                enum vfp_encap encap);
+static struct want_mapping *want_mapping_in(struct want_space *,
+                                            uint32_t vsid, const char *ca_s,
+                                            const char *mac_s,
+                                            const struct in6_addr *pa,
+                                            enum vfp_encap);
 
 /* Adds the mapping to the space of subnet 'vsid' and, if the subnet is
  * bound to a virtual network of 'rd_of_vsid', to that network's routing
@@ -500,7 +512,9 @@ want_mapping(struct hmap *spaces, struct hmap *rd_spaces,
     }
 }
 
-static void
+/* Adds the mapping to 'ws', if there is one and the mapping is usable.
+ * Returns it, or NULL. */
+static struct want_mapping *
 want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
                 const char *mac_s, const struct in6_addr *pa,
                 enum vfp_encap encap)
@@ -513,13 +527,14 @@ want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
         /* Not a subnet with a local NIC, or not usable (IPv6 CAs are not
          * supported yet): hnv_check_run() reports malformed rows. */
         free(wm);
-        return;
+        return NULL;
     }
     wm->pa = *pa;
     wm->encap = encap;
     wm->vsid = vsid;
     hmap_insert(&ws->mappings, &wm->node, hash_bytes(&wm->ca, sizeof wm->ca,
                                                      0));
+    return wm;
 }
 
 static uint32_t
@@ -629,7 +644,7 @@ sync_space(struct vfp_model *m, struct want_space *ws)
         if (old && old->vsid == wm->vsid && eth_addr_equals(old->ca_mac,
                                                             wm->mac)
             && ipv6_addr_equals(&old->pa, &wm->pa)
-            && old->encap == wm->encap) {
+            && old->encap == wm->encap && old->no_flood == wm->no_flood) {
             continue;
         }
         struct vfp_mapping *mapping;
@@ -640,6 +655,7 @@ sync_space(struct vfp_model *m, struct want_space *ws)
             VLOG_WARN("space %s: %s", name, error);
             free(error);
         } else {
+            mapping->no_flood = wm->no_flood;
             vfp_mark_mapping(mapping);
         }
     }
@@ -784,9 +800,13 @@ collect_spaces(const struct ovsdb_idl *vtep, const char *host,
                 hnv_prefix_gateway(&prefix, &gw);
                 char *gw_s = xasprintf(IP_FMT, IP_ARGS(
                                            in6_addr_get_mapped_ipv4(&gw)));
-                want_mapping_in(want_space_find(spaces, ls->tunnel_key[0]),
-                                ls->tunnel_key[0], gw_s, router_mac,
-                                &in6addr_any, VFP_ENCAP_NONE);
+                struct want_mapping *wm = want_mapping_in(
+                    want_space_find(spaces, ls->tunnel_key[0]),
+                    ls->tunnel_key[0], gw_s, router_mac, &in6addr_any,
+                    VFP_ENCAP_NONE);
+                if (wm) {
+                    wm->no_flood = true;
+                }
                 free(gw_s);
             }
         }
