@@ -792,13 +792,20 @@ vfp_run(void)
         }
     }
 
+    struct dirty *d;
     if (!ofproto) {
+        if (hmap_is_empty(&model.ports)) {
+            /* Nothing to install until a port comes, and taking the bridge
+             * then marks everything anyway. */
+            HMAP_FOR_EACH_POP (d, node, &dirty) {
+                free(d);
+            }
+        }
         reply_to_syncs();
         return;
     }
 
     struct pending_mods p = { NULL, 0, 0 };
-    struct dirty *d;
     HMAP_FOR_EACH_POP (d, node, &dirty) {
         sync_owner(d->cookie, &p);
         free(d);
