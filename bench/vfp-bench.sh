@@ -57,21 +57,10 @@ for arg in "$@"; do
         *) build=$arg ;;
     esac
 done
-build=${build:-$default_build}
-ovs_src=${HNV_OVS_SRCDIR:-$top/ovs}
-for dir in "$build" "$ovs_src"; do
-    if [ ! -d "$dir" ]; then
-        echo "$0: $dir: no such directory (build ovs-hnv first)" >&2
-        exit 1
-    fi
-done
-build=$(cd "$build" && pwd)
-ovs_src=$(cd "$ovs_src" && pwd)
 
-if ((BASH_VERSINFO[0] < 5)); then
-    echo "$0: needs bash 5 (EPOCHREALTIME)" >&2
-    exit 1
-fi
+# Daemons, output and checks, shared with bench/hnv-agent-bench.sh.
+# shellcheck source=bench/bench-lib.sh
+. "$top/bench/bench-lib.sh"
 
 if $quick; then
     : "${N_MAPPINGS:=2000}" "${N_PORTS:=10}" "${N_RULES:=200}"
@@ -98,61 +87,15 @@ fi
 ((N_CHUNKS >= 1)) || N_CHUNKS=1
 ((N_BATCH >= 1 && N_REPEAT >= 1)) || { echo "$0: N_BATCH, N_REPEAT: >= 1" >&2; exit 2; }
 
-for prog in "$build/vswitchd/ovs-vswitchd" "$build/utilities/vfpctl" \
-            "$ovs_src/utilities/ovs-vsctl" "$ovs_src/utilities/ovs-ofctl" \
-            "$ovs_src/utilities/ovs-appctl" "$ovs_src/ovsdb/ovsdb-server" \
-            "$ovs_src/ovsdb/ovsdb-tool"; do
-    if [ ! -x "$prog" ]; then
-        echo "$0: $prog is missing (build ovs-hnv first)" >&2
-        exit 1
-    fi
-done
-export PATH="$build/utilities:$build/vswitchd:$ovs_src/utilities:$ovs_src/ovsdb:$PATH"
+bench_find_programs build/vswitchd/ovs-vswitchd build/utilities/vfpctl \
+    ovs/utilities/ovs-vsctl ovs/utilities/ovs-ofctl ovs/utilities/ovs-appctl \
+    ovs/ovsdb/ovsdb-server ovs/ovsdb/ovsdb-tool
 stdbuf=$(command -v stdbuf || true)
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/vfp-bench.XXXXXX")
-bench_start=$EPOCHREALTIME
+bench_init vfp-bench
 
 # ---------------------------------------------------------------------------
 # Daemons, each in its own directory, stopped by pid on exit.
-
-daemon_pids=()      # Every daemon we started, in start order.
-helper_pids=()      # Background vfpctl --batch sessions.
-declare -A vswitchd_pid
-
-cleanup () {
-    local status=$? pid i
-    set +e
-    for pid in "${helper_pids[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    # Newest first: each ovs-vswitchd before its ovsdb-server.
-    for ((i = ${#daemon_pids[@]} - 1; i >= 0; i--)); do
-        pid=${daemon_pids[i]}
-        kill -0 "$pid" 2>/dev/null || continue
-        kill "$pid" 2>/dev/null
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-    done
-    if $keep || ((status != 0)); then
-        echo "# temporary directory kept: $work" >&2
-    else
-        rm -rf "$work"
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Points the OVS tools of this shell at instance $1's directory.
-use () {
-    local dir=$work/$1
-    export OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir
-    export OVS_SYSCONFDIR=$dir OVS_PKGDATADIR=$dir
-}
 
 # Starts ovsdb-server and ovs-vswitchd for instance $1.
 start_instance () {
@@ -160,20 +103,9 @@ start_instance () {
     mkdir -p "$dir"
     use "$name"
     ovsdb-tool create "$dir/conf.db" "$ovs_src/vswitchd/vswitch.ovsschema"
-    ovsdb-server "$dir/conf.db" --detach --no-chdir --pidfile --log-file \
-        -vconsole:off --remote=punix:"$dir/db.sock" 2>>"$dir/start.err" \
-        || { cat "$dir/start.err" >&2; return 1; }
-    daemon_pids+=("$(cat "$dir/ovsdb-server.pid")")
+    start_ovsdb "$name" "$dir/conf.db" || return 1
     ovs-vsctl --no-wait init
-    ovs-vswitchd --enable-dummy=system --disable-system --detach --no-chdir \
-        --pidfile --log-file -vconsole:off 2>>"$dir/start.err" \
-        || { cat "$dir/start.err" >&2; return 1; }
-    vswitchd_pid[$name]=$(cat "$dir/ovs-vswitchd.pid")
-    daemon_pids+=("${vswitchd_pid[$name]}")
-}
-
-rss_mib () {
-    awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+    start_vswitchd "$name"
 }
 
 # Polls "vfpctl status" until it says "flows: installed"; sets WAITED to
@@ -192,64 +124,6 @@ wait_installed () {
         fi
         sleep 0.01
     done
-}
-
-flow_count () {     # BRIDGE [MATCH]
-    ovs-ofctl dump-aggregate "$@" | sed -n 's/.*flow_count=\([0-9]*\).*/\1/p'
-}
-
-# ---------------------------------------------------------------------------
-# Output.
-
-declare -A fig     # name -> value, for the table.
-fig_order=()
-checks_failed=0
-
-# figure NAME VALUE UNIT: prints "NAME: VALUE UNIT" and remembers it.
-figure () {
-    printf '%s: %s %s\n' "$1" "$2" "$3"
-    fig[$1]="$2 $3"
-    fig_order+=("$1")
-}
-
-note () {
-    printf '# %s\n' "$*"
-}
-
-# warn MESSAGE: an engine misbehaviour that does not spoil the figures
-# (they are taken around it); listed again at the end, exit status 0.
-warnings=()
-warn () {
-    printf 'ENGINE WARNING: %s\n' "$*"
-    warnings+=("$*")
-}
-
-check () {         # DESCRIPTION EXPECTED ACTUAL
-    if [ "$2" != "$3" ]; then
-        printf 'CHECK FAILED: %s: expected %s, got %s\n' "$1" "$2" "$3"
-        checks_failed=$((checks_failed + 1))
-    fi
-}
-
-now_us () {
-    local t=$EPOCHREALTIME
-    NOW=${t//[.,]/}
-}
-
-calc () {          # awk expression, printed with the given format
-    awk "BEGIN { printf \"$1\", $2 }"
-}
-
-median () {
-    printf '%s\n' "$@" | sort -n \
-        | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2];
-                                    else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
-# ratio A B: A / B with 2 decimals, or "n/a" when B is not positive.
-ratio () {
-    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b;
-                                      else printf "n/a" }'
 }
 
 # ---------------------------------------------------------------------------
@@ -377,11 +251,7 @@ session_time () {
 }
 
 # ===========================================================================
-echo "# vfp-bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC') on $(uname -n), $(nproc) CPUs"
-build_src=$(sed -n 's/^abs_top_srcdir = //p' "$build/Makefile" 2>/dev/null)
-echo "# build: $build, of source ${build_src:-?}" \
-     "($(git -C "${build_src:-/nonexistent}" describe --always --dirty \
-         2>/dev/null || echo "not a git tree"))"
+bench_header vfp-bench
 echo "# sizes: N_MAPPINGS=$N_MAPPINGS N_PORTS=$N_PORTS N_RULES=$N_RULES" \
      "N_SMALL_MAPPINGS=$N_SMALL_MAPPINGS N_SMALL_RULES=$N_SMALL_RULES" \
      "N_REPEAT=$N_REPEAT N_BATCH=$N_BATCH N_PACKETS=$N_PACKETS" \
@@ -1155,23 +1025,4 @@ if [ "$CALLGRIND" = yes ]; then
         "$(ratio "${UP[vmb]}" "${UP[pm1]}")" x
 fi
 
-now_us
-bench_end=$NOW
-start_us=${bench_start//[.,]/}
-figure bench.duration "$(calc '%.0f' "($bench_end - $start_us) / 1e6")" s
-
-# ===========================================================================
-echo
-echo "## Summary"
-printf '%-44s %s\n' "figure" "value"
-printf '%-44s %s\n' "------" "-----"
-for name in "${fig_order[@]}"; do
-    printf '%-44s %s\n' "$name" "${fig[$name]}"
-done
-for w in "${warnings[@]}"; do
-    echo "ENGINE WARNING: $w"
-done
-if ((checks_failed)); then
-    echo "$checks_failed CHECKS FAILED"
-    exit 1
-fi
+bench_summary

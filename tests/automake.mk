@@ -12,6 +12,7 @@ TESTSUITE_AT = \
 	tests/vfp-tunnel.at \
 	tests/vfp-more.at \
 	tests/hnv-figure8.at \
+	tests/hnv-sync.at \
 	tests/hnv-move.at \
 	tests/hnv-routes.at \
 	tests/hnv-flood.at \

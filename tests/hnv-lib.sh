@@ -174,6 +174,16 @@ hnv_update () {
          \"row\": $4}]"
 }
 
+# hnv_encap_pa CA
+#
+# Prints, sorted and each once, the PAs to which the flows of br-int
+# encapsulate packets for the IPv4 address CA.
+hnv_encap_pa () {
+    ovs-ofctl -O OpenFlow15 dump-flows br-int --no-stats \
+        | sed -n "s/.*,nw_dst=$1 actions=.*set_field:\([0-9.]*\)->tun_dst.*/\1/p" \
+        | sort -u
+}
+
 # hnv_hex FLOW
 #
 # Prints the packet that ovs-ofctl composes for FLOW as one hex string.

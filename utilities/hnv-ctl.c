@@ -85,8 +85,21 @@ static bool oneline;
 /* --dry-run: Do not commit any changes. */
 static bool dry_run;
 
-/* --timeout: Time to wait for a connection to 'db'. */
+/* --timeout: Time to wait for a connection to 'db', and for the host
+ * agent with --wait. */
 static unsigned int timeout;
+
+/* --timeout, or else OVS_CTL_TIMEOUT, in seconds (0: none), and when it runs
+ * out, as a time_msec() value (LLONG_MAX: never). */
+static unsigned int timeout_secs;
+static long long int deadline = LLONG_MAX;
+
+/* --wait: Increment next_cfg with the changes and wait until the host
+ * agent reports them applied in cur_cfg? */
+static bool wait_for_agent;
+
+/* Set by "sync": wait for the host agent even if nothing changed. */
+static bool force_wait;
 
 /* --host: The host (Physical_Switch name) whose VM NICs "add-port" adds. */
 static const char *host_option;
@@ -115,6 +128,7 @@ static void run_prerequisites(struct ctl_command *, size_t n_commands,
 static struct ovsdb_idl *get_snapshot(const struct ovsdb_idl_class *);
 static bool do_hnv_ctl(const char *args, struct ctl_command *,
                        size_t n_commands, struct ovsdb_idl *);
+static void set_deadline(unsigned int secs);
 
 static void hnv_ctl_cmd_init(void);
 
@@ -182,6 +196,7 @@ main(int argc, char *argv[])
          "Called as %s", args);
 
     ctl_timeout_setup(timeout);
+    set_deadline(timeout);
 
     struct ovsdb_idl *idl = the_idl = ovsdb_idl_create(db, idl_class,
                                                        true, false);
@@ -273,6 +288,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         OPT_ONELINE,
         OPT_NO_SYSLOG,
         OPT_DRY_RUN,
+        OPT_WAIT,
         OPT_HOST,
         OPT_PEER_CA_CERT,
         OPT_LOCAL,
@@ -284,6 +300,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         {"db", required_argument, NULL, OPT_DB},
         {"no-syslog", no_argument, NULL, OPT_NO_SYSLOG},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"wait", no_argument, NULL, OPT_WAIT},
         {"oneline", no_argument, NULL, OPT_ONELINE},
         {"host", required_argument, NULL, OPT_HOST},
         {"timeout", required_argument, NULL, 't'},
@@ -332,6 +349,10 @@ parse_options(int argc, char *argv[], struct shash *local_options)
 
         case OPT_DRY_RUN:
             dry_run = true;
+            break;
+
+        case OPT_WAIT:
+            wait_for_agent = true;
             break;
 
         case OPT_HOST:
@@ -445,7 +466,7 @@ command_db(int argc, char *argv[])
     }
 
     const char *name = argv[i];
-    if (!strcmp(name, "comment")) {
+    if (!strcmp(name, "comment") || !strcmp(name, "sync")) {
         return HNV_DB_ANY;
     }
     for (size_t j = 0; j < ARRAY_SIZE(fw_commands); j++) {
@@ -551,6 +572,10 @@ usage(void)
            "  [--if-exists] [--admin] del-acl --id=ID [NIC]\n"
            "      delete an ACL rule\n"
            "  list-acl [NIC]          list the ACL rules (of NIC)\n"
+           "\n"
+           "Synchronization command (use with --wait):\n"
+           "  sync                    wait until the host agent has applied\n"
+           "                          every earlier change\n"
            "\n",
            program_name, program_name);
     printf("%s\n", ctl_get_db_cmd_usage());
@@ -568,6 +593,8 @@ usage(void)
            "                              (default: %s)\n"
            "  --host=NAME                 add VM NICs to host NAME\n"
            "  -t, --timeout=SECS          wait at most SECS seconds\n"
+           "  --wait                      wait until the host agent has\n"
+           "                              applied the changes\n"
            "  --dry-run                   do not commit changes to database\n"
            "  --oneline                   print exactly one line of output "
            "per command\n",
@@ -582,6 +609,23 @@ usage(void)
            "  -h, --help                  display this help message\n"
            "  -V, --version               display version information\n");
     exit(EXIT_SUCCESS);
+}
+
+/* Records when --timeout, or else OVS_CTL_TIMEOUT, runs out, as
+ * ctl_timeout_setup() does. */
+static void
+set_deadline(unsigned int secs)
+{
+    if (!secs) {
+        const char *env = getenv("OVS_CTL_TIMEOUT");
+        if (env && env[0]) {
+            str_to_uint(env, 10, &secs);
+        }
+    }
+    if (secs) {
+        timeout_secs = secs;
+        deadline = time_msec() + secs * 1000LL;
+    }
 }
 
 /* Connects to the database of 'class' at 'db' and waits for its contents.
@@ -2652,6 +2696,103 @@ cmd_show(struct ctl_context *ctx)
     hnv_check_destroy(&check);
 }
 
+/* "sync". */
+static void
+cmd_sync(struct ctl_context *ctx OVS_UNUSED)
+{
+    force_wait = true;
+}
+
+/* Waiting for the host agent (--wait).
+ *
+ * Like ovs-vsctl with ovs-vswitchd: the transaction that carries the
+ * changes also increments next_cfg of the database's root row (Global in
+ * ms_vtep, FW_Global in ms_firewall), and the host agent copies next_cfg to
+ * cur_cfg once the policy of that transaction, and of all before it, has
+ * its flows installed. */
+
+/* Increments next_cfg of the root row of the database of 'idl' in 'txn',
+ * creating the row if there is none.  With 'force', even if the
+ * transaction changes nothing else. */
+static void
+increment_next_cfg(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                   bool force)
+{
+    if (ovsdb_idl_get_class(idl) == &msvtep_idl_class) {
+        const struct msvtep_global *global = msvtep_global_first(idl);
+        if (!global) {
+            global = msvtep_global_insert(txn);
+        }
+        ovsdb_idl_txn_increment(txn, &global->header_,
+                                &msvtep_global_col_next_cfg, force);
+    } else {
+        const struct msfw_fw_global *global = msfw_fw_global_first(idl);
+        if (!global) {
+            global = msfw_fw_global_insert(txn);
+        }
+        ovsdb_idl_txn_increment(txn, &global->header_,
+                                &msfw_fw_global_col_next_cfg, force);
+    }
+}
+
+/* Returns cur_cfg of the root row of the database of 'idl', or -1 if there
+ * is no such row. */
+static int64_t
+get_cur_cfg(const struct ovsdb_idl *idl)
+{
+    if (ovsdb_idl_get_class(idl) == &msvtep_idl_class) {
+        const struct msvtep_global *global = msvtep_global_first(idl);
+        return global ? global->cur_cfg : -1;
+    } else {
+        const struct msfw_fw_global *global = msfw_fw_global_first(idl);
+        return global ? global->cur_cfg : -1;
+    }
+}
+
+/* Waits until cur_cfg in the database of 'idl' reaches 'next_cfg', or the
+ * deadline passes.  The changes are committed by then, so a failure here
+ * exits with status 2, not 1. */
+static void
+wait_for_cur_cfg(struct ovsdb_idl *idl, int64_t next_cfg)
+{
+    const char *root = (ovsdb_idl_get_class(idl) == &msvtep_idl_class
+                        ? "Global" : "FW_Global");
+
+    /* The alarm of ctl_timeout_setup() would end the program without a
+     * word: watch the deadline here instead, to say what timed out. */
+    time_alarm(UINT_MAX);
+
+    for (;;) {
+        ovsdb_idl_run(idl);
+        if (!ovsdb_idl_is_alive(idl)) {
+            int retval = ovsdb_idl_get_last_error(idl);
+            ovs_error(0, "%s: database connection failed (%s) while waiting "
+                      "for the host agent; the changes were committed",
+                      db, ovs_retval_to_string(retval));
+            hnv_ctl_exit(2);
+        }
+
+        int64_t cur_cfg = get_cur_cfg(idl);
+        if (cur_cfg >= next_cfg) {
+            return;
+        }
+        if (time_msec() >= deadline) {
+            ovs_error(0, "timed out after %u s waiting for the host agent to "
+                      "apply the changes (%s %s next_cfg %"PRId64", cur_cfg "
+                      "%"PRId64"); they are committed but not confirmed: is "
+                      "ovs-vswitchd following this database? (see "
+                      "\"ovs-appctl hnv/status\" on the host)",
+                      timeout_secs, ovsdb_idl_get_class(idl)->database, root,
+                      next_cfg, cur_cfg);
+            hnv_ctl_exit(2);
+        }
+
+        ovsdb_idl_wait(idl);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
 /* Running the commands. */
 
 static void
@@ -2759,6 +2900,16 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
     }
     ctl_context_done(&ctx, NULL);
 
+    /* With --wait, and changes to wait for (or "sync"), the host agent
+     * confirms this transaction by the next_cfg it carries.  Commands that
+     * only read need no confirmation. */
+    bool waiting = (wait_for_agent && !dry_run
+                    && (force_wait
+                        || ctl_might_write_to_db(commands, n_commands)));
+    if (waiting) {
+        increment_next_cfg(idl, txn, force_wait);
+    }
+
     struct shash_node *node;
     SHASH_FOR_EACH (node, &symtab->sh) {
         struct ovsdb_symbol *symbol = node->data;
@@ -2789,6 +2940,8 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
             }
         }
     }
+    int64_t next_cfg = (waiting && status == TXN_SUCCESS
+                        ? ovsdb_idl_txn_get_increment_new_value(txn) : -1);
     char *error = xstrdup(ovsdb_idl_txn_get_error(txn));
     ovsdb_idl_txn_destroy(txn);
     txn = the_idl_txn = NULL;
@@ -2829,6 +2982,12 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
     }
     clear_command_output(commands, n_commands);
     free(commands);
+
+    /* The output first: the changes are made, whatever the agent does. */
+    if (next_cfg >= 0) {
+        fflush(stdout);
+        wait_for_cur_cfg(idl, next_cfg);
+    }
     ovsdb_idl_destroy(idl);
     the_idl = NULL;
     return true;
@@ -2881,6 +3040,8 @@ hnv_ctl_cmd_init(void)
         {"del-acl", 0, 3, "[NIC DIRECTION PRIORITY]", NULL, cmd_del_acl, NULL,
          "--if-exists,--admin,--id=", RW},
         {"list-acl", 0, 1, "[NIC]", NULL, cmd_list_acl, NULL, "", RO},
+
+        {"sync", 0, 0, "", NULL, cmd_sync, NULL, "", RO},
 
         {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
     };

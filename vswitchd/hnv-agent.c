@@ -19,21 +19,29 @@
 #include "hnv-agent.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "coverage.h"
 #include "flow.h"
 #include "hnv-check.h"
 #include "hnv-vfp.h"
+#include "ofproto/ofproto-provider.h"
+#include "ofproto/vfp-private.h"
 #include "ofproto/vfp.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "reconnect.h"
 #include "simap.h"
 #include "smap.h"
 #include "sset.h"
+#include "stream.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 #include "vswitch-idl.h"
@@ -41,6 +49,9 @@
 #include "vtep/ms-vtep-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(hnv_agent);
+
+COVERAGE_DEFINE(hnv_policy_check);
+COVERAGE_DEFINE(hnv_cur_cfg_write);
 
 /* The Open_vSwitch database, read for our own configuration only.  bridge.c
  * keeps its IDL to itself, so the agent has a second, narrow one. */
@@ -51,12 +62,34 @@ static unsigned int ovs_idl_seqno;
 struct hnv_db {
     const char *name;                   /* "ms_vtep" or "ms_firewall". */
     const struct ovsdb_idl_class *class;
+    const struct ovsdb_idl_column *cur_cfg_column; /* Of the root table. */
+    const char *cfg_field;              /* Its line in "hnv/status". */
     struct ovsdb_idl *idl;
     bool was_connected;                 /* To log transitions once. */
+
+    /* Convergence, as between ovs-vsctl and ovs-vswitchd: a controller
+     * increments next_cfg of the root row (Global, FW_Global) with its
+     * change, and the agent copies it to cur_cfg once the policy that it
+     * checked at that next_cfg has all its flows installed. */
+    int64_t checked_cfg;        /* next_cfg of the latest policy check. */
+    int64_t applied_cfg;        /* Latest 'checked_cfg' found installed. */
+    struct ovsdb_idl_txn *cfg_txn;      /* Writing cur_cfg, or NULL. */
+    long long int cfg_retry;    /* After a failed write, not before this;
+                                 * LLONG_MIN if no retry is pending. */
 };
 
-static struct hnv_db vtep_db = { "ms_vtep", &msvtep_idl_class, NULL, false };
-static struct hnv_db fw_db = { "ms_firewall", &msfw_idl_class, NULL, false };
+static struct hnv_db vtep_db = {
+    .name = "ms_vtep",
+    .class = &msvtep_idl_class,
+    .cur_cfg_column = &msvtep_global_col_cur_cfg,
+    .cfg_field = "cfg",
+};
+static struct hnv_db fw_db = {
+    .name = "ms_firewall",
+    .class = &msfw_idl_class,
+    .cur_cfg_column = &msfw_fw_global_col_cur_cfg,
+    .cfg_field = "fw_cfg",
+};
 
 static char *hnv_remote;        /* NULL if not configured. */
 static char *hnv_host;          /* This host's Physical_Switch name. */
@@ -109,24 +142,189 @@ hnv_agent_init(const char *ovs_remote)
                              NULL);
 }
 
+/* Applies external_ids:hnv-remote-probe-interval to 'db' or, without it,
+ * OVS's default: 5 s for tcp: and ssl: remotes, no probes for unix:.
+ * (ovsdb_idl_set_probe_interval() takes a negative interval for 1 s, which
+ * drops the connection whenever a big policy change keeps the agent busy
+ * for a second.) */
+static void
+hnv_db_set_probe_interval(struct hnv_db *db)
+{
+    int interval = probe_interval;
+    if (interval < 0) {
+        interval = (stream_or_pstream_needs_probes(hnv_remote)
+                    ? RECONNECT_DEFAULT_PROBE_INTERVAL : 0);
+    }
+    ovsdb_idl_set_probe_interval(db->idl, interval);
+}
+
 static void
 hnv_db_open(struct hnv_db *db, const char *remote)
 {
     db->idl = ovsdb_idl_create(remote, db->class, true, true);
 
+    /* cur_cfg is the agent's own output: writing it must not look like a
+     * change of policy, which would check the policy again. */
+    ovsdb_idl_omit_alert(db->idl, db->cur_cfg_column);
+
     /* The agent only reads policy; any member of a clustered database can
-     * serve that, which spreads the load of many hosts. */
+     * serve that, which spreads the load of many hosts.  (Its one write,
+     * cur_cfg, is forwarded to the leader by the server.) */
     ovsdb_idl_set_leader_only(db->idl, false);
-    ovsdb_idl_set_probe_interval(db->idl, probe_interval);
+    hnv_db_set_probe_interval(db);
     db->was_connected = false;
+    db->checked_cfg = db->applied_cfg = 0;
+    db->cfg_retry = LLONG_MIN;
 }
 
 static void
 hnv_db_close(struct hnv_db *db)
 {
+    if (db->cfg_txn) {
+        ovsdb_idl_txn_destroy(db->cfg_txn);
+        db->cfg_txn = NULL;
+    }
     ovsdb_idl_destroy(db->idl);
     db->idl = NULL;
     db->was_connected = false;
+}
+
+/* Reads next_cfg and cur_cfg of the root row of 'db' (Global in ms_vtep,
+ * FW_Global in ms_firewall).  Returns false, with both 0, if there is no
+ * such row. */
+static bool
+hnv_db_get_cfg(const struct hnv_db *db, int64_t *next_cfg, int64_t *cur_cfg)
+{
+    *next_cfg = *cur_cfg = 0;
+    if (!db->idl) {
+        return false;
+    } else if (db->class == &msvtep_idl_class) {
+        const struct msvtep_global *g = msvtep_global_first(db->idl);
+        if (g) {
+            *next_cfg = g->next_cfg;
+            *cur_cfg = g->cur_cfg;
+        }
+        return g != NULL;
+    } else {
+        const struct msfw_fw_global *g = msfw_fw_global_first(db->idl);
+        if (g) {
+            *next_cfg = g->next_cfg;
+            *cur_cfg = g->cur_cfg;
+        }
+        return g != NULL;
+    }
+}
+
+/* Ends the cur_cfg write of 'db', which ended with 'status'. */
+static void
+hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
+{
+    switch (status) {
+    case TXN_SUCCESS:
+    case TXN_UNCHANGED:
+        COVERAGE_INC(hnv_cur_cfg_write);
+        db->cfg_retry = LLONG_MIN;
+        break;
+
+    case TXN_TRY_AGAIN:
+        /* The connection is not ready, or the database changed: the IDL
+         * wakes us when it is ready again, or the timer does. */
+        db->cfg_retry = time_msec() + 100;
+        break;
+
+    case TXN_UNCOMMITTED:
+    case TXN_INCOMPLETE:
+    case TXN_ABORTED:
+    case TXN_NOT_LOCKED:
+    case TXN_ERROR:
+    default: {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: writing cur_cfg of %s database failed (%s)",
+                     hnv_remote, db->name,
+                     ovsdb_idl_txn_get_error(db->cfg_txn));
+        db->cfg_retry = time_msec() + 5000;
+        break;
+    }
+    }
+    ovsdb_idl_txn_destroy(db->cfg_txn);
+    db->cfg_txn = NULL;
+}
+
+/* Reports in cur_cfg of 'db' the next_cfg at which the agent last checked
+ * the policy, once VFP has installed every flow of that policy
+ * ('installed'), so that a controller that incremented next_cfg with its
+ * change knows when the change is in effect.  Never blocks: the write
+ * completes over later runs. */
+static void
+hnv_db_run_cfg(struct hnv_db *db, bool installed)
+{
+    if (!db->idl) {
+        return;
+    }
+
+    if (db->cfg_txn) {
+        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(db->cfg_txn);
+        if (status == TXN_INCOMPLETE) {
+            return;
+        }
+        hnv_db_cfg_txn_done(db, status);
+    }
+    if (db->cfg_retry != LLONG_MIN && time_msec() >= db->cfg_retry) {
+        db->cfg_retry = LLONG_MIN;
+    }
+
+    /* Every change to the database other than to cur_cfg makes the agent
+     * check the policy again before it gets here, so 'checked_cfg' is the
+     * next_cfg of exactly the rows that VFP now holds. */
+    if (!installed) {
+        return;
+    }
+    db->applied_cfg = db->checked_cfg;
+
+    int64_t next_cfg, cur_cfg;
+    if (!hnv_db_get_cfg(db, &next_cfg, &cur_cfg)
+        || cur_cfg == db->applied_cfg
+        || !ovsdb_idl_is_connected(db->idl)
+        || db->cfg_retry != LLONG_MIN) {
+        return;
+    }
+
+    db->cfg_txn = ovsdb_idl_txn_create(db->idl);
+    ovsdb_idl_txn_add_comment(db->cfg_txn, "ovs-vswitchd: %s applied",
+                              db->name);
+    if (db->class == &msvtep_idl_class) {
+        msvtep_global_set_cur_cfg(msvtep_global_first(db->idl),
+                                  db->applied_cfg);
+    } else {
+        msfw_fw_global_set_cur_cfg(msfw_fw_global_first(db->idl),
+                                   db->applied_cfg);
+    }
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(db->cfg_txn);
+    if (status != TXN_INCOMPLETE) {
+        hnv_db_cfg_txn_done(db, status);
+    }
+}
+
+static void
+hnv_db_wait_cfg(const struct hnv_db *db)
+{
+    if (db->cfg_txn) {
+        ovsdb_idl_txn_wait(db->cfg_txn);
+    } else if (db->idl && db->cfg_retry != LLONG_MIN) {
+        poll_timer_wait_until(db->cfg_retry);
+    }
+}
+
+/* Returns true if VFP has installed every flow of the policy it was
+ * given (call after vfp_run()).  Without ports VFP holds no tables and
+ * installs nothing, so there is nothing to wait for, whatever is marked.
+ * With ports but no bridge to install their flows on, nothing is installed,
+ * whatever vfp_is_synced() says. */
+static bool
+hnv_flows_installed(void)
+{
+    return (hmap_is_empty(&vfp_get_model()->ports)
+            || (vfp_is_synced() && ofproto_lookup(vfp_bridge_name())));
 }
 
 static void
@@ -187,8 +385,8 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
     if (new_probe != probe_interval) {
         probe_interval = new_probe;
         if (vtep_db.idl) {
-            ovsdb_idl_set_probe_interval(vtep_db.idl, probe_interval);
-            ovsdb_idl_set_probe_interval(fw_db.idl, probe_interval);
+            hnv_db_set_probe_interval(&vtep_db);
+            hnv_db_set_probe_interval(&fw_db);
         }
     }
 
@@ -308,6 +506,14 @@ hnv_check_policy(void)
     vtep_seqno = new_vtep_seqno;
     fw_seqno = new_fw_seqno;
     check_needed = false;
+    COVERAGE_INC(hnv_policy_check);
+
+    /* The next_cfg of the rows about to be checked. */
+    int64_t cur_cfg;
+    hnv_db_get_cfg(&vtep_db, &vtep_db.checked_cfg, &cur_cfg);
+    hnv_db_get_cfg(&fw_db, &fw_db.checked_cfg, &cur_cfg);
+
+    long long int start = time_usec();
 
     /* The rows accepted last time keep their place against newcomers. */
     struct uuidset incumbents = UUIDSET_INITIALIZER(&incumbents);
@@ -316,6 +522,7 @@ hnv_check_policy(void)
     hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &incumbents, &check);
     uuidset_destroy(&incumbents);
     hnv_log_errors();
+    long long int checked = time_usec();
 
     /* The accepted policy, as VFP objects. */
     if (vtep_db.idl) {
@@ -323,6 +530,10 @@ hnv_check_policy(void)
     } else {
         hnv_vfp_clear();
     }
+    VLOG_DBG("policy checked in %lld us, compiled into VFP in %lld us "
+             "(ms_vtep next_cfg %"PRId64", ms_firewall next_cfg %"PRId64")",
+             checked - start, time_usec() - checked, vtep_db.checked_cfg,
+             fw_db.checked_cfg);
 }
 
 void
@@ -338,7 +549,17 @@ hnv_agent_run(void)
     hnv_db_run(&vtep_db);
     hnv_db_run(&fw_db);
     hnv_check_policy();
+
+    bool was_installed = hnv_flows_installed();
+    long long int start = time_usec();
     vfp_run();
+    bool installed = hnv_flows_installed();
+    if (!was_installed && installed) {
+        VLOG_DBG("VFP flows installed in %lld us", time_usec() - start);
+    }
+
+    hnv_db_run_cfg(&vtep_db, installed);
+    hnv_db_run_cfg(&fw_db, installed);
 }
 
 void
@@ -348,6 +569,8 @@ hnv_agent_wait(void)
     if (vtep_db.idl) {
         ovsdb_idl_wait(vtep_db.idl);
         ovsdb_idl_wait(fw_db.idl);
+        hnv_db_wait_cfg(&vtep_db);
+        hnv_db_wait_cfg(&fw_db);
     }
     vfp_wait();
 }
@@ -415,6 +638,24 @@ hnv_status_db(const struct hnv_db *db, struct ds *s)
     }
 }
 
+/* "cfg: 5 applied (next 6)": the next_cfg whose policy is installed, and
+ * the database's, and its cur_cfg if the agent has not written it yet. */
+static void
+hnv_status_cfg(const struct hnv_db *db, const char *root, struct ds *s)
+{
+    int64_t next_cfg, cur_cfg;
+    bool has_root = hnv_db_get_cfg(db, &next_cfg, &cur_cfg);
+
+    ds_put_format(s, "%s: %"PRId64" applied (next %"PRId64, db->cfg_field,
+                  db->applied_cfg, next_cfg);
+    if (!has_root) {
+        ds_put_format(s, ", no %s row", root);
+    } else if (cur_cfg != db->applied_cfg) {
+        ds_put_format(s, ", cur_cfg %"PRId64, cur_cfg);
+    }
+    ds_put_cstr(s, ")\n");
+}
+
 static void
 hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                    const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
@@ -445,6 +686,8 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   check.n_locators, check.n_acls, check.n_acls_disabled);
 
     hnv_vfp_status(&s);
+    hnv_status_cfg(&vtep_db, "Global", &s);
+    hnv_status_cfg(&fw_db, "FW_Global", &s);
     ds_put_format(&s, "errors: %"PRIuSIZE"\n", check.n_errors);
     for (size_t i = 0; i < check.n_errors; i++) {
         ds_put_cstr(&s, "  ");

@@ -1,0 +1,250 @@
+# -*- shell-script -*-
+# Copyright (c) 2026 The ovs-hnv authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# bench-lib.sh: what the benchmarks of bench/ share, sourced by them (bash 5).
+#
+# A benchmark sets 'top' (the repository), 'build' (an ovs-hnv build
+# directory, or empty for the default), 'keep' (true or false), then calls
+# bench_init and bench_find_programs, starts its daemons with start_ovsdb
+# and start_vswitchd, prints its figures with figure, and ends with
+# bench_summary.  See bench/README.rst.
+
+if ((BASH_VERSINFO[0] < 5)); then
+    echo "$0: needs bash 5 (EPOCHREALTIME)" >&2
+    exit 1
+fi
+
+# bench_init NAME: the temporary directory 'work', under which every daemon
+# runs in a directory of its own, and the cleanup that stops exactly the
+# daemons started here, by pid, when the script exits.
+bench_init () {
+    work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+    bench_start=$EPOCHREALTIME
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+daemon_pids=()      # Every daemon started, in start order.
+helper_pids=()      # Other background processes (sessions).
+declare -A vswitchd_pid
+
+bench_cleanup () {
+    local status=$? pid i
+    set +e
+    for pid in "${helper_pids[@]}"; do
+        kill "$pid" 2>/dev/null
+    done
+    # Newest first: each ovs-vswitchd before its ovsdb-server.
+    for ((i = ${#daemon_pids[@]} - 1; i >= 0; i--)); do
+        stop_pid "${daemon_pids[i]}"
+    done
+    if $keep || ((status != 0)); then
+        echo "# temporary directory kept: $work" >&2
+    else
+        rm -rf "$work"
+    fi
+    exit "$status"
+}
+
+# stop_pid PID: stops one daemon that we started, waiting up to 5 s before
+# killing it.
+stop_pid () {
+    local pid=$1
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null
+}
+
+# bench_find_programs PROGRAM...: resolves 'build' (default: _build beside
+# bench/) and 'ovs_src' ($HNV_OVS_SRCDIR, default: ovs/ beside bench/),
+# checks that each PROGRAM (a path under one of them, as build/... or
+# ovs/...) is there, and puts both trees' programs first on PATH.
+bench_find_programs () {
+    local dir prog path
+    build=${build:-$top/_build}
+    ovs_src=${HNV_OVS_SRCDIR:-$top/ovs}
+    for dir in "$build" "$ovs_src"; do
+        if [ ! -d "$dir" ]; then
+            echo "$0: $dir: no such directory (build ovs-hnv first)" >&2
+            exit 1
+        fi
+    done
+    build=$(cd "$build" && pwd)
+    ovs_src=$(cd "$ovs_src" && pwd)
+    for prog in "$@"; do
+        case $prog in
+            build/*) path=$build/${prog#build/} ;;
+            ovs/*) path=$ovs_src/${prog#ovs/} ;;
+            *) path=$prog ;;
+        esac
+        if [ ! -x "$path" ]; then
+            echo "$0: $path is missing (build ovs-hnv first)" >&2
+            exit 1
+        fi
+    done
+    export PATH="$build/utilities:$build/vswitchd:$ovs_src/utilities:$ovs_src/ovsdb:$PATH"
+}
+
+# bench_header NAME: the first lines of the output, saying when, where and
+# with which build.
+bench_header () {
+    local src
+    echo "# $1: $(date -u '+%Y-%m-%d %H:%M:%S UTC') on $(uname -n), $(nproc) CPUs"
+    src=$(sed -n 's/^abs_top_srcdir = //p' "$build/Makefile" 2>/dev/null)
+    echo "# build: $build, of source ${src:-?}" \
+         "($(git -C "${src:-/nonexistent}" describe --always --dirty \
+             2>/dev/null || echo "not a git tree"))"
+}
+
+# ---------------------------------------------------------------------------
+# Daemons.
+
+# use NAME: points the OVS tools of this shell at instance NAME's directory.
+use () {
+    local dir=$work/$1
+    export OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir
+    export OVS_SYSCONFDIR=$dir OVS_PKGDATADIR=$dir
+}
+
+# start_ovsdb NAME DB...: an ovsdb-server for instance NAME (whose
+# directory must exist) serving the database files DB... on its db.sock.
+start_ovsdb () {
+    local name=$1 dir=$work/$1
+    shift
+    use "$name"
+    ovsdb-server "$@" --detach --no-chdir --pidfile --log-file \
+        -vconsole:off --remote=punix:"$dir/db.sock" 2>>"$dir/start.err" \
+        || { cat "$dir/start.err" >&2; return 1; }
+    daemon_pids+=("$(cat "$dir/ovsdb-server.pid")")
+}
+
+# start_vswitchd NAME [OPTION...]: ovs-hnv's ovs-vswitchd for instance
+# NAME, on the dummy datapath; its pid goes to vswitchd_pid[NAME].
+start_vswitchd () {
+    local name=$1 dir=$work/$1
+    shift
+    use "$name"
+    ovs-vswitchd --enable-dummy=system --disable-system --detach --no-chdir \
+        --pidfile --log-file -vconsole:off "$@" 2>>"$dir/start.err" \
+        || { cat "$dir/start.err" >&2; return 1; }
+    vswitchd_pid[$name]=$(cat "$dir/ovs-vswitchd.pid")
+    daemon_pids+=("${vswitchd_pid[$name]}")
+}
+
+# stop_daemon PID: stops a daemon started with start_ovsdb or
+# start_vswitchd before the end of the script, and forgets it, so that the
+# cleanup never signals a process that has reused its pid.
+stop_daemon () {
+    local pid=$1 i kept=()
+    stop_pid "$pid"
+    for i in "${daemon_pids[@]}"; do
+        [ "$i" = "$pid" ] || kept+=("$i")
+    done
+    daemon_pids=("${kept[@]}")
+}
+
+# rss_kb PID, rss_mib PID: the resident memory of process PID.
+rss_kb () {
+    awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+rss_mib () {
+    awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+flow_count () {     # BRIDGE [MATCH]
+    ovs-ofctl dump-aggregate "$@" | sed -n 's/.*flow_count=\([0-9]*\).*/\1/p'
+}
+
+# ---------------------------------------------------------------------------
+# Output.
+
+declare -A fig     # name -> value, for the table.
+fig_order=()
+checks_failed=0
+warnings=()
+
+# figure NAME VALUE UNIT: prints "NAME: VALUE UNIT" and remembers it.
+figure () {
+    printf '%s: %s %s\n' "$1" "$2" "$3"
+    fig[$1]="$2 $3"
+    fig_order+=("$1")
+}
+
+note () {
+    printf '# %s\n' "$*"
+}
+
+# warn MESSAGE: a misbehaviour that does not spoil the figures (they are
+# taken around it); listed again at the end, exit status 0.
+warn () {
+    printf 'ENGINE WARNING: %s\n' "$*"
+    warnings+=("$*")
+}
+
+check () {         # DESCRIPTION EXPECTED ACTUAL
+    if [ "$2" != "$3" ]; then
+        printf 'CHECK FAILED: %s: expected %s, got %s\n' "$1" "$2" "$3"
+        checks_failed=$((checks_failed + 1))
+    fi
+}
+
+now_us () {
+    local t=$EPOCHREALTIME
+    NOW=${t//[.,]/}
+}
+
+calc () {          # awk expression, printed with the given format
+    awk "BEGIN { printf \"$1\", $2 }"
+}
+
+median () {
+    printf '%s\n' "$@" | sort -n \
+        | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2];
+                                    else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B: A / B with 2 decimals, or "n/a" when B is not positive.
+ratio () {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b;
+                                      else printf "n/a" }'
+}
+
+# bench_summary: the figure "bench.duration", a table of every figure, the
+# warnings again, and a non-zero exit status if a check failed.
+bench_summary () {
+    local name w start_us
+    now_us
+    start_us=${bench_start//[.,]/}
+    figure bench.duration "$(calc '%.0f' "($NOW - $start_us) / 1e6")" s
+
+    echo
+    echo "## Summary"
+    printf '%-44s %s\n' "figure" "value"
+    printf '%-44s %s\n' "------" "-----"
+    for name in "${fig_order[@]}"; do
+        printf '%-44s %s\n' "$name" "${fig[$name]}"
+    done
+    for w in "${warnings[@]}"; do
+        echo "ENGINE WARNING: $w"
+    done
+    if ((checks_failed)); then
+        echo "$checks_failed CHECKS FAILED"
+        exit 1
+    fi
+}

@@ -1,0 +1,274 @@
+#! /usr/bin/env python3
+# Copyright (c) 2026 The ovs-hnv authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The controller side of bench/hnv-agent-bench.sh.
+
+usage: hnv-bench-ovsdb.py SOCKET
+
+Keeps one OVSDB connection to the ms_vtep database at unix socket SOCKET
+and reads commands from standard input, one per line, answering each with
+one line on standard output:
+
+  populate N M HOSTS   the whole policy of host "hv0", into an empty database
+                       in one transaction: N virtual networks of one virtual
+                       subnet each, with one local VM NIC and M mappings to
+                       the PAs of HOSTS other hosts
+  migrate V J H        moves mapping J of virtual subnet V to host H
+  add V J H            adds mapping J to virtual subnet V, at host H
+
+Each transaction also increments Global next_cfg, then a second one (an
+OVSDB "wait" operation) returns as soon as the host agent has copied it to
+cur_cfg.  The answer is "ok next_cfg=K commit_us=C converge_us=T
+start_us=S ca=CA pa=PA": microseconds from sending the change to its
+commit, and to cur_cfg reaching K, and when it was sent (microseconds since
+the epoch); CA and PA are those of the mapping changed.  Errors are "error:
+...".  Only the Python standard library is used, so that no process start
+or IDL replica is in what is timed.
+
+The addresses (bench/README.rst): virtual subnet V (1..200) has VSID
+5000+V and prefix 10.V.0.0/16 in virtual network "vnV"; its VM NIC
+"vmVVVV" is at 10.V.0.10; its mapping J (0..59999) is CA
+10.V.(1+J/256).(J%256); host H (0..HOSTS-1) has PA
+192.168.(1+H/250).(1+H%250); this host has PA 192.168.0.1.
+"""
+
+import json
+import socket
+import sys
+import time
+
+ROUTER_MAC = "00:1d:d8:b7:1c:00"
+SELF_PA = "192.168.0.1"
+WAIT_TIMEOUT_MS = 3600 * 1000
+
+
+def vsid(v):
+    return 5000 + v
+
+
+def ca(v, j):
+    return "10.%d.%d.%d" % (v, 1 + (j >> 8), j & 255)
+
+
+def mac(v, j):
+    return "0a:%02x:00:%02x:%02x:01" % (v, j >> 8, j & 255)
+
+
+def pa(h):
+    return "192.168.%d.%d" % (1 + h // 250, 1 + h % 250)
+
+
+class Session:
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.buf = ""
+        self.decoder = json.JSONDecoder()
+        self.next_id = 0
+        self.ls = {}            # V -> uuid of its Logical_Switch.
+
+    def _read_msg(self):
+        chunks = [self.buf]
+        while True:
+            # A message is a JSON object: try to parse only what ends like
+            # one, not every chunk of a reply of megabytes.
+            if chunks[-1].rstrip().endswith("}"):
+                text = "".join(chunks).lstrip()
+                chunks = [text]
+                try:
+                    msg, end = self.decoder.raw_decode(text)
+                    self.buf = text[end:]
+                    return msg
+                except ValueError:
+                    pass
+            data = self.sock.recv(1 << 20)
+            if not data:
+                raise EOFError("connection closed by ovsdb-server")
+            chunks.append(data.decode())
+
+    def transact(self, ops):
+        """Runs the ms_vtep transaction 'ops' and returns its results."""
+        self.next_id += 1
+        req = {"method": "transact", "params": ["ms_vtep"] + ops,
+               "id": self.next_id}
+        self.sock.sendall(json.dumps(req).encode())
+        while True:
+            msg = self._read_msg()
+            if msg.get("method") == "echo":
+                self.sock.sendall(json.dumps(
+                    {"result": msg["params"], "error": None,
+                     "id": msg["id"]}).encode())
+                continue
+            if msg.get("id") != self.next_id:
+                continue
+            if msg.get("error"):
+                raise RuntimeError(json.dumps(msg["error"]))
+            for r in msg["result"]:
+                if r and "error" in r:
+                    raise RuntimeError(json.dumps(r))
+            return msg["result"]
+
+    def commit_and_wait(self, ops, what):
+        """Runs 'ops' with next_cfg incremented, then waits for cur_cfg."""
+        ops = ops + [
+            {"op": "mutate", "table": "Global", "where": [],
+             "mutations": [["next_cfg", "+=", 1]]},
+            {"op": "select", "table": "Global", "where": [],
+             "columns": ["next_cfg"]}]
+        start = time.time()
+        t0 = time.perf_counter_ns()
+        result = self.transact(ops)
+        t1 = time.perf_counter_ns()
+        next_cfg = result[-1]["rows"][0]["next_cfg"]
+        self.wait_cfg(next_cfg)
+        t2 = time.perf_counter_ns()
+        return ("ok next_cfg=%d commit_us=%d converge_us=%d start_us=%d %s"
+                % (next_cfg, (t1 - t0) // 1000, (t2 - t0) // 1000,
+                   start * 1e6, what))
+
+    def wait_cfg(self, next_cfg):
+        self.transact([{"op": "wait", "timeout": WAIT_TIMEOUT_MS,
+                        "table": "Global",
+                        "where": [["cur_cfg", ">=", next_cfg]],
+                        "columns": ["cur_cfg"], "until": "!=",
+                        "rows": []}])
+
+    def populate(self, n, m, hosts):
+        ops = []
+
+        def insert(table, row, name=None):
+            op = {"op": "insert", "table": table, "row": row}
+            if name:
+                op["uuid-name"] = name
+            ops.append(op)
+            return len(ops) - 1
+
+        def ref(name):
+            return ["named-uuid", name]
+
+        insert("Physical_Locator", {"dst_ip": SELF_PA,
+                                    "encapsulation_type": "vxlan_over_ipv4"},
+               "pl_self")
+        for h in range(hosts):
+            insert("Physical_Locator",
+                                  {"dst_ip": pa(h),
+                                   "encapsulation_type": "vxlan_over_ipv4"},
+                                  "pl%d" % h)
+        ls_index = {}
+        ports = []
+        for v in range(1, n + 1):
+            ls = "ls%d" % v
+            ls_index[v] = insert("Logical_Switch",
+                                 {"name": str(vsid(v)), "tunnel_key": vsid(v)},
+                                 ls)
+            insert("Logical_Router",
+                   {"name": "vn%d" % v, "enable_logical_router": True,
+                    "switch_binding": ["map", [["10.%d.0.0/16" % v,
+                                                ref(ls)]]]})
+            pp = "pp%d" % v
+            insert("Physical_Port",
+                   {"name": "vm%04d" % v,
+                    "vlan_bindings": ["map", [[0, ref(ls)]]]}, pp)
+            ports.append(ref(pp))
+            insert("Ucast_Macs_Local",
+                   {"MAC": "0a:%02x:ff:ff:ff:01" % v,
+                    "ipaddr": "10.%d.0.10" % v,
+                    "logical_switch": ref(ls), "locator": ref("pl_self"),
+                    "physical_port": ref(pp)})
+            for j in range(m):
+                insert("Ucast_Macs_Remote",
+                       {"MAC": mac(v, j), "ipaddr": ca(v, j),
+                        "logical_switch": ref(ls),
+                        "locator": ref("pl%d" % ((v * m + j) % hosts)),
+                        "mapping_type": "default"})
+        insert("Physical_Switch",
+               {"name": "hv0", "tunnel_ips": SELF_PA,
+                "distributed_router_mac": ROUTER_MAC,
+                "ports": ["set", ports]}, "ps")
+        # The database is empty: Global comes with next_cfg 1, in the same
+        # transaction as the policy, as "hnv-ctl --wait" would do it.
+        insert("Global", {"switches": ref("ps"), "next_cfg": 1})
+
+        start = time.time()
+        t0 = time.perf_counter_ns()
+        result = self.transact(ops)
+        t1 = time.perf_counter_ns()
+        self.wait_cfg(1)
+        t2 = time.perf_counter_ns()
+
+        self.ls = {v: result[i]["uuid"][1] for v, i in ls_index.items()}
+        return ("ok next_cfg=1 commit_us=%d converge_us=%d start_us=%d ops=%d"
+                % ((t1 - t0) // 1000, (t2 - t0) // 1000, start * 1e6,
+                   len(ops)))
+
+    def locator(self, h, ops):
+        """A reference to the Physical_Locator of host 'h', inserting it
+        with 'ops' if ovsdb-server has deleted it (nothing referred to it
+        any more).  The lookup is not part of what is timed."""
+        rows = self.transact([{"op": "select", "table": "Physical_Locator",
+                               "where": [["dst_ip", "==", pa(h)]],
+                               "columns": ["_uuid"]}])[0]["rows"]
+        if rows:
+            return rows[0]["_uuid"]
+        ops.append({"op": "insert", "table": "Physical_Locator",
+                    "uuid-name": "pl",
+                    "row": {"dst_ip": pa(h),
+                            "encapsulation_type": "vxlan_over_ipv4"}})
+        return ["named-uuid", "pl"]
+
+    def migrate(self, v, j, h):
+        ops = []
+        pl = self.locator(h, ops)
+        ops.append({"op": "update", "table": "Ucast_Macs_Remote",
+                    "where": [["ipaddr", "==", ca(v, j)]],
+                    "row": {"locator": pl}})
+        return self.commit_and_wait(ops, "ca=%s pa=%s" % (ca(v, j), pa(h)))
+
+    def add(self, v, j, h):
+        ops = []
+        pl = self.locator(h, ops)
+        ops.append({"op": "insert", "table": "Ucast_Macs_Remote",
+                    "row": {"MAC": mac(v, j), "ipaddr": ca(v, j),
+                            "logical_switch": ["uuid", self.ls[v]],
+                            "locator": pl, "mapping_type": "default"}})
+        return self.commit_and_wait(ops, "ca=%s pa=%s" % (ca(v, j), pa(h)))
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+    session = Session(sys.argv[1])
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        try:
+            cmd, args = words[0], [int(w) for w in words[1:]]
+            if cmd == "populate" and len(args) == 3:
+                reply = session.populate(*args)
+            elif cmd == "migrate" and len(args) == 3:
+                reply = session.migrate(*args)
+            elif cmd == "add" and len(args) == 3:
+                reply = session.add(*args)
+            else:
+                reply = "error: unknown command %s" % line.strip()
+        except (RuntimeError, ValueError, KeyError) as e:
+            reply = "error: %s" % e
+        print(reply, flush=True)
+
+
+if __name__ == "__main__":
+    main()
