@@ -464,13 +464,32 @@ check_mac_row(struct check_ctx *ctx, const char *table,
         return false;
     }
 
+    /* The underlay is IPv4: a mapping cannot encapsulate to an IPv6 PA.
+     * (A local NIC's locator is not used for encapsulation.) */
+    if (!strcmp(table, "Ucast_Macs_Remote")) {
+        struct in6_addr pa;
+        error = hnv_parse_ip(pl->dst_ip, &pa);
+        if (!error && !IN6_IS_ADDR_V4MAPPED(&pa)) {
+            add_error(ctx, table, row, "locator: provider address %s (%s): "
+                      "IPv6 provider addresses are not supported",
+                      pl->dst_ip, pl->encapsulation_type);
+            return false;
+        }
+        free(error);
+    }
+
     /* A CA IP or CA MAC names one VM inside its VSID, whichever table it
-     * comes from: a second row for it would make forwarding ambiguous. */
-    if (ip_s[0] && !see_once(ctx, xasprintf("ca-ip %"PRIu32" %s",
-                                            a->vsid, ip_s))) {
-        add_error(ctx, table, row, "ipaddr: CA %s is already mapped in "
-                  "VSID %"PRIu32, ip_s, a->vsid);
-        return false;
+     * comes from: a second row for it would make forwarding ambiguous.  An
+     * IPv6 address has many spellings: compare them in canonical form. */
+    if (ip_s[0]) {
+        struct ds key = DS_EMPTY_INITIALIZER;
+        ds_put_format(&key, "ca-ip %"PRIu32" ", a->vsid);
+        hnv_ip_format(&ip, &key);
+        if (!see_once(ctx, ds_steal_cstr(&key))) {
+            add_error(ctx, table, row, "ipaddr: CA %s is already mapped in "
+                      "VSID %"PRIu32, ip_s, a->vsid);
+            return false;
+        }
     }
     if (!see_once(ctx, xasprintf("ca-mac %"PRIu32" "ETH_ADDR_FMT,
                                  a->vsid, ETH_ADDR_ARGS(mac)))) {

@@ -232,6 +232,15 @@ hnv_check_ca_ip(const struct hnv_prefix *prefix, uint32_t vsid,
                     & ~be32_prefix_mask(prefix->plen))) {
         error = xasprintf("%s is the broadcast address of subnet %s",
                           ds_cstr(&ip_s), ds_cstr(&prefix_s));
+    } else if (!prefix->is_ipv4 && ipv6_addr_is_multicast(ip)) {
+        error = xasprintf("%s is a multicast address", ds_cstr(&ip_s));
+    } else if (!prefix->is_ipv4 && ip->s6_addr[0] == 0xfe
+               && (ip->s6_addr[1] & 0xc0) == 0x80) {
+        /* A VM has a link-local address of its own, which no policy
+         * names. */
+        error = xasprintf("%s is a link-local address", ds_cstr(&ip_s));
+    } else if (!prefix->is_ipv4 && ipv6_addr_equals(ip, &in6addr_loopback)) {
+        error = xasprintf("%s is the loopback address", ds_cstr(&ip_s));
     }
     ds_destroy(&ip_s);
     ds_destroy(&prefix_s);

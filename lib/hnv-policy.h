@@ -82,8 +82,9 @@ char *hnv_parse_route(const char *dst, const char *nexthop,
 
 /* Checks that 'ip' may be a VM's CA in virtual subnet 'vsid' with prefix
  * 'prefix': inside the prefix, and neither its network address, nor its
- * gateway (the distributed router), nor, for IPv4, its broadcast address.
- * hnv-ctl and the agent share this rule. */
+ * gateway (the distributed router), nor, for IPv4, its broadcast address,
+ * nor, for IPv6, a multicast, link-local or loopback address (which only
+ * odd prefixes hold).  hnv-ctl and the agent share this rule. */
 char *hnv_check_ca_ip(const struct hnv_prefix *prefix, uint32_t vsid,
                       const struct in6_addr *ip) OVS_WARN_UNUSED_RESULT;
 

@@ -18,6 +18,7 @@
 
 #include "ofproto/vfp-compile.h"
 
+#include <netinet/icmp6.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,8 @@ enum {
     PRIO_ENCAP = 200,           /* Forwarding into a tunnel. */
     PRIO_TRACKED = 200,         /* Return traffic of a stateful layer. */
     PRIO_MAPPING = 100,         /* Space entries. */
+    PRIO_DAD = 101,             /* Duplicate address detection: never
+                                 * answered. */
     PRIO_FENCE = 99,            /* A known CA from the wrong PA. */
     PRIO_ROUTE = 10,            /* Plus the prefix length: the longest
                                  * prefix wins, and a mapping beats any
@@ -244,6 +247,42 @@ put_arp_reply(struct ofpbuf *ofpacts, ovs_be32 ip, const struct eth_addr *mac)
     ofpact_put_OUTPUT(ofpacts)->port = OFPP_IN_PORT;
 }
 
+/* Turns a Neighbor Solicitation for 'ip' into the solicited Neighbor
+ * Advertisement that 'ip' is at 'mac', with the Override flag and, if
+ * 'router', the Router flag: from 'ip' and 'mac' to the soliciting address
+ * and MAC, the solicitation's source link-layer address option turned into
+ * the target link-layer address option.  Its second step, in the same
+ * table, fills that option in and sends the answer back out of the port it
+ * came in (see vfp_compile_switch()). */
+static void
+put_nd_reply(struct ofpbuf *ofpacts, const struct in6_addr *ip,
+             const struct eth_addr *mac, bool router)
+{
+    uint8_t type = ND_NEIGHBOR_ADVERT;
+    uint8_t option = ND_OPT_TARGET_LINKADDR;
+    ovs_be32 flags = htonl(ND_RSO_SOLICITED | ND_RSO_OVERRIDE
+                           | (router ? ND_RSO_ROUTER : 0));
+
+    put_move(ofpacts, MFF_ETH_SRC, MFF_ETH_DST);
+    put_set_field(ofpacts, MFF_ETH_SRC, mac, sizeof *mac);
+    put_move(ofpacts, MFF_IPV6_SRC, MFF_IPV6_DST);
+    put_set_field(ofpacts, MFF_IPV6_SRC, ip, sizeof *ip);
+    put_set_field(ofpacts, MFF_ICMPV6_TYPE, &type, sizeof type);
+    put_set_field(ofpacts, MFF_ND_RESERVED, &flags, sizeof flags);
+    put_set_field(ofpacts, MFF_ND_OPTIONS_TYPE, &option, sizeof option);
+    put_resubmit(ofpacts, VFP_TABLE_SPACE_ARP);
+}
+
+/* Matches Neighbor Solicitations. */
+static void
+match_set_nd_solicit(struct match *match)
+{
+    match_set_dl_type(match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(match, IPPROTO_ICMPV6);
+    match_set_icmp_type(match, ND_NEIGHBOR_SOLICIT);
+    match_set_icmp_code(match, 0);
+}
+
 /* The header rewrites of 'a', for packets that meet 'cond'. */
 static void
 put_rewrite(struct ofpbuf *ofpacts, const struct vfp_action *a,
@@ -332,9 +371,27 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
         ofpact_put_OUTPUT(&f->ofpacts)->port = tunnel_ports[i].ofport;
     }
 
+    /* Neighbor Solicitations: one from the unspecified address is a VM's
+     * duplicate address detection, and an answer would make it give up its
+     * address, so it gets none.  An answer's second step: a solicitation
+     * that a mapping's flow has turned into an advertisement gets the
+     * target link-layer address option (a field that OpenFlow lets a flow
+     * set only on an advertisement), and goes back out of its port. */
+    f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_DAD);
+    match_set_nd_solicit(&f->match);
+    match_set_ipv6_src(&f->match, &in6addr_any);
+    f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MAPPING);
+    match_set_dl_type(&f->match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&f->match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&f->match, ND_NEIGHBOR_ADVERT);
+    match_set_icmp_code(&f->match, 0);
+    put_move(&f->ofpacts, MFF_ETH_SRC, MFF_ND_TLL);
+    ofpact_put_OUTPUT(&f->ofpacts)->port = OFPP_IN_PORT;
+
     /* Lookups that find nothing: no mapping for the destination (dropped,
      * never flooded), a source CA that is not behind the outer source PA,
-     * an ARP request for an unknown address (no answer). */
+     * an ARP request or Neighbor Solicitation for an unknown address (no
+     * answer). */
     f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MISS);
     put_poison(&f->ofpacts);
     f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MISS);
@@ -580,6 +637,9 @@ cond_intersect(const struct vfp_cond *a, const struct vfp_cond *b,
           && intersect_range(&out->has_dport, &out->dport_min,
                              &out->dport_max, b->has_dport, b->dport_min,
                              b->dport_max)
+          && intersect_range(&out->has_icmp_type, &out->icmp_type_min,
+                             &out->icmp_type_max, b->has_icmp_type,
+                             b->icmp_type_min, b->icmp_type_max)
           && INTERSECT_EXACT(out->has_smac, out->smac, b->has_smac,
                              b->smac, eth_addr_equals(out->smac, b->smac))
           && INTERSECT_EXACT(out->has_dmac, out->dmac, b->has_dmac,
@@ -633,13 +693,16 @@ match_set_prefix(struct match *match, bool src, const struct in6_addr *addr,
     }
 }
 
-/* Adds the packet-field part of 'c' (without ports) to 'match'.  'arp'
- * makes it match ARP requests rather than IP. */
+/* Adds the packet-field part of 'c' (without ports and ICMP types) to
+ * 'match'.  'responder' makes it match what arp-respond answers rather than
+ * IP: ARP requests, or in an IPv6 group Neighbor Solicitations. */
 static void
 match_set_cond(struct match *match, const struct vfp_cond *c, bool ipv6,
-               bool arp)
+               bool responder)
 {
-    if (arp) {
+    if (responder && ipv6) {
+        match_set_nd_solicit(match);
+    } else if (responder) {
         match_set_dl_type(match, htons(ETH_TYPE_ARP));
         match_set_nw_proto(match, ARP_OP_REQUEST);
     } else {
@@ -692,6 +755,10 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
 
         if (c.has_sport) {
             n_sports = vfp_range_to_masks(c.sport_min, c.sport_max, sports);
+        } else if (c.has_icmp_type) {
+            /* OpenFlow keeps the ICMP type where the source port goes. */
+            n_sports = vfp_range_to_masks(c.icmp_type_min, c.icmp_type_max,
+                                          sports);
         }
         if (c.has_dport) {
             n_dports = vfp_range_to_masks(c.dport_min, c.dport_max, dports);
@@ -712,7 +779,7 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
                     && rule->action.arp_fixed) {
                     match_set_nw_dst(&f->match, rule->action.arp_ip);
                 }
-                if (c.has_sport) {
+                if (c.has_sport || c.has_icmp_type) {
                     match_set_tp_src_masked(&f->match,
                                             htons(sports[i].value),
                                             htons(sports[i].mask));
@@ -806,12 +873,33 @@ put_route_to(struct ofpbuf *ofpacts, const struct vfp_mapping *mapping)
     }
 }
 
-/* Mapping: its entries in the space tables. */
+/* Matches IP packets to (if 'dst') or from the CA of 'mapping', IPv4 or
+ * IPv6 as it is. */
+static void
+match_set_ca(struct match *match, const struct vfp_mapping *mapping,
+             bool dst)
+{
+    const struct in6_addr *ca = &mapping->ca_ip;
+
+    if (IN6_IS_ADDR_V4MAPPED(ca)) {
+        match_set_dl_type(match, htons(ETH_TYPE_IP));
+        (dst ? match_set_nw_dst
+             : match_set_nw_src)(match, in6_addr_get_mapped_ipv4(ca));
+    } else {
+        match_set_dl_type(match, htons(ETH_TYPE_IPV6));
+        (dst ? match_set_ipv6_dst : match_set_ipv6_src)(match, ca);
+    }
+}
+
+/* Mapping: its entries in the space tables.  An IPv6 CA has the same ones
+ * as an IPv4 CA, but for a route's next hop (routes are IPv4), and its
+ * Neighbor Solicitations in place of ARP requests. */
 void
 vfp_compile_mapping(const struct vfp_mapping *mapping,
                     struct ovs_list *flows)
 {
     const struct vfp_space *space = mapping->space;
+    bool ipv4 = IN6_IS_ADDR_V4MAPPED(&mapping->ca_ip);
     ovs_be32 ca = in6_addr_get_mapped_ipv4(&mapping->ca_ip);
     ovs_be32 pa = in6_addr_get_mapped_ipv4(&mapping->pa);
     struct vfp_flow *f;
@@ -820,8 +908,7 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
      * needs nothing: the lookup succeeds, and forwarding delivers by MAC. */
     f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MAPPING);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
-    match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
-    match_set_nw_dst(&f->match, ca);
+    match_set_ca(&f->match, mapping, true);
     if (mapping->encap != VFP_ENCAP_NONE) {
         put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
 
@@ -830,8 +917,7 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
          * check it).  Matching is the check; the flow has nothing to do. */
         f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
-        match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
-        match_set_nw_src(&f->match, ca);
+        match_set_ca(&f->match, mapping, false);
         match_set_tun_src(&f->match, pa);
         if (!space->routing) {
             match_set_vsid(&f->match, mapping->vsid, mapping->encap);
@@ -840,13 +926,12 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
 
     /* Routed to the CA: to its MAC, in its VSID (which local delivery
      * matches), encapsulated to its PA if it is not on this host.  In a
-     * routing space the CA may also be a route's next hop. */
+     * routing space an IPv4 CA may also be a route's next hop. */
     f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MAPPING);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
-    match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
-    match_set_nw_dst(&f->match, ca);
+    match_set_ca(&f->match, mapping, true);
     put_route_to(&f->ofpacts, mapping);
-    if (space->routing) {
+    if (space->routing && ipv4) {
         f = flow_add(flows, VFP_TABLE_NEXTHOP, PRIO_MAPPING);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
         match_set_reg(&f->match, VFP_REG_NEXTHOP, ntohl(ca));
@@ -859,25 +944,36 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
             match_set_reg(&f->match, VFP_REG_NEXTHOP, ntohl(ca));
             match_set_tun_src(&f->match, pa);
         }
-
+    }
+    if (space->routing) {
         /* The CA itself from any other PA: no route may vouch for it.
          * Next hop 0 is no CA's, so the check fails, and the miss there
          * counts the drop. */
         f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_FENCE);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
-        match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
-        match_set_nw_src(&f->match, ca);
+        match_set_ca(&f->match, mapping, false);
         put_load_reg(&f->ofpacts, VFP_REG_NEXTHOP, 0);
         put_resubmit(&f->ofpacts, VFP_TABLE_NEXTHOP_SRC);
     }
 
-    /* ARP for the CA: answered with its MAC, out of the port it came in. */
+    /* ARP for the CA, or a Neighbor Solicitation (with the source
+     * link-layer address option that RFC 4861 requires of all but duplicate
+     * address detection): answered with its MAC, out of the port it came
+     * in. */
     f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MAPPING);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
-    match_set_dl_type(&f->match, htons(ETH_TYPE_ARP));
-    match_set_nw_proto(&f->match, ARP_OP_REQUEST);
-    match_set_nw_dst(&f->match, ca);
-    put_arp_reply(&f->ofpacts, ca, &mapping->ca_mac);
+    if (ipv4) {
+        match_set_dl_type(&f->match, htons(ETH_TYPE_ARP));
+        match_set_nw_proto(&f->match, ARP_OP_REQUEST);
+        match_set_nw_dst(&f->match, ca);
+        put_arp_reply(&f->ofpacts, ca, &mapping->ca_mac);
+    } else {
+        match_set_nd_solicit(&f->match);
+        match_set_nd_target(&f->match, &mapping->ca_ip);
+        match_set_nd_options_type(&f->match, ND_OPT_SOURCE_LINKADDR);
+        put_nd_reply(&f->ofpacts, &mapping->ca_ip, &mapping->ca_mac,
+                     mapping->no_flood);
+    }
 }
 
 /* Route: packets routed to its prefix go to its next hop, and routed
@@ -922,21 +1018,23 @@ compare_mappings_by_ca(const void *a_, const void *b_)
 }
 
 /* One copy of a flooded packet, to the CA of 'mapping': unicast to its MAC
- * (and, for IPv4, to its IP), then forwarded like any packet: encapsulated
- * to its PA, or delivered through the inbound layers of its local port.
- * The sender's own copy goes back to the port it came from, which OVS
- * never outputs to. */
+ * and IP (the packet is of the CA's address family), then forwarded like
+ * any packet: encapsulated to its PA, or delivered through the inbound
+ * layers of its local port.  The sender's own copy goes back to the port
+ * it came from, which OVS never outputs to. */
 static void
-put_flood_copy(struct ofpbuf *ofpacts, const struct vfp_mapping *mapping,
-               bool ipv4)
+put_flood_copy(struct ofpbuf *ofpacts, const struct vfp_mapping *mapping)
 {
     size_t ofs = ofpacts->size;
     ofpact_put_CLONE(ofpacts);
     put_set_field(ofpacts, MFF_ETH_DST, &mapping->ca_mac,
                   sizeof mapping->ca_mac);
-    if (ipv4) {
+    if (IN6_IS_ADDR_V4MAPPED(&mapping->ca_ip)) {
         ovs_be32 ca = in6_addr_get_mapped_ipv4(&mapping->ca_ip);
         put_set_field(ofpacts, MFF_IPV4_DST, &ca, sizeof ca);
+    } else {
+        put_set_field(ofpacts, MFF_IPV6_DST, &mapping->ca_ip,
+                      sizeof mapping->ca_ip);
     }
     if (mapping->encap != VFP_ENCAP_NONE) {
         put_encap(ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
@@ -949,13 +1047,14 @@ put_flood_copy(struct ofpbuf *ofpacts, const struct vfp_mapping *mapping,
     ofpact_finish_CLONE(ofpacts, &clone);
 }
 
-/* Space: unicast replication of broadcasts and multicasts to its CAs, in
- * parts of FLOOD_PART copies, each its own datapath pass.  A flood decision
- * enters part 0 (reg12 = 0), which forks every other part through
- * conntrack's recirculation, ct(table=flood) with reg12 = the part: the one
- * way OpenFlow offers to split a packet's work over several passes.  The
- * forks are siblings, not a chain, because the userspace datapath nests
- * recirculations only 6 deep.  Routing spaces span subnets: never flooded. */
+/* Space: unicast replication of broadcasts and multicasts to its CAs of
+ * the packet's address family, in parts of FLOOD_PART copies, each its own
+ * datapath pass.  A flood decision enters part 0 (reg12 = 0), which forks
+ * every other part through conntrack's recirculation, ct(table=flood) with
+ * reg12 = the part: the one way OpenFlow offers to split a packet's work
+ * over several passes.  The forks are siblings, not a chain, because the
+ * userspace datapath nests recirculations only 6 deep.  Routing spaces span
+ * subnets: never flooded. */
 void
 vfp_compile_space(const struct vfp_space *space, struct ovs_list *flows)
 {
@@ -965,26 +1064,25 @@ vfp_compile_space(const struct vfp_space *space, struct ovs_list *flows)
 
     const struct vfp_mapping **mappings = xmalloc(
         hmap_count(&space->mappings) * sizeof *mappings + 1);
-    const struct vfp_mapping *mapping;
-    size_t n = 0;
-    HMAP_FOR_EACH (mapping, node, &space->mappings) {
-        if (!mapping->no_flood) {
-            mappings[n++] = mapping;
+    for (int ipv4 = 0; ipv4 < 2; ipv4++) {
+        const struct vfp_mapping *mapping;
+        size_t n = 0;
+        HMAP_FOR_EACH (mapping, node, &space->mappings) {
+            if (!mapping->no_flood
+                && IN6_IS_ADDR_V4MAPPED(&mapping->ca_ip) == ipv4) {
+                mappings[n++] = mapping;
+            }
         }
-    }
-    qsort(mappings, n, sizeof *mappings, compare_mappings_by_ca);
+        qsort(mappings, n, sizeof *mappings, compare_mappings_by_ca);
 
-    size_t n_parts = DIV_ROUND_UP(n, FLOOD_PART);
-    for (size_t part = 0; part < n_parts; part++) {
-        /* IPv4 packets get their destination IP rewritten too. */
-        for (int ipv4 = 0; ipv4 < 2; ipv4++) {
+        size_t n_parts = DIV_ROUND_UP(n, FLOOD_PART);
+        for (size_t part = 0; part < n_parts; part++) {
             struct vfp_flow *f = flow_add(flows, VFP_TABLE_FLOOD,
-                                          PRIO_MAPPING + ipv4);
+                                          PRIO_MAPPING);
             match_set_reg(&f->match, VFP_REG_SPACE, space->id);
             match_set_reg(&f->match, VFP_REG_CHUNK, part);
-            if (ipv4) {
-                match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
-            }
+            match_set_dl_type(&f->match, htons(ipv4 ? ETH_TYPE_IP
+                                                    : ETH_TYPE_IPV6));
             for (size_t i = 1; !part && i < n_parts; i++) {
                 put_load_reg(&f->ofpacts, VFP_REG_CHUNK, i);
                 struct ofpact_conntrack *ct = ofpact_put_CT(&f->ofpacts);
@@ -993,7 +1091,7 @@ vfp_compile_space(const struct vfp_space *space, struct ovs_list *flows)
             }
             for (size_t i = part * FLOOD_PART;
                  i < MIN(n, (part + 1) * FLOOD_PART); i++) {
-                put_flood_copy(&f->ofpacts, mappings[i], ipv4);
+                put_flood_copy(&f->ofpacts, mappings[i]);
             }
         }
     }

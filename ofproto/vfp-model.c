@@ -465,10 +465,18 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
     }
     if (action->type == VFP_ACTION_ARP_RESPOND
         && (cond->has_proto || cond->has_src || cond->has_dst
-            || cond->has_sport || cond->has_dport)) {
+            || cond->has_sport || cond->has_dport || cond->has_icmp_type)) {
         return xasprintf("rule %s: an arp-respond rule matches ARP "
-                         "requests, so it takes only smac, dmac, vni and "
-                         "vlan conditions", name);
+                         "requests (in an IPv6 group, Neighbor "
+                         "Solicitations), so it takes only smac, dmac, vni "
+                         "and vlan conditions", name);
+    }
+    if (action->type == VFP_ACTION_ARP_RESPOND && action->arp_fixed
+        && group->ipv6) {
+        return xasprintf("rule %s: arp-respond:IP=MAC answers ARP for an "
+                         "IPv4 address, so it belongs in an IPv4 group; an "
+                         "IPv6 group answers Neighbor Solicitations with "
+                         "arp-respond:SPACE", name);
     }
     if ((cond->has_src && cond->src_ipv4 == group->ipv6)
         || (cond->has_dst && cond->dst_ipv4 == group->ipv6)) {
@@ -620,8 +628,8 @@ vfp_model_add_mapping(struct vfp_model *m, struct vfp_space *space,
     if (vsid > 0xffffff) {
         return xasprintf("VSID %"PRIu32" does not fit in 24 bits", vsid);
     }
-    if (!IN6_IS_ADDR_V4MAPPED(ca_ip)) {
-        return xstrdup("mappings of IPv6 CAs are not supported yet");
+    if (encap != VFP_ENCAP_NONE && !IN6_IS_ADDR_V4MAPPED(pa)) {
+        return xstrdup("IPv6 provider addresses are not supported yet");
     }
 
     struct vfp_mapping *mapping = vfp_space_find_mapping(space, ca_ip);
@@ -1129,6 +1137,17 @@ vfp_cond_parse_word(struct vfp_cond *c, const char *word)
             c->dport_min = r.min;
             c->dport_max = r.max;
         }
+    } else if (!strcmp(key, "icmp-type")) {
+        struct hnv_acl_port_range r;
+        error = hnv_parse_port_range(value, &r);
+        if (!error && r.max > 255) {
+            error = xasprintf("icmp-type=%s: ICMP types are 0..255", value);
+        }
+        if (!error) {
+            c->has_icmp_type = true;
+            c->icmp_type_min = r.min;
+            c->icmp_type_max = r.max;
+        }
     } else if (!strcmp(key, "dmac") && !strcmp(value, "multicast")) {
         c->mcast = true;
     } else if (!strcmp(key, "smac") || !strcmp(key, "dmac")) {
@@ -1172,6 +1191,11 @@ vfp_cond_check(const struct vfp_cond *c)
             || (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP))) {
         return xstrdup("sport and dport need proto=tcp or proto=udp");
     }
+    if (c->has_icmp_type
+        && (!c->has_proto
+            || (c->proto != IPPROTO_ICMP && c->proto != IPPROTO_ICMPV6))) {
+        return xstrdup("icmp-type needs proto=icmp or proto=icmpv6");
+    }
     if (c->has_src && c->has_dst && c->src_ipv4 != c->dst_ipv4) {
         return xstrdup("src and dst are of different address families");
     }
@@ -1200,6 +1224,10 @@ vfp_cond_equal(const struct vfp_cond *a, const struct vfp_cond *b)
             && a->has_dport == b->has_dport
             && (!a->has_dport || (a->dport_min == b->dport_min
                                   && a->dport_max == b->dport_max))
+            && a->has_icmp_type == b->has_icmp_type
+            && (!a->has_icmp_type
+                || (a->icmp_type_min == b->icmp_type_min
+                    && a->icmp_type_max == b->icmp_type_max))
             && a->has_smac == b->has_smac
             && (!a->has_smac || eth_addr_equals(a->smac, b->smac))
             && a->has_dmac == b->has_dmac
@@ -1248,6 +1276,9 @@ vfp_cond_format(const struct vfp_cond *c, struct ds *s)
     }
     if (c->has_dport) {
         format_range(s, "dport", c->dport_min, c->dport_max);
+    }
+    if (c->has_icmp_type) {
+        format_range(s, "icmp-type", c->icmp_type_min, c->icmp_type_max);
     }
     if (c->has_smac) {
         ds_put_format(s, " smac="ETH_ADDR_FMT, ETH_ADDR_ARGS(c->smac));

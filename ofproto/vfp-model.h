@@ -53,6 +53,11 @@ struct vfp_cond {
     bool has_sport, has_dport;
     uint16_t sport_min, sport_max, dport_min, dport_max;
 
+    /* ICMP or ICMPv6 types as an inclusive range, 0..255; they need proto
+     * ICMP or ICMPv6. */
+    bool has_icmp_type;
+    uint16_t icmp_type_min, icmp_type_max;
+
     bool has_smac, has_dmac;
     struct eth_addr smac, dmac;
     bool mcast;                 /* "dmac=multicast": any group address,
@@ -72,12 +77,13 @@ struct vfp_mapping {
     struct vfp_space *space;
     uint32_t id;
     uint32_t vsid;              /* The CA's virtual subnet. */
-    struct in6_addr ca_ip;      /* IPv4-mapped for IPv4. */
+    struct in6_addr ca_ip;      /* IPv4-mapped for IPv4, or IPv6. */
     struct eth_addr ca_mac;
-    struct in6_addr pa;         /* IPv4-mapped for IPv4. */
-    enum vfp_encap encap;       /* VXLAN or NVGRE. */
-    bool no_flood;              /* Gets no copy of the space's broadcasts
-                                 * (a router's address, say). */
+    struct in6_addr pa;         /* IPv4-mapped (the underlay is IPv4). */
+    enum vfp_encap encap;       /* VXLAN or NVGRE, or none for a local CA. */
+    bool no_flood;              /* A router's address: gets no copy of the
+                                 * space's broadcasts, and its Neighbor
+                                 * Advertisements have the Router flag. */
 };
 
 /* A route in a routing space: packets routed to a destination in 'prefix'
@@ -93,7 +99,8 @@ struct vfp_route {
     struct in6_addr nexthop;    /* IPv4-mapped. */
 };
 
-/* A mapping space: CA-PA mappings that rules look up, unique by CA IP. */
+/* A mapping space: CA-PA mappings that rules look up, unique by CA IP.  A
+ * space may hold CAs of both address families. */
 struct vfp_space {
     struct hmap_node name_node; /* In vfp_model 'spaces'. */
     struct hmap_node id_node;   /* In vfp_model 'spaces_by_id'. */
@@ -123,8 +130,8 @@ struct vfp_action {
     /* VFP_ACTION_ROUTE: the router's MAC (with 'space_id'). */
     struct eth_addr router_mac;
 
-    /* VFP_ACTION_ARP_RESPOND without a space: the one address it answers
-     * for, and with which MAC. */
+    /* VFP_ACTION_ARP_RESPOND without a space: the one IPv4 address it
+     * answers for, and with which MAC. */
     bool arp_fixed;
     ovs_be32 arp_ip;
     struct eth_addr arp_mac;
@@ -271,7 +278,9 @@ char *vfp_model_add_space(struct vfp_model *, const char *name,
 void vfp_model_remove_space(struct vfp_model *, struct vfp_space *);
 
 /* Adds a mapping, or with 'may_exist' changes the one for the same CA IP
- * (a live migration changes the PA).  '*mappingp' is the mapping. */
+ * (a live migration changes the PA).  '*mappingp' is the mapping.  The CA
+ * may be IPv4 or IPv6; the PA of a mapping that encapsulates must be IPv4
+ * (a local mapping's PA does not matter). */
 char *vfp_model_add_mapping(struct vfp_model *, struct vfp_space *,
                             uint32_t vsid, const struct in6_addr *ca_ip,
                             const struct eth_addr *ca_mac,
@@ -313,7 +322,8 @@ struct vfp_group **vfp_layer_groups_in_order(const struct vfp_layer *,
 
 /* Parsing and formatting of conditions, as "key=value" words:
  * proto=tcp|udp|icmp|icmpv6|N, src=IP[/LEN], dst=IP[/LEN], sport=N[-M],
- * dport=N[-M], smac=MAC, dmac=MAC|multicast, vni=N, vlan=N. */
+ * dport=N[-M], icmp-type=N[-M], smac=MAC, dmac=MAC|multicast, vni=N,
+ * vlan=N. */
 char *vfp_cond_parse_word(struct vfp_cond *, const char *word)
     OVS_WARN_UNUSED_RESULT;
 char *vfp_cond_check(const struct vfp_cond *) OVS_WARN_UNUSED_RESULT;

@@ -66,7 +66,7 @@ struct simap;
 #define VFP_TABLE_DECAP 1       /* Tunnelled packets: to which port? */
 #define VFP_TABLE_SPACE_DST 2   /* Space lookups (by resubmit): CA -> PA, */
 #define VFP_TABLE_SPACE_SRC 3   /* is this CA behind that PA?, */
-#define VFP_TABLE_SPACE_ARP 4   /* CA -> MAC, */
+#define VFP_TABLE_SPACE_ARP 4   /* CA -> MAC (ARP and ND answers), */
 #define VFP_TABLE_SPACE_ROUTE 5 /* and CA -> its MAC, VSID and PA, or to
                                  * a route's next hop; */
 #define VFP_TABLE_NEXTHOP 6     /* next hop -> its MAC, VSID and PA; */
@@ -110,7 +110,8 @@ enum vfp_action_type {
                                  * found in a space. */
     VFP_ACTION_MAP_DECAP,       /* Allow if the outer source is the PA that
                                  * a space maps the inner source CA to. */
-    VFP_ACTION_ARP_RESPOND,     /* Answer ARP requests from a space. */
+    VFP_ACTION_ARP_RESPOND,     /* Answer ARP requests (IPv6 groups:
+                                 * Neighbor Solicitations) from a space. */
     VFP_ACTION_REWRITE,         /* Rewrite header fields, then allow. */
     VFP_ACTION_ROUTE,           /* Route to the destination CA of a space:
                                  * the router's MAC as source, TTL

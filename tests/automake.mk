@@ -16,6 +16,7 @@ TESTSUITE_AT = \
 	tests/hnv-move.at \
 	tests/hnv-routes.at \
 	tests/hnv-flood.at \
+	tests/hnv-ipv6.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
 	tests/vfp.at

@@ -21,13 +21,16 @@
  *       prints the masked matches that cover the port range.
  *   compile OBJECT...
  *       builds a model from OBJECT words and prints every flow that each
- *       object compiles to, owner by owner.  OBJECT is one of
+ *       object compiles to, owner by owner (spaces last).  OBJECT is one
+ *       of
  *         port:NAME[,MAC]             layer:PORT:NAME:PRIO[:allow]
- *         group:PORT:LAYER:NAME:PRIO:in|out[:COND,COND...]
+ *         group:PORT:LAYER:NAME:PRIO:in|out[,ipv6][:COND,COND...]
  *         rule:PORT:LAYER:GROUP:NAME:PRIO:ACTION[!][:COND,COND...]
- *       where a '!' after the action makes the rule terminating.
+ *       where a '!' after the action makes the rule terminating.  The
+ *       conditions of an ACTION with colons of its own (map-encap:SPACE
+ *       ...) follow a space instead: "...:PRIO:ACTION[!] COND,COND...".
  *         space:NAME[,routing]
- *         mapping:SPACE,VSID,CA_IP,CA_MAC,PA[,nvgre]
+ *         mapping:SPACE,VSID,CA_IP,CA_MAC,PA[,nvgre|local][,no-flood]
  *         route:SPACE,PREFIX/LEN,NEXTHOP
  *       Ports get OpenFlow port numbers 1, 2, ... in order, the VXLAN
  *       tunnel port is 100 and the NVGRE one 101. */
@@ -142,17 +145,40 @@ build(struct vfp_model *m, char *word)
         struct vfp_port *port = vfp_model_find_port(m, f[0]);
         struct vfp_layer *layer = vfp_port_find_layer(port, f[1]);
         struct vfp_cond cond;
+        char *family = strchr(f[4], ',');
+        if (family) {
+            *family++ = '\0';
+        }
         parse_conds(n > 5 ? f[5] : NULL, &cond);
         check(vfp_model_add_group(m, layer, f[2], atoi(f[3]),
                                   !strcmp(f[4], "in") ? VFP_IN : VFP_OUT,
-                                  false, &cond, NULL));
+                                  family && !strcmp(family, "ipv6"), &cond,
+                                  NULL));
     } else if (!strncmp(word, "rule:", 5)) {
-        n = split(word + 5, f, 7);
+        n = split(word + 5, f, 6);
         struct vfp_port *port = vfp_model_find_port(m, f[0]);
         struct vfp_layer *layer = vfp_port_find_layer(port, f[1]);
         struct vfp_group *group = vfp_layer_find_group(layer, f[2]);
         struct vfp_cond cond;
         struct vfp_action action;
+
+        /* ACTION[!], then the conditions after a space, or after a colon
+         * if the action takes no argument. */
+        char *conds = strchr(f[5], ' ');
+        if (!conds) {
+            conds = strchr(f[5], ':');
+            size_t action_len = conds ? strcspn(f[5], "!:") : 0;
+            if (conds && !(action_len == 5 && (!strncmp(f[5], "allow", 5)
+                                        || !strncmp(f[5], "block", 5)
+                                        || !strncmp(f[5], "decap", 5)))) {
+                conds = NULL;
+            }
+        }
+        if (conds) {
+            *conds++ = '\0';
+        }
+        n = conds ? 7 : 6;
+        f[6] = conds;
 
         size_t len = strlen(f[5]);
         bool terminating = len && f[5][len - 1] == '!';
@@ -195,8 +221,11 @@ build(struct vfp_model *m, char *word)
         char *mac_s = strtok_r(NULL, ",", &save);
         char *pa_s = strtok_r(NULL, ",", &save);
         char *type_s = strtok_r(NULL, ",", &save);
+        char *flood_s = strtok_r(NULL, ",", &save);
         struct in6_addr ca, pa;
         struct eth_addr mac;
+        struct vfp_mapping *mapping;
+        enum vfp_encap encap = VFP_ENCAP_VXLAN;
 
         if (!pa_s) {
             ovs_fatal(0, "mapping needs SPACE,VSID,CA_IP,CA_MAC,PA");
@@ -204,11 +233,17 @@ build(struct vfp_model *m, char *word)
         check(hnv_parse_ip(ca_s, &ca));
         check(hnv_parse_mac(mac_s, &mac));
         check(hnv_parse_ip(pa_s, &pa));
+        if (type_s && !strcmp(type_s, "no-flood")) {
+            flood_s = type_s;
+        } else if (type_s && !strcmp(type_s, "nvgre")) {
+            encap = VFP_ENCAP_NVGRE;
+        } else if (type_s && !strcmp(type_s, "local")) {
+            encap = VFP_ENCAP_NONE;
+        }
         check(vfp_model_add_mapping(m, vfp_model_find_space(m, space_name),
-                                    atoi(vsid_s), &ca, &mac, &pa,
-                                    type_s && !strcmp(type_s, "nvgre")
-                                    ? VFP_ENCAP_NVGRE : VFP_ENCAP_VXLAN,
-                                    false, NULL));
+                                    atoi(vsid_s), &ca, &mac, &pa, encap,
+                                    false, &mapping));
+        mapping->no_flood = flood_s && !strcmp(flood_s, "no-flood");
     } else {
         ovs_fatal(0, "unknown object \"%s\"", word);
     }
@@ -293,6 +328,14 @@ test_compile(struct ovs_cmdl_context *ctx)
     HMAP_FOR_EACH (route, id_node, &m.routes_by_id) {
         vfp_compile_route(route, &flows);
         print_flows("route", &flows);
+    }
+
+    const struct vfp_space *space;
+    HMAP_FOR_EACH (space, id_node, &m.spaces_by_id) {
+        char *owner = xasprintf("space %s", space->name);
+        vfp_compile_space(space, &flows);
+        print_flows(owner, &flows);
+        free(owner);
     }
 
     free(port_names);

@@ -46,7 +46,12 @@ struct nic {
     char *name;                 /* Physical_Port name = iface-id. */
     uint32_t vsid;
     struct eth_addr mac;
-    ovs_be32 ip;                /* 0 if the policy names none. */
+    bool has_ip;                /* False if the policy names none. */
+    struct in6_addr ip;         /* IPv4-mapped for IPv4. */
+    bool ipv6;                  /* Its address family: its IP's, or without
+                                 * one its subnet's (IPv4 if unknown).  A
+                                 * NIC has one: a subnet has one prefix, and
+                                 * a MAC one CA in a subnet. */
     struct sset fw_rules;       /* Accepted, enabled FW_Rules uuids. */
     const char *rd_space;       /* Its virtual network's routing space, or
                                  * NULL (owned by 'rd_of_vsid'). */
@@ -139,12 +144,11 @@ collect_nics(const struct ovsdb_idl *vtep, const char *host,
             }
         }
         if (match && n_candidates == 1) {
-            struct in6_addr ip;
             ignore(ok(hnv_parse_mac(uml->MAC, &match->mac)));
-            if (uml->ipaddr[0] && ok(hnv_parse_ip(uml->ipaddr, &ip))
-                && IN6_IS_ADDR_V4MAPPED(&ip)) {
-                match->ip = in6_addr_get_mapped_ipv4(&ip);
-            }
+            match->has_ip = (uml->ipaddr[0]
+                             && ok(hnv_parse_ip(uml->ipaddr, &match->ip)));
+            match->ipv6 = (match->has_ip
+                           && !IN6_IS_ADDR_V4MAPPED(&match->ip));
         }
     }
 }
@@ -177,12 +181,14 @@ collect_fw_rules(const struct ovsdb_idl *fw, const struct hnv_check *check,
     }
 }
 
-/* The VFP rules of one FW_Rules row: one for each combination of its
- * protocols, addresses and port ranges. */
+/* The VFP rules of one FW_Rules row for a NIC of address family 'ipv6':
+ * one for each combination of its protocols, addresses of that family and
+ * port ranges.  A row whose address lists name only addresses of the other
+ * family never matches the NIC's traffic, and yields no rule. */
 static void
 program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
-                bool admin, struct vfp_layer *layer, struct ds *desc,
-                bool apply)
+                bool admin, bool ipv6, struct vfp_layer *layer,
+                struct ds *desc, bool apply)
 {
     struct hnv_acl_match am;
     char *error = hnv_acl_match_parse(row->protocols, row->src_ip_addresses,
@@ -204,7 +210,7 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
         struct vfp_cond none;
         memset(&none, 0, sizeof none);
         ignore(vfp_model_add_group(m, layer, group_name, admin ? 1 : 2,
-                                   out ? VFP_OUT : VFP_IN, false, &none,
+                                   out ? VFP_OUT : VFP_IN, ipv6, &none,
                                    &group));
     }
 
@@ -220,7 +226,13 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
 
     for (size_t a = 0; a < np; a++) {
         for (size_t b = 0; b < ns; b++) {
+            if (am.n_src && am.src[b].is_ipv4 == ipv6) {
+                continue;
+            }
             for (size_t c = 0; c < nd; c++) {
+                if (am.n_dst && am.dst[c].is_ipv4 == ipv6) {
+                    continue;
+                }
                 for (size_t d = 0; d < nsp; d++) {
                     for (size_t e = 0; e < ndp; e++) {
                         struct vfp_cond cond;
@@ -229,13 +241,15 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
                             cond.has_proto = true;
                             cond.proto = am.protos[a];
                         }
-                        if (am.n_src && am.src[b].is_ipv4) {
-                            cond.has_src = cond.src_ipv4 = true;
+                        if (am.n_src) {
+                            cond.has_src = true;
+                            cond.src_ipv4 = !ipv6;
                             cond.src = am.src[b].addr;
                             cond.src_plen = am.src[b].plen;
                         }
-                        if (am.n_dst && am.dst[c].is_ipv4) {
-                            cond.has_dst = cond.dst_ipv4 = true;
+                        if (am.n_dst) {
+                            cond.has_dst = true;
+                            cond.dst_ipv4 = !ipv6;
                             cond.dst = am.dst[c].addr;
                             cond.dst_plen = am.dst[c].plen;
                         }
@@ -275,6 +289,34 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
     }
 }
 
+/* Adds to 'group' rule 'name' with 'priority', 'cond' and the action that
+ * 'word' (which this function frees) names. */
+static void
+add_rule(struct vfp_model *m, struct vfp_group *group, const char *name,
+         uint16_t priority, bool terminating, const struct vfp_cond *cond,
+         char *word)
+{
+    struct vfp_action action;
+
+    ignore(vfp_action_parse(m, word, &action));
+    free(word);
+    ignore(vfp_model_add_rule(m, group, name, priority, terminating, false,
+                              cond, &action, NULL));
+}
+
+/* ICMPv6 types 130 to 143: multicast listener discovery, router and
+ * neighbour discovery and the rest of the link's own signalling, which a
+ * VM's host does for it. */
+static void
+set_cond_link_icmpv6(struct vfp_cond *cond)
+{
+    cond->has_proto = true;
+    cond->proto = IPPROTO_ICMPV6;
+    cond->has_icmp_type = true;
+    cond->icmp_type_min = 130;
+    cond->icmp_type_max = 143;
+}
+
 /* Describes into 'desc', and with 'apply' creates, the VFP port of 'nic'
  * with its layers.  The description decides whether a port must be rebuilt,
  * so it holds everything that the objects are built from. */
@@ -285,9 +327,15 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
     char *space = space_name(nic->vsid);
     struct vfp_port *port = NULL;
 
-    ds_put_format(desc, "port %s vsid %"PRIu32" mac "ETH_ADDR_FMT" ip "
-                  IP_FMT" routing %s router "ETH_ADDR_FMT"\n", nic->name,
-                  nic->vsid, ETH_ADDR_ARGS(nic->mac), IP_ARGS(nic->ip),
+    ds_put_format(desc, "port %s vsid %"PRIu32" mac "ETH_ADDR_FMT" %s ",
+                  nic->name, nic->vsid, ETH_ADDR_ARGS(nic->mac),
+                  nic->ipv6 ? "ipv6" : "ipv4");
+    if (nic->has_ip) {
+        hnv_ip_format(&nic->ip, desc);
+    } else {
+        ds_put_cstr(desc, "any");
+    }
+    ds_put_format(desc, " routing %s router "ETH_ADDR_FMT"\n",
                   nic->rd_space ? nic->rd_space : "-",
                   ETH_ADDR_ARGS(nic->router_mac));
     if (apply) {
@@ -301,13 +349,25 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
         }
     }
 
-    /* The ACL layer, only if the NIC has rules: no rule, no filtering. */
+    /* The ACL layer, only if the NIC has rules: no rule, no filtering.  In
+     * the NIC's address family.  No ACL applies to IPv6 neighbour
+     * discovery, as none does to ARP: the vnet layer answers or drops it. */
     if (!sset_is_empty(&nic->fw_rules)) {
         struct vfp_layer *acl = NULL;
         ds_put_cstr(desc, " layer acl\n");
         if (apply) {
             ignore(vfp_model_add_layer(m, port, "acl", 100, true, true,
                                        &acl));
+        }
+        if (apply && nic->ipv6) {
+            struct vfp_group *nd;
+            struct vfp_cond cond;
+
+            memset(&cond, 0, sizeof cond);
+            ignore(vfp_model_add_group(m, acl, "nd-out", 0, VFP_OUT, true,
+                                       &cond, &nd));
+            set_cond_link_icmpv6(&cond);
+            add_rule(m, nd, "nd", 0, true, &cond, xstrdup("allow"));
         }
 
         /* In the order of their uuids, for a stable description. */
@@ -321,68 +381,70 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
                 program_fw_rule(m, row,
                                 !strcmp(row->rule_type,
                                         "RuleWithAdminPriority"),
-                                acl, desc, apply);
+                                nic->ipv6, acl, desc, apply);
             }
         }
         free(uuids);
     }
 
-    /* The virtual network layer. */
+    /* The virtual network layer, in the NIC's address family: the other
+     * one is dropped. */
     ds_put_format(desc, " layer vnet space %s\n", space);
     if (apply) {
         struct vfp_layer *vnet;
         struct vfp_group *out, *in;
         struct vfp_cond cond;
-        struct vfp_action action;
 
         ignore(vfp_model_add_layer(m, port, "vnet", 200, false, false,
                                    &vnet));
         memset(&cond, 0, sizeof cond);
-        ignore(vfp_model_add_group(m, vnet, "vnet-out", 1, VFP_OUT, false,
-                                   &cond, &out));
-        ignore(vfp_model_add_group(m, vnet, "vnet-in", 1, VFP_IN, false,
+        ignore(vfp_model_add_group(m, vnet, "vnet-out", 1, VFP_OUT,
+                                   nic->ipv6, &cond, &out));
+        ignore(vfp_model_add_group(m, vnet, "vnet-in", 1, VFP_IN, nic->ipv6,
                                    &cond, &in));
 
-        /* Outbound: only what the NIC's own MAC (and IP) sends. */
+        /* Outbound: only what the NIC's own MAC (and IP) sends.  ARP
+         * requests, or Neighbor Solicitations, are answered whatever their
+         * source address (a solicitation comes from the NIC's address, its
+         * link-local one, or for duplicate address detection the
+         * unspecified one): the answer only ever goes back to the NIC.  The
+         * rest of the link's own ICMPv6 is dropped: it is the host's
+         * business, and a VM's router or neighbour advertisements must
+         * never reach the others. */
         cond.has_smac = true;
         cond.smac = nic->mac;
-        char *word = xasprintf("arp-respond:%s", space);
-        ignore(vfp_action_parse(m, word, &action));
-        free(word);
-        ignore(vfp_model_add_rule(m, out, "arp", 0, true, false, &cond,
-                                  &action, NULL));
-        if (nic->ip) {
-            cond.has_src = cond.src_ipv4 = true;
-            in6_addr_set_mapped_ipv4(&cond.src, nic->ip);
-            cond.src_plen = 32;
+        add_rule(m, out, nic->ipv6 ? "nd" : "arp", 0, true, &cond,
+                 xasprintf("arp-respond:%s", space));
+        if (nic->ipv6) {
+            struct vfp_cond link = cond;
+            set_cond_link_icmpv6(&link);
+            add_rule(m, out, "nd-mld", 1, true, &link, xstrdup("block"));
         }
-        word = xasprintf("map-encap:%s", space);
-        ignore(vfp_action_parse(m, word, &action));
-        free(word);
-        ignore(vfp_model_add_rule(m, out, "encap", 10, false, false, &cond,
-                                  &action, NULL));
+        if (nic->has_ip) {
+            cond.has_src = true;
+            cond.src_ipv4 = !nic->ipv6;
+            cond.src = nic->ip;
+            cond.src_plen = nic->ipv6 ? 128 : 32;
+        }
+        add_rule(m, out, "encap", 10, false, &cond,
+                 xasprintf("map-encap:%s", space));
 
         /* Broadcast and multicast: a unicast copy to every other VM of the
-         * subnet (ARP requests never get here: the responder has them). */
+         * subnet (ARP requests and Neighbor Solicitations never get here:
+         * the responder has them). */
         struct vfp_cond flood = cond;
         flood.mcast = true;
-        word = xasprintf("flood:%s", space);
-        ignore(vfp_action_parse(m, word, &action));
-        free(word);
-        ignore(vfp_model_add_rule(m, out, "flood", 4, false, false, &flood,
-                                  &action, NULL));
+        add_rule(m, out, "flood", 4, false, &flood,
+                 xasprintf("flood:%s", space));
 
         /* Sent to the distributed router: routed within the virtual
          * network, on this host. */
         if (nic->rd_space && nic->has_router_mac) {
             cond.has_dmac = true;
             cond.dmac = nic->router_mac;
-            word = xasprintf("route:%s:"ETH_ADDR_FMT, nic->rd_space,
-                             ETH_ADDR_ARGS(nic->router_mac));
-            ignore(vfp_action_parse(m, word, &action));
-            free(word);
-            ignore(vfp_model_add_rule(m, out, "route", 5, false, false,
-                                      &cond, &action, NULL));
+            add_rule(m, out, "route", 5, false, &cond,
+                     xasprintf("route:%s:"ETH_ADDR_FMT, nic->rd_space,
+                               ETH_ADDR_ARGS(nic->router_mac)));
         }
 
         /* Inbound: from local VMs (no tunnel), or tunnelled from the PA
@@ -390,27 +452,19 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
         memset(&cond, 0, sizeof cond);
         cond.has_vni = true;
         cond.vni = 0;
-        action = (struct vfp_action) { .type = VFP_ACTION_ALLOW };
-        ignore(vfp_model_add_rule(m, in, "local", 1, false, false, &cond,
-                                  &action, NULL));
+        add_rule(m, in, "local", 1, false, &cond, xstrdup("allow"));
         /* Routed here from another subnet of the virtual network: its
          * source CA is in the network's routing space. */
         if (nic->rd_space && nic->has_router_mac) {
             memset(&cond, 0, sizeof cond);
             cond.has_smac = true;
             cond.smac = nic->router_mac;
-            word = xasprintf("map-decap:%s", nic->rd_space);
-            ignore(vfp_action_parse(m, word, &action));
-            free(word);
-            ignore(vfp_model_add_rule(m, in, "routed", 2, false, false,
-                                      &cond, &action, NULL));
+            add_rule(m, in, "routed", 2, false, &cond,
+                     xasprintf("map-decap:%s", nic->rd_space));
         }
         memset(&cond, 0, sizeof cond);
-        word = xasprintf("map-decap:%s", space);
-        ignore(vfp_action_parse(m, word, &action));
-        free(word);
-        ignore(vfp_model_add_rule(m, in, "tunnel", 3, false, false, &cond,
-                                  &action, NULL));
+        add_rule(m, in, "tunnel", 3, false, &cond,
+                 xasprintf("map-decap:%s", space));
         vfp_mark_port(port);
     }
     free(space);
@@ -522,10 +576,9 @@ want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
     struct want_mapping *wm = xzalloc(sizeof *wm);
 
     if (!ws || !ok(hnv_parse_ip(ca_s, &wm->ca))
-        || !ok(hnv_parse_mac(mac_s, &wm->mac))
-        || !IN6_IS_ADDR_V4MAPPED(&wm->ca)) {
-        /* Not a subnet with a local NIC, or not usable (IPv6 CAs are not
-         * supported yet): hnv_check_run() reports malformed rows. */
+        || !ok(hnv_parse_mac(mac_s, &wm->mac))) {
+        /* Not a subnet with a local NIC, or not usable: hnv_check_run()
+         * reports malformed rows. */
         free(wm);
         return NULL;
     }
@@ -788,26 +841,37 @@ collect_spaces(const struct ovsdb_idl *vtep, const char *host,
         }
     }
 
-    /* The gateway of each subnet answers ARP with the router MAC. */
+    /* The gateway of each subnet, IPv4 or IPv6, answers ARP or neighbour
+     * discovery with the router MAC.  A NIC with no IP has its subnet's
+     * address family. */
     MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
-        for (size_t i = 0; router_mac && i < lr->n_switch_binding; i++) {
+        for (size_t i = 0; i < lr->n_switch_binding; i++) {
             struct hnv_prefix prefix;
             struct in6_addr gw;
             const struct msvtep_logical_switch *ls
                 = lr->value_switch_binding[i];
-            if (ok(hnv_parse_prefix(lr->key_switch_binding[i], &prefix))
-                && ls->n_tunnel_key && prefix.is_ipv4) {
+            if (!accepted(check, &lr->header_)
+                || !ok(hnv_parse_prefix(lr->key_switch_binding[i], &prefix))
+                || !ls->n_tunnel_key) {
+                continue;
+            }
+            HMAP_FOR_EACH (nic, node, nics) {
+                if (!nic->has_ip && nic->vsid == ls->tunnel_key[0]) {
+                    nic->ipv6 = !prefix.is_ipv4;
+                }
+            }
+            if (router_mac) {
+                struct ds gw_s = DS_EMPTY_INITIALIZER;
                 hnv_prefix_gateway(&prefix, &gw);
-                char *gw_s = xasprintf(IP_FMT, IP_ARGS(
-                                           in6_addr_get_mapped_ipv4(&gw)));
+                hnv_ip_format(&gw, &gw_s);
                 struct want_mapping *wm = want_mapping_in(
                     want_space_find(spaces, ls->tunnel_key[0]),
-                    ls->tunnel_key[0], gw_s, router_mac, &in6addr_any,
-                    VFP_ENCAP_NONE);
+                    ls->tunnel_key[0], ds_cstr(&gw_s), router_mac,
+                    &in6addr_any, VFP_ENCAP_NONE);
                 if (wm) {
                     wm->no_flood = true;
                 }
-                free(gw_s);
+                ds_destroy(&gw_s);
             }
         }
     }
