@@ -176,6 +176,12 @@ agent_times () {
                     s = $0; sub(/.*policy checked in /, "", s); check = s + 0
                     s = $0; sub(/.*compiled into VFP in /, "", s)
                     compile = s + 0
+                } else if (index($0, cfg) && /mappings moved in/) {
+                    # The fast path of a migration: its time is the check.
+                    found = 1
+                    stamp = substr($0, 1, 24)
+                    s = $0; sub(/.*mappings moved in /, "", s); check = s + 0
+                    compile = 0
                 }
             }
             END { printf "%d %d %d %d %s\n", check, compile, install, done,

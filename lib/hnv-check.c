@@ -302,32 +302,42 @@ check_locators(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 
     FOR_EACH_SORTED (pl, rows, n, struct msvtep_physical_locator, vtep,
                      msvtep_table_physical_locator) {
-        enum hnv_encap encap;
-        struct in6_addr pa;
-        bool outer_ipv6;
-
-        char *error = hnv_parse_encapsulation_type(pl->encapsulation_type,
-                                                   &encap, &outer_ipv6);
+        char *error = hnv_check_locator(pl);
         if (error) {
-            add_error_take(ctx, "Physical_Locator", &pl->header_,
-                           "encapsulation_type", error);
-            continue;
-        }
-        error = hnv_parse_ip(pl->dst_ip, &pa);
-        if (error) {
-            add_error_take(ctx, "Physical_Locator", &pl->header_, "dst_ip",
-                           error);
-            continue;
-        }
-        if (outer_ipv6 == IN6_IS_ADDR_V4MAPPED(&pa)) {
-            add_error(ctx, "Physical_Locator", &pl->header_,
-                      "dst_ip: %s does not fit encapsulation_type %s",
-                      pl->dst_ip, pl->encapsulation_type);
+            add_error(ctx, "Physical_Locator", &pl->header_, "%s", error);
+            free(error);
             continue;
         }
         accept_row(ctx, &pl->header_);
         ctx->check->n_locators++;
     }
+}
+
+char *
+hnv_check_locator(const struct msvtep_physical_locator *pl)
+{
+    enum hnv_encap encap;
+    struct in6_addr pa;
+    bool outer_ipv6;
+
+    char *error = hnv_parse_encapsulation_type(pl->encapsulation_type,
+                                               &encap, &outer_ipv6);
+    if (error) {
+        char *reason = xasprintf("encapsulation_type: %s", error);
+        free(error);
+        return reason;
+    }
+    error = hnv_parse_ip(pl->dst_ip, &pa);
+    if (error) {
+        char *reason = xasprintf("dst_ip: %s", error);
+        free(error);
+        return reason;
+    }
+    if (outer_ipv6 == IN6_IS_ADDR_V4MAPPED(&pa)) {
+        return xasprintf("dst_ip: %s does not fit encapsulation_type %s",
+                         pl->dst_ip, pl->encapsulation_type);
+    }
+    return NULL;
 }
 
 static void

@@ -73,6 +73,13 @@ void hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
                    const char *host, const struct uuidset *incumbents,
                    struct hnv_check *);
 void hnv_check_destroy(struct hnv_check *);
+
+/* Checks one Physical_Locator row, which depends on no other row.  Returns
+ * NULL if it is acceptable, otherwise the reason, prefixed by the column it
+ * concerns (the caller frees it). */
+struct msvtep_physical_locator;
+char *hnv_check_locator(const struct msvtep_physical_locator *)
+    OVS_WARN_UNUSED_RESULT;
 void hnv_check_format_error(const struct hnv_check_error *, struct ds *);
 
 #endif /* hnv-check.h */

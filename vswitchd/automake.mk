@@ -3,6 +3,8 @@
 sbin_PROGRAMS += vswitchd/ovs-vswitchd
 vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-agent.c \
+	vswitchd/hnv-move.c \
+	vswitchd/hnv-move.h \
 	vswitchd/hnv-agent.h \
 	vswitchd/hnv-vfp.c \
 	vswitchd/hnv-vfp.h

@@ -27,6 +27,7 @@
 #include "coverage.h"
 #include "flow.h"
 #include "hnv-check.h"
+#include "hnv-move.h"
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-private.h"
@@ -51,6 +52,7 @@
 VLOG_DEFINE_THIS_MODULE(hnv_agent);
 
 COVERAGE_DEFINE(hnv_policy_check);
+COVERAGE_DEFINE(hnv_policy_move);
 COVERAGE_DEFINE(hnv_cur_cfg_write);
 
 /* The Open_vSwitch database, read for our own configuration only.  bridge.c
@@ -166,6 +168,12 @@ hnv_db_open(struct hnv_db *db, const char *remote)
     /* cur_cfg is the agent's own output: writing it must not look like a
      * change of policy, which would check the policy again. */
     ovsdb_idl_omit_alert(db->idl, db->cur_cfg_column);
+
+    /* Which rows changed tells a live migration from other changes, which
+     * takes the fast path (hnv-move.c). */
+    if (db->class == &msvtep_idl_class) {
+        ovsdb_idl_track_add_all(db->idl);
+    }
 
     /* The agent only reads policy; any member of a clustered database can
      * serve that, which spreads the load of many hosts.  (Its one write,
@@ -503,10 +511,10 @@ hnv_check_policy(void)
         && new_fw_seqno == fw_seqno) {
         return;
     }
+    bool only_vtep = !check_needed && new_fw_seqno == fw_seqno;
     vtep_seqno = new_vtep_seqno;
     fw_seqno = new_fw_seqno;
     check_needed = false;
-    COVERAGE_INC(hnv_policy_check);
 
     /* The next_cfg of the rows about to be checked. */
     int64_t cur_cfg;
@@ -514,6 +522,19 @@ hnv_check_policy(void)
     hnv_db_get_cfg(&fw_db, &fw_db.checked_cfg, &cur_cfg);
 
     long long int start = time_usec();
+    size_t n_moved;
+    if (only_vtep && vtep_db.idl
+        && hnv_move_try(vtep_db.idl, &check, &n_moved)) {
+        if (n_moved) {
+            COVERAGE_INC(hnv_policy_move);
+            VLOG_DBG("policy: %"PRIuSIZE" mappings moved in %lld us "
+                     "(ms_vtep next_cfg %"PRId64", fast path)", n_moved,
+                     time_usec() - start, vtep_db.checked_cfg);
+        }
+        ovsdb_idl_track_clear(vtep_db.idl);
+        return;
+    }
+    COVERAGE_INC(hnv_policy_check);
 
     /* The rows accepted last time keep their place against newcomers. */
     struct uuidset incumbents = UUIDSET_INITIALIZER(&incumbents);
@@ -534,6 +555,9 @@ hnv_check_policy(void)
              "(ms_vtep next_cfg %"PRId64", ms_firewall next_cfg %"PRId64")",
              checked - start, time_usec() - checked, vtep_db.checked_cfg,
              fw_db.checked_cfg);
+    if (vtep_db.idl) {
+        ovsdb_idl_track_clear(vtep_db.idl);
+    }
 }
 
 void
