@@ -891,47 +891,39 @@ match_set_ca(struct match *match, const struct vfp_mapping *mapping,
     }
 }
 
-/* Mapping: its entries in the space tables.  An IPv6 CA has the same ones
- * as an IPv4 CA, but for a route's next hop (routes are IPv4), and its
- * Neighbor Solicitations in place of ARP requests. */
-void
-vfp_compile_mapping(const struct vfp_mapping *mapping,
-                    struct ovs_list *flows)
+/* A mapping of a routing space, which only "route" and "map-decap" look
+ * up: the route to the CA, and the check of a routed packet's source.  Its
+ * entries as a next hop, and the fence that keeps routes from vouching for
+ * it, matter only while the space has routes. */
+static void
+compile_routing_mapping(const struct vfp_mapping *mapping,
+                        struct ovs_list *flows)
 {
     const struct vfp_space *space = mapping->space;
     bool ipv4 = IN6_IS_ADDR_V4MAPPED(&mapping->ca_ip);
     ovs_be32 ca = in6_addr_get_mapped_ipv4(&mapping->ca_ip);
     ovs_be32 pa = in6_addr_get_mapped_ipv4(&mapping->pa);
+    bool has_routes = !hmap_is_empty(&space->routes);
     struct vfp_flow *f;
 
-    /* To the CA: encapsulate to its PA with its VSID.  A CA on this host
-     * needs nothing: the lookup succeeds, and forwarding delivers by MAC. */
-    f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MAPPING);
-    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
-    match_set_ca(&f->match, mapping, true);
+    /* From the CA, routed: only from its PA.  A routed packet arrives in
+     * the destination's VSID, so the source's is not checked. */
     if (mapping->encap != VFP_ENCAP_NONE) {
-        put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
-
-        /* From the CA: only from its PA, in its VSID (a routed packet
-         * arrives in the destination's VSID, so a routing space does not
-         * check it).  Matching is the check; the flow has nothing to do. */
         f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
         match_set_ca(&f->match, mapping, false);
         match_set_tun_src(&f->match, pa);
-        if (!space->routing) {
-            match_set_vsid(&f->match, mapping->vsid, mapping->encap);
-        }
     }
 
     /* Routed to the CA: to its MAC, in its VSID (which local delivery
-     * matches), encapsulated to its PA if it is not on this host.  In a
-     * routing space an IPv4 CA may also be a route's next hop. */
+     * matches), encapsulated to its PA if it is not on this host. */
     f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MAPPING);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_ca(&f->match, mapping, true);
     put_route_to(&f->ofpacts, mapping);
-    if (space->routing && ipv4) {
+
+    if (has_routes && ipv4) {
+        /* The same for the CA as a route's next hop. */
         f = flow_add(flows, VFP_TABLE_NEXTHOP, PRIO_MAPPING);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
         match_set_reg(&f->match, VFP_REG_NEXTHOP, ntohl(ca));
@@ -945,7 +937,7 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
             match_set_tun_src(&f->match, pa);
         }
     }
-    if (space->routing) {
+    if (has_routes) {
         /* The CA itself from any other PA: no route may vouch for it.
          * Next hop 0 is no CA's, so the check fails, and the miss there
          * counts the drop. */
@@ -954,6 +946,44 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
         match_set_ca(&f->match, mapping, false);
         put_load_reg(&f->ofpacts, VFP_REG_NEXTHOP, 0);
         put_resubmit(&f->ofpacts, VFP_TABLE_NEXTHOP_SRC);
+    }
+}
+
+/* Mapping: its entries in the space tables.  A subnet's space serves
+ * "map-encap", "map-decap", "arp-respond" and "flood"; a routing space
+ * (compile_routing_mapping()) "route" and "map-decap".  An IPv6 CA has the
+ * same entries as an IPv4 CA, but for a route's next hop (routes are
+ * IPv4), and its Neighbor Solicitations in place of ARP requests. */
+void
+vfp_compile_mapping(const struct vfp_mapping *mapping,
+                    struct ovs_list *flows)
+{
+    const struct vfp_space *space = mapping->space;
+    bool ipv4 = IN6_IS_ADDR_V4MAPPED(&mapping->ca_ip);
+    ovs_be32 ca = in6_addr_get_mapped_ipv4(&mapping->ca_ip);
+    ovs_be32 pa = in6_addr_get_mapped_ipv4(&mapping->pa);
+    struct vfp_flow *f;
+
+    if (space->routing) {
+        compile_routing_mapping(mapping, flows);
+        return;
+    }
+
+    /* To the CA: encapsulate to its PA with its VSID.  A CA on this host
+     * needs nothing: the lookup succeeds, and forwarding delivers by MAC. */
+    f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MAPPING);
+    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+    match_set_ca(&f->match, mapping, true);
+    if (mapping->encap != VFP_ENCAP_NONE) {
+        put_encap(&f->ofpacts, mapping->encap, &mapping->pa, mapping->vsid);
+
+        /* From the CA: only from its PA, in its VSID.  Matching is the
+         * check; the flow has nothing to do. */
+        f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
+        match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+        match_set_ca(&f->match, mapping, false);
+        match_set_tun_src(&f->match, pa);
+        match_set_vsid(&f->match, mapping->vsid, mapping->encap);
     }
 
     /* ARP for the CA, or a Neighbor Solicitation (with the source

@@ -891,9 +891,11 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
         if (!space) {
             return xasprintf("no space %s", name);
         }
-        if (word[0] == 'f' && space->routing) {
-            return xasprintf("\"%s\": a routing space spans subnets, so "
-                             "it cannot be flooded", word);
+        if (space->routing && strncmp(word, "map-decap:", 10)) {
+            /* Its mappings have only the entries that routing and the
+             * check of routed sources need. */
+            return xasprintf("\"%s\": %s is a routing space, for route "
+                             "and map-decap only", word, name);
         }
         a->type = (word[0] == 'a' ? VFP_ACTION_ARP_RESPOND
                    : word[0] == 'f' ? VFP_ACTION_FLOOD
@@ -912,6 +914,9 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
         free(space_name);
         if (!space) {
             return xasprintf("\"%s\": no such space", word);
+        }
+        if (!space->routing) {
+            return xasprintf("\"%s\": route needs a routing space", word);
         }
         a->type = VFP_ACTION_ROUTE;
         a->space_id = space->id;

@@ -183,6 +183,12 @@ void
 vfp_mark_route(const struct vfp_route *route)
 {
     mark(VFP_OWNER_ROUTE, route->id);
+
+    /* The first route of a space, just added, or its last, about to go:
+     * its mappings' entries as next hops come or go with it. */
+    if (hmap_count(&route->space->routes) == 1) {
+        vfp_mark_space(route->space);
+    }
 }
 
 void
@@ -196,7 +202,7 @@ vfp_mark_space(const struct vfp_space *space)
         vfp_mark_mapping(mapping);
     }
     HMAP_FOR_EACH (route, node, &space->routes) {
-        vfp_mark_route(route);
+        mark(VFP_OWNER_ROUTE, route->id);
     }
 }
 
