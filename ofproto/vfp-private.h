@@ -53,6 +53,13 @@ void vfp_mark_space(const struct vfp_space *);
 ofp_port_t vfp_port_ofport(const struct vfp_port *);
 ofp_port_t vfp_tunnel_ofport(enum vfp_encap);
 
+/* Appends to 's' what VFP dropped, by reason, a line each starting with
+ * 'prefix': the flows that drop what no mapping, route or port claims, and
+ * each default-drop layer's default.  With 'only_nonzero', only the reasons
+ * that dropped something. */
+void vfp_format_drop_stats(struct ds *s, const char *prefix,
+                           bool only_nonzero);
+
 /* The bridge name, and whether its flows are all installed. */
 const char *vfp_bridge_name(void);
 bool vfp_is_synced(void);

@@ -1295,11 +1295,8 @@ compare_layers_by_name(const void *a_, const void *b_)
     return cmp ? cmp : strcmp((*a)->name, (*b)->name);
 }
 
-/* drop-stats: what VFP dropped, by reason: the flows that drop what no
- * mapping, route or port claims, and each default-drop layer's default. */
-static void
-cmd_drop_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
-               const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+void
+vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
 {
     static const struct {
         uint8_t table_id;
@@ -1312,17 +1309,18 @@ cmd_drop_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
         { VFP_TABLE_NEXTHOP, "route: no mapping for the next hop" },
         { VFP_TABLE_NEXTHOP_SRC,
           "decap: routed source not behind its next hop's PA" },
-        { VFP_TABLE_SPACE_ARP, "arp: no answer for the address" },
+        { VFP_TABLE_SPACE_ARP, "arp/nd: no answer for the address" },
         { VFP_TABLE_FORWARD, "forward: unknown destination MAC" },
     };
     uint64_t switch_cookie = vfp_cookie(VFP_OWNER_SWITCH, 0);
-    struct ds s = DS_EMPTY_INITIALIZER;
     struct vfp_stats stats;
 
     for (size_t i = 0; i < ARRAY_SIZE(misses); i++) {
         vfp_get_flow_stats(switch_cookie, misses[i].table_id, 0, &stats);
-        ds_put_format(&s, "%s: %"PRIu64" packets\n", misses[i].reason,
-                      stats.n_packets);
+        if (stats.n_packets || !only_nonzero) {
+            ds_put_format(s, "%s%s: %"PRIu64" packets\n", prefix,
+                          misses[i].reason, stats.n_packets);
+        }
     }
 
     /* A default-drop layer drops, in each direction, what no rule
@@ -1354,11 +1352,22 @@ cmd_drop_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
                                vfp_table_decide(dir, pos), 1, &stats);
             packets += stats.n_packets;
         }
-        ds_put_format(&s, "layer %s of port %s: %"PRIu64" packets no rule "
-                      "allowed\n", layer->name, layer->port->name, packets);
+        if (packets || !only_nonzero) {
+            ds_put_format(s, "%slayer %s of port %s: %"PRIu64" packets no "
+                          "rule allowed\n", prefix, layer->name,
+                          layer->port->name, packets);
+        }
     }
     free(layers);
+}
 
+/* drop-stats: what VFP dropped, by reason. */
+static void
+cmd_drop_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
+               const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    vfp_format_drop_stats(&s, "", false);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }

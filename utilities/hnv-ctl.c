@@ -1642,6 +1642,12 @@ cmd_add_mapping(struct ctl_context *ctx)
         || !parse_ip_arg(ctx, "PA", ctx->argv[4], &pa)) {
         return;
     }
+    if (!IN6_IS_ADDR_V4MAPPED(&pa)) {
+        /* The agent would refuse the row: the underlay is IPv4. */
+        arg_error(ctx, "PA", "%s: IPv6 provider addresses are not "
+                  "supported", ctx->argv[4]);
+        return;
+    }
     if (ctx->argc > 5) {
         const char *s = ctx->argv[5];
         if (!strcmp(s, "vxlan")) {

@@ -710,6 +710,18 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   check.n_locators, check.n_acls, check.n_acls_disabled);
 
     hnv_vfp_status(&s);
+
+    /* What was dropped, only the reasons that dropped something: the
+     * whole list is "vfpctl drop-stats". */
+    size_t drops_ofs = s.length;
+    ds_put_cstr(&s, "drops:\n");
+    size_t len = s.length;
+    vfp_format_drop_stats(&s, "  ", true);
+    if (s.length == len) {
+        ds_truncate(&s, drops_ofs);
+        ds_put_cstr(&s, "drops: none\n");
+    }
+
     hnv_status_cfg(&vtep_db, "Global", &s);
     hnv_status_cfg(&fw_db, "FW_Global", &s);
     ds_put_format(&s, "errors: %"PRIuSIZE"\n", check.n_errors);

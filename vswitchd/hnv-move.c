@@ -206,10 +206,11 @@ hnv_move_try(const struct ovsdb_idl *vtep, struct hnv_check *check,
             check->n_locators++;
         }
     }
-    *n_moved = 0;
+    size_t n = 0;
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH_TRACKED (umr, vtep) {
         move_mapping(umr);
-        ++*n_moved;
+        n++;
     }
+    *n_moved = n;
     return true;
 }
