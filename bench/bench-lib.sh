@@ -29,6 +29,25 @@ fi
 # bench_init NAME: the temporary directory 'work', under which every daemon
 # runs in a directory of its own, and the cleanup that stops exactly the
 # daemons started here, by pid, when the script exits.
+# bench_parse_args ARG...: the command line both benchmarks take:
+# [--quick] [--keep] [BUILD-DIR], and -h/--help (the script's usage()).
+# Sets 'quick' and 'keep' (true or false) and 'build'.
+bench_parse_args () {
+    quick=false
+    keep=false
+    build=
+    local arg
+    for arg in "$@"; do
+        case $arg in
+            --quick) quick=true ;;
+            --keep) keep=true ;;
+            -h|--help) usage; exit 0 ;;
+            -*) echo "$0: unknown option $arg" >&2; usage >&2; exit 2 ;;
+            *) build=$arg ;;
+        esac
+    done
+}
+
 bench_init () {
     work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
     bench_start=$EPOCHREALTIME

@@ -44,21 +44,9 @@ EOF
 }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-quick=false
-keep=false
-build=
-for arg in "$@"; do
-    case $arg in
-        --quick) quick=true ;;
-        --keep) keep=true ;;
-        -h|--help) usage; exit 0 ;;
-        -*) echo "$0: unknown option $arg" >&2; usage >&2; exit 2 ;;
-        *) build=$arg ;;
-    esac
-done
-
 # shellcheck source=bench/bench-lib.sh
 . "$top/bench/bench-lib.sh"
+bench_parse_args "$@"
 
 if $quick; then
     : "${SIZES:=10x10 100x100}" "${N_MIGRATIONS:=5}" "${N_ADDS:=3}"
