@@ -47,6 +47,7 @@
 #include "compiler.h"
 #include "db-ctl-base.h"
 #include "fatal-signal.h"
+#include "hash.h"
 #include "hnv-check.h"
 #include "hnv-policy.h"
 #include "openvswitch/dynamic-string.h"
@@ -1041,12 +1042,17 @@ get_locator(struct ctl_context *ctx, enum hnv_encap encap,
     return new;
 }
 
-/* Finds the first provider address of host 'ps': its lowest valid one
- * (IPv4 addresses come before global IPv6 ones).  Returns false if it has
- * none. */
+/* The provider address of host 'ps' that VM NIC 'port_id' is pinned to:
+ * of the host's valid IPv4 addresses, the one with the highest hash of
+ * the NIC's name and the address (rendezvous hashing).  So the choice is
+ * the same on every run, NICs spread evenly over the addresses, and adding
+ * or removing an address moves only the NICs it gains or loses.  Returns
+ * false if the host has no such address. */
 static bool
-host_first_pa(const struct msvtep_physical_switch *ps, struct in6_addr *pa)
+host_port_pa(const struct msvtep_physical_switch *ps, const char *port_id,
+             struct in6_addr *pa)
 {
+    uint32_t best = 0;
     bool found = false;
 
     for (size_t i = 0; i < ps->n_tunnel_ips; i++) {
@@ -1055,16 +1061,20 @@ host_first_pa(const struct msvtep_physical_switch *ps, struct in6_addr *pa)
 
         if (error) {
             free(error);
-        } else if (!found || memcmp(&ip, pa, sizeof ip) < 0) {
-            *pa = ip;
-            found = true;
+        } else if (IN6_IS_ADDR_V4MAPPED(&ip)) {
+            uint32_t h = hash_string(port_id, hash_bytes(&ip, sizeof ip, 0));
+            if (!found || h > best) {
+                best = h;
+                *pa = ip;
+                found = true;
+            }
         }
     }
     return found;
 }
 
 /* Points the Ucast_Macs_Local rows of the VM NICs of host 'ps' to the
- * locator of its first provider address. */
+ * locator of the provider address each is pinned to. */
 static void
 update_local_locators(struct ctl_context *ctx,
                       const struct msvtep_physical_switch *ps)
@@ -1072,12 +1082,10 @@ update_local_locators(struct ctl_context *ctx,
     const struct msvtep_ucast_macs_local *uml;
     struct in6_addr pa;
 
-    if (!host_first_pa(ps, &pa)) {
-        return;
-    }
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, ctx->idl) {
         if (uml->physical_port
-            && find_port_host(ctx->idl, uml->physical_port) == ps) {
+            && find_port_host(ctx->idl, uml->physical_port) == ps
+            && host_port_pa(ps, uml->physical_port->name, &pa)) {
             const struct msvtep_physical_locator *pl
                 = get_locator(ctx, HNV_ENCAP_VXLAN, &pa);
             if (uml->locator != pl) {
@@ -1113,6 +1121,11 @@ cmd_set_host(struct ctl_context *ctx)
         struct in6_addr pa;
 
         ok = parse_ip_arg(ctx, "PA", s, &pa);
+        if (ok && !IN6_IS_ADDR_V4MAPPED(&pa)) {
+            arg_error(ctx, "PA", "%s: IPv6 provider addresses are not "
+                      "supported", s);
+            ok = false;
+        }
         if (ok) {
             char *pa_s = ip_to_string(&pa);
             if (svec_contains_unsorted(&pas, pa_s)) {
@@ -1494,7 +1507,7 @@ cmd_add_port(struct ctl_context *ctx)
         return;
     }
     struct in6_addr pa;
-    if (!host_first_pa(ps, &pa)) {
+    if (!host_port_pa(ps, port_id, &pa)) {
         cmd_error(ctx, "host \"%s\" has no provider address (run set-host "
                   "first)", ps->name);
         return;
@@ -1547,7 +1560,7 @@ cmd_add_port(struct ctl_context *ctx)
     msvtep_physical_switch_set_ports(ps, ports, n + 1);
     free(ports);
 
-    /* Its address, reached at the host's first provider address. */
+    /* Its address, reached at the provider address it is pinned to. */
     struct msvtep_ucast_macs_local *uml = msvtep_ucast_macs_local_insert(
         ctx->txn);
     char *mac_s = mac_to_string(&mac);

@@ -57,6 +57,8 @@ struct nic {
                                  * NULL (owned by 'rd_of_vsid'). */
     bool has_router_mac;
     struct eth_addr router_mac; /* This host's distributed router MAC. */
+    bool has_pa;                /* Pinned to one of the host's PAs? */
+    struct in6_addr pa;         /* The PA of its Ucast_Macs_Local locator. */
 };
 
 /* What this agent programmed last, to change only what differs: each of
@@ -108,11 +110,13 @@ collect_nics(const struct ovsdb_idl *vtep, const char *host,
 {
     const struct msvtep_physical_switch *ps;
     const struct msvtep_ucast_macs_local *uml;
+    size_t n_pas = 0;
 
     MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
         if (strcmp(ps->name, host)) {
             continue;
         }
+        n_pas = ps->n_tunnel_ips;
         for (size_t i = 0; i < ps->n_ports; i++) {
             const struct msvtep_physical_port *pp = ps->ports[i];
             if (!accepted(check, &pp->header_)) {
@@ -149,6 +153,16 @@ collect_nics(const struct ovsdb_idl *vtep, const char *host,
                              && ok(hnv_parse_ip(uml->ipaddr, &match->ip)));
             match->ipv6 = (match->has_ip
                            && !IN6_IS_ADDR_V4MAPPED(&match->ip));
+
+            /* A host with several PAs pins each NIC to one, its row's
+             * locator (hnv-ctl spreads them): the outer source of what
+             * the NIC sends.  With one PA, the route to the destination
+             * gives the same source anyway, and OVS accepts a fixed source
+             * only if the kernel has a local route for it. */
+            match->has_pa = (n_pas > 1
+                             && ok(hnv_parse_ip(uml->locator->dst_ip,
+                                                &match->pa))
+                             && IN6_IS_ADDR_V4MAPPED(&match->pa));
         }
     }
 }
@@ -335,9 +349,15 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
     } else {
         ds_put_cstr(desc, "any");
     }
-    ds_put_format(desc, " routing %s router "ETH_ADDR_FMT"\n",
+    ds_put_format(desc, " routing %s router "ETH_ADDR_FMT" pa ",
                   nic->rd_space ? nic->rd_space : "-",
                   ETH_ADDR_ARGS(nic->router_mac));
+    if (nic->has_pa) {
+        hnv_ip_format(&nic->pa, desc);
+    } else {
+        ds_put_cstr(desc, "by-route");
+    }
+    ds_put_char(desc, '\n');
     if (apply) {
         char *error = vfp_model_add_port(m, nic->name, &nic->mac, nic->vsid,
                                          &port);
@@ -347,6 +367,8 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
             free(space);
             return;
         }
+        port->has_pa = nic->has_pa;
+        port->pa = nic->pa;
     }
 
     /* The ACL layer, only if the NIC has rules: no rule, no filtering.  In
