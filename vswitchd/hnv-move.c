@@ -23,14 +23,11 @@
 
 #include "hnv-check.h"
 #include "hnv-policy.h"
+#include "hnv-vfp.h"
 #include "ofproto/vfp-private.h"
 #include "ovsdb-idl.h"
 #include "util.h"
 #include "vtep/ms-vtep-idl.h"
-
-/* The spaces the agent programs are named "hnv-..." (vswitchd/hnv-vfp.c);
- * others belong to whoever made them with vfpctl. */
-#define AGENT_SPACE_PREFIX "hnv-"
 
 static bool
 is_tracked_table(const struct ovsdb_idl_table_class *tc)
@@ -103,34 +100,24 @@ static void
 move_mapping(const struct msvtep_ucast_macs_remote *umr)
 {
     struct vfp_model *m = vfp_get_model();
-    enum hnv_encap hnv_encap;
+    enum vfp_encap encap;
     struct in6_addr ca, pa;
-    bool outer_ipv6;
-    char *error;
 
-    error = hnv_parse_ip(umr->ipaddr, &ca);
-    if (!error) {
-        error = hnv_parse_ip(umr->locator->dst_ip, &pa);
-    }
-    if (!error) {
-        error = hnv_parse_encapsulation_type(
-            umr->locator->encapsulation_type, &hnv_encap, &outer_ipv6);
-    }
-    if (error || !umr->logical_switch->n_tunnel_key) {
+    char *error = hnv_parse_ip(umr->ipaddr, &ca);
+    if (error || !hnv_vfp_locator(umr->locator, &pa, &encap)
+        || !umr->logical_switch->n_tunnel_key) {
         /* Not for an accepted row. */
         free(error);
         return;
     }
 
     uint32_t vsid = umr->logical_switch->tunnel_key[0];
-    enum vfp_encap encap = (hnv_encap == HNV_ENCAP_NVGRE ? VFP_ENCAP_NVGRE
-                                                         : VFP_ENCAP_VXLAN);
     struct vfp_space *space;
     HMAP_FOR_EACH (space, name_node, &m->spaces) {
         struct vfp_mapping *mapping = vfp_space_find_mapping(space, &ca);
         if (!mapping || mapping->vsid != vsid
-            || strncmp(space->name, AGENT_SPACE_PREFIX,
-                       strlen(AGENT_SPACE_PREFIX))
+            || strncmp(space->name, HNV_VFP_SPACE_PREFIX,
+                       strlen(HNV_VFP_SPACE_PREFIX))
             || (ipv6_addr_equals(&mapping->pa, &pa)
                 && mapping->encap == encap)) {
             continue;

@@ -38,7 +38,7 @@
 
 VLOG_DEFINE_THIS_MODULE(hnv_vfp);
 
-#define SPACE_PREFIX "hnv-"
+#define SPACE_PREFIX HNV_VFP_SPACE_PREFIX
 
 /* What the policy asks of one local VM NIC. */
 struct nic {
@@ -840,18 +840,12 @@ collect_spaces(const struct ovsdb_idl *vtep, const char *host,
     const struct msvtep_ucast_macs_remote *umr;
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, vtep) {
         struct in6_addr pa;
-        enum hnv_encap encap;
-        bool outer_ipv6;
+        enum vfp_encap encap;
         if (accepted(check, &umr->header_)
-            && ok(hnv_parse_ip(umr->locator->dst_ip, &pa))
-            && ok(hnv_parse_encapsulation_type(
-                      umr->locator->encapsulation_type, &encap,
-                      &outer_ipv6))) {
+            && hnv_vfp_locator(umr->locator, &pa, &encap)) {
             want_mapping(spaces, rd_spaces, rd_of_vsid,
                          umr->logical_switch->tunnel_key[0], umr->ipaddr,
-                         umr->MAC, &pa,
-                         encap == HNV_ENCAP_NVGRE ? VFP_ENCAP_NVGRE
-                                                  : VFP_ENCAP_VXLAN);
+                         umr->MAC, &pa, encap);
         }
     }
     const struct msvtep_ucast_macs_local *uml;
@@ -958,6 +952,23 @@ sync_ports(struct vfp_model *m, const struct ovsdb_idl *fw,
         }
     }
     sset_destroy(&wanted_ports);
+}
+
+bool
+hnv_vfp_locator(const struct msvtep_physical_locator *pl,
+                struct in6_addr *pa, enum vfp_encap *encap)
+{
+    enum hnv_encap hnv_encap;
+    bool outer_ipv6;
+
+    if (!ok(hnv_parse_ip(pl->dst_ip, pa))
+        || !ok(hnv_parse_encapsulation_type(pl->encapsulation_type,
+                                            &hnv_encap, &outer_ipv6))) {
+        return false;
+    }
+    *encap = (hnv_encap == HNV_ENCAP_NVGRE ? VFP_ENCAP_NVGRE
+                                           : VFP_ENCAP_VXLAN);
+    return true;
 }
 
 void

@@ -40,9 +40,24 @@
  * A mapping change touches only that mapping; a change to anything else of
  * a NIC rebuilds that NIC's objects only. */
 
+#include <stdbool.h>
+#include "ofproto/vfp.h"
+
 struct ds;
 struct hnv_check;
+struct in6_addr;
+struct msvtep_physical_locator;
 struct ovsdb_idl;
+
+/* The names of the spaces the agent programs start with this; others
+ * belong to whoever made them with vfpctl. */
+#define HNV_VFP_SPACE_PREFIX "hnv-"
+
+/* Where a mapping to locator 'pl' sends its CA's packets: the PA and the
+ * encapsulation.  Returns false if 'pl' is malformed (hnv_check_run()
+ * refuses such locators and the rows that use them). */
+bool hnv_vfp_locator(const struct msvtep_physical_locator *pl,
+                     struct in6_addr *pa, enum vfp_encap *);
 
 void hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
                    const char *host, const struct hnv_check *);
