@@ -1,7 +1,8 @@
 # The ovs-hnv autotest suite.  It reuses Open vSwitch's test macros (from
 # the OVS source tree) and runs our programs first on PATH, then OVS's.
-EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in tests/README.rst \
-	tests/hnv-lib.sh tests/schema-summary.py
+EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
+	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
+	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/hnv-macros.at \
@@ -38,10 +39,35 @@ check-local: tests/atconfig tests/atlocal $(TESTSUITE) $(check_PROGRAMS) \
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)
 
+# The system suite: hypervisors, VMs and a router in network namespaces,
+# real traffic on veth pairs.  It needs root; "make check-system" runs it.
+SYSTEM_TESTSUITE_AT = \
+	tests/system-testsuite.at \
+	tests/system-macros.at \
+	tests/system-hnv.at \
+	tests/system-l3.at \
+	tests/system-policy.at \
+	tests/system-interop.at
+SYSTEM_TESTSUITE = tests/system-testsuite
+
+check-system: tests/atconfig tests/atlocal $(SYSTEM_TESTSUITE) \
+		all-am
+	$(SHELL) '$(SYSTEM_TESTSUITE)' -C tests \
+		AUTOTEST_PATH='$(AUTOTEST_PATH)' $(TESTSUITEFLAGS)
+.PHONY: check-system
+
+$(SYSTEM_TESTSUITE): tests/package.m4 \
+		$(addprefix $(srcdir)/,$(SYSTEM_TESTSUITE_AT)) \
+		$(srcdir)/tests/hnv-macros.at
+	$(AM_V_GEN)$(AUTOTEST) -I tests -I . -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
+		-o $@.tmp $(srcdir)/tests/system-testsuite.at && mv $@.tmp $@
+
 clean-local:
 	test ! -f '$(TESTSUITE)' || \
 		$(SHELL) '$(TESTSUITE)' -C tests --clean
-	rm -f $(TESTSUITE)
+	test ! -f '$(SYSTEM_TESTSUITE)' || \
+		$(SHELL) '$(SYSTEM_TESTSUITE)' -C tests --clean
+	rm -f $(TESTSUITE) $(SYSTEM_TESTSUITE)
 
 AUTOTEST = $(AUTOM4TE) -l autotest
 $(TESTSUITE): tests/package.m4 $(addprefix $(srcdir)/,$(TESTSUITE_AT))
