@@ -206,3 +206,12 @@ hns_tshark () {
     tshark -r "$1" -n -T fields -E separator=, -E occurrence=f \
         ${3:+-Y "$3"} $fields 2>/dev/null
 }
+
+# hns_figure NAME VALUE UNIT: reports a measured figure: prints
+# "NAME: VALUE UNIT" into the test's log and appends it to
+# $at_suite_dir/figures, which ./quickstart check-system prints at the
+# end of the run (test directories of passed tests do not survive).
+hns_figure () {
+    echo "$1: $2 $3"
+    echo "$1: $2 $3" >> "$at_suite_dir/figures"
+}
