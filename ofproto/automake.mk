@@ -5,6 +5,8 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/ofproto-atomic.h \
 	ofproto/vfp.c \
 	ofproto/vfp.h \
+	ofproto/vfp-pmtu.c \
+	ofproto/vfp-pmtu.h \
 	ofproto/vfp-private.h \
 	ofproto/vfp-trace.c \
 	ofproto/vfp-uf.c \

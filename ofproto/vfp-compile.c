@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ofproto/vfp-model.h"
+#include "ofproto/vfp-pmtu.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "packets.h"
@@ -348,6 +349,63 @@ get_tunnel_ports(const struct vfp_tunnels *tunnels,
     return n;
 }
 
+/* Path MTU discovery (see vfp-pmtu.h): forwarding flow 'f' into tunnel
+ * port 'tp' checks whether the frame, once encapsulated, would exceed
+ * 'underlay_mtu', and table VFP_TABLE_MTU then sends it on, or, if it is
+ * too large, to VFP's own controller, which answers the VM with an ICMP
+ * error that names the largest IP packet that fits.  Only the packets that
+ * are too large leave the datapath: the datapath checks the length
+ * itself, in a megaflow shared by both cases. */
+static void
+compile_mtu_check(const struct tunnel_port *tp, int underlay_mtu,
+                  struct vfp_flow *f, struct ovs_list *flows)
+{
+    int overhead = (tp->encap == VFP_ENCAP_NVGRE ? VFP_NVGRE_OVERHEAD
+                    : VFP_VXLAN_OVERHEAD);
+    int inner_mtu = MAX(underlay_mtu - overhead, 68);
+    uint32_t too_large = tp->encap | (1u << 16);
+
+    struct ofpact_check_pkt_larger *check
+        = ofpact_put_CHECK_PKT_LARGER(&f->ofpacts);
+    check->pkt_len = inner_mtu + ETH_HEADER_LEN;
+    check->dst.field = mf_from_id(MFF_REG0 + VFP_REG_ENCAP);
+    check->dst.ofs = 16;
+    check->dst.n_bits = 1;
+    put_resubmit(&f->ofpacts, VFP_TABLE_MTU);
+
+    struct vfp_flow *out = flow_add(flows, VFP_TABLE_MTU, PRIO_PORT);
+    match_set_reg(&out->match, VFP_REG_ENCAP, tp->encap);
+    ofpact_put_OUTPUT(&out->ofpacts)->port = tp->ofport;
+
+    /* Too large: IP packets get their ICMP error; anything else (nothing a
+     * VM sends is that large without being IP) is dropped. */
+    struct vfp_flow *drop = flow_add(flows, VFP_TABLE_MTU, PRIO_PORT);
+    match_set_reg(&drop->match, VFP_REG_ENCAP, too_large);
+
+    static const ovs_be16 dl_types[] = {
+        CONSTANT_HTONS(ETH_TYPE_IP), CONSTANT_HTONS(ETH_TYPE_IPV6),
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(dl_types); i++) {
+        struct vfp_flow *icmp = flow_add(flows, VFP_TABLE_MTU, PRIO_ENCAP);
+        match_set_reg(&icmp->match, VFP_REG_ENCAP, too_large);
+        match_set_dl_type(&icmp->match, dl_types[i]);
+
+        struct ofpact_controller *c = ofpact_put_CONTROLLER(&icmp->ofpacts);
+        c->max_len = VFP_PMTU_MAX_LEN;
+        c->controller_id = VFP_PMTU_CONTROLLER_ID;
+        c->reason = OFPR_ACTION;
+        c->meter_id = NX_CTLR_NO_METER;
+
+        ovs_be32 magic = htonl(VFP_PMTU_MAGIC);
+        ovs_be16 mtu = htons(inner_mtu);
+        ofpbuf_put(&icmp->ofpacts, &magic, sizeof magic);
+        ofpbuf_put(&icmp->ofpacts, &mtu, sizeof mtu);
+        c = icmp->ofpacts.header;
+        c->userdata_len = sizeof magic + sizeof mtu;
+        ofpact_finish_CONTROLLER(&icmp->ofpacts, &c);
+    }
+}
+
 /* Switch: packets of ports VFP does not manage go on, unchanged, to the
  * first table after VFP's, which belongs to OpenFlow clients. */
 void
@@ -368,7 +426,12 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
 
         f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_ENCAP);
         match_set_reg(&f->match, VFP_REG_ENCAP, tunnel_ports[i].encap);
-        ofpact_put_OUTPUT(&f->ofpacts)->port = tunnel_ports[i].ofport;
+        if (tunnels->underlay_mtu > 0) {
+            compile_mtu_check(&tunnel_ports[i], tunnels->underlay_mtu, f,
+                              flows);
+        } else {
+            ofpact_put_OUTPUT(&f->ofpacts)->port = tunnel_ports[i].ofport;
+        }
     }
 
     /* Neighbor Solicitations: one from the unspecified address is a VM's

@@ -58,11 +58,19 @@ struct vfp_route;
 struct vfp_rule;
 struct vfp_space;
 
-/* The flow-based tunnel ports of the bridge, OFPP_NONE if absent. */
+/* The flow-based tunnel ports of the bridge, OFPP_NONE if absent, and the
+ * underlay's MTU (0 if unknown: then VFP checks no packet's length). */
 struct vfp_tunnels {
     ofp_port_t vxlan;
     ofp_port_t nvgre;
+    int underlay_mtu;
 };
+
+/* The bytes that each encapsulation adds to the inner frame's IP packet:
+ * outer IPv4, UDP and VXLAN headers plus the inner Ethernet header (50),
+ * or outer IPv4 and GRE with a key plus the inner Ethernet header (42). */
+#define VFP_VXLAN_OVERHEAD 50
+#define VFP_NVGRE_OVERHEAD 42
 
 /* Cookies: the owner's kind in the top byte, its id in the low 32 bits. */
 enum vfp_owner_kind {

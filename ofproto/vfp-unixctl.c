@@ -28,6 +28,7 @@
 #include "flow.h"
 #include "hnv-policy.h"
 #include "ofproto/vfp-compile.h"
+#include "ofproto/vfp-pmtu.h"
 #include "ofproto/vfp-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -1388,8 +1389,18 @@ cmd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                         hmap_count(&m->rules_by_id),
                         vfp_is_synced() ? "installed" : "pending",
                         commits, changes);
-    unixctl_command_reply(conn, s);
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&ds, s);
     free(s);
+    int mtu = vfp_get_underlay_mtu();
+    if (mtu) {
+        ds_put_format(&ds, "underlay MTU: %d\n", mtu);
+        vfp_pmtu_format(&ds);
+    } else {
+        ds_put_cstr(&ds, "underlay MTU: unknown (no path MTU discovery)\n");
+    }
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
 }
 
 static void

@@ -37,6 +37,7 @@
 #include "ofproto/ofproto-atomic.h"
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-compile.h"
+#include "ofproto/vfp-pmtu.h"
 #include "ofproto/vfp-private.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
@@ -95,7 +96,7 @@ struct pending_mods {
 static struct vfp_model model;
 static char *bridge_name;
 static struct simap iface_ofports = SIMAP_INITIALIZER(&iface_ofports);
-static struct vfp_tunnels tunnels = { OFPP_NONE, OFPP_NONE };
+static struct vfp_tunnels tunnels = { OFPP_NONE, OFPP_NONE, 0 };
 
 static struct ofproto *ofproto; /* The bridge's, while VFP is active. */
 static struct hmap owners = HMAP_INITIALIZER(&owners);
@@ -303,6 +304,22 @@ vfp_set_tunnel(enum vfp_encap encap, ofp_port_t ofport)
             mark(VFP_OWNER_PORT, port->id);
         }
     }
+}
+
+void
+vfp_set_underlay_mtu(int mtu)
+{
+    mtu = MAX(mtu, 0);
+    if (mtu != tunnels.underlay_mtu) {
+        tunnels.underlay_mtu = mtu;
+        mark(VFP_OWNER_SWITCH, 0);
+    }
+}
+
+int
+vfp_get_underlay_mtu(void)
+{
+    return tunnels.underlay_mtu;
 }
 
 ofp_port_t
@@ -741,6 +758,7 @@ vfp_deactivate(void)
     free(p.mods);
     forget_installed();
     set_tables_readonly(false);
+    vfp_pmtu_close();
 
     /* Nothing is pending without a bridge: reactivation marks everything
      * anew. */
@@ -819,6 +837,12 @@ vfp_run(void)
     pending_commit(&p);
     free(p.mods);
     reply_to_syncs();
+
+    if (tunnels.underlay_mtu) {
+        vfp_pmtu_run(bridge_name, &model);
+    } else {
+        vfp_pmtu_close();
+    }
 }
 
 void
@@ -859,6 +883,7 @@ vfp_wait(void)
             && ofproto_lookup(bridge_name))) {
         poll_immediate_wake();
     }
+    vfp_pmtu_wait();
 }
 
 void
@@ -874,6 +899,7 @@ vfp_destroy(void)
     reply_to_syncs();
     free(sync_conns);
     sync_conns = NULL;
+    vfp_pmtu_close();
     vfp_model_destroy(&model);
     simap_destroy(&iface_ofports);
     free(bridge_name);

@@ -72,6 +72,7 @@ struct simap;
 #define VFP_TABLE_NEXTHOP 6     /* next hop -> its MAC, VSID and PA; */
 #define VFP_TABLE_NEXTHOP_SRC 7 /* is the next hop behind that PA? */
 #define VFP_TABLE_FLOOD 8       /* A space's CAs, for unicast replication. */
+#define VFP_TABLE_MTU 9         /* Too large to encapsulate? */
 #define VFP_TABLE_OUT_BASE 10
 #define VFP_TABLE_IN_BASE (VFP_TABLE_OUT_BASE \
                            + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
@@ -86,7 +87,8 @@ struct simap;
 #define VFP_REG_NEXTHOP 12      /* reg12: a route's next hop CA, */
 #define VFP_REG_CHUNK 12        /* or which part of a flood. */
 #define VFP_REG_SPACE 13        /* reg13: the space to look up. */
-#define VFP_REG_ENCAP 14        /* reg14: 0, or how to send (vfp_encap). */
+#define VFP_REG_ENCAP 14        /* reg14: 0, or how to send (vfp_encap);
+                                 * bit 16: too large for the underlay. */
 #define VFP_REG_VSID 15         /* reg15: the sending port's VSID, or 0. */
 
 /* Values of VFP_REG_ENCAP. */
@@ -136,6 +138,8 @@ void vfp_get_memory_usage(struct simap *);
  * Interfaces on it by iface-id; the HNV agent tells VFP about them. */
 void vfp_set_bridge(const char *br_name);
 void vfp_set_tunnel(enum vfp_encap, ofp_port_t ofport);
+void vfp_set_underlay_mtu(int mtu);
+int vfp_get_underlay_mtu(void);
 void vfp_set_iface(const char *iface_id, ofp_port_t ofport);
 void vfp_clear_iface(const char *iface_id);
 

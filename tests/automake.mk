@@ -2,6 +2,7 @@
 # the OVS source tree) and runs our programs first on PATH, then OVS's.
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
+	tests/hnv-pmtu.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -18,6 +19,7 @@ TESTSUITE_AT = \
 	tests/hnv-routes.at \
 	tests/hnv-flood.at \
 	tests/hnv-ipv6.at \
+	tests/hnv-pmtu.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
 	tests/vfp.at

@@ -252,7 +252,7 @@ build(struct vfp_model *m, char *word)
 static void
 test_compile(struct ovs_cmdl_context *ctx)
 {
-    struct vfp_tunnels tunnels = { u16_to_ofp(100), u16_to_ofp(101) };
+    struct vfp_tunnels tunnels = { u16_to_ofp(100), u16_to_ofp(101), 0 };
     struct ovs_list flows = OVS_LIST_INITIALIZER(&flows);
     struct vfp_model m;
     const char **port_names = xmalloc(ctx->argc * sizeof *port_names);

@@ -5,6 +5,8 @@ vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-agent.c \
 	vswitchd/hnv-move.c \
 	vswitchd/hnv-move.h \
+	vswitchd/hnv-mtu.c \
+	vswitchd/hnv-mtu.h \
 	vswitchd/hnv-agent.h \
 	vswitchd/hnv-vfp.c \
 	vswitchd/hnv-vfp.h

@@ -28,6 +28,7 @@
 #include "flow.h"
 #include "hnv-check.h"
 #include "hnv-move.h"
+#include "hnv-mtu.h"
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-private.h"
@@ -574,6 +575,13 @@ hnv_agent_run(void)
     hnv_db_run(&fw_db);
     hnv_check_policy();
 
+    const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(ovs_idl);
+    static unsigned int mtu_vtep_seqno;
+    unsigned int seqno = vtep_db.idl ? ovsdb_idl_get_seqno(vtep_db.idl) : 0;
+    hnv_mtu_run(cfg ? &cfg->external_ids : NULL, vtep_db.idl, hnv_host,
+                seqno != mtu_vtep_seqno);
+    mtu_vtep_seqno = seqno;
+
     bool was_installed = hnv_flows_installed();
     long long int start = time_usec();
     vfp_run();
@@ -596,6 +604,7 @@ hnv_agent_wait(void)
         hnv_db_wait_cfg(&vtep_db);
         hnv_db_wait_cfg(&fw_db);
     }
+    hnv_mtu_wait();
     vfp_wait();
 }
 
@@ -623,6 +632,7 @@ hnv_agent_exit(void)
     free(hnv_host);
     hnv_host = NULL;
     hnv_check_destroy(&check);
+    hnv_mtu_destroy();
     sset_destroy(&logged_errors);
     sset_destroy(&bound_ifaces);
     vfp_destroy();
@@ -710,6 +720,7 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   check.n_locators, check.n_acls, check.n_acls_disabled);
 
     hnv_vfp_status(&s);
+    hnv_mtu_format(&s);
 
     /* What was dropped, only the reasons that dropped something: the
      * whole list is "vfpctl drop-stats". */
