@@ -96,13 +96,19 @@ hns_underlay_port () {
 # datapath, both with their files in $ovs_base/NAME, and ends them by pid
 # when the test ends.  br-phy (the PA on its internal port, the default
 # route via the router) bridges the underlay interface eth0; br-int has
-# the flow-based tunnel ports vxlan0 and gre0.  The policy databases
+# the flow-based tunnel ports vxlan0 and gre0 (outer source from the flow
+# too, for hosts with several PAs).  The policy databases
 # describe host NAME with PA and router MAC 00:1d:d8:b7:1c:00.  Use
 # "as NAME" to point ovs-vsctl, ovs-appctl, hnv-ctl and vfpctl at it.
 hns_host_add () {
     local name=$1 n=$2 pa=$3 d=$ovs_base/$1
     echo "adding hypervisor '$name' ($pa)"
     mkdir "$d" && hns_netns_add $name || return 1
+    # eth0 is OVS's port, but the kernel still sees what arrives on it, and
+    # by default it would answer ARP for br-phy's addresses with eth0's
+    # MAC, which OVS does not take as its own: answer only on the
+    # interface that holds the address.
+    hns_exec $name sysctl -q -w net.ipv4.conf.all.arp_ignore=1 || return 1
     hns_underlay_port $name $n eth0 || return 1
     hnv_create_dbs "$d" || return 1
     (
@@ -123,8 +129,10 @@ hns_host_add () {
             -- set bridge br-int datapath-type=netdev fail-mode=secure \
             -- add-port br-int vxlan0 -- set interface vxlan0 type=vxlan \
                ofport_request=10 options:remote_ip=flow options:key=flow \
+               options:local_ip=flow \
             -- add-port br-int gre0 -- set interface gre0 type=gre \
                ofport_request=11 options:remote_ip=flow options:key=flow \
+               options:local_ip=flow \
             -- add-br br-phy -- set bridge br-phy datapath-type=netdev \
             -- add-port br-phy eth0 || exit 1
         hns_exec $name ip addr add $pa/24 dev br-phy &&

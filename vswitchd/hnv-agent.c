@@ -432,6 +432,7 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
     struct sset current = SSET_INITIALIZER(&current);
 
     ofp_port_t vxlan = OFPP_NONE, nvgre = OFPP_NONE;
+    bool src_flow = true;
 
     vfp_set_bridge(br_name);
     for (size_t i = 0; cfg && i < cfg->n_bridges; i++) {
@@ -449,10 +450,17 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
                                                        "remote_ip", ""),
                                           "flow");
                 if (flow_based && iface->n_ofport && iface->ofport[0] > 0) {
-                    if (!strcmp(iface->type, "vxlan")) {
+                    bool is_vxlan = !strcmp(iface->type, "vxlan");
+                    bool is_gre = !strcmp(iface->type, "gre");
+                    if (is_vxlan) {
                         vxlan = u16_to_ofp(iface->ofport[0]);
-                    } else if (!strcmp(iface->type, "gre")) {
+                    } else if (is_gre) {
                         nvgre = u16_to_ofp(iface->ofport[0]);
+                    }
+                    if ((is_vxlan || is_gre)
+                        && strcmp(smap_get_def(&iface->options, "local_ip",
+                                               ""), "flow")) {
+                        src_flow = false;
                     }
                 }
                 if (iface_id && iface->n_ofport && iface->ofport[0] > 0
@@ -466,6 +474,9 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
 
     vfp_set_tunnel(VFP_ENCAP_VXLAN, vxlan);
     vfp_set_tunnel(VFP_ENCAP_NVGRE, nvgre);
+    if (hnv_vfp_set_tunnel_src_flow(src_flow)) {
+        check_needed = true;
+    }
 
     const char *iface_id;
     SSET_FOR_EACH (iface_id, &bound_ifaces) {

@@ -63,6 +63,10 @@ struct nic {
 
 /* What this agent programmed last, to change only what differs: each of
  * its ports with the description it was built from. */
+/* Whether the tunnel ports take their outer source from the flow
+ * (options:local_ip=flow), without which OVS ignores a NIC's pinned PA. */
+static bool tunnel_src_flow = true;
+
 static struct shash programmed_ports = SHASH_INITIALIZER(&programmed_ports);
 static struct sset programmed_spaces = SSET_INITIALIZER(&programmed_spaces);
 
@@ -165,6 +169,32 @@ collect_nics(const struct ovsdb_idl *vtep, const char *host,
                              && IN6_IS_ADDR_V4MAPPED(&match->pa));
         }
     }
+
+    /* Without local_ip=flow, OVS sends from the route's source address,
+     * and the other hosts drop what comes from the "wrong" PA: say so,
+     * once for each time it starts to matter. */
+    static bool warned;
+    if (n_pas > 1 && !tunnel_src_flow) {
+        if (!warned) {
+            VLOG_WARN("host %s has %"PRIuSIZE" PAs, but its tunnel ports "
+                      "lack options:local_ip=flow: its VM NICs' traffic "
+                      "leaves from the route's source address, not from "
+                      "each NIC's PA", host, n_pas);
+            warned = true;
+        }
+    } else {
+        warned = false;
+    }
+}
+
+/* Tells whether the tunnel ports take their outer source from the flow.
+ * Returns true if that changed. */
+bool
+hnv_vfp_set_tunnel_src_flow(bool src_flow)
+{
+    bool changed = src_flow != tunnel_src_flow;
+    tunnel_src_flow = src_flow;
+    return changed;
 }
 
 /* Adds the enabled, accepted FW_Rules of each NIC (or of its subnet). */

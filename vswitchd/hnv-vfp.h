@@ -62,6 +62,7 @@ bool hnv_vfp_locator(const struct msvtep_physical_locator *pl,
 void hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
                    const char *host, const struct hnv_check *);
 void hnv_vfp_clear(void);
+bool hnv_vfp_set_tunnel_src_flow(bool);
 void hnv_vfp_status(struct ds *);
 
 #endif /* hnv-vfp.h */
