@@ -21,7 +21,7 @@ HNS_UNDERLAY_MTU=${HNS_UNDERLAY_MTU:-1600}
 # and veth pairs: root on a Linux kernel that has them.
 hns_unsupported () {
     test "$(id -u)" = 0 || return 0
-    local ns=hnv-probe-$$
+    local ns=hnv-probe-$$-${at_group:-0}
     ip netns add $ns 2>/dev/null || return 0
     ip -n $ns link add probe0 type veth peer name probe1 2>/dev/null
     local status=$?
@@ -183,7 +183,8 @@ hns_wait_programmed () {
 # NAME into pcap FILE, from now until hns_capture_stop FILE (or the end of
 # the test).
 hns_capture () {
-    hns_bg $1 "$3.pid" tcpdump -U -n -i $2 -w "$3" 2> "$3.log"
+    hns_bg $1 "$3.pid" tcpdump -U --immediate-mode -n -i $2 -w "$3" \
+        2> "$3.log"
     local i=0
     while ! grep -q 'listening on' "$3.log"; do
         test $i -lt 300 || return 1
