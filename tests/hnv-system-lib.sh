@@ -179,28 +179,45 @@ hns_wait_programmed () {
     return 1
 }
 
-# hns_capture NAME IFACE FILE: captures what crosses IFACE in namespace
-# NAME into pcap FILE, from now until hns_capture_stop FILE (or the end of
-# the test).
+# hns_capture NAME IFACE FILE [FILTER...]: captures what crosses IFACE in
+# namespace NAME (and matches the tcpdump FILTER) into pcap FILE, from now
+# until hns_capture_stop FILE (or the end of the test).  Immediate mode:
+# a stopped tcpdump drops what it has not written yet.
 hns_capture () {
-    hns_bg $1 "$3.pid" tcpdump -U --immediate-mode -n -i $2 -w "$3" \
-        2> "$3.log"
+    local ns=$1 iface=$2 file=$3
+    shift 3
+    hns_bg $ns "$file.pid" tcpdump -U --immediate-mode -n -i $iface \
+        -w "$file" "$@" 2> "$file.log"
     local i=0
-    while ! grep -q 'listening on' "$3.log"; do
+    while ! grep -q 'listening on' "$file.log"; do
         test $i -lt 300 || return 1
         sleep 0.1
         i=$((i + 1))
     done
 }
 
-# hns_capture_stop FILE: stops capture FILE and waits for its end.
+# hns_capture_stop FILE...: stops the captures FILE... (together: each
+# takes a while to end), waits for their end, and fails unless each wrote
+# every packet the kernel gave it (a capture is worth something only if it
+# is whole).
 hns_capture_stop () {
-    local pid
-    pid=$(cat "$1.pid")
-    kill -INT $pid
-    while kill -0 $pid 2>/dev/null; do
-        sleep 0.1
+    local f pid status=0
+    for f in "$@"; do
+        kill -INT "$(cat "$f.pid")"
     done
+    for f in "$@"; do
+        pid=$(cat "$f.pid")
+        while kill -0 $pid 2>/dev/null; do
+            sleep 0.1
+        done
+        if test "$(sed -n 's/ packets captured$//p' "$f.log")" != \
+                "$(sed -n 's/ packets received by filter$//p' "$f.log")"; then
+            echo "$f: incomplete capture:" >&2
+            cat "$f.log" >&2
+            status=1
+        fi
+    done
+    return $status
 }
 
 # hns_tshark FILE FIELDS [FILTER]: tshark's decoding of pcap FILE, one line
