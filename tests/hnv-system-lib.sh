@@ -113,15 +113,15 @@ hns_host_add () {
     hnv_create_dbs "$d" || return 1
     (
         ovs_setenv $name
-        hns_exec $name ovsdb-server --detach --no-chdir --pidfile -vconsole:off \
-            --log-file --remote=punix:"$d"/db.sock \
+        hns_exec $name ovsdb-server --detach --no-chdir --pidfile \
+            --log-file -vconsole:off --remote=punix:"$d"/db.sock \
             "$d"/conf.db "$d"/ms_vtep.db "$d"/ms_firewall.db || exit 1
         on_exit "kill $(cat "$d"/ovsdb-server.pid) 2>/dev/null"
         ovs-vsctl --no-wait init \
             -- set Open_vSwitch . external_ids:hnv-remote=unix:"$d"/db.sock \
             external_ids:hnv-host=$name || exit 1
-        hns_exec $name ovs-vswitchd --detach --no-chdir --pidfile -vconsole:off \
-            --log-file -vvconn -vofproto_dpif -vunixctl \
+        hns_exec $name ovs-vswitchd --detach --no-chdir --pidfile \
+            --log-file -vconsole:off -vvconn -vofproto_dpif -vunixctl \
             -vhnv_agent:file:dbg || exit 1
         on_exit "kill $(cat "$d"/ovs-vswitchd.pid) 2>/dev/null"
         ovs-vsctl \
