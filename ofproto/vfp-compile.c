@@ -33,8 +33,14 @@
 enum {
     PRIO_MISS = 0,              /* Group miss, table 0 default. */
     PRIO_DEFAULT_DECISION = 1,  /* Layer default: no group matched. */
+    PRIO_DEFAULT_ESTABLISHED = 2, /* The same, for an established
+                                   * connection's packet in a stateful
+                                   * layer. */
     PRIO_PORT = 100,            /* Classify, forward, deliver. */
     PRIO_DECISION = 100,        /* A rule's decision. */
+    PRIO_ESTABLISHED = 101,     /* The same, for an established
+                                 * connection's packet in a stateful
+                                 * layer. */
     PRIO_ENCAP = 200,           /* Forwarding into a tunnel. */
     PRIO_TRACKED = 200,         /* Return traffic of a stateful layer. */
     PRIO_MAPPING = 100,         /* Space entries. */
@@ -45,6 +51,18 @@ enum {
                                  * prefix wins, and a mapping beats any
                                  * route. */
 };
+
+/* Connection tracking in stateful layers.  Each port has a zone of its own;
+ * in it, a connection's ct_mark holds VFP's verdict on it:
+ *
+ *   - bit 0 (CT_MARK_BLOCKED): a rule of a stateful layer dropped a packet
+ *     of the connection, once established, in its original direction.
+ *     Until a rule or a default-allow layer lets such a packet through
+ *     again, which clears the bit, the connection's reply-direction
+ *     packets are dropped too.
+ *
+ * The other bits of ct_mark, and ct_label, are unused. */
+#define CT_MARK_BLOCKED 0x1
 
 /* Tables. */
 
@@ -196,6 +214,38 @@ put_move(struct ofpbuf *ofpacts, enum mf_field_id src, enum mf_field_id dst)
     move->dst.field = mf_from_id(dst);
     move->dst.ofs = 0;
     move->dst.n_bits = move->dst.field->n_bits;
+}
+
+/* Commits the packet's connection in the zone of 'port', marked blocked
+ * (CT_MARK_BLOCKED) or not as 'blocked' says. */
+static void
+put_ct_commit(struct ofpbuf *ofpacts, const struct vfp_port *port,
+              bool blocked)
+{
+    size_t ofs = ofpacts->size;
+    struct ofpact_conntrack *ct = ofpact_put_CT(ofpacts);
+    ct->flags = NX_CT_F_COMMIT;
+    ct->zone_imm = port->zone;
+    ct->recirc_table = NX_CT_RECIRC_NONE;
+
+    union mf_value v = { .be32 = htonl(blocked ? CT_MARK_BLOCKED : 0) };
+    union mf_value m = { .be32 = htonl(CT_MARK_BLOCKED) };
+    ofpact_put_set_field(ofpacts, mf_from_id(MFF_CT_MARK), &v, &m);
+
+    ct = ofpbuf_at_assert(ofpacts, ofs, sizeof *ct);
+    ofpacts->header = ct;
+    ofpact_finish_CT(ofpacts, &ct);
+}
+
+/* Matches the packets of established connections, in a stateful layer,
+ * whose connection is marked blocked or not as 'blocked' says. */
+static void
+match_set_established(struct match *match, bool blocked)
+{
+    match_set_ct_state_masked(match, CS_TRACKED | CS_ESTABLISHED,
+                              CS_TRACKED | CS_ESTABLISHED);
+    match_set_ct_mark_masked(match, blocked ? CT_MARK_BLOCKED : 0,
+                             CT_MARK_BLOCKED);
 }
 
 /* The tunnel key that carries 'vsid': the VNI itself for VXLAN; for NVGRE
@@ -577,17 +627,47 @@ vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
         if (layer->default_allow) {
             put_enter_layer(&f->ofpacts, port, dir, pos + 1);
         }
+        if (!layer->stateful) {
+            continue;
+        }
 
-        /* A stateful layer lets through, whatever its rules say, the
-         * packets of connections that a stateful rule allowed. */
-        for (int i = 0; layer->stateful && i < 2; i++) {
-            uint32_t state = CS_TRACKED | (i ? CS_RELATED : CS_ESTABLISHED);
+        /* The default lets a blocked connection's packet through: the
+         * connection is no longer blocked. */
+        if (layer->default_allow) {
+            f = flow_add(flows, vfp_table_decide(dir, pos),
+                         PRIO_DEFAULT_ESTABLISHED);
+            match_set_reg(&f->match, VFP_REG_PORT, port->id);
+            match_set_reg(&f->match, VFP_REG_DECISION, 0);
+            match_set_established(&f->match, true);
+            put_ct_commit(&f->ofpacts, port, false);
+            put_enter_layer(&f->ofpacts, port, dir, pos + 1);
+        }
+
+        /* Ahead of the rules, the reply-direction and related packets of
+         * the connections that a stateful rule allowed pass, unless a rule
+         * has blocked the connection since: then its replies are dropped.
+         * The rules decide every other packet, those of established
+         * connections in their original direction included, so that a
+         * rule added later applies to connections already open. */
+        static const uint32_t states[] = {
+            CS_TRACKED | CS_ESTABLISHED | CS_REPLY_DIR,
+            CS_TRACKED | CS_RELATED,
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(states); i++) {
             f = flow_add(flows, vfp_table_decide(dir, pos), PRIO_TRACKED);
             match_set_reg(&f->match, VFP_REG_PORT, port->id);
-            match_set_ct_state_masked(&f->match, state, state);
+            match_set_ct_state_masked(&f->match, states[i],
+                                      states[i] | CS_INVALID);
+            match_set_ct_mark_masked(&f->match, 0, CT_MARK_BLOCKED);
             put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
             put_enter_layer(&f->ofpacts, port, dir, pos + 1);
         }
+        f = flow_add(flows, vfp_table_decide(dir, pos), PRIO_TRACKED);
+        match_set_reg(&f->match, VFP_REG_PORT, port->id);
+        match_set_ct_state_masked(&f->match, CS_TRACKED | CS_REPLY_DIR,
+                                  CS_TRACKED | CS_REPLY_DIR);
+        match_set_ct_mark_masked(&f->match, CT_MARK_BLOCKED,
+                                 CT_MARK_BLOCKED);
     }
 }
 
@@ -798,6 +878,68 @@ match_set_cond(struct match *match, const struct vfp_cond *c, bool ipv6,
     }
 }
 
+/* Appends to 'ofpacts' what 'rule', of the layer at 'layer_pos' in its
+ * direction, does to the packets it decides, but for a stateful rule's
+ * commit.  Returns true if the packet then goes on to the next layer,
+ * false if it goes no further: dropped, or consumed by the action. */
+static bool
+put_rule_action(struct ofpbuf *ofpacts, const struct vfp_rule *rule,
+                size_t layer_pos)
+{
+    const struct vfp_port *port = rule->group->layer->port;
+    const struct vfp_action *a = &rule->action;
+
+    switch (a->type) {
+    case VFP_ACTION_ALLOW:
+    case VFP_ACTION_DECAP:
+        break;
+    case VFP_ACTION_REWRITE:
+        put_rewrite(ofpacts, a, &rule->cond);
+        break;
+    case VFP_ACTION_ROUTE:
+        put_set_field(ofpacts, MFF_ETH_SRC, &a->router_mac,
+                      sizeof a->router_mac);
+        ofpact_put_DEC_TTL(ofpacts);
+        put_load_reg(ofpacts, VFP_REG_SPACE, a->space_id);
+        put_resubmit(ofpacts, VFP_TABLE_SPACE_ROUTE);
+        break;
+    case VFP_ACTION_BLOCK:
+        /* No actions: drop. */
+        return false;
+    case VFP_ACTION_ENCAP:
+        put_encap(ofpacts, a->encap, &a->pa, a->vsid);
+        break;
+    case VFP_ACTION_MAP_ENCAP:
+        put_load_reg(ofpacts, VFP_REG_SPACE, a->space_id);
+        put_resubmit(ofpacts, VFP_TABLE_SPACE_DST);
+        break;
+    case VFP_ACTION_MAP_DECAP:
+        put_load_reg(ofpacts, VFP_REG_SPACE, a->space_id);
+        put_resubmit(ofpacts, VFP_TABLE_SPACE_SRC);
+        break;
+    case VFP_ACTION_FLOOD:
+        /* The copies go on from the space's flood table; the original
+         * goes no further. */
+        put_load_reg(ofpacts, VFP_REG_SPACE, a->space_id);
+        put_load_reg(ofpacts, VFP_REG_CHUNK, 0);
+        put_resubmit(ofpacts, VFP_TABLE_FLOOD);
+        return false;
+    case VFP_ACTION_ARP_RESPOND:
+        /* The answer leaves by the input port; the request goes no
+         * further. */
+        if (a->arp_fixed) {
+            put_arp_reply(ofpacts, a->arp_ip, &a->arp_mac);
+        } else {
+            put_load_reg(ofpacts, VFP_REG_SPACE, a->space_id);
+            put_resubmit(ofpacts, VFP_TABLE_SPACE_ARP);
+        }
+        return false;
+    }
+    put_load_reg(ofpacts, VFP_REG_DECISION, 0);
+    put_enter_layer(ofpacts, port, rule->group->direction, layer_pos + 1);
+    return true;
+}
+
 /* Rule: its match flows in its group's table, one per combination of port
  * range blocks, and its decision in the layer's decision table. */
 void
@@ -859,67 +1001,39 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     }
 
     /* The decision, taken if this rule is the last group's result. */
-    struct vfp_flow *f = flow_add(flows, vfp_table_decide(dir, layer_pos),
-                                  PRIO_DECISION);
+    uint8_t decide = vfp_table_decide(dir, layer_pos);
+    struct vfp_flow *f = flow_add(flows, decide, PRIO_DECISION);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     match_set_reg(&f->match, VFP_REG_DECISION, rule->id);
-    const struct vfp_action *a = &rule->action;
-    switch (a->type) {
-    case VFP_ACTION_ALLOW:
-        if (rule->stateful) {
-            struct ofpact_conntrack *ct = ofpact_put_CT(&f->ofpacts);
-            ct->flags = NX_CT_F_COMMIT;
-            ct->zone_imm = port->zone;
-            ct->recirc_table = NX_CT_RECIRC_NONE;
-            ofpact_finish_CT(&f->ofpacts, &ct);
-        }
-        break;
-    case VFP_ACTION_DECAP:
-        break;
-    case VFP_ACTION_REWRITE:
-        put_rewrite(&f->ofpacts, a, &rule->cond);
-        break;
-    case VFP_ACTION_ROUTE:
-        put_set_field(&f->ofpacts, MFF_ETH_SRC, &a->router_mac,
-                      sizeof a->router_mac);
-        ofpact_put_DEC_TTL(&f->ofpacts);
-        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
-        put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_ROUTE);
-        break;
-    case VFP_ACTION_BLOCK:
-        /* No actions: drop. */
-        return;
-    case VFP_ACTION_ENCAP:
-        put_encap(&f->ofpacts, a->encap, &a->pa, a->vsid);
-        break;
-    case VFP_ACTION_MAP_ENCAP:
-        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
-        put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_DST);
-        break;
-    case VFP_ACTION_MAP_DECAP:
-        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
-        put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_SRC);
-        break;
-    case VFP_ACTION_FLOOD:
-        /* The copies go on from the space's flood table; the original
-         * goes no further. */
-        put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
-        put_load_reg(&f->ofpacts, VFP_REG_CHUNK, 0);
-        put_resubmit(&f->ofpacts, VFP_TABLE_FLOOD);
-        return;
-    case VFP_ACTION_ARP_RESPOND:
-        /* The answer leaves by the input port; the request goes no
-         * further. */
-        if (a->arp_fixed) {
-            put_arp_reply(&f->ofpacts, a->arp_ip, &a->arp_mac);
-        } else {
-            put_load_reg(&f->ofpacts, VFP_REG_SPACE, a->space_id);
-            put_resubmit(&f->ofpacts, VFP_TABLE_SPACE_ARP);
-        }
-        return;
+    if (rule->stateful) {
+        put_ct_commit(&f->ofpacts, port, false);
     }
-    put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-    put_enter_layer(&f->ofpacts, port, dir, layer_pos + 1);
+    bool goes_on = put_rule_action(&f->ofpacts, rule, layer_pos);
+
+    /* In a stateful layer, the same decision for the packets of
+     * established connections (in their original direction: their replies
+     * do not reach the rules), which ct_mark tells blocked or not.  A block
+     * marks the connection blocked, so that its replies are dropped too.
+     * Letting a packet of a blocked connection through clears the mark; a
+     * stateful rule commits only new connections, and the packets of an
+     * established one that is not blocked need no commit. */
+    bool blocks = rule->action.type == VFP_ACTION_BLOCK;
+    if (layer->stateful && (goes_on || blocks)) {
+        f = flow_add(flows, decide, PRIO_ESTABLISHED);
+        match_set_reg(&f->match, VFP_REG_PORT, port->id);
+        match_set_reg(&f->match, VFP_REG_DECISION, rule->id);
+        if (!goes_on) {
+            match_set_established(&f->match, false);
+            put_ct_commit(&f->ofpacts, port, true);
+        } else if (rule->stateful) {
+            match_set_established(&f->match, false);
+            put_rule_action(&f->ofpacts, rule, layer_pos);
+        } else {
+            match_set_established(&f->match, true);
+            put_ct_commit(&f->ofpacts, port, false);
+            put_rule_action(&f->ofpacts, rule, layer_pos);
+        }
+    }
 }
 
 /* Sends a routed packet to the CA of 'mapping': to its MAC, in its VSID

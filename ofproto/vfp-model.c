@@ -39,7 +39,6 @@ vfp_model_init(struct vfp_model *m)
     hmap_init(&m->mappings_by_id);
     hmap_init(&m->routes_by_id);
     m->next_id = 1;
-    m->next_zone = 1;
 }
 
 void
@@ -227,11 +226,15 @@ vfp_model_add_port(struct vfp_model *m, const char *name,
         }
     }
 
-    /* Zones are 16 bits: find one no other port has. */
+    /* Zones are 16 bits: find one no other port has, starting from a hash
+     * of the name, so that a port removed and added again (as the HNV
+     * agent rebuilds the port of a NIC whose policy changed) gets its zone
+     * back, and its connections keep their state. */
     uint16_t zone = 0;
-    for (int tries = 0; tries < 65535 && !zone; tries++) {
-        uint16_t candidate = m->next_zone;
-        m->next_zone = m->next_zone == UINT16_MAX ? 1 : m->next_zone + 1;
+    uint16_t next = 1 + hash_string(name, 0) % UINT16_MAX;
+    for (int tries = 0; tries < UINT16_MAX && !zone; tries++) {
+        uint16_t candidate = next;
+        next = next == UINT16_MAX ? 1 : next + 1;
 
         const struct vfp_port *other;
         bool used = false;

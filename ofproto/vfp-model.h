@@ -189,7 +189,8 @@ struct vfp_port {
     struct hmap_node id_node;   /* In vfp_model 'ports_by_id'. */
     char *name;                 /* The Interface's external_ids:iface-id. */
     uint32_t id;                /* Value of VFP_REG_PORT. */
-    uint16_t zone;              /* Its connection tracking zone. */
+    uint16_t zone;              /* Its connection tracking zone, 1..65535,
+                                 * found from a hash of its name. */
     enum vfp_port_state state;
     bool has_mac;
     struct eth_addr mac;        /* Local delivery goes by this MAC. */
@@ -211,7 +212,6 @@ struct vfp_model {
     struct hmap mappings_by_id;
     struct hmap routes_by_id;
     uint32_t next_id;           /* Ids are never reused during a run. */
-    uint16_t next_zone;         /* Conntrack zones for ports, 1..65535. */
 };
 
 void vfp_model_init(struct vfp_model *);
