@@ -144,12 +144,14 @@ hnv_mtu_run(const struct smap *ids, const struct ovsdb_idl *vtep,
     }
 
     if (mtu != vfp_get_underlay_mtu() || !source || strcmp(src, source)) {
+        /* An unknown MTU is the normal state of a bridge without HNV (and
+         * of the dummy datapath): not worth more than a debug line. */
         if (mtu) {
             VLOG_INFO("underlay MTU %d (%s): larger encapsulated packets "
                       "get ICMP errors", mtu, src);
         } else {
-            VLOG_INFO("underlay MTU unknown (%s): no path MTU discovery",
-                      src);
+            VLOG_DBG("underlay MTU unknown (%s): no path MTU discovery",
+                     src);
         }
         vfp_set_underlay_mtu(mtu);
         free(source);
