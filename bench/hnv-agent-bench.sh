@@ -37,8 +37,9 @@ migrations and new mappings.
 
 Environment: SIZES (default "10x10 100x100 100x1000"), N_HOSTS (other
 hosts' PAs, default 100), N_MIGRATIONS (default 9, --quick 5), N_ADDS
-(default 5, --quick 3), PERF=yes (profile the migrations with perf),
-HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
+(default 5, --quick 3), ROUTED=yes (all subnets in one virtual network,
+with one router; figures get the suffix "_routed"), PERF=yes (profile the
+migrations with perf), HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
 See bench/README.rst.
 EOF
 }
@@ -53,13 +54,18 @@ if $quick; then
 else
     : "${SIZES:=10x10 100x100 100x1000}" "${N_MIGRATIONS:=9}" "${N_ADDS:=5}"
 fi
-: "${N_HOSTS:=100}" "${PERF:=no}"
+: "${N_HOSTS:=100}" "${PERF:=no}" "${ROUTED:=no}"
+case $ROUTED in
+    yes) routed=1 suffix=_routed ;;
+    no) routed=0 suffix= ;;
+    *) echo "$0: ROUTED must be yes or no" >&2; exit 2 ;;
+esac
 
 for size in $SIZES; do
     if ! [[ $size =~ ^([0-9]+)x([0-9]+)$ ]] \
-       || ((BASH_REMATCH[1] < 1 || BASH_REMATCH[1] > 200
+       || ((BASH_REMATCH[1] < 1 || BASH_REMATCH[1] > 1000
             || BASH_REMATCH[2] < 1 || BASH_REMATCH[2] > 50000)); then
-        echo "$0: size $size: need NxM, N in 1..200, M in 1..50000" >&2
+        echo "$0: size $size: need NxM, N in 1..1000, M in 1..50000" >&2
         exit 2
     fi
 done
@@ -132,8 +138,14 @@ ctl_close () {
 
 # The addresses of hnv-bench-ovsdb.py.
 vsid_of () { echo $((5000 + $1)); }
-ca_of () { echo "10.$1.$((1 + ($2 >> 8))).$(($2 & 255))"; }
-mac_of () { printf '0a:%02x:00:%02x:%02x:01' "$1" $(($2 >> 8)) $(($2 & 255)); }
+# As hnv-bench-ovsdb.py numbers them (bench/README.rst).
+ca_of () {
+    echo "$((10 + $1 / 256)).$(($1 % 256)).$((1 + ($2 >> 8))).$(($2 & 255))"
+}
+mac_of () {
+    printf '0a:%02x:%02x:%02x:%02x:01' $(($1 & 255)) $(($1 >> 8)) \
+        $(($2 >> 8)) $(($2 & 255))
+}
 pa_of () { echo "192.168.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
 
 # ---------------------------------------------------------------------------
@@ -251,7 +263,7 @@ perf_stop () {
 
 # run_size N M: one instance, from empty databases, for size NxM.
 run_size () {
-    local n=$1 m=$2 sz=$1x$2 name=s$1x$2 dir=$work/s$1x$2 v args pid
+    local n=$1 m=$2 sz=$1x$2$suffix name=s$1x$2 dir=$work/s$1x$2 v args pid
     local rss0 rss1 flows status polls k h h0 j ca pa pas
     local mig=() mig_check=() mig_compile=() mig_install=() mig_other=()
     local add=() t0 t_end
@@ -274,7 +286,7 @@ run_size () {
     args=(-- add-br br-int -- set Bridge br-int fail-mode=secure
           datapath-type=dummy
           -- add-port br-int vx -- set Interface vx type=vxlan
-          options:remote_ip=flow options:key=flow ofport_request=1000)
+          options:remote_ip=flow options:key=flow ofport_request=60000)
     for ((v = 1; v <= n; v++)); do
         args+=(-- add-port br-int "vm$(printf %04d "$v")"
                -- set Interface "vm$(printf %04d "$v")" type=dummy
@@ -288,7 +300,7 @@ run_size () {
     # The whole policy, in one transaction, and the wait for cur_cfg.
     ctl_open "$name"
     perf_start "$dir/perf-populate.data"
-    ctl populate "$n" "$m" "$N_HOSTS"
+    ctl populate "$n" "$m" "$N_HOSTS" "$routed"
     perf_stop "whole policy, $sz"
     sleep 1             # Let freed memory settle before reading RSS.
     rss1=$(rss_kb "$pid")
@@ -314,7 +326,7 @@ run_size () {
 
     status=$(ovs-appctl hnv/status)
     check "$sz policy" \
-        "$n virtual networks, $n virtual subnets, 1 hosts, $n local ports, $n local MACs, $((n * m)) mappings" \
+        "$((routed ? 1 : n)) virtual networks, $n virtual subnets, 1 hosts, $n local ports, $n local MACs, $((n * m)) mappings" \
         "$(sed -n 's/^policy: \(.* mappings\),.*/\1/p' <<<"$status")"
     check "$sz refused rows" "errors: 0" "$(grep '^errors:' <<<"$status")"
     check "$sz VFP ports" "$n" \

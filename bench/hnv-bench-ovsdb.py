@@ -21,10 +21,12 @@ Keeps one OVSDB connection to the ms_vtep database at unix socket SOCKET
 and reads commands from standard input, one per line, answering each with
 one line on standard output:
 
-  populate N M HOSTS   the whole policy of host "hv0", into an empty database
-                       in one transaction: N virtual networks of one virtual
-                       subnet each, with one local VM NIC and M mappings to
-                       the PAs of HOSTS other hosts
+  populate N M HOSTS [ROUTED]
+                       the whole policy of host "hv0", into an empty database
+                       in one transaction: N virtual subnets, each with one
+                       local VM NIC and M mappings to the PAs of HOSTS other
+                       hosts; each subnet in a virtual network of its own,
+                       or, if ROUTED is 1, all in one (one router)
   migrate V J H        moves mapping J of virtual subnet V to host H
   add V J H            adds mapping J to virtual subnet V, at host H
 
@@ -37,10 +39,11 @@ the epoch); CA and PA are those of the mapping changed.  Errors are "error:
 ...".  Only the Python standard library is used, so that no process start
 or IDL replica is in what is timed.
 
-The addresses (bench/README.rst): virtual subnet V (1..200) has VSID
-5000+V and prefix 10.V.0.0/16 in virtual network "vnV"; its VM NIC
-"vmVVVV" is at 10.V.0.10; its mapping J (0..59999) is CA
-10.V.(1+J/256).(J%256); host H (0..HOSTS-1) has PA
+The addresses (bench/README.rst): virtual subnet V (1..1000) has VSID
+5000+V and prefix A.B.0.0/16, A = 10+V/256 and B = V%256 (10.V.0.0/16
+for V < 256), in virtual network "vnV" (or "vn" when routed); its VM NIC
+"vmVVVV" is at A.B.0.10; its mapping J (0..59999) is CA
+A.B.(1+J/256).(J%256); host H (0..HOSTS-1) has PA
 192.168.(1+H/250).(1+H%250); this host has PA 192.168.0.1.
 """
 
@@ -58,12 +61,22 @@ def vsid(v):
     return 5000 + v
 
 
+def net(v):
+    """The first two octets of virtual subnet 'v''s prefix."""
+    return "%d.%d" % (10 + v // 256, v % 256)
+
+
 def ca(v, j):
-    return "10.%d.%d.%d" % (v, 1 + (j >> 8), j & 255)
+    return "%s.%d.%d" % (net(v), 1 + (j >> 8), j & 255)
 
 
 def mac(v, j):
-    return "0a:%02x:00:%02x:%02x:01" % (v, j >> 8, j & 255)
+    return "0a:%02x:%02x:%02x:%02x:01" % (v & 255, v >> 8, j >> 8, j & 255)
+
+
+def nic_mac(v):
+    # Octets 4 and 5 of a mapping's MAC are below ff:ff (J < 60000).
+    return "0a:%02x:%02x:ff:ff:01" % (v & 255, v >> 8)
 
 
 def pa(h):
@@ -145,7 +158,7 @@ class Session:
                         "columns": ["cur_cfg"], "until": "!=",
                         "rows": []}])
 
-    def populate(self, n, m, hosts):
+    def populate(self, n, m, hosts, routed=0):
         ops = []
 
         def insert(table, row, name=None):
@@ -168,23 +181,27 @@ class Session:
                                   "pl%d" % h)
         ls_index = {}
         ports = []
+        bindings = []
         for v in range(1, n + 1):
             ls = "ls%d" % v
             ls_index[v] = insert("Logical_Switch",
                                  {"name": str(vsid(v)), "tunnel_key": vsid(v)},
                                  ls)
-            insert("Logical_Router",
-                   {"name": "vn%d" % v, "enable_logical_router": True,
-                    "switch_binding": ["map", [["10.%d.0.0/16" % v,
-                                                ref(ls)]]]})
+            binding = ["%s.0.0/16" % net(v), ref(ls)]
+            if routed:
+                bindings.append(binding)
+            else:
+                insert("Logical_Router",
+                       {"name": "vn%d" % v, "enable_logical_router": True,
+                        "switch_binding": ["map", [binding]]})
             pp = "pp%d" % v
             insert("Physical_Port",
                    {"name": "vm%04d" % v,
                     "vlan_bindings": ["map", [[0, ref(ls)]]]}, pp)
             ports.append(ref(pp))
             insert("Ucast_Macs_Local",
-                   {"MAC": "0a:%02x:ff:ff:ff:01" % v,
-                    "ipaddr": "10.%d.0.10" % v,
+                   {"MAC": nic_mac(v),
+                    "ipaddr": "%s.0.10" % net(v),
                     "logical_switch": ref(ls), "locator": ref("pl_self"),
                     "physical_port": ref(pp)})
             for j in range(m):
@@ -193,6 +210,10 @@ class Session:
                         "logical_switch": ref(ls),
                         "locator": ref("pl%d" % ((v * m + j) % hosts)),
                         "mapping_type": "default"})
+        if routed:
+            insert("Logical_Router",
+                   {"name": "vn", "enable_logical_router": True,
+                    "switch_binding": ["map", bindings]})
         insert("Physical_Switch",
                {"name": "hv0", "tunnel_ips": SELF_PA,
                 "distributed_router_mac": ROUTER_MAC,
@@ -257,7 +278,7 @@ def main():
             continue
         try:
             cmd, args = words[0], [int(w) for w in words[1:]]
-            if cmd == "populate" and len(args) == 3:
+            if cmd == "populate" and len(args) in (3, 4):
                 reply = session.populate(*args)
             elif cmd == "migrate" and len(args) == 3:
                 reply = session.migrate(*args)
