@@ -94,12 +94,13 @@ hns_underlay_port () {
 # provider address PA.  Its namespace runs an ovsdb-server (conf.db and
 # the two policy databases) and ovs-hnv's ovs-vswitchd on the userspace
 # datapath, both with their files in $ovs_base/NAME, and ends them by pid
-# when the test ends.  br-phy (the PA on its internal port, the default
-# route via the router) bridges the underlay interface eth0; br-int has
-# the flow-based tunnel ports vxlan0 and gre0 (outer source from the flow
-# too, for hosts with several PAs).  The policy databases
-# describe host NAME with PA and router MAC 00:1d:d8:b7:1c:00.  Use
-# "as NAME" to point ovs-vsctl, ovs-appctl, hnv-ctl and vfpctl at it.
+# when the test ends.  br-phy (the PA on its internal port, with the
+# underlay's MTU, the default route via the router) bridges the underlay
+# interface eth0; br-int has the flow-based tunnel ports vxlan0 and gre0
+# (outer source from the flow too, for hosts with several PAs).  The
+# policy databases describe host NAME with PA and router MAC
+# 00:1d:d8:b7:1c:00.  Use "as NAME" to point ovs-vsctl, ovs-appctl,
+# hnv-ctl and vfpctl at it.
 hns_host_add () {
     local name=$1 n=$2 pa=$3 d=$ovs_base/$1
     echo "adding hypervisor '$name' ($pa)"
@@ -113,15 +114,15 @@ hns_host_add () {
     hnv_create_dbs "$d" || return 1
     (
         ovs_setenv $name
-        hns_exec $name ovsdb-server --detach --no-chdir --pidfile \
-            --log-file -vconsole:off --remote=punix:"$d"/db.sock \
+        hns_exec $name ovsdb-server -vconsole:off --detach --no-chdir \
+            --pidfile --log-file --remote=punix:"$d"/db.sock \
             "$d"/conf.db "$d"/ms_vtep.db "$d"/ms_firewall.db || exit 1
         on_exit "kill $(cat "$d"/ovsdb-server.pid) 2>/dev/null"
         ovs-vsctl --no-wait init \
             -- set Open_vSwitch . external_ids:hnv-remote=unix:"$d"/db.sock \
             external_ids:hnv-host=$name || exit 1
-        hns_exec $name ovs-vswitchd --detach --no-chdir --pidfile \
-            --log-file -vconsole:off -vvconn -vofproto_dpif -vunixctl \
+        hns_exec $name ovs-vswitchd -vconsole:off --detach --no-chdir \
+            --pidfile --log-file -vvconn -vofproto_dpif -vunixctl \
             -vhnv_agent:file:dbg || exit 1
         on_exit "kill $(cat "$d"/ovs-vswitchd.pid) 2>/dev/null"
         ovs-vsctl \
@@ -134,6 +135,7 @@ hns_host_add () {
                ofport_request=11 options:remote_ip=flow options:key=flow \
                options:local_ip=flow \
             -- add-br br-phy -- set bridge br-phy datapath-type=netdev \
+            -- set interface br-phy mtu_request=$HNS_UNDERLAY_MTU \
             -- add-port br-phy eth0 || exit 1
         hns_exec $name ip addr add $pa/24 dev br-phy &&
         hns_exec $name ip link set br-phy up &&
