@@ -264,7 +264,7 @@ perf_stop () {
 # run_size N M: one instance, from empty databases, for size NxM.
 run_size () {
     local n=$1 m=$2 sz=$1x$2$suffix name=s$1x$2 dir=$work/s$1x$2 v args pid
-    local rss0 rss1 flows status polls k h h0 j ca pa pas
+    local rss0 rss1 rss_db flows status polls k h h0 j ca pa pas
     local mig=() mig_check=() mig_compile=() mig_install=() mig_other=()
     local add=() t0 t_end
 
@@ -311,6 +311,11 @@ run_size () {
     figure "converge_$sz" "$(ms "${R[converge_us]}")" ms
     figure "commit_$sz" "$(ms "${R[commit_us]}")" ms
     figure "rss_$sz" "$rss1" kB
+    # Our daemons in all: ovs-vswitchd and the ovsdb-server that serves
+    # conf.db and the policy databases (OVN's figure counts all of its).
+    rss_db=$(rss_kb "$(cat "$dir/ovsdb-server.pid")")
+    figure "rss_ovsdb_$sz" "$rss_db" kB
+    figure "rss_total_$sz" "$((rss1 + rss_db))" kB
     figure "flows_$sz" "$flows" flows
     # Where the time went, from the agent's log (1 ms resolution): until
     # the agent could check the policy (ovsdb-server's commit, the update

@@ -1,0 +1,309 @@
+#! /usr/bin/env python3
+# Copyright (c) 2026 The ovs-hnv authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Writes the side-by-side report of './quickstart bench'.
+
+usage: report.py RESULTS_DIR
+
+RESULTS_DIR holds the output of each benchmark of the run, NAME.out (every
+figure a line "name: value unit").  Writes RESULTS_DIR/report.md, with the
+figures side by side and each target of the benchmark issue checked, and
+PNG plots beside it (if python3-matplotlib is installed).  Prints each
+ratio as "name: value unit" too."""
+
+import glob
+import os
+import re
+import sys
+
+FIGURE = re.compile(r"^([A-Za-z0-9_.]+): (-?[0-9.]+|n/a) ?(.*)$")
+
+
+def read_figures(results):
+    """{bench: {name: (value, unit)}} from RESULTS/*.out."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(results, "*.out"))):
+        bench = os.path.basename(path)[:-4]
+        figs = {}
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = FIGURE.match(line.rstrip("\n"))
+                if m and m.group(2) != "n/a":
+                    figs[m.group(1)] = (float(m.group(2)), m.group(3))
+        out[bench] = figs
+    return out
+
+
+def sizes_of(figs, prefix):
+    """The NxM sizes (and variants) for which 'prefix'NxM... exists, in
+    increasing N*M order."""
+    found = set()
+    for name in figs:
+        m = re.match(re.escape(prefix) + r"(\d+)x(\d+)(_routed)?$", name)
+        if m:
+            found.add((int(m.group(1)), int(m.group(2)), m.group(3) or ""))
+    return sorted(found, key=lambda s: (s[2], s[0] * s[1], s[0]))
+
+
+def fmt(v, digits=1):
+    if v is None:
+        return "-"
+    if abs(v) >= 100 or v == int(v):
+        return "{:,.0f}".format(v)
+    return "{:.{}f}".format(v, digits)
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+class Report:
+    def __init__(self, results):
+        self.results = results
+        self.figs = read_figures(results)
+        self.lines = []
+        self.targets = []       # (description, value text, met?)
+
+    def get(self, bench, name):
+        v = self.figs.get(bench, {}).get(name)
+        return v[0] if v else None
+
+    def out(self, *lines):
+        self.lines.extend(lines)
+
+    def table(self, header, rows):
+        self.out("| " + " | ".join(header) + " |",
+                 "|" + "|".join("---" for _ in header) + "|")
+        for row in rows:
+            self.out("| " + " | ".join(row) + " |")
+        self.out("")
+
+    def target(self, what, value, met, unit="x"):
+        if value is None:
+            text, verdict = "not measured", "n/a"
+        else:
+            text = "%s%s" % (fmt(value, 2), unit)
+            verdict = "met" if met else "NOT met"
+        self.targets.append((what, text, verdict))
+        key = re.sub(r"[^a-z0-9]+", "_", what.lower()).strip("_")
+        print("target.%s: %s (%s)" % (key, text, verdict))
+
+    # ------------------------------------------------------------------
+
+    def control_plane(self):
+        hnv, ovn = "hnv-agent", "ovn"
+        self.out("## Control plane: one host's whole policy, one migration",
+                 "",
+                 "ovs-hnv: `bench/hnv-agent-bench.sh`; OVN 23.03: "
+                 "`bench/ovn-bench.sh` (the same topology: N subnets, one "
+                 "local VM each, M remote VMs over other hosts).  Times in "
+                 "ms; agent = the host agent's own check, compile and "
+                 "install, against ovn-controller's full recompute.", "")
+        rows = []
+        sizes = sizes_of(self.figs.get(hnv, {}), "converge_")
+        for n, m, var in sizes:
+            sz = "%dx%d%s" % (n, m, var)
+            agent = None
+            parts = [self.get(hnv, "agent_%s_%s" % (p, sz))
+                     for p in ("check", "compile", "install")]
+            if None not in parts:
+                agent = sum(parts)
+            rss_h = self.get(hnv, "rss_total_" + sz) or \
+                self.get(hnv, "rss_" + sz)
+            rss_o = self.get(ovn, "ovn_rss_" + sz)
+            rows.append([
+                sz.replace("_routed", " routed"),
+                fmt(self.get(hnv, "converge_" + sz)),
+                fmt(self.get(ovn, "ovn_converge_" + sz)),
+                fmt(agent),
+                fmt(self.get(ovn, "ovn_recompute_" + sz)),
+                fmt(self.get(hnv, "migrate_" + sz), 2),
+                fmt(self.get(ovn, "ovn_migrate_" + sz), 2),
+                fmt(self.get(hnv, "add_mapping_" + sz), 2),
+                fmt(self.get(ovn, "ovn_add_vm_" + sz), 2),
+                fmt(rss_h / 1024 if rss_h else None),
+                fmt(rss_o / 1024 if rss_o else None),
+                fmt(self.get(hnv, "flows_" + sz)),
+                fmt(self.get(ovn, "ovn_flows_" + sz)),
+            ])
+        self.table(["size", "converge hnv", "converge OVN", "agent hnv",
+                    "recompute OVN", "migrate hnv", "migrate OVN",
+                    "add hnv", "add OVN", "RSS hnv MiB", "RSS OVN MiB",
+                    "flows hnv", "flows OVN"], rows)
+
+        # The targets, at 200x250 (or the largest size both ran).
+        both = [s for s in sizes if not s[2]
+                and self.get(ovn, "ovn_converge_%dx%d" % s[:2]) is not None]
+        if not both:
+            self.target("convergence at 200x250 vs OVN", None, False)
+            return
+        big = (200, 250, "") if (200, 250, "") in both else both[-1]
+        sz = "%dx%d" % big[:2]
+        r = ratio(self.get(ovn, "ovn_converge_" + sz),
+                  self.get(hnv, "converge_" + sz))
+        self.target("convergence at %s, OVN over hnv (>= 10)" % sz, r,
+                    r is not None and r >= 10)
+        parts = [self.get(hnv, "agent_%s_%s" % (p, sz))
+                 for p in ("check", "compile", "install")]
+        agent = sum(parts) if None not in parts else None
+        r = ratio(self.get(ovn, "ovn_recompute_" + sz), agent)
+        self.target("host agent at %s, ovn-controller recompute over hnv "
+                    "agent (>= 5)" % sz, r, r is not None and r >= 5)
+        mig = self.get(hnv, "migrate_" + sz)
+        r = ratio(self.get(ovn, "ovn_migrate_" + sz), mig)
+        self.target("migration at %s, OVN over hnv (>= 10)" % sz, r,
+                    r is not None and r >= 10)
+        self.target("migration at %s under 10 ms" % sz, mig,
+                    mig is not None and mig < 10, " ms")
+        small = self.get(hnv, "migrate_10x10")
+        r = ratio(mig, small)
+        self.target("migration %s over 10x10 (within 2x)" % sz, r,
+                    r is not None and 0.5 <= r <= 2)
+        rss_h = self.get(hnv, "rss_total_" + sz) or self.get(hnv, "rss_" + sz)
+        r = ratio(rss_h, self.get(ovn, "ovn_rss_" + sz))
+        self.target("RSS at %s, hnv over OVN (<= 0.33)" % sz, r,
+                    r is not None and r <= 1 / 3)
+
+    def datapath(self):
+        vfp = "vfp"
+        self.out("## Datapath cost", "",
+                 "`bench/vfp-bench.sh`, part 3: cycles per packet of a VM's "
+                 "packet through three VFP layers and encapsulation, "
+                 "against plain OVS with one hand-written encapsulation "
+                 "flow, from the megaflow cache.", "")
+        rows = []
+        for mode in ("emc", "megaflow"):
+            rows.append([mode,
+                         fmt(self.get(vfp, "packet.%s.vfp.cycles_per_packet"
+                                      % mode)),
+                         fmt(self.get(vfp, "packet.%s.plain.cycles_per_packet"
+                                      % mode)),
+                         fmt(self.get(vfp, "packet.%s.vfp_vs_plain" % mode),
+                             2)])
+        self.table(["cache", "hnv cycles/packet", "plain OVS cycles/packet",
+                    "hnv / plain"], rows)
+        r = self.get(vfp, "packet.megaflow.vfp_vs_plain")
+        self.target("cycles per packet (L2), hnv over plain OVS (<= 1.10)",
+                    r, r is not None and r <= 1.10)
+
+    def traffic(self):
+        t = "traffic"
+        self.out("## Real traffic in namespaces", "",
+                 "`bench/traffic-bench.sh`: two hosts, one VM each, "
+                 "interleaved rounds.", "")
+        rows = []
+        for s in ("hnv", "ovs", "kernel", "ovn"):
+            rows.append([s,
+                         fmt(self.get(t, "traffic.%s.iperf3_gbps" % s), 3),
+                         fmt(self.get(t, "traffic.%s.ping_rtt_us" % s)),
+                         fmt(self.get(t, "traffic.%s.vswitchd_cpu_us_per_"
+                                      "packet" % s), 2)])
+        self.table(["system", "iperf3 Gbit/s", "ping RTT us",
+                    "ovs-vswitchd CPU us/packet"], rows)
+        r = self.get(t, "traffic.hnv_vs_ovs.iperf3")
+        self.target("iperf3, hnv over plain OVS (>= 0.95)", r,
+                    r is not None and r >= 0.95)
+
+    def megaflows(self):
+        mf = "megaflow"
+        self.out("## Megaflows for a traffic mix", "",
+                 "`bench/megaflow-bench.sh`: first packets of many "
+                 "connections among 100 VMs, L2 and routed.", "")
+        self.table(["figure", "value"], [
+            [name, fmt(self.get(mf, name), 3)] for name in
+            ("connections", "vm_pairs", "megaflows_no_acl",
+             "megaflows_per_pair_no_acl", "megaflows_acl",
+             "megaflows_per_pair_acl")])
+        r = self.get(mf, "megaflows_per_pair_no_acl")
+        self.target("megaflows per VM pair without stateful ACLs (about 1, "
+                    "not per connection)", r, r is not None and r <= 1.1)
+
+    def plots(self):
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            self.out("(No plots: python3-matplotlib is not installed.)", "")
+            return
+        hnv, ovn = "hnv-agent", "ovn"
+        sizes = [s for s in sizes_of(self.figs.get(hnv, {}), "converge_")
+                 if not s[2]]
+        labels = ["%dx%d" % s[:2] for s in sizes]
+        for fig_name, title, pairs, unit in (
+                ("convergence", "Convergence",
+                 [("ovs-hnv", hnv, "converge_"),
+                  ("OVN", ovn, "ovn_converge_")], "ms"),
+                ("migration", "One live migration",
+                 [("ovs-hnv", hnv, "migrate_"),
+                  ("OVN", ovn, "ovn_migrate_")], "ms"),
+                ("memory", "RSS of the host's daemons",
+                 [("ovs-hnv", hnv, "rss_total_"),
+                  ("OVN", ovn, "ovn_rss_")], "kB")):
+            fig, ax = plt.subplots(figsize=(6, 3.5))
+            width = 0.8 / len(pairs)
+            for i, (label, bench, prefix) in enumerate(pairs):
+                ys = [self.get(bench, prefix + lab) or 0 for lab in labels]
+                ax.bar([x + i * width for x in range(len(labels))], ys,
+                       width, label=label)
+            ax.set_xticks([x + width / 2 for x in range(len(labels))])
+            ax.set_xticklabels(labels)
+            ax.set_yscale("log")
+            ax.set_ylabel(unit)
+            ax.set_xlabel("subnets x remote VMs each")
+            ax.set_title(title)
+            ax.legend()
+            fig.tight_layout()
+            fig.savefig(os.path.join(self.results, fig_name + ".png"))
+            plt.close(fig)
+            self.out("![%s](%s.png)" % (title, fig_name), "")
+
+    def write(self):
+        self.out("# ovs-hnv benchmarks, side by side", "")
+        env = os.path.join(self.results, "environment.txt")
+        if os.path.exists(env):
+            with open(env) as f:
+                self.out("```", f.read().rstrip(), "```", "")
+        body_start = len(self.lines)
+        self.control_plane()
+        self.datapath()
+        self.traffic()
+        self.megaflows()
+        self.plots()
+        body = self.lines[body_start:]
+        self.lines = self.lines[:body_start]
+        self.out("## Targets", "")
+        self.table(["target", "measured", "verdict"],
+                   [list(t) for t in self.targets])
+        self.lines.extend(body)
+        self.out("## Raw figures", "",
+                 "Every benchmark's whole output is beside this report "
+                 "(`*.out`).", "")
+        with open(os.path.join(self.results, "report.md"), "w") as f:
+            f.write("\n".join(self.lines) + "\n")
+
+
+def main(argv):
+    if len(argv) != 2 or not os.path.isdir(argv[1]):
+        sys.stderr.write(__doc__)
+        return 2
+    Report(argv[1]).write()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
