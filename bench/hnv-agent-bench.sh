@@ -102,12 +102,15 @@ ctl_open () {
     helper_pids+=("$CTL_PID")
 }
 ctl () {
-    local field status i
+    local field status i line=
     printf '%s\n' "$*" >&"${CTL[1]}"
     # Waits for the answer as long as ovs-vswitchd lives (an hour at most).
+    # A read that times out keeps what it has read of the line: the next
+    # one goes on from there.
     for ((i = 0; ; i++)); do
         IFS= read -r -t 1 REPLY <&"${CTL[0]}" && break
         status=$?
+        line+=$REPLY
         if ((status <= 128)); then
             echo "$0: the controller session died" >&2
             exit 1
@@ -120,6 +123,7 @@ ctl () {
             exit 1
         fi
     done
+    REPLY=$line$REPLY
     if [[ $REPLY != ok* ]]; then
         echo "$0: $*: $REPLY" >&2
         exit 1
