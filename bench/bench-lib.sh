@@ -190,6 +190,42 @@ flow_count () {     # BRIDGE [MATCH]
     ovs-ofctl dump-aggregate "$@" | sed -n 's/.*flow_count=\([0-9]*\).*/\1/p'
 }
 
+# ctl COMMAND...: sends one line to the controller session of the script
+# (a coprocess CTL, one command a line, one answer a line), and waits for
+# its answer as long as the script's ctl_alive says its daemons live (an
+# hour at most).  An answer "ok K=V ..." goes into the associative array
+# R (which the script declares); any other answer ends the script.
+ctl () {
+    local field status i line=
+    printf '%s\n' "$*" >&"${CTL[1]}"
+    for ((i = 0; ; i++)); do
+        IFS= read -r -t 1 REPLY <&"${CTL[0]}" && break
+        status=$?
+        # A read that times out keeps what it has read of the line: the
+        # next one goes on from there.
+        line+=$REPLY
+        if ((status <= 128)); then
+            echo "$0: the controller session died" >&2
+            exit 1
+        elif ! ctl_alive "$*"; then
+            exit 1
+        elif ((i > 3600)); then
+            echo "$0: $*: no answer in an hour" >&2
+            exit 1
+        fi
+    done
+    REPLY=$line$REPLY
+    if [[ $REPLY != ok* ]]; then
+        echo "$0: $*: $REPLY" >&2
+        exit 1
+    fi
+    R=()
+    for field in $REPLY; do
+        [[ $field == *=* ]] && R[${field%%=*}]=${field#*=}
+    done
+    return 0
+}
+
 # ---------------------------------------------------------------------------
 # Output.
 

@@ -101,38 +101,13 @@ ctl_open () {
                       "$work/$1/db.sock"; }
     helper_pids+=("$CTL_PID")
 }
-ctl () {
-    local field status i line=
-    printf '%s\n' "$*" >&"${CTL[1]}"
-    # Waits for the answer as long as ovs-vswitchd lives (an hour at most).
-    # A read that times out keeps what it has read of the line: the next
-    # one goes on from there.
-    for ((i = 0; ; i++)); do
-        IFS= read -r -t 1 REPLY <&"${CTL[0]}" && break
-        status=$?
-        line+=$REPLY
-        if ((status <= 128)); then
-            echo "$0: the controller session died" >&2
-            exit 1
-        elif ! kill -0 "$pid" 2>/dev/null; then
-            echo "$0: $*: ovs-vswitchd died; its log:" >&2
-            tail -5 "$OVS_LOGDIR/ovs-vswitchd.log" >&2
-            exit 1
-        elif ((i > 3600)); then
-            echo "$0: $*: no answer in an hour" >&2
-            exit 1
-        fi
-    done
-    REPLY=$line$REPLY
-    if [[ $REPLY != ok* ]]; then
-        echo "$0: $*: $REPLY" >&2
-        exit 1
-    fi
-    R=()
-    for field in $REPLY; do
-        [[ $field == *=* ]] && R[${field%%=*}]=${field#*=}
-    done
-    return 0
+# ctl_alive COMMAND: for bench-lib.sh's ctl, whether ovs-vswitchd still
+# lives while COMMAND waits for its answer.
+ctl_alive () {
+    kill -0 "$pid" 2>/dev/null && return 0
+    echo "$0: $1: ovs-vswitchd died; its log:" >&2
+    tail -5 "$OVS_LOGDIR/ovs-vswitchd.log" >&2
+    return 1
 }
 ctl_close () {
     local pid=$CTL_PID fd=${CTL[1]}

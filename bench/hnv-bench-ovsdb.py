@@ -47,10 +47,10 @@ A.B.(1+J/256).(J%256); host H (0..HOSTS-1) has PA
 192.168.(1+H/250).(1+H%250); this host has PA 192.168.0.1.
 """
 
-import json
-import socket
 import sys
 import time
+
+from ovsdb_rpc import Connection
 
 ROUTER_MAC = "00:1d:d8:b7:1c:00"
 SELF_PA = "192.168.0.1"
@@ -83,55 +83,10 @@ def pa(h):
     return "192.168.%d.%d" % (1 + h // 250, 1 + h % 250)
 
 
-class Session:
+class Session(Connection):
     def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-        self.buf = ""
-        self.decoder = json.JSONDecoder()
-        self.next_id = 0
+        super().__init__(path, "ms_vtep")
         self.ls = {}            # V -> uuid of its Logical_Switch.
-
-    def _read_msg(self):
-        chunks = [self.buf]
-        while True:
-            # A message is a JSON object: try to parse only what ends like
-            # one, not every chunk of a reply of megabytes.
-            if chunks[-1].rstrip().endswith("}"):
-                text = "".join(chunks).lstrip()
-                chunks = [text]
-                try:
-                    msg, end = self.decoder.raw_decode(text)
-                    self.buf = text[end:]
-                    return msg
-                except ValueError:
-                    pass
-            data = self.sock.recv(1 << 20)
-            if not data:
-                raise EOFError("connection closed by ovsdb-server")
-            chunks.append(data.decode())
-
-    def transact(self, ops):
-        """Runs the ms_vtep transaction 'ops' and returns its results."""
-        self.next_id += 1
-        req = {"method": "transact", "params": ["ms_vtep"] + ops,
-               "id": self.next_id}
-        self.sock.sendall(json.dumps(req).encode())
-        while True:
-            msg = self._read_msg()
-            if msg.get("method") == "echo":
-                self.sock.sendall(json.dumps(
-                    {"result": msg["params"], "error": None,
-                     "id": msg["id"]}).encode())
-                continue
-            if msg.get("id") != self.next_id:
-                continue
-            if msg.get("error"):
-                raise RuntimeError(json.dumps(msg["error"]))
-            for r in msg["result"]:
-                if r and "error" in r:
-                    raise RuntimeError(json.dumps(r))
-            return msg["result"]
 
     def commit_and_wait(self, ops, what):
         """Runs 'ops' with next_cfg incremented, then waits for cur_cfg."""
@@ -249,11 +204,25 @@ class Session:
                             "encapsulation_type": "vxlan_over_ipv4"}})
         return ["named-uuid", "pl"]
 
+    def mapping(self, v, j):
+        """The uuid of mapping J of subnet V.  A controller knows the rows
+        it wrote (an IDL replica does): the lookup, which ovsdb-server
+        answers by scanning the whole table, is not part of what is
+        timed, and the update names the row by uuid, which it finds by
+        hash."""
+        rows = self.transact([{"op": "select", "table": "Ucast_Macs_Remote",
+                               "where": [["ipaddr", "==", ca(v, j)]],
+                               "columns": ["_uuid"]}])[0]["rows"]
+        if len(rows) != 1:
+            raise RuntimeError("%d mappings of %s" % (len(rows), ca(v, j)))
+        return rows[0]["_uuid"]
+
     def migrate(self, v, j, h):
         ops = []
+        uuid = self.mapping(v, j)
         pl = self.locator(h, ops)
         ops.append({"op": "update", "table": "Ucast_Macs_Remote",
-                    "where": [["ipaddr", "==", ca(v, j)]],
+                    "where": [["_uuid", "==", uuid]],
                     "row": {"locator": pl}})
         return self.commit_and_wait(ops, "ca=%s pa=%s" % (ca(v, j), pa(h)))
 

@@ -56,13 +56,13 @@ remote VM J is 10.V.(1+J/256).(J%256), MAC 0a:VV:00:JJ:JJ:01, on chassis
 00:1d:d8:b7:VV:01 (VV in hexadecimal).
 """
 
-import json
 import os
 import select
-import socket
 import subprocess
 import sys
 import time
+
+from ovsdb_rpc import Connection
 
 WAIT_TIMEOUT_MS = 3600 * 1000
 REMOTE_OUTPUT_TABLE = 39        # OFTABLE_REMOTE_OUTPUT of OVN 23.03.
@@ -94,71 +94,6 @@ def now_us():
 
 def us(t0, t1):
     return (t1 - t0) // 1000
-
-
-class Connection:
-    """One JSON-RPC connection to an ovsdb-server, database 'db'."""
-
-    def __init__(self, path, db):
-        self.db = db
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-        self.buf = ""
-        self.decoder = json.JSONDecoder()
-        self.next_id = 0
-
-    def _read_msg(self):
-        chunks = [self.buf]
-        while True:
-            # A message is a JSON object: try to parse only what ends like
-            # one, not every chunk of a reply of megabytes.
-            if chunks[-1].rstrip().endswith("}"):
-                text = "".join(chunks).lstrip()
-                chunks = [text]
-                try:
-                    msg, end = self.decoder.raw_decode(text)
-                    self.buf = text[end:]
-                    return msg
-                except ValueError:
-                    pass
-            data = self.sock.recv(1 << 20)
-            if not data:
-                raise EOFError("connection closed by ovsdb-server")
-            chunks.append(data.decode())
-
-    def transact(self, ops):
-        """Runs the transaction 'ops' and returns its results."""
-        self.next_id += 1
-        req = {"method": "transact", "params": [self.db] + ops,
-               "id": self.next_id}
-        self.sock.sendall(json.dumps(req).encode())
-        while True:
-            msg = self._read_msg()
-            if msg.get("method") == "echo":
-                self.sock.sendall(json.dumps(
-                    {"result": msg["params"], "error": None,
-                     "id": msg["id"]}).encode())
-                continue
-            if msg.get("id") != self.next_id:
-                continue
-            if msg.get("error"):
-                raise RuntimeError(json.dumps(msg["error"]))
-            for r in msg["result"]:
-                if r and "error" in r:
-                    raise RuntimeError(json.dumps(r))
-            return msg["result"]
-
-    def select(self, table, columns, where=None):
-        return self.transact([{"op": "select", "table": table,
-                               "where": where or [],
-                               "columns": columns}])[0]["rows"]
-
-    def wait_until(self, table, where, columns=None):
-        """Waits until 'table' has a row that matches 'where'."""
-        self.transact([{"op": "wait", "timeout": WAIT_TIMEOUT_MS,
-                        "table": table, "where": where,
-                        "columns": columns or ["_uuid"], "until": "!=",
-                        "rows": []}])
 
 
 class FlowWatch:

@@ -339,41 +339,16 @@ ctl_open () {
                       "$nb/db.sock" "$sb/db.sock" "$hv/br-int.mgmt"; }
     helper_pids+=("$CTL_PID")
 }
-ctl () {
-    local field status i d line=
-    printf '%s\n' "$*" >&"${CTL[1]}"
-    # Waits for the answer as long as the daemons live (an hour at most).
-    # A read that times out keeps what it has read of the line: the next
-    # one goes on from there.
-    for ((i = 0; ; i++)); do
-        IFS= read -r -t 1 REPLY <&"${CTL[0]}" && break
-        status=$?
-        line+=$REPLY
-        if ((status <= 128)); then
-            echo "$0: the CMS session died" >&2
-            exit 1
-        fi
-        for d in "${daemon_names[@]}"; do
-            if ! kill -0 "${pid_of[$d]}" 2>/dev/null; then
-                echo "$0: $*: $d (pid ${pid_of[$d]}) died" >&2
-                exit 1
-            fi
-        done
-        if ((i > 3600)); then
-            echo "$0: $*: no answer in an hour" >&2
-            exit 1
+# ctl_alive COMMAND: for bench-lib.sh's ctl, whether the daemons still
+# live while COMMAND waits for its answer.
+ctl_alive () {
+    local d
+    for d in "${daemon_names[@]}"; do
+        if ! kill -0 "${pid_of[$d]}" 2>/dev/null; then
+            echo "$0: $1: $d (pid ${pid_of[$d]}) died" >&2
+            return 1
         fi
     done
-    REPLY=$line$REPLY
-    if [[ $REPLY != ok* ]]; then
-        echo "$0: $*: $REPLY" >&2
-        exit 1
-    fi
-    R=()
-    for field in $REPLY; do
-        [[ $field == *=* ]] && R[${field%%=*}]=${field#*=}
-    done
-    return 0
 }
 ctl_close () {
     local pid=$CTL_PID fd=${CTL[1]}
