@@ -153,6 +153,20 @@ start_ovsdb () {
     daemon_pids+=("$(cat "$dir/ovsdb-server.pid")")
 }
 
+# start_hnv_ovsdb NAME: instance NAME's directory with conf.db and the two
+# policy databases, an ovsdb-server serving them (start_ovsdb), and the
+# Open_vSwitch row set for an HNV agent that follows them as host "hv0".
+start_hnv_ovsdb () {
+    local name=$1 dir=$work/$1
+    mkdir -p "$dir"
+    ovsdb-tool create "$dir/conf.db" "$ovs_src/vswitchd/vswitch.ovsschema"
+    ovsdb-tool create "$dir/ms_vtep.db" "$top/vtep/ms_vtep.ovsschema"
+    ovsdb-tool create "$dir/ms_firewall.db" "$top/vtep/ms_firewall.ovsschema"
+    start_ovsdb "$name" "$dir/conf.db" "$dir/ms_vtep.db" "$dir/ms_firewall.db"
+    ovs-vsctl --no-wait init -- set Open_vSwitch . \
+        external_ids:hnv-remote="unix:$dir/db.sock" external_ids:hnv-host=hv0
+}
+
 # start_vswitchd NAME [OPTION...]: ovs-hnv's ovs-vswitchd for instance
 # NAME, on the dummy datapath; its pid goes to vswitchd_pid[NAME].
 start_vswitchd () {

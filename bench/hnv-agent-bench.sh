@@ -250,13 +250,7 @@ run_size () {
     echo
     echo "## $sz: $n virtual subnets, each with 1 VM NIC and $m mappings" \
          "($((n * m)) in all) to $N_HOSTS hosts"
-    mkdir -p "$dir"
-    ovsdb-tool create "$dir/conf.db" "$ovs_src/vswitchd/vswitch.ovsschema"
-    ovsdb-tool create "$dir/ms_vtep.db" "$top/vtep/ms_vtep.ovsschema"
-    ovsdb-tool create "$dir/ms_firewall.db" "$top/vtep/ms_firewall.ovsschema"
-    start_ovsdb "$name" "$dir/conf.db" "$dir/ms_vtep.db" "$dir/ms_firewall.db"
-    ovs-vsctl --no-wait init -- set Open_vSwitch . \
-        external_ids:hnv-remote="unix:$dir/db.sock" external_ids:hnv-host=hv0
+    start_hnv_ovsdb "$name"
     start_vswitchd "$name" -vhnv_agent:file:dbg
     pid=${vswitchd_pid[$name]}
 

@@ -50,7 +50,7 @@ A.B.(1+J/256).(J%256); host H (0..HOSTS-1) has PA
 import sys
 import time
 
-from ovsdb_rpc import Connection
+from ovsdb_rpc import Connection, serve
 
 ROUTER_MAC = "00:1d:d8:b7:1c:00"
 SELF_PA = "192.168.0.1"
@@ -241,23 +241,7 @@ def main():
         sys.stderr.write(__doc__)
         sys.exit(2)
     session = Session(sys.argv[1])
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        try:
-            cmd, args = words[0], [int(w) for w in words[1:]]
-            if cmd == "populate" and len(args) in (3, 4):
-                reply = session.populate(*args)
-            elif cmd == "migrate" and len(args) == 3:
-                reply = session.migrate(*args)
-            elif cmd == "add" and len(args) == 3:
-                reply = session.add(*args)
-            else:
-                reply = "error: unknown command %s" % line.strip()
-        except (RuntimeError, ValueError, KeyError) as e:
-            reply = "error: %s" % e
-        print(reply, flush=True)
+    serve(session, {"populate": (3, 4), "migrate": (3,), "add": (3,)})
 
 
 if __name__ == "__main__":

@@ -84,14 +84,8 @@ pa_of () { echo "192.168.1.$((10 + $1))"; }
 # for ARP.
 name=hv
 dir=$work/$name
-mkdir -p "$dir"
-ovsdb-tool create "$dir/conf.db" "$ovs_src/vswitchd/vswitch.ovsschema"
-ovsdb-tool create "$dir/ms_vtep.db" "$top/vtep/ms_vtep.ovsschema"
-ovsdb-tool create "$dir/ms_firewall.db" "$top/vtep/ms_firewall.ovsschema"
-start_ovsdb "$name" "$dir/conf.db" "$dir/ms_vtep.db" "$dir/ms_firewall.db"
-ovs-vsctl --no-wait init -- set Open_vSwitch . \
-    external_ids:hnv-remote="unix:$dir/db.sock" external_ids:hnv-host=hv0 \
-    other_config:max-idle=600000
+start_hnv_ovsdb "$name"
+ovs-vsctl --no-wait set Open_vSwitch . other_config:max-idle=600000
 start_vswitchd "$name"
 
 args=(-- add-br br-int -- set Bridge br-int fail-mode=secure

@@ -62,7 +62,7 @@ import subprocess
 import sys
 import time
 
-from ovsdb_rpc import Connection
+from ovsdb_rpc import Connection, serve
 
 WAIT_TIMEOUT_MS = 3600 * 1000
 REMOTE_OUTPUT_TABLE = 39        # OFTABLE_REMOTE_OUTPUT of OVN 23.03.
@@ -371,23 +371,7 @@ def main():
         sys.stderr.write(__doc__)
         sys.exit(2)
     session = Session(*sys.argv[1:])
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        try:
-            cmd, args = words[0], [int(w) for w in words[1:]]
-            if cmd == "populate" and len(args) == 4:
-                reply = session.populate(*args)
-            elif cmd == "migrate" and len(args) == 4:
-                reply = session.migrate(*args)
-            elif cmd == "add" and len(args) == 4:
-                reply = session.add(*args)
-            else:
-                reply = "error: unknown command %s" % line.strip()
-        except (RuntimeError, ValueError, KeyError, IndexError) as e:
-            reply = "error: %s: %s" % (type(e).__name__, e)
-        print(reply, flush=True)
+    serve(session, {"populate": (4,), "migrate": (4,), "add": (4,)})
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ start is in what they time."""
 
 import json
 import socket
+import sys
 
 # How long an OVSDB "wait" operation may wait: an hour.
 WAIT_TIMEOUT_MS = 3600 * 1000
@@ -87,3 +88,23 @@ class Connection:
                         "table": table, "where": where,
                         "columns": columns or ["_uuid"], "until": "!=",
                         "rows": []}])
+
+
+def serve(session, arities):
+    """The command loop of a benchmark's controller: one command a line on
+    standard input, "NAME INT...", runs session.NAME(INT...) if 'arities'
+    (NAME -> tuple of argument counts) allows it, and prints its answer,
+    or "error: ...", as one line."""
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        try:
+            cmd, args = words[0], [int(w) for w in words[1:]]
+            if len(args) in arities.get(cmd, ()):
+                reply = getattr(session, cmd)(*args)
+            else:
+                reply = "error: unknown command %s" % line.strip()
+        except (RuntimeError, ValueError, KeyError, IndexError) as e:
+            reply = "error: %s: %s" % (type(e).__name__, e)
+        print(reply, flush=True)
