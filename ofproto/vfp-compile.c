@@ -1211,11 +1211,6 @@ vfp_compile_route(const struct vfp_route *route, struct ovs_list *flows)
     put_resubmit(&f->ofpacts, VFP_TABLE_NEXTHOP_SRC);
 }
 
-/* Copies in one part of a flood.  A remote copy costs about 130 bytes of
- * datapath actions (its tunnel header alone 70), and a pass's actions must
- * fit in 64 kB to be cached as a megaflow: 200 copies take about 26 kB. */
-#define FLOOD_PART 200
-
 static int
 compare_mappings_by_ca(const void *a_, const void *b_)
 {
@@ -1254,53 +1249,65 @@ put_flood_copy(struct ofpbuf *ofpacts, const struct vfp_mapping *mapping)
     ofpact_finish_CLONE(ofpacts, &clone);
 }
 
-/* Space: unicast replication of broadcasts and multicasts to its CAs of
- * the packet's address family, in parts of FLOOD_PART copies, each its own
- * datapath pass.  A flood decision enters part 0 (reg12 = 0), which forks
- * every other part through conntrack's recirculation, ct(table=flood) with
- * reg12 = the part: the one way OpenFlow offers to split a packet's work
- * over several passes.  The forks are siblings, not a chain, because the
- * userspace datapath nests recirculations only 6 deep.  Routing spaces span
- * subnets: never flooded. */
-void
-vfp_compile_space(const struct vfp_space *space, struct ovs_list *flows)
+size_t
+vfp_flood_part_size(const struct vfp_space *space, bool ipv4, size_t part)
 {
-    if (space->routing) {
+    const struct vfp_flood_slots *fs = &space->flood[ipv4];
+    size_t n = 0;
+
+    for (size_t i = part * VFP_FLOOD_PART;
+         i < MIN(fs->n, (part + 1) * VFP_FLOOD_PART); i++) {
+        n += fs->slots[i] != NULL;
+    }
+    return n;
+}
+
+/* Space: unicast replication of broadcasts and multicasts to its CAs of
+ * one address family, in parts of VFP_FLOOD_PART slots, each its own
+ * datapath pass.  A flood decision enters part 0 (reg12 = 0), which forks
+ * every other part that holds a CA through conntrack's recirculation,
+ * ct(table=flood) with reg12 = the part: the one way OpenFlow offers to
+ * split a packet's work over several passes.  The forks are siblings, not a
+ * chain, because the userspace datapath nests recirculations only 6 deep.
+ * Each part is its own owner, so that a CA that comes or goes recompiles
+ * its part (and part 0 when its part empties or fills), not the whole
+ * flood.  Routing spaces span subnets: never flooded. */
+void
+vfp_compile_flood(const struct vfp_space *space, bool ipv4, size_t part,
+                  struct ovs_list *flows)
+{
+    const struct vfp_flood_slots *fs = &space->flood[ipv4];
+    size_t n_parts = DIV_ROUND_UP(fs->n, VFP_FLOOD_PART);
+
+    if (space->routing || part >= n_parts
+        || (part && !vfp_flood_part_size(space, ipv4, part))) {
         return;
     }
 
-    const struct vfp_mapping **mappings = xmalloc(
-        hmap_count(&space->mappings) * sizeof *mappings + 1);
-    for (int ipv4 = 0; ipv4 < 2; ipv4++) {
-        const struct vfp_mapping *mapping;
-        size_t n = 0;
-        HMAP_FOR_EACH (mapping, node, &space->mappings) {
-            if (!mapping->no_flood
-                && IN6_IS_ADDR_V4MAPPED(&mapping->ca_ip) == ipv4) {
-                mappings[n++] = mapping;
-            }
-        }
-        qsort(mappings, n, sizeof *mappings, compare_mappings_by_ca);
-
-        size_t n_parts = DIV_ROUND_UP(n, FLOOD_PART);
-        for (size_t part = 0; part < n_parts; part++) {
-            struct vfp_flow *f = flow_add(flows, VFP_TABLE_FLOOD,
-                                          PRIO_MAPPING);
-            match_set_reg(&f->match, VFP_REG_SPACE, space->id);
-            match_set_reg(&f->match, VFP_REG_CHUNK, part);
-            match_set_dl_type(&f->match, htons(ipv4 ? ETH_TYPE_IP
-                                                    : ETH_TYPE_IPV6));
-            for (size_t i = 1; !part && i < n_parts; i++) {
-                put_load_reg(&f->ofpacts, VFP_REG_CHUNK, i);
-                struct ofpact_conntrack *ct = ofpact_put_CT(&f->ofpacts);
-                ct->recirc_table = VFP_TABLE_FLOOD;
-                ofpact_finish_CT(&f->ofpacts, &ct);
-            }
-            for (size_t i = part * FLOOD_PART;
-                 i < MIN(n, (part + 1) * FLOOD_PART); i++) {
-                put_flood_copy(&f->ofpacts, mappings[i]);
-            }
+    struct vfp_flow *f = flow_add(flows, VFP_TABLE_FLOOD, PRIO_MAPPING);
+    match_set_reg(&f->match, VFP_REG_SPACE, space->id);
+    match_set_reg(&f->match, VFP_REG_CHUNK, part);
+    match_set_dl_type(&f->match, htons(ipv4 ? ETH_TYPE_IP : ETH_TYPE_IPV6));
+    for (size_t i = 1; !part && i < n_parts; i++) {
+        if (vfp_flood_part_size(space, ipv4, i)) {
+            put_load_reg(&f->ofpacts, VFP_REG_CHUNK, i);
+            struct ofpact_conntrack *ct = ofpact_put_CT(&f->ofpacts);
+            ct->recirc_table = VFP_TABLE_FLOOD;
+            ofpact_finish_CT(&f->ofpacts, &ct);
         }
     }
-    free(mappings);
+
+    /* The copies in the order of their CAs, for readable flow dumps. */
+    const struct vfp_mapping *mappings[VFP_FLOOD_PART];
+    size_t n = 0;
+    for (size_t i = part * VFP_FLOOD_PART;
+         i < MIN(fs->n, (part + 1) * VFP_FLOOD_PART); i++) {
+        if (fs->slots[i] && !fs->slots[i]->no_flood) {
+            mappings[n++] = fs->slots[i];
+        }
+    }
+    qsort(mappings, n, sizeof *mappings, compare_mappings_by_ca);
+    for (size_t i = 0; i < n; i++) {
+        put_flood_copy(&f->ofpacts, mappings[i]);
+    }
 }

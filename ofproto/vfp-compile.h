@@ -72,7 +72,9 @@ struct vfp_tunnels {
 #define VFP_VXLAN_OVERHEAD 50
 #define VFP_NVGRE_OVERHEAD 42
 
-/* Cookies: the owner's kind in the top byte, its id in the low 32 bits. */
+/* Cookies: the owner's kind in the top byte, its id in the low 32 bits.
+ * A space owns its floods, one owner per part and address family: those
+ * go in the 24 bits between (see vfp_flood_cookie()). */
 enum vfp_owner_kind {
     VFP_OWNER_SWITCH = 1,
     VFP_OWNER_PORT = 2,
@@ -102,6 +104,32 @@ vfp_cookie_id(uint64_t cookie)
     return cookie;
 }
 
+/* Copies in one part of a flood.  A remote copy costs about 130 bytes of
+ * datapath actions (its tunnel header alone 70), and a pass's actions must
+ * fit in 64 kB to be cached as a megaflow: 200 copies take about 26 kB. */
+#define VFP_FLOOD_PART 200
+
+/* The owner of part 'part' of the flood of 'space_id' to its IPv4 CAs (if
+ * 'ipv4') or its IPv6 CAs. */
+static inline uint64_t
+vfp_flood_cookie(uint32_t space_id, bool ipv4, size_t part)
+{
+    return (vfp_cookie(VFP_OWNER_SPACE, space_id)
+            | ((uint64_t) ((part << 1) | ipv4) & 0xffffff) << 32);
+}
+
+static inline bool
+vfp_flood_cookie_ipv4(uint64_t cookie)
+{
+    return (cookie >> 32) & 1;
+}
+
+static inline size_t
+vfp_flood_cookie_part(uint64_t cookie)
+{
+    return (cookie >> 33) & 0x7fffff;
+}
+
 struct vfp_flow {
     struct ovs_list node;
     uint8_t table_id;
@@ -119,7 +147,12 @@ void vfp_compile_port(const struct vfp_port *, ofp_port_t ofport,
                       const struct vfp_tunnels *, struct ovs_list *flows);
 void vfp_compile_mapping(const struct vfp_mapping *, struct ovs_list *flows);
 void vfp_compile_route(const struct vfp_route *, struct ovs_list *flows);
-void vfp_compile_space(const struct vfp_space *, struct ovs_list *flows);
+void vfp_compile_flood(const struct vfp_space *, bool ipv4, size_t part,
+                       struct ovs_list *flows);
+
+/* How many CAs of 'space' (IPv4 if 'ipv4') part 'part' of its floods
+ * holds. */
+size_t vfp_flood_part_size(const struct vfp_space *, bool ipv4, size_t part);
 void vfp_compile_layer(const struct vfp_layer *, struct ovs_list *flows);
 void vfp_compile_group(const struct vfp_group *, struct ovs_list *flows);
 void vfp_compile_rule(const struct vfp_rule *, struct ovs_list *flows);

@@ -615,10 +615,63 @@ vfp_model_remove_space(struct vfp_model *m, struct vfp_space *space)
         vfp_model_remove_route(m, route);
     }
     hmap_destroy(&space->routes);
+    free(space->flood[0].slots);
+    free(space->flood[1].slots);
     hmap_remove(&m->spaces, &space->name_node);
     hmap_remove(&m->spaces_by_id, &space->id_node);
     free(space->name);
     free(space);
+}
+
+static struct vfp_flood_slots *
+flood_slots(struct vfp_mapping *mapping)
+{
+    return &mapping->space->flood[IN6_IS_ADDR_V4MAPPED(&mapping->ca_ip)];
+}
+
+static void
+flood_slot_take(struct vfp_mapping *mapping)
+{
+    struct vfp_flood_slots *fs = flood_slots(mapping);
+    size_t slot = fs->min_free;
+
+    while (slot < fs->n && fs->slots[slot]) {
+        slot++;
+    }
+    if (slot >= fs->allocated) {
+        fs->slots = x2nrealloc(fs->slots, &fs->allocated, sizeof *fs->slots);
+    }
+    fs->slots[slot] = mapping;
+    fs->n = MAX(fs->n, slot + 1);
+    fs->min_free = slot + 1;
+    mapping->flood_slot = slot;
+}
+
+static void
+flood_slot_release(struct vfp_mapping *mapping)
+{
+    struct vfp_flood_slots *fs = flood_slots(mapping);
+    size_t slot = mapping->flood_slot;
+
+    fs->slots[slot] = NULL;
+    fs->min_free = MIN(fs->min_free, slot);
+    while (fs->n && !fs->slots[fs->n - 1]) {
+        fs->n--;
+    }
+    mapping->flood_slot = SIZE_MAX;
+}
+
+void
+vfp_model_set_no_flood(struct vfp_mapping *mapping, bool no_flood)
+{
+    if (no_flood != mapping->no_flood) {
+        mapping->no_flood = no_flood;
+        if (no_flood) {
+            flood_slot_release(mapping);
+        } else {
+            flood_slot_take(mapping);
+        }
+    }
 }
 
 char *
@@ -653,6 +706,7 @@ vfp_model_add_mapping(struct vfp_model *m, struct vfp_space *space,
                     hash_bytes(ca_ip, sizeof *ca_ip, 0));
         hmap_insert(&m->mappings_by_id, &mapping->id_node,
                     hash_int(mapping->id, 0));
+        flood_slot_take(mapping);
     }
     mapping->vsid = vsid;
     mapping->ca_mac = *ca_mac;
@@ -667,6 +721,9 @@ vfp_model_add_mapping(struct vfp_model *m, struct vfp_space *space,
 void
 vfp_model_remove_mapping(struct vfp_model *m, struct vfp_mapping *mapping)
 {
+    if (!mapping->no_flood) {
+        flood_slot_release(mapping);
+    }
     hmap_remove(&mapping->space->mappings, &mapping->node);
     hmap_remove(&m->mappings_by_id, &mapping->id_node);
     free(mapping);

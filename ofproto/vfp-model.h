@@ -84,6 +84,19 @@ struct vfp_mapping {
     bool no_flood;              /* A router's address: gets no copy of the
                                  * space's broadcasts, and its Neighbor
                                  * Advertisements have the Router flag. */
+    size_t flood_slot;          /* Its place in the space's floods, or
+                                 * SIZE_MAX if 'no_flood'. */
+};
+
+/* A space's CAs of one address family, in the order its floods copy to
+ * them.  A mapping keeps its slot while it lives, and a new one takes the
+ * lowest free slot, so that adding or removing a CA changes one part of a
+ * flood (vfp-compile.c splits it into parts), not the whole of it. */
+struct vfp_flood_slots {
+    struct vfp_mapping **slots; /* NULL where free. */
+    size_t n;                   /* The highest slot in use, plus 1. */
+    size_t allocated;
+    size_t min_free;            /* No slot below this one is free. */
 };
 
 /* A route in a routing space: packets routed to a destination in 'prefix'
@@ -112,6 +125,7 @@ struct vfp_space {
                                  * VSIDs, and routed packets arrive in the
                                  * destination's VSID, so the source check
                                  * does not look at the VSID. */
+    struct vfp_flood_slots flood[2];    /* [0] IPv6 CAs, [1] IPv4 CAs. */
 };
 
 /* What a rule does, with its parameters. */
@@ -288,6 +302,10 @@ char *vfp_model_add_mapping(struct vfp_model *, struct vfp_space *,
                             bool may_exist, struct vfp_mapping **)
     OVS_WARN_UNUSED_RESULT;
 void vfp_model_remove_mapping(struct vfp_model *, struct vfp_mapping *);
+
+/* A new mapping is flooded to; this leaves it out of its space's floods,
+ * or puts it back.  (vfp_set_mapping_no_flood() also marks the change.) */
+void vfp_model_set_no_flood(struct vfp_mapping *, bool no_flood);
 
 /* Routes, in routing spaces only: IPv4 prefixes, unique in their space. */
 struct vfp_route *vfp_space_find_route(const struct vfp_space *,

@@ -48,6 +48,10 @@ void vfp_mark_mapping(const struct vfp_mapping *);
 void vfp_mark_route(const struct vfp_route *);
 void vfp_mark_space(const struct vfp_space *);
 
+/* Sets whether 'mapping' is left out of its space's floods, marking what
+ * that changes. */
+void vfp_set_mapping_no_flood(struct vfp_mapping *, bool no_flood);
+
 /* The OpenFlow port of 'port' on the VFP bridge, or OFPP_NONE, and of the
  * bridge's flow-based tunnel port for 'encap'. */
 ofp_port_t vfp_port_ofport(const struct vfp_port *);

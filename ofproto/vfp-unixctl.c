@@ -1051,7 +1051,7 @@ cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
                                       &ca_mac, &pa, encap, may_exist,
                                       &mapping);
         if (!error) {
-            mapping->no_flood = no_flood;
+            vfp_set_mapping_no_flood(mapping, no_flood);
             vfp_mark_mapping(mapping);
         }
         reply_change(conn, error);

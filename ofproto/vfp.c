@@ -149,9 +149,8 @@ vfp_get_commit_stats(unsigned long long int *commits,
 /* Marking. */
 
 static void
-mark(enum vfp_owner_kind kind, uint32_t id)
+mark_cookie(uint64_t cookie)
 {
-    uint64_t cookie = vfp_cookie(kind, id);
     uint32_t hash = hash_uint64(cookie);
     struct dirty *d;
 
@@ -165,6 +164,12 @@ mark(enum vfp_owner_kind kind, uint32_t id)
     hmap_insert(&dirty, &d->node, hash);
 }
 
+static void
+mark(enum vfp_owner_kind kind, uint32_t id)
+{
+    mark_cookie(vfp_cookie(kind, id));
+}
+
 void
 vfp_mark_rule(const struct vfp_rule *rule)
 {
@@ -176,8 +181,28 @@ vfp_mark_mapping(const struct vfp_mapping *mapping)
 {
     mark(VFP_OWNER_MAPPING, mapping->id);
 
-    /* Its space floods to it. */
-    mark(VFP_OWNER_SPACE, mapping->space->id);
+    /* Its space floods to it, from its part of the flood.  Part 0 forks
+     * the parts that hold CAs: when this one is its part's only CA, just
+     * added or about to go, that changes too. */
+    const struct vfp_space *space = mapping->space;
+    bool ipv4 = IN6_IS_ADDR_V4MAPPED(&mapping->ca_ip);
+    size_t part = mapping->flood_slot / VFP_FLOOD_PART;
+    if (!space->routing && !mapping->no_flood) {
+        mark_cookie(vfp_flood_cookie(space->id, ipv4, part));
+        if (part && vfp_flood_part_size(space, ipv4, part) == 1) {
+            mark_cookie(vfp_flood_cookie(space->id, ipv4, 0));
+        }
+    }
+}
+
+void
+vfp_set_mapping_no_flood(struct vfp_mapping *mapping, bool no_flood)
+{
+    if (no_flood != mapping->no_flood) {
+        vfp_mark_mapping(mapping);
+        vfp_model_set_no_flood(mapping, no_flood);
+        vfp_mark_mapping(mapping);
+    }
 }
 
 void
@@ -198,7 +223,8 @@ vfp_mark_space(const struct vfp_space *space)
     const struct vfp_mapping *mapping;
     const struct vfp_route *route;
 
-    mark(VFP_OWNER_SPACE, space->id);
+    mark_cookie(vfp_flood_cookie(space->id, false, 0));
+    mark_cookie(vfp_flood_cookie(space->id, true, 0));
     HMAP_FOR_EACH (mapping, node, &space->mappings) {
         vfp_mark_mapping(mapping);
     }
@@ -459,7 +485,8 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
         const struct vfp_space *space = vfp_model_find_space_by_id(&model,
                                                                    id);
         if (space) {
-            vfp_compile_space(space, flows);
+            vfp_compile_flood(space, vfp_flood_cookie_ipv4(cookie),
+                              vfp_flood_cookie_part(cookie), flows);
         }
         break;
     }

@@ -333,7 +333,13 @@ test_compile(struct ovs_cmdl_context *ctx)
     const struct vfp_space *space;
     HMAP_FOR_EACH (space, id_node, &m.spaces_by_id) {
         char *owner = xasprintf("space %s", space->name);
-        vfp_compile_space(space, &flows);
+        for (int ipv4 = 0; ipv4 < 2; ipv4++) {
+            size_t n_parts = DIV_ROUND_UP(space->flood[ipv4].n,
+                                          VFP_FLOOD_PART);
+            for (size_t part = 0; part < n_parts; part++) {
+                vfp_compile_flood(space, ipv4, part, &flows);
+            }
+        }
         print_flows(owner, &flows);
         free(owner);
     }

@@ -760,7 +760,7 @@ sync_space(struct vfp_model *m, struct want_space *ws)
             VLOG_WARN("space %s: %s", name, error);
             free(error);
         } else {
-            mapping->no_flood = wm->no_flood;
+            vfp_set_mapping_no_flood(mapping, wm->no_flood);
             vfp_mark_mapping(mapping);
         }
     }
