@@ -170,12 +170,28 @@ vfp_flows_destroy(struct ovs_list *flows)
     }
 }
 
+/* Appends a set_field of 'value' under 'mask' to field 'id'.
+ * ofpact_put_set_field() given a value leaves the padding after the value
+ * and after the mask uninitialized, and VFP compares a compiled flow's
+ * actions with the installed ones byte for byte: so the action is put
+ * zeroed, then filled in. */
+static void
+put_set_field_masked(struct ofpbuf *ofpacts, enum mf_field_id id,
+                     const union mf_value *value, const union mf_value *mask)
+{
+    const struct mf_field *field = mf_from_id(id);
+    struct ofpact_set_field *sf = ofpact_put_set_field(ofpacts, field, NULL,
+                                                       NULL);
+    memcpy(sf->value, value, field->n_bytes);
+    memcpy(ofpact_set_field_mask(sf), mask, field->n_bytes);
+}
+
 static void
 put_load_reg(struct ofpbuf *ofpacts, int reg, uint32_t value)
 {
     union mf_value v = { .be32 = htonl(value) };
     union mf_value m = { .be32 = OVS_BE32_MAX };
-    ofpact_put_set_field(ofpacts, mf_from_id(MFF_REG0 + reg), &v, &m);
+    put_set_field_masked(ofpacts, MFF_REG0 + reg, &v, &m);
 }
 
 static void
@@ -201,7 +217,7 @@ put_set_field(struct ofpbuf *ofpacts, enum mf_field_id id,
     memset(&v, 0, sizeof v);
     memset(&m, 0xff, sizeof m);
     memcpy(&v, value, size);
-    ofpact_put_set_field(ofpacts, mf_from_id(id), &v, &m);
+    put_set_field_masked(ofpacts, id, &v, &m);
 }
 
 static void
@@ -230,7 +246,7 @@ put_ct_commit(struct ofpbuf *ofpacts, const struct vfp_port *port,
 
     union mf_value v = { .be32 = htonl(blocked ? CT_MARK_BLOCKED : 0) };
     union mf_value m = { .be32 = htonl(CT_MARK_BLOCKED) };
-    ofpact_put_set_field(ofpacts, mf_from_id(MFF_CT_MARK), &v, &m);
+    put_set_field_masked(ofpacts, MFF_CT_MARK, &v, &m);
 
     ct = ofpbuf_at_assert(ofpacts, ofs, sizeof *ct);
     ofpacts->header = ct;
