@@ -37,7 +37,8 @@ migrations and new mappings.
 
 Environment: SIZES (default "10x10 100x100 100x1000"), N_HOSTS (other
 hosts' PAs, default 100), N_MIGRATIONS (default 9, --quick 5), N_ADDS
-(default 5, --quick 3), ROUTED=yes (all subnets in one virtual network,
+(default 5, --quick 3), N_RECOMPUTES (full recomputes, default 3),
+ROUTED=yes (all subnets in one virtual network,
 with one router; figures get the suffix "_routed"), PERF=yes (profile the
 migrations with perf), HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
 See bench/README.rst.
@@ -54,7 +55,7 @@ if $quick; then
 else
     : "${SIZES:=10x10 100x100 100x1000}" "${N_MIGRATIONS:=9}" "${N_ADDS:=5}"
 fi
-: "${N_HOSTS:=100}" "${PERF:=no}" "${ROUTED:=no}"
+: "${N_HOSTS:=100}" "${PERF:=no}" "${ROUTED:=no}" "${N_RECOMPUTES:=3}"
 case $ROUTED in
     yes) routed=1 suffix=_routed ;;
     no) routed=0 suffix= ;;
@@ -133,7 +134,9 @@ pa_of () { echo "192.168.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
 # agent_times NEXT_CFG: from ovs-vswitchd's log, the first check of the
 # policy at ms_vtep next_cfg NEXT_CFG and the flow installation that
 # followed it in the same run: A_CHECK, A_COMPILE and A_INSTALL (us, 0 if
-# nothing was installed), and A_END, when that run logged its last line
+# nothing was installed; of A_INSTALL, A_FLOWS compiling the flows and
+# comparing them with the installed ones, A_COMMIT committing them to the
+# bridge), and A_END, when that run logged its last line
 # (us since the epoch).  ovs-vswitchd writes its log asynchronously, so the
 # lines may come a little after cur_cfg: wait up to a second for them.
 agent_times () {
@@ -144,6 +147,8 @@ agent_times () {
                 if (found) {
                     if (/VFP flows installed in/) {
                         stamp = substr($0, 1, 24)
+                        s = $0; sub(/.*compared in /, "", s); flows = s + 0
+                        s = $0; sub(/.*committed in /, "", s); commit = s + 0
                         sub(/.*installed in /, ""); install = $1 + 0
                     }
                     done = 1
@@ -163,10 +168,11 @@ agent_times () {
                     compile = 0
                 }
             }
-            END { printf "%d %d %d %d %s\n", check, compile, install, done,
-                         stamp ? stamp : "-" }' \
+            END { printf "%d %d %d %d %d %d %s\n", check, compile, install,
+                         flows, commit, done, stamp ? stamp : "-" }' \
             "$OVS_LOGDIR/ovs-vswitchd.log")
-        read -r A_CHECK A_COMPILE A_INSTALL complete stamp <<<"$out"
+        read -r A_CHECK A_COMPILE A_INSTALL A_FLOWS A_COMMIT complete stamp \
+            <<<"$out"
         ((complete)) && break
         sleep 0.01
     done
@@ -300,7 +306,34 @@ run_size () {
     figure "agent_check_$sz" "$(ms "$A_CHECK")" ms
     figure "agent_compile_$sz" "$(ms "$A_COMPILE")" ms
     figure "agent_install_$sz" "$(ms "$A_INSTALL")" ms
+    figure "agent_install_flows_$sz" "$(ms "$A_FLOWS")" ms
+    figure "agent_install_commit_$sz" "$(ms "$A_COMMIT")" ms
     figure "cfg_report_$sz" "$(ms $((R[converge_us] - t_end)))" ms
+
+    # The agent's full recompute on the converged host, as ovn-bench.sh
+    # measures ovn-controller's: the whole policy checked, compiled into
+    # VFP and into flows, and compared with the installed ones.
+    local rc=() rc_check=() rc_vfp=() rc_flows=() out i
+    local re='checked in ([0-9]+) us, compiled into VFP in ([0-9]+) us; '
+    re+='[0-9]+ VFP objects.* compared in ([0-9]+) us, ([0-9]+) flow changes '
+    re+='committed in [0-9]+ us; ([0-9]+) us in all'
+    for ((i = 0; i < N_RECOMPUTES; i++)); do
+        out=$(ovs-appctl hnv/recompute)
+        note "hnv/recompute: $out"
+        if ! [[ $out =~ $re ]]; then
+            check "$sz hnv/recompute reply" "as in ovs-vswitchd-hnv(8)" "$out"
+            continue
+        fi
+        rc_check+=("${BASH_REMATCH[1]}")
+        rc_vfp+=("${BASH_REMATCH[2]}")
+        rc_flows+=("${BASH_REMATCH[3]}")
+        check "$sz flow changes of a recompute" 0 "${BASH_REMATCH[4]}"
+        rc+=("${BASH_REMATCH[5]}")
+    done
+    figure "recompute_$sz" "$(ms "$(median "${rc[@]}")")" ms
+    figure "recompute_check_$sz" "$(ms "$(median "${rc_check[@]}")")" ms
+    figure "recompute_vfp_$sz" "$(ms "$(median "${rc_vfp[@]}")")" ms
+    figure "recompute_flows_$sz" "$(ms "$(median "${rc_flows[@]}")")" ms
 
     status=$(ovs-appctl hnv/status)
     check "$sz policy" \

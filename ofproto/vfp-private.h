@@ -73,6 +73,22 @@ bool vfp_is_synced(void);
 void vfp_get_commit_stats(unsigned long long int *commits,
                           unsigned long long int *flow_changes);
 
+/* What the latest vfp_run() that had dirty owners did: the time it took to
+ * compile them and compare the result with their installed flows, the time
+ * its atomic commit to the bridge took, and the flow changes in it. */
+struct vfp_run_stats {
+    long long int compile_us;
+    long long int commit_us;
+    size_t n_owners;
+    size_t n_changes;
+};
+void vfp_get_last_run(struct vfp_run_stats *);
+
+/* Marks every object, so that the next vfp_run() compiles all flows anew
+ * and compares them with the installed ones: a full recompute, which
+ * changes no flow unless one was wrong. */
+void vfp_mark_everything(void);
+
 /* Replies to 'conn' once every change made so far is installed. */
 struct unixctl_conn;
 void vfp_sync_reply_later(struct unixctl_conn *);

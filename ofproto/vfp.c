@@ -44,6 +44,7 @@
 #include "openvswitch/vlog.h"
 #include "openvswitch/poll-loop.h"
 #include "simap.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -104,6 +105,7 @@ static struct hmap dirty = HMAP_INITIALIZER(&dirty);
 
 /* Atomic commits made, and flow changes in them, for "vfp/status". */
 static unsigned long long int n_commits, n_flow_changes;
+static struct vfp_run_stats last_run;
 
 /* "vfp/sync" callers waiting for the flows to be installed. */
 static struct unixctl_conn **sync_conns;
@@ -266,8 +268,8 @@ vfp_mark_port(const struct vfp_port *port)
     }
 }
 
-static void
-mark_everything(void)
+void
+vfp_mark_everything(void)
 {
     const struct vfp_port *port;
 
@@ -837,7 +839,7 @@ vfp_run(void)
             ofproto = current;
             clear_client_flows();
             set_tables_readonly(true);
-            mark_everything();
+            vfp_mark_everything();
             VLOG_INFO("%s: VFP owns tables %d to %d", bridge_name,
                       VFP_TABLE_CLASSIFY, VFP_TABLE_LAST);
         }
@@ -856,13 +858,22 @@ vfp_run(void)
         return;
     }
 
-    struct pending_mods p = { NULL, 0, 0 };
-    HMAP_FOR_EACH_POP (d, node, &dirty) {
-        sync_owner(d->cookie, &p);
-        free(d);
+    if (!hmap_is_empty(&dirty)) {
+        long long int start = time_usec();
+        struct pending_mods p = { NULL, 0, 0 };
+
+        last_run.n_owners = hmap_count(&dirty);
+        HMAP_FOR_EACH_POP (d, node, &dirty) {
+            sync_owner(d->cookie, &p);
+            free(d);
+        }
+        long long int compiled = time_usec();
+        last_run.n_changes = p.n;
+        pending_commit(&p);
+        last_run.compile_us = compiled - start;
+        last_run.commit_us = time_usec() - compiled;
+        free(p.mods);
     }
-    pending_commit(&p);
-    free(p.mods);
     reply_to_syncs();
 
     if (tunnels.underlay_mtu) {
@@ -870,6 +881,12 @@ vfp_run(void)
     } else {
         vfp_pmtu_close();
     }
+}
+
+void
+vfp_get_last_run(struct vfp_run_stats *stats)
+{
+    *stats = last_run;
 }
 
 void

@@ -117,7 +117,16 @@ static char *last_policy_error;
 /* The iface-ids bound to VFP ports, as told to VFP last time. */
 static struct sset bound_ifaces = SSET_INITIALIZER(&bound_ifaces);
 
+/* "hnv/recompute": the callers waiting for a full recompute, and what the
+ * one under way took so far (its policy check and compilation into VFP). */
+static struct unixctl_conn **recompute_conns;
+static size_t n_recompute_conns, allocated_recompute_conns;
+static bool recompute_requested;
+static long long int recompute_check_us, recompute_vfp_us;
+
+static void hnv_reply_recompute(long long int vfp_us);
 static unixctl_cb_func hnv_unixctl_status;
+static unixctl_cb_func hnv_unixctl_recompute;
 
 void
 hnv_agent_init(const char *ovs_remote)
@@ -143,6 +152,8 @@ hnv_agent_init(const char *ovs_remote)
 
     unixctl_command_register("hnv/status", "", 0, 0, hnv_unixctl_status,
                              NULL);
+    unixctl_command_register("hnv/recompute", "", 0, 0,
+                             hnv_unixctl_recompute, NULL);
 }
 
 /* Applies external_ids:hnv-remote-probe-interval to 'db' or, without it,
@@ -563,10 +574,19 @@ hnv_check_policy(void)
     } else {
         hnv_vfp_clear();
     }
+    long long int compiled = time_usec();
     VLOG_DBG("policy checked in %lld us, compiled into VFP in %lld us "
              "(ms_vtep next_cfg %"PRId64", ms_firewall next_cfg %"PRId64")",
-             checked - start, time_usec() - checked, vtep_db.checked_cfg,
+             checked - start, compiled - checked, vtep_db.checked_cfg,
              fw_db.checked_cfg);
+    if (recompute_requested) {
+        /* What changed is marked already; the rest is compiled anew too,
+         * and compared with what is installed. */
+        recompute_requested = false;
+        recompute_check_us = checked - start;
+        recompute_vfp_us = compiled - checked;
+        vfp_mark_everything();
+    }
     if (vtep_db.idl) {
         ovsdb_idl_track_clear(vtep_db.idl);
     }
@@ -598,7 +618,15 @@ hnv_agent_run(void)
     vfp_run();
     bool installed = hnv_flows_installed();
     if (!was_installed && installed) {
-        VLOG_DBG("VFP flows installed in %lld us", time_usec() - start);
+        struct vfp_run_stats rs;
+        vfp_get_last_run(&rs);
+        VLOG_DBG("VFP flows installed in %lld us (compiled and compared in "
+                 "%lld us, committed in %lld us: %"PRIuSIZE" flow changes)",
+                 time_usec() - start, rs.compile_us, rs.commit_us,
+                 rs.n_changes);
+    }
+    if (n_recompute_conns && !recompute_requested) {
+        hnv_reply_recompute(time_usec() - start);
     }
 
     hnv_db_run_cfg(&vtep_db, installed);
@@ -699,6 +727,54 @@ hnv_status_cfg(const struct hnv_db *db, const char *root, struct ds *s)
         ds_put_format(s, ", cur_cfg %"PRId64, cur_cfg);
     }
     ds_put_cstr(s, ")\n");
+}
+
+/* Replies to the "hnv/recompute" callers, once the recompute that they
+ * asked for is done: the run that checked the whole policy also compiled
+ * and compared every flow, in 'vfp_us'. */
+static void
+hnv_reply_recompute(long long int vfp_us)
+{
+    struct vfp_run_stats rs;
+    vfp_get_last_run(&rs);
+
+    char *reply = xasprintf(
+        "policy checked in %lld us, compiled into VFP in %lld us; "
+        "%"PRIuSIZE" VFP objects' flows compiled and compared in %lld us, "
+        "%"PRIuSIZE" flow changes committed in %lld us; %lld us in all\n",
+        recompute_check_us, recompute_vfp_us, rs.n_owners, rs.compile_us,
+        rs.n_changes, rs.commit_us,
+        recompute_check_us + recompute_vfp_us + vfp_us);
+    for (size_t i = 0; i < n_recompute_conns; i++) {
+        unixctl_command_reply(recompute_conns[i], reply);
+    }
+    n_recompute_conns = 0;
+    free(reply);
+}
+
+/* "hnv/recompute": checks the whole policy again, compiles it into VFP and
+ * every VFP object into flows, and compares them with the installed flows,
+ * as ovn-controller's "inc-engine/recompute" does.  It changes nothing
+ * unless something was wrong, and tells how long each step took. */
+static void
+hnv_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                      const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    if (!vtep_db.idl) {
+        unixctl_command_reply_error(conn, "hnv-remote not configured "
+                                    "(set Open_vSwitch external_ids:"
+                                    "hnv-remote)");
+        return;
+    }
+    if (n_recompute_conns >= allocated_recompute_conns) {
+        recompute_conns = x2nrealloc(recompute_conns,
+                                     &allocated_recompute_conns,
+                                     sizeof *recompute_conns);
+    }
+    recompute_conns[n_recompute_conns++] = conn;
+    recompute_requested = true;
+    check_needed = true;
+    poll_immediate_wake();
 }
 
 static void
