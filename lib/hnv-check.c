@@ -44,10 +44,18 @@ struct accepted {
 };
 
 /* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
- * a port name). */
+ * a port name): a string, or for the many CAs a binary "struct ca_key". */
 struct seen {
     struct hmap_node node;
-    char *key;
+    size_t len;
+    uint8_t key[];
+};
+
+/* A CA IP or MAC in a VSID, as a key of "struct seen". */
+struct ca_key {
+    uint32_t kind;              /* 1 for an IP, 2 for a MAC. */
+    uint32_t vsid;
+    struct in6_addr addr;       /* The IP, or the MAC then zeros. */
 };
 
 struct check_ctx {
@@ -124,24 +132,54 @@ find_accepted(const struct check_ctx *ctx, const void *row)
     return NULL;
 }
 
-/* Records 'key' (which this function frees) as seen.  Returns false if it
- * had been seen already. */
+/* Records the 'len' bytes of 'key' as seen.  Returns false if they had been
+ * seen already. */
 static bool
-see_once(struct check_ctx *ctx, char *key)
+see_bytes_once(struct check_ctx *ctx, const void *key, size_t len)
 {
-    uint32_t hash = hash_string(key, 0);
+    uint32_t hash = hash_bytes(key, len, 0);
     struct seen *s;
 
     HMAP_FOR_EACH_WITH_HASH (s, node, hash, &ctx->seen) {
-        if (!strcmp(s->key, key)) {
-            free(key);
+        if (s->len == len && !memcmp(s->key, key, len)) {
             return false;
         }
     }
-    s = xmalloc(sizeof *s);
-    s->key = key;
+    s = xmalloc(sizeof *s + len);
+    s->len = len;
+    memcpy(s->key, key, len);
     hmap_insert(&ctx->seen, &s->node, hash);
     return true;
+}
+
+/* Records string 'key' (which this function frees) as seen.  Returns false
+ * if it had been seen already. */
+static bool
+see_once(struct check_ctx *ctx, char *key)
+{
+    bool once = see_bytes_once(ctx, key, strlen(key));
+    free(key);
+    return once;
+}
+
+/* Records CA IP 'ip' (if 'is_ip') or CA MAC 'mac' in 'vsid' as seen: a
+ * binary key, for this runs once per mapping.  Returns false if it had been
+ * seen already. */
+static bool
+see_ca_once(struct check_ctx *ctx, uint32_t vsid, bool is_ip,
+            const struct in6_addr *ip, const struct eth_addr *mac)
+{
+    struct ca_key key;
+
+    memset(&key, 0, sizeof key);
+    key.kind = is_ip ? 1 : 2;
+    key.vsid = vsid;
+    if (is_ip) {
+        key.addr = *ip;
+    } else {
+        memcpy(&key.addr, mac, sizeof *mac);
+    }
+    return see_bytes_once(ctx, &key, sizeof key);
 }
 
 static int
@@ -491,18 +529,12 @@ check_mac_row(struct check_ctx *ctx, const char *table,
     /* A CA IP or CA MAC names one VM inside its VSID, whichever table it
      * comes from: a second row for it would make forwarding ambiguous.  An
      * IPv6 address has many spellings: compare them in canonical form. */
-    if (ip_s[0]) {
-        struct ds key = DS_EMPTY_INITIALIZER;
-        ds_put_format(&key, "ca-ip %"PRIu32" ", a->vsid);
-        hnv_ip_format(&ip, &key);
-        if (!see_once(ctx, ds_steal_cstr(&key))) {
-            add_error(ctx, table, row, "ipaddr: CA %s is already mapped in "
-                      "VSID %"PRIu32, ip_s, a->vsid);
-            return false;
-        }
+    if (ip_s[0] && !see_ca_once(ctx, a->vsid, true, &ip, NULL)) {
+        add_error(ctx, table, row, "ipaddr: CA %s is already mapped in "
+                  "VSID %"PRIu32, ip_s, a->vsid);
+        return false;
     }
-    if (!see_once(ctx, xasprintf("ca-mac %"PRIu32" "ETH_ADDR_FMT,
-                                 a->vsid, ETH_ADDR_ARGS(mac)))) {
+    if (!see_ca_once(ctx, a->vsid, false, NULL, &mac)) {
         add_error(ctx, table, row, "MAC: CA MAC %s is already mapped in "
                   "VSID %"PRIu32, mac_s, a->vsid);
         return false;
@@ -621,7 +653,6 @@ hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
 
     struct seen *s;
     HMAP_FOR_EACH_POP (s, node, &ctx.seen) {
-        free(s->key);
         free(s);
     }
     hmap_destroy(&ctx.seen);

@@ -210,37 +210,71 @@ char *
 hnv_check_ca_ip(const struct hnv_prefix *prefix, uint32_t vsid,
                 const struct in6_addr *ip)
 {
-    struct ds ip_s = DS_EMPTY_INITIALIZER;
-    struct ds prefix_s = DS_EMPTY_INITIALIZER;
+    enum { OK, OUTSIDE, NETWORK, GATEWAY, BROADCAST, MULTICAST, LINK_LOCAL,
+           LOOPBACK } why = OK;
     struct in6_addr gateway;
-    char *error = NULL;
 
-    hnv_ip_format(ip, &ip_s);
-    hnv_prefix_format(prefix, &prefix_s);
     hnv_prefix_gateway(prefix, &gateway);
     if (!hnv_prefix_contains(prefix, ip)) {
-        error = xasprintf("%s is outside subnet %s of VSID %"PRIu32,
-                          ds_cstr(&ip_s), ds_cstr(&prefix_s), vsid);
+        why = OUTSIDE;
     } else if (ipv6_addr_equals(ip, &prefix->addr)) {
-        error = xasprintf("%s is the network address of subnet %s",
-                          ds_cstr(&ip_s), ds_cstr(&prefix_s));
+        why = NETWORK;
     } else if (ipv6_addr_equals(ip, &gateway)) {
-        error = xasprintf("%s is the gateway address of VSID %"PRIu32,
-                          ds_cstr(&ip_s), vsid);
+        why = GATEWAY;
     } else if (prefix->is_ipv4
                && !(~in6_addr_get_mapped_ipv4(ip)
                     & ~be32_prefix_mask(prefix->plen))) {
-        error = xasprintf("%s is the broadcast address of subnet %s",
-                          ds_cstr(&ip_s), ds_cstr(&prefix_s));
+        why = BROADCAST;
     } else if (!prefix->is_ipv4 && ipv6_addr_is_multicast(ip)) {
-        error = xasprintf("%s is a multicast address", ds_cstr(&ip_s));
+        why = MULTICAST;
     } else if (!prefix->is_ipv4 && ip->s6_addr[0] == 0xfe
                && (ip->s6_addr[1] & 0xc0) == 0x80) {
         /* A VM has a link-local address of its own, which no policy
          * names. */
-        error = xasprintf("%s is a link-local address", ds_cstr(&ip_s));
+        why = LINK_LOCAL;
     } else if (!prefix->is_ipv4 && ipv6_addr_equals(ip, &in6addr_loopback)) {
+        why = LOOPBACK;
+    }
+    if (why == OK) {
+        /* The common case, once per mapping: nothing formatted. */
+        return NULL;
+    }
+
+    struct ds ip_s = DS_EMPTY_INITIALIZER;
+    struct ds prefix_s = DS_EMPTY_INITIALIZER;
+    char *error = NULL;
+
+    hnv_ip_format(ip, &ip_s);
+    hnv_prefix_format(prefix, &prefix_s);
+    switch (why) {
+    case OUTSIDE:
+        error = xasprintf("%s is outside subnet %s of VSID %"PRIu32,
+                          ds_cstr(&ip_s), ds_cstr(&prefix_s), vsid);
+        break;
+    case NETWORK:
+        error = xasprintf("%s is the network address of subnet %s",
+                          ds_cstr(&ip_s), ds_cstr(&prefix_s));
+        break;
+    case GATEWAY:
+        error = xasprintf("%s is the gateway address of VSID %"PRIu32,
+                          ds_cstr(&ip_s), vsid);
+        break;
+    case BROADCAST:
+        error = xasprintf("%s is the broadcast address of subnet %s",
+                          ds_cstr(&ip_s), ds_cstr(&prefix_s));
+        break;
+    case MULTICAST:
+        error = xasprintf("%s is a multicast address", ds_cstr(&ip_s));
+        break;
+    case LINK_LOCAL:
+        error = xasprintf("%s is a link-local address", ds_cstr(&ip_s));
+        break;
+    case LOOPBACK:
         error = xasprintf("%s is the loopback address", ds_cstr(&ip_s));
+        break;
+    case OK:
+    default:
+        OVS_NOT_REACHED();
     }
     ds_destroy(&ip_s);
     ds_destroy(&prefix_s);

@@ -147,14 +147,32 @@ group_position(const struct vfp_group *group, size_t *n_groups)
 
 /* Flow construction. */
 
+/* A full recompile makes and frees hundreds of thousands of flows, each
+ * over 700 bytes with its actions, which cost more in malloc() and free()
+ * than in compiling them: freed flows wait here for reuse, up to a bound
+ * well above one owner's flows.  (VFP compiles in the main thread only.) */
+static struct ovs_list spare_flows = OVS_LIST_INITIALIZER(&spare_flows);
+static size_t n_spare_flows;
+#define MAX_SPARE_FLOWS 4096
+
 static struct vfp_flow *
 flow_add(struct ovs_list *flows, uint8_t table_id, uint16_t priority)
 {
-    struct vfp_flow *f = xmalloc(sizeof *f);
+    struct vfp_flow *f;
+
+    if (n_spare_flows) {
+        f = CONTAINER_OF(ovs_list_pop_front(&spare_flows), struct vfp_flow,
+                         node);
+        n_spare_flows--;
+        ofpbuf_clear(&f->ofpacts);
+        f->ofpacts.header = NULL;
+    } else {
+        f = xmalloc(sizeof *f);
+        ofpbuf_init(&f->ofpacts, 256);  /* Most flows need no realloc. */
+    }
     f->table_id = table_id;
     f->priority = priority;
     match_init_catchall(&f->match);
-    ofpbuf_init(&f->ofpacts, 64);
     ovs_list_push_back(flows, &f->node);
     return f;
 }
@@ -165,8 +183,13 @@ vfp_flows_destroy(struct ovs_list *flows)
     struct vfp_flow *f;
 
     LIST_FOR_EACH_POP (f, node, flows) {
-        ofpbuf_uninit(&f->ofpacts);
-        free(f);
+        if (n_spare_flows < MAX_SPARE_FLOWS && f->ofpacts.allocated <= 4096) {
+            ovs_list_push_front(&spare_flows, &f->node);
+            n_spare_flows++;
+        } else {
+            ofpbuf_uninit(&f->ofpacts);
+            free(f);
+        }
     }
 }
 
