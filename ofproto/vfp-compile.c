@@ -42,6 +42,8 @@ enum {
                                  * connection's packet in a stateful
                                  * layer. */
     PRIO_ENCAP = 200,           /* Forwarding into a tunnel. */
+    PRIO_ENCAP_FITS = 201,      /* The same, from a port whose packets
+                                 * always fit the underlay. */
     PRIO_TRACKED = 200,         /* Return traffic of a stateful layer. */
     PRIO_MAPPING = 100,         /* Space entries. */
     PRIO_DAD = 101,             /* Duplicate address detection: never
@@ -567,7 +569,7 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
 /* Port: classification of its packets, local delivery to it by MAC, and
  * output to it. */
 void
-vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
+vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
                  const struct vfp_tunnels *tunnels, struct ovs_list *flows)
 {
     struct vfp_flow *f;
@@ -637,6 +639,25 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport,
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     if (port->state == VFP_PORT_ENABLED) {
         ofpact_put_OUTPUT(&f->ofpacts)->port = ofport;
+    }
+
+    /* Into a tunnel without the path MTU check, if no packet of this port
+     * can outgrow the underlay: the interface's MTU bounds what it sends
+     * (no offload makes bigger frames in the userspace datapath), and
+     * check_pkt_larger makes the datapath run the rest of the actions
+     * packet by packet, which costs throughput. */
+    n = (port->state == VFP_PORT_ENABLED && mtu > 0
+         && tunnels->underlay_mtu > 0
+         ? get_tunnel_ports(tunnels, tunnel_ports) : 0);
+    for (size_t i = 0; i < n; i++) {
+        int overhead = (tunnel_ports[i].encap == VFP_ENCAP_NVGRE
+                        ? VFP_NVGRE_OVERHEAD : VFP_VXLAN_OVERHEAD);
+        if (mtu + overhead <= tunnels->underlay_mtu) {
+            f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_ENCAP_FITS);
+            match_set_in_port(&f->match, ofport);
+            match_set_reg(&f->match, VFP_REG_ENCAP, tunnel_ports[i].encap);
+            ofpact_put_OUTPUT(&f->ofpacts)->port = tunnel_ports[i].ofport;
+        }
     }
 }
 

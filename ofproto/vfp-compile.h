@@ -141,9 +141,10 @@ struct vfp_flow {
 void vfp_flows_destroy(struct ovs_list *flows);
 
 /* Each appends its owner's flows to 'flows'.  'ofport' is the OpenFlow port
- * of 'port', or OFPP_NONE while it has none on the bridge. */
+ * of 'port', or OFPP_NONE while it has none on the bridge, and 'mtu' the MTU
+ * of its interface, or 0 if unknown. */
 void vfp_compile_switch(const struct vfp_tunnels *, struct ovs_list *flows);
-void vfp_compile_port(const struct vfp_port *, ofp_port_t ofport,
+void vfp_compile_port(const struct vfp_port *, ofp_port_t ofport, int mtu,
                       const struct vfp_tunnels *, struct ovs_list *flows);
 void vfp_compile_mapping(const struct vfp_mapping *, struct ovs_list *flows);
 void vfp_compile_route(const struct vfp_route *, struct ovs_list *flows);

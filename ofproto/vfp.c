@@ -97,6 +97,7 @@ struct pending_mods {
 static struct vfp_model model;
 static char *bridge_name;
 static struct simap iface_ofports = SIMAP_INITIALIZER(&iface_ofports);
+static struct simap iface_mtus = SIMAP_INITIALIZER(&iface_mtus);
 static struct vfp_tunnels tunnels = { OFPP_NONE, OFPP_NONE, 0 };
 
 static struct ofproto *ofproto; /* The bridge's, while VFP is active. */
@@ -341,6 +342,12 @@ vfp_set_underlay_mtu(int mtu)
     if (mtu != tunnels.underlay_mtu) {
         tunnels.underlay_mtu = mtu;
         mark(VFP_OWNER_SWITCH, 0);
+
+        /* Whether a port's packets always fit depends on it too. */
+        const struct vfp_port *port;
+        HMAP_FOR_EACH (port, name_node, &model.ports) {
+            mark(VFP_OWNER_PORT, port->id);
+        }
     }
 }
 
@@ -363,14 +370,24 @@ vfp_port_ofport(const struct vfp_port *port)
     return node ? u16_to_ofp(node->data) : OFPP_NONE;
 }
 
+/* The MTU of the Interface of 'port', 0 if unknown. */
+static int
+vfp_port_mtu(const struct vfp_port *port)
+{
+    return simap_get(&iface_mtus, port->name);
+}
+
 void
-vfp_set_iface(const char *iface_id, ofp_port_t ofport)
+vfp_set_iface(const char *iface_id, ofp_port_t ofport, int mtu)
 {
     const struct simap_node *node = simap_find(&iface_ofports, iface_id);
-    if (node && node->data == ofp_to_u16(ofport)) {
+    mtu = MAX(mtu, 0);
+    if (node && node->data == ofp_to_u16(ofport)
+        && simap_get(&iface_mtus, iface_id) == mtu) {
         return;
     }
     simap_put(&iface_ofports, iface_id, ofp_to_u16(ofport));
+    simap_put(&iface_mtus, iface_id, mtu);
 
     const struct vfp_port *port = vfp_model_find_port(&model, iface_id);
     if (port) {
@@ -381,6 +398,7 @@ vfp_set_iface(const char *iface_id, ofp_port_t ofport)
 void
 vfp_clear_iface(const char *iface_id)
 {
+    simap_find_and_delete(&iface_mtus, iface_id);
     if (simap_find_and_delete(&iface_ofports, iface_id)) {
         const struct vfp_port *port = vfp_model_find_port(&model, iface_id);
         if (port) {
@@ -471,7 +489,8 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
     case VFP_OWNER_PORT: {
         const struct vfp_port *port = vfp_model_find_port_by_id(&model, id);
         if (port) {
-            vfp_compile_port(port, vfp_port_ofport(port), &tunnels, flows);
+            vfp_compile_port(port, vfp_port_ofport(port),
+                             vfp_port_mtu(port), &tunnels, flows);
         }
         break;
     }
@@ -946,6 +965,7 @@ vfp_destroy(void)
     vfp_pmtu_close();
     vfp_model_destroy(&model);
     simap_destroy(&iface_ofports);
+    simap_destroy(&iface_mtus);
     free(bridge_name);
     bridge_name = NULL;
 }

@@ -134,13 +134,14 @@ void vfp_wait(void);
 void vfp_destroy(void);
 void vfp_get_memory_usage(struct simap *);
 
-/* The bridge whose tables VFP owns, and the OpenFlow port numbers of the
- * Interfaces on it by iface-id; the HNV agent tells VFP about them. */
+/* The bridge whose tables VFP owns, and the OpenFlow port numbers and MTUs
+ * (0 if unknown) of the Interfaces on it by iface-id; the HNV agent tells
+ * VFP about them. */
 void vfp_set_bridge(const char *br_name);
 void vfp_set_tunnel(enum vfp_encap, ofp_port_t ofport);
 void vfp_set_underlay_mtu(int mtu);
 int vfp_get_underlay_mtu(void);
-void vfp_set_iface(const char *iface_id, ofp_port_t ofport);
+void vfp_set_iface(const char *iface_id, ofp_port_t ofport, int mtu);
 void vfp_clear_iface(const char *iface_id);
 
 #endif /* vfp.h */

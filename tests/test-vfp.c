@@ -280,7 +280,7 @@ test_compile(struct ovs_cmdl_context *ctx)
         }
         const struct vfp_port *port = vfp_model_find_port(&m, name);
         char *owner = xasprintf("port %s", name);
-        vfp_compile_port(port, u16_to_ofp(i + 1), &tunnels, &flows);
+        vfp_compile_port(port, u16_to_ofp(i + 1), 0, &tunnels, &flows);
         print_flows(owner, &flows);
         free(owner);
 

@@ -146,6 +146,7 @@ hnv_agent_init(const char *ovs_remote)
     ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_external_ids);
     ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_type);
     ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_options);
+    ovsdb_idl_add_column(ovs_idl, &ovsrec_interface_col_mtu);
     ovsdb_idl_set_leader_only(ovs_idl, false);
 
     vfp_init();
@@ -476,7 +477,8 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
                 }
                 if (iface_id && iface->n_ofport && iface->ofport[0] > 0
                     && iface->ofport[0] < ofp_to_u16(OFPP_MAX)) {
-                    vfp_set_iface(iface_id, u16_to_ofp(iface->ofport[0]));
+                    vfp_set_iface(iface_id, u16_to_ofp(iface->ofport[0]),
+                                  iface->n_mtu ? iface->mtu[0] : 0);
                     sset_add(&current, iface_id);
                 }
             }
