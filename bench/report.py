@@ -190,26 +190,47 @@ class Report:
                     r is not None and r <= 1 / 3)
 
     def datapath(self):
-        vfp = "vfp"
+        cy, vfp = "cycles", "vfp"
         self.out("## Datapath cost", "",
-                 "`bench/vfp-bench.sh`, part 3: cycles per packet of a VM's "
-                 "packet through three VFP layers and encapsulation, "
-                 "against plain OVS with one hand-written encapsulation "
-                 "flow, from the megaflow cache.", "")
+                 "`bench/cycles-bench.sh`: PMD cycles per packet of a VM's "
+                 "packet to a remote VM over VXLAN, median over rounds, "
+                 "each system on its own ovs-vswitchd fed from a dummy-pmd "
+                 "port (bench/README.rst, \"Cycles per packet against "
+                 "OVN\"); emc: every packet an exact-match cache hit, "
+                 "dpcls: every packet a megaflow lookup.  plain: one "
+                 "hand-written flow (the floor; it filters nothing in the "
+                 "ACL case).", "")
         rows = []
-        for mode in ("emc", "megaflow"):
-            rows.append([mode,
-                         fmt(self.get(vfp, "packet.%s.vfp.cycles_per_packet"
-                                      % mode)),
-                         fmt(self.get(vfp, "packet.%s.plain.cycles_per_packet"
-                                      % mode)),
-                         fmt(self.get(vfp, "packet.%s.vfp_vs_plain" % mode),
-                             2)])
-        self.table(["cache", "hnv cycles/packet", "plain OVS cycles/packet",
-                    "hnv / plain"], rows)
-        r = self.get(vfp, "packet.megaflow.vfp_vs_plain")
+        for mode in ("", "dpcls."):
+            for case in ("l2", "routed", "acl", "acl_sl"):
+                get = (lambda sys_: self.get(
+                    cy, "cycles.%s%s.%s" % (mode, case, sys_)))
+                if get("ovn") is None and get("hnv") is None:
+                    continue
+                rows.append([mode.rstrip(".") or "emc", case,
+                             fmt(get("hnv")), fmt(get("ovn")),
+                             fmt(get("plain")),
+                             fmt(ratio(get("hnv"), get("plain")), 2),
+                             fmt(ratio(get("hnv"), get("ovn")), 2)])
+        self.table(["cache", "case", "hnv", "OVN", "plain OVS",
+                    "hnv / plain", "hnv / OVN"], rows)
+        r = self.get(cy, "cycles.l2.hnv_vs_plain")
         self.target("cycles per packet (L2), hnv over plain OVS (<= 1.10)",
                     r, r is not None and r <= 1.10)
+        for case in ("l2", "routed", "acl"):
+            r = self.get(cy, "cycles.%s.hnv_vs_ovn" % case)
+            self.target("cycles per packet (%s), hnv over OVN (< 1)" % case,
+                        r, r is not None and r < 1)
+
+        # The same comparison with plain OVS's flow in ovs-hnv's own
+        # ovs-vswitchd (vfp-bench.sh, part 3), for reading.
+        r = self.get(vfp, "packet.megaflow.vfp_vs_plain")
+        if r is not None:
+            self.out("", "`bench/vfp-bench.sh`, part 3, with plain OVS's "
+                     "flow on a second bridge of the same ovs-vswitchd: "
+                     "hnv over plain %s (megaflow), %s (EMC)."
+                     % (fmt(r, 2), fmt(self.get(
+                         vfp, "packet.emc.vfp_vs_plain"), 2)), "")
 
     def traffic(self):
         t = "traffic"
