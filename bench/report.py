@@ -232,6 +232,18 @@ class Report:
                      % (fmt(r, 2), fmt(self.get(
                          vfp, "packet.emc.vfp_vs_plain"), 2)), "")
 
+        # Instructions, which callgrind counts exactly, unlike cycles on a
+        # shared machine: the same packets, the same process.
+        ri = [self.get(vfp, "packet.%s.vfp_vs_plain.instructions" % mode)
+              for mode in ("emc", "megaflow")]
+        if None not in ri:
+            self.out("Instructions per packet under callgrind "
+                     "(`vfp-bench.sh` part 3b, same process): hnv over "
+                     "plain %s (EMC), %s (megaflow)."
+                     % (fmt(ri[0], 2), fmt(ri[1], 2)), "")
+            self.target("instructions per packet (L2, callgrind), hnv over "
+                        "plain OVS (<= 1.10)", max(ri), max(ri) <= 1.10)
+
     def traffic(self):
         t = "traffic"
         self.out("## Real traffic in namespaces", "",
