@@ -106,6 +106,10 @@ static struct hnv_check check = {
 static unsigned int vtep_seqno, fw_seqno;
 static bool check_needed = true;
 
+/* Whether the underlay MTU must be looked up again at once: the remote or
+ * the host changed. */
+static bool mtu_needed = true;
+
 /* Errors already logged, as formatted strings, so that a bad row is logged
  * when it appears, not on every run. */
 static struct sset logged_errors = SSET_INITIALIZER(&logged_errors);
@@ -396,7 +400,7 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
     if (!hnv_host || strcmp(new_host, hnv_host)) {
         free(hnv_host);
         hnv_host = new_host;
-        check_needed = true;
+        check_needed = mtu_needed = true;
     } else {
         free(new_host);
     }
@@ -428,7 +432,7 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
         hnv_db_open(&vtep_db, hnv_remote);
         hnv_db_open(&fw_db, hnv_remote);
     }
-    check_needed = true;
+    check_needed = mtu_needed = true;
 }
 
 /* Tells VFP the OpenFlow port of every Interface on its bridge that has an
@@ -608,12 +612,20 @@ hnv_agent_run(void)
     hnv_db_run(&fw_db);
     hnv_check_policy();
 
+    /* The underlay MTU depends on this host's PAs: look again when its
+     * Physical_Switch may have changed, not on every change of policy (the
+     * lookup asks the kernel for every interface address, which a live
+     * migration should not wait for). */
     const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(ovs_idl);
-    static unsigned int mtu_vtep_seqno;
-    unsigned int seqno = vtep_db.idl ? ovsdb_idl_get_seqno(vtep_db.idl) : 0;
+    static unsigned int mtu_ps_seqno;
+    unsigned int seqno = (vtep_db.idl
+                          ? ovsdb_idl_table_get_seqno(
+                              vtep_db.idl, &msvtep_table_physical_switch)
+                          : 0);
     hnv_mtu_run(cfg ? &cfg->external_ids : NULL, vtep_db.idl, hnv_host,
-                seqno != mtu_vtep_seqno);
-    mtu_vtep_seqno = seqno;
+                mtu_needed || seqno != mtu_ps_seqno);
+    mtu_ps_seqno = seqno;
+    mtu_needed = false;
 
     bool was_installed = hnv_flows_installed();
     long long int start = time_usec();

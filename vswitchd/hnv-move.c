@@ -95,7 +95,8 @@ locator_accepted(const struct msvtep_physical_locator *pl,
 
 /* Moves the CA of accepted 'umr' to its locator's PA and encapsulation in
  * every space of the agent that maps it in the row's VSID: its subnet's
- * space and its virtual network's routing space. */
+ * space and its virtual network's routing space, found by the VSID (not by
+ * walking every space: a host may have hundreds). */
 static void
 move_mapping(const struct msvtep_ucast_macs_remote *umr)
 {
@@ -112,19 +113,21 @@ move_mapping(const struct msvtep_ucast_macs_remote *umr)
     }
 
     uint32_t vsid = umr->logical_switch->tunnel_key[0];
-    struct vfp_space *space;
-    HMAP_FOR_EACH (space, name_node, &m->spaces) {
-        struct vfp_mapping *mapping = vfp_space_find_mapping(space, &ca);
+    struct vfp_space *spaces[2];
+    hnv_vfp_vsid_spaces(vsid, spaces);
+    for (size_t i = 0; i < ARRAY_SIZE(spaces); i++) {
+        struct vfp_mapping *mapping = (spaces[i]
+                                       ? vfp_space_find_mapping(spaces[i],
+                                                                &ca)
+                                       : NULL);
         if (!mapping || mapping->vsid != vsid
-            || strncmp(space->name, HNV_VFP_SPACE_PREFIX,
-                       strlen(HNV_VFP_SPACE_PREFIX))
             || (ipv6_addr_equals(&mapping->pa, &pa)
                 && mapping->encap == encap)) {
             continue;
         }
         struct eth_addr mac = mapping->ca_mac;
-        ignore(vfp_model_add_mapping(m, space, vsid, &ca, &mac, &pa, encap,
-                                     true, &mapping));
+        ignore(vfp_model_add_mapping(m, spaces[i], vsid, &ca, &mac, &pa,
+                                     encap, true, &mapping));
         vfp_mark_mapping(mapping);
     }
 }

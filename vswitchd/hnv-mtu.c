@@ -40,7 +40,7 @@
 VLOG_DEFINE_THIS_MODULE(hnv_mtu);
 
 /* The kernel does not tell us when an interface's MTU changes, so it is
- * read again this often (and at once when the policy changes). */
+ * read again this often (and at once when this host's PAs change). */
 #define HNV_MTU_CHECK_MSEC 5000
 
 static long long int next_check = LLONG_MIN;
@@ -115,14 +115,14 @@ detect_mtu(const struct ovsdb_idl *vtep, const char *host, char **src)
 
 void
 hnv_mtu_run(const struct smap *ids, const struct ovsdb_idl *vtep,
-            const char *host, bool policy_changed)
+            const char *host, bool host_changed)
 {
     int cfg = ids ? smap_get_int(ids, "hnv-underlay-mtu", -1) : -1;
     if (cfg != configured) {
         configured = cfg;
         next_check = LLONG_MIN;
     }
-    if (policy_changed) {
+    if (host_changed) {
         next_check = LLONG_MIN;
     }
     long long int now = time_msec();

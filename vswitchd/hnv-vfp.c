@@ -70,6 +70,12 @@ static bool tunnel_src_flow = true;
 static struct shash programmed_ports = SHASH_INITIALIZER(&programmed_ports);
 static struct sset programmed_spaces = SSET_INITIALIZER(&programmed_spaces);
 
+/* The routing space that holds the mappings of each virtual subnet ("VSID"
+ * -> space name), as programmed last, so that a live migration finds the
+ * spaces of a mapping without walking them all (hnv_vfp_vsid_spaces()). */
+static struct smap programmed_rd_of_vsid
+    = SMAP_INITIALIZER(&programmed_rd_of_vsid);
+
 static bool
 accepted(const struct hnv_check *check, const struct ovsdb_idl_row *row)
 {
@@ -1052,6 +1058,12 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
     }
     sset_destroy(&wanted_spaces);
 
+    smap_clear(&programmed_rd_of_vsid);
+    struct shash_node *rd;
+    SHASH_FOR_EACH (rd, &rd_of_vsid) {
+        smap_add(&programmed_rd_of_vsid, rd->name, rd->data);
+    }
+
     HMAP_FOR_EACH_POP (nic, node, &nics) {
         free(nic->name);
         sset_destroy(&nic->fw_rules);
@@ -1084,6 +1096,24 @@ hnv_vfp_clear(void)
         }
     }
     sset_clear(&programmed_spaces);
+    smap_clear(&programmed_rd_of_vsid);
+}
+
+void
+hnv_vfp_vsid_spaces(uint32_t vsid, struct vfp_space *spaces[2])
+{
+    const struct vfp_model *m = vfp_get_model();
+    char key[16];
+
+    snprintf(key, sizeof key, "%"PRIu32, vsid);
+    char *name = space_name(vsid);
+    spaces[0] = (sset_contains(&programmed_spaces, name)
+                 ? vfp_model_find_space(m, name) : NULL);
+    free(name);
+
+    const char *rd = smap_get(&programmed_rd_of_vsid, key);
+    spaces[1] = (rd && sset_contains(&programmed_spaces, rd)
+                 ? vfp_model_find_space(m, rd) : NULL);
 }
 
 void

@@ -41,6 +41,7 @@
  * a NIC rebuilds that NIC's objects only. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "ofproto/vfp.h"
 
 struct ds;
@@ -48,6 +49,7 @@ struct hnv_check;
 struct in6_addr;
 struct msvtep_physical_locator;
 struct ovsdb_idl;
+struct vfp_space;
 
 /* The names of the spaces the agent programs start with this; others
  * belong to whoever made them with vfpctl. */
@@ -58,6 +60,12 @@ struct ovsdb_idl;
  * refuses such locators and the rows that use them). */
 bool hnv_vfp_locator(const struct msvtep_physical_locator *pl,
                      struct in6_addr *pa, enum vfp_encap *);
+
+/* The spaces that the latest hnv_vfp_apply() programmed for the mappings
+ * of virtual subnet 'vsid': in 'spaces[0]' the subnet's own, in
+ * 'spaces[1]' its virtual network's routing space; NULL where there is
+ * none.  Two hash lookups, whatever the number of spaces. */
+void hnv_vfp_vsid_spaces(uint32_t vsid, struct vfp_space *spaces[2]);
 
 void hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
                    const char *host, const struct hnv_check *);
