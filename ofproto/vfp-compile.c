@@ -1367,6 +1367,11 @@ vfp_compile_flood(const struct vfp_space *space, bool ipv4, size_t part,
         }
     }
     qsort(mappings, n, sizeof *mappings, compare_mappings_by_ca);
+
+    /* Room for every copy at once (about 130 bytes each, see
+     * VFP_FLOOD_PART), rather than growing the actions copy by copy: a
+     * live migration recompiles its CA's part. */
+    ofpbuf_prealloc_tailroom(&f->ofpacts, n * 160);
     for (size_t i = 0; i < n; i++) {
         put_flood_copy(&f->ofpacts, mappings[i]);
     }

@@ -886,6 +886,9 @@ vfp_run(void)
             sync_owner(d->cookie, &p);
             free(d);
         }
+        /* After a full compile the table has a bucket for each of 100,000
+         * owners, which the next run's pop would scan for a single one. */
+        hmap_shrink(&dirty);
         long long int compiled = time_usec();
         last_run.n_changes = p.n;
         pending_commit(&p);
