@@ -240,23 +240,6 @@ start_plain_vswitchd () {
     daemon_pids+=("${vswitchd_pid[$name]}")
 }
 
-# start_ovn DIR PROGRAM ARG...: OVN daemon PROGRAM in DIR.  ovn-controller
-# 23.03 has no --unixctl: it makes PROGRAM.PID.ctl in $OVN_RUNDIR.
-declare -A ovn_pid ovn_ctl
-start_ovn () {
-    local dir=$1 prog=$2
-    shift 2
-    OVN_RUNDIR=$dir OVN_LOGDIR=$dir OVN_DBDIR=$dir OVN_SYSCONFDIR=$dir \
-    OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir OVS_SYSCONFDIR=$dir \
-        "$prog" --detach --no-chdir --pidfile="$dir/$prog.pid" \
-        --log-file="$dir/$prog.log" -vconsole:off "$@" \
-        2>>"$dir/$prog.start.err" \
-        || { cat "$dir/$prog.start.err" >&2; return 1; }
-    ovn_pid[$prog]=$(cat "$dir/$prog.pid")
-    ovn_ctl[$prog]=$dir/$prog.${ovn_pid[$prog]}.ctl
-    daemon_pids+=("${ovn_pid[$prog]}")
-}
-
 # wait_for COMMAND...: polls COMMAND until it succeeds, for up to 2 minutes.
 wait_for () {
     local i

@@ -220,25 +220,6 @@ ms () {            # MICROSECONDS: as milliseconds, 1 decimal
 # daemons take the same care here: everything in the instance's
 # directories, explicit pidfile, log and control socket.
 
-# start_ovn DIR PROGRAM ARG...: OVN daemon PROGRAM, in DIR; its pid goes to
-# daemon_pids (stopped at exit) and to ovn_pid[PROGRAM].  ovn-controller
-# 23.03 has no --unixctl: both make their control socket in $OVN_RUNDIR,
-# as PROGRAM.PID.ctl, which ovn_ctl[PROGRAM] names.
-declare -A ovn_pid ovn_ctl
-start_ovn () {
-    local dir=$1 prog=$2
-    shift 2
-    OVN_RUNDIR=$dir OVN_LOGDIR=$dir OVN_DBDIR=$dir OVN_SYSCONFDIR=$dir \
-    OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir OVS_SYSCONFDIR=$dir \
-        "$prog" --detach --no-chdir --pidfile="$dir/$prog.pid" \
-        --log-file="$dir/$prog.log" -vconsole:off "$@" \
-        2>>"$dir/$prog.start.err" \
-        || { cat "$dir/$prog.start.err" >&2; return 1; }
-    ovn_pid[$prog]=$(cat "$dir/$prog.pid")
-    ovn_ctl[$prog]=$dir/$prog.${ovn_pid[$prog]}.ctl
-    daemon_pids+=("${ovn_pid[$prog]}")
-}
-
 # wait_for COMMAND...: polls COMMAND until it succeeds, for up to 5 minutes.
 wait_for () {
     local i
