@@ -240,6 +240,14 @@ ctl () {
     return 0
 }
 
+# ctl_close: ends the controller session (its coprocess reads end of file
+# and exits) and waits for it.
+ctl_close () {
+    local pid=$CTL_PID fd=${CTL[1]}
+    exec {fd}>&-
+    wait "$pid" 2>/dev/null || true
+}
+
 # ---------------------------------------------------------------------------
 # Output.
 

@@ -267,11 +267,6 @@ ctl_alive () {
         fi
     done
 }
-ctl_close () {
-    local pid=$CTL_PID fd=${CTL[1]}
-    exec {fd}>&-
-    wait "$pid" 2>/dev/null || true
-}
 
 # underlay INSTANCE: br-phy of INSTANCE, the underlay: the PA
 # 192.168.0.1/24, the other hosts (192.168.1.0/24...) through a next hop

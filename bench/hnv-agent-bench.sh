@@ -110,11 +110,6 @@ ctl_alive () {
     tail -5 "$OVS_LOGDIR/ovs-vswitchd.log" >&2
     return 1
 }
-ctl_close () {
-    local pid=$CTL_PID fd=${CTL[1]}
-    exec {fd}>&-
-    wait "$pid" 2>/dev/null || true
-}
 
 # The addresses of hnv-bench-ovsdb.py.
 vsid_of () { echo $((5000 + $1)); }

@@ -331,11 +331,6 @@ ctl_alive () {
         fi
     done
 }
-ctl_close () {
-    local pid=$CTL_PID fd=${CTL[1]}
-    exec {fd}>&-
-    wait "$pid" 2>/dev/null || true
-}
 
 # ---------------------------------------------------------------------------
 # ovn-controller's full recompute.
