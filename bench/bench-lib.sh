@@ -344,3 +344,23 @@ start_ovn () {
     ovn_ctl[$prog]=$dir/$prog.${ovn_pid[$prog]}.ctl
     daemon_pids+=("${ovn_pid[$prog]}")
 }
+
+# pmd_stats_sum: reads "ovs-appctl dpif-netdev/pmd-stats-show" and prints
+# "RX EMC SMC MEGAFLOW UPCALLS FAILED_UPCALLS CYCLES", summed over the PMD
+# threads (not the main thread, which handles the non-PMD ports): packets
+# received, their cache hits and upcalls, and processing cycles.
+pmd_stats_sum () {
+    awk '
+        /^pmd thread/ { p = 1; next }
+        /^main thread/ { p = 0 }
+        !p { next }
+        /packets received:/ { rx += $3 }
+        /emc hits:/ { emc += $3 }
+        /smc hits:/ { smc += $3 }
+        /megaflow hits:/ { mf += $3 }
+        /miss with success upcall:/ { up += $5 }
+        /miss with failed upcall:/ { upf += $5 }
+        /^ *processing cycles:/ { cyc += $3 }
+        END { printf "%d %d %d %d %d %d %d\n",
+                     rx, emc, smc, mf, up, upf, cyc }'
+}

@@ -562,18 +562,8 @@ verify () {
 # threads (not the main thread, which handles the non-PMD ports), since
 # their start: cumulative, so that no clear is needed between rounds.
 pmd_stats () {
-    app "$1" dpif-netdev/pmd-stats-show | awk '
-        /^pmd thread/ { p = 1; next }
-        /^main thread/ { p = 0 }
-        !p { next }
-        /packets received:/ { rx += $3 }
-        /emc hits:/ { emc += $3 }
-        /smc hits:/ { smc += $3 }
-        /megaflow hits:/ { mf += $3 }
-        /miss with success upcall:/ { up += $5 }
-        /miss with failed upcall:/ { up += $5 }
-        /^ *processing cycles:/ { cyc += $3 }
-        END { printf "%d %d %d %d %d %d\n", rx, emc, smc, mf, up, cyc }'
+    app "$1" dpif-netdev/pmd-stats-show | pmd_stats_sum \
+        | awk '{ print $1, $2, $3, $4, $5 + $6, $7 }'
 }
 
 # phy_tx INSTANCE: packets sent by phy0 so far (the datapath's port

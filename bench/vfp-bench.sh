@@ -757,18 +757,7 @@ for ((i = 0; i < 100; i++)); do
 done
 
 pmd_stats () {
-    ovs-appctl dpif-netdev/pmd-stats-show | awk '
-        /^pmd thread/ { p = 1; next }
-        /^main thread/ { p = 0 }
-        !p { next }
-        /packets received:/ { rx += $3 }
-        /emc hits:/ { emc += $3 }
-        /smc hits:/ { smc += $3 }
-        /megaflow hits:/ { mf += $3 }
-        /miss with success upcall:/ { up += $5 }
-        /miss with failed upcall:/ { upf += $5 }
-        /^ *processing cycles:/ { cyc += $3 }
-        END { printf "%d %d %d %d %d %d %d\n", rx, emc, smc, mf, up, upf, cyc }'
+    ovs-appctl dpif-netdev/pmd-stats-show | pmd_stats_sum
 }
 
 # Waits until the PMD has taken every queued packet (its count stops
