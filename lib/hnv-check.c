@@ -29,24 +29,25 @@
 #include "openvswitch/util.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "smap.h"
 #include "util.h"
 #include "vtep/ms-firewall-idl.h"
 #include "vtep/ms-vtep-idl.h"
 
 /* What the check learned about one accepted row that later rows refer to:
- * a Logical_Switch's VSID and subnet, or a Physical_Locator's address. */
+ * a Logical_Switch's subnet, or that a Physical_Locator is valid. */
 struct accepted {
     struct hmap_node node;      /* In 'struct check_ctx' 'accepted'. */
     const struct ovsdb_idl_row *row;
-    uint32_t vsid;              /* Logical_Switch: the VSID. */
-    bool has_prefix;            /* Logical_Switch: bound to a router. */
-    struct hnv_prefix prefix;   /* Logical_Switch: its subnet. */
+    struct hnv_check_subnet *subnet;    /* Logical_Switch: its record. */
 };
 
 /* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
  * a port name): a string, or for the many CAs a binary "struct ca_key". */
 struct seen {
     struct hmap_node node;
+    const void *owner;          /* What claimed it (see_owner()). */
+    struct uuid uuid;           /* The row that claimed it. */
     size_t len;
     uint8_t key[];
 };
@@ -103,6 +104,12 @@ note_accepted(struct check_ctx *ctx, const struct ovsdb_idl_row *row)
     uuidset_insert(&ctx->check->accepted, &row->uuid);
 }
 
+static bool
+is_incumbent(const struct check_ctx *ctx, const struct uuid *uuid)
+{
+    return ctx->incumbents && uuidset_contains(ctx->incumbents, uuid);
+}
+
 /* Notes that 'row' is accepted and remembers it for rows that refer to it.
  * Returns the record, for the caller to fill in. */
 static struct accepted *
@@ -132,24 +139,49 @@ find_accepted(const struct check_ctx *ctx, const void *row)
     return NULL;
 }
 
-/* Records the 'len' bytes of 'key' as seen.  Returns false if they had been
- * seen already. */
-static bool
-see_bytes_once(struct check_ctx *ctx, const void *key, size_t len)
+/* Returns the subnet record of accepted Logical_Switch 'ls', or NULL. */
+static struct hnv_check_subnet *
+find_subnet(const struct check_ctx *ctx,
+            const struct msvtep_logical_switch *ls)
+{
+    struct accepted *a = ls ? find_accepted(ctx, &ls->header_) : NULL;
+    return a ? a->subnet : NULL;
+}
+
+/* Returns the record of the 'len' bytes of 'key', if they were seen. */
+static struct seen *
+find_seen(const struct check_ctx *ctx, const void *key, size_t len)
 {
     uint32_t hash = hash_bytes(key, len, 0);
     struct seen *s;
 
     HMAP_FOR_EACH_WITH_HASH (s, node, hash, &ctx->seen) {
         if (s->len == len && !memcmp(s->key, key, len)) {
-            return false;
+            return s;
         }
     }
+    return NULL;
+}
+
+/* Records the 'len' bytes of 'key' as claimed by 'owner' in row 'uuid'
+ * (both may be NULL).  Returns NULL if they had not been seen yet,
+ * otherwise the earlier record, unchanged. */
+static struct seen *
+see_owner(struct check_ctx *ctx, const void *key, size_t len,
+          const void *owner, const struct uuid *uuid)
+{
+    struct seen *s = find_seen(ctx, key, len);
+    if (s) {
+        return s;
+    }
+
     s = xmalloc(sizeof *s + len);
+    s->owner = owner;
+    s->uuid = uuid ? *uuid : UUID_ZERO;
     s->len = len;
     memcpy(s->key, key, len);
-    hmap_insert(&ctx->seen, &s->node, hash);
-    return true;
+    hmap_insert(&ctx->seen, &s->node, hash_bytes(key, len, 0));
+    return NULL;
 }
 
 /* Records string 'key' (which this function frees) as seen.  Returns false
@@ -157,17 +189,14 @@ see_bytes_once(struct check_ctx *ctx, const void *key, size_t len)
 static bool
 see_once(struct check_ctx *ctx, char *key)
 {
-    bool once = see_bytes_once(ctx, key, strlen(key));
+    bool once = !see_owner(ctx, key, strlen(key), NULL, NULL);
     free(key);
     return once;
 }
 
-/* Records CA IP 'ip' (if 'is_ip') or CA MAC 'mac' in 'vsid' as seen: a
- * binary key, for this runs once per mapping.  Returns false if it had been
- * seen already. */
-static bool
-see_ca_once(struct check_ctx *ctx, uint32_t vsid, bool is_ip,
-            const struct in6_addr *ip, const struct eth_addr *mac)
+static struct ca_key
+ca_key(uint32_t vsid, bool is_ip, const struct in6_addr *ip,
+       const struct eth_addr *mac)
 {
     struct ca_key key;
 
@@ -179,7 +208,7 @@ see_ca_once(struct check_ctx *ctx, uint32_t vsid, bool is_ip,
     } else {
         memcpy(&key.addr, mac, sizeof *mac);
     }
-    return see_bytes_once(ctx, &key, sizeof key);
+    return key;
 }
 
 static int
@@ -190,10 +219,29 @@ compare_rows_by_uuid(const void *a_, const void *b_)
     return uuid_compare_3way(&(*a)->uuid, &(*b)->uuid);
 }
 
-/* Returns the rows of 'tc' in 'idl' in the order in which they claim
- * unique things (a VSID, a CA): first the rows accepted by the previous
- * check, then the others, each part sorted by uuid so that the order is the
- * same on every host and every run.  The caller frees the array. */
+/* Sorts the 'n' rows of 'rows' in the order in which they claim unique
+ * things (a VSID, a CA): first the rows accepted by the previous check,
+ * then the others, each part by uuid, so that the order is the same on
+ * every host and every run. */
+static void
+sort_rows(const struct check_ctx *ctx, const struct ovsdb_idl_row **rows,
+          size_t n)
+{
+    size_t n_incumbents = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (is_incumbent(ctx, &rows[i]->uuid)) {
+            const struct ovsdb_idl_row *tmp = rows[n_incumbents];
+            rows[n_incumbents++] = rows[i];
+            rows[i] = tmp;
+        }
+    }
+    qsort(rows, n_incumbents, sizeof *rows, compare_rows_by_uuid);
+    qsort(rows + n_incumbents, n - n_incumbents, sizeof *rows,
+          compare_rows_by_uuid);
+}
+
+/* Returns the rows of 'tc' in 'idl' in sort_rows() order.  The caller
+ * frees the array. */
 static const struct ovsdb_idl_row **
 sorted_rows(const struct check_ctx *ctx, const struct ovsdb_idl *idl,
             const struct ovsdb_idl_table_class *tc, size_t *n)
@@ -202,29 +250,15 @@ sorted_rows(const struct check_ctx *ctx, const struct ovsdb_idl *idl,
     size_t allocated = 0;
 
     *n = 0;
-    if (idl) {
-        for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, tc);
-             row; row = ovsdb_idl_next_row(row)) {
-            if (*n >= allocated) {
-                rows = x2nrealloc(rows, &allocated, sizeof *rows);
-            }
-            rows[(*n)++] = row;
+    for (const struct ovsdb_idl_row *row = idl ? ovsdb_idl_first_row(idl, tc)
+                                               : NULL;
+         row; row = ovsdb_idl_next_row(row)) {
+        if (*n >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
         }
+        rows[(*n)++] = row;
     }
-    if (*n) {
-        /* Incumbents to the front, then sort each part. */
-        size_t n_incumbents = 0;
-        for (size_t i = 0; ctx->incumbents && i < *n; i++) {
-            if (uuidset_contains(ctx->incumbents, &rows[i]->uuid)) {
-                const struct ovsdb_idl_row *tmp = rows[n_incumbents];
-                rows[n_incumbents++] = rows[i];
-                rows[i] = tmp;
-            }
-        }
-        qsort(rows, n_incumbents, sizeof *rows, compare_rows_by_uuid);
-        qsort(rows + n_incumbents, *n - n_incumbents, sizeof *rows,
-              compare_rows_by_uuid);
-    }
+    sort_rows(ctx, rows, *n);
     return rows;
 }
 
@@ -265,21 +299,192 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
             continue;
         }
 
-        struct accepted *a = accept_row(ctx, &ls->header_);
-        a->vsid = ls->tunnel_key[0];
+        struct hnv_check_subnet *subnet = xzalloc(sizeof *subnet);
+        subnet->vsid = ls->tunnel_key[0];
+        subnet->encrypted = (ls->encryption_credential_thumbprint
+                             && ls->encryption_credential_thumbprint[0]);
+        hmap_insert(&ctx->check->subnets, &subnet->node,
+                    hash_int(subnet->vsid, 0));
+        accept_row(ctx, &ls->header_)->subnet = subnet;
         ctx->check->n_vsids++;
     }
+}
+
+/* A binding of a virtual subnet to a virtual network: key 'i' of the
+ * switch_binding of 'lr'.  Bindings, not only rows, keep their place
+ * against newcomers: a router row that is in force gains a binding by an
+ * update, not by a new row. */
+struct binding {
+    const struct msvtep_logical_router *lr;
+    size_t i;
+    struct uuid uuid;           /* binding_uuid(). */
+    bool incumbent;
+};
+
+/* A uuid for the binding of key 'key' of router row 'lr', stable across
+ * runs, for the set of accepted rows. */
+static struct uuid
+binding_uuid(const struct msvtep_logical_router *lr, const char *key)
+{
+    struct uuid u;
+    uint32_t basis = hash_bytes(&lr->header_.uuid, sizeof lr->header_.uuid,
+                                0);
+
+    for (size_t i = 0; i < ARRAY_SIZE(u.parts); i++) {
+        basis = hash_string(key, basis + i);
+        u.parts[i] = basis;
+    }
+    return u;
+}
+
+static int
+compare_bindings(const void *a_, const void *b_)
+{
+    const struct binding *a = a_;
+    const struct binding *b = b_;
+
+    if (a->incumbent != b->incumbent) {
+        return a->incumbent ? -1 : 1;
+    }
+    int cmp = uuid_compare_3way(&a->lr->header_.uuid, &b->lr->header_.uuid);
+    return (cmp ? cmp : strcmp(a->lr->key_switch_binding[a->i],
+                               b->lr->key_switch_binding[b->i]));
+}
+
+static bool
+prefixes_overlap(const struct hnv_prefix *a, const struct hnv_prefix *b)
+{
+    if (a->is_ipv4 != b->is_ipv4) {
+        return false;
+    }
+    const struct hnv_prefix *shorter = a->plen <= b->plen ? a : b;
+    const struct hnv_prefix *longer = shorter == a ? b : a;
+    return hnv_prefix_contains(shorter, &longer->addr);
+}
+
+/* Checks binding 'b': its prefix, its subnet, and that the subnet is bound
+ * once and overlaps no other subnet of the same virtual network (a packet
+ * routed there would have two destinations).  Returns the subnet to bind,
+ * with its prefix in '*prefix', or NULL after reporting why not. */
+static struct hnv_check_subnet *
+check_binding(struct check_ctx *ctx, const struct binding *b,
+              struct hnv_prefix *prefix)
+{
+    const struct msvtep_logical_router *lr = b->lr;
+    const char *key = lr->key_switch_binding[b->i];
+    const struct msvtep_logical_switch *ls = lr->value_switch_binding[b->i];
+
+    char *error = hnv_parse_prefix(key, prefix);
+    if (error) {
+        add_error_take(ctx, "Logical_Router", &lr->header_,
+                       "switch_binding", error);
+        return NULL;
+    }
+
+    struct hnv_check_subnet *subnet = find_subnet(ctx, ls);
+    if (!subnet) {
+        add_error(ctx, "Logical_Router", &lr->header_,
+                  "switch_binding: %s is bound to virtual subnet \"%s\", "
+                  "which has no valid VSID", key, ls->name);
+        return NULL;
+    }
+    if (subnet->has_prefix) {
+        add_error(ctx, "Logical_Router", &lr->header_,
+                  "switch_binding: %s: virtual subnet %"PRIu32" is already "
+                  "bound to virtual network \"%s\"; this binding is refused",
+                  key, subnet->vsid, subnet->vnet);
+        return NULL;
+    }
+
+    struct hnv_check_subnet *other;
+    HMAP_FOR_EACH (other, node, &ctx->check->subnets) {
+        if (other->has_prefix && !strcmp(other->vnet, lr->name)
+            && prefixes_overlap(&other->prefix, prefix)) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            hnv_prefix_format(&other->prefix, &s);
+            add_error(ctx, "Logical_Router", &lr->header_,
+                      "switch_binding: %s overlaps %s of VSID %"PRIu32" in "
+                      "the same virtual network; this binding is refused",
+                      key, ds_cstr(&s), other->vsid);
+            ds_destroy(&s);
+            return NULL;
+        }
+    }
+    return subnet;
+}
+
+/* Checks the subnet bindings of the accepted routers 'lrs', incumbent
+ * bindings first. */
+static void
+check_bindings(struct check_ctx *ctx,
+               const struct msvtep_logical_router **lrs, size_t n_lrs)
+{
+    struct binding *bindings = NULL;
+    size_t n = 0, allocated = 0;
+
+    for (size_t i = 0; i < n_lrs; i++) {
+        for (size_t j = 0; j < lrs[i]->n_switch_binding; j++) {
+            if (n >= allocated) {
+                bindings = x2nrealloc(bindings, &allocated,
+                                      sizeof *bindings);
+            }
+            struct binding *b = &bindings[n++];
+            b->lr = lrs[i];
+            b->i = j;
+            b->uuid = binding_uuid(lrs[i], lrs[i]->key_switch_binding[j]);
+            b->incumbent = is_incumbent(ctx, &b->uuid);
+        }
+    }
+    if (n) {
+        qsort(bindings, n, sizeof *bindings, compare_bindings);
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        struct hnv_prefix prefix;
+        struct hnv_check_subnet *subnet = check_binding(ctx, &bindings[i],
+                                                        &prefix);
+        if (subnet) {
+            subnet->has_prefix = true;
+            subnet->prefix = prefix;
+            subnet->vnet = xstrdup(bindings[i].lr->name);
+            uuidset_insert(&ctx->check->accepted, &bindings[i].uuid);
+        }
+    }
+    free(bindings);
+}
+
+/* Names become the names of VFP objects, which VFP's commands print and
+ * parse: no white space, quotes or control characters. */
+static bool
+check_vfp_name(struct check_ctx *ctx, const char *table,
+               const struct ovsdb_idl_row *row, const char *kind,
+               const char *name)
+{
+    for (const char *p = name; *p; p++) {
+        if ((unsigned char) *p <= ' ' || *p == '"' || *p == '\\'
+            || *p == 0x7f) {
+            add_error(ctx, table, row, "name: %s name \"%s\" has a space, "
+                      "quote, backslash or control character", kind, name);
+            return false;
+        }
+    }
+    return true;
 }
 
 static void
 check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 {
+    const struct msvtep_logical_router **lrs = NULL;
     const struct ovsdb_idl_row **rows;
     const struct msvtep_logical_router *lr;
-    size_t n;
+    size_t n, n_lrs = 0;
 
     FOR_EACH_SORTED (lr, rows, n, struct msvtep_logical_router, vtep,
                      msvtep_table_logical_router) {
+        if (!check_vfp_name(ctx, "Logical_Router", &lr->header_,
+                            "a virtual network", lr->name)) {
+            continue;
+        }
         if (!see_once(ctx, xasprintf("router %s", lr->name))) {
             add_error(ctx, "Logical_Router", &lr->header_,
                       "name: virtual network \"%s\" is defined twice",
@@ -288,34 +493,10 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         }
         note_accepted(ctx, &lr->header_);
         ctx->check->n_vnets++;
-
-        for (size_t i = 0; i < lr->n_switch_binding; i++) {
-            const char *key = lr->key_switch_binding[i];
-            const struct msvtep_logical_switch *ls
-                = lr->value_switch_binding[i];
-            struct hnv_prefix prefix;
-
-            char *error = hnv_parse_prefix(key, &prefix);
-            if (error) {
-                add_error_take(ctx, "Logical_Router", &lr->header_,
-                               "switch_binding", error);
-                continue;
-            }
-
-            struct accepted *a = find_accepted(ctx, &ls->header_);
-            if (!a) {
-                add_error(ctx, "Logical_Router", &lr->header_,
-                          "switch_binding: %s is bound to virtual subnet "
-                          "\"%s\", which has no valid VSID", key, ls->name);
-            } else if (a->has_prefix) {
-                add_error(ctx, "Logical_Router", &lr->header_,
-                          "switch_binding: virtual subnet %"PRIu32" is "
-                          "already bound to a virtual network", a->vsid);
-            } else {
-                a->has_prefix = true;
-                a->prefix = prefix;
-            }
+        if (!n_lrs) {
+            lrs = xmalloc(n * sizeof *lrs);
         }
+        lrs[n_lrs++] = lr;
 
         struct smap_node *route;
         SMAP_FOR_EACH (route, &lr->static_routes) {
@@ -329,6 +510,8 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
             }
         }
     }
+    check_bindings(ctx, lrs, n_lrs);
+    free(lrs);
 }
 
 static void
@@ -366,6 +549,9 @@ hnv_check_locator(const struct msvtep_physical_locator *pl)
         return reason;
     }
     error = hnv_parse_ip(pl->dst_ip, &pa);
+    if (!error) {
+        error = hnv_check_pa(&pa);
+    }
     if (error) {
         char *reason = xasprintf("dst_ip: %s", error);
         free(error);
@@ -378,50 +564,199 @@ hnv_check_locator(const struct msvtep_physical_locator *pl)
     return NULL;
 }
 
+/* Parses 's' as an IP address, quietly: the row it comes from was checked
+ * already.  Returns true if successful. */
+static bool
+parse_ip(const char *s, struct in6_addr *ip)
+{
+    char *error = hnv_parse_ip(s, ip);
+    free(error);
+    return !error;
+}
+
+static struct hnv_check_nic *
+nic_create(struct hnv_check *check, char *name,
+           const struct msvtep_physical_port *pp, uint32_t vsid)
+{
+    struct hnv_check_nic *nic = xzalloc(sizeof *nic);
+    nic->name = name;
+    nic->port_uuid = pp->header_.uuid;
+    nic->vsid = vsid;
+
+    /* Windows' agent writes the NIC's MAC here: what tells, without
+     * physical_port, which NIC a Ucast_Macs_Local row describes. */
+    const char *status_mac = smap_get(&pp->status, "vm_nic_macaddress");
+    char *error = status_mac ? hnv_parse_mac(status_mac, &nic->status_mac)
+                             : NULL;
+    nic->has_status_mac = status_mac && !error;
+    free(error);
+
+    hmap_insert(&check->nics, &nic->node, hash_string(name, 0));
+    return nic;
+}
+
+static struct hnv_check_nic *
+find_nic(const struct hnv_check *check, const char *name)
+{
+    struct hnv_check_nic *nic;
+
+    HMAP_FOR_EACH_WITH_HASH (nic, node, hash_string(name, 0), &check->nics) {
+        if (!strcmp(nic->name, name)) {
+            return nic;
+        }
+    }
+    return NULL;
+}
+
+/* A Physical_Port row of this host that is valid on its own, waiting to be
+ * checked against the others of the same NIC. */
+struct port_candidate {
+    const struct msvtep_physical_port *pp;
+    char *name;                 /* Normalized by hnv_nic_id_normalize(). */
+    uint32_t vsid;
+    bool incumbent;
+};
+
+static int
+compare_port_candidates(const void *a_, const void *b_)
+{
+    const struct port_candidate *a = a_;
+    const struct port_candidate *b = b_;
+    int cmp = strcmp(a->name, b->name);
+
+    if (cmp) {
+        return cmp;
+    } else if (a->incumbent != b->incumbent) {
+        return a->incumbent ? -1 : 1;
+    } else {
+        return uuid_compare_3way(&a->pp->header_.uuid, &b->pp->header_.uuid);
+    }
+}
+
+/* Checks 'pp' on its own.  Returns true and sets '*vsid' if it is valid. */
+static bool
+check_physical_port(struct check_ctx *ctx,
+                    const struct msvtep_physical_port *pp, uint32_t *vsid)
+{
+    if (!pp->name[0]) {
+        add_error(ctx, "Physical_Port", &pp->header_,
+                  "name: a VM NIC needs a name (its iface-id)");
+        return false;
+    }
+    if (!check_vfp_name(ctx, "Physical_Port", &pp->header_, "a VM NIC",
+                        pp->name)) {
+        return false;
+    }
+    if (pp->n_vlan_bindings != 1) {
+        add_error(ctx, "Physical_Port", &pp->header_,
+                  "vlan_bindings: VM NIC \"%s\" has %"PRIuSIZE" "
+                  "bindings; it needs exactly one, with key 0",
+                  pp->name, pp->n_vlan_bindings);
+        return false;
+    }
+    if (pp->key_vlan_bindings[0] != 0) {
+        add_error(ctx, "Physical_Port", &pp->header_,
+                  "vlan_bindings: VLAN %"PRId64" is not supported; a VM "
+                  "NIC binds with key 0", pp->key_vlan_bindings[0]);
+        return false;
+    }
+    const struct msvtep_logical_switch *ls = pp->value_vlan_bindings[0];
+    const struct hnv_check_subnet *subnet = find_subnet(ctx, ls);
+    if (!subnet) {
+        add_error(ctx, "Physical_Port", &pp->header_,
+                  "vlan_bindings: virtual subnet \"%s\" has no valid "
+                  "VSID", ls ? ls->name : "");
+        return false;
+    }
+    *vsid = subnet->vsid;
+    return true;
+}
+
+/* Decides among the 'n' valid rows 'c' that define one VM NIC, sorted by
+ * compare_port_candidates().  The row in force before keeps its place.
+ * Without one (a new NIC, or the agent's first check after a restart),
+ * rows that agree on the virtual subnet leave the NIC there, and the first
+ * by uuid stands; rows that disagree are all refused and the NIC is
+ * blocked, for no choice between them can be trusted not to hand the NIC
+ * to another tenant. */
+static void
+decide_nic(struct check_ctx *ctx, struct port_candidate *c, size_t n)
+{
+    struct hnv_check *check = ctx->check;
+    bool agree = true;
+
+    for (size_t i = 1; i < n; i++) {
+        agree = agree && c[i].vsid == c[0].vsid;
+    }
+    if (c[0].incumbent || agree) {
+        accept_row(ctx, &c[0].pp->header_);
+        check->n_local_ports++;
+        nic_create(check, xstrdup(c[0].name), c[0].pp, c[0].vsid);
+        for (size_t i = 1; i < n; i++) {
+            add_error(ctx, "Physical_Port", &c[i].pp->header_,
+                      "name: VM NIC \"%s\" is already defined by "
+                      "Physical_Port "UUID_FMT" (VSID %"PRIu32"); this "
+                      "row is refused", c[i].pp->name,
+                      UUID_ARGS(&c[0].pp->header_.uuid), c[0].vsid);
+        }
+        return;
+    }
+
+    struct hnv_check_nic *nic = nic_create(check, xstrdup(c[0].name),
+                                           c[0].pp, 0);
+    nic->blocked = true;
+    for (size_t i = 0; i < n; i++) {
+        add_error(ctx, "Physical_Port", &c[i].pp->header_,
+                  "name: VM NIC \"%s\" is defined by %"PRIuSIZE" rows in "
+                  "different virtual subnets (this one VSID %"PRIu32"), "
+                  "none of them in force before: all are refused, and the "
+                  "NIC is blocked until one row remains", c[i].pp->name, n,
+                  c[i].vsid);
+    }
+}
+
 static void
 check_physical_ports(struct check_ctx *ctx,
                      const struct msvtep_physical_switch *ps)
 {
+    struct port_candidate *c = xcalloc(MAX(ps->n_ports, 1), sizeof *c);
+    size_t n = 0;
+
     for (size_t i = 0; i < ps->n_ports; i++) {
         const struct msvtep_physical_port *pp = ps->ports[i];
-        bool ok = true;
+        uint32_t vsid;
 
-        if (!pp->name[0]) {
-            add_error(ctx, "Physical_Port", &pp->header_,
-                      "name: a VM NIC needs a name (its iface-id)");
-            continue;
-        }
-        if (!see_once(ctx, xasprintf("port %s", pp->name))) {
-            add_error(ctx, "Physical_Port", &pp->header_,
-                      "name: VM NIC \"%s\" is defined twice on host \"%s\"",
-                      pp->name, ps->name);
-            continue;
-        }
-        if (pp->n_vlan_bindings != 1) {
-            add_error(ctx, "Physical_Port", &pp->header_,
-                      "vlan_bindings: VM NIC \"%s\" has %"PRIuSIZE" "
-                      "bindings; it needs exactly one, with key 0",
-                      pp->name, pp->n_vlan_bindings);
-            continue;
-        }
-        if (pp->key_vlan_bindings[0] != 0) {
-            add_error(ctx, "Physical_Port", &pp->header_,
-                      "vlan_bindings: VLAN %"PRId64" is not supported; a VM "
-                      "NIC binds with key 0", pp->key_vlan_bindings[0]);
-            ok = false;
-        }
-        const struct msvtep_logical_switch *ls = pp->value_vlan_bindings[0];
-        if (ok && !find_accepted(ctx, &ls->header_)) {
-            add_error(ctx, "Physical_Port", &pp->header_,
-                      "vlan_bindings: virtual subnet \"%s\" has no valid "
-                      "VSID", ls->name);
-            ok = false;
-        }
-        if (ok) {
-            accept_row(ctx, &pp->header_);
-            ctx->check->n_local_ports++;
+        if (check_physical_port(ctx, pp, &vsid)) {
+            c[n].pp = pp;
+            c[n].name = hnv_nic_id_normalize(pp->name);
+            c[n].vsid = vsid;
+            c[n].incumbent = is_incumbent(ctx, &pp->header_.uuid);
+            n++;
         }
     }
+    if (n) {
+        qsort(c, n, sizeof *c, compare_port_candidates);
+    }
+    for (size_t i = 0, j; i < n; i = j) {
+        j = i + 1;
+        while (j < n && !strcmp(c[j].name, c[i].name)) {
+            j++;
+        }
+        if (find_nic(ctx->check, c[i].name)) {
+            /* Defined by another Physical_Switch row of this host too. */
+            for (size_t k = i; k < j; k++) {
+                add_error(ctx, "Physical_Port", &c[k].pp->header_,
+                          "name: VM NIC \"%s\" is defined twice on host "
+                          "\"%s\"", c[k].pp->name, ps->name);
+            }
+        } else {
+            decide_nic(ctx, &c[i], j - i);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].name);
+    }
+    free(c);
 }
 
 static void
@@ -439,19 +774,26 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
         for (size_t i = 0; i < ps->n_tunnel_ips; i++) {
             struct in6_addr pa;
             char *error = hnv_parse_ip(ps->tunnel_ips[i], &pa);
+            if (!error) {
+                error = hnv_check_pa(&pa);
+            }
             if (error) {
                 add_error_take(ctx, "Physical_Switch", &ps->header_,
                                "tunnel_ips", error);
                 ok = false;
             }
         }
+        struct eth_addr router_mac;
+        bool has_router_mac = false;
         if (ps->distributed_router_mac[0]) {
-            struct eth_addr mac;
-            char *error = hnv_parse_mac(ps->distributed_router_mac, &mac);
+            char *error = hnv_parse_mac(ps->distributed_router_mac,
+                                        &router_mac);
             if (error) {
                 add_error_take(ctx, "Physical_Switch", &ps->header_,
                                "distributed_router_mac", error);
                 ok = false;
+            } else {
+                has_router_mac = true;
             }
         }
         note_accepted(ctx, &ps->header_);
@@ -459,6 +801,10 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
 
         if (host && !strcmp(ps->name, host)) {
             ctx->check->host_found = true;
+            if (has_router_mac && !ctx->check->has_router_mac) {
+                ctx->check->has_router_mac = true;
+                ctx->check->router_mac = router_mac;
+            }
             if (ok && !ps->n_tunnel_ips) {
                 add_error(ctx, "Physical_Switch", &ps->header_,
                           "tunnel_ips: this host (\"%s\") has no provider "
@@ -469,77 +815,246 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
     }
 }
 
-/* Checks what Ucast_Macs_Local and Ucast_Macs_Remote rows share.  Returns
- * true if the row is acceptable. */
+/* A Ucast_Macs_Local or Ucast_Macs_Remote row, for checking both tables'
+ * rows in one order: a local row must not take a CA that a mapping in
+ * force holds, nor the other way round. */
+struct mac_row {
+    const struct ovsdb_idl_row *row;
+    const char *table;
+    bool local;
+    const char *mac_s, *ip_s;
+    const struct msvtep_logical_switch *ls;
+    const struct msvtep_physical_locator *pl;
+    const struct msvtep_physical_port *pp;      /* Local rows only. */
+    bool incumbent;
+};
+
+/* What a CA MAC in a VSID belongs to: one local NIC, or one PA. */
+struct mac_owner {
+    const struct hnv_check_nic *nic;    /* A local NIC, or NULL. */
+    const struct msvtep_physical_locator *pl;   /* Or this PA. */
+};
+
+/* Returns the VM NIC of this host that local row 'r', with MAC 'mac', in
+ * 'subnet', describes: the NIC its physical_port names (our extension)
+ * or, without one (as Microsoft's schema has it), the NIC of the subnet
+ * whose status:vm_nic_macaddress is 'mac', or the subnet's only NIC.  Sets
+ * '*nic' (NULL for a local CA of no NIC on this host).  Returns false
+ * after reporting why the row cannot be placed. */
 static bool
-check_mac_row(struct check_ctx *ctx, const char *table,
-              const struct ovsdb_idl_row *row, const char *mac_s,
-              const char *ip_s, const struct msvtep_logical_switch *ls,
-              const struct msvtep_physical_locator *pl)
+find_row_nic(struct check_ctx *ctx, const struct mac_row *r,
+             const struct hnv_check_subnet *subnet,
+             const struct eth_addr *mac, struct hnv_check_nic **nicp)
 {
+    struct hnv_check_nic *nic, *only = NULL;
+    size_t n = 0;
+
+    *nicp = NULL;
+    if (r->pp) {
+        char *name = hnv_nic_id_normalize(r->pp->name);
+        nic = find_nic(ctx->check, name);
+        free(name);
+        if (nic && !nic->blocked && nic->vsid != subnet->vsid) {
+            add_error(ctx, r->table, r->row, "logical_switch: VSID "
+                      "%"PRIu32" is not the VSID of VM NIC \"%s\" "
+                      "(%"PRIu32")", subnet->vsid, r->pp->name, nic->vsid);
+            return false;
+        }
+        *nicp = nic && !nic->blocked ? nic : NULL;
+        return true;
+    }
+
+    HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
+        if (nic->blocked || nic->vsid != subnet->vsid) {
+            continue;
+        }
+        if (nic->has_status_mac && eth_addr_equals(nic->status_mac, *mac)) {
+            *nicp = nic;
+            return true;
+        }
+        only = nic;
+        n++;
+    }
+    if (n > 1) {
+        add_error(ctx, r->table, r->row, "MAC: %s: cannot tell which of the "
+                  "%"PRIuSIZE" VM NICs of VSID %"PRIu32" it belongs to (set "
+                  "physical_port, or the NIC's status:vm_nic_macaddress)",
+                  r->mac_s, n, subnet->vsid);
+        return false;
+    }
+    *nicp = only;
+    return true;
+}
+
+/* Checks that local row 'r' (MAC 'mac', CA 'ip' if 'has_ip') fits 'nic':
+ * one MAC a NIC, one address family, each CA once.  Records it if so. */
+static bool
+add_to_nic(struct check_ctx *ctx, const struct mac_row *r,
+           struct hnv_check_nic *nic, const struct eth_addr *mac,
+           bool has_ip, const struct in6_addr *ip)
+{
+    if (nic->has_mac && !eth_addr_equals(nic->mac, *mac)) {
+        add_error(ctx, r->table, r->row, "MAC: VM NIC \"%s\" already has "
+                  "MAC "ETH_ADDR_FMT"; this row is refused", nic->name,
+                  ETH_ADDR_ARGS(nic->mac));
+        return false;
+    }
+    if (nic->has_mac && !has_ip) {
+        add_error(ctx, r->table, r->row, "ipaddr: VM NIC \"%s\" already has "
+                  "a row for MAC %s", nic->name, r->mac_s);
+        return false;
+    }
+    if (has_ip && nic->n_ips
+        && IN6_IS_ADDR_V4MAPPED(ip) != IN6_IS_ADDR_V4MAPPED(&nic->ips[0])) {
+        add_error(ctx, r->table, r->row, "ipaddr: VM NIC \"%s\" already has "
+                  "a CA of the other address family", nic->name);
+        return false;
+    }
+
+    if (!nic->has_mac) {
+        nic->has_mac = true;
+        nic->mac = *mac;
+        nic->has_pa = parse_ip(r->pl->dst_ip, &nic->pa);
+    }
+    if (has_ip) {
+        nic->ips = xrealloc(nic->ips, (nic->n_ips + 1) * sizeof *nic->ips);
+        nic->ips[nic->n_ips++] = *ip;
+    }
+    return true;
+}
+
+/* Checks the claims of row 'r' to its CA MAC 'mac' in 'vsid': one MAC may
+ * carry several CAs (a NIC with several IP configurations), but only of
+ * one local NIC or one PA. */
+static bool
+check_mac_owner(struct check_ctx *ctx, const struct mac_row *r,
+                uint32_t vsid, const struct eth_addr *mac,
+                const struct hnv_check_nic *nic)
+{
+    struct ca_key key = ca_key(vsid, false, NULL, mac);
+    struct mac_owner *owner = xzalloc(sizeof *owner);
+    owner->nic = nic;
+    owner->pl = r->local ? NULL : r->pl;
+
+    struct seen *s = see_owner(ctx, &key, sizeof key, owner, &r->row->uuid);
+    if (!s) {
+        return true;
+    }
+    free(owner);
+
+    const struct mac_owner *o = s->owner;
+    bool same = (r->local
+                 ? nic && o->nic == nic
+                 : o->pl && !o->nic && o->pl == r->pl);
+    if (same && !r->local) {
+        uuidset_insert(&ctx->check->shared_macs, &s->uuid);
+        uuidset_insert(&ctx->check->shared_macs, &r->row->uuid);
+    }
+    if (!same) {
+        add_error(ctx, r->table, r->row, "MAC: CA MAC %s is already mapped "
+                  "in VSID %"PRIu32" by row "UUID_FMT" to another %s",
+                  r->mac_s, vsid, UUID_ARGS(&s->uuid),
+                  o->nic ? "VM NIC" : "endpoint");
+        return false;
+    }
+    return true;
+}
+
+/* Checks Ucast_Macs_Local or Ucast_Macs_Remote row 'r'.  Returns true if
+ * the row is acceptable. */
+static bool
+check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
+{
+    const struct hnv_check *check = ctx->check;
     struct eth_addr mac;
-    struct in6_addr ip;
+    struct in6_addr ip = in6addr_any;
+    bool has_ip = r->ip_s[0] != '\0';
 
-    char *error = hnv_parse_mac(mac_s, &mac);
+    char *error = hnv_parse_mac(r->mac_s, &mac);
     if (error) {
-        add_error_take(ctx, table, row, "MAC", error);
+        add_error_take(ctx, r->table, r->row, "MAC", error);
         return false;
     }
-    if (ip_s[0]) {
-        error = hnv_parse_ip(ip_s, &ip);
+    if (check->has_router_mac && eth_addr_equals(mac, check->router_mac)) {
+        add_error(ctx, r->table, r->row, "MAC: %s is the distributed "
+                  "router's MAC", r->mac_s);
+        return false;
+    }
+    if (has_ip) {
+        error = hnv_parse_ip(r->ip_s, &ip);
         if (error) {
-            add_error_take(ctx, table, row, "ipaddr", error);
+            add_error_take(ctx, r->table, r->row, "ipaddr", error);
             return false;
         }
     }
 
-    const struct accepted *a = find_accepted(ctx, &ls->header_);
-    if (!a) {
-        add_error(ctx, table, row, "logical_switch: virtual subnet \"%s\" "
-                  "has no valid VSID", ls->name);
+    const struct hnv_check_subnet *subnet = find_subnet(ctx, r->ls);
+    if (!subnet) {
+        add_error(ctx, r->table, r->row, "logical_switch: virtual subnet "
+                  "\"%s\" has no valid VSID", r->ls ? r->ls->name : "");
         return false;
     }
-    if (ip_s[0] && a->has_prefix) {
-        error = hnv_check_ca_ip(&a->prefix, a->vsid, &ip);
+    if (has_ip && subnet->has_prefix) {
+        error = hnv_check_ca_ip(&subnet->prefix, subnet->vsid, &ip);
         if (error) {
-            add_error_take(ctx, table, row, "ipaddr", error);
+            add_error_take(ctx, r->table, r->row, "ipaddr", error);
             return false;
         }
     }
-    if (!find_accepted(ctx, &pl->header_)) {
-        add_error(ctx, table, row, "locator: provider address \"%s\" "
-                  "(%s) is not valid", pl->dst_ip, pl->encapsulation_type);
+    if (!r->pl || !find_accepted(ctx, &r->pl->header_)) {
+        add_error(ctx, r->table, r->row, "locator: provider address \"%s\" "
+                  "(%s) is not valid", r->pl ? r->pl->dst_ip : "",
+                  r->pl ? r->pl->encapsulation_type : "");
         return false;
     }
 
     /* The underlay is IPv4: a mapping cannot encapsulate to an IPv6 PA.
      * (A local NIC's locator is not used for encapsulation.) */
-    if (!strcmp(table, "Ucast_Macs_Remote")) {
+    if (!r->local) {
         struct in6_addr pa;
-        error = hnv_parse_ip(pl->dst_ip, &pa);
-        if (!error && !IN6_IS_ADDR_V4MAPPED(&pa)) {
-            add_error(ctx, table, row, "locator: provider address %s (%s): "
-                      "IPv6 provider addresses are not supported",
-                      pl->dst_ip, pl->encapsulation_type);
+        if (parse_ip(r->pl->dst_ip, &pa) && !IN6_IS_ADDR_V4MAPPED(&pa)) {
+            add_error(ctx, r->table, r->row, "locator: provider address %s "
+                      "(%s): IPv6 provider addresses are not supported",
+                      r->pl->dst_ip, r->pl->encapsulation_type);
             return false;
         }
-        free(error);
     }
 
-    /* A CA IP or CA MAC names one VM inside its VSID, whichever table it
-     * comes from: a second row for it would make forwarding ambiguous.  An
-     * IPv6 address has many spellings: compare them in canonical form. */
-    if (ip_s[0] && !see_ca_once(ctx, a->vsid, true, &ip, NULL)) {
-        add_error(ctx, table, row, "ipaddr: CA %s is already mapped in "
-                  "VSID %"PRIu32, ip_s, a->vsid);
+    struct hnv_check_nic *nic = NULL;
+    if (r->local && !find_row_nic(ctx, r, subnet, &mac, &nic)) {
         return false;
     }
-    if (!see_ca_once(ctx, a->vsid, false, NULL, &mac)) {
-        add_error(ctx, table, row, "MAC: CA MAC %s is already mapped in "
-                  "VSID %"PRIu32, mac_s, a->vsid);
+
+    /* A CA IP names one VM inside its VSID, whichever table it comes from:
+     * a second row for it would make forwarding ambiguous.  An IPv6
+     * address has many spellings: compare them in canonical form. */
+    struct ca_key key = ca_key(subnet->vsid, true, &ip, NULL);
+    struct seen *s = (has_ip ? find_seen(ctx, &key, sizeof key) : NULL);
+    if (s) {
+        add_error(ctx, r->table, r->row, "ipaddr: CA %s is already mapped in "
+                  "VSID %"PRIu32, r->ip_s, subnet->vsid);
         return false;
+    }
+    if (!check_mac_owner(ctx, r, subnet->vsid, &mac, nic)
+        || (nic && !add_to_nic(ctx, r, nic, &mac, has_ip, &ip))) {
+        return false;
+    }
+    if (has_ip) {
+        see_owner(ctx, &key, sizeof key, NULL, &r->row->uuid);
     }
     return true;
+}
+
+static int
+compare_mac_rows(const void *a_, const void *b_)
+{
+    const struct mac_row *a = a_;
+    const struct mac_row *b = b_;
+
+    if (a->incumbent != b->incumbent) {
+        return a->incumbent ? -1 : 1;
+    }
+    return uuid_compare_3way(&a->row->uuid, &b->row->uuid);
 }
 
 static void
@@ -547,79 +1062,267 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 {
     const struct msvtep_ucast_macs_remote *umr;
     const struct msvtep_ucast_macs_local *uml;
-    const struct ovsdb_idl_row **rows;
-    size_t n;
+    struct mac_row *rows = NULL;
+    size_t n = 0, allocated = 0;
 
-    FOR_EACH_SORTED (uml, rows, n, struct msvtep_ucast_macs_local, vtep,
-                     msvtep_table_ucast_macs_local) {
-        if (check_mac_row(ctx, "Ucast_Macs_Local", &uml->header_, uml->MAC,
-                          uml->ipaddr, uml->logical_switch, uml->locator)) {
-            note_accepted(ctx, &uml->header_);
-            ctx->check->n_local_macs++;
+    if (!vtep) {
+        return;
+    }
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
+        if (n >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
+        }
+        rows[n++] = (struct mac_row) {
+            .row = &uml->header_, .table = "Ucast_Macs_Local", .local = true,
+            .mac_s = uml->MAC, .ip_s = uml->ipaddr,
+            .ls = uml->logical_switch, .pl = uml->locator,
+            .pp = uml->physical_port,
+            .incumbent = is_incumbent(ctx, &uml->header_.uuid),
+        };
+    }
+    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, vtep) {
+        if (n >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
+        }
+        rows[n++] = (struct mac_row) {
+            .row = &umr->header_, .table = "Ucast_Macs_Remote",
+            .mac_s = umr->MAC, .ip_s = umr->ipaddr,
+            .ls = umr->logical_switch, .pl = umr->locator,
+            .incumbent = is_incumbent(ctx, &umr->header_.uuid),
+        };
+    }
+    if (n) {
+        qsort(rows, n, sizeof *rows, compare_mac_rows);
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        if (check_mac_row(ctx, &rows[i])) {
+            note_accepted(ctx, rows[i].row);
+            if (rows[i].local) {
+                ctx->check->n_local_macs++;
+            } else {
+                ctx->check->n_mappings++;
+            }
         }
     }
-    FOR_EACH_SORTED (umr, rows, n, struct msvtep_ucast_macs_remote, vtep,
-                     msvtep_table_ucast_macs_remote) {
-        if (check_mac_row(ctx, "Ucast_Macs_Remote", &umr->header_, umr->MAC,
-                          umr->ipaddr, umr->logical_switch, umr->locator)) {
-            note_accepted(ctx, &umr->header_);
-            ctx->check->n_mappings++;
+    free(rows);
+}
+
+/* A FW_Rules row's place: whom it applies to (a NIC id, normalized, or
+ * "vsid:VSID"), in which direction, group and priority.  Two rows with
+ * one place and different actions would leave the verdict to chance. */
+struct fw_place {
+    struct hmap_node node;
+    char *target;
+    enum hnv_check_dir dir;
+    bool admin;
+    int64_t priority;
+    bool block;                 /* The action of the row that holds it. */
+    struct uuid uuid;           /* That row. */
+};
+
+static struct fw_place *
+fw_place_find(const struct hmap *places, const char *target,
+              enum hnv_check_dir dir, bool admin, int64_t priority)
+{
+    uint32_t hash = hash_string(target, hash_int(dir * 2 + admin,
+                                                 priority));
+    struct fw_place *p;
+
+    HMAP_FOR_EACH_WITH_HASH (p, node, hash, places) {
+        if (p->dir == dir && p->admin == admin && p->priority == priority
+            && !strcmp(p->target, target)) {
+            return p;
         }
     }
+    return NULL;
+}
+
+static void
+fw_place_add(struct hmap *places, const char *target, enum hnv_check_dir dir,
+             bool admin, int64_t priority, bool block,
+             const struct uuid *uuid)
+{
+    struct fw_place *p = xzalloc(sizeof *p);
+    p->target = xstrdup(target);
+    p->dir = dir;
+    p->admin = admin;
+    p->priority = priority;
+    p->block = block;
+    p->uuid = *uuid;
+    hmap_insert(places, &p->node, hash_string(target, hash_int(dir * 2 + admin,
+                                                               priority)));
+}
+
+/* Returns the place that conflicts with a rule of action 'block' at
+ * 'target' (a NIC's id or "vsid:VSID"): the same place at that target or,
+ * for a NIC of this host, at its subnet, or for a subnet, at one of its
+ * NICs on this host.  NULL if none. */
+static const struct fw_place *
+fw_conflict(const struct check_ctx *ctx, const struct hmap *places,
+            const char *target, uint32_t vsid, enum hnv_check_dir dir,
+            bool admin, int64_t priority, bool block)
+{
+    const struct fw_place *p = fw_place_find(places, target, dir, admin,
+                                             priority);
+    if (p) {
+        return p->block != block ? p : NULL;
+    }
+
+    const struct hnv_check_nic *nic;
+    if (vsid) {
+        HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
+            if (nic->vsid == vsid) {
+                p = fw_place_find(places, nic->name, dir, admin, priority);
+                if (p && p->block != block) {
+                    return p;
+                }
+            }
+        }
+    } else if ((nic = find_nic(ctx->check, target)) && nic->vsid) {
+        char *subnet = xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, nic->vsid);
+        p = fw_place_find(places, subnet, dir, admin, priority);
+        free(subnet);
+        if (p && p->block != block) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* A Block row that is refused must not leave its NICs more open than the
+ * policy meant: their traffic in its direction is blocked. */
+static void
+fail_closed(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
+{
+    if (strcmp(rule->action, "Block") || !strcmp(rule->rule_state, "Disabled")
+        || !rule->vnic_id[0]) {
+        return;
+    }
+
+    enum hnv_check_dir dir = (!strcmp(rule->direction, "Outbound")
+                              ? HNV_CHECK_OUT : HNV_CHECK_IN);
+    uint32_t vsid = 0;
+    bool subnet = hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid);
+    char *name = hnv_nic_id_normalize(rule->vnic_id);
+    struct hnv_check_nic *nic;
+
+    HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
+        if ((subnet ? nic->vsid == vsid : !strcmp(nic->name, name))
+            && !nic->fail_closed[dir]) {
+            nic->fail_closed[dir] = true;
+            nic->fail_closed_row[dir] = rule->header_.uuid;
+        }
+    }
+    free(name);
+}
+
+/* Checks 'rule' on its own.  Returns true if it is valid. */
+static bool
+check_fw_rule(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
+{
+    struct hnv_acl_match m;
+    uint32_t vsid;
+
+    if (!rule->rule_id[0]) {
+        add_error(ctx, "FW_Rules", &rule->header_, "rule_id: empty");
+        return false;
+    }
+    if (!rule->vnic_id[0]) {
+        add_error(ctx, "FW_Rules", &rule->header_, "vnic_id: empty");
+        return false;
+    }
+    if (!strncmp(rule->vnic_id, HNV_ACL_VSID_PREFIX,
+                 strlen(HNV_ACL_VSID_PREFIX))
+        && !hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid)) {
+        add_error(ctx, "FW_Rules", &rule->header_,
+                  "vnic_id: \"%s\" is not vsid:VSID with a VSID "
+                  "%d..%d", rule->vnic_id, HNV_VSID_MIN, HNV_VSID_MAX);
+        return false;
+    }
+    if (rule->priority < 0 || rule->priority > UINT16_MAX) {
+        add_error(ctx, "FW_Rules", &rule->header_,
+                  "priority: %"PRId64" is outside 0..65535",
+                  rule->priority);
+        return false;
+    }
+
+    char *error = hnv_acl_match_parse(rule->protocols,
+                                      rule->src_ip_addresses,
+                                      rule->src_ports,
+                                      rule->dst_ip_addresses,
+                                      rule->dst_ports, &m);
+    if (error) {
+        add_error(ctx, "FW_Rules", &rule->header_, "%s", error);
+        free(error);
+        return false;
+    }
+    return true;
 }
 
 static void
 check_fw_rules(struct check_ctx *ctx, const struct ovsdb_idl *fw)
 {
+    struct hmap places = HMAP_INITIALIZER(&places);
     const struct ovsdb_idl_row **rows;
     const struct msfw_fw_rules *rule;
     size_t n;
 
     FOR_EACH_SORTED (rule, rows, n, struct msfw_fw_rules, fw,
                      msfw_table_fw_rules) {
-        struct hnv_acl_match m;
-        uint32_t vsid;
-
-        if (!rule->rule_id[0]) {
-            add_error(ctx, "FW_Rules", &rule->header_, "rule_id: empty");
-            continue;
-        }
-        if (!rule->vnic_id[0]) {
-            add_error(ctx, "FW_Rules", &rule->header_, "vnic_id: empty");
-            continue;
-        }
-        if (!strncmp(rule->vnic_id, HNV_ACL_VSID_PREFIX,
-                     strlen(HNV_ACL_VSID_PREFIX))
-            && !hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid)) {
-            add_error(ctx, "FW_Rules", &rule->header_,
-                      "vnic_id: \"%s\" is not vsid:VSID with a VSID "
-                      "%d..%d", rule->vnic_id, HNV_VSID_MIN, HNV_VSID_MAX);
-            continue;
-        }
-        if (rule->priority < 0 || rule->priority > UINT16_MAX) {
-            add_error(ctx, "FW_Rules", &rule->header_,
-                      "priority: %"PRId64" is outside 0..65535",
-                      rule->priority);
+        if (!check_fw_rule(ctx, rule)) {
+            fail_closed(ctx, rule);
             continue;
         }
 
-        char *error = hnv_acl_match_parse(rule->protocols,
-                                          rule->src_ip_addresses,
-                                          rule->src_ports,
-                                          rule->dst_ip_addresses,
-                                          rule->dst_ports, &m);
-        if (error) {
-            add_error(ctx, "FW_Rules", &rule->header_, "%s", error);
-            free(error);
-            continue;
+        bool enabled = strcmp(rule->rule_state, "Disabled") != 0;
+        if (enabled) {
+            uint32_t vsid = 0;
+            bool subnet = hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid);
+            char *target = (subnet
+                            ? xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, vsid)
+                            : hnv_nic_id_normalize(rule->vnic_id));
+            enum hnv_check_dir dir = (!strcmp(rule->direction, "Outbound")
+                                      ? HNV_CHECK_OUT : HNV_CHECK_IN);
+            bool admin = !strcmp(rule->rule_type, "RuleWithAdminPriority");
+            bool block = !strcmp(rule->action, "Block");
+            const struct fw_place *p = fw_conflict(ctx, &places, target,
+                                                   vsid, dir, admin,
+                                                   rule->priority, block);
+            if (p) {
+                add_error(ctx, "FW_Rules", &rule->header_,
+                          "priority: %s rule %"PRId64" %s of \"%s\" is "
+                          "already taken by FW_Rules "UUID_FMT" with "
+                          "action %s; this row is refused",
+                          admin ? "admin" : "controller", rule->priority,
+                          rule->direction, rule->vnic_id,
+                          UUID_ARGS(&p->uuid), p->block ? "Block" : "Allow");
+                free(target);
+                fail_closed(ctx, rule);
+                continue;
+            }
+            if (!fw_place_find(&places, target, dir, admin,
+                               rule->priority)) {
+                fw_place_add(&places, target, dir, admin, rule->priority,
+                             block, &rule->header_.uuid);
+            }
+            free(target);
         }
+
         note_accepted(ctx, &rule->header_);
-        if (!strcmp(rule->rule_state, "Disabled")) {
-            ctx->check->n_acls_disabled++;
-        } else {
+        if (enabled) {
             ctx->check->n_acls++;
+        } else {
+            ctx->check->n_acls_disabled++;
         }
     }
+
+    struct fw_place *p;
+    HMAP_FOR_EACH_POP (p, node, &places) {
+        free(p->target);
+        free(p);
+    }
+    hmap_destroy(&places);
 }
 
 void
@@ -636,6 +1339,9 @@ hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
 
     memset(check, 0, sizeof *check);
     uuidset_init(&check->accepted);
+    uuidset_init(&check->shared_macs);
+    hmap_init(&check->subnets);
+    hmap_init(&check->nics);
 
     /* Order matters: rows are checked after the rows they refer to. */
     check_logical_switches(&ctx, vtep);
@@ -653,6 +1359,7 @@ hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
 
     struct seen *s;
     HMAP_FOR_EACH_POP (s, node, &ctx.seen) {
+        free(CONST_CAST(void *, s->owner));
         free(s);
     }
     hmap_destroy(&ctx.seen);
@@ -670,7 +1377,46 @@ hnv_check_destroy(struct hnv_check *check)
         check->n_errors = check->allocated_errors = 0;
         uuidset_destroy(&check->accepted);
         uuidset_init(&check->accepted);
+        uuidset_destroy(&check->shared_macs);
+        uuidset_init(&check->shared_macs);
+
+        struct hnv_check_subnet *subnet;
+        HMAP_FOR_EACH_POP (subnet, node, &check->subnets) {
+            free(subnet->vnet);
+            free(subnet);
+        }
+        hmap_destroy(&check->subnets);
+        hmap_init(&check->subnets);
+
+        struct hnv_check_nic *nic;
+        HMAP_FOR_EACH_POP (nic, node, &check->nics) {
+            free(nic->name);
+            free(nic->ips);
+            free(nic);
+        }
+        hmap_destroy(&check->nics);
+        hmap_init(&check->nics);
     }
+}
+
+const struct hnv_check_subnet *
+hnv_check_find_subnet(const struct hnv_check *check, uint32_t vsid)
+{
+    const struct hnv_check_subnet *subnet;
+
+    HMAP_FOR_EACH_WITH_HASH (subnet, node, hash_int(vsid, 0),
+                             &check->subnets) {
+        if (subnet->vsid == vsid) {
+            return subnet;
+        }
+    }
+    return NULL;
+}
+
+const struct hnv_check_nic *
+hnv_check_find_nic(const struct hnv_check *check, const char *name)
+{
+    return find_nic(check, name);
 }
 
 void

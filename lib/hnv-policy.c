@@ -38,15 +38,43 @@ hnv_check_vsid(int64_t vsid)
     return NULL;
 }
 
+/* Parses the 'len' bytes at 's' as a decimal number 0..'max': digits only,
+ * no sign, no white space, and no leading zero (a "010" is more likely a
+ * mistake than ten).  Returns true if successful. */
+static bool
+parse_decimal(const char *s, size_t len, unsigned int max,
+              unsigned int *value)
+{
+    unsigned long long int v = 0;
+
+    if (!len || len > 10 || (len > 1 && s[0] == '0')) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char) s[i])) {
+            return false;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v > max) {
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
 char *
 hnv_parse_vsid(const char *s, uint32_t *vsid)
 {
-    char *end;
-    long long int value;
+    unsigned int value;
 
-    errno = 0;
-    value = strtoll(s, &end, 10);
-    if (!*s || *end || errno || !isdigit((unsigned char) *s)) {
+    /* Leading zeros are harmless here ("vsid:05001"), and were always
+     * taken. */
+    const char *p = s;
+    while (p[0] == '0' && isdigit((unsigned char) p[1])) {
+        p++;
+    }
+    if (!parse_decimal(p, strlen(p), UINT_MAX, &value)) {
         return xasprintf("\"%s\" is not a VSID (a number %d..%d)",
                          s, HNV_VSID_MIN, HNV_VSID_MAX);
     }
@@ -76,13 +104,39 @@ hnv_parse_ip(const char *s, struct in6_addr *ip)
     return xasprintf("\"%s\" is not an IPv4 or IPv6 address", s);
 }
 
+/* Parses the two hex digits at 's' into '*byte'. */
+static bool
+parse_hex_byte(const char *s, uint8_t *byte)
+{
+    int hi = hexit_value(s[0]);
+    int lo = hi < 0 ? -1 : hexit_value(s[1]);
+
+    if (lo < 0) {
+        return false;
+    }
+    *byte = hi * 16 + lo;
+    return true;
+}
+
+/* A MAC is six bytes of exactly two hex digits each, in either case, all
+ * separated by ':' (OVS's form), all by '-' (as Windows prints them), or
+ * not separated at all (as Microsoft's controller stores them).  Nothing
+ * else: sscanf("%x") would take "102:..." as 0x102 and store 02, "-2" as
+ * 0xfe, " 2" and "0x2" as 2. */
 char *
 hnv_parse_mac(const char *s, struct eth_addr *mac)
 {
-    int n = 0;
+    size_t len = strlen(s);
+    char sep = len == 17 ? s[2] : '\0';
+    bool ok = (len == 17 && (sep == ':' || sep == '-')) || len == 12;
+    size_t step = sep ? 3 : 2;
 
-    if (!ovs_scan(s, ETH_ADDR_SCAN_FMT"%n", ETH_ADDR_SCAN_ARGS(*mac), &n)
-        || s[n]) {
+    for (size_t i = 0; ok && i < ETH_ADDR_LEN; i++) {
+        const char *p = s + i * step;
+        ok = (parse_hex_byte(p, &mac->ea[i])
+              && (!sep || i == ETH_ADDR_LEN - 1 || p[2] == sep));
+    }
+    if (!ok) {
         return xasprintf("\"%s\" is not a MAC address "
                          "(xx:xx:xx:xx:xx:xx)", s);
     }
@@ -93,6 +147,79 @@ hnv_parse_mac(const char *s, struct eth_addr *mac)
         return xasprintf("%s is the all-zeros MAC address", s);
     }
     return NULL;
+}
+
+/* Returns true if the 36 bytes at 's' are a GUID, 8-4-4-4-12 hex digits. */
+static bool
+is_guid(const char *s)
+{
+    for (size_t i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !isxdigit((unsigned char) s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+char *
+hnv_nic_id_normalize(const char *id)
+{
+    size_t len = strlen(id);
+    const char *guid = (len == 36 ? id
+                        : len == 38 && id[0] == '{' && id[37] == '}' ? id + 1
+                        : NULL);
+
+    if (!guid || !is_guid(guid)) {
+        return xstrdup(id);
+    }
+
+    char *s = xmemdup0(guid, 36);
+    for (char *p = s; *p; p++) {
+        *p = tolower((unsigned char) *p);
+    }
+    return s;
+}
+
+char *
+hnv_check_pa(const struct in6_addr *pa)
+{
+    const char *why = NULL;
+
+    if (IN6_IS_ADDR_V4MAPPED(pa)) {
+        uint32_t ip = ntohl(in6_addr_get_mapped_ipv4(pa));
+        if (ip >> 24 == 0) {
+            why = "an unspecified (\"this network\") address";
+        } else if (ip == UINT32_MAX) {
+            why = "the broadcast address";
+        } else if (ip >> 28 == 0xe) {
+            why = "a multicast address";
+        } else if (ip >> 24 == 127) {
+            why = "a loopback address";
+        } else if (ip >> 16 == 0xa9fe) {
+            why = "a link-local address";
+        } else if (ip >> 28 == 0xf) {
+            why = "a reserved (class E) address";
+        }
+    } else if (ipv6_addr_equals(pa, &in6addr_any)) {
+        why = "the unspecified address";
+    } else if (ipv6_addr_is_multicast(pa)) {
+        why = "a multicast address";
+    } else if (ipv6_addr_equals(pa, &in6addr_loopback)) {
+        why = "the loopback address";
+    } else if (pa->s6_addr[0] == 0xfe && (pa->s6_addr[1] & 0xc0) == 0x80) {
+        why = "a link-local address";
+    }
+    if (!why) {
+        return NULL;
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    hnv_ip_format(pa, &s);
+    char *error = xasprintf("%s is %s, not a provider address",
+                            ds_cstr(&s), why);
+    ds_destroy(&s);
+    return error;
 }
 
 char *
@@ -114,8 +241,7 @@ hnv_parse_cidr(const char *s, struct in6_addr *addr, unsigned int *plen,
 
     *is_ipv4 = IN6_IS_ADDR_V4MAPPED(addr);
     unsigned int max = *is_ipv4 ? 32 : 128;
-    if (!isdigit((unsigned char) slash[1])
-        || !str_to_uint(slash + 1, 10, plen) || *plen > max) {
+    if (!parse_decimal(slash + 1, strlen(slash + 1), max, plen)) {
         return xasprintf("\"%s\": the prefix length must be 0..%u", s, max);
     }
     return NULL;
@@ -339,6 +465,27 @@ hnv_acl_value_is_any(const char *s)
     return !*s || !strcmp(s, "*") || !strcasecmp(s, "any");
 }
 
+/* Microsoft's Network Controller writes "All" for every protocol. */
+static bool
+acl_protocols_are_all(const char *s)
+{
+    return hnv_acl_value_is_any(s) || !strcasecmp(s, "all");
+}
+
+/* A port list that holds the whole range (the controller's "0-65535")
+ * means any port, whatever the protocol: it matches what "*" matches,
+ * ICMP and the rest included. */
+static void
+acl_ports_normalize(size_t *n, const struct hnv_acl_port_range *ranges)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (ranges[i].min == 0 && ranges[i].max == UINT16_MAX) {
+            *n = 0;
+            return;
+        }
+    }
+}
+
 /* Splits 's' at commas and calls 'parse_item' on each trimmed, non-empty
  * item, with 'i' counting items.  Returns the first error. */
 /* Splits 's' at commas and calls 'parse_item' on each item, trimmed of
@@ -416,8 +563,7 @@ acl_parse_proto(const char *item, size_t i, void *protos_)
     }
 
     unsigned int value;
-    if (str_to_uint(item, 10, &value) && value <= 255
-        && isdigit((unsigned char) item[0])) {
+    if (parse_decimal(item, strlen(item), UINT8_MAX, &value)) {
         protos[i] = value;
         return NULL;
     }
@@ -453,26 +599,40 @@ acl_parse_prefix(const char *item, size_t i, void *prefixes_)
     return NULL;
 }
 
+/* Returns true if the 'len' bytes at 's' are one or more digits. */
+static bool
+all_digits(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char) s[i])) {
+            return false;
+        }
+    }
+    return len > 0;
+}
+
 char *
 hnv_parse_port_range(const char *s, struct hnv_acl_port_range *range)
 {
+    const char *dash = strchr(s, '-');
+    size_t len = dash ? dash - s : strlen(s);
     unsigned int min, max;
-    int n = 0;
 
-    if (ovs_scan(s, "%u-%u%n", &min, &max, &n) && !s[n]
-        && isdigit((unsigned char) s[0])) {
-        if (min > 65535 || max > 65535 || min > max) {
-            return xasprintf("\"%s\" is not a port range (N-M with "
-                             "0 <= N <= M <= 65535)", s);
-        }
-    } else if (ovs_scan(s, "%u%n", &min, &n) && !s[n]
-               && isdigit((unsigned char) s[0])) {
-        if (min > 65535) {
+    if (!all_digits(s, len) || (dash && !all_digits(dash + 1,
+                                                    strlen(dash + 1)))) {
+        return xasprintf("\"%s\" is not a port or port range", s);
+    }
+    if (!dash) {
+        if (!parse_decimal(s, len, UINT16_MAX, &min)) {
             return xasprintf("%s is not a port number (0..65535)", s);
         }
         max = min;
-    } else {
-        return xasprintf("\"%s\" is not a port or port range", s);
+    } else if (!parse_decimal(s, len, UINT16_MAX, &min)
+               || !parse_decimal(dash + 1, strlen(dash + 1), UINT16_MAX,
+                                 &max)
+               || min > max) {
+        return xasprintf("\"%s\" is not a port range (N-M with "
+                         "0 <= N <= M <= 65535)", s);
     }
     range->min = min;
     range->max = max;
@@ -495,7 +655,7 @@ hnv_acl_match_parse(const char *protocols,
     char *error = NULL;
 
     memset(m, 0, sizeof *m);
-    if (!hnv_acl_value_is_any(protocols)) {
+    if (!acl_protocols_are_all(protocols)) {
         error = acl_parse_list("protocols", protocols, &m->n_protos,
                                acl_parse_proto, m->protos);
     }
@@ -515,6 +675,9 @@ hnv_acl_match_parse(const char *protocols,
         error = acl_parse_list("dst_ports", dst_ports, &m->n_dports,
                                acl_parse_ports, m->dports);
     }
+
+    acl_ports_normalize(&m->n_sports, m->sports);
+    acl_ports_normalize(&m->n_dports, m->dports);
 
     /* Ports only mean something for protocols that have them: a rule on
      * "ICMP port 80" would silently match nothing, so refuse it. */

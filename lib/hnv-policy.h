@@ -53,10 +53,23 @@ char *hnv_parse_ip(const char *s, struct in6_addr *ip)
 char *hnv_parse_cidr(const char *s, struct in6_addr *addr, unsigned int *plen,
                      bool *is_ipv4) OVS_WARN_UNUSED_RESULT;
 
-/* A unicast Ethernet address: a VM NIC's MAC or the router MAC.  Multicast,
- * broadcast and all-zeros addresses are refused. */
+/* A unicast Ethernet address: a VM NIC's MAC or the router MAC, as
+ * "00:1d:d8:b7:1c:43", "00-1D-D8-B7-1C-43" (Windows) or "001DD8B71C43", in
+ * either case; exactly two hex digits a byte.  Multicast, broadcast and
+ * all-zeros addresses are refused. */
 char *hnv_parse_mac(const char *s, struct eth_addr *mac)
     OVS_WARN_UNUSED_RESULT;
+
+/* Checks that 'pa' may be a provider address: not unspecified, broadcast,
+ * multicast, loopback, link-local or reserved. */
+char *hnv_check_pa(const struct in6_addr *pa) OVS_WARN_UNUSED_RESULT;
+
+/* A VM NIC's id, as Physical_Port.name, FW_Rules.vnic_id and the
+ * Interface's external_ids:iface-id hold it.  Microsoft's controller writes
+ * GUIDs, with or without braces and in either case; they name the same
+ * NIC.  Returns the id to compare (a malloc()'d string): a GUID in lower
+ * case without braces, anything else as it is. */
+char *hnv_nic_id_normalize(const char *id);
 
 /* A subnet prefix, e.g. "10.1.1.0/24" or "fd00:1::/64".  Host bits must be
  * zero, and the prefix must leave room for a gateway and at least one host
@@ -105,15 +118,16 @@ const char *hnv_encap_to_string(enum hnv_encap);
 
 /* ACL fields, in the string forms that ms_firewall's FW_Rules columns hold.
  *
- * protocols: "" or "*" or "any" for any protocol, otherwise a comma-separated
- *     list of protocol names (TCP, UDP, ICMP, ICMPv6, case-insensitive) or
- *     numbers 0..255.
+ * protocols: "", "*", "any" or "all" (case-insensitive) for any protocol,
+ *     otherwise a comma-separated list of protocol names (TCP, UDP, ICMP,
+ *     ICMPv6, case-insensitive) or numbers 0..255.
  * src_ip_addresses, dst_ip_addresses: "" or "*" or "any" for any address,
  *     otherwise a comma-separated list of addresses and prefixes.
  * src_ports, dst_ports: "" or "*" or "any" for any port, otherwise a
- *     comma-separated list of ports "N" and ranges "N-M", 0..65535.  A port
- *     list is only valid together with protocols that all have ports (TCP,
- *     UDP). */
+ *     comma-separated list of ports "N" and ranges "N-M", 0..65535.  A list
+ *     that holds 0-65535 means any port, whatever the protocol.  Any other
+ *     port list is only valid together with protocols that all have ports
+ *     (TCP, UDP). */
 #define HNV_ACL_MAX_ITEMS 64    /* Per list: keeps one rule's flows bounded. */
 
 /* Returns true if ACL column value 's' means "any": "", "*" or "any". */

@@ -70,6 +70,11 @@ struct hnv_db {
     struct ovsdb_idl *idl;
     bool was_connected;                 /* To log transitions once. */
 
+    /* ms_vtep: whether the server's schema has been seen, and so whether
+     * its Ucast_Macs_Local has our physical_port column (see
+     * hnv_db_probe_extension()).  Always true for ms_firewall. */
+    bool schema_known;
+
     /* Convergence, as between ovs-vsctl and ovs-vswitchd: a controller
      * increments next_cfg of the root row (Global, FW_Global) with its
      * change, and the agent copies it to cur_cfg once the policy that it
@@ -102,6 +107,9 @@ static int probe_interval;      /* In ms, or -1 for the IDL's default. */
  * from: the check runs again only when a database or the host changed. */
 static struct hnv_check check = {
     .accepted = UUIDSET_INITIALIZER(&check.accepted),
+    .shared_macs = UUIDSET_INITIALIZER(&check.shared_macs),
+    .subnets = HMAP_INITIALIZER(&check.subnets),
+    .nics = HMAP_INITIALIZER(&check.nics),
 };
 static unsigned int vtep_seqno, fw_seqno;
 static bool check_needed = true;
@@ -177,8 +185,11 @@ hnv_db_set_probe_interval(struct hnv_db *db)
     ovsdb_idl_set_probe_interval(db->idl, interval);
 }
 
+/* Opens 'db' at 'remote'.  For ms_vtep, 'extension' tells whether to ask
+ * for our Ucast_Macs_Local:physical_port column: unknown until the
+ * server's schema is seen (hnv_db_probe_extension()). */
 static void
-hnv_db_open(struct hnv_db *db, const char *remote)
+hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
 {
     db->idl = ovsdb_idl_create(remote, db->class, true, true);
 
@@ -187,9 +198,15 @@ hnv_db_open(struct hnv_db *db, const char *remote)
     ovsdb_idl_omit_alert(db->idl, db->cur_cfg_column);
 
     /* Which rows changed tells a live migration from other changes, which
-     * takes the fast path (hnv-move.c). */
+     * takes the fast path (hnv-move.c).  Our physical_port column is asked
+     * for only once the server's schema shows it (Microsoft's has none). */
+    db->schema_known = db->class != &msvtep_idl_class || extension;
     if (db->class == &msvtep_idl_class) {
         ovsdb_idl_track_add_all(db->idl);
+        if (!extension) {
+            ovsdb_idl_omit(db->idl,
+                           &msvtep_ucast_macs_local_col_physical_port);
+        }
     }
 
     /* The agent only reads policy; any member of a clustered database can
@@ -352,6 +369,39 @@ hnv_flows_installed(void)
             || (vfp_is_synced() && ofproto_lookup(vfp_bridge_name())));
 }
 
+
+/* Ucast_Macs_Local:physical_port is ovs-hnv's extension of ms_vtep.  A
+ * database that Microsoft's Network Controller writes has Microsoft's
+ * schema, without it, and the IDL would warn that the database "needs
+ * upgrade" if we asked for it.  So the first connection asks without it;
+ * once the server's schema is known, a server that has the column is
+ * followed anew, with it (an IDL takes no new column once it has data). */
+static void
+hnv_db_probe_extension(struct hnv_db *db)
+{
+    const struct ovsdb_idl_column *column
+        = &msvtep_ucast_macs_local_col_physical_port;
+
+    if (db->schema_known
+        || !ovsdb_idl_server_has_table(db->idl,
+                                       &msvtep_table_ucast_macs_local)) {
+        return;
+    }
+    db->schema_known = true;
+    if (ovsdb_idl_server_has_column(db->idl, column)) {
+        hnv_db_close(db);
+        hnv_db_open(db, hnv_remote, true);
+        VLOG_DBG("%s: ms_vtep has Ucast_Macs_Local:physical_port; "
+                 "following it", hnv_remote);
+    } else {
+        VLOG_INFO("%s: ms_vtep has Microsoft's schema, without ovs-hnv's "
+                  "Ucast_Macs_Local:physical_port column: each local MAC "
+                  "goes to the VM NIC of its subnet whose "
+                  "status:vm_nic_macaddress it is, or to the subnet's only "
+                  "VM NIC", hnv_remote);
+    }
+}
+
 static void
 hnv_db_run(struct hnv_db *db)
 {
@@ -360,6 +410,7 @@ hnv_db_run(struct hnv_db *db)
     }
 
     ovsdb_idl_run(db->idl);
+    hnv_db_probe_extension(db);
 
     bool connected = ovsdb_idl_is_connected(db->idl);
     if (connected != db->was_connected) {
@@ -429,8 +480,8 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
     if (remote) {
         hnv_remote = xstrdup(remote);
         VLOG_INFO("%s: following policy databases", hnv_remote);
-        hnv_db_open(&vtep_db, hnv_remote);
-        hnv_db_open(&fw_db, hnv_remote);
+        hnv_db_open(&vtep_db, hnv_remote, false);
+        hnv_db_open(&fw_db, hnv_remote, false);
     }
     check_needed = mtu_needed = true;
 }
@@ -481,9 +532,12 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
                 }
                 if (iface_id && iface->n_ofport && iface->ofport[0] > 0
                     && iface->ofport[0] < ofp_to_u16(OFPP_MAX)) {
-                    vfp_set_iface(iface_id, u16_to_ofp(iface->ofport[0]),
+                    /* The NIC's id as the policy's rows name it, GUIDs
+                     * compared without braces and case. */
+                    char *id = hnv_nic_id_normalize(iface_id);
+                    vfp_set_iface(id, u16_to_ofp(iface->ofport[0]),
                                   iface->n_mtu ? iface->mtu[0] : 0);
-                    sset_add(&current, iface_id);
+                    sset_add_and_free(&current, id);
                 }
             }
         }
@@ -505,13 +559,60 @@ hnv_bind_ifaces(const struct ovsrec_open_vswitch *cfg)
     sset_destroy(&current);
 }
 
+/* Formats into 's' a line for each VM NIC or subnet whose traffic the
+ * agent holds back, for policy it cannot enforce or rows it refused, each
+ * prefixed by 'prefix'. */
+static void
+hnv_format_closed(const char *prefix, struct ds *s)
+{
+    const struct hnv_check_subnet *subnet;
+    HMAP_FOR_EACH (subnet, node, &check.subnets) {
+        if (subnet->encrypted) {
+            ds_put_format(s, "%sVSID %"PRIu32": encryption_credential_"
+                          "thumbprint is set, and ovs-hnv cannot encrypt: "
+                          "its traffic does not leave this host\n", prefix,
+                          subnet->vsid);
+        }
+    }
+
+    static const char *dirs[] = { "outbound", "inbound" };
+    const struct hnv_check_nic *nic;
+    HMAP_FOR_EACH (nic, node, &check.nics) {
+        if (nic->blocked) {
+            ds_put_format(s, "%sVM NIC %s: blocked: its Physical_Port rows "
+                          "disagree about its virtual subnet\n", prefix,
+                          nic->name);
+        }
+        for (int dir = HNV_CHECK_OUT; dir <= HNV_CHECK_IN; dir++) {
+            if (nic->fail_closed[dir]) {
+                ds_put_format(s, "%sVM NIC %s: %s traffic blocked: Block "
+                              "rule FW_Rules "UUID_FMT" was refused\n",
+                              prefix, nic->name, dirs[dir],
+                              UUID_ARGS(&nic->fail_closed_row[dir]));
+            }
+        }
+    }
+}
+
 /* Logs each policy error once, when it first appears, and forgets errors
- * that have gone, so that one that comes back is logged again. */
+ * that have gone, so that one that comes back is logged again.  So too
+ * for what hnv_format_closed() reports. */
 static void
 hnv_log_errors(void)
 {
     struct sset current = SSET_INITIALIZER(&current);
     struct ds s = DS_EMPTY_INITIALIZER;
+
+    hnv_format_closed("", &s);
+    char *save_ptr = NULL;
+    for (char *line = strtok_r(ds_cstr(&s), "\n", &save_ptr); line;
+         line = strtok_r(NULL, "\n", &save_ptr)) {
+        if (!sset_contains(&logged_errors, line)) {
+            VLOG_WARN("policy not enforced as written, failing closed: %s",
+                      line);
+        }
+        sset_add(&current, line);
+    }
 
     for (size_t i = 0; i < check.n_errors; i++) {
         ds_clear(&s);
@@ -538,6 +639,10 @@ hnv_check_policy(void)
 
     if (!check_needed && new_vtep_seqno == vtep_seqno
         && new_fw_seqno == fw_seqno) {
+        return;
+    }
+    if (vtep_db.idl && !vtep_db.schema_known) {
+        /* What arrives before is read again with all its columns. */
         return;
     }
     bool only_vtep = !check_needed && new_fw_seqno == fw_seqno;
@@ -832,6 +937,14 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     if (s.length == len) {
         ds_truncate(&s, drops_ofs);
         ds_put_cstr(&s, "drops: none\n");
+    }
+
+    size_t closed_ofs = s.length;
+    ds_put_cstr(&s, "failing closed:\n");
+    len = s.length;
+    hnv_format_closed("  ", &s);
+    if (s.length == len) {
+        ds_truncate(&s, closed_ofs);
     }
 
     hnv_status_cfg(&vtep_db, "Global", &s);

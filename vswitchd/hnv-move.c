@@ -169,6 +169,7 @@ hnv_move_try(const struct ovsdb_idl *vtep, struct hnv_check *check,
                                     &msvtep_table_ucast_macs_remote,
                                     umr_locator)
             || !uuidset_contains(&check->accepted, &umr->header_.uuid)
+            || uuidset_contains(&check->shared_macs, &umr->header_.uuid)
             || !locator_accepted(umr->locator, check)) {
             return false;
         }

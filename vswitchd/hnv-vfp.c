@@ -45,13 +45,19 @@ struct nic {
     struct hmap_node node;      /* In 'nics', by name. */
     char *name;                 /* Physical_Port name = iface-id. */
     uint32_t vsid;
+    bool blocked;               /* Conflicting definitions: a disabled port,
+                                 * so that nothing passes. */
+    bool encrypted;             /* In an encrypted subnet: kept on this
+                                 * host (see encrypted_vsid()). */
+    bool fail_closed[2];        /* By enum hnv_check_dir: a refused Block
+                                 * row blocks that direction. */
     struct eth_addr mac;
-    bool has_ip;                /* False if the policy names none. */
-    struct in6_addr ip;         /* IPv4-mapped for IPv4. */
-    bool ipv6;                  /* Its address family: its IP's, or without
+    const struct in6_addr *ips; /* Its CAs (owned by the check); none if
+                                 * the policy names none. */
+    size_t n_ips;
+    bool ipv6;                  /* Its address family: its IPs', or without
                                  * one its subnet's (IPv4 if unknown).  A
-                                 * NIC has one: a subnet has one prefix, and
-                                 * a MAC one CA in a subnet. */
+                                 * NIC has one: a subnet has one prefix. */
     struct sset fw_rules;       /* Accepted, enabled FW_Rules uuids. */
     const char *rd_space;       /* Its virtual network's routing space, or
                                  * NULL (owned by 'rd_of_vsid'). */
@@ -113,67 +119,47 @@ space_name(uint32_t vsid)
     return xasprintf(SPACE_PREFIX "%"PRIu32, vsid);
 }
 
-/* Gathers this host's accepted VM NICs into 'nics'. */
+/* Gathers this host's VM NICs, as the check accepted them, into 'nics'. */
 static void
 collect_nics(const struct ovsdb_idl *vtep, const char *host,
              const struct hnv_check *check, struct hmap *nics)
 {
     const struct msvtep_physical_switch *ps;
-    const struct msvtep_ucast_macs_local *uml;
     size_t n_pas = 0;
 
     MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
-        if (strcmp(ps->name, host)) {
-            continue;
-        }
-        n_pas = ps->n_tunnel_ips;
-        for (size_t i = 0; i < ps->n_ports; i++) {
-            const struct msvtep_physical_port *pp = ps->ports[i];
-            if (!accepted(check, &pp->header_)) {
-                continue;
-            }
-            struct nic *nic = xzalloc(sizeof *nic);
-            nic->name = xstrdup(pp->name);
-            nic->vsid = pp->value_vlan_bindings[0]->tunnel_key[0];
-            sset_init(&nic->fw_rules);
-            hmap_insert(nics, &nic->node, hash_string(nic->name, 0));
+        if (!strcmp(ps->name, host)) {
+            n_pas = ps->n_tunnel_ips;
         }
     }
 
-    /* A NIC's MAC and IP: its Ucast_Macs_Local row, found by its
-     * physical_port (our extension) or, without one, as the only local MAC
-     * of its subnet. */
-    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
-        if (!accepted(check, &uml->header_)) {
-            continue;
+    const struct hnv_check_nic *cn;
+    HMAP_FOR_EACH (cn, node, &check->nics) {
+        struct nic *nic = xzalloc(sizeof *nic);
+        nic->name = xstrdup(cn->name);
+        nic->vsid = cn->vsid;
+        nic->blocked = cn->blocked;
+        if (!cn->blocked) {
+            const struct hnv_check_subnet *subnet
+                = hnv_check_find_subnet(check, cn->vsid);
+            nic->encrypted = subnet && subnet->encrypted;
         }
-        struct nic *nic, *match = NULL;
-        size_t n_candidates = 0;
-        HMAP_FOR_EACH (nic, node, nics) {
-            if (uml->physical_port
-                ? !strcmp(uml->physical_port->name, nic->name)
-                : nic->vsid == uml->logical_switch->tunnel_key[0]) {
-                match = nic;
-                n_candidates++;
-            }
-        }
-        if (match && n_candidates == 1) {
-            ignore(ok(hnv_parse_mac(uml->MAC, &match->mac)));
-            match->has_ip = (uml->ipaddr[0]
-                             && ok(hnv_parse_ip(uml->ipaddr, &match->ip)));
-            match->ipv6 = (match->has_ip
-                           && !IN6_IS_ADDR_V4MAPPED(&match->ip));
+        memcpy(nic->fail_closed, cn->fail_closed, sizeof nic->fail_closed);
+        nic->mac = cn->mac;
+        nic->ips = cn->ips;
+        nic->n_ips = cn->n_ips;
+        nic->ipv6 = cn->n_ips && !IN6_IS_ADDR_V4MAPPED(&cn->ips[0]);
 
-            /* A host with several PAs pins each NIC to one, its row's
-             * locator (hnv-ctl spreads them): the outer source of what
-             * the NIC sends.  With one PA, the route to the destination
-             * gives the same source anyway, and OVS accepts a fixed source
-             * only if the kernel has a local route for it. */
-            match->has_pa = (n_pas > 1
-                             && ok(hnv_parse_ip(uml->locator->dst_ip,
-                                                &match->pa))
-                             && IN6_IS_ADDR_V4MAPPED(&match->pa));
-        }
+        /* A host with several PAs pins each NIC to one, its row's locator
+         * (hnv-ctl spreads them): the outer source of what the NIC sends.
+         * With one PA, the route to the destination gives the same source
+         * anyway, and OVS accepts a fixed source only if the kernel has a
+         * local route for it. */
+        nic->has_pa = (n_pas > 1 && cn->has_pa
+                       && IN6_IS_ADDR_V4MAPPED(&cn->pa));
+        nic->pa = cn->pa;
+        sset_init(&nic->fw_rules);
+        hmap_insert(nics, &nic->node, hash_string(nic->name, 0));
     }
 
     /* Without local_ip=flow, OVS sends from the route's source address,
@@ -218,16 +204,20 @@ collect_fw_rules(const struct ovsdb_idl *fw, const struct hnv_check *check,
 
         uint32_t vsid = 0;
         bool subnet = hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid);
+        char *vnic = hnv_nic_id_normalize(rule->vnic_id);
         struct nic *nic;
         HMAP_FOR_EACH (nic, node, nics) {
-            if (subnet ? nic->vsid == vsid : !strcmp(nic->name,
-                                                     rule->vnic_id)) {
+            if (nic->blocked) {
+                continue;
+            }
+            if (subnet ? nic->vsid == vsid : !strcmp(nic->name, vnic)) {
                 char uuid[UUID_LEN + 1];
                 snprintf(uuid, sizeof uuid, UUID_FMT,
                          UUID_ARGS(&rule->header_.uuid));
                 sset_add(&nic->fw_rules, uuid);
             }
         }
+        free(vnic);
     }
 }
 
@@ -367,6 +357,77 @@ set_cond_link_icmpv6(struct vfp_cond *cond)
     cond->icmp_type_max = 143;
 }
 
+/* Adds to 'out' the outbound rules of 'nic' for the packets that match
+ * 'cond' (its MAC and its 'i'th CA): encapsulated by mapping, flooded by
+ * copies, or routed.  The first CA's rules have the plain names. */
+static void
+program_nic_source(struct vfp_model *m, struct vfp_group *out,
+                   const struct nic *nic, const char *space,
+                   const struct vfp_cond *cond, size_t i)
+{
+    char suffix[24] = "";
+    if (i) {
+        snprintf(suffix, sizeof suffix, ".%"PRIuSIZE, i);
+    }
+
+    char *name = xasprintf("encap%s", suffix);
+    add_rule(m, out, name, 10, false, cond, xasprintf("map-encap:%s", space));
+    free(name);
+
+    /* Broadcast and multicast: a unicast copy to every other VM of the
+     * subnet (ARP requests and Neighbor Solicitations never get here: the
+     * responder has them). */
+    struct vfp_cond flood = *cond;
+    flood.mcast = true;
+    name = xasprintf("flood%s", suffix);
+    add_rule(m, out, name, 4, false, &flood, xasprintf("flood:%s", space));
+    free(name);
+
+    /* Sent to the distributed router: routed within the virtual network,
+     * on this host.  Not from an encrypted subnet, whose traffic must not
+     * reach another host's subnet in clear text. */
+    if (nic->rd_space && nic->has_router_mac && !nic->encrypted) {
+        struct vfp_cond route = *cond;
+        route.has_dmac = true;
+        route.dmac = nic->router_mac;
+        name = xasprintf("route%s", suffix);
+        add_rule(m, out, name, 5, false, &route,
+                 xasprintf("route:%s:"ETH_ADDR_FMT, nic->rd_space,
+                           ETH_ADDR_ARGS(nic->router_mac)));
+        free(name);
+    }
+}
+
+/* A NIC with a refused Block row in a direction gets, ahead of its ACL
+ * rules, a group that blocks that direction, neighbour discovery aside (as
+ * ARP, which no ACL group sees). */
+static void
+program_fail_closed(struct vfp_model *m, struct vfp_layer *acl,
+                    const struct nic *nic)
+{
+    for (int dir = HNV_CHECK_OUT; dir <= HNV_CHECK_IN; dir++) {
+        struct vfp_group *group;
+        struct vfp_cond cond;
+
+        if (!nic->fail_closed[dir]) {
+            continue;
+        }
+        memset(&cond, 0, sizeof cond);
+        ignore(vfp_model_add_group(m, acl, (dir == HNV_CHECK_OUT
+                                            ? "fail-closed-out"
+                                            : "fail-closed-in"),
+                                   0, dir == HNV_CHECK_OUT ? VFP_OUT : VFP_IN,
+                                   nic->ipv6, &cond, &group));
+        if (nic->ipv6) {
+            struct vfp_cond nd = cond;
+            set_cond_link_icmpv6(&nd);
+            add_rule(m, group, "nd", 0, true, &nd, xstrdup("allow"));
+        }
+        add_rule(m, group, "refused-block", 1, true, &cond,
+                 xstrdup("block"));
+    }
+}
+
 /* Describes into 'desc', and with 'apply' creates, the VFP port of 'nic'
  * with its layers.  The description decides whether a port must be rebuilt,
  * so it holds everything that the objects are built from. */
@@ -377,13 +438,15 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
     char *space = space_name(nic->vsid);
     struct vfp_port *port = NULL;
 
-    ds_put_format(desc, "port %s vsid %"PRIu32" mac "ETH_ADDR_FMT" %s ",
+    ds_put_format(desc, "port %s vsid %"PRIu32" mac "ETH_ADDR_FMT" %s",
                   nic->name, nic->vsid, ETH_ADDR_ARGS(nic->mac),
                   nic->ipv6 ? "ipv6" : "ipv4");
-    if (nic->has_ip) {
-        hnv_ip_format(&nic->ip, desc);
-    } else {
-        ds_put_cstr(desc, "any");
+    for (size_t i = 0; i < nic->n_ips; i++) {
+        ds_put_char(desc, ' ');
+        hnv_ip_format(&nic->ips[i], desc);
+    }
+    if (!nic->n_ips) {
+        ds_put_cstr(desc, " any");
     }
     ds_put_format(desc, " routing %s router "ETH_ADDR_FMT" pa ",
                   nic->rd_space ? nic->rd_space : "-",
@@ -393,10 +456,14 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
     } else {
         ds_put_cstr(desc, "by-route");
     }
-    ds_put_char(desc, '\n');
+    ds_put_format(desc, "%s%s%s%s\n", nic->blocked ? " blocked" : "",
+                  nic->encrypted ? " encrypted" : "",
+                  nic->fail_closed[HNV_CHECK_OUT] ? " closed-out" : "",
+                  nic->fail_closed[HNV_CHECK_IN] ? " closed-in" : "");
     if (apply) {
-        char *error = vfp_model_add_port(m, nic->name, &nic->mac, nic->vsid,
-                                         &port);
+        char *error = vfp_model_add_port(m, nic->name,
+                                         nic->blocked ? NULL : &nic->mac,
+                                         nic->vsid, &port);
         if (error) {
             VLOG_WARN("VM NIC %s: %s", nic->name, error);
             free(error);
@@ -406,18 +473,30 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
         port->has_pa = nic->has_pa;
         port->pa = nic->pa;
     }
+    if (nic->blocked) {
+        /* Rows that disagree about its tenant: nothing passes. */
+        if (apply) {
+            port->state = VFP_PORT_DISABLED;
+            vfp_mark_port(port);
+        }
+        free(space);
+        return;
+    }
 
     /* The ACL layer, only if the NIC has rules: no rule, no filtering.  In
      * the NIC's address family.  No ACL applies to IPv6 neighbour
      * discovery, as none does to ARP: the vnet layer answers or drops it. */
-    if (!sset_is_empty(&nic->fw_rules)) {
+    bool closed = (nic->fail_closed[HNV_CHECK_OUT]
+                   || nic->fail_closed[HNV_CHECK_IN]);
+    if (!sset_is_empty(&nic->fw_rules) || closed) {
         struct vfp_layer *acl = NULL;
         ds_put_cstr(desc, " layer acl\n");
         if (apply) {
             ignore(vfp_model_add_layer(m, port, "acl", 100, true, true,
                                        &acl));
+            program_fail_closed(m, acl, nic);
         }
-        if (apply && nic->ipv6) {
+        if (apply && nic->ipv6 && !nic->fail_closed[HNV_CHECK_OUT]) {
             struct vfp_group *nd;
             struct vfp_cond cond;
 
@@ -478,31 +557,17 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
             set_cond_link_icmpv6(&link);
             add_rule(m, out, "nd-mld", 1, true, &link, xstrdup("block"));
         }
-        if (nic->has_ip) {
-            cond.has_src = true;
-            cond.src_ipv4 = !nic->ipv6;
-            cond.src = nic->ip;
-            cond.src_plen = nic->ipv6 ? 128 : 32;
-        }
-        add_rule(m, out, "encap", 10, false, &cond,
-                 xasprintf("map-encap:%s", space));
-
-        /* Broadcast and multicast: a unicast copy to every other VM of the
-         * subnet (ARP requests and Neighbor Solicitations never get here:
-         * the responder has them). */
-        struct vfp_cond flood = cond;
-        flood.mcast = true;
-        add_rule(m, out, "flood", 4, false, &flood,
-                 xasprintf("flood:%s", space));
-
-        /* Sent to the distributed router: routed within the virtual
-         * network, on this host. */
-        if (nic->rd_space && nic->has_router_mac) {
-            cond.has_dmac = true;
-            cond.dmac = nic->router_mac;
-            add_rule(m, out, "route", 5, false, &cond,
-                     xasprintf("route:%s:"ETH_ADDR_FMT, nic->rd_space,
-                               ETH_ADDR_ARGS(nic->router_mac)));
+        /* Each of its CAs (a NIC may have several IP configurations) has
+         * its own rules; with none, the rules take any source address. */
+        for (size_t i = 0; i < MAX(nic->n_ips, 1); i++) {
+            struct vfp_cond src = cond;
+            if (nic->n_ips) {
+                src.has_src = true;
+                src.src_ipv4 = !nic->ipv6;
+                src.src = nic->ips[i];
+                src.src_plen = nic->ipv6 ? 128 : 32;
+            }
+            program_nic_source(m, out, nic, space, &src, i);
         }
 
         /* Inbound: from local VMs (no tunnel), or tunnelled from the PA
@@ -513,7 +578,7 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
         add_rule(m, in, "local", 1, false, &cond, xstrdup("allow"));
         /* Routed here from another subnet of the virtual network: its
          * source CA is in the network's routing space. */
-        if (nic->rd_space && nic->has_router_mac) {
+        if (nic->rd_space && nic->has_router_mac && !nic->encrypted) {
             memset(&cond, 0, sizeof cond);
             cond.has_smac = true;
             cond.smac = nic->router_mac;
@@ -597,6 +662,34 @@ want_space_find(struct hmap *spaces, uint32_t vsid)
     return NULL;
 }
 
+/* Adds 'wm' to 'ws', in place of a mapping of the same CA, if any (only
+ * the gateway's can meet another: the check keeps CAs unique in a VSID,
+ * and the gateway address is no VM's). */
+static void
+want_mapping_insert(struct want_space *ws, struct want_mapping *wm)
+{
+    uint32_t hash = hash_bytes(&wm->ca, sizeof wm->ca, 0);
+    struct want_mapping *old;
+
+    HMAP_FOR_EACH_WITH_HASH (old, node, hash, &ws->mappings) {
+        if (ipv6_addr_equals(&old->ca, &wm->ca)) {
+            hmap_remove(&ws->mappings, &old->node);
+            free(old);
+            break;
+        }
+    }
+    hmap_insert(&ws->mappings, &wm->node, hash);
+}
+
+/* Whether virtual subnet 'vsid' is encrypted. */
+static bool
+encrypted_vsid(const struct hnv_check *check, uint32_t vsid)
+{
+    const struct hnv_check_subnet *subnet = hnv_check_find_subnet(check,
+                                                                  vsid);
+    return subnet && subnet->encrypted;
+}
+
 static struct want_mapping *want_mapping_in(struct want_space *,
                                             uint32_t vsid, const char *ca_s,
                                             const char *mac_s,
@@ -643,8 +736,7 @@ want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
     wm->pa = *pa;
     wm->encap = encap;
     wm->vsid = vsid;
-    hmap_insert(&ws->mappings, &wm->node, hash_bytes(&wm->ca, sizeof wm->ca,
-                                                     0));
+    want_mapping_insert(ws, wm);
     return wm;
 }
 
@@ -807,77 +899,72 @@ remove_port(struct vfp_model *m, const char *name)
 /* Works out the spaces that the local NICs need: one per subnet, one per
  * virtual network ('rd_spaces', routing), with their mappings.  Sets each
  * NIC's routing space and router MAC; 'rd_of_vsid' maps VSIDs to routing
- * space names. */
+ * space names.  Only what the check accepted counts: a subnet's virtual
+ * network is the one of its accepted binding, never that of a binding the
+ * check refused. */
 static void
-collect_spaces(const struct ovsdb_idl *vtep, const char *host,
-               const struct hnv_check *check, struct hmap *nics,
-               struct hmap *spaces, struct hmap *rd_spaces,
+collect_spaces(const struct ovsdb_idl *vtep, const struct hnv_check *check,
+               struct hmap *nics, struct hmap *spaces, struct hmap *rd_spaces,
                struct shash *rd_of_vsid)
 {
-    const struct msvtep_physical_switch *ps;
-    const char *router_mac = NULL;
+    const struct hnv_check_subnet *subnet;
     struct nic *nic;
 
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
-        if (!strcmp(ps->name, host) && ps->distributed_router_mac[0]) {
-            router_mac = ps->distributed_router_mac;
-        }
-    }
-
     HMAP_FOR_EACH (nic, node, nics) {
-        if (!want_space_find(spaces, nic->vsid)) {
+        if (!nic->blocked && !want_space_find(spaces, nic->vsid)) {
             want_space_new(spaces, hash_int(nic->vsid, 0), nic->vsid,
                            space_name(nic->vsid), false);
         }
     }
 
-    /* Virtual networks with a local NIC in one of their subnets. */
+    /* Virtual networks with a local NIC in one of their subnets.  (The
+     * check refused router names that VFP could not take as they are, so
+     * two networks never share a space.) */
     const struct msvtep_logical_router *lr;
     MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
         if (!accepted(check, &lr->header_)) {
             continue;
         }
-        char *rd = vfp_name(SPACE_PREFIX "rd-", lr->name, -1);
-        for (size_t i = 0; i < lr->n_switch_binding; i++) {
-            const struct msvtep_logical_switch *ls
-                = lr->value_switch_binding[i];
-            if (ls->n_tunnel_key && want_space_find(spaces,
-                                                    ls->tunnel_key[0])) {
-                if (!want_rd_space_find(rd_spaces, rd)) {
-                    want_routes(want_space_new(rd_spaces, hash_string(rd, 0),
-                                               0, xstrdup(rd), true), lr);
-                }
-            }
+        bool local = false;
+        HMAP_FOR_EACH (subnet, node, &check->subnets) {
+            local = local || (subnet->vnet && !strcmp(subnet->vnet, lr->name)
+                              && want_space_find(spaces, subnet->vsid));
         }
-        for (size_t i = 0; want_rd_space_find(rd_spaces, rd)
-                           && i < lr->n_switch_binding; i++) {
-            const struct msvtep_logical_switch *ls
-                = lr->value_switch_binding[i];
-            if (ls->n_tunnel_key) {
-                char *key = xasprintf("%"PRId64, ls->tunnel_key[0]);
-                shash_replace(rd_of_vsid, key, want_rd_space_find(rd_spaces,
-                                                                  rd)->name);
+        if (!local) {
+            continue;
+        }
+        char *name = xasprintf(SPACE_PREFIX "rd-%s", lr->name);
+        struct want_space *ws = want_space_new(rd_spaces,
+                                               hash_string(name, 0), 0,
+                                               name, true);
+        want_routes(ws, lr);
+        HMAP_FOR_EACH (subnet, node, &check->subnets) {
+            if (subnet->vnet && !strcmp(subnet->vnet, lr->name)) {
+                char *key = xasprintf("%"PRIu32, subnet->vsid);
+                shash_replace(rd_of_vsid, key, ws->name);
                 free(key);
             }
         }
-        free(rd);
     }
 
     HMAP_FOR_EACH (nic, node, nics) {
         char *key = xasprintf("%"PRIu32, nic->vsid);
         nic->rd_space = shash_find_data(rd_of_vsid, key);
         free(key);
-        nic->has_router_mac = (router_mac
-                               && ok(hnv_parse_mac(router_mac,
-                                                   &nic->router_mac)));
+        nic->has_router_mac = check->has_router_mac;
+        nic->router_mac = check->router_mac;
     }
 
-    /* Their CAs: remote, with their PA, and local. */
+    /* Their CAs: remote, with their PA, and local.  An encrypted subnet's
+     * remote CAs are left out: what this host would send them would cross
+     * the underlay in clear text, and what they send cannot be trusted to
+     * have been encrypted, so neither is forwarded (fail closed). */
     const struct msvtep_ucast_macs_remote *umr;
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, vtep) {
         struct in6_addr pa;
         enum vfp_encap encap;
         if (accepted(check, &umr->header_)
+            && !encrypted_vsid(check, umr->logical_switch->tunnel_key[0])
             && hnv_vfp_locator(umr->locator, &pa, &encap)) {
             want_mapping(spaces, rd_spaces, rd_of_vsid,
                          umr->logical_switch->tunnel_key[0], umr->ipaddr,
@@ -896,35 +983,25 @@ collect_spaces(const struct ovsdb_idl *vtep, const char *host,
     /* The gateway of each subnet, IPv4 or IPv6, answers ARP or neighbour
      * discovery with the router MAC.  A NIC with no IP has its subnet's
      * address family. */
-    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
-        for (size_t i = 0; i < lr->n_switch_binding; i++) {
-            struct hnv_prefix prefix;
-            struct in6_addr gw;
-            const struct msvtep_logical_switch *ls
-                = lr->value_switch_binding[i];
-            if (!accepted(check, &lr->header_)
-                || !ok(hnv_parse_prefix(lr->key_switch_binding[i], &prefix))
-                || !ls->n_tunnel_key) {
-                continue;
+    HMAP_FOR_EACH (subnet, node, &check->subnets) {
+        if (!subnet->has_prefix) {
+            continue;
+        }
+        HMAP_FOR_EACH (nic, node, nics) {
+            if (!nic->n_ips && nic->vsid == subnet->vsid) {
+                nic->ipv6 = !subnet->prefix.is_ipv4;
             }
-            HMAP_FOR_EACH (nic, node, nics) {
-                if (!nic->has_ip && nic->vsid == ls->tunnel_key[0]) {
-                    nic->ipv6 = !prefix.is_ipv4;
-                }
-            }
-            if (router_mac) {
-                struct ds gw_s = DS_EMPTY_INITIALIZER;
-                hnv_prefix_gateway(&prefix, &gw);
-                hnv_ip_format(&gw, &gw_s);
-                struct want_mapping *wm = want_mapping_in(
-                    want_space_find(spaces, ls->tunnel_key[0]),
-                    ls->tunnel_key[0], ds_cstr(&gw_s), router_mac,
-                    &in6addr_any, VFP_ENCAP_NONE);
-                if (wm) {
-                    wm->no_flood = true;
-                }
-                ds_destroy(&gw_s);
-            }
+        }
+        struct want_space *ws = want_space_find(spaces, subnet->vsid);
+        if (ws && check->has_router_mac) {
+            struct want_mapping *wm = xzalloc(sizeof *wm);
+            hnv_prefix_gateway(&subnet->prefix, &wm->ca);
+            wm->mac = check->router_mac;
+            wm->pa = in6addr_any;
+            wm->encap = VFP_ENCAP_NONE;
+            wm->vsid = subnet->vsid;
+            wm->no_flood = true;
+            want_mapping_insert(ws, wm);
         }
     }
 }
@@ -1027,8 +1104,7 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
     if (fw) {
         collect_fw_rules(fw, check, &nics);
     }
-    collect_spaces(vtep, host, check, &nics, &spaces, &rd_spaces,
-                   &rd_of_vsid);
+    collect_spaces(vtep, check, &nics, &spaces, &rd_spaces, &rd_of_vsid);
 
     /* Spaces first, so that the rules that name them find them. */
     struct sset wanted_spaces = SSET_INITIALIZER(&wanted_spaces);
