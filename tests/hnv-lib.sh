@@ -146,6 +146,70 @@ hnv_figure8_host2 () {
         > /dev/null
 }
 
+# hnv_two_tenants
+#
+# Writes with hnv-ctl, into the current host's databases, the host-2 half
+# of Figure 8 for both tenants: hv2 (PA 192.168.2.20) with Contoso's and
+# Fabrikam's Web (10.1.1.12, NICs web-contoso and web-fabrikam), their SQL
+# (10.1.1.11) mapped to host 1 (192.168.1.10), and in each virtual network
+# a second subnet 10.1.2.0/24 with an App VM 10.1.2.21 on host 1.
+hnv_two_tenants () {
+    hnv-ctl set-host hv2 192.168.2.20 00:1d:d8:b7:1c:00 &&
+    hnv-ctl add-vnet contoso -- add-vsid contoso 5001 10.1.1.0/24 \
+        -- add-vsid contoso 5002 10.1.2.0/24 &&
+    hnv-ctl add-vnet fabrikam -- add-vsid fabrikam 6001 10.1.1.0/24 \
+        -- add-vsid fabrikam 6002 10.1.2.0/24 &&
+    hnv-ctl add-port 5001 web-contoso 00:15:5d:01:02:12 10.1.1.12 &&
+    hnv-ctl add-port 6001 web-fabrikam 00:15:5d:02:02:12 10.1.1.12 &&
+    hnv-ctl add-mapping 5001 10.1.1.11 00:15:5d:01:01:11 192.168.1.10 &&
+    hnv-ctl add-mapping 6001 10.1.1.11 00:15:5d:02:01:11 192.168.1.10 &&
+    hnv-ctl add-mapping 5002 10.1.2.21 00:15:5d:01:03:21 192.168.1.10 &&
+    hnv-ctl --wait add-mapping 6002 10.1.2.21 00:15:5d:02:03:21 192.168.1.10
+}
+
+# hnv_probes
+#
+# Prints, for a fixed set of packets of hnv_two_tenants's VMs, one line
+# each: the probe's name and the datapath actions that the current host's
+# flows give it.  Two runs print the same lines exactly when the host
+# forwards those packets the same way.
+hnv_probes () {
+    local t n vni mac smac names
+    # Datapath port numbers differ from one ovs-vswitchd to the next:
+    # print names instead.
+    names=$(ovs-appctl dpif/show | sed -n \
+        's%^ *\([^ ]*\) [0-9]*/\([0-9]*\):.*%s/\\([:,(] *\\)\2\\([),]\\|$\\)/\\1\1\\2/g%p')
+    for t in contoso fabrikam; do
+        if test $t = contoso; then n=01 vni=0x1389; else n=02 vni=0x1771; fi
+        mac=00:15:5d:$n:01:11
+        smac=00:15:5d:$n:02:12
+        {
+            printf '%s arp: ' $t
+            ovs-appctl ofproto/trace br-int "in_port=web-$t,arp,arp_op=1,\
+dl_src=$smac,dl_dst=ff:ff:ff:ff:ff:ff,arp_sha=$smac,arp_spa=10.1.1.12,\
+arp_tpa=10.1.1.11" | tail -1
+            printf '%s tcp: ' $t
+            vfpctl process-tuples web-$t out proto=tcp src=10.1.1.12 \
+                dst=10.1.1.11 sport=49152 dport=1433 dmac=$mac | tail -1
+            printf '%s routed: ' $t
+            vfpctl process-tuples web-$t out proto=udp src=10.1.1.12 \
+                dst=10.1.2.21 sport=1000 dport=2000 \
+                dmac=00:1d:d8:b7:1c:00 | tail -1
+            printf '%s inbound: ' $t
+            ovs-appctl ofproto/trace br-int "in_port=vxlan0,tun_id=$vni,\
+tun_src=192.168.1.10,tun_dst=192.168.2.20,tcp,dl_src=$mac,dl_dst=$smac,\
+nw_src=10.1.1.11,nw_dst=10.1.1.12,tp_src=1433,tp_dst=49152" | tail -1
+        } | sed "$names"
+    done
+}
+
+# hnv_error_count
+#
+# Prints the number of rows that the agent of the current host refuses.
+hnv_error_count () {
+    hnv_status_field errors
+}
+
 # hnv_schema_summary SCHEMA
 #
 # Prints SCHEMA in the form of tests/schema-summary.py.
