@@ -396,19 +396,25 @@ check_binding(struct check_ctx *ctx, const struct binding *b,
         return NULL;
     }
 
-    struct hnv_check_subnet *other;
+    /* Of several overlapping subnets, name the one of the lowest VSID, so
+     * that the message does not depend on hash order. */
+    const struct hnv_check_subnet *other, *overlap = NULL;
     HMAP_FOR_EACH (other, node, &ctx->check->subnets) {
         if (other->has_prefix && !strcmp(other->vnet, lr->name)
-            && prefixes_overlap(&other->prefix, prefix)) {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            hnv_prefix_format(&other->prefix, &s);
-            add_error(ctx, "Logical_Router", &lr->header_,
-                      "switch_binding: %s overlaps %s of VSID %"PRIu32" in "
-                      "the same virtual network; this binding is refused",
-                      key, ds_cstr(&s), other->vsid);
-            ds_destroy(&s);
-            return NULL;
+            && prefixes_overlap(&other->prefix, prefix)
+            && (!overlap || other->vsid < overlap->vsid)) {
+            overlap = other;
         }
+    }
+    if (overlap) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        hnv_prefix_format(&overlap->prefix, &s);
+        add_error(ctx, "Logical_Router", &lr->header_,
+                  "switch_binding: %s overlaps %s of VSID %"PRIu32" in the "
+                  "same virtual network; this binding is refused",
+                  key, ds_cstr(&s), overlap->vsid);
+        ds_destroy(&s);
+        return NULL;
     }
     return subnet;
 }
