@@ -203,6 +203,36 @@ nw_src=10.1.1.11,nw_dst=10.1.1.12,tp_src=1433,tp_dst=49152" | tail -1
     done
 }
 
+# hnv_fw_insert UUID VNIC DIRECTION PRIORITY ACTION PROTOCOLS DST_PORTS \
+#               [RULE_TYPE [SRC_IPS [DST_IPS [SRC_PORTS]]]]
+#
+# Inserts an enabled FW_Rules row with uuid UUID, rule_id UUID, into the
+# ms_firewall database at $HNV_POLICY_SOCK.  RULE_TYPE defaults to
+# RuleWithControllerPriority, the address and port lists to "*".
+hnv_fw_insert () {
+    ovsdb-client transact unix:$HNV_POLICY_SOCK "[\"ms_firewall\",
+      {\"op\": \"insert\", \"table\": \"FW_Rules\", \"uuid\": \"$1\",
+       \"row\": {\"rule_id\": \"$1\", \"vnic_id\": \"$2\",
+                 \"direction\": \"$3\", \"priority\": $4,
+                 \"action\": \"$5\", \"protocols\": \"$6\",
+                 \"dst_ports\": \"$7\",
+                 \"rule_type\": \"${8:-RuleWithControllerPriority}\",
+                 \"src_ip_addresses\": \"${9:-*}\",
+                 \"dst_ip_addresses\": \"${10:-*}\",
+                 \"src_ports\": \"${11:-*}\",
+                 \"rule_state\": \"Enabled\",
+                 \"logging_state\": \"Disabled\"}}]" > /dev/null
+}
+
+# hnv_delete DB TABLE UUID
+#
+# Deletes row UUID of TABLE in DB at $HNV_POLICY_SOCK.
+hnv_delete () {
+    ovsdb-client transact unix:$HNV_POLICY_SOCK "[\"$1\",
+      {\"op\": \"delete\", \"table\": \"$2\",
+       \"where\": [[\"_uuid\", \"==\", [\"uuid\", \"$3\"]]]}]" > /dev/null
+}
+
 # hnv_error_count
 #
 # Prints the number of rows that the agent of the current host refuses.
