@@ -622,6 +622,10 @@ hnv_parse_port_range(const char *s, struct hnv_acl_port_range *range)
                                                     strlen(dash + 1)))) {
         return xasprintf("\"%s\" is not a port or port range", s);
     }
+    if ((len > 1 && s[0] == '0')
+        || (dash && dash[1] == '0' && isdigit((unsigned char) dash[2]))) {
+        return xasprintf("\"%s\": a port number has no leading zero", s);
+    }
     if (!dash) {
         if (!parse_decimal(s, len, UINT16_MAX, &min)) {
             return xasprintf("%s is not a port number (0..65535)", s);
