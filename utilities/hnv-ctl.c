@@ -942,11 +942,14 @@ describe_local(const struct msvtep_ucast_macs_local *uml)
 
 /* Checks that no VM in virtual subnet 'vs', other than the one of row
  * 'except', uses CA 'ip' (argument 'ip_arg') or 'mac' (argument 'mac_arg'),
- * as a local VM NIC or as a mapping. */
+ * as a local VM NIC or as a mapping.  With 'pa', a mapping to that PA may
+ * use 'mac' already: a VM NIC with several IP configurations, which the
+ * host agent accepts too. */
 static bool
 check_ca_unused(struct ctl_context *ctx, const struct vsubnet *vs,
                 const char *ip_arg, const struct in6_addr *ip,
                 const char *mac_arg, const struct eth_addr *mac,
+                const struct in6_addr *pa,
                 const struct ovsdb_idl_row *except)
 {
     const struct msvtep_ucast_macs_remote *umr;
@@ -975,7 +978,11 @@ check_ca_unused(struct ctl_context *ctx, const struct vsubnet *vs,
             }
             if (ip_string_equals(umr->ipaddr, ip)) {
                 arg = ip_arg;
-            } else if (mac_string_equals(umr->MAC, mac)) {
+            } else if (mac_string_equals(umr->MAC, mac)
+                       && !(pa && ip_string_equals(umr->locator->dst_ip,
+                                                   pa))) {
+                /* One MAC may carry several CAs at one PA: a VM NIC with
+                 * several IP configurations. */
                 arg = mac_arg;
             } else {
                 continue;
@@ -1539,7 +1546,7 @@ cmd_add_port(struct ctl_context *ctx)
                   "of host \"%s\"", ETH_ADDR_ARGS(mac), ps->name);
         return;
     }
-    if (!check_ca_unused(ctx, &vs, "IP", &ip, "MAC", &mac, NULL)) {
+    if (!check_ca_unused(ctx, &vs, "IP", &ip, "MAC", &mac, NULL, NULL)) {
         return;
     }
 
@@ -1681,7 +1688,7 @@ cmd_add_mapping(struct ctl_context *ctx)
                   vs.vsid);
         return;
     }
-    if (!check_ca_unused(ctx, &vs, "CA_IP", &ip, "CA_MAC", &mac,
+    if (!check_ca_unused(ctx, &vs, "CA_IP", &ip, "CA_MAC", &mac, &pa,
                          umr ? &umr->header_ : NULL)) {
         return;
     }
