@@ -82,8 +82,25 @@ add_error(struct check_ctx *ctx, const char *table,
     e->table = table;
     e->uuid = row->uuid;
     va_start(args, format);
-    e->reason = xvasprintf(format, args);
+    char *reason = xvasprintf(format, args);
     va_end(args);
+
+    /* A reason quotes the row's values, which may hold anything: escape
+     * control characters, so that each error is one line of the log and of
+     * "hnv/status". */
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    for (const char *p = reason; *p; p++) {
+        unsigned char ch = *p;
+        if (ch == '\n') {
+            ds_put_cstr(&ds, "\\n");
+        } else if (ch < ' ' || ch == 0x7f) {
+            ds_put_format(&ds, "\\x%02x", ch);
+        } else {
+            ds_put_char(&ds, ch);
+        }
+    }
+    free(reason);
+    e->reason = ds_steal_cstr(&ds);
 }
 
 /* Adds 'reason' (which this function frees) as an error, prefixed by the
@@ -893,11 +910,11 @@ find_row_nic(struct check_ctx *ctx, const struct mac_row *r,
 }
 
 /* Checks that local row 'r' (MAC 'mac', CA 'ip' if 'has_ip') fits 'nic':
- * one MAC a NIC, one address family, each CA once.  Records it if so. */
+ * one MAC a NIC, one address family, each CA once.  Changes nothing. */
 static bool
-add_to_nic(struct check_ctx *ctx, const struct mac_row *r,
-           struct hnv_check_nic *nic, const struct eth_addr *mac,
-           bool has_ip, const struct in6_addr *ip)
+fits_nic(struct check_ctx *ctx, const struct mac_row *r,
+         const struct hnv_check_nic *nic, const struct eth_addr *mac,
+         bool has_ip, const struct in6_addr *ip)
 {
     if (nic->has_mac && !eth_addr_equals(nic->mac, *mac)) {
         add_error(ctx, r->table, r->row, "MAC: VM NIC \"%s\" already has "
@@ -916,7 +933,14 @@ add_to_nic(struct check_ctx *ctx, const struct mac_row *r,
                   "a CA of the other address family", nic->name);
         return false;
     }
+    return true;
+}
 
+/* Records accepted local row 'r' in 'nic'. */
+static void
+add_to_nic(const struct mac_row *r, struct hnv_check_nic *nic,
+           const struct eth_addr *mac, bool has_ip, const struct in6_addr *ip)
+{
     if (!nic->has_mac) {
         nic->has_mac = true;
         nic->mac = *mac;
@@ -926,7 +950,6 @@ add_to_nic(struct check_ctx *ctx, const struct mac_row *r,
         nic->ips = xrealloc(nic->ips, (nic->n_ips + 1) * sizeof *nic->ips);
         nic->ips[nic->n_ips++] = *ip;
     }
-    return true;
 }
 
 /* Checks the claims of row 'r' to its CA MAC 'mac' in 'vsid': one MAC may
@@ -1041,9 +1064,14 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
                   "VSID %"PRIu32, r->ip_s, subnet->vsid);
         return false;
     }
-    if (!check_mac_owner(ctx, r, subnet->vsid, &mac, nic)
-        || (nic && !add_to_nic(ctx, r, nic, &mac, has_ip, &ip))) {
+    /* Only a row that passes every check claims its MAC and CA: a refused
+     * row must keep nothing from another. */
+    if ((nic && !fits_nic(ctx, r, nic, &mac, has_ip, &ip))
+        || !check_mac_owner(ctx, r, subnet->vsid, &mac, nic)) {
         return false;
+    }
+    if (nic) {
+        add_to_nic(r, nic, &mac, has_ip, &ip);
     }
     if (has_ip) {
         see_owner(ctx, &key, sizeof key, NULL, &r->row->uuid);
