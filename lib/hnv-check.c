@@ -793,6 +793,7 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
     FOR_EACH_SORTED (ps, rows, n, struct msvtep_physical_switch, vtep,
                      msvtep_table_physical_switch) {
         bool ok = true;
+        size_t n_pas = 0;
 
         for (size_t i = 0; i < ps->n_tunnel_ips; i++) {
             struct in6_addr pa;
@@ -804,6 +805,8 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
                 add_error_take(ctx, "Physical_Switch", &ps->header_,
                                "tunnel_ips", error);
                 ok = false;
+            } else {
+                n_pas++;
             }
         }
         struct eth_addr router_mac;
@@ -824,6 +827,7 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
 
         if (host && !strcmp(ps->name, host)) {
             ctx->check->host_found = true;
+            ctx->check->n_host_pas += n_pas;
             if (has_router_mac && !ctx->check->has_router_mac) {
                 ctx->check->has_router_mac = true;
                 ctx->check->router_mac = router_mac;

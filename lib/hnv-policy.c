@@ -267,6 +267,21 @@ hnv_parse_route(const char *dst, const char *nexthop,
     if (!prefix->is_ipv4) {
         return xasprintf("%s: IPv6 routes are not supported yet", dst);
     }
+
+    /* "10.1.1.5/24" and "10.1.1.0/24" would be two keys of one route, of
+     * which only one could apply. */
+    ovs_be32 net = (in6_addr_get_mapped_ipv4(&prefix->addr)
+                    & be32_prefix_mask(prefix->plen));
+    if (net != in6_addr_get_mapped_ipv4(&prefix->addr)) {
+        struct in6_addr net6;
+        in6_addr_set_mapped_ipv4(&net6, net);
+        struct ds ds = DS_EMPTY_INITIALIZER;
+        hnv_ip_format(&net6, &ds);
+        error = xasprintf("%s has host bits set (did you mean %s/%u?)",
+                          dst, ds_cstr(&ds), prefix->plen);
+        ds_destroy(&ds);
+        return error;
+    }
     return NULL;
 }
 

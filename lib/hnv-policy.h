@@ -87,7 +87,7 @@ bool hnv_prefix_contains(const struct hnv_prefix *, const struct in6_addr *);
 void hnv_prefix_format(const struct hnv_prefix *, struct ds *);
 
 /* A static route of a virtual network: destination prefix 'dst' (any
- * length, host bits ignored) to next hop 'nexthop', a CA of the network.
+ * length, host bits zero) to next hop 'nexthop', a CA of the network.
  * IPv4 only for now; prefix and next hop must be of the same family. */
 char *hnv_parse_route(const char *dst, const char *nexthop,
                       struct hnv_prefix *, struct in6_addr *nexthop_ip)

@@ -121,17 +121,12 @@ space_name(uint32_t vsid)
 
 /* Gathers this host's VM NICs, as the check accepted them, into 'nics'. */
 static void
-collect_nics(const struct ovsdb_idl *vtep, const char *host,
-             const struct hnv_check *check, struct hmap *nics)
+collect_nics(const char *host, const struct hnv_check *check,
+             struct hmap *nics)
 {
-    const struct msvtep_physical_switch *ps;
-    size_t n_pas = 0;
-
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
-        if (!strcmp(ps->name, host)) {
-            n_pas = ps->n_tunnel_ips;
-        }
-    }
+    /* Only the PAs that the check accepted count: a refused one must not
+     * make the host pin its NICs to the others. */
+    size_t n_pas = check->n_host_pas;
 
     const struct hnv_check_nic *cn;
     HMAP_FOR_EACH (cn, node, &check->nics) {
@@ -1100,7 +1095,7 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
         hnv_vfp_clear();
         return;
     }
-    collect_nics(vtep, host, check, &nics);
+    collect_nics(host, check, &nics);
     if (fw) {
         collect_fw_rules(fw, check, &nics);
     }
