@@ -32,6 +32,8 @@
         probes              packets to trace, "NAME FLOW" lines
         summary             bad rows per category
         bad-uuids           the uuids of all bad rows, sorted
+  hnv-rowfuzz.py lower-uuid UUID
+      Prints a random uuid that OVS orders before UUID.
   hnv-rowfuzz.py errors < STATUS
       Prints "TABLE UUID" for each error of "ovs-appctl hnv/status",
       sorted, or "MALFORMED: LINE" for one without a uuid or a reason.
@@ -1065,6 +1067,8 @@ def main():
     args = sys.argv[1:]
     if args[:1] == ["gen"] and len(args) == 3:
         gen(args[1], args[2])
+    elif args[:1] == ["lower-uuid"] and len(args) == 2:
+        print(lower_uuid(random.Random(), args[1]))
     elif args == ["errors"]:
         errors(sys.stdin.read())
     elif args[:1] == ["probe"] and len(args) == 2:
