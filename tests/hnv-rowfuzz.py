@@ -818,23 +818,27 @@ def probes():
         # Spoofed source address.
         tcp("spoof %s" % nic, port, mac, ROUTER_MAC, SUBNETS[vsid] + ".99",
             "10.1.2.21", 80)
-    # Inbound, tunnelled, with each VNI (and the other tenant's), to each
-    # NIC, on a few ports (the baseline ACLs: 80, 23, 161, 443, 8000).
+    # Inbound, tunnelled, to each NIC: with its own VNI over VXLAN and
+    # NVGRE on the ports of the baseline ACLs (80, 23, 161, 443) and of a
+    # good one (8000); with the other tenant's VNI and VSID 5003's.
     for nic, (vsid, mac, ip, port) in sorted(NICS.items()):
-        for kind in ("vxlan", "nvgre"):
-            for vni in sorted({vsid, others[vsid], 5003}):
-                key = vni if kind == "vxlan" else vni << 8
-                for proto, dport in (("tcp", 80), ("tcp", 23), ("udp", 161),
-                                     ("tcp", 443), ("tcp", 8000)):
-                    src = SUBNETS[vsid] + ".11"
-                    out.append((
-                        "in %s %s vni %d %s:%d" % (nic, kind, vni, proto,
-                                                    dport),
-                        "in_port=%d,tun_id=%d,tun_src=192.168.1.10,"
-                        "tun_dst=%s,%s,dl_src=00:15:5d:01:01:11,dl_dst=%s,"
-                        "nw_src=%s,nw_dst=%s,nw_ttl=64,tp_src=1433,"
-                        "tp_dst=%d" % (tun[kind], key, LOCAL_PA, proto, mac,
-                                       src, ip, dport)))
+        for kind, vni, ports in (
+                ("vxlan", vsid, (("tcp", 80), ("tcp", 23), ("udp", 161),
+                                 ("tcp", 443), ("tcp", 8000))),
+                ("nvgre", vsid, (("tcp", 80), ("tcp", 23))),
+                ("vxlan", others[vsid], (("tcp", 80),)),
+                ("nvgre", others[vsid], (("tcp", 80),)),
+                ("vxlan", 5003, (("tcp", 80),))):
+            key = vni if kind == "vxlan" else vni << 8
+            for proto, dport in ports:
+                src = SUBNETS[vsid] + ".11"
+                out.append((
+                    "in %s %s vni %d %s:%d" % (nic, kind, vni, proto, dport),
+                    "in_port=%d,tun_id=%d,tun_src=192.168.1.10,tun_dst=%s,"
+                    "%s,dl_src=00:15:5d:01:01:11,dl_dst=%s,nw_src=%s,"
+                    "nw_dst=%s,nw_ttl=64,tp_src=1433,tp_dst=%d"
+                    % (tun[kind], key, LOCAL_PA, proto, mac, src, ip,
+                       dport)))
     return out
 
 
