@@ -56,10 +56,14 @@ import sys
 # The baseline policy of hnv-rowfuzz.at (hnv-ctl writes it).
 ROUTER_MAC = "00:1d:d8:b7:1c:00"
 LOCAL_PA = "192.168.2.20"
+GUID_NIC = "{1A2B3C4D-5E6F-4A8B-9C0D-1E2F3A4B5C6D}"
 NICS = {  # name: (VSID, MAC, CA, OpenFlow port)
     "web-contoso": (5001, "00:15:5d:01:02:12", "10.1.1.12", 1),
     "web-fabrikam": (6001, "00:15:5d:02:02:12", "10.1.1.12", 2),
     "app-contoso": (5002, "00:15:5d:01:02:22", "10.1.2.22", 3),
+    # As Microsoft's controller names NICs: a GUID in braces.  Its
+    # interface's iface-id is the GUID in lower case, without braces.
+    GUID_NIC: (6002, "00:15:5d:02:02:22", "10.1.2.22", 4),
 }
 MAPPINGS = {  # (VSID, CA): (MAC, PA, encapsulation)
     (5001, "10.1.1.11"): ("00:15:5d:01:01:11", "192.168.1.10", "vxlan"),
@@ -82,6 +86,8 @@ ACLS = {
                        300, "Block"),
     "fw-wf-in-100": ("web-fabrikam", "Inbound", "RuleWithControllerPriority",
                      100, "Allow"),
+    "fw-g-in-700": (GUID_NIC, "Inbound", "RuleWithControllerPriority", 700,
+                    "Block"),
 }
 # Allow newcomers that take the place of a baseline Block: (vnic_id,
 # direction, rule_type, priority, incumbent).
@@ -97,6 +103,15 @@ FW_CONFLICTS = [
     ("vsid:6001", "Inbound", "RuleWithControllerPriority", 300,
      "fw-6001-in-300"),
     ("VSID:6001", "Inbound", "RuleWithControllerPriority", 300, None),
+    # The GUID NIC's Block, under other spellings of its id and VSID.
+    (GUID_NIC.strip("{}").lower(), "Inbound", "RuleWithControllerPriority",
+     700, "fw-g-in-700"),
+    (GUID_NIC.strip("{}"), "Inbound", "RuleWithControllerPriority", 700,
+     "fw-g-in-700"),
+    ("{%s}" % GUID_NIC.strip("{}").lower(), "Inbound",
+     "RuleWithControllerPriority", 700, "fw-g-in-700"),
+    ("vsid:06002", "Inbound", "RuleWithControllerPriority", 700,
+     "fw-g-in-700"),
 ]
 
 BAD_MACS = [
@@ -395,8 +410,7 @@ class Planner:
     def c_uml_no_port_claim(self):
         """No physical_port: the row belongs to the VSID's only NIC, and
         claims the CA of a remote VM."""
-        (vsid, ip) = self.rng.choice([k for k in sorted(MAPPINGS)
-                                      if k[0] in (5001, 5002, 6001)])
+        (vsid, ip) = self.rng.choice(sorted(MAPPINGS))
         nic = [n for n in sorted(NICS) if NICS[n][0] == vsid][0]
         return self.uml("local row without port claiming another VM's CA",
                         NICS[nic][1], ip, vsid)
@@ -445,10 +459,15 @@ class Planner:
         nic = self.rng.choice(sorted(NICS))
         vsid = NICS[nic][0]
         if self.rng.random() < 0.75:
-            vsid = {5001: 6001, 6001: 5001, 5002: 6002}[vsid]
+            vsid = {5001: 6001, 6001: 5001, 5002: 6002, 6002: 5002}[vsid]
         u = lower_uuid(self.rng, self.base["pp-" + nic])
+        name = nic
+        if nic == GUID_NIC:
+            guid = nic.strip("{}")
+            name = self.rng.choice([nic, guid, guid.lower(),
+                                    "{%s}" % guid.lower()])
         return self.port("VM NIC defined again (other tenant, lower uuid)",
-                         nic, [[0, uref(self.base["ls%d" % vsid])]], uuid=u)
+                         name, [[0, uref(self.base["ls%d" % vsid])]], uuid=u)
 
     def c_port_bad(self):
         ls = uref(self.base["ls%d" % self.vsid()])
@@ -791,7 +810,7 @@ def probes():
     cas[5001].append(("10.1.1.41", "00:15:5d:01:09:41"))
     cas[6001].append(("10.1.1.42", "00:15:5d:02:09:42"))
     cas[5002].append(("10.1.2.43", "00:15:5d:01:09:43"))
-    others = {5001: 6001, 6001: 5001, 5002: 6002}
+    others = {5001: 6001, 6001: 5001, 5002: 6002, 6002: 5002}
     for nic, (vsid, mac, ip, port) in sorted(NICS.items()):
         targets = sorted(cas[vsid]) + [(SUBNETS[vsid] + ".1", None)]
         for ca, _ in targets + [("10.1.3.31", None)]:
@@ -842,6 +861,23 @@ def probes():
     return out
 
 
+def chunks(txn, limit=100000):
+    """Splits 'txn' ([db, [op...], [op...]...]) into transactions of at
+    most about 'limit' bytes of JSON (ovsdb-client takes a transaction as
+    one argument, and Linux limits one argument to 128 kB), keeping each
+    group of ops together: its ops may refer to each other's rows."""
+    out = [[txn[0]]]
+    size = 0
+    for group in txn[1:]:
+        n = len(json.dumps(group))
+        if size and size + n > limit:
+            out.append([txn[0]])
+            size = 0
+        out[-1].extend(group)
+        size += n
+    return out
+
+
 def gen(base_file, outdir):
     base = {}
     with open(base_file) as f:
@@ -883,7 +919,7 @@ def gen(base_file, outdir):
     os.makedirs(outdir, exist_ok=True)
     total = 0
     for step in range(1, n_steps + 1):
-        txns = []       # [db, ops...]
+        txns = []       # [db, [op...], [op...]...]: groups of ops
         if step < n_steps:
             made = 0
             new_cases = []
@@ -904,9 +940,9 @@ def gen(base_file, outdir):
             batched = {}
             for db, ops in new_cases:
                 if rng.random() < 0.1:
-                    txns.append([db] + ops)
+                    txns.append([db, ops])
                 else:
-                    batched.setdefault(db, []).extend(ops)
+                    batched.setdefault(db, []).append(ops)
             for db in sorted(batched):
                 txns.append([db] + batched[db])
         removals = []
@@ -920,7 +956,7 @@ def gen(base_file, outdir):
             live = keep
             by_db = {}
             for rows, undo, db, key in removals:
-                by_db.setdefault(db, []).extend(undo)
+                by_db.setdefault(db, []).append(undo)
                 if key:
                     planner.keys[key[0]].discard(key[1])
             for db in sorted(by_db):
@@ -938,15 +974,16 @@ def gen(base_file, outdir):
                 same = [x for x in txns if x[0] == t[0]]
                 if same and rng.random() < 0.5:
                     x = rng.choice(same)
-                    x.extend(t[1:])
+                    x.insert(rng.randrange(1, len(x) + 1), t[1:])
                 else:
-                    txns.insert(rng.randrange(len(txns) + 1), list(t))
+                    txns.insert(rng.randrange(len(txns) + 1), [t[0], t[1:]])
         names = []
-        for j, t in enumerate(txns):
-            name = "step-%d-%d.json" % (step, j)
-            with open(os.path.join(outdir, name), "w") as f:
-                json.dump(t, f)
-            names.append(name)
+        for t in txns:
+            for chunk in chunks(t):
+                name = "step-%d-%d.json" % (step, len(names))
+                with open(os.path.join(outdir, name), "w") as f:
+                    json.dump(chunk, f)
+                names.append(name)
         with open(os.path.join(outdir, "step-%d.txns" % step), "w") as f:
             f.write("".join(n + "\n" for n in names))
         gnames = []
