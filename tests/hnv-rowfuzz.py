@@ -387,12 +387,26 @@ class Planner:
         v = self.vsid()
         u = lower_uuid(self.rng, self.base["ls%d" % v])
         name = "rf-dup%d-%d" % (v, self.serial())
+        ops = [{"op": "insert", "table": "Logical_Switch", "uuid": u,
+                "row": {"name": name, "tunnel_key": v}}]
+        rows = [("Logical_Switch", u, 1)]
+        undo = [{"op": "delete", "table": "Logical_Switch",
+                 "where": where_uuid(u)}]
+        if self.rng.random() < 0.5:
+            # And a mapping in it, which must not reach the VSID's space.
+            m = rand_uuid(self.rng)
+            ops.append({"op": "insert", "table": "Ucast_Macs_Remote",
+                        "uuid": m,
+                        "row": {"MAC": self.mac(), "ipaddr": self.ca(v),
+                                "logical_switch": uref(u),
+                                "locator": uref(
+                                    self.base["pl-192.168.1.10"]),
+                                "mapping_type": "default"}})
+            rows.append(("Ucast_Macs_Remote", m, 1))
+            undo.insert(0, {"op": "delete", "table": "Ucast_Macs_Remote",
+                            "where": where_uuid(m)})
         return ("duplicate VSID (newcomer with lower uuid)", "ms_vtep",
-                [{"op": "insert", "table": "Logical_Switch", "uuid": u,
-                  "row": {"name": name, "tunnel_key": v}}],
-                [("Logical_Switch", u, 1)],
-                [{"op": "delete", "table": "Logical_Switch",
-                  "where": where_uuid(u)}])
+                ops, rows, undo)
 
     def c_uml_other_mac(self):
         nic = self.rng.choice(sorted(NICS))
