@@ -2,7 +2,7 @@
 # the OVS source tree) and runs our programs first on PATH, then OVS's.
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
-	tests/hnv-pmtu.py \
+	tests/hnv-pmtu.py tests/hnv-rowfuzz.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -23,7 +23,8 @@ TESTSUITE_AT = \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
 	tests/vfp.at \
-	tests/hnv-hostile.at
+	tests/hnv-hostile.at \
+	tests/hnv-rowfuzz.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
