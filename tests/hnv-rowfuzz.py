@@ -124,13 +124,12 @@ BAD_MACS = [
     "00:15:5d:01:09:1", "00.15.5d.01.09.01", "00:15:5D:01:09:+1",
     "03:00:00:00:00:01", "g0:15:5d:01:09:01",
 ]
-# Values with a newline: the agent prints them raw, and the error spans two
-# lines of hnv/status, the second without a table or uuid (see the
-# "rowfuzz - a refused value with a newline" test).  Only with
-# HNV_ROWFUZZ_NEWLINES=1 until that is fixed.
+# Values with a newline: each error must still be one line of hnv/status
+# (the "rowfuzz - a refused value with a newline" test).
+# HNV_ROWFUZZ_NEWLINES=0 leaves them out.
 NEWLINE_MACS = ["00:15:5d:01:09:01\n", "\n00:15:5d:01:09:01"]
 NEWLINE_NAMES = ["nl\n", "web-\ncontoso"]
-if os.environ.get("HNV_ROWFUZZ_NEWLINES") == "1":
+if os.environ.get("HNV_ROWFUZZ_NEWLINES") != "0":
     BAD_MACS += NEWLINE_MACS
 BAD_IPS = [
     "10.1.1.300", "10.1.1", "10.1.1.1.1", " 10.1.1.70", "10.1.1.70 ",
