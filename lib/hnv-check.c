@@ -287,12 +287,83 @@ sorted_rows(const struct check_ctx *ctx, const struct ovsdb_idl *idl,
           : (free(ROWS), false));                                        \
          i__++)
 
+/* Claims on one unique thing (a VSID, a virtual network's name, a subnet's
+ * binding), counted before the rows are decided.  When several rows claim
+ * it and none of them is in force (after a restart, say), none can be
+ * trusted to be the right one: rather than pick one by uuid, which could
+ * hand a subnet to another tenant, all of them are refused until one is
+ * left. */
+struct claim {
+    struct hmap_node node;
+    char *key;
+    size_t n;
+    bool incumbent;             /* One of the claims is in force. */
+};
+
+static void
+claims_add(struct hmap *claims, const char *key, bool incumbent)
+{
+    uint32_t hash = hash_string(key, 0);
+    struct claim *c;
+
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash, claims) {
+        if (!strcmp(c->key, key)) {
+            c->n++;
+            c->incumbent |= incumbent;
+            return;
+        }
+    }
+    c = xzalloc(sizeof *c);
+    c->key = xstrdup(key);
+    c->n = 1;
+    c->incumbent = incumbent;
+    hmap_insert(claims, &c->node, hash);
+}
+
+/* Returns true if 'key' has several claims, none of them in force. */
+static bool
+claims_unsettled(const struct hmap *claims, const char *key)
+{
+    const struct claim *c;
+
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash_string(key, 0), claims) {
+        if (!strcmp(c->key, key)) {
+            return c->n > 1 && !c->incumbent;
+        }
+    }
+    return false;
+}
+
+static void
+claims_destroy(struct hmap *claims)
+{
+    struct claim *c;
+
+    HMAP_FOR_EACH_POP (c, node, claims) {
+        free(c->key);
+        free(c);
+    }
+    hmap_destroy(claims);
+}
+
 static void
 check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 {
+    struct hmap claims = HMAP_INITIALIZER(&claims);
     const struct ovsdb_idl_row **rows;
     const struct msvtep_logical_switch *ls;
     size_t n;
+
+    if (vtep) {
+        MSVTEP_LOGICAL_SWITCH_FOR_EACH (ls, vtep) {
+            if (ls->n_tunnel_key) {
+                char *key = xasprintf("%"PRId64, ls->tunnel_key[0]);
+                claims_add(&claims, key,
+                           is_incumbent(ctx, &ls->header_.uuid));
+                free(key);
+            }
+        }
+    }
 
     FOR_EACH_SORTED (ls, rows, n, struct msvtep_logical_switch, vtep,
                      msvtep_table_logical_switch) {
@@ -307,6 +378,16 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         if (error) {
             add_error_take(ctx, "Logical_Switch", &ls->header_, "tunnel_key",
                            error);
+            continue;
+        }
+        char *key = xasprintf("%"PRId64, ls->tunnel_key[0]);
+        bool unsettled = claims_unsettled(&claims, key);
+        free(key);
+        if (unsettled) {
+            add_error(ctx, "Logical_Switch", &ls->header_,
+                      "tunnel_key: VSID %"PRId64" is claimed by several "
+                      "virtual subnets, none of them in force: all are "
+                      "refused until one is left", ls->tunnel_key[0]);
             continue;
         }
         if (!see_once(ctx, xasprintf("vsid %"PRId64, ls->tunnel_key[0]))) {
@@ -325,6 +406,7 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         accept_row(ctx, &ls->header_)->subnet = subnet;
         ctx->check->n_vsids++;
     }
+    claims_destroy(&claims);
 }
 
 /* A binding of a virtual subnet to a virtual network: key 'i' of the
@@ -462,7 +544,35 @@ check_bindings(struct check_ctx *ctx,
         qsort(bindings, n, sizeof *bindings, compare_bindings);
     }
 
+    /* A subnet that several networks bind, none in force. */
+    struct hmap claims = HMAP_INITIALIZER(&claims);
     for (size_t i = 0; i < n; i++) {
+        const struct binding *b = &bindings[i];
+        const struct hnv_check_subnet *subnet
+            = find_subnet(ctx, b->lr->value_switch_binding[b->i]);
+        if (subnet) {
+            char *key = xasprintf("%"PRIu32, subnet->vsid);
+            claims_add(&claims, key, b->incumbent);
+            free(key);
+        }
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        const struct binding *b = &bindings[i];
+        const struct hnv_check_subnet *bound
+            = find_subnet(ctx, b->lr->value_switch_binding[b->i]);
+        char *key = bound ? xasprintf("%"PRIu32, bound->vsid) : NULL;
+        bool unsettled = key && claims_unsettled(&claims, key);
+        free(key);
+        if (unsettled) {
+            add_error(ctx, "Logical_Router", &b->lr->header_,
+                      "switch_binding: %s: virtual subnet %"PRIu32" is "
+                      "bound by several virtual networks, none of them in "
+                      "force: all these bindings are refused until one is "
+                      "left", b->lr->key_switch_binding[b->i], bound->vsid);
+            continue;
+        }
+
         struct hnv_prefix prefix;
         struct hnv_check_subnet *subnet = check_binding(ctx, &bindings[i],
                                                         &prefix);
@@ -473,6 +583,7 @@ check_bindings(struct check_ctx *ctx,
             uuidset_insert(&ctx->check->accepted, &bindings[i].uuid);
         }
     }
+    claims_destroy(&claims);
     free(bindings);
 }
 
@@ -502,10 +613,25 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     const struct msvtep_logical_router *lr;
     size_t n, n_lrs = 0;
 
+    struct hmap claims = HMAP_INITIALIZER(&claims);
+    if (vtep) {
+        MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
+            claims_add(&claims, lr->name,
+                       is_incumbent(ctx, &lr->header_.uuid));
+        }
+    }
+
     FOR_EACH_SORTED (lr, rows, n, struct msvtep_logical_router, vtep,
                      msvtep_table_logical_router) {
         if (!check_vfp_name(ctx, "Logical_Router", &lr->header_,
                             "a virtual network", lr->name)) {
+            continue;
+        }
+        if (claims_unsettled(&claims, lr->name)) {
+            add_error(ctx, "Logical_Router", &lr->header_,
+                      "name: virtual network \"%s\" is defined by several "
+                      "rows, none of them in force: all are refused until "
+                      "one is left", lr->name);
             continue;
         }
         if (!see_once(ctx, xasprintf("router %s", lr->name))) {
@@ -534,6 +660,7 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         }
     }
     check_bindings(ctx, lrs, n_lrs);
+    claims_destroy(&claims);
     free(lrs);
 }
 
