@@ -177,6 +177,9 @@ void
 vfp_mark_rule(const struct vfp_rule *rule)
 {
     mark(VFP_OWNER_RULE, rule->id);
+    if (vfp_rule_may_need_slot(&rule->cond)) {
+        mark_cookie(vfp_slot_cookie(rule->group->id, rule->priority));
+    }
 }
 
 void
@@ -538,6 +541,12 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
         }
         break;
     }
+    case VFP_OWNER_SLOT:
+        group = vfp_model_find_group_by_id(&model, id);
+        if (group) {
+            vfp_compile_slot(group, vfp_slot_cookie_priority(cookie), flows);
+        }
+        break;
     }
 }
 

@@ -22,7 +22,8 @@ TESTSUITE_AT = \
 	tests/hnv-pmtu.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
-	tests/vfp.at
+	tests/vfp.at \
+	tests/hnv-acl-scale.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
