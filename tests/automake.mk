@@ -3,6 +3,7 @@
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
 	tests/hnv-pmtu.py \
+	tests/hnv-acl-random.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
