@@ -305,6 +305,9 @@ char *vfp_model_add_group(struct vfp_model *, struct vfp_layer *,
     OVS_WARN_UNUSED_RESULT;
 void vfp_model_remove_group(struct vfp_model *, struct vfp_group *);
 
+/* Refuses a rule that would compile into more than VFP_MAX_RULE_FLOWS
+ * flows: the one question the model asks the compiler (vfp-compile.h),
+ * since what lists cost in flows is the compiler's to say. */
 char *vfp_model_add_rule(struct vfp_model *, struct vfp_group *,
                          const char *name, uint16_t priority,
                          bool terminating, bool stateful,
