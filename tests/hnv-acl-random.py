@@ -55,8 +55,7 @@ def random_rule(rng, name, priority):
     if rng.random() < 0.7:
         cond["dst"] = [(rng.randint(0, 15), rng.choice([32, 32, 31, 30]))
                        for _ in range(rng.randint(1, 4))]
-    return {"name": name, "priority": priority,
-            "action": "allow" if rng.random() < 0.6 else "block", "cond": cond}
+    return {"name": name, "priority": priority, "cond": cond}
 
 
 def words(rule):
@@ -94,9 +93,27 @@ def matches(rule, pkt):
 def main():
     seed, n_rules, n_packets = (int(x) for x in sys.argv[1:4])
     rng = random.Random(seed)
-    priorities = rng.sample(range(1, 10 * n_rules), n_rules)
-    rules = [random_rule(rng, "r%d" % i, priorities[i])
-             for i in range(n_rules)]
+
+    # Priorities from a small set, so that rules share them (and share the
+    # flows of their common items); rules of one priority have one action,
+    # since which of two overlapping rules of the same priority decides is
+    # not defined.
+    n_prios = max(2, n_rules // 2)
+    prio_values = rng.sample(range(1, 10 * n_rules), n_prios)
+    actions = ["allow", "block"] + [rng.choice(["allow", "allow", "block"])
+                                    for _ in range(n_prios - 2)]
+    rng.shuffle(actions)
+    prio_actions = dict(zip(prio_values, actions))
+    rules = []
+    seen = set()
+    while len(rules) < n_rules:
+        priority = rng.choice(prio_values)
+        r = random_rule(rng, "r%d" % len(rules), priority)
+        r["action"] = prio_actions[priority]
+        key = (priority, tuple(words(r)))
+        if key not in seen:         # VFP refuses such a twin.
+            seen.add(key)
+            rules.append(r)
     for r in rules:
         print("rule %s %d %s %s" % (r["name"], r["priority"], r["action"],
                                     " ".join(words(r))))
