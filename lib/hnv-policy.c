@@ -733,3 +733,154 @@ hnv_acl_vnic_is_vsid(const char *vnic_id, uint32_t *vsid)
     }
     return true;
 }
+
+/* Flow budget of ACLs.  This mirrors plan_rule() in ofproto/vfp-compile.c
+ * for a rule of the ACL layer's groups, which have no conditions of their
+ * own. */
+
+/* The fewest masked port matches that cover [min, max] exactly, in
+ * 'values' and 'masks'; returns how many. */
+static size_t
+acl_range_masks(uint16_t min, uint16_t max, uint16_t values[32],
+                uint16_t masks[32])
+{
+    uint32_t lo = min;
+    size_t n = 0;
+
+    while (lo <= max) {
+        uint32_t size = lo ? (lo & -lo) : 0x10000;
+        while (lo + size - 1 > max) {
+            size >>= 1;
+        }
+        values[n] = lo;
+        masks[n] = ~(size - 1);
+        n++;
+        lo += size;
+    }
+    return n;
+}
+
+/* The number of distinct masked matches that the ranges of one port list
+ * make (two ranges may share a block). */
+static size_t
+acl_count_port_items(const struct hnv_acl_port_range *ranges, size_t n)
+{
+    uint32_t *seen = NULL;
+    size_t n_seen = 0, allocated = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint16_t values[32], masks[32];
+        size_t n_masks = acl_range_masks(ranges[i].min, ranges[i].max,
+                                         values, masks);
+        for (size_t j = 0; j < n_masks; j++) {
+            uint32_t item = ((uint32_t) values[j] << 16) | masks[j];
+            bool dup = false;
+            for (size_t k = 0; k < n_seen && !dup; k++) {
+                dup = seen[k] == item;
+            }
+            if (!dup) {
+                if (n_seen >= allocated) {
+                    seen = x2nrealloc(seen, &allocated, sizeof *seen);
+                }
+                seen[n_seen++] = item;
+            }
+        }
+    }
+    free(seen);
+    return n_seen;
+}
+
+/* The number of distinct ranges of a port list. */
+static size_t
+acl_count_ranges(const struct hnv_acl_port_range *ranges, size_t n)
+{
+    size_t n_distinct = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++) {
+            dup = ranges[j].min == ranges[i].min
+                  && ranges[j].max == ranges[i].max;
+        }
+        n_distinct += !dup;
+    }
+    return n_distinct;
+}
+
+/* The number of distinct prefixes of family 'ipv6' in a list, with their
+ * host bits cleared. */
+static size_t
+acl_count_prefixes(const struct hnv_acl_prefix *prefixes, size_t n,
+                   bool ipv6)
+{
+    size_t n_distinct = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (prefixes[i].is_ipv4 == ipv6) {
+            continue;
+        }
+
+        unsigned int plen = prefixes[i].plen;
+        struct in6_addr mask = ipv6_create_mask(ipv6 ? plen : plen + 96);
+        struct in6_addr a = ipv6_addr_bitand(&prefixes[i].addr, &mask);
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++) {
+            struct in6_addr b = ipv6_addr_bitand(&prefixes[j].addr, &mask);
+            dup = (prefixes[j].is_ipv4 == prefixes[i].is_ipv4
+                   && prefixes[j].plen == plen && ipv6_addr_equals(&a, &b));
+        }
+        n_distinct += !dup;
+    }
+    return n_distinct;
+}
+
+size_t
+hnv_acl_flow_cost(const struct hnv_acl_match *m, bool ipv6)
+{
+    size_t n_src = acl_count_prefixes(m->src, m->n_src, ipv6);
+    size_t n_dst = acl_count_prefixes(m->dst, m->n_dst, ipv6);
+    if ((m->n_src && !n_src) || (m->n_dst && !n_dst)) {
+        return 0;
+    }
+
+    size_t n_protos = 0;
+    for (size_t i = 0; i < m->n_protos; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++) {
+            dup = m->protos[j] == m->protos[i];
+        }
+        n_protos += !dup;
+    }
+
+    /* A port item comes once under each protocol when there are several;
+     * then the protocols need no list of their own. */
+    size_t n_sports = acl_count_port_items(m->sports, m->n_sports);
+    size_t n_dports = acl_count_port_items(m->dports, m->n_dports);
+    bool has_ports = n_sports || n_dports;
+    if (n_protos > 1) {
+        n_sports *= n_protos;
+        n_dports *= n_protos;
+    }
+    size_t dims[] = { has_ports ? 0 : n_protos, n_src, n_dst, n_sports,
+                      n_dports };
+
+    size_t product = 1, sum = 0, n_multi = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(dims); i++) {
+        if (dims[i] > 1) {
+            product *= dims[i];
+            sum += dims[i];
+            n_multi++;
+        }
+    }
+
+    /* Only a rule with a list of two items or more is compiled as a
+     * conjunctive match. */
+    bool has_lists = (n_protos > 1 || n_src > 1 || n_dst > 1
+                      || acl_count_ranges(m->sports, m->n_sports) > 1
+                      || acl_count_ranges(m->dports, m->n_dports) > 1);
+    size_t match_flows = (has_lists && n_multi > 1 && sum + 1 < product
+                          ? sum + 1 : product);
+
+    /* The decision, and the one for established connections. */
+    return match_flows + 2;
+}

@@ -171,4 +171,27 @@ char *hnv_parse_port_range(const char *s, struct hnv_acl_port_range *)
 #define HNV_ACL_VSID_PREFIX "vsid:"
 bool hnv_acl_vnic_is_vsid(const char *vnic_id, uint32_t *vsid);
 
+/* Flow budget of ACLs.
+ *
+ * How many OpenFlow flows the VFP rule of one FW_Rules row with match 'm'
+ * costs on a NIC of address family 'ipv6', once compiled: its match flows
+ * (for lists, a flow per item of each list plus one, as a conjunctive
+ * match, where that takes fewer flows than one per combination) and its
+ * two decision flows in the stateful ACL layer.  0 if the row yields no
+ * rule for the NIC (its addresses are all of the other family).  It counts
+ * exactly as ofproto/vfp-compile.c compiles (tests/test-vfp.c checks both
+ * agree on random rows), without the engine, so that hnv-check can refuse a
+ * row before it reaches it. */
+size_t hnv_acl_flow_cost(const struct hnv_acl_match *m, bool ipv6);
+
+/* The most flows that the accepted FW_Rules rows of one NIC may cost
+ * together (by hnv_acl_flow_cost()); a row that would take a NIC beyond it
+ * is refused.  A flow costs ovs-vswitchd about 1.5 kB and 40 us to install
+ * (642,147 flows took 1 GB and 25 s): 8,192 flows are at most about 12 MB
+ * and a third of a second per NIC, yet hold hundreds of ordinary rules
+ * (2 to 10 flows each) or the largest single row a controller writes in
+ * practice (32 source and 32 destination port ranges: about 1,600 flows
+ * for one protocol, 3,200 for TCP and UDP). */
+#define HNV_ACL_NIC_FLOW_BUDGET 8192
+
 #endif /* hnv-policy.h */

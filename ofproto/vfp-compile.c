@@ -179,19 +179,38 @@ flow_add(struct ovs_list *flows, uint8_t table_id, uint16_t priority)
     return f;
 }
 
+/* Frees 'f', which is in no list, or keeps it for reuse. */
+static void
+vfp_flows_destroy_one(struct vfp_flow *f)
+{
+    if (n_spare_flows < MAX_SPARE_FLOWS && f->ofpacts.allocated <= 4096) {
+        ovs_list_push_front(&spare_flows, &f->node);
+        n_spare_flows++;
+    } else {
+        ofpbuf_uninit(&f->ofpacts);
+        free(f);
+    }
+}
+
 void
 vfp_flows_destroy(struct ovs_list *flows)
 {
     struct vfp_flow *f;
 
     LIST_FOR_EACH_POP (f, node, flows) {
-        if (n_spare_flows < MAX_SPARE_FLOWS && f->ofpacts.allocated <= 4096) {
-            ovs_list_push_front(&spare_flows, &f->node);
-            n_spare_flows++;
-        } else {
-            ofpbuf_uninit(&f->ofpacts);
-            free(f);
-        }
+        vfp_flows_destroy_one(f);
+    }
+}
+
+void
+vfp_flows_trim(size_t keep)
+{
+    while (n_spare_flows > keep) {
+        struct vfp_flow *f = CONTAINER_OF(ovs_list_pop_front(&spare_flows),
+                                          struct vfp_flow, node);
+        n_spare_flows--;
+        ofpbuf_uninit(&f->ofpacts);
+        free(f);
     }
 }
 
@@ -1000,8 +1019,451 @@ put_rule_action(struct ofpbuf *ofpacts, const struct vfp_rule *rule,
     return true;
 }
 
-/* Rule: its match flows in its group's table, one per combination of port
- * range blocks, and its decision in the layer's decision table. */
+/* A rule's match, planned: the conditions that every one of its match
+ * flows has, and its lists ("dimensions") after the group's conditions
+ * narrowed them and port ranges became masks.  A dimension of one item
+ * goes into every flow; the others are combined either as a product, one
+ * flow per combination of items (what a rule without lists always was),
+ * or, where the product would take more flows, as a conjunctive match:
+ * one flow per item plus the conj_id flow, the sum. */
+enum item_kind {
+    ITEM_PROTO,
+    ITEM_SRC,
+    ITEM_DST,
+    ITEM_TP_SRC,                /* Source port, or ICMP type. */
+    ITEM_TP_DST,
+};
+
+struct dim_item {
+    enum item_kind kind;
+    bool has_proto;             /* A port under this protocol (when the
+                                 * rule has several). */
+    uint8_t proto;
+    struct in6_addr addr;       /* ITEM_SRC, ITEM_DST. */
+    unsigned int plen;
+    uint16_t value, mask;       /* ITEM_TP_*; 'value' the protocol for
+                                 * ITEM_PROTO. */
+};
+
+struct dim {
+    struct dim_item *items;
+    size_t n, allocated;
+};
+
+#define N_DIMS 5
+
+struct rule_plan {
+    bool matches;               /* False: no packet meets the rule. */
+    struct vfp_cond base;       /* Scalar conditions of every flow. */
+    struct dim common;          /* Single items, also in every flow. */
+    struct dim dims[N_DIMS];    /* Lists of two items or more. */
+    size_t n_dims;
+    bool conjunctive;
+    size_t n_match_flows;       /* Of the rule, and of its slot alone. */
+};
+
+static void
+dim_add(struct dim *d, const struct dim_item *item)
+{
+    /* An item twice in one dimension would make two flows with the same
+     * match, which OpenFlow cannot hold. */
+    for (size_t i = 0; i < d->n; i++) {
+        if (!memcmp(&d->items[i], item, sizeof *item)) {
+            return;
+        }
+    }
+    if (d->n >= d->allocated) {
+        d->items = x2nrealloc(d->items, &d->allocated, sizeof *d->items);
+    }
+    d->items[d->n++] = *item;
+}
+
+static void
+plan_destroy(struct rule_plan *plan)
+{
+    free(plan->common.items);
+    for (size_t i = 0; i < N_DIMS; i++) {
+        free(plan->dims[i].items);
+    }
+}
+
+/* Puts into 'plan' the match flows of a rule with 'cond' in 'group'. */
+static void
+plan_rule(const struct vfp_group *group, const struct vfp_cond *cond,
+          struct rule_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+
+    /* The scalar conditions, as a rule without lists has them, intersected
+     * with the group's.  The five dimensions that may be lists are taken
+     * out and intersected item by item below. */
+    struct vfp_cond g = group->cond;
+    struct vfp_cond r = *cond;
+    g.lists = r.lists = NULL;
+    g.has_proto = g.has_src = g.has_dst = g.has_sport = g.has_dport = false;
+    r.has_proto = r.has_src = r.has_dst = r.has_sport = r.has_dport = false;
+    if (!cond_intersect(&g, &r, &plan->base)) {
+        return;
+    }
+
+    /* Protocols. */
+    uint8_t protos[VFP_MAX_LIST];
+    size_t n_protos = vfp_cond_get_protos(cond, protos);
+    size_t n = 0;
+    if (!n_protos && group->cond.has_proto) {
+        protos[n_protos++] = group->cond.proto;
+    }
+    for (size_t i = 0; i < n_protos; i++) {
+        if (!group->cond.has_proto || group->cond.proto == protos[i]) {
+            protos[n++] = protos[i];
+        }
+    }
+    if (n_protos && !n) {
+        return;
+    }
+    n_protos = n;
+
+    /* Addresses. */
+    struct dim addrs[2];
+    memset(addrs, 0, sizeof addrs);
+    for (int src = 1; src >= 0; src--) {
+        struct vfp_prefix items[VFP_MAX_LIST];
+        size_t n_items = vfp_cond_get_prefixes(cond, src, items);
+        bool ipv4 = src ? cond->src_ipv4 : cond->dst_ipv4;
+        bool has_g = src ? group->cond.has_src : group->cond.has_dst;
+        bool g_ipv4 = src ? group->cond.src_ipv4 : group->cond.dst_ipv4;
+        struct dim *d = &addrs[src ? 0 : 1];
+
+        if (!n_items && has_g) {
+            items[0].addr = src ? group->cond.src : group->cond.dst;
+            items[0].plen = src ? group->cond.src_plen : group->cond.dst_plen;
+            ipv4 = g_ipv4;
+            n_items = 1;
+            has_g = false;
+        }
+        for (size_t i = 0; i < n_items; i++) {
+            bool has = true;
+            struct in6_addr a = items[i].addr;
+            unsigned int plen = items[i].plen;
+            bool a_ipv4 = ipv4;
+            if (intersect_prefix(&has, &a, &plen, &a_ipv4, has_g,
+                                 src ? &group->cond.src : &group->cond.dst,
+                                 src ? group->cond.src_plen
+                                     : group->cond.dst_plen, g_ipv4)) {
+                struct dim_item item;
+                memset(&item, 0, sizeof item);
+                item.kind = src ? ITEM_SRC : ITEM_DST;
+                item.addr = a;
+                item.plen = plen;
+                dim_add(d, &item);
+            }
+        }
+        if (n_items && !d->n) {
+            free(addrs[0].items);
+            free(addrs[1].items);
+            return;
+        }
+    }
+
+    /* Ports as masks, or the ICMP type where OpenFlow keeps it: in the
+     * source port.  A port needs its protocol in the same flow, so with
+     * several protocols each port item comes once under each (and then
+     * the ports themselves tell the protocol: no dimension of its own). */
+    struct dim ports[2];
+    memset(ports, 0, sizeof ports);
+    for (int sport = 1; sport >= 0; sport--) {
+        struct vfp_range items[VFP_MAX_LIST];
+        size_t n_items = vfp_cond_get_ranges(cond, sport, items);
+        bool has_g = sport ? group->cond.has_sport : group->cond.has_dport;
+        uint16_t g_min = sport ? group->cond.sport_min
+                               : group->cond.dport_min;
+        uint16_t g_max = sport ? group->cond.sport_max
+                               : group->cond.dport_max;
+        struct dim *d = &ports[sport ? 0 : 1];
+
+        if (!n_items && has_g) {
+            items[n_items++] = (struct vfp_range) { g_min, g_max };
+        }
+        if (sport && !n_items && plan->base.has_icmp_type) {
+            items[n_items++] = (struct vfp_range) {
+                plan->base.icmp_type_min, plan->base.icmp_type_max
+            };
+            plan->base.has_icmp_type = false;
+        }
+        for (size_t i = 0; i < n_items; i++) {
+            uint16_t min = MAX(items[i].min, has_g ? g_min : 0);
+            uint16_t max = MIN(items[i].max, has_g ? g_max : UINT16_MAX);
+            if (min > max) {
+                continue;
+            }
+
+            struct vfp_masked_port masks[32];
+            size_t n_masks = vfp_range_to_masks(min, max, masks);
+            for (size_t j = 0; j < n_masks; j++) {
+                for (size_t k = 0; k < MAX(n_protos, 1); k++) {
+                    struct dim_item item;
+                    memset(&item, 0, sizeof item);
+                    item.kind = sport ? ITEM_TP_SRC : ITEM_TP_DST;
+                    item.value = masks[j].value;
+                    item.mask = masks[j].mask;
+                    if (n_protos > 1) {
+                        item.has_proto = true;
+                        item.proto = protos[k];
+                    }
+                    dim_add(d, &item);
+                }
+            }
+        }
+        if (n_items && !d->n) {
+            free(addrs[0].items);
+            free(addrs[1].items);
+            free(ports[0].items);
+            free(ports[1].items);
+            return;
+        }
+    }
+
+    /* The dimensions in the order their flows come: protocol, source,
+     * destination, source port, destination port. */
+    struct dim protod;
+    memset(&protod, 0, sizeof protod);
+    if (n_protos == 1) {
+        plan->base.has_proto = true;
+        plan->base.proto = protos[0];
+    } else if (n_protos > 1 && !ports[0].n && !ports[1].n) {
+        for (size_t i = 0; i < n_protos; i++) {
+            struct dim_item item;
+            memset(&item, 0, sizeof item);
+            item.kind = ITEM_PROTO;
+            item.value = protos[i];
+            dim_add(&protod, &item);
+        }
+    }
+
+    struct dim all[N_DIMS] = { protod, addrs[0], addrs[1], ports[0],
+                               ports[1] };
+    size_t product = 1, sum = 0;
+    for (size_t i = 0; i < N_DIMS; i++) {
+        if (all[i].n == 1) {
+            dim_add(&plan->common, &all[i].items[0]);
+            free(all[i].items);
+        } else if (all[i].n > 1) {
+            plan->dims[plan->n_dims++] = all[i];
+            product *= all[i].n;
+            sum += all[i].n;
+        } else {
+            free(all[i].items);
+        }
+    }
+
+    plan->matches = true;
+    /* Only a rule with lists has a slot (see vfp_rule_may_need_slot()): a
+     * rule without, whose port ranges alone make a product, keeps it. */
+    plan->conjunctive = (vfp_cond_has_lists(cond) && plan->n_dims > 1
+                         && sum + 1 < product);
+    plan->n_match_flows = plan->conjunctive ? sum + 1 : product;
+}
+
+static void
+match_set_item(struct match *match, const struct dim_item *item, bool ipv6)
+{
+    switch (item->kind) {
+    case ITEM_PROTO:
+        match_set_nw_proto(match, item->value);
+        break;
+    case ITEM_SRC:
+    case ITEM_DST:
+        match_set_prefix(match, item->kind == ITEM_SRC, &item->addr,
+                         item->plen, ipv6);
+        break;
+    case ITEM_TP_SRC:
+    case ITEM_TP_DST:
+        if (item->has_proto) {
+            match_set_nw_proto(match, item->proto);
+        }
+        (item->kind == ITEM_TP_SRC
+         ? match_set_tp_src_masked
+         : match_set_tp_dst_masked)(match, htons(item->value),
+                                    htons(item->mask));
+        break;
+    }
+}
+
+/* Adds to 'f' the conditions that all match flows of 'rule' share. */
+static void
+match_set_plan_base(struct vfp_flow *f, const struct vfp_rule *rule,
+                    const struct rule_plan *plan)
+{
+    const struct vfp_group *group = rule->group;
+
+    match_set_reg(&f->match, VFP_REG_PORT, group->layer->port->id);
+    match_set_cond(&f->match, &plan->base, group->ipv6,
+                   rule->action.type == VFP_ACTION_ARP_RESPOND);
+    if (rule->action.type == VFP_ACTION_ARP_RESPOND
+        && rule->action.arp_fixed) {
+        match_set_nw_dst(&f->match, rule->action.arp_ip);
+    }
+    for (size_t i = 0; i < plan->common.n; i++) {
+        match_set_item(&f->match, &plan->common.items[i], group->ipv6);
+    }
+}
+
+bool
+vfp_rule_may_need_slot(const struct vfp_cond *cond)
+{
+    return vfp_cond_has_lists(cond);
+}
+
+/* Whether a rule with 'action', once it decides, sends the packet on to
+ * the next layer. */
+static bool
+action_goes_on(enum vfp_action_type type)
+{
+    return (type != VFP_ACTION_BLOCK && type != VFP_ACTION_FLOOD
+            && type != VFP_ACTION_ARP_RESPOND);
+}
+
+size_t
+vfp_rule_flow_cost(const struct vfp_group *group, const struct vfp_cond *cond,
+                   const struct vfp_action *action)
+{
+    struct rule_plan plan;
+
+    plan_rule(group, cond, &plan);
+    size_t n = plan.matches ? plan.n_match_flows : 0;
+    plan_destroy(&plan);
+
+    /* The decision, and in a stateful layer the one for established
+     * connections (see vfp_compile_rule()). */
+    n++;
+    if (group->layer->stateful
+        && (action_goes_on(action->type)
+            || action->type == VFP_ACTION_BLOCK)) {
+        n++;
+    }
+    return n;
+}
+
+/* The table of 'rule''s match flows, and where they send a packet. */
+static void
+rule_tables(const struct vfp_rule *rule, uint8_t *table, uint8_t *next)
+{
+    const struct vfp_group *group = rule->group;
+    enum vfp_direction dir = group->direction;
+    size_t layer_pos = layer_position(group->layer, dir);
+    size_t n_groups;
+    size_t pos = group_position(group, &n_groups);
+
+    *table = vfp_table_group(dir, layer_pos, pos);
+    *next = (rule->terminating
+             ? vfp_table_decide(dir, layer_pos)
+             : after_group(dir, layer_pos, pos, n_groups));
+}
+
+/* The flows of the rules of 'group' with 'priority' are keyed by their
+ * match here, to merge the conjunction actions of the same item. */
+struct slot_flow {
+    struct hmap_node node;
+    struct vfp_flow *flow;
+};
+
+static int
+compare_rules_by_id(const void *a_, const void *b_)
+{
+    const struct vfp_rule *const *a = a_;
+    const struct vfp_rule *const *b = b_;
+    return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
+}
+
+void
+vfp_compile_slot(const struct vfp_group *group, uint16_t priority,
+                 struct ovs_list *flows)
+{
+    const struct vfp_rule **rules = NULL;
+    size_t n_rules = 0, allocated_rules = 0;
+    const struct vfp_rule *rule;
+
+    LIST_FOR_EACH (rule, node, &group->rules) {
+        if (rule->priority == priority
+            && vfp_rule_may_need_slot(&rule->cond)) {
+            if (n_rules >= allocated_rules) {
+                rules = x2nrealloc(rules, &allocated_rules, sizeof *rules);
+            }
+            rules[n_rules++] = rule;
+        }
+    }
+    if (!n_rules) {
+        return;
+    }
+
+    /* In the order of the rules' ids, so that a flow shared by several
+     * rules gets its actions in the same order each time. */
+    qsort(rules, n_rules, sizeof *rules, compare_rules_by_id);
+
+    struct hmap by_match = HMAP_INITIALIZER(&by_match);
+    for (size_t i = 0; i < n_rules; i++) {
+        struct rule_plan plan;
+
+        rule = rules[i];
+        plan_rule(group, &rule->cond, &plan);
+        if (plan.matches && plan.conjunctive) {
+            uint8_t table, next;
+            rule_tables(rule, &table, &next);
+            for (size_t d = 0; d < plan.n_dims; d++) {
+                for (size_t j = 0; j < plan.dims[d].n; j++) {
+                    struct vfp_flow *f = flow_add(flows, table,
+                                                  UINT16_MAX - priority);
+                    match_set_plan_base(f, rule, &plan);
+                    match_set_item(&f->match, &plan.dims[d].items[j],
+                                   group->ipv6);
+
+                    /* A packet meets an item before any conjunction
+                     * matched, with conj_id 0: matching that keeps these
+                     * flows apart from a flow of a rule without lists with
+                     * the same priority and match, which would otherwise
+                     * replace one of them. */
+                    match_set_conj_id(&f->match, 0);
+
+                    uint32_t hash = match_hash(&f->match, 0);
+                    struct slot_flow *sf;
+                    struct vfp_flow *same = NULL;
+                    HMAP_FOR_EACH_WITH_HASH (sf, node, hash, &by_match) {
+                        if (match_equal(&sf->flow->match, &f->match)) {
+                            same = sf->flow;
+                            break;
+                        }
+                    }
+                    if (same) {
+                        ovs_list_remove(&f->node);
+                        vfp_flows_destroy_one(f);
+                    } else {
+                        sf = xmalloc(sizeof *sf);
+                        sf->flow = f;
+                        hmap_insert(&by_match, &sf->node, hash);
+                        same = f;
+                    }
+
+                    struct ofpact_conjunction *oc
+                        = ofpact_put_CONJUNCTION(&same->ofpacts);
+                    oc->id = rule->id;
+                    oc->clause = d;
+                    oc->n_clauses = plan.n_dims;
+                }
+            }
+        }
+        plan_destroy(&plan);
+    }
+
+    struct slot_flow *sf;
+    HMAP_FOR_EACH_POP (sf, node, &by_match) {
+        free(sf);
+    }
+    hmap_destroy(&by_match);
+    free(rules);
+}
+
+/* Rule: its match flows in its group's table (see "struct rule_plan"),
+ * and its decision in the layer's decision table. */
 void
 vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
 {
@@ -1010,55 +1472,46 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     const struct vfp_port *port = layer->port;
     enum vfp_direction dir = group->direction;
     size_t layer_pos = layer_position(layer, dir);
-    size_t n_groups;
-    size_t pos = group_position(group, &n_groups);
-    struct vfp_cond c;
+    struct rule_plan plan;
 
-    if (cond_intersect(&group->cond, &rule->cond, &c)) {
-        struct vfp_masked_port sports[32], dports[32];
-        size_t n_sports = 1, n_dports = 1;
+    plan_rule(group, &rule->cond, &plan);
+    if (plan.matches) {
+        uint8_t table, next;
+        rule_tables(rule, &table, &next);
+        uint16_t priority = UINT16_MAX - rule->priority;
 
-        if (c.has_sport) {
-            n_sports = vfp_range_to_masks(c.sport_min, c.sport_max, sports);
-        } else if (c.has_icmp_type) {
-            /* OpenFlow keeps the ICMP type where the source port goes. */
-            n_sports = vfp_range_to_masks(c.icmp_type_min, c.icmp_type_max,
-                                          sports);
-        }
-        if (c.has_dport) {
-            n_dports = vfp_range_to_masks(c.dport_min, c.dport_max, dports);
-        }
-
-        uint8_t next = (rule->terminating
-                        ? vfp_table_decide(dir, layer_pos)
-                        : after_group(dir, layer_pos, pos, n_groups));
-        for (size_t i = 0; i < n_sports; i++) {
-            for (size_t j = 0; j < n_dports; j++) {
-                struct vfp_flow *f = flow_add(
-                    flows, vfp_table_group(dir, layer_pos, pos),
-                    UINT16_MAX - rule->priority);
-                match_set_reg(&f->match, VFP_REG_PORT, port->id);
-                match_set_cond(&f->match, &c, group->ipv6,
-                               rule->action.type == VFP_ACTION_ARP_RESPOND);
-                if (rule->action.type == VFP_ACTION_ARP_RESPOND
-                    && rule->action.arp_fixed) {
-                    match_set_nw_dst(&f->match, rule->action.arp_ip);
-                }
-                if (c.has_sport || c.has_icmp_type) {
-                    match_set_tp_src_masked(&f->match,
-                                            htons(sports[i].value),
-                                            htons(sports[i].mask));
-                }
-                if (c.has_dport) {
-                    match_set_tp_dst_masked(&f->match,
-                                            htons(dports[j].value),
-                                            htons(dports[j].mask));
+        if (plan.conjunctive) {
+            /* The item flows are its slot's; this one takes the packets
+             * that met an item of every list. */
+            struct vfp_flow *f = flow_add(flows, table, priority);
+            match_set_reg(&f->match, VFP_REG_PORT, port->id);
+            match_set_conj_id(&f->match, rule->id);
+            put_load_reg(&f->ofpacts, VFP_REG_DECISION, rule->id);
+            put_goto(&f->ofpacts, next);
+        } else {
+            /* One flow per combination of the lists' items, the last list
+             * varying fastest. */
+            size_t idx[N_DIMS] = { 0 };
+            for (size_t k = 0; k < plan.n_match_flows; k++) {
+                struct vfp_flow *f = flow_add(flows, table, priority);
+                match_set_plan_base(f, rule, &plan);
+                for (size_t d = 0; d < plan.n_dims; d++) {
+                    match_set_item(&f->match, &plan.dims[d].items[idx[d]],
+                                   group->ipv6);
                 }
                 put_load_reg(&f->ofpacts, VFP_REG_DECISION, rule->id);
                 put_goto(&f->ofpacts, next);
+
+                for (size_t d = plan.n_dims; d-- > 0;) {
+                    if (++idx[d] < plan.dims[d].n) {
+                        break;
+                    }
+                    idx[d] = 0;
+                }
             }
         }
     }
+    plan_destroy(&plan);
 
     /* The decision, taken if this rule is the last group's result. */
     uint8_t decide = vfp_table_decide(dir, layer_pos);

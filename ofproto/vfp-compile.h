@@ -50,6 +50,8 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/types.h"
 
+struct vfp_action;
+struct vfp_cond;
 struct vfp_group;
 struct vfp_layer;
 struct vfp_mapping;
@@ -84,6 +86,7 @@ enum vfp_owner_kind {
     VFP_OWNER_MAPPING = 6,
     VFP_OWNER_ROUTE = 7,
     VFP_OWNER_SPACE = 8,
+    VFP_OWNER_SLOT = 9,
 };
 
 static inline uint64_t
@@ -130,6 +133,34 @@ vfp_flood_cookie_part(uint64_t cookie)
     return (cookie >> 33) & 0x7fffff;
 }
 
+/* A rule with lists whose match needs more than one flow per list item
+ * compiles into a conjunctive match: a flow per item of each list, each
+ * with a "conjunction" action, and one flow that matches the rule's
+ * conj_id (its id) and carries its decision.  OpenFlow keys a flow by its
+ * table, priority and match, so two rules of one group and priority that
+ * share an item must share its flow, with both conjunction actions: the
+ * item flows of a group's list rules of one priority belong to one owner,
+ * a slot, with the group's id in the low 32 bits of its cookie and the
+ * priority in the 16 bits above. */
+static inline uint64_t
+vfp_slot_cookie(uint32_t group_id, uint16_t priority)
+{
+    return vfp_cookie(VFP_OWNER_SLOT, group_id) | (uint64_t) priority << 32;
+}
+
+static inline uint16_t
+vfp_slot_cookie_priority(uint64_t cookie)
+{
+    return cookie >> 32;
+}
+
+/* The most flows that one rule may compile into (vfp_model_add_rule()
+ * refuses a rule that would take more).  The worst a FW_Rules row can ask
+ * for, 64 port ranges of the worst shape (30 masks each) in each of two
+ * port lists under TCP and UDP, would take about 7,800 flows; a realistic
+ * large row (tens of ranges and prefixes) takes a few hundred. */
+#define VFP_MAX_RULE_FLOWS 4096
+
 struct vfp_flow {
     struct ovs_list node;
     uint8_t table_id;
@@ -157,6 +188,25 @@ size_t vfp_flood_part_size(const struct vfp_space *, bool ipv4, size_t part);
 void vfp_compile_layer(const struct vfp_layer *, struct ovs_list *flows);
 void vfp_compile_group(const struct vfp_group *, struct ovs_list *flows);
 void vfp_compile_rule(const struct vfp_rule *, struct ovs_list *flows);
+
+/* The item flows of the conjunctive matches of the rules of 'group' with
+ * 'priority' (see vfp_slot_cookie()). */
+void vfp_compile_slot(const struct vfp_group *, uint16_t priority,
+                      struct ovs_list *flows);
+
+/* How many flows a rule with 'cond' and 'action' in 'group' compiles
+ * into: its own, and its item flows in its slot as if it were alone there
+ * (sharing an item with another rule saves a flow). */
+size_t vfp_rule_flow_cost(const struct vfp_group *, const struct vfp_cond *,
+                          const struct vfp_action *);
+
+/* Whether a rule with 'cond' (in 'group') needs a slot: only rules with
+ * lists may. */
+bool vfp_rule_may_need_slot(const struct vfp_cond *);
+
+/* Frees the flows kept for reuse beyond 'keep'.  (VFP trims them after a
+ * run that freed many, so that the memory goes back.) */
+void vfp_flows_trim(size_t keep);
 
 /* A port range as value/mask pairs: the fewest masked matches that together
  * cover exactly [min, max].  Returns how many it stored in 'out'. */

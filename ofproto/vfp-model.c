@@ -23,6 +23,7 @@
 
 #include "hash.h"
 #include "hnv-policy.h"
+#include "ofproto/vfp-compile.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
 
@@ -367,6 +368,13 @@ vfp_model_add_group(struct vfp_model *m, struct vfp_layer *layer,
                          ipv6 ? "IPv4" : "IPv6");
     }
 
+    if (vfp_cond_has_lists(cond)) {
+        /* A group's conditions narrow each of its rules' lists, which is
+         * simple only while they are single values. */
+        return xasprintf("group %s: a group's conditions take one value "
+                         "each, not lists", name);
+    }
+
     size_t n_same_dir = 0;
     struct vfp_group *other;
     LIST_FOR_EACH (other, node, &layer->groups) {
@@ -394,6 +402,7 @@ vfp_model_add_group(struct vfp_model *m, struct vfp_layer *layer,
     group->direction = direction;
     group->ipv6 = ipv6;
     group->cond = *cond;
+    group->cond.lists = NULL;   /* It has none, so nothing to own. */
     ovs_list_init(&group->rules);
     ovs_list_push_back(&layer->groups, &group->node);
     hmap_insert(&m->groups_by_id, &group->id_node, hash_int(group->id, 0));
@@ -462,7 +471,8 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
     if (action->type == VFP_ACTION_REWRITE
         && (action->set_sport || action->set_dport)
         && (!cond->has_proto || (cond->proto != IPPROTO_TCP
-                                 && cond->proto != IPPROTO_UDP))) {
+                                 && cond->proto != IPPROTO_UDP)
+            || (cond->lists && cond->lists->n_protos > 1))) {
         return xasprintf("rule %s: rewriting ports needs proto=tcp or "
                          "proto=udp", name);
     }
@@ -488,6 +498,16 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
                          group->ipv6 ? "an IPv6" : "an IPv4", group->name);
     }
 
+    /* Lists compile into a number of flows that grows with their sizes
+     * (see vfp_rule_flow_cost()): a ceiling, so that no single rule, from
+     * the agent or from vfpctl, can flood the bridge with flows. */
+    size_t cost = vfp_rule_flow_cost(group, cond, action);
+    if (cost > VFP_MAX_RULE_FLOWS) {
+        return xasprintf("rule %s would compile into %"PRIuSIZE" flows, "
+                         "more than the %d a rule may have", name, cost,
+                         VFP_MAX_RULE_FLOWS);
+    }
+
     struct vfp_rule *rule = xzalloc(sizeof *rule);
     rule->group = group;
     rule->name = xstrdup(name);
@@ -495,7 +515,7 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
     rule->priority = priority;
     rule->terminating = terminating;
     rule->stateful = stateful;
-    rule->cond = *cond;
+    vfp_cond_clone(&rule->cond, cond);
     rule->action = *action;
     ovs_list_push_back(&group->rules, &rule->node);
     hmap_insert(&m->rules_by_id, &rule->id_node, hash_int(rule->id, 0));
@@ -510,6 +530,7 @@ vfp_model_remove_rule(struct vfp_model *m, struct vfp_rule *rule)
 {
     ovs_list_remove(&rule->node);
     hmap_remove(&m->rules_by_id, &rule->id_node);
+    vfp_cond_destroy(&rule->cond);
     free(rule->name);
     free(rule);
 }
@@ -1140,8 +1161,137 @@ vfp_layer_groups_in_order(const struct vfp_layer *layer,
 
 /* Conditions. */
 
+static char *parse_one_word(struct vfp_cond *, const char *word);
+
+/* Forgets what 'c' says about the dimension of condition 'key', if it is
+ * one that takes a list. */
+static void
+clear_dimension(struct vfp_cond *c, const char *key)
+{
+    struct vfp_cond_lists *l = c->lists;
+
+    if (!strcmp(key, "proto")) {
+        c->has_proto = false;
+        if (l) {
+            l->n_protos = 0;
+        }
+    } else if (!strcmp(key, "src")) {
+        c->has_src = false;
+        if (l) {
+            l->n_src = 0;
+        }
+    } else if (!strcmp(key, "dst")) {
+        c->has_dst = false;
+        if (l) {
+            l->n_dst = 0;
+        }
+    } else if (!strcmp(key, "sport")) {
+        c->has_sport = false;
+        if (l) {
+            l->n_sports = 0;
+        }
+    } else if (!strcmp(key, "dport")) {
+        c->has_dport = false;
+        if (l) {
+            l->n_dports = 0;
+        }
+    }
+}
+
+/* Adds to 'c' the item of dimension 'key' that 'one' holds as its
+ * scalar. */
+static char *
+add_item_from(struct vfp_cond *c, const char *key, const struct vfp_cond *one)
+{
+    if (!strcmp(key, "proto")) {
+        return vfp_cond_add_proto(c, one->proto);
+    } else if (!strcmp(key, "src")) {
+        return vfp_cond_add_prefix(c, true, &one->src, one->src_plen,
+                                   one->src_ipv4);
+    } else if (!strcmp(key, "dst")) {
+        return vfp_cond_add_prefix(c, false, &one->dst, one->dst_plen,
+                                   one->dst_ipv4);
+    } else if (!strcmp(key, "sport")) {
+        return vfp_cond_add_range(c, true, one->sport_min, one->sport_max);
+    } else {
+        return vfp_cond_add_range(c, false, one->dport_min, one->dport_max);
+    }
+}
+
 char *
 vfp_cond_parse_word(struct vfp_cond *c, const char *word)
+{
+    const char *eq = strchr(word, '=');
+    if (!eq || !strchr(eq, ',')) {
+        char *error = NULL;
+        if (eq) {
+            /* A single value replaces a list given before for the same
+             * key, as it replaces a single value. */
+            char *key = xmemdup0(word, eq - word);
+            struct vfp_cond copy;
+            vfp_cond_clone(&copy, c);
+            clear_dimension(&copy, key);
+            error = parse_one_word(&copy, word);
+            if (!error) {
+                vfp_cond_destroy(c);
+                *c = copy;
+            } else {
+                vfp_cond_destroy(&copy);
+            }
+            free(key);
+            return error;
+        }
+        return parse_one_word(c, word);
+    }
+
+    char *key = xmemdup0(word, eq - word);
+    if (strcmp(key, "proto") && strcmp(key, "src") && strcmp(key, "dst")
+        && strcmp(key, "sport") && strcmp(key, "dport")) {
+        char *error = xasprintf("%s: only proto, src, dst, sport and dport "
+                                "take a list of values", word);
+        free(key);
+        return error;
+    }
+
+    /* Each item parsed alone, then added, so that a list accepts exactly
+     * what a single value does. */
+    struct vfp_cond copy;
+    vfp_cond_clone(&copy, c);
+    clear_dimension(&copy, key);
+
+    char *values = xstrdup(eq + 1);
+    char *save_ptr = NULL;
+    char *error = NULL;
+    size_t n = 0;
+    for (char *v = strtok_r(values, ",", &save_ptr); v && !error;
+         v = strtok_r(NULL, ",", &save_ptr)) {
+        struct vfp_cond one;
+        char *one_word = xasprintf("%s=%s", key, v);
+
+        memset(&one, 0, sizeof one);
+        error = parse_one_word(&one, one_word);
+        if (!error) {
+            error = add_item_from(&copy, key, &one);
+        }
+        free(one_word);
+        n++;
+    }
+    if (!error && !n) {
+        error = xasprintf("%s: empty list", word);
+    }
+    free(values);
+    free(key);
+    if (error) {
+        vfp_cond_destroy(&copy);
+    } else {
+        vfp_cond_destroy(c);
+        *c = copy;
+    }
+    return error;
+}
+
+static char *
+parse_one_word(struct vfp_cond *c, const char *word)
 {
     const char *eq = strchr(word, '=');
     if (!eq || eq == word || !eq[1]) {
@@ -1251,13 +1401,22 @@ vfp_cond_parse_word(struct vfp_cond *c, const char *word)
 char *
 vfp_cond_check(const struct vfp_cond *c)
 {
-    if ((c->has_sport || c->has_dport)
-        && (!c->has_proto
-            || (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP))) {
+    uint8_t protos[VFP_MAX_LIST];
+    size_t n_protos = vfp_cond_get_protos(c, protos);
+
+    /* Every protocol of a list must have the ports, since OpenFlow matches
+     * a port only under its protocol. */
+    for (size_t i = 0; i < n_protos; i++) {
+        if ((c->has_sport || c->has_dport)
+            && protos[i] != IPPROTO_TCP && protos[i] != IPPROTO_UDP) {
+            return xstrdup("sport and dport need proto=tcp or proto=udp");
+        }
+    }
+    if ((c->has_sport || c->has_dport) && !n_protos) {
         return xstrdup("sport and dport need proto=tcp or proto=udp");
     }
     if (c->has_icmp_type
-        && (!c->has_proto
+        && (!c->has_proto || n_protos != 1
             || (c->proto != IPPROTO_ICMP && c->proto != IPPROTO_ICMPV6))) {
         return xstrdup("icmp-type needs proto=icmp or proto=icmpv6");
     }
@@ -1268,6 +1427,28 @@ vfp_cond_check(const struct vfp_cond *c)
         return xstrdup("dmac=multicast and dmac=MAC exclude each other");
     }
     return NULL;
+}
+
+/* The items of each dimension, in the order given.  The scalars of 'a'
+ * and 'b' (their first items) are compared already. */
+static bool
+lists_equal(const struct vfp_cond *a, const struct vfp_cond *b)
+{
+    static const struct vfp_cond_lists none;
+    const struct vfp_cond_lists *x = a->lists ? a->lists : &none;
+    const struct vfp_cond_lists *y = b->lists ? b->lists : &none;
+
+    return (x->n_protos == y->n_protos
+            && !memcmp(x->protos, y->protos, x->n_protos)
+            && x->n_src == y->n_src
+            && !memcmp(x->src, y->src, x->n_src * sizeof *x->src)
+            && x->n_dst == y->n_dst
+            && !memcmp(x->dst, y->dst, x->n_dst * sizeof *x->dst)
+            && x->n_sports == y->n_sports
+            && !memcmp(x->sports, y->sports, x->n_sports * sizeof *x->sports)
+            && x->n_dports == y->n_dports
+            && !memcmp(x->dports, y->dports,
+                       x->n_dports * sizeof *x->dports));
 }
 
 bool
@@ -1300,7 +1481,8 @@ vfp_cond_equal(const struct vfp_cond *a, const struct vfp_cond *b)
             && a->mcast == b->mcast
             && a->has_vni == b->has_vni && (!a->has_vni || a->vni == b->vni)
             && a->has_vlan == b->has_vlan
-            && (!a->has_vlan || a->vlan == b->vlan));
+            && (!a->has_vlan || a->vlan == b->vlan)
+            && lists_equal(a, b));
 }
 
 static void
@@ -1323,25 +1505,59 @@ format_range(struct ds *s, const char *key, uint16_t min, uint16_t max)
     }
 }
 
+static void
+format_prefixes(struct ds *s, const struct vfp_cond *c, bool src)
+{
+    struct vfp_prefix items[VFP_MAX_LIST];
+    size_t n = vfp_cond_get_prefixes(c, src, items);
+    bool ipv4 = src ? c->src_ipv4 : c->dst_ipv4;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!i) {
+            format_prefix(s, src ? "src" : "dst", &items[i].addr,
+                          items[i].plen, ipv4);
+        } else {
+            ds_put_char(s, ',');
+            hnv_ip_format(&items[i].addr, s);
+            if (items[i].plen != (ipv4 ? 32 : 128)) {
+                ds_put_format(s, "/%u", items[i].plen);
+            }
+        }
+    }
+}
+
+static void
+format_ranges(struct ds *s, const struct vfp_cond *c, bool sport)
+{
+    struct vfp_range items[VFP_MAX_LIST];
+    size_t n = vfp_cond_get_ranges(c, sport, items);
+
+    for (size_t i = 0; i < n; i++) {
+        if (!i) {
+            format_range(s, sport ? "sport" : "dport", items[i].min,
+                         items[i].max);
+        } else {
+            ds_put_format(s, ",%"PRIu16, items[i].min);
+            if (items[i].max != items[i].min) {
+                ds_put_format(s, "-%"PRIu16, items[i].max);
+            }
+        }
+    }
+}
+
 /* Appends the conditions as " key=value" words, or nothing for "any". */
 void
 vfp_cond_format(const struct vfp_cond *c, struct ds *s)
 {
-    if (c->has_proto) {
-        ds_put_format(s, " proto=%"PRIu8, c->proto);
+    uint8_t protos[VFP_MAX_LIST];
+    size_t n_protos = vfp_cond_get_protos(c, protos);
+    for (size_t i = 0; i < n_protos; i++) {
+        ds_put_format(s, "%s%"PRIu8, i ? "," : " proto=", protos[i]);
     }
-    if (c->has_src) {
-        format_prefix(s, "src", &c->src, c->src_plen, c->src_ipv4);
-    }
-    if (c->has_dst) {
-        format_prefix(s, "dst", &c->dst, c->dst_plen, c->dst_ipv4);
-    }
-    if (c->has_sport) {
-        format_range(s, "sport", c->sport_min, c->sport_max);
-    }
-    if (c->has_dport) {
-        format_range(s, "dport", c->dport_min, c->dport_max);
-    }
+    format_prefixes(s, c, true);
+    format_prefixes(s, c, false);
+    format_ranges(s, c, true);
+    format_ranges(s, c, false);
     if (c->has_icmp_type) {
         format_range(s, "icmp-type", c->icmp_type_min, c->icmp_type_max);
     }
@@ -1359,6 +1575,203 @@ vfp_cond_format(const struct vfp_cond *c, struct ds *s)
     }
     if (c->has_vlan) {
         ds_put_format(s, " vlan=%"PRIu16, c->vlan);
+    }
+}
+
+/* Lists. */
+
+static struct vfp_cond_lists *
+get_lists(struct vfp_cond *c)
+{
+    if (!c->lists) {
+        c->lists = xzalloc(sizeof *c->lists);
+    }
+    return c->lists;
+}
+
+static char *
+list_full(const char *key)
+{
+    return xasprintf("%s: a list holds at most %d items", key, VFP_MAX_LIST);
+}
+
+char *
+vfp_cond_add_proto(struct vfp_cond *c, uint8_t proto)
+{
+    if (!c->has_proto) {
+        c->has_proto = true;
+        c->proto = proto;
+        return NULL;
+    }
+
+    uint8_t items[VFP_MAX_LIST];
+    size_t n = vfp_cond_get_protos(c, items);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i] == proto) {
+            return NULL;
+        }
+    }
+    if (n >= VFP_MAX_LIST) {
+        return list_full("proto");
+    }
+
+    struct vfp_cond_lists *l = get_lists(c);
+    memcpy(l->protos, items, n);
+    l->protos[n] = proto;
+    l->n_protos = n + 1;
+    return NULL;
+}
+
+char *
+vfp_cond_add_prefix(struct vfp_cond *c, bool src,
+                    const struct in6_addr *addr, unsigned int plen, bool ipv4)
+{
+    bool *has = src ? &c->has_src : &c->has_dst;
+    bool *has_ipv4 = src ? &c->src_ipv4 : &c->dst_ipv4;
+    const char *key = src ? "src" : "dst";
+    struct in6_addr mask = ipv6_create_mask(ipv4 ? plen + 96 : plen);
+    struct vfp_prefix item;
+
+    memset(&item, 0, sizeof item);     /* Lists are compared bytewise. */
+    item.addr = ipv6_addr_bitand(addr, &mask);
+    item.plen = plen;
+
+    if (!*has) {
+        *has = true;
+        *has_ipv4 = ipv4;
+        *(src ? &c->src : &c->dst) = item.addr;
+        *(src ? &c->src_plen : &c->dst_plen) = plen;
+        return NULL;
+    }
+    if (*has_ipv4 != ipv4) {
+        return xasprintf("%s: a list's addresses are all IPv4 or all IPv6",
+                         key);
+    }
+
+    struct vfp_prefix items[VFP_MAX_LIST];
+    size_t n = vfp_cond_get_prefixes(c, src, items);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].plen == plen
+            && ipv6_addr_equals(&items[i].addr, &item.addr)) {
+            return NULL;
+        }
+    }
+    if (n >= VFP_MAX_LIST) {
+        return list_full(key);
+    }
+
+    struct vfp_cond_lists *l = get_lists(c);
+    struct vfp_prefix *list = src ? l->src : l->dst;
+    memcpy(list, items, n * sizeof *items);
+    list[n] = item;
+    *(src ? &l->n_src : &l->n_dst) = n + 1;
+    return NULL;
+}
+
+char *
+vfp_cond_add_range(struct vfp_cond *c, bool sport, uint16_t min,
+                   uint16_t max)
+{
+    bool *has = sport ? &c->has_sport : &c->has_dport;
+
+    if (!*has) {
+        *has = true;
+        *(sport ? &c->sport_min : &c->dport_min) = min;
+        *(sport ? &c->sport_max : &c->dport_max) = max;
+        return NULL;
+    }
+
+    struct vfp_range items[VFP_MAX_LIST];
+    size_t n = vfp_cond_get_ranges(c, sport, items);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].min == min && items[i].max == max) {
+            return NULL;
+        }
+    }
+    if (n >= VFP_MAX_LIST) {
+        return list_full(sport ? "sport" : "dport");
+    }
+
+    struct vfp_cond_lists *l = get_lists(c);
+    struct vfp_range *list = sport ? l->sports : l->dports;
+    memcpy(list, items, n * sizeof *items);
+    list[n] = (struct vfp_range) { min, max };
+    *(sport ? &l->n_sports : &l->n_dports) = n + 1;
+    return NULL;
+}
+
+size_t
+vfp_cond_get_protos(const struct vfp_cond *c, uint8_t out[VFP_MAX_LIST])
+{
+    if (c->lists && c->lists->n_protos > 1) {
+        memcpy(out, c->lists->protos, c->lists->n_protos);
+        return c->lists->n_protos;
+    } else if (c->has_proto) {
+        out[0] = c->proto;
+        return 1;
+    }
+    return 0;
+}
+
+size_t
+vfp_cond_get_prefixes(const struct vfp_cond *c, bool src,
+                      struct vfp_prefix out[VFP_MAX_LIST])
+{
+    size_t n = !c->lists ? 0 : src ? c->lists->n_src : c->lists->n_dst;
+
+    if (n > 1) {
+        memcpy(out, src ? c->lists->src : c->lists->dst, n * sizeof *out);
+        return n;
+    } else if (src ? c->has_src : c->has_dst) {
+        memset(out, 0, sizeof *out);
+        out[0].addr = src ? c->src : c->dst;
+        out[0].plen = src ? c->src_plen : c->dst_plen;
+        return 1;
+    }
+    return 0;
+}
+
+size_t
+vfp_cond_get_ranges(const struct vfp_cond *c, bool sport,
+                    struct vfp_range out[VFP_MAX_LIST])
+{
+    size_t n = !c->lists ? 0 : sport ? c->lists->n_sports
+                                     : c->lists->n_dports;
+
+    if (n > 1) {
+        memcpy(out, sport ? c->lists->sports : c->lists->dports,
+               n * sizeof *out);
+        return n;
+    } else if (sport ? c->has_sport : c->has_dport) {
+        out[0].min = sport ? c->sport_min : c->dport_min;
+        out[0].max = sport ? c->sport_max : c->dport_max;
+        return 1;
+    }
+    return 0;
+}
+
+bool
+vfp_cond_has_lists(const struct vfp_cond *c)
+{
+    const struct vfp_cond_lists *l = c->lists;
+    return l && (l->n_protos > 1 || l->n_src > 1 || l->n_dst > 1
+                 || l->n_sports > 1 || l->n_dports > 1);
+}
+
+void
+vfp_cond_clone(struct vfp_cond *dst, const struct vfp_cond *src)
+{
+    *dst = *src;
+    dst->lists = (vfp_cond_has_lists(src)
+                  ? xmemdup(src->lists, sizeof *src->lists) : NULL);
+}
+
+void
+vfp_cond_destroy(struct vfp_cond *c)
+{
+    if (c) {
+        free(c->lists);
+        c->lists = NULL;
     }
 }
 

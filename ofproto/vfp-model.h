@@ -37,7 +37,40 @@
 
 struct ds;
 
-/* A rule's match: every condition is optional (absent = any). */
+/* The most items a rule's list condition holds (as HNV_ACL_MAX_ITEMS). */
+#define VFP_MAX_LIST 64
+
+/* An IP prefix of a list condition, of the family of its list. */
+struct vfp_prefix {
+    struct in6_addr addr;       /* IPv4-mapped for IPv4, host bits zero. */
+    unsigned int plen;          /* In IPv4 terms for IPv4. */
+};
+
+/* An inclusive range of L4 ports of a list condition. */
+struct vfp_range {
+    uint16_t min, max;
+};
+
+/* The lists of a rule whose protocol, address or port conditions name more
+ * than one value: a packet meets a list if it meets one of its items.  A
+ * list of 'n' >= 2 items replaces its scalar in "struct vfp_cond", which
+ * then holds its first item (so that 'has_proto', 'src_ipv4' and the like
+ * keep telling whether, and in which family, the dimension is
+ * constrained); n <= 1 means the scalar alone applies.  Allocated only for
+ * rules that have lists: most rules have none. */
+struct vfp_cond_lists {
+    size_t n_protos;
+    uint8_t protos[VFP_MAX_LIST];
+    size_t n_src, n_dst;
+    struct vfp_prefix src[VFP_MAX_LIST], dst[VFP_MAX_LIST];
+    size_t n_sports, n_dports;
+    struct vfp_range sports[VFP_MAX_LIST], dports[VFP_MAX_LIST];
+};
+
+/* A rule's match: every condition is optional (absent = any).  Only a
+ * rule's conditions may hold lists ('lists' nonnull); a group's never do.
+ * A "struct vfp_cond" with lists owns them: copy it with vfp_cond_clone()
+ * and free it with vfp_cond_destroy(). */
 struct vfp_cond {
     bool has_proto;
     uint8_t proto;
@@ -68,6 +101,8 @@ struct vfp_cond {
 
     bool has_vlan;
     uint16_t vlan;              /* 0..4095. */
+
+    struct vfp_cond_lists *lists;   /* NULL if no dimension is a list. */
 };
 
 /* A CA-PA mapping in a space. */
@@ -270,6 +305,9 @@ char *vfp_model_add_group(struct vfp_model *, struct vfp_layer *,
     OVS_WARN_UNUSED_RESULT;
 void vfp_model_remove_group(struct vfp_model *, struct vfp_group *);
 
+/* Refuses a rule that would compile into more than VFP_MAX_RULE_FLOWS
+ * flows: the one question the model asks the compiler (vfp-compile.h),
+ * since what lists cost in flows is the compiler's to say. */
 char *vfp_model_add_rule(struct vfp_model *, struct vfp_group *,
                          const char *name, uint16_t priority,
                          bool terminating, bool stateful,
@@ -341,12 +379,37 @@ struct vfp_group **vfp_layer_groups_in_order(const struct vfp_layer *,
 /* Parsing and formatting of conditions, as "key=value" words:
  * proto=tcp|udp|icmp|icmpv6|N, src=IP[/LEN], dst=IP[/LEN], sport=N[-M],
  * dport=N[-M], icmp-type=N[-M], smac=MAC, dmac=MAC|multicast, vni=N,
- * vlan=N. */
+ * vlan=N.  proto, src, dst, sport and dport take a comma-separated list
+ * of such values ("dport=80,443,1000-2000"): any of them matches. */
 char *vfp_cond_parse_word(struct vfp_cond *, const char *word)
     OVS_WARN_UNUSED_RESULT;
 char *vfp_cond_check(const struct vfp_cond *) OVS_WARN_UNUSED_RESULT;
 bool vfp_cond_equal(const struct vfp_cond *, const struct vfp_cond *);
 void vfp_cond_format(const struct vfp_cond *, struct ds *);
+
+/* Adds one item to a dimension of 'c': the first is stored as the scalar,
+ * a second turns the dimension into a list.  An item already there is not
+ * added twice.  Errors: a list already VFP_MAX_LIST long, or a prefix of
+ * the other family than the list's. */
+char *vfp_cond_add_proto(struct vfp_cond *, uint8_t proto)
+    OVS_WARN_UNUSED_RESULT;
+char *vfp_cond_add_prefix(struct vfp_cond *, bool src,
+                          const struct in6_addr *, unsigned int plen,
+                          bool ipv4) OVS_WARN_UNUSED_RESULT;
+char *vfp_cond_add_range(struct vfp_cond *, bool sport, uint16_t min,
+                         uint16_t max) OVS_WARN_UNUSED_RESULT;
+
+/* The items of each dimension of 'c', 0 for "any". */
+size_t vfp_cond_get_protos(const struct vfp_cond *,
+                           uint8_t out[VFP_MAX_LIST]);
+size_t vfp_cond_get_prefixes(const struct vfp_cond *, bool src,
+                             struct vfp_prefix out[VFP_MAX_LIST]);
+size_t vfp_cond_get_ranges(const struct vfp_cond *, bool sport,
+                           struct vfp_range out[VFP_MAX_LIST]);
+bool vfp_cond_has_lists(const struct vfp_cond *);
+
+void vfp_cond_clone(struct vfp_cond *dst, const struct vfp_cond *src);
+void vfp_cond_destroy(struct vfp_cond *);
 
 const char *vfp_direction_to_string(enum vfp_direction);
 const char *vfp_action_to_string(enum vfp_action_type);

@@ -57,8 +57,13 @@ build_flow(const struct vfp_port *port, enum vfp_direction dir, int argc,
             error = vfp_cond_parse_word(&c, argv[i]);
         }
         if (error) {
+            vfp_cond_destroy(&c);
             return error;
         }
+    }
+    if (vfp_cond_has_lists(&c)) {
+        vfp_cond_destroy(&c);
+        return xstrdup("a tuple names one value of each field, not lists");
     }
     if ((c.has_src && c.src_plen != (c.src_ipv4 ? 32 : 128))
         || (c.has_dst && c.dst_plen != (c.dst_ipv4 ? 32 : 128))) {
@@ -197,6 +202,15 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
             ds_put_format(s, "rule %s matched%s", rule->name,
                           rule->terminating ? " (terminating)" : "");
         }
+        return;
+    }
+    case VFP_OWNER_SLOT: {
+        const struct vfp_group *group = vfp_model_find_group_by_id(m, id);
+        ds_put_format(s, "layer %s, group %s: an item of the lists of its "
+                      "rules of priority %"PRIu16,
+                      group ? group->layer->name : "(gone)",
+                      group ? group->name : "(gone)",
+                      vfp_slot_cookie_priority(cookie));
         return;
     }
     case VFP_OWNER_SPACE: {

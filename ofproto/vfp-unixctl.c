@@ -586,6 +586,7 @@ parse_conds(struct unixctl_conn *conn, int argc, const char *argv[], int i,
     for (; i < argc; i++) {
         char *error = vfp_cond_parse_word(cond, argv[i]);
         if (error) {
+            vfp_cond_destroy(cond);
             reply_change(conn, error);
             return false;
         }
@@ -634,6 +635,7 @@ cmd_add_group(struct unixctl_conn *conn, int argc, const char *argv[],
         }
         reply_change(conn, error);
     }
+    vfp_cond_destroy(&cond);
 }
 
 static void
@@ -696,6 +698,7 @@ cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
         }
         reply_change(conn, error);
     }
+    vfp_cond_destroy(&cond);
 }
 
 /* Parses one rule spec, "RULE PRIORITY ACTION [terminating] [COND...]", from
@@ -770,6 +773,8 @@ cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
         error = parse_rule_spec(end - arg, argv + arg, &specs[n_specs]);
         if (!error) {
             n_specs++;
+        } else {
+            vfp_cond_destroy(&specs[n_specs].cond);
         }
         arg = end + 1;
     }
@@ -813,6 +818,9 @@ cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
                                       &specs[i].action, &rule));
             vfp_mark_rule(rule);
         }
+    }
+    for (size_t i = 0; i < n_specs; i++) {
+        vfp_cond_destroy(&specs[i].cond);
     }
     free(specs);
     reply_change(conn, error);

@@ -3,6 +3,7 @@
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
 	tests/hnv-pmtu.py tests/hnv-rowfuzz.py \
+	tests/hnv-acl-random.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -24,7 +25,8 @@ TESTSUITE_AT = \
 	tests/hnv-ctl.at \
 	tests/vfp.at \
 	tests/hnv-hostile.at \
-	tests/hnv-rowfuzz.at
+	tests/hnv-rowfuzz.at \
+	tests/hnv-acl-scale.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 

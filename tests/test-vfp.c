@@ -33,7 +33,13 @@
  *         mapping:SPACE,VSID,CA_IP,CA_MAC,PA[,nvgre|local][,no-flood]
  *         route:SPACE,PREFIX/LEN,NEXTHOP
  *       Ports get OpenFlow port numbers 1, 2, ... in order, the VXLAN
- *       tunnel port is 100 and the NVGRE one 101. */
+ *       tunnel port is 100 and the NVGRE one 101.
+ *   acl-cost SEED N
+ *       makes N random ACL matches (struct hnv_acl_match), compiles each
+ *       as the agent would (one rule with lists, in the stateful ACL
+ *       layer of an IPv4 or IPv6 NIC) and checks that the flows the
+ *       compiler emits number hnv_acl_flow_cost() and
+ *       vfp_rule_flow_cost(). */
 
 #include <config.h>
 
@@ -49,6 +55,7 @@
 #include "ofproto/vfp-model.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
+#include "random.h"
 #include "util.h"
 
 static void
@@ -348,7 +355,180 @@ test_compile(struct ovs_cmdl_context *ctx)
     vfp_model_destroy(&m);
 }
 
+/* A random ACL match: lists of 0 to 6 items, now and then up to 64; port
+ * ranges of all shapes, and prefixes of both families. */
+static void
+random_acl_match(struct hnv_acl_match *am)
+{
+    static const uint8_t any_protos[] = { 6, 17, 1, 58, 47 };
+    bool big = !random_range(8);
+    size_t max_items = big ? 64 : 6;
+
+    memset(am, 0, sizeof *am);
+    am->n_sports = random_range(4) ? random_range(max_items + 1) : 0;
+    am->n_dports = random_range(4) ? random_range(max_items + 1) : 0;
+    bool ports = am->n_sports || am->n_dports;
+    am->n_protos = ports ? 1 + random_range(2) : random_range(4);
+    for (size_t i = 0; i < am->n_protos; i++) {
+        am->protos[i] = (ports ? any_protos[random_range(2)]
+                         : any_protos[random_range(ARRAY_SIZE(any_protos))]);
+    }
+    for (size_t i = 0; i < am->n_sports + am->n_dports; i++) {
+        struct hnv_acl_port_range *r = (i < am->n_sports
+                                        ? &am->sports[i]
+                                        : &am->dports[i - am->n_sports]);
+        uint16_t a = random_range(random_range(2) ? 65536 : 64);
+        uint16_t b = random_range(2) ? a : random_range(65536);
+        r->min = MIN(a, b);
+        r->max = MAX(a, b);
+    }
+    am->n_src = random_range(max_items + 1);
+    am->n_dst = random_range(max_items + 1);
+    for (size_t i = 0; i < am->n_src + am->n_dst; i++) {
+        struct hnv_acl_prefix *p = (i < am->n_src ? &am->src[i]
+                                    : &am->dst[i - am->n_src]);
+        p->is_ipv4 = random_range(4) != 0;
+        if (p->is_ipv4) {
+            /* Few distinct values, so that duplicates happen. */
+            in6_addr_set_mapped_ipv4(&p->addr,
+                                     htonl(0x0a000000 | random_range(8)));
+            p->plen = 29 + random_range(4);
+        } else {
+            memset(&p->addr, 0, sizeof p->addr);
+            p->addr.s6_addr[0] = 0xfd;
+            p->addr.s6_addr[15] = random_range(8);
+            p->plen = 125 + random_range(4);
+        }
+    }
+}
+
+/* 'am' as the agent puts it into a rule for a NIC of family 'ipv6' (see
+ * program_fw_rule() in vswitchd/hnv-vfp.c).  Returns false if it yields no
+ * rule. */
+static bool
+acl_to_cond(const struct hnv_acl_match *am, bool ipv6, struct vfp_cond *c)
+{
+    bool ok = true;
+
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < am->n_protos; i++) {
+        check(vfp_cond_add_proto(c, am->protos[i]));
+    }
+    for (int src = 1; src >= 0; src--) {
+        const struct hnv_acl_prefix *items = src ? am->src : am->dst;
+        size_t n = src ? am->n_src : am->n_dst;
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].is_ipv4 != ipv6) {
+                check(vfp_cond_add_prefix(c, src, &items[i].addr,
+                                          items[i].plen, !ipv6));
+                any = true;
+            }
+        }
+        ok = ok && (!n || any);
+    }
+    for (size_t i = 0; i < am->n_sports; i++) {
+        check(vfp_cond_add_range(c, true, am->sports[i].min,
+                                 am->sports[i].max));
+    }
+    for (size_t i = 0; i < am->n_dports; i++) {
+        check(vfp_cond_add_range(c, false, am->dports[i].min,
+                                 am->dports[i].max));
+    }
+    return ok;
+}
+
+static void
+test_acl_cost(struct ovs_cmdl_context *ctx)
+{
+    uint32_t seed = strtoul(ctx->argv[1], NULL, 10);
+    int n = atoi(ctx->argv[2]);
+    size_t n_compiled = 0, n_refused = 0, n_none = 0, n_conj = 0;
+
+    printf("seed %"PRIu32"\n", seed);
+    random_set_seed(seed);
+    for (int i = 0; i < n; i++) {
+        struct hnv_acl_match am;
+        bool ipv6 = random_range(2);
+        random_acl_match(&am);
+        size_t cost = hnv_acl_flow_cost(&am, ipv6);
+
+        struct vfp_cond cond;
+        bool yields = acl_to_cond(&am, ipv6, &cond);
+        if (!yields) {
+            if (cost) {
+                ovs_fatal(0, "case %d: no rule, but cost %"PRIuSIZE, i, cost);
+            }
+            n_none++;
+            vfp_cond_destroy(&cond);
+            continue;
+        }
+
+        struct vfp_model m;
+        struct vfp_port *port;
+        struct vfp_layer *layer;
+        struct vfp_group *group;
+        struct vfp_cond none;
+        struct vfp_action action = {
+            .type = random_range(2) ? VFP_ACTION_ALLOW : VFP_ACTION_BLOCK,
+        };
+        struct vfp_rule *rule;
+
+        memset(&none, 0, sizeof none);
+        vfp_model_init(&m);
+        check(vfp_model_add_port(&m, "p", NULL, 0, &port));
+        check(vfp_model_add_layer(&m, port, "acl", 100, true, true, &layer));
+        check(vfp_model_add_group(&m, layer, "admin-out", 1, VFP_OUT, ipv6,
+                                  &none, &group));
+        size_t engine_cost = vfp_rule_flow_cost(group, &cond, &action);
+        char *error = vfp_model_add_rule(&m, group, "r", 10, true,
+                                         action.type == VFP_ACTION_ALLOW,
+                                         &cond, &action, &rule);
+        if (engine_cost != cost) {
+            ovs_fatal(0, "case %d: hnv_acl_flow_cost() says %"PRIuSIZE", "
+                      "vfp_rule_flow_cost() %"PRIuSIZE, i, cost,
+                      engine_cost);
+        }
+        if (error) {
+            if (cost <= VFP_MAX_RULE_FLOWS) {
+                ovs_fatal(0, "case %d: refused at cost %"PRIuSIZE": %s", i,
+                          cost, error);
+            }
+            free(error);
+            n_refused++;
+        } else {
+            struct ovs_list flows = OVS_LIST_INITIALIZER(&flows);
+            vfp_compile_rule(rule, &flows);
+            vfp_compile_slot(group, rule->priority, &flows);
+            size_t n_flows = ovs_list_size(&flows);
+            if (n_flows != cost) {
+                struct ds s = DS_EMPTY_INITIALIZER;
+                vfp_cond_format(&cond, &s);
+                ovs_fatal(0, "case %d (%s):%s: compiled %"PRIuSIZE" flows, "
+                          "cost %"PRIuSIZE, i, ipv6 ? "ipv6" : "ipv4",
+                          ds_cstr(&s), n_flows, cost);
+            }
+
+            const struct vfp_flow *f;
+            LIST_FOR_EACH (f, node, &flows) {
+                if (f->match.wc.masks.conj_id && f->match.flow.conj_id) {
+                    n_conj++;
+                    break;
+                }
+            }
+            vfp_flows_destroy(&flows);
+            n_compiled++;
+        }
+        vfp_cond_destroy(&cond);
+        vfp_model_destroy(&m);
+    }
+    printf("%"PRIuSIZE" compiled (%"PRIuSIZE" conjunctive), %"PRIuSIZE
+           " refused, %"PRIuSIZE" without a rule: all agree\n",
+           n_compiled, n_conj, n_refused, n_none);
+}
+
 static const struct ovs_cmdl_command commands[] = {
+    { "acl-cost", "SEED N", 2, 2, test_acl_cost, OVS_RO },
     { "range", "MIN MAX", 2, 2, test_range, OVS_RO },
     { "compile", "OBJECT...", 1, INT_MAX, test_compile, OVS_RO },
     { NULL, NULL, 0, 0, NULL, OVS_RO },

@@ -216,10 +216,49 @@ collect_fw_rules(const struct ovsdb_idl *fw, const struct hnv_check *check,
     }
 }
 
-/* The VFP rules of one FW_Rules row for a NIC of address family 'ipv6':
- * one for each combination of its protocols, addresses of that family and
- * port ranges.  A row whose address lists name only addresses of the other
- * family never matches the NIC's traffic, and yields no rule. */
+/* Puts into 'cond' the lists of 'am' that apply to a NIC of address family
+ * 'ipv6': its protocols, its addresses of that family and its port ranges.
+ * Returns false if the row names addresses only of the other family in a
+ * list, so that it never matches the NIC's traffic. */
+static bool
+fw_rule_cond(const struct hnv_acl_match *am, bool ipv6, struct vfp_cond *cond)
+{
+    bool ok = true;
+
+    memset(cond, 0, sizeof *cond);
+    for (size_t i = 0; i < am->n_protos; i++) {
+        ignore(vfp_cond_add_proto(cond, am->protos[i]));
+    }
+    for (int src = 1; src >= 0; src--) {
+        const struct hnv_acl_prefix *items = src ? am->src : am->dst;
+        size_t n = src ? am->n_src : am->n_dst;
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].is_ipv4 != ipv6) {
+                ignore(vfp_cond_add_prefix(cond, src, &items[i].addr,
+                                           items[i].plen, !ipv6));
+                any = true;
+            }
+        }
+        ok = ok && (!n || any);
+    }
+    for (int sport = 1; sport >= 0; sport--) {
+        const struct hnv_acl_port_range *items = sport ? am->sports
+                                                       : am->dports;
+        size_t n = sport ? am->n_sports : am->n_dports;
+        for (size_t i = 0; i < n; i++) {
+            ignore(vfp_cond_add_range(cond, sport, items[i].min,
+                                      items[i].max));
+        }
+    }
+    return ok;
+}
+
+/* The VFP rule of one FW_Rules row for a NIC of address family 'ipv6': one
+ * rule whose conditions hold the row's lists (the engine compiles them
+ * into a number of flows that grows with the sum of their sizes).  A row
+ * whose address lists name only addresses of the other family never
+ * matches the NIC's traffic, and yields no rule. */
 static void
 program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
                 bool admin, bool ipv6, struct vfp_layer *layer,
@@ -232,6 +271,12 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
     if (error) {
         /* hnv_check_run() refused it already. */
         free(error);
+        return;
+    }
+
+    struct vfp_cond cond;
+    if (!fw_rule_cond(&am, ipv6, &cond)) {
+        vfp_cond_destroy(&cond);
         return;
     }
 
@@ -254,74 +299,23 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
                                                : VFP_ACTION_ALLOW,
     };
     uint16_t priority = MIN(row->priority, VFP_MAX_PRIORITY);
-    size_t np = MAX(am.n_protos, 1), ns = MAX(am.n_src, 1);
-    size_t nd = MAX(am.n_dst, 1), nsp = MAX(am.n_sports, 1);
-    size_t ndp = MAX(am.n_dports, 1);
-    int n = 0;
-
-    for (size_t a = 0; a < np; a++) {
-        for (size_t b = 0; b < ns; b++) {
-            if (am.n_src && am.src[b].is_ipv4 == ipv6) {
-                continue;
-            }
-            for (size_t c = 0; c < nd; c++) {
-                if (am.n_dst && am.dst[c].is_ipv4 == ipv6) {
-                    continue;
-                }
-                for (size_t d = 0; d < nsp; d++) {
-                    for (size_t e = 0; e < ndp; e++) {
-                        struct vfp_cond cond;
-                        memset(&cond, 0, sizeof cond);
-                        if (am.n_protos) {
-                            cond.has_proto = true;
-                            cond.proto = am.protos[a];
-                        }
-                        if (am.n_src) {
-                            cond.has_src = true;
-                            cond.src_ipv4 = !ipv6;
-                            cond.src = am.src[b].addr;
-                            cond.src_plen = am.src[b].plen;
-                        }
-                        if (am.n_dst) {
-                            cond.has_dst = true;
-                            cond.dst_ipv4 = !ipv6;
-                            cond.dst = am.dst[c].addr;
-                            cond.dst_plen = am.dst[c].plen;
-                        }
-                        if (am.n_sports) {
-                            cond.has_sport = true;
-                            cond.sport_min = am.sports[d].min;
-                            cond.sport_max = am.sports[d].max;
-                        }
-                        if (am.n_dports) {
-                            cond.has_dport = true;
-                            cond.dport_min = am.dports[e].min;
-                            cond.dport_max = am.dports[e].max;
-                        }
-
-                        char *name = vfp_name("", row->rule_id, n++);
-                        ds_put_format(desc, "  rule %s %s %"PRIu16" %s%s",
-                                      group_name, name, priority,
-                                      row->action, admin ? " admin" : "");
-                        vfp_cond_format(&cond, desc);
-                        ds_put_char(desc, '\n');
-                        if (apply) {
-                            char *err = vfp_model_add_rule(
-                                m, group, name, priority, admin,
-                                action.type == VFP_ACTION_ALLOW, &cond,
-                                &action, NULL);
-                            if (err) {
-                                VLOG_WARN("FW rule %s on %s: %s",
-                                          row->rule_id, row->vnic_id, err);
-                                free(err);
-                            }
-                        }
-                        free(name);
-                    }
-                }
-            }
+    char *name = vfp_name("", row->rule_id, 0);
+    ds_put_format(desc, "  rule %s %s %"PRIu16" %s%s", group_name, name,
+                  priority, row->action, admin ? " admin" : "");
+    vfp_cond_format(&cond, desc);
+    ds_put_char(desc, '\n');
+    if (apply) {
+        char *err = vfp_model_add_rule(m, group, name, priority, admin,
+                                       action.type == VFP_ACTION_ALLOW,
+                                       &cond, &action, NULL);
+        if (err) {
+            VLOG_WARN("FW rule %s on %s: %s", row->rule_id, row->vnic_id,
+                      err);
+            free(err);
         }
     }
+    free(name);
+    vfp_cond_destroy(&cond);
 }
 
 /* Adds to 'group' rule 'name' with 'priority', 'cond' and the action that
