@@ -1382,11 +1382,64 @@ fail_closed(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
     free(name);
 }
 
-/* Checks 'rule' on its own.  Returns true if it is valid. */
+/* Whether 'nic' is an IPv6 NIC: by its first CA or, without one, by its
+ * subnet's prefix (as vswitchd/hnv-vfp.c decides). */
 static bool
-check_fw_rule(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
+nic_is_ipv6(const struct check_ctx *ctx, const struct hnv_check_nic *nic)
 {
-    struct hnv_acl_match m;
+    if (nic->n_ips) {
+        return !IN6_IS_ADDR_V4MAPPED(&nic->ips[0]);
+    }
+    const struct hnv_check_subnet *subnet
+        = hnv_check_find_subnet(ctx->check, nic->vsid);
+    return subnet && subnet->has_prefix && !subnet->prefix.is_ipv4;
+}
+
+/* Charges the flows that rule 'm' costs to each local NIC it applies to
+ * (the NIC 'target', or with 'subnet' every NIC of 'vsid'), unless that
+ * takes one beyond what a rule or a NIC may cost: then reports why for
+ * 'rule', charges nothing and returns false. */
+static bool
+fw_charge(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
+          const char *target, bool subnet, uint32_t vsid,
+          const struct hnv_acl_match *m)
+{
+    struct hnv_check_nic *nic;
+
+    for (int pass = 0; pass < 2; pass++) {
+        HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
+            if (nic->blocked
+                || (subnet ? nic->vsid != vsid : strcmp(nic->name, target))) {
+                continue;
+            }
+            size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx, nic));
+            if (pass) {
+                nic->acl_flows += cost;
+            } else if (cost > HNV_ACL_RULE_FLOW_MAX) {
+                add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
+                          "cost VM NIC \"%s\" %"PRIuSIZE" flows, more than "
+                          "one rule may (%d)", nic->name, cost,
+                          HNV_ACL_RULE_FLOW_MAX);
+                return false;
+            } else if (nic->acl_flows + cost > HNV_ACL_NIC_FLOW_BUDGET) {
+                add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
+                          "cost VM NIC \"%s\" %"PRIuSIZE" flows, beyond its "
+                          "ACL flow budget (%"PRIuSIZE" of %d in use)",
+                          nic->name, cost, nic->acl_flows,
+                          HNV_ACL_NIC_FLOW_BUDGET);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Checks 'rule' on its own, and parses its match into '*m'.  Returns true
+ * if it is valid. */
+static bool
+check_fw_rule(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
+              struct hnv_acl_match *m)
+{
     uint32_t vsid;
 
     if (!rule->rule_id[0]) {
@@ -1416,7 +1469,7 @@ check_fw_rule(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
                                       rule->src_ip_addresses,
                                       rule->src_ports,
                                       rule->dst_ip_addresses,
-                                      rule->dst_ports, &m);
+                                      rule->dst_ports, m);
     if (error) {
         add_error(ctx, "FW_Rules", &rule->header_, "%s", error);
         free(error);
@@ -1435,7 +1488,8 @@ check_fw_rules(struct check_ctx *ctx, const struct ovsdb_idl *fw)
 
     FOR_EACH_SORTED (rule, rows, n, struct msfw_fw_rules, fw,
                      msfw_table_fw_rules) {
-        if (!check_fw_rule(ctx, rule)) {
+        struct hnv_acl_match m;
+        if (!check_fw_rule(ctx, rule, &m)) {
             fail_closed(ctx, rule);
             continue;
         }
@@ -1462,6 +1516,11 @@ check_fw_rules(struct check_ctx *ctx, const struct ovsdb_idl *fw)
                           admin ? "admin" : "controller", rule->priority,
                           rule->direction, rule->vnic_id,
                           UUID_ARGS(&p->uuid), p->block ? "Block" : "Allow");
+                free(target);
+                fail_closed(ctx, rule);
+                continue;
+            }
+            if (!fw_charge(ctx, rule, target, subnet, vsid, &m)) {
                 free(target);
                 fail_closed(ctx, rule);
                 continue;

@@ -87,6 +87,9 @@ struct hnv_check_nic {
     /* A refused FW_Rules Block row that names this NIC (or its subnet) in
      * that direction: its traffic that way is blocked, ARP and neighbour
      * discovery aside, for the refused rule must not leave it open. */
+    size_t acl_flows;           /* What its accepted FW_Rules rows cost, by
+                                 * hnv_acl_flow_cost(). */
+
     bool fail_closed[2];        /* Indexed by enum hnv_check_dir. */
     struct uuid fail_closed_row[2];
 };

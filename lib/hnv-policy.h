@@ -194,4 +194,9 @@ size_t hnv_acl_flow_cost(const struct hnv_acl_match *m, bool ipv6);
  * for one protocol, 3,200 for TCP and UDP). */
 #define HNV_ACL_NIC_FLOW_BUDGET 8192
 
+/* The most flows that one row may cost on a NIC: the VFP engine's ceiling
+ * for one rule, VFP_MAX_RULE_FLOWS (vswitchd/hnv-vfp.c asserts that they
+ * agree), so that the check refuses what the engine would. */
+#define HNV_ACL_RULE_FLOW_MAX 4096
+
 #endif /* hnv-policy.h */

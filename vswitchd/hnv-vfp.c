@@ -24,6 +24,7 @@
 #include "hash.h"
 #include "hnv-check.h"
 #include "hnv-policy.h"
+#include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -37,6 +38,9 @@
 #include "vtep/ms-vtep-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(hnv_vfp);
+
+/* What the check refuses is what the engine would refuse. */
+BUILD_ASSERT_DECL(HNV_ACL_RULE_FLOW_MAX == VFP_MAX_RULE_FLOWS);
 
 #define SPACE_PREFIX HNV_VFP_SPACE_PREFIX
 
