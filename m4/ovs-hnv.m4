@@ -59,10 +59,26 @@ Open vSwitch $OVS_VERSION.  Use the openvswitch-source package of Debian 12
   OVS_PYTHON3=`hnv_ovs_var PYTHON3`
   AS_IF([test -z "$OVS_PYTHON3"], [OVS_PYTHON3=python3])
 
+  dnl An OVS built with sanitizers (-fsanitize=... in its CFLAGS, as in
+  dnl './quickstart check --sanitize') links only into programs built with
+  dnl the same ones: our objects get them too, and so does the link.
+  dnl So do the static sanitizer runtimes in its LDFLAGS.
+  AC_MSG_CHECKING([for the sanitizers of the Open vSwitch build])
+  OVS_SANITIZE_FLAGS=
+  for hnv_flag in `hnv_ovs_var CFLAGS` `hnv_ovs_var LDFLAGS`; do
+    case $hnv_flag in
+      -fsanitize*|-fno-sanitize*|-static-lib*san)
+        OVS_SANITIZE_FLAGS="$OVS_SANITIZE_FLAGS $hnv_flag" ;;
+    esac
+  done
+  OVS_SANITIZE_FLAGS=`echo $OVS_SANITIZE_FLAGS`
+  AC_MSG_RESULT([${OVS_SANITIZE_FLAGS:-none}])
+
   AC_SUBST([OVS_SRCDIR])
   AC_SUBST([OVS_BUILDDIR])
   AC_SUBST([OVS_VERSION])
   AC_SUBST([OVS_WARNING_FLAGS])
   AC_SUBST([OVS_LIBS])
   AC_SUBST([OVS_PYTHON3])
+  AC_SUBST([OVS_SANITIZE_FLAGS])
 ])
