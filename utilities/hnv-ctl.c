@@ -643,6 +643,7 @@ get_snapshot(const struct ovsdb_idl_class *class)
         }
         if (!ovsdb_idl_is_alive(idl)) {
             int retval = ovsdb_idl_get_last_error(idl);
+            ovsdb_idl_destroy(idl);
             ctl_fatal("%s: connection to database %s failed (%s)",
                       db, class->database, ovs_retval_to_string(retval));
         }
@@ -1163,7 +1164,7 @@ cmd_set_host(struct ctl_context *ctx)
         size_t n = global->n_switches;
         struct msvtep_physical_switch **switches
             = xmalloc((n + 1) * sizeof *switches);
-        memcpy(switches, global->switches, n * sizeof *switches);
+        nullable_memcpy(switches, global->switches, n * sizeof *switches);
         switches[n] = new_ps;
         msvtep_global_set_switches(global, switches, n + 1);
         free(switches);
@@ -1562,7 +1563,7 @@ cmd_add_port(struct ctl_context *ctx)
     msvtep_physical_switch_verify_ports(ps);
     size_t n = ps->n_ports;
     struct msvtep_physical_port **ports = xmalloc((n + 1) * sizeof *ports);
-    memcpy(ports, ps->ports, n * sizeof *ports);
+    nullable_memcpy(ports, ps->ports, n * sizeof *ports);
     ports[n] = new_pp;
     msvtep_physical_switch_set_ports(ps, ports, n + 1);
     free(ports);
