@@ -168,6 +168,13 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
         ds_put_format(s, "layer %s: %s", layer ? layer->name : "(gone)",
                       !vfp_table_is_decide(table_id)
                       ? "no group in this direction"
+                      : priority == VFP_PRIO_CT_BACK
+                      ? "back from conntrack, its port's packet"
+                      : priority == VFP_PRIO_CT_INVALID
+                      ? "back from conntrack, invalid: dropped"
+                      : priority == VFP_PRIO_CT_FOREIGN
+                      ? "back from conntrack, untracked or another port's: "
+                        "dropped"
                       : priority > 1
                       ? "a connection it tracks, let through"
                       : layer && layer->default_allow

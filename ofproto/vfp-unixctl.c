@@ -1324,12 +1324,46 @@ vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
         }
     }
 
+    /* What a stateful layer did not take back from conntrack: the flows of
+     * VFP_PRIO_CT_INVALID and VFP_PRIO_CT_FOREIGN of its decision tables,
+     * over all layers. */
+    const struct vfp_model *m = vfp_get_model();
+    const struct vfp_layer *layer;
+    uint64_t ct_drops[2] = { 0, 0 };
+    HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
+        for (int dir = VFP_OUT; layer->stateful && dir <= VFP_IN; dir++) {
+            size_t n_layers, pos = 0;
+            struct vfp_layer **order = vfp_port_layers_in_order(layer->port,
+                                                                dir,
+                                                                &n_layers);
+            while (order[pos] != layer) {
+                pos++;
+            }
+            free(order);
+            for (int i = 0; i < 2; i++) {
+                vfp_get_flow_stats(vfp_cookie(VFP_OWNER_LAYER, layer->id),
+                                   vfp_table_decide(dir, pos),
+                                   i ? VFP_PRIO_CT_FOREIGN
+                                     : VFP_PRIO_CT_INVALID, &stats);
+                ct_drops[i] += stats.n_packets;
+            }
+        }
+    }
+    static const char *ct_reasons[2] = {
+        "conntrack: invalid packet",
+        "conntrack: untracked or another port's packet",
+    };
+    for (int i = 0; i < 2; i++) {
+        if (ct_drops[i] || !only_nonzero) {
+            ds_put_format(s, "%s%s: %"PRIu64" packets\n", prefix,
+                          ct_reasons[i], ct_drops[i]);
+        }
+    }
+
     /* A default-drop layer drops, in each direction, what no rule
      * decided: the flow of priority 1 of its decision table. */
-    const struct vfp_model *m = vfp_get_model();
     const struct vfp_layer **layers = xmalloc(hmap_count(&m->layers_by_id)
                                               * sizeof *layers + 1);
-    const struct vfp_layer *layer;
     size_t n = 0;
     HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
         if (!layer->default_allow) {

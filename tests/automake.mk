@@ -3,6 +3,7 @@
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
 	tests/hnv-pmtu.py \
+	tests/hnv-fuzz.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -20,6 +21,7 @@ TESTSUITE_AT = \
 	tests/hnv-flood.at \
 	tests/hnv-ipv6.at \
 	tests/hnv-pmtu.at \
+	tests/hnv-dp.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
 	tests/vfp.at
