@@ -448,11 +448,16 @@ put_rewrite(struct ofpbuf *ofpacts, const struct vfp_action *a,
 
 /* A failed space lookup drops the packet: OpenFlow cannot stop an action
  * list half way, so the lookup clears the port register instead, and every
- * later table, which matches on it, then misses. */
+ * later table, which matches on it, then misses.  Forwarding matches the
+ * VSID register instead (a local destination's flow loads the port
+ * register anew), so the lookup sets that to no VSID's value too: a
+ * destination that no mapping holds is dropped whether its MAC is of a VM
+ * on this host or not. */
 static void
 put_poison(struct ofpbuf *ofpacts)
 {
     put_load_reg(ofpacts, VFP_REG_PORT, 0);
+    put_load_reg(ofpacts, VFP_REG_VSID, UINT32_MAX);
 }
 
 /* The bridge's tunnel ports that exist, with their encapsulation. */

@@ -136,8 +136,10 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
                        ? "from the tunnel: to the decap table"
                        : table_id == VFP_TABLE_CLASSIFY
                        ? "not a VFP port: on to OpenFlow clients' tables"
-                       : table_id == VFP_TABLE_FORWARD
+                       : table_id == VFP_TABLE_FORWARD && priority
                        ? "forward: into the tunnel"
+                       : table_id == VFP_TABLE_FORWARD
+                       ? "forward: unknown destination, dropped"
                        : table_id == VFP_TABLE_SPACE_ARP
                        ? "space: no such CA, no ARP answer"
                        : table_id == VFP_TABLE_SPACE_ROUTE
