@@ -607,6 +607,12 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
     flow_add(flows, VFP_TABLE_FORWARD, PRIO_MISS);
 }
 
+/* What a VM NIC sends and receives. */
+static const ovs_be16 vm_dl_types[] = {
+    CONSTANT_HTONS(ETH_TYPE_IP), CONSTANT_HTONS(ETH_TYPE_IPV6),
+    CONSTANT_HTONS(ETH_TYPE_ARP),
+};
+
 /* Port: classification of its packets, local delivery to it by MAC, and
  * output to it. */
 void
@@ -627,36 +633,56 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
         return;
     }
 
-    /* From the VM: into the outbound pipeline, or dropped if blocked. */
-    f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
-    match_set_in_port(&f->match, ofport);
-    if (port->state == VFP_PORT_ENABLED) {
-        put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
-        put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-        put_load_reg(&f->ofpacts, VFP_REG_VSID, port->vsid);
-        if (port->has_pa) {
-            /* The outer source of whatever this port's packets are
-             * encapsulated in. */
-            ovs_be32 src = in6_addr_get_mapped_ipv4(&port->pa);
-            put_set_field(&f->ofpacts, MFF_TUN_SRC, &src, sizeof src);
+    /* From the VM: into the outbound pipeline, or dropped if blocked.
+     * Only IPv4, IPv6 and ARP, all that a VM NIC needs: the rest is
+     * dropped here, counted, before any layer sees it.  Besides failing
+     * closed, this keeps the datapath flows of such frames the same drop
+     * whatever the policy becomes: OVS 3.1 cannot parse back the datapath
+     * key of some (MPLS labels without a bottom of stack), and logs an
+     * error each time a revalidator must update one. */
+    for (size_t i = 0; i < ARRAY_SIZE(vm_dl_types); i++) {
+        f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
+        match_set_in_port(&f->match, ofport);
+        match_set_dl_type(&f->match, vm_dl_types[i]);
+        if (port->state == VFP_PORT_ENABLED) {
+            put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
+            put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+            put_load_reg(&f->ofpacts, VFP_REG_VSID, port->vsid);
+            if (port->has_pa) {
+                /* The outer source of whatever this port's packets are
+                 * encapsulated in. */
+                ovs_be32 src = in6_addr_get_mapped_ipv4(&port->pa);
+                put_set_field(&f->ofpacts, MFF_TUN_SRC, &src, sizeof src);
+            }
+            put_enter_layer(&f->ofpacts, port, VFP_OUT, 0);
         }
-        put_enter_layer(&f->ofpacts, port, VFP_OUT, 0);
     }
+    f = flow_add(flows, VFP_TABLE_CLASSIFY, VFP_PRIO_PORT_OTHER);
+    match_set_in_port(&f->match, ofport);
 
-    /* From a tunnel: frames of its VSID for its MAC are its own. */
+    /* From a tunnel: frames of its VSID for its MAC are its own; the same
+     * ethertypes. */
     struct tunnel_port tunnel_ports[2];
     size_t n = port->vsid && port->has_mac ? get_tunnel_ports(tunnels,
                                                              tunnel_ports)
                                            : 0;
     for (size_t i = 0; i < n; i++) {
-        f = flow_add(flows, VFP_TABLE_DECAP, PRIO_PORT);
-        match_set_in_port(&f->match, tunnel_ports[i].ofport);
-        match_set_vsid(&f->match, port->vsid, tunnel_ports[i].encap);
-        match_set_dl_dst(&f->match, port->mac);
-        if (port->state == VFP_PORT_ENABLED) {
-            put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
-            put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-            put_enter_layer(&f->ofpacts, port, VFP_IN, 0);
+        for (size_t j = 0; j <= ARRAY_SIZE(vm_dl_types); j++) {
+            bool other = j == ARRAY_SIZE(vm_dl_types);
+            f = flow_add(flows, VFP_TABLE_DECAP,
+                         other ? VFP_PRIO_PORT_OTHER : PRIO_PORT);
+            match_set_in_port(&f->match, tunnel_ports[i].ofport);
+            match_set_vsid(&f->match, port->vsid, tunnel_ports[i].encap);
+            match_set_dl_dst(&f->match, port->mac);
+            if (other) {
+                continue;
+            }
+            match_set_dl_type(&f->match, vm_dl_types[j]);
+            if (port->state == VFP_PORT_ENABLED) {
+                put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
+                put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+                put_enter_layer(&f->ofpacts, port, VFP_IN, 0);
+            }
         }
     }
 

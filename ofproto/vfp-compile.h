@@ -181,6 +181,10 @@ uint8_t vfp_table_group(int dir, size_t layer_pos, size_t group_pos);
 #define VFP_PRIO_CT_BACK 300
 #define VFP_PRIO_CT_INVALID 260
 #define VFP_PRIO_CT_FOREIGN 250
+
+/* The priority of a port's flows, in the classify and decap tables, that
+ * drop its frames of an ethertype other than IPv4, IPv6 and ARP. */
+#define VFP_PRIO_PORT_OTHER 50
 uint8_t vfp_table_decide(int dir, size_t layer_pos);
 bool vfp_table_is_decide(uint8_t table_id);
 

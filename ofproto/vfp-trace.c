@@ -158,6 +158,11 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
         return;
     case VFP_OWNER_PORT: {
         const struct vfp_port *port = vfp_model_find_port_by_id(m, id);
+        if (priority == VFP_PRIO_PORT_OTHER) {
+            ds_put_format(s, "port %s: not IPv4, IPv6 or ARP, dropped",
+                          port ? port->name : "(gone)");
+            return;
+        }
         const char *what = (table_id == VFP_TABLE_CLASSIFY ? "from"
                             : table_id == VFP_TABLE_DECAP ? "decapsulated for"
                             : table_id == VFP_TABLE_FORWARD ? "forwarded to"

@@ -1349,6 +1349,23 @@ vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
             }
         }
     }
+    /* What a port's classification dropped for its ethertype. */
+    uint64_t not_ip = 0;
+    const struct vfp_port *port;
+    HMAP_FOR_EACH (port, id_node, &m->ports_by_id) {
+        static const uint8_t tables[] = { VFP_TABLE_CLASSIFY,
+                                          VFP_TABLE_DECAP };
+        for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+            vfp_get_flow_stats(vfp_cookie(VFP_OWNER_PORT, port->id),
+                               tables[i], VFP_PRIO_PORT_OTHER, &stats);
+            not_ip += stats.n_packets;
+        }
+    }
+    if (not_ip || !only_nonzero) {
+        ds_put_format(s, "%sclassify: not IPv4, IPv6 or ARP: %"PRIu64
+                      " packets\n", prefix, not_ip);
+    }
+
     static const char *ct_reasons[2] = {
         "conntrack: invalid packet",
         "conntrack: untracked or another port's packet",
