@@ -22,6 +22,7 @@ TESTSUITE_AT = \
 	tests/hnv-ipv6.at \
 	tests/hnv-pmtu.at \
 	tests/hnv-dp.at \
+	tests/hnv-fuzz.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
 	tests/vfp.at
