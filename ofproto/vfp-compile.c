@@ -745,12 +745,14 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
  *
  * So a packet resumes, at the layer's first group, only if it is the
  * port's own: the port set its pkt_mark, which is the datapath packet's and
- * not frozen, and conntrack its zone; and only if conntrack tracked it and
- * found it valid, but for what conntrack never finds valid and the layer
- * must still see (ARP, and IPv6 neighbour discovery).  The rest is dropped,
- * and counted: what conntrack found invalid, and what is untracked or not
- * the port's.  The mark is cleared again: the tunnel's route lookup would
- * otherwise take it for a routing mark. */
+ * not frozen, and conntrack its zone; and only if conntrack tracked it.
+ * The rest is dropped and counted, as are fragments that conntrack found
+ * invalid (the reassembler's verdict: too small, overlapping, bad).  Other
+ * invalid packets go on to the rules, as before: conntrack also calls
+ * invalid what it never tracks (ARP, neighbour discovery) and the first
+ * answer of a connection that no rule committed (a SYN-ACK through a
+ * default-allow layer).  The mark is cleared again: the tunnel's route
+ * lookup would otherwise take it for a routing mark. */
 static void
 compile_ct_check(const struct vfp_layer *layer, enum vfp_direction dir,
                  size_t pos, struct ovs_list *flows)
@@ -759,47 +761,27 @@ compile_ct_check(const struct vfp_layer *layer, enum vfp_direction dir,
     uint8_t decide = vfp_table_decide(dir, pos);
     struct vfp_flow *f;
 
-    /* Valid; ARP; router and neighbour solicitations and advertisements,
-     * redirects (ICMPv6 types 133 to 137). */
-    static const struct {
-        uint16_t dl_type;
-        uint8_t icmp_type, icmp_mask;
-        bool inv;
-    } kinds[] = {
-        { 0, 0, 0, false },
-        { ETH_TYPE_ARP, 0, 0, true },
-        { ETH_TYPE_IPV6, 133, 0xff, true },
-        { ETH_TYPE_IPV6, 134, 0xfe, true },
-        { ETH_TYPE_IPV6, 136, 0xfe, true },
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-        f = flow_add(flows, decide, VFP_PRIO_CT_BACK);
-        match_set_reg(&f->match, VFP_REG_PORT, port->id);
-        match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
-        match_set_pkt_mark(&f->match, port->id);
-        match_set_ct_zone(&f->match, port->zone);
-        match_set_ct_state_masked(&f->match,
-                                  CS_TRACKED | (kinds[i].inv
-                                                ? CS_INVALID : 0),
-                                  CS_TRACKED | CS_INVALID);
-        if (kinds[i].dl_type == ETH_TYPE_IPV6) {
-            match_set_dl_type(&f->match, htons(ETH_TYPE_IPV6));
-            match_set_nw_proto(&f->match, IPPROTO_ICMPV6);
-            match_set_tp_src_masked(&f->match, htons(kinds[i].icmp_type),
-                                    htons(kinds[i].icmp_mask));
-        } else if (kinds[i].dl_type) {
-            match_set_dl_type(&f->match, htons(kinds[i].dl_type));
-        }
-        put_set_mark(&f->ofpacts, 0);
-        put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-        put_resubmit(&f->ofpacts, vfp_table_group(dir, pos, 0));
-    }
-
-    f = flow_add(flows, decide, VFP_PRIO_CT_INVALID);
+    f = flow_add(flows, decide, VFP_PRIO_CT_BACK);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
-    match_set_ct_state_masked(&f->match, CS_TRACKED | CS_INVALID,
-                              CS_TRACKED | CS_INVALID);
+    match_set_pkt_mark(&f->match, port->id);
+    match_set_ct_zone(&f->match, port->zone);
+    match_set_ct_state_masked(&f->match, CS_TRACKED, CS_TRACKED);
+    put_set_mark(&f->ofpacts, 0);
+    put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+    put_resubmit(&f->ofpacts, vfp_table_group(dir, pos, 0));
+
+    static const uint16_t ip_types[] = { ETH_TYPE_IP, ETH_TYPE_IPV6 };
+    for (size_t i = 0; i < ARRAY_SIZE(ip_types); i++) {
+        f = flow_add(flows, decide, VFP_PRIO_CT_INVALID);
+        match_set_reg(&f->match, VFP_REG_PORT, port->id);
+        match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
+        match_set_dl_type(&f->match, htons(ip_types[i]));
+        match_set_nw_frag_masked(&f->match, FLOW_NW_FRAG_ANY,
+                                 FLOW_NW_FRAG_ANY);
+        match_set_ct_state_masked(&f->match, CS_TRACKED | CS_INVALID,
+                                  CS_TRACKED | CS_INVALID);
+    }
 
     f = flow_add(flows, decide, VFP_PRIO_CT_FOREIGN);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);

@@ -178,7 +178,7 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
                       : priority == VFP_PRIO_CT_BACK
                       ? "back from conntrack, its port's packet"
                       : priority == VFP_PRIO_CT_INVALID
-                      ? "back from conntrack, invalid: dropped"
+                      ? "back from conntrack, an invalid fragment: dropped"
                       : priority == VFP_PRIO_CT_FOREIGN
                       ? "back from conntrack, untracked or another port's: "
                         "dropped"

@@ -1367,7 +1367,7 @@ vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
     }
 
     static const char *ct_reasons[2] = {
-        "conntrack: invalid packet",
+        "conntrack: invalid fragment",
         "conntrack: untracked or another port's packet",
     };
     for (int i = 0; i < 2; i++) {

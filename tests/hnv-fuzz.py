@@ -15,12 +15,13 @@
 
 """Hostile frames for ovs-hnv's tests (standard library only).
 
-  hnv-fuzz.py frags SMAC DMAC SRC DST ID SIZE [first]
+  hnv-fuzz.py frags SMAC DMAC SRC DST ID SIZE [first|all [CHUNK]]
       The fragments, one hex frame a line, of a UDP datagram of SIZE
       payload bytes (ports 7000 -> 7001, no UDP checksum) from SRC to DST,
-      IP id ID, in fragments of at most 1400 bytes of IP payload, large
-      enough for the userspace conntrack's reassembler (which refuses
-      non-last fragments under 1200 bytes).  With "first", only the first.
+      IP id ID, in fragments of at most CHUNK (default 1400) bytes of IP
+      payload, by default large enough for the userspace conntrack's
+      reassembler (which refuses non-last fragments under 1200 bytes).
+      With "first", only the first.
 
   hnv-fuzz.py gen DIR
       Writes the fuzz frames for tests/hnv-fuzz.at: DIR/NAME.frames for
@@ -87,12 +88,11 @@ def eth(dst, src, ethertype, payload):
     return dst + src + struct.pack('!H', ethertype) + payload
 
 
-def frags(smac, dmac, src, dst, ident, size, first_only=False):
+def frags(smac, dmac, src, dst, ident, size, first_only=False, chunk=1400):
     """The Ethernet frames of the fragments of a UDP datagram."""
     data = struct.pack('!HHHH', 7000, 7001, 8 + size, 0) + bytes(
         (i * 7) & 0xff for i in range(size))
     out = []
-    chunk = 1400
     for ofs in range(0, len(data), chunk):
         part = data[ofs:ofs + chunk]
         more = ofs + chunk < len(data)
@@ -106,8 +106,9 @@ def frags(smac, dmac, src, dst, ident, size, first_only=False):
 
 def main_frags(args):
     first = len(args) > 6 and args[6] == 'first'
+    chunk = int(args[7]) if len(args) > 7 else 1400
     for f in frags(args[0], args[1], args[2], args[3], int(args[4]),
-                   int(args[5]), first):
+                   int(args[5]), first, chunk):
         print(f.hex())
 
 
