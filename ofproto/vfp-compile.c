@@ -90,12 +90,30 @@ vfp_table_is_decide(uint8_t table_id)
 }
 
 static void put_goto(struct ofpbuf *, uint8_t table_id);
+static void put_load_reg(struct ofpbuf *, int reg, uint32_t value);
+static void put_set_field(struct ofpbuf *, enum mf_field_id,
+                          const void *value, size_t size);
+
+/* Sets the packet's pkt_mark, which, unlike the registers, belongs to the
+ * datapath's packet: see compile_ct_check(). */
+static void
+put_set_mark(struct ofpbuf *ofpacts, uint32_t mark)
+{
+    ovs_be32 value = htonl(mark);
+    put_set_field(ofpacts, MFF_PKT_MARK, &value, sizeof value);
+}
+
+/* The pkt_mark of a packet that a flood sends through conntrack to fork
+ * its parts (vfp_compile_flood()): no port's id. */
+#define FLOOD_MARK(SPACE_ID) (0x80000000u | (SPACE_ID))
 
 /* Appends the actions that take a packet into the layer at 'layer_pos' of
  * 'port' in 'dir', or, past the last layer, to forwarding (outbound) or
  * delivery to the VM (inbound).  A stateful layer is entered through
  * connection tracking, in the port's zone, so that its tables see the
- * packet's connection state. */
+ * packet's connection state.  The packet comes back from conntrack into
+ * the layer's decision table, which checks it (compile_ct_check()), marked
+ * as the port's. */
 static void
 put_enter_layer(struct ofpbuf *ofpacts, const struct vfp_port *port,
                 enum vfp_direction dir, size_t layer_pos)
@@ -107,9 +125,11 @@ put_enter_layer(struct ofpbuf *ofpacts, const struct vfp_port *port,
         put_goto(ofpacts, dir == VFP_OUT ? VFP_TABLE_FORWARD
                                          : VFP_TABLE_DELIVER);
     } else if (layers[layer_pos]->stateful) {
+        put_set_mark(ofpacts, port->id);
+        put_load_reg(ofpacts, VFP_REG_DECISION, VFP_DECISION_CT);
         struct ofpact_conntrack *ct = ofpact_put_CT(ofpacts);
         ct->zone_imm = port->zone;
-        ct->recirc_table = vfp_table_group(dir, layer_pos, 0);
+        ct->recirc_table = vfp_table_decide(dir, layer_pos);
         ofpact_finish_CT(ofpacts, &ct);
     } else {
         put_goto(ofpacts, vfp_table_group(dir, layer_pos, 0));
@@ -277,11 +297,22 @@ put_move(struct ofpbuf *ofpacts, enum mf_field_id src, enum mf_field_id dst)
 }
 
 /* Commits the packet's connection in the zone of 'port', marked blocked
- * (CT_MARK_BLOCKED) or not as 'blocked' says. */
+ * (CT_MARK_BLOCKED) or not as 'blocked' says.
+ *
+ * In a clone: the userspace datapath's fragment reassembler adds packets
+ * of its own (fragments it held too long, or of other ports) to the batch
+ * of whichever ct() action runs next, and a ct() that does not
+ * recirculate would hand them straight to the actions after it, to be
+ * delivered with the packet being committed (see compile_ct_check()).  A
+ * clone's ct() runs on a copy of the batch, whose packets, those added
+ * included, end with the clone. */
 static void
 put_ct_commit(struct ofpbuf *ofpacts, const struct vfp_port *port,
               bool blocked)
 {
+    size_t clone_ofs = ofpacts->size;
+    ofpact_put_CLONE(ofpacts);
+
     size_t ofs = ofpacts->size;
     struct ofpact_conntrack *ct = ofpact_put_CT(ofpacts);
     ct->flags = NX_CT_F_COMMIT;
@@ -295,6 +326,11 @@ put_ct_commit(struct ofpbuf *ofpacts, const struct vfp_port *port,
     ct = ofpbuf_at_assert(ofpacts, ofs, sizeof *ct);
     ofpacts->header = ct;
     ofpact_finish_CT(ofpacts, &ct);
+
+    struct ofpact_nest *clone = ofpbuf_at_assert(ofpacts, clone_ofs,
+                                                 sizeof *clone);
+    ofpacts->header = clone;
+    ofpact_finish_CLONE(ofpacts, &clone);
 }
 
 /* Matches the packets of established connections, in a stateful layer,
@@ -431,11 +467,16 @@ put_rewrite(struct ofpbuf *ofpacts, const struct vfp_action *a,
 
 /* A failed space lookup drops the packet: OpenFlow cannot stop an action
  * list half way, so the lookup clears the port register instead, and every
- * later table, which matches on it, then misses. */
+ * later table, which matches on it, then misses.  Forwarding matches the
+ * VSID register instead (a local destination's flow loads the port
+ * register anew), so the lookup sets that to no VSID's value too: a
+ * destination that no mapping holds is dropped whether its MAC is of a VM
+ * on this host or not. */
 static void
 put_poison(struct ofpbuf *ofpacts)
 {
     put_load_reg(ofpacts, VFP_REG_PORT, 0);
+    put_load_reg(ofpacts, VFP_REG_VSID, UINT32_MAX);
 }
 
 /* The bridge's tunnel ports that exist, with their encapsulation. */
@@ -585,6 +626,12 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
     flow_add(flows, VFP_TABLE_FORWARD, PRIO_MISS);
 }
 
+/* What a VM NIC sends and receives. */
+static const ovs_be16 vm_dl_types[] = {
+    CONSTANT_HTONS(ETH_TYPE_IP), CONSTANT_HTONS(ETH_TYPE_IPV6),
+    CONSTANT_HTONS(ETH_TYPE_ARP),
+};
+
 /* Port: classification of its packets, local delivery to it by MAC, and
  * output to it. */
 void
@@ -605,36 +652,56 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
         return;
     }
 
-    /* From the VM: into the outbound pipeline, or dropped if blocked. */
-    f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
-    match_set_in_port(&f->match, ofport);
-    if (port->state == VFP_PORT_ENABLED) {
-        put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
-        put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-        put_load_reg(&f->ofpacts, VFP_REG_VSID, port->vsid);
-        if (port->has_pa) {
-            /* The outer source of whatever this port's packets are
-             * encapsulated in. */
-            ovs_be32 src = in6_addr_get_mapped_ipv4(&port->pa);
-            put_set_field(&f->ofpacts, MFF_TUN_SRC, &src, sizeof src);
+    /* From the VM: into the outbound pipeline, or dropped if blocked.
+     * Only IPv4, IPv6 and ARP, all that a VM NIC needs: the rest is
+     * dropped here, counted, before any layer sees it.  Besides failing
+     * closed, this keeps the datapath flows of such frames the same drop
+     * whatever the policy becomes: OVS 3.1 cannot parse back the datapath
+     * key of some (MPLS labels without a bottom of stack), and logs an
+     * error each time a revalidator must update one. */
+    for (size_t i = 0; i < ARRAY_SIZE(vm_dl_types); i++) {
+        f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
+        match_set_in_port(&f->match, ofport);
+        match_set_dl_type(&f->match, vm_dl_types[i]);
+        if (port->state == VFP_PORT_ENABLED) {
+            put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
+            put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+            put_load_reg(&f->ofpacts, VFP_REG_VSID, port->vsid);
+            if (port->has_pa) {
+                /* The outer source of whatever this port's packets are
+                 * encapsulated in. */
+                ovs_be32 src = in6_addr_get_mapped_ipv4(&port->pa);
+                put_set_field(&f->ofpacts, MFF_TUN_SRC, &src, sizeof src);
+            }
+            put_enter_layer(&f->ofpacts, port, VFP_OUT, 0);
         }
-        put_enter_layer(&f->ofpacts, port, VFP_OUT, 0);
     }
+    f = flow_add(flows, VFP_TABLE_CLASSIFY, VFP_PRIO_PORT_OTHER);
+    match_set_in_port(&f->match, ofport);
 
-    /* From a tunnel: frames of its VSID for its MAC are its own. */
+    /* From a tunnel: frames of its VSID for its MAC are its own; the same
+     * ethertypes. */
     struct tunnel_port tunnel_ports[2];
     size_t n = port->vsid && port->has_mac ? get_tunnel_ports(tunnels,
                                                              tunnel_ports)
                                            : 0;
     for (size_t i = 0; i < n; i++) {
-        f = flow_add(flows, VFP_TABLE_DECAP, PRIO_PORT);
-        match_set_in_port(&f->match, tunnel_ports[i].ofport);
-        match_set_vsid(&f->match, port->vsid, tunnel_ports[i].encap);
-        match_set_dl_dst(&f->match, port->mac);
-        if (port->state == VFP_PORT_ENABLED) {
-            put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
-            put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
-            put_enter_layer(&f->ofpacts, port, VFP_IN, 0);
+        for (size_t j = 0; j <= ARRAY_SIZE(vm_dl_types); j++) {
+            bool other = j == ARRAY_SIZE(vm_dl_types);
+            f = flow_add(flows, VFP_TABLE_DECAP,
+                         other ? VFP_PRIO_PORT_OTHER : PRIO_PORT);
+            match_set_in_port(&f->match, tunnel_ports[i].ofport);
+            match_set_vsid(&f->match, port->vsid, tunnel_ports[i].encap);
+            match_set_dl_dst(&f->match, port->mac);
+            if (other) {
+                continue;
+            }
+            match_set_dl_type(&f->match, vm_dl_types[j]);
+            if (port->state == VFP_PORT_ENABLED) {
+                put_load_reg(&f->ofpacts, VFP_REG_PORT, port->id);
+                put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+                put_enter_layer(&f->ofpacts, port, VFP_IN, 0);
+            }
         }
     }
 
@@ -680,8 +747,69 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
     }
 }
 
+/* The way back into stateful layer 'layer', at 'pos' in 'dir', from
+ * conntrack: its decision table, at priorities above all others there,
+ * for the packets whose VFP_REG_DECISION says that they come from ct().
+ *
+ * After ct(), the datapath recirculates the packets of its batch, and
+ * OpenFlow translation resumes from the state frozen by the ct() action of
+ * the flow that ran it: its registers and its in_port.  The userspace
+ * datapath's fragment reassembler adds packets of its own to whichever
+ * batch runs a ct() action next, whatever the zone: a fragment it held too
+ * long (15 s), untracked and marked invalid, and, when a batch is full or
+ * another thread's ct() runs first, fragments, or a reassembled packet, of
+ * other ports.  Resumed with the registers of that batch's flow, such a
+ * packet would take another port's pipeline, and be delivered to that
+ * port, whichever tenant it belongs to.
+ *
+ * So a packet resumes, at the layer's first group, only if it is the
+ * port's own: the port set its pkt_mark, which is the datapath packet's and
+ * not frozen, and conntrack its zone; and only if conntrack tracked it.
+ * The rest is dropped and counted, as are fragments that conntrack found
+ * invalid (the reassembler's verdict: too small, overlapping, bad).  Other
+ * invalid packets go on to the rules, as before: conntrack also calls
+ * invalid what it never tracks (ARP, neighbour discovery) and the first
+ * answer of a connection that no rule committed (a SYN-ACK through a
+ * default-allow layer).  The mark is cleared again: the tunnel's route
+ * lookup would otherwise take it for a routing mark. */
+static void
+compile_ct_check(const struct vfp_layer *layer, enum vfp_direction dir,
+                 size_t pos, struct ovs_list *flows)
+{
+    const struct vfp_port *port = layer->port;
+    uint8_t decide = vfp_table_decide(dir, pos);
+    struct vfp_flow *f;
+
+    f = flow_add(flows, decide, VFP_PRIO_CT_BACK);
+    match_set_reg(&f->match, VFP_REG_PORT, port->id);
+    match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
+    match_set_pkt_mark(&f->match, port->id);
+    match_set_ct_zone(&f->match, port->zone);
+    match_set_ct_state_masked(&f->match, CS_TRACKED, CS_TRACKED);
+    put_set_mark(&f->ofpacts, 0);
+    put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
+    put_resubmit(&f->ofpacts, vfp_table_group(dir, pos, 0));
+
+    static const uint16_t ip_types[] = { ETH_TYPE_IP, ETH_TYPE_IPV6 };
+    for (size_t i = 0; i < ARRAY_SIZE(ip_types); i++) {
+        f = flow_add(flows, decide, VFP_PRIO_CT_INVALID);
+        match_set_reg(&f->match, VFP_REG_PORT, port->id);
+        match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
+        match_set_dl_type(&f->match, htons(ip_types[i]));
+        match_set_nw_frag_masked(&f->match, FLOW_NW_FRAG_ANY,
+                                 FLOW_NW_FRAG_ANY);
+        match_set_ct_state_masked(&f->match, CS_TRACKED | CS_INVALID,
+                                  CS_TRACKED | CS_INVALID);
+    }
+
+    f = flow_add(flows, decide, VFP_PRIO_CT_FOREIGN);
+    match_set_reg(&f->match, VFP_REG_PORT, port->id);
+    match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
+}
+
 /* Layer: for each direction, its default decision and, if it has no group
- * in that direction, a pass-through into its decision table. */
+ * in that direction, a pass-through into its decision table; for a stateful
+ * layer, its way back from conntrack. */
 void
 vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
 {
@@ -709,6 +837,7 @@ vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
         if (!layer->stateful) {
             continue;
         }
+        compile_ct_check(layer, dir, pos, flows);
 
         /* The default lets a blocked connection's packet through: the
          * connection is no longer blocked. */
@@ -1801,13 +1930,31 @@ vfp_compile_flood(const struct vfp_space *space, bool ipv4, size_t part,
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_reg(&f->match, VFP_REG_CHUNK, part);
     match_set_dl_type(&f->match, htons(ipv4 ? ETH_TYPE_IP : ETH_TYPE_IPV6));
+    if (part) {
+        /* Only the fork itself: conntrack may add packets of its own to
+         * the fork's batch, which come back with the fork's registers (see
+         * compile_ct_check()), untracked or in their own zone, and without
+         * the fork's mark. */
+        match_set_pkt_mark(&f->match, FLOOD_MARK(space->id));
+        match_set_ct_zone(&f->match, 0);
+        match_set_ct_state_masked(&f->match, CS_TRACKED, CS_TRACKED);
+        put_set_mark(&f->ofpacts, 0);
+    }
+    bool forks = false;
     for (size_t i = 1; !part && i < n_parts; i++) {
         if (vfp_flood_part_size(space, ipv4, i)) {
+            if (!forks) {
+                put_set_mark(&f->ofpacts, FLOOD_MARK(space->id));
+                forks = true;
+            }
             put_load_reg(&f->ofpacts, VFP_REG_CHUNK, i);
             struct ofpact_conntrack *ct = ofpact_put_CT(&f->ofpacts);
             ct->recirc_table = VFP_TABLE_FLOOD;
             ofpact_finish_CT(&f->ofpacts, &ct);
         }
+    }
+    if (forks) {
+        put_set_mark(&f->ofpacts, 0);
     }
 
     /* The copies in the order of their CAs, for readable flow dumps. */

@@ -220,6 +220,21 @@ size_t vfp_range_to_masks(uint16_t min, uint16_t max,
  * 'layer_pos' of a port in direction 'dir' (an enum vfp_direction), and that
  * layer's decision table. */
 uint8_t vfp_table_group(int dir, size_t layer_pos, size_t group_pos);
+
+/* A stateful layer's ct() sends the packet back to the layer's decision
+ * table with VFP_REG_DECISION set to VFP_DECISION_CT (no rule's id), where
+ * flows of these priorities, above all others there, drop the fragments
+ * that conntrack found invalid (VFP_PRIO_CT_INVALID), resume the port's own
+ * tracked packets at the layer's first group (VFP_PRIO_CT_BACK), and drop
+ * what is untracked or another port's (VFP_PRIO_CT_FOREIGN). */
+#define VFP_DECISION_CT 0xffffffff
+#define VFP_PRIO_CT_INVALID 310
+#define VFP_PRIO_CT_BACK 300
+#define VFP_PRIO_CT_FOREIGN 250
+
+/* The priority of a port's flows, in the classify and decap tables, that
+ * drop its frames of an ethertype other than IPv4, IPv6 and ARP. */
+#define VFP_PRIO_PORT_OTHER 50
 uint8_t vfp_table_decide(int dir, size_t layer_pos);
 bool vfp_table_is_decide(uint8_t table_id);
 

@@ -141,8 +141,10 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
                        ? "from the tunnel: to the decap table"
                        : table_id == VFP_TABLE_CLASSIFY
                        ? "not a VFP port: on to OpenFlow clients' tables"
-                       : table_id == VFP_TABLE_FORWARD
+                       : table_id == VFP_TABLE_FORWARD && priority
                        ? "forward: into the tunnel"
+                       : table_id == VFP_TABLE_FORWARD
+                       ? "forward: unknown destination, dropped"
                        : table_id == VFP_TABLE_SPACE_ARP
                        ? "space: no such CA, no ARP answer"
                        : table_id == VFP_TABLE_SPACE_ROUTE
@@ -161,6 +163,11 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
         return;
     case VFP_OWNER_PORT: {
         const struct vfp_port *port = vfp_model_find_port_by_id(m, id);
+        if (priority == VFP_PRIO_PORT_OTHER) {
+            ds_put_format(s, "port %s: not IPv4, IPv6 or ARP, dropped",
+                          port ? port->name : "(gone)");
+            return;
+        }
         const char *what = (table_id == VFP_TABLE_CLASSIFY ? "from"
                             : table_id == VFP_TABLE_DECAP ? "decapsulated for"
                             : table_id == VFP_TABLE_FORWARD ? "forwarded to"
@@ -173,6 +180,13 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
         ds_put_format(s, "layer %s: %s", layer ? layer->name : "(gone)",
                       !vfp_table_is_decide(table_id)
                       ? "no group in this direction"
+                      : priority == VFP_PRIO_CT_BACK
+                      ? "back from conntrack, its port's packet"
+                      : priority == VFP_PRIO_CT_INVALID
+                      ? "back from conntrack, an invalid fragment: dropped"
+                      : priority == VFP_PRIO_CT_FOREIGN
+                      ? "back from conntrack, untracked or another port's: "
+                        "dropped"
                       : priority > 1
                       ? "a connection it tracks, let through"
                       : layer && layer->default_allow

@@ -1332,12 +1332,63 @@ vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
         }
     }
 
+    /* What a stateful layer did not take back from conntrack: the flows of
+     * VFP_PRIO_CT_INVALID and VFP_PRIO_CT_FOREIGN of its decision tables,
+     * over all layers. */
+    const struct vfp_model *m = vfp_get_model();
+    const struct vfp_layer *layer;
+    uint64_t ct_drops[2] = { 0, 0 };
+    HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
+        for (int dir = VFP_OUT; layer->stateful && dir <= VFP_IN; dir++) {
+            size_t n_layers, pos = 0;
+            struct vfp_layer **order = vfp_port_layers_in_order(layer->port,
+                                                                dir,
+                                                                &n_layers);
+            while (order[pos] != layer) {
+                pos++;
+            }
+            free(order);
+            for (int i = 0; i < 2; i++) {
+                vfp_get_flow_stats(vfp_cookie(VFP_OWNER_LAYER, layer->id),
+                                   vfp_table_decide(dir, pos),
+                                   i ? VFP_PRIO_CT_FOREIGN
+                                     : VFP_PRIO_CT_INVALID, &stats);
+                ct_drops[i] += stats.n_packets;
+            }
+        }
+    }
+    /* What a port's classification dropped for its ethertype. */
+    uint64_t not_ip = 0;
+    const struct vfp_port *port;
+    HMAP_FOR_EACH (port, id_node, &m->ports_by_id) {
+        static const uint8_t tables[] = { VFP_TABLE_CLASSIFY,
+                                          VFP_TABLE_DECAP };
+        for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+            vfp_get_flow_stats(vfp_cookie(VFP_OWNER_PORT, port->id),
+                               tables[i], VFP_PRIO_PORT_OTHER, &stats);
+            not_ip += stats.n_packets;
+        }
+    }
+    if (not_ip || !only_nonzero) {
+        ds_put_format(s, "%sclassify: not IPv4, IPv6 or ARP: %"PRIu64
+                      " packets\n", prefix, not_ip);
+    }
+
+    static const char *ct_reasons[2] = {
+        "conntrack: invalid fragment",
+        "conntrack: untracked or another port's packet",
+    };
+    for (int i = 0; i < 2; i++) {
+        if (ct_drops[i] || !only_nonzero) {
+            ds_put_format(s, "%s%s: %"PRIu64" packets\n", prefix,
+                          ct_reasons[i], ct_drops[i]);
+        }
+    }
+
     /* A default-drop layer drops, in each direction, what no rule
      * decided: the flow of priority 1 of its decision table. */
-    const struct vfp_model *m = vfp_get_model();
     const struct vfp_layer **layers = xmalloc(hmap_count(&m->layers_by_id)
                                               * sizeof *layers + 1);
-    const struct vfp_layer *layer;
     size_t n = 0;
     HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
         if (!layer->default_allow) {

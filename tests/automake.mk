@@ -4,6 +4,7 @@ EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
 	tests/hnv-pmtu.py tests/hnv-rowfuzz.py \
 	tests/hnv-acl-random.py \
+	tests/hnv-fuzz.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -21,6 +22,8 @@ TESTSUITE_AT = \
 	tests/hnv-flood.at \
 	tests/hnv-ipv6.at \
 	tests/hnv-pmtu.at \
+	tests/hnv-dp.at \
+	tests/hnv-fuzz.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
 	tests/vfp.at \
