@@ -308,6 +308,16 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
                   priority, row->action, admin ? " admin" : "");
     vfp_cond_format(&cond, desc);
     ds_put_char(desc, '\n');
+    if (apply && group && vfp_group_find_rule(group, name)) {
+        /* Another row of this NIC has that rule_id (the NIC's and its
+         * subnet's, or ids that differ only in characters that VFP names
+         * cannot hold): this one goes by its uuid, so that neither is
+         * lost. */
+        char uuid[UUID_LEN + 1];
+        snprintf(uuid, sizeof uuid, UUID_FMT, UUID_ARGS(&row->header_.uuid));
+        free(name);
+        name = vfp_name("", uuid, 0);
+    }
     if (apply) {
         char *err = vfp_model_add_rule(m, group, name, priority, admin,
                                        action.type == VFP_ACTION_ALLOW,
