@@ -1096,8 +1096,11 @@ def probe(probe_file):
                    if l.startswith("Datapath actions: ")]
         if not ok or not actions:
             actions = ["TRACE FAILED: " + out.strip()]
-        text = " | ".join(re.sub(r"recirc\(0x[0-9a-f]+\)", "recirc(#)", a)
-                          for a in actions)
+        # The packet mark holds a port's internal id, as reg10 does.
+        text = " | ".join(
+            re.sub(r"skb_mark\(0x[0-9a-f]+\)", "skb_mark(#)",
+                   re.sub(r"recirc\(0x[0-9a-f]+\)", "recirc(#)", a))
+            for a in actions)
         print("%s: %s" % (name, text))
 
 
@@ -1110,8 +1113,9 @@ def flows(text, mask):
         line = re.sub(r"cookie=0x[0-9a-f]+, ", "", line).strip()
         if mask:
             line = re.sub(r"(reg1[0-4]=)0x[0-9a-f]+", r"\1X", line)
-            line = re.sub(r"set_field:0x[0-9a-f]+->(reg1[0-4])",
+            line = re.sub(r"set_field:0x[0-9a-f]+->(reg1[0-4]|pkt_mark)",
                           r"set_field:X->\1", line)
+            line = re.sub(r"(pkt_mark=)0x[0-9a-f]+", r"\1X", line)
         out.append(line)
     for line in sorted(out):
         print(line)
