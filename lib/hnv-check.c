@@ -252,9 +252,13 @@ sort_rows(const struct check_ctx *ctx, const struct ovsdb_idl_row **rows,
             rows[i] = tmp;
         }
     }
-    qsort(rows, n_incumbents, sizeof *rows, compare_rows_by_uuid);
-    qsort(rows + n_incumbents, n - n_incumbents, sizeof *rows,
-          compare_rows_by_uuid);
+    if (n_incumbents) {
+        qsort(rows, n_incumbents, sizeof *rows, compare_rows_by_uuid);
+    }
+    if (n > n_incumbents) {
+        qsort(rows + n_incumbents, n - n_incumbents, sizeof *rows,
+              compare_rows_by_uuid);
+    }
 }
 
 /* Returns the rows of 'tc' in 'idl' in sort_rows() order.  The caller
