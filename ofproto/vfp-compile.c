@@ -138,8 +138,8 @@ put_enter_layer(struct ofpbuf *ofpacts, const struct vfp_port *port,
 }
 
 /* Position of 'layer' in its port in direction 'dir'. */
-static size_t
-layer_position(const struct vfp_layer *layer, enum vfp_direction dir)
+size_t
+vfp_layer_position(const struct vfp_layer *layer, enum vfp_direction dir)
 {
     size_t n, pos = 0;
     struct vfp_layer **layers = vfp_port_layers_in_order(layer->port, dir,
@@ -816,7 +816,7 @@ vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
     const struct vfp_port *port = layer->port;
 
     for (int dir = VFP_OUT; dir <= VFP_IN; dir++) {
-        size_t pos = layer_position(layer, dir);
+        size_t pos = vfp_layer_position(layer, dir);
         size_t n_groups;
         free(vfp_layer_groups_in_order(layer, dir, &n_groups));
 
@@ -894,7 +894,7 @@ after_group(enum vfp_direction dir, size_t layer_pos, size_t pos,
 void
 vfp_compile_group(const struct vfp_group *group, struct ovs_list *flows)
 {
-    size_t layer_pos = layer_position(group->layer, group->direction);
+    size_t layer_pos = vfp_layer_position(group->layer, group->direction);
     size_t n_groups;
     size_t pos = group_position(group, &n_groups);
 
@@ -1479,7 +1479,7 @@ rule_tables(const struct vfp_rule *rule, uint8_t *table, uint8_t *next)
 {
     const struct vfp_group *group = rule->group;
     enum vfp_direction dir = group->direction;
-    size_t layer_pos = layer_position(group->layer, dir);
+    size_t layer_pos = vfp_layer_position(group->layer, dir);
     size_t n_groups;
     size_t pos = group_position(group, &n_groups);
 
@@ -1600,7 +1600,7 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     const struct vfp_layer *layer = group->layer;
     const struct vfp_port *port = layer->port;
     enum vfp_direction dir = group->direction;
-    size_t layer_pos = layer_position(layer, dir);
+    size_t layer_pos = vfp_layer_position(layer, dir);
     struct rule_plan plan;
 
     plan_rule(group, &rule->cond, &plan);

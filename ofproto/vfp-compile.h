@@ -49,6 +49,7 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/types.h"
+#include "ofproto/vfp.h"
 
 struct vfp_action;
 struct vfp_cond;
@@ -236,6 +237,10 @@ uint8_t vfp_table_group(int dir, size_t layer_pos, size_t group_pos);
  * drop its frames of an ethertype other than IPv4, IPv6 and ARP. */
 #define VFP_PRIO_PORT_OTHER 50
 uint8_t vfp_table_decide(int dir, size_t layer_pos);
+
+/* Position of a layer in its port in direction 'dir' (an enum
+ * vfp_direction), as vfp_table_decide() takes it. */
+size_t vfp_layer_position(const struct vfp_layer *, enum vfp_direction dir);
 bool vfp_table_is_decide(uint8_t table_id);
 
 #endif /* vfp-compile.h */

@@ -1340,14 +1340,7 @@ vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
     uint64_t ct_drops[2] = { 0, 0 };
     HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
         for (int dir = VFP_OUT; layer->stateful && dir <= VFP_IN; dir++) {
-            size_t n_layers, pos = 0;
-            struct vfp_layer **order = vfp_port_layers_in_order(layer->port,
-                                                                dir,
-                                                                &n_layers);
-            while (order[pos] != layer) {
-                pos++;
-            }
-            free(order);
+            size_t pos = vfp_layer_position(layer, dir);
             for (int i = 0; i < 2; i++) {
                 vfp_get_flow_stats(vfp_cookie(VFP_OWNER_LAYER, layer->id),
                                    vfp_table_decide(dir, pos),
@@ -1400,14 +1393,7 @@ vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
         layer = layers[i];
         uint64_t packets = 0;
         for (int dir = VFP_OUT; dir <= VFP_IN; dir++) {
-            size_t n_layers, pos = 0;
-            struct vfp_layer **order = vfp_port_layers_in_order(layer->port,
-                                                                dir,
-                                                                &n_layers);
-            while (order[pos] != layer) {
-                pos++;
-            }
-            free(order);
+            size_t pos = vfp_layer_position(layer, dir);
             vfp_get_flow_stats(vfp_cookie(VFP_OWNER_LAYER, layer->id),
                                vfp_table_decide(dir, pos), 1, &stats);
             packets += stats.n_packets;
