@@ -4,6 +4,8 @@
 noinst_LTLIBRARIES += lib/libhnv.la
 lib_libhnv_la_SOURCES = \
 	lib/hnv-check.c \
+	lib/hnv-check-private.h \
+	lib/hnv-check-update.c \
 	lib/hnv-check.h \
 	lib/hnv-policy.c \
 	lib/hnv-policy.h

@@ -17,6 +17,7 @@
 #include <config.h>
 
 #include "hnv-check.h"
+#include "hnv-check-private.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,44 +35,18 @@
 #include "vtep/ms-firewall-idl.h"
 #include "vtep/ms-vtep-idl.h"
 
-/* What the check learned about one accepted row that later rows refer to:
- * a Logical_Switch's subnet, or that a Physical_Locator is valid. */
-struct accepted {
-    struct hmap_node node;      /* In 'struct check_ctx' 'accepted'. */
-    const struct ovsdb_idl_row *row;
-    struct hnv_check_subnet *subnet;    /* Logical_Switch: its record. */
-};
-
-/* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
- * a port name): a string, or for the many CAs a binary "struct ca_key". */
-struct seen {
-    struct hmap_node node;
-    const void *owner;          /* What claimed it (see_owner()). */
-    struct uuid uuid;           /* The row that claimed it. */
-    size_t len;
-    uint8_t key[];
-};
-
-/* A CA IP or MAC in a VSID, as a key of "struct seen". */
-struct ca_key {
-    uint32_t kind;              /* 1 for an IP, 2 for a MAC. */
-    uint32_t vsid;
-    struct in6_addr addr;       /* The IP, or the MAC then zeros. */
-};
-
-struct check_ctx {
-    struct hnv_check *check;
-    const struct uuidset *incumbents;   /* May be NULL. */
-    struct hmap accepted;       /* Contains "struct accepted"s. */
-    struct hmap seen;           /* Contains "struct seen"s. */
-};
-
 static void OVS_PRINTF_FORMAT(4, 5)
 add_error(struct check_ctx *ctx, const char *table,
           const struct ovsdb_idl_row *row, const char *format, ...)
 {
     struct hnv_check *c = ctx->check;
     va_list args;
+
+    if (ctx->update) {
+        /* hnv_check_update() leaves every refusal to hnv_check_run(). */
+        ctx->failed = true;
+        return;
+    }
 
     if (c->n_errors >= c->allocated_errors) {
         c->errors = x2nrealloc(c->errors, &c->allocated_errors,
@@ -115,7 +90,7 @@ add_error_take(struct check_ctx *ctx, const char *table,
 }
 
 /* Notes that 'row' is accepted, for the next check's incumbents. */
-static void
+void
 note_accepted(struct check_ctx *ctx, const struct ovsdb_idl_row *row)
 {
     uuidset_insert(&ctx->check->accepted, &row->uuid);
@@ -127,52 +102,28 @@ is_incumbent(const struct check_ctx *ctx, const struct uuid *uuid)
     return ctx->incumbents && uuidset_contains(ctx->incumbents, uuid);
 }
 
-/* Notes that 'row' is accepted and remembers it for rows that refer to it.
- * Returns the record, for the caller to fill in. */
-static struct accepted *
-accept_row(struct check_ctx *ctx, const struct ovsdb_idl_row *row)
-{
-    note_accepted(ctx, row);
-
-    struct accepted *a = xzalloc(sizeof *a);
-    a->row = row;
-    hmap_insert(&ctx->accepted, &a->node, hash_pointer(row, 0));
-    return a;
-}
-
-static struct accepted *
-find_accepted(const struct check_ctx *ctx, const void *row)
-{
-    struct accepted *a;
-
-    if (row) {
-        HMAP_FOR_EACH_WITH_HASH (a, node, hash_pointer(row, 0),
-                                 &ctx->accepted) {
-            if (a->row == row) {
-                return a;
-            }
-        }
-    }
-    return NULL;
-}
-
-/* Returns the subnet record of accepted Logical_Switch 'ls', or NULL. */
+/* Returns the subnet record of 'ls', if it is the accepted Logical_Switch
+ * of its VSID, otherwise NULL. */
 static struct hnv_check_subnet *
 find_subnet(const struct check_ctx *ctx,
             const struct msvtep_logical_switch *ls)
 {
-    struct accepted *a = ls ? find_accepted(ctx, &ls->header_) : NULL;
-    return a ? a->subnet : NULL;
+    if (!ls || !ls->n_tunnel_key
+        || !uuidset_contains(&ctx->check->accepted, &ls->header_.uuid)) {
+        return NULL;
+    }
+    return CONST_CAST(struct hnv_check_subnet *,
+                      hnv_check_find_subnet(ctx->check, ls->tunnel_key[0]));
 }
 
 /* Returns the record of the 'len' bytes of 'key', if they were seen. */
-static struct seen *
+struct seen *
 find_seen(const struct check_ctx *ctx, const void *key, size_t len)
 {
     uint32_t hash = hash_bytes(key, len, 0);
     struct seen *s;
 
-    HMAP_FOR_EACH_WITH_HASH (s, node, hash, &ctx->seen) {
+    HMAP_FOR_EACH_WITH_HASH (s, node, hash, &ctx->check->keys) {
         if (s->len == len && !memcmp(s->key, key, len)) {
             return s;
         }
@@ -183,7 +134,7 @@ find_seen(const struct check_ctx *ctx, const void *key, size_t len)
 /* Records the 'len' bytes of 'key' as claimed by 'owner' in row 'uuid'
  * (both may be NULL).  Returns NULL if they had not been seen yet,
  * otherwise the earlier record, unchanged. */
-static struct seen *
+struct seen *
 see_owner(struct check_ctx *ctx, const void *key, size_t len,
           const void *owner, const struct uuid *uuid)
 {
@@ -197,7 +148,7 @@ see_owner(struct check_ctx *ctx, const void *key, size_t len,
     s->uuid = uuid ? *uuid : UUID_ZERO;
     s->len = len;
     memcpy(s->key, key, len);
-    hmap_insert(&ctx->seen, &s->node, hash_bytes(key, len, 0));
+    hmap_insert(&ctx->check->keys, &s->node, hash_bytes(key, len, 0));
     return NULL;
 }
 
@@ -211,7 +162,7 @@ see_once(struct check_ctx *ctx, char *key)
     return once;
 }
 
-static struct ca_key
+struct ca_key
 ca_key(uint32_t vsid, bool is_ip, const struct in6_addr *ip,
        const struct eth_addr *mac)
 {
@@ -402,12 +353,14 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         }
 
         struct hnv_check_subnet *subnet = xzalloc(sizeof *subnet);
+        subnet->uuid = ls->header_.uuid;
         subnet->vsid = ls->tunnel_key[0];
+        hmap_init(&subnet->mappings);
         subnet->encrypted = (ls->encryption_credential_thumbprint
                              && ls->encryption_credential_thumbprint[0]);
         hmap_insert(&ctx->check->subnets, &subnet->node,
                     hash_int(subnet->vsid, 0));
-        accept_row(ctx, &ls->header_)->subnet = subnet;
+        note_accepted(ctx, &ls->header_);
         ctx->check->n_vsids++;
     }
     claims_destroy(&claims);
@@ -609,6 +562,58 @@ check_vfp_name(struct check_ctx *ctx, const char *table,
     return true;
 }
 
+/* A route's destination in a virtual network, as a key of "struct seen". */
+struct route_key {
+    uint32_t kind;              /* 3. */
+    struct uuid vnet;           /* The Logical_Router row. */
+    struct in6_addr prefix;
+    uint32_t plen;
+};
+
+/* Records accepted virtual network 'lr' with its valid static routes, in
+ * key order, of two for one prefix the first; reports the others. */
+static void
+record_vnet(struct check_ctx *ctx, const struct msvtep_logical_router *lr)
+{
+    struct hnv_check_vnet *vnet = xzalloc(sizeof *vnet);
+    const struct smap_node **routes = smap_sort(&lr->static_routes);
+    size_t n = smap_count(&lr->static_routes);
+
+    vnet->uuid = lr->header_.uuid;
+    vnet->name = xstrdup(lr->name);
+    vnet->routes = xcalloc(MAX(n, 1), sizeof *vnet->routes);
+    for (size_t i = 0; i < n; i++) {
+        struct hnv_prefix dst;
+        struct in6_addr nexthop;
+        char *error = hnv_parse_route(routes[i]->key, routes[i]->value, &dst,
+                                      &nexthop);
+        if (error) {
+            add_error_take(ctx, "Logical_Router", &lr->header_,
+                           "static_routes", error);
+            continue;
+        }
+        in6_addr_set_mapped_ipv4(&dst.addr,
+                                 in6_addr_get_mapped_ipv4(&dst.addr)
+                                 & be32_prefix_mask(dst.plen));
+
+        struct route_key key;
+        memset(&key, 0, sizeof key);
+        key.kind = 3;
+        key.vnet = lr->header_.uuid;
+        key.prefix = dst.addr;
+        key.plen = dst.plen;
+        if (see_owner(ctx, &key, sizeof key, NULL, &lr->header_.uuid)) {
+            continue;
+        }
+        struct hnv_check_route *r = &vnet->routes[vnet->n_routes++];
+        r->prefix = dst.addr;
+        r->plen = dst.plen;
+        r->nexthop = nexthop;
+    }
+    free(routes);
+    hmap_insert(&ctx->check->vnets, &vnet->node, hash_string(vnet->name, 0));
+}
+
 static void
 check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 {
@@ -651,17 +656,7 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         }
         lrs[n_lrs++] = lr;
 
-        struct smap_node *route;
-        SMAP_FOR_EACH (route, &lr->static_routes) {
-            struct hnv_prefix dst;
-            struct in6_addr nexthop;
-            char *error = hnv_parse_route(route->key, route->value, &dst,
-                                          &nexthop);
-            if (error) {
-                add_error_take(ctx, "Logical_Router", &lr->header_,
-                               "static_routes", error);
-            }
-        }
+        record_vnet(ctx, lr);
     }
     check_bindings(ctx, lrs, n_lrs);
     claims_destroy(&claims);
@@ -683,7 +678,7 @@ check_locators(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
             free(error);
             continue;
         }
-        accept_row(ctx, &pl->header_);
+        note_accepted(ctx, &pl->header_);
         ctx->check->n_locators++;
     }
 }
@@ -843,7 +838,7 @@ decide_nic(struct check_ctx *ctx, struct port_candidate *c, size_t n)
         agree = agree && c[i].vsid == c[0].vsid;
     }
     if (c[0].incumbent || agree) {
-        accept_row(ctx, &c[0].pp->header_);
+        note_accepted(ctx, &c[0].pp->header_);
         check->n_local_ports++;
         nic_create(check, xstrdup(c[0].name), c[0].pp, c[0].vsid);
         for (size_t i = 1; i < n; i++) {
@@ -973,26 +968,6 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
     }
 }
 
-/* A Ucast_Macs_Local or Ucast_Macs_Remote row, for checking both tables'
- * rows in one order: a local row must not take a CA that a mapping in
- * force holds, nor the other way round. */
-struct mac_row {
-    const struct ovsdb_idl_row *row;
-    const char *table;
-    bool local;
-    const char *mac_s, *ip_s;
-    const struct msvtep_logical_switch *ls;
-    const struct msvtep_physical_locator *pl;
-    const struct msvtep_physical_port *pp;      /* Local rows only. */
-    bool incumbent;
-};
-
-/* What a CA MAC in a VSID belongs to: one local NIC, or one PA. */
-struct mac_owner {
-    const struct hnv_check_nic *nic;    /* A local NIC, or NULL. */
-    const struct msvtep_physical_locator *pl;   /* Or this PA. */
-};
-
 /* Returns the VM NIC of this host that local row 'r', with MAC 'mac', in
  * 'subnet', describes: the NIC its physical_port names (our extension)
  * or, without one (as Microsoft's schema has it), the NIC of the subnet
@@ -1087,6 +1062,29 @@ add_to_nic(const struct mac_row *r, struct hnv_check_nic *nic,
     }
 }
 
+/* Records accepted row 'r', with CA 'ip', as a mapping of 'subnet'. */
+static void
+record_mapping(struct hnv_check *check, const struct mac_row *r,
+               struct hnv_check_subnet *subnet, const struct eth_addr *mac,
+               const struct in6_addr *ip)
+{
+    struct hnv_check_mapping *m = xzalloc(sizeof *m);
+    bool outer_ipv6;
+
+    m->uuid = r->row->uuid;
+    m->local = r->local;
+    m->vsid = subnet->vsid;
+    m->ca = *ip;
+    m->mac = *mac;
+    m->locator = r->pl->header_.uuid;
+    parse_ip(r->pl->dst_ip, &m->pa);
+    free(hnv_parse_encapsulation_type(r->pl->encapsulation_type, &m->encap,
+                                      &outer_ipv6));
+    hmap_insert(&check->mappings, &m->node, uuid_hash(&m->uuid));
+    hmap_insert(&subnet->mappings, &m->vsid_node,
+                hash_bytes(ip, sizeof *ip, 0));
+}
+
 /* Checks the claims of row 'r' to its CA MAC 'mac' in 'vsid': one MAC may
  * carry several CAs (a NIC with several IP configurations), but only of
  * one local NIC or one PA. */
@@ -1098,7 +1096,7 @@ check_mac_owner(struct check_ctx *ctx, const struct mac_row *r,
     struct ca_key key = ca_key(vsid, false, NULL, mac);
     struct mac_owner *owner = xzalloc(sizeof *owner);
     owner->nic = nic;
-    owner->pl = r->local ? NULL : r->pl;
+    owner->pl = r->local ? UUID_ZERO : r->pl->header_.uuid;
 
     struct seen *s = see_owner(ctx, &key, sizeof key, owner, &r->row->uuid);
     if (!s) {
@@ -1109,7 +1107,7 @@ check_mac_owner(struct check_ctx *ctx, const struct mac_row *r,
     const struct mac_owner *o = s->owner;
     bool same = (r->local
                  ? nic && o->nic == nic
-                 : o->pl && !o->nic && o->pl == r->pl);
+                 : !o->nic && uuid_equals(&o->pl, &r->pl->header_.uuid));
     if (same && !r->local) {
         uuidset_insert(&ctx->check->shared_macs, &s->uuid);
         uuidset_insert(&ctx->check->shared_macs, &r->row->uuid);
@@ -1126,7 +1124,7 @@ check_mac_owner(struct check_ctx *ctx, const struct mac_row *r,
 
 /* Checks Ucast_Macs_Local or Ucast_Macs_Remote row 'r'.  Returns true if
  * the row is acceptable. */
-static bool
+bool
 check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
 {
     const struct hnv_check *check = ctx->check;
@@ -1152,7 +1150,7 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
         }
     }
 
-    const struct hnv_check_subnet *subnet = find_subnet(ctx, r->ls);
+    struct hnv_check_subnet *subnet = find_subnet(ctx, r->ls);
     if (!subnet) {
         add_error(ctx, r->table, r->row, "logical_switch: virtual subnet "
                   "\"%s\" has no valid VSID", r->ls ? r->ls->name : "");
@@ -1165,7 +1163,7 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
             return false;
         }
     }
-    if (!r->pl || !find_accepted(ctx, &r->pl->header_)) {
+    if (!r->pl || !uuidset_contains(&check->accepted, &r->pl->header_.uuid)) {
         add_error(ctx, r->table, r->row, "locator: provider address \"%s\" "
                   "(%s) is not valid", r->pl ? r->pl->dst_ip : "",
                   r->pl ? r->pl->encapsulation_type : "");
@@ -1210,8 +1208,22 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
     }
     if (has_ip) {
         see_owner(ctx, &key, sizeof key, NULL, &r->row->uuid);
+        record_mapping(ctx->check, r, subnet, &mac, &ip);
     }
     return true;
+}
+
+void
+mac_row_from_remote(struct check_ctx *ctx,
+                    const struct msvtep_ucast_macs_remote *umr,
+                    struct mac_row *r)
+{
+    *r = (struct mac_row) {
+        .row = &umr->header_, .table = "Ucast_Macs_Remote",
+        .mac_s = umr->MAC, .ip_s = umr->ipaddr,
+        .ls = umr->logical_switch, .pl = umr->locator,
+        .incumbent = is_incumbent(ctx, &umr->header_.uuid),
+    };
 }
 
 static int
@@ -1253,12 +1265,7 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         if (n >= allocated) {
             rows = x2nrealloc(rows, &allocated, sizeof *rows);
         }
-        rows[n++] = (struct mac_row) {
-            .row = &umr->header_, .table = "Ucast_Macs_Remote",
-            .mac_s = umr->MAC, .ip_s = umr->ipaddr,
-            .ls = umr->logical_switch, .pl = umr->locator,
-            .incumbent = is_incumbent(ctx, &umr->header_.uuid),
-        };
+        mac_row_from_remote(ctx, umr, &rows[n++]);
     }
     if (n) {
         qsort(rows, n, sizeof *rows, compare_mac_rows);
@@ -1277,20 +1284,7 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     free(rows);
 }
 
-/* A FW_Rules row's place: whom it applies to (a NIC id, normalized, or
- * "vsid:VSID"), in which direction, group and priority.  Two rows with
- * one place and different actions would leave the verdict to chance. */
-struct fw_place {
-    struct hmap_node node;
-    char *target;
-    enum hnv_check_dir dir;
-    bool admin;
-    int64_t priority;
-    bool block;                 /* The action of the row that holds it. */
-    struct uuid uuid;           /* That row. */
-};
-
-static struct fw_place *
+struct fw_place *
 fw_place_find(const struct hmap *places, const char *target,
               enum hnv_check_dir dir, bool admin, int64_t priority)
 {
@@ -1388,14 +1382,14 @@ fail_closed(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
 
 /* Whether 'nic' is an IPv6 NIC: by its first CA or, without one, by its
  * subnet's prefix (as vswitchd/hnv-vfp.c decides). */
-static bool
-nic_is_ipv6(const struct check_ctx *ctx, const struct hnv_check_nic *nic)
+bool
+nic_is_ipv6(const struct hnv_check *check, const struct hnv_check_nic *nic)
 {
     if (nic->n_ips) {
         return !IN6_IS_ADDR_V4MAPPED(&nic->ips[0]);
     }
     const struct hnv_check_subnet *subnet
-        = hnv_check_find_subnet(ctx->check, nic->vsid);
+        = hnv_check_find_subnet(check, nic->vsid);
     return subnet && subnet->has_prefix && !subnet->prefix.is_ipv4;
 }
 
@@ -1416,7 +1410,7 @@ fw_charge(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
                 || (subnet ? nic->vsid != vsid : strcmp(nic->name, target))) {
                 continue;
             }
-            size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx, nic));
+            size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx->check, nic));
             if (pass) {
                 nic->acl_flows += cost;
             } else if (cost > HNV_ACL_RULE_FLOW_MAX) {
@@ -1462,10 +1456,10 @@ check_fw_rule(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
                   "%d..%d", rule->vnic_id, HNV_VSID_MIN, HNV_VSID_MAX);
         return false;
     }
-    if (rule->priority < 0 || rule->priority > UINT16_MAX) {
+    if (rule->priority < 0 || rule->priority > HNV_ACL_PRIORITY_MAX) {
         add_error(ctx, "FW_Rules", &rule->header_,
-                  "priority: %"PRId64" is outside 0..65535",
-                  rule->priority);
+                  "priority: %"PRId64" is outside 0..%d",
+                  rule->priority, HNV_ACL_PRIORITY_MAX);
         return false;
     }
 
@@ -1482,75 +1476,96 @@ check_fw_rule(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
     return true;
 }
 
+/* Checks FW_Rules row 'rule' against the rows accepted before it, and
+ * accepts it, or refuses it and fails closed.  Returns true if it is
+ * accepted. */
+bool
+check_fw_row(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
+{
+    struct hnv_check *check = ctx->check;
+    struct hnv_acl_match m;
+
+    if (!check_fw_rule(ctx, rule, &m)) {
+        fail_closed(ctx, rule);
+        return false;
+    }
+
+    bool enabled = strcmp(rule->rule_state, "Disabled") != 0;
+    uint32_t vsid = 0;
+    bool subnet = hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid);
+    char *target = (subnet
+                    ? xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, vsid)
+                    : hnv_nic_id_normalize(rule->vnic_id));
+    enum hnv_check_dir dir = (!strcmp(rule->direction, "Outbound")
+                              ? HNV_CHECK_OUT : HNV_CHECK_IN);
+    bool admin = !strcmp(rule->rule_type, "RuleWithAdminPriority");
+    bool block = !strcmp(rule->action, "Block");
+    if (enabled) {
+        const struct fw_place *p = fw_conflict(ctx, &check->fw_places,
+                                               target, vsid, dir, admin,
+                                               rule->priority, block);
+        if (p) {
+            add_error(ctx, "FW_Rules", &rule->header_,
+                      "priority: %s rule %"PRId64" %s of \"%s\" is "
+                      "already taken by FW_Rules "UUID_FMT" with "
+                      "action %s; this row is refused",
+                      admin ? "admin" : "controller", rule->priority,
+                      rule->direction, rule->vnic_id,
+                      UUID_ARGS(&p->uuid), p->block ? "Block" : "Allow");
+            free(target);
+            fail_closed(ctx, rule);
+            return false;
+        }
+        if (!fw_charge(ctx, rule, target, subnet, vsid, &m)) {
+            free(target);
+            fail_closed(ctx, rule);
+            return false;
+        }
+        if (!fw_place_find(&check->fw_places, target, dir, admin,
+                           rule->priority)) {
+            fw_place_add(&check->fw_places, target, dir, admin,
+                         rule->priority, block, &rule->header_.uuid);
+        }
+    }
+
+    note_accepted(ctx, &rule->header_);
+    if (enabled) {
+        check->n_acls++;
+    } else {
+        check->n_acls_disabled++;
+    }
+
+    struct hnv_check_acl *acl = xzalloc(sizeof *acl);
+    acl->uuid = rule->header_.uuid;
+    acl->target = target;
+    acl->subnet = subnet;
+    acl->vsid = vsid;
+    acl->rule_id = xstrdup(rule->rule_id);
+    acl->dir = dir;
+    acl->admin = admin;
+    acl->block = block;
+    acl->enabled = enabled;
+    acl->priority = rule->priority;
+    acl->match = m;
+    hmap_insert(&check->acls, &acl->node, uuid_hash(&acl->uuid));
+    if (enabled) {
+        hmap_insert(&check->acls_by_target, &acl->target_node,
+                    hash_string(target, 0));
+    }
+    return true;
+}
+
 static void
 check_fw_rules(struct check_ctx *ctx, const struct ovsdb_idl *fw)
 {
-    struct hmap places = HMAP_INITIALIZER(&places);
     const struct ovsdb_idl_row **rows;
     const struct msfw_fw_rules *rule;
     size_t n;
 
     FOR_EACH_SORTED (rule, rows, n, struct msfw_fw_rules, fw,
                      msfw_table_fw_rules) {
-        struct hnv_acl_match m;
-        if (!check_fw_rule(ctx, rule, &m)) {
-            fail_closed(ctx, rule);
-            continue;
-        }
-
-        bool enabled = strcmp(rule->rule_state, "Disabled") != 0;
-        if (enabled) {
-            uint32_t vsid = 0;
-            bool subnet = hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid);
-            char *target = (subnet
-                            ? xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, vsid)
-                            : hnv_nic_id_normalize(rule->vnic_id));
-            enum hnv_check_dir dir = (!strcmp(rule->direction, "Outbound")
-                                      ? HNV_CHECK_OUT : HNV_CHECK_IN);
-            bool admin = !strcmp(rule->rule_type, "RuleWithAdminPriority");
-            bool block = !strcmp(rule->action, "Block");
-            const struct fw_place *p = fw_conflict(ctx, &places, target,
-                                                   vsid, dir, admin,
-                                                   rule->priority, block);
-            if (p) {
-                add_error(ctx, "FW_Rules", &rule->header_,
-                          "priority: %s rule %"PRId64" %s of \"%s\" is "
-                          "already taken by FW_Rules "UUID_FMT" with "
-                          "action %s; this row is refused",
-                          admin ? "admin" : "controller", rule->priority,
-                          rule->direction, rule->vnic_id,
-                          UUID_ARGS(&p->uuid), p->block ? "Block" : "Allow");
-                free(target);
-                fail_closed(ctx, rule);
-                continue;
-            }
-            if (!fw_charge(ctx, rule, target, subnet, vsid, &m)) {
-                free(target);
-                fail_closed(ctx, rule);
-                continue;
-            }
-            if (!fw_place_find(&places, target, dir, admin,
-                               rule->priority)) {
-                fw_place_add(&places, target, dir, admin, rule->priority,
-                             block, &rule->header_.uuid);
-            }
-            free(target);
-        }
-
-        note_accepted(ctx, &rule->header_);
-        if (enabled) {
-            ctx->check->n_acls++;
-        } else {
-            ctx->check->n_acls_disabled++;
-        }
+        check_fw_row(ctx, rule);
     }
-
-    struct fw_place *p;
-    HMAP_FOR_EACH_POP (p, node, &places) {
-        free(p->target);
-        free(p);
-    }
-    hmap_destroy(&places);
 }
 
 void
@@ -1561,15 +1576,9 @@ hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
     struct check_ctx ctx = {
         .check = check,
         .incumbents = incumbents,
-        .accepted = HMAP_INITIALIZER(&ctx.accepted),
-        .seen = HMAP_INITIALIZER(&ctx.seen),
     };
 
-    memset(check, 0, sizeof *check);
-    uuidset_init(&check->accepted);
-    uuidset_init(&check->shared_macs);
-    hmap_init(&check->subnets);
-    hmap_init(&check->nics);
+    hnv_check_init(check);
 
     /* Order matters: rows are checked after the rows they refer to. */
     check_logical_switches(&ctx, vtep);
@@ -1578,53 +1587,98 @@ hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
     check_physical_switches(&ctx, vtep, host);
     check_macs(&ctx, vtep);
     check_fw_rules(&ctx, fw);
+}
 
-    struct accepted *a;
-    HMAP_FOR_EACH_POP (a, node, &ctx.accepted) {
-        free(a);
-    }
-    hmap_destroy(&ctx.accepted);
+void
+hnv_check_init(struct hnv_check *check)
+{
+    memset(check, 0, sizeof *check);
+    uuidset_init(&check->accepted);
+    uuidset_init(&check->shared_macs);
+    hmap_init(&check->subnets);
+    hmap_init(&check->nics);
+    hmap_init(&check->mappings);
+    hmap_init(&check->vnets);
+    hmap_init(&check->acls);
+    hmap_init(&check->acls_by_target);
+    hmap_init(&check->keys);
+    hmap_init(&check->fw_places);
+}
 
-    struct seen *s;
-    HMAP_FOR_EACH_POP (s, node, &ctx.seen) {
-        free(CONST_CAST(void *, s->owner));
-        free(s);
-    }
-    hmap_destroy(&ctx.seen);
+void
+hnv_check_free_acl(struct hnv_check_acl *acl)
+{
+    free(acl->target);
+    free(acl->rule_id);
+    free(acl);
 }
 
 void
 hnv_check_destroy(struct hnv_check *check)
 {
-    if (check) {
-        for (size_t i = 0; i < check->n_errors; i++) {
-            free(check->errors[i].reason);
-        }
-        free(check->errors);
-        check->errors = NULL;
-        check->n_errors = check->allocated_errors = 0;
-        uuidset_destroy(&check->accepted);
-        uuidset_init(&check->accepted);
-        uuidset_destroy(&check->shared_macs);
-        uuidset_init(&check->shared_macs);
-
-        struct hnv_check_subnet *subnet;
-        HMAP_FOR_EACH_POP (subnet, node, &check->subnets) {
-            free(subnet->vnet);
-            free(subnet);
-        }
-        hmap_destroy(&check->subnets);
-        hmap_init(&check->subnets);
-
-        struct hnv_check_nic *nic;
-        HMAP_FOR_EACH_POP (nic, node, &check->nics) {
-            free(nic->name);
-            free(nic->ips);
-            free(nic);
-        }
-        hmap_destroy(&check->nics);
-        hmap_init(&check->nics);
+    if (!check) {
+        return;
     }
+    for (size_t i = 0; i < check->n_errors; i++) {
+        free(check->errors[i].reason);
+    }
+    free(check->errors);
+    uuidset_destroy(&check->accepted);
+    uuidset_destroy(&check->shared_macs);
+
+    struct hnv_check_subnet *subnet;
+    HMAP_FOR_EACH_POP (subnet, node, &check->subnets) {
+        hmap_destroy(&subnet->mappings);
+        free(subnet->vnet);
+        free(subnet);
+    }
+    hmap_destroy(&check->subnets);
+
+    struct hnv_check_nic *nic;
+    HMAP_FOR_EACH_POP (nic, node, &check->nics) {
+        free(nic->name);
+        free(nic->ips);
+        free(nic);
+    }
+    hmap_destroy(&check->nics);
+
+    struct hnv_check_mapping *m;
+    HMAP_FOR_EACH_POP (m, node, &check->mappings) {
+        free(m);
+    }
+    hmap_destroy(&check->mappings);
+
+    struct hnv_check_vnet *vnet;
+    HMAP_FOR_EACH_POP (vnet, node, &check->vnets) {
+        free(vnet->name);
+        free(vnet->routes);
+        free(vnet);
+    }
+    hmap_destroy(&check->vnets);
+
+    struct hnv_check_acl *acl;
+    HMAP_FOR_EACH_POP (acl, node, &check->acls) {
+        hnv_check_free_acl(acl);
+    }
+    hmap_destroy(&check->acls);
+    hmap_destroy(&check->acls_by_target);
+
+    struct seen *s;
+    HMAP_FOR_EACH_POP (s, node, &check->keys) {
+        free(CONST_CAST(void *, s->owner));
+        free(s);
+    }
+    hmap_destroy(&check->keys);
+
+    struct fw_place *p;
+    HMAP_FOR_EACH_POP (p, node, &check->fw_places) {
+        free(p->target);
+        free(p);
+    }
+    hmap_destroy(&check->fw_places);
+
+    /* Ready for hnv_check_run(), or to be destroyed again. */
+    hnv_check_init(check);
 }
 
 const struct hnv_check_subnet *

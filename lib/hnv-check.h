@@ -32,6 +32,7 @@
 #include "openvswitch/types.h"
 #include "openvswitch/uuid.h"
 #include "packets.h"
+#include "sset.h"
 #include "uuidset.h"
 
 struct ovsdb_idl;
@@ -46,12 +47,49 @@ struct hnv_check_error {
 /* An accepted virtual subnet (Logical_Switch row). */
 struct hnv_check_subnet {
     struct hmap_node node;      /* In 'subnets', by VSID. */
+    struct uuid uuid;           /* Its Logical_Switch row. */
     uint32_t vsid;
     bool has_prefix;            /* Bound to a virtual network? */
     struct hnv_prefix prefix;   /* Its prefix there. */
     char *vnet;                 /* That virtual network's name, or NULL. */
     bool encrypted;             /* encryption_credential_thumbprint set:
                                  * its traffic must not leave the host. */
+    struct hmap mappings;       /* Its "struct hnv_check_mapping"s, by
+                                 * 'vsid_node'. */
+};
+
+/* An accepted Ucast_Macs_Local or Ucast_Macs_Remote row with a CA IP: a
+ * CA-PA mapping of its subnet.  (Rows without an IP only claim a MAC.) */
+struct hnv_check_mapping {
+    struct hmap_node node;      /* In 'mappings', by row uuid. */
+    struct hmap_node vsid_node; /* In its subnet's 'mappings', by CA. */
+    struct uuid uuid;           /* The row. */
+    bool local;                 /* Ucast_Macs_Local: a CA of this host. */
+    uint32_t vsid;
+    struct in6_addr ca;         /* IPv4-mapped for IPv4. */
+    struct eth_addr mac;
+    struct uuid locator;        /* Its Physical_Locator row. */
+    struct in6_addr pa;         /* The locator's address and */
+    enum hnv_encap encap;       /* encapsulation. */
+};
+
+/* A static route of an accepted virtual network. */
+struct hnv_check_route {
+    struct in6_addr prefix;     /* IPv4-mapped, host bits zero. */
+    unsigned int plen;          /* In IPv4 terms. */
+    struct in6_addr nexthop;    /* IPv4-mapped. */
+};
+
+/* An accepted virtual network (Logical_Router row). */
+struct hnv_check_vnet {
+    struct hmap_node node;      /* In 'vnets', by name. */
+    struct uuid uuid;
+    char *name;
+    struct hnv_check_route *routes;     /* Valid ones, by prefix: of two
+                                         * for one prefix (with different
+                                         * host bits) the first key in
+                                         * string order. */
+    size_t n_routes;
 };
 
 /* Directions of a VM NIC's traffic, as FW_Rules names them. */
@@ -94,6 +132,25 @@ struct hnv_check_nic {
     struct uuid fail_closed_row[2];
 };
 
+/* An accepted FW_Rules row. */
+struct hnv_check_acl {
+    struct hmap_node node;      /* In 'acls', by row uuid. */
+    struct hmap_node target_node;       /* In 'acls_by_target', by
+                                         * 'target', if 'enabled'. */
+    struct uuid uuid;
+    char *target;               /* The NIC id, normalized, or
+                                 * "vsid:VSID". */
+    bool subnet;                /* "vsid:VSID"? */
+    uint32_t vsid;              /* Then, the VSID. */
+    char *rule_id;
+    enum hnv_check_dir dir;
+    bool admin;                 /* RuleWithAdminPriority. */
+    bool block;                 /* Block, else Allow. */
+    bool enabled;               /* rule_state not Disabled. */
+    uint16_t priority;
+    struct hnv_acl_match match;
+};
+
 struct hnv_check {
     /* What was accepted. */
     size_t n_vnets;             /* Logical_Router rows. */
@@ -113,6 +170,15 @@ struct hnv_check {
 
     struct hmap subnets;        /* Contains "struct hnv_check_subnet"s. */
     struct hmap nics;           /* Contains "struct hnv_check_nic"s. */
+    struct hmap mappings;       /* Contains "struct hnv_check_mapping"s. */
+    struct hmap vnets;          /* Contains "struct hnv_check_vnet"s. */
+    struct hmap acls;           /* Contains "struct hnv_check_acl"s. */
+    struct hmap acls_by_target;
+
+    /* What the rows accepted claim (VSIDs, CAs and MACs in a VSID, ACL
+     * places ...), kept for hnv_check_update(). */
+    struct hmap keys;
+    struct hmap fw_places;
 
     /* Every accepted row, and every accepted binding of a subnet to a
      * virtual network (by a uuid derived from the router's uuid and the
@@ -132,6 +198,9 @@ struct hnv_check {
     size_t n_errors, allocated_errors;
 };
 
+/* An empty check, that hnv_check_destroy() accepts. */
+void hnv_check_init(struct hnv_check *);
+
 /* The caller must have destroyed or never used 'check'.
  *
  * 'vtep' and 'fw' may each be NULL, or an IDL that has not yet received its
@@ -142,6 +211,36 @@ void hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
                    const char *host, const struct uuidset *incumbents,
                    struct hnv_check *);
 void hnv_check_destroy(struct hnv_check *);
+
+/* Change-driven checking.
+ *
+ * hnv_check_update() applies the changes that 'vtep' and 'fw' tracked since
+ * their last ovsdb_idl_track_clear() to 'check', row by row, as
+ * hnv_check_run() with 'check->accepted' as incumbents would decide them,
+ * and says in 'dirty' what the compiler must redo: the virtual subnets
+ * whose mappings changed, by VSID, and the VM NICs whose ACLs changed, by
+ * name.  It handles the changes that a running fleet makes all the time:
+ * mappings (Ucast_Macs_Remote rows and their locators) added, removed or
+ * moved, FW_Rules rows added, changed or removed, and the counters of
+ * Global.  For anything else, or a change that would refuse a row or could
+ * let a refused row in, it returns false and sets '*why' to a static
+ * string that says what it could not handle: then 'check' holds what it
+ * held before (its 'accepted' set intact) and the caller runs
+ * hnv_check_run() on it, with that set as incumbents. */
+struct hnv_check_dirty {
+    uint32_t *vsids;            /* May repeat. */
+    size_t n_vsids, allocated_vsids;
+    struct sset nics;
+};
+
+void hnv_check_dirty_init(struct hnv_check_dirty *);
+void hnv_check_dirty_clear(struct hnv_check_dirty *);
+void hnv_check_dirty_destroy(struct hnv_check_dirty *);
+void hnv_check_dirty_add_vsid(struct hnv_check_dirty *, uint32_t vsid);
+
+bool hnv_check_update(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
+                      const char *host, struct hnv_check *,
+                      struct hnv_check_dirty *, const char **why);
 
 const struct hnv_check_subnet *hnv_check_find_subnet(
     const struct hnv_check *, uint32_t vsid);

@@ -169,6 +169,11 @@ char *hnv_parse_port_range(const char *s, struct hnv_acl_port_range *)
  * rather than one VM NIC: "vsid:<VSID>".  This is an ovs-hnv extension.
  * Returns true and stores the VSID if 'vnic_id' has that form. */
 #define HNV_ACL_VSID_PREFIX "vsid:"
+
+/* The highest FW_Rules priority: VFP's (VFP_MAX_PRIORITY), which
+ * vswitchd/hnv-vfp.c asserts, so that two rows never become one rule
+ * priority. */
+#define HNV_ACL_PRIORITY_MAX 65534
 bool hnv_acl_vnic_is_vsid(const char *vnic_id, uint32_t *vsid);
 
 /* Flow budget of ACLs.

@@ -3,8 +3,6 @@
 sbin_PROGRAMS += vswitchd/ovs-vswitchd
 vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-agent.c \
-	vswitchd/hnv-move.c \
-	vswitchd/hnv-move.h \
 	vswitchd/hnv-mtu.c \
 	vswitchd/hnv-mtu.h \
 	vswitchd/hnv-agent.h \

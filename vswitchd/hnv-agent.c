@@ -27,7 +27,6 @@
 #include "coverage.h"
 #include "flow.h"
 #include "hnv-check.h"
-#include "hnv-move.h"
 #include "hnv-mtu.h"
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
@@ -53,7 +52,8 @@
 VLOG_DEFINE_THIS_MODULE(hnv_agent);
 
 COVERAGE_DEFINE(hnv_policy_check);
-COVERAGE_DEFINE(hnv_policy_move);
+COVERAGE_DEFINE(hnv_policy_incremental);
+COVERAGE_DEFINE(hnv_policy_fallback);
 COVERAGE_DEFINE(hnv_cur_cfg_write);
 
 /* The Open_vSwitch database, read for our own configuration only.  bridge.c
@@ -69,6 +69,12 @@ struct hnv_db {
     const char *cfg_field;              /* Its line in "hnv/status". */
     struct ovsdb_idl *idl;
     bool was_connected;                 /* To log transitions once. */
+
+    /* After a (re)connection, the server sends its whole contents, which
+     * only a full check takes as they are: the seqno of the IDL before
+     * they came, until they have. */
+    bool resync;
+    unsigned int resync_seqno;
 
     /* ms_vtep: whether the server's schema has been seen, and so whether
      * its Ucast_Macs_Local has our physical_port column (see
@@ -105,14 +111,16 @@ static int probe_interval;      /* In ms, or -1 for the IDL's default. */
 
 /* The result of the latest check of the policy, and the seqnos it was made
  * from: the check runs again only when a database or the host changed. */
-static struct hnv_check check = {
-    .accepted = UUIDSET_INITIALIZER(&check.accepted),
-    .shared_macs = UUIDSET_INITIALIZER(&check.shared_macs),
-    .subnets = HMAP_INITIALIZER(&check.subnets),
-    .nics = HMAP_INITIALIZER(&check.nics),
-};
+static struct hnv_check check;
 static unsigned int vtep_seqno, fw_seqno;
 static bool check_needed = true;
+
+/* What the latest change-driven check left for the compiler to redo, and
+ * how the policy was processed: changes handled row by row, and full checks
+ * with the reason of the latest one that a change could not avoid. */
+static struct hnv_check_dirty dirty;
+static unsigned long long int n_incremental, n_full, n_fallbacks;
+static const char *last_fallback;
 
 /* Whether the underlay MTU must be looked up again at once: the remote or
  * the host changed. */
@@ -143,6 +151,8 @@ static unixctl_cb_func hnv_unixctl_recompute;
 void
 hnv_agent_init(const char *ovs_remote)
 {
+    hnv_check_init(&check);
+    hnv_check_dirty_init(&dirty);
     ovs_idl = ovsdb_idl_create(ovs_remote, &ovsrec_idl_class, false, true);
     ovsdb_idl_add_table(ovs_idl, &ovsrec_table_open_vswitch);
     ovsdb_idl_add_column(ovs_idl, &ovsrec_open_vswitch_col_external_ids);
@@ -197,12 +207,12 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
      * change of policy, which would check the policy again. */
     ovsdb_idl_omit_alert(db->idl, db->cur_cfg_column);
 
-    /* Which rows changed tells a live migration from other changes, which
-     * takes the fast path (hnv-move.c).  Our physical_port column is asked
-     * for only once the server's schema shows it (Microsoft's has none). */
+    /* The rows that changed are what hnv_check_update() works from.  Our
+     * physical_port column is asked for only once the server's schema
+     * shows it (Microsoft's has none). */
     db->schema_known = db->class != &msvtep_idl_class || extension;
+    ovsdb_idl_track_add_all(db->idl);
     if (db->class == &msvtep_idl_class) {
-        ovsdb_idl_track_add_all(db->idl);
         if (!extension) {
             ovsdb_idl_omit(db->idl,
                            &msvtep_ucast_macs_local_col_physical_port);
@@ -414,6 +424,8 @@ hnv_db_run(struct hnv_db *db)
 
     bool connected = ovsdb_idl_is_connected(db->idl);
     if (connected != db->was_connected) {
+        db->resync = true;
+        db->resync_seqno = ovsdb_idl_get_seqno(db->idl);
         if (connected) {
             VLOG_INFO("%s: connected to %s database", hnv_remote, db->name);
         } else {
@@ -630,45 +642,13 @@ hnv_log_errors(void)
     sset_destroy(&current);
 }
 
+/* Checks the whole policy and compiles it into VFP, starting at 'start'
+ * (us). */
 static void
-hnv_check_policy(void)
+hnv_check_full(long long int start)
 {
-    unsigned int new_vtep_seqno = (vtep_db.idl
-                                   ? ovsdb_idl_get_seqno(vtep_db.idl) : 0);
-    unsigned int new_fw_seqno = fw_db.idl ? ovsdb_idl_get_seqno(fw_db.idl) : 0;
-
-    if (!check_needed && new_vtep_seqno == vtep_seqno
-        && new_fw_seqno == fw_seqno) {
-        return;
-    }
-    if (vtep_db.idl && !vtep_db.schema_known) {
-        /* What arrives before is read again with all its columns. */
-        return;
-    }
-    bool only_vtep = !check_needed && new_fw_seqno == fw_seqno;
-    vtep_seqno = new_vtep_seqno;
-    fw_seqno = new_fw_seqno;
-    check_needed = false;
-
-    /* The next_cfg of the rows about to be checked. */
-    int64_t cur_cfg;
-    hnv_db_get_cfg(&vtep_db, &vtep_db.checked_cfg, &cur_cfg);
-    hnv_db_get_cfg(&fw_db, &fw_db.checked_cfg, &cur_cfg);
-
-    long long int start = time_usec();
-    size_t n_moved;
-    if (only_vtep && vtep_db.idl
-        && hnv_move_try(vtep_db.idl, &check, &n_moved)) {
-        if (n_moved) {
-            COVERAGE_INC(hnv_policy_move);
-            VLOG_DBG("policy: %"PRIuSIZE" mappings moved in %lld us "
-                     "(ms_vtep next_cfg %"PRId64", fast path)", n_moved,
-                     time_usec() - start, vtep_db.checked_cfg);
-        }
-        ovsdb_idl_track_clear(vtep_db.idl);
-        return;
-    }
     COVERAGE_INC(hnv_policy_check);
+    n_full++;
 
     /* The rows accepted last time keep their place against newcomers. */
     struct uuidset incumbents = UUIDSET_INITIALIZER(&incumbents);
@@ -681,7 +661,7 @@ hnv_check_policy(void)
 
     /* The accepted policy, as VFP objects. */
     if (vtep_db.idl) {
-        hnv_vfp_apply(vtep_db.idl, fw_db.idl, hnv_host, &check);
+        hnv_vfp_apply(hnv_host, &check, NULL);
     } else {
         hnv_vfp_clear();
     }
@@ -698,8 +678,72 @@ hnv_check_policy(void)
         recompute_vfp_us = compiled - checked;
         vfp_mark_everything();
     }
+}
+
+static void
+hnv_check_policy(void)
+{
+    unsigned int new_vtep_seqno = (vtep_db.idl
+                                   ? ovsdb_idl_get_seqno(vtep_db.idl) : 0);
+    unsigned int new_fw_seqno = fw_db.idl ? ovsdb_idl_get_seqno(fw_db.idl) : 0;
+
+    if (!check_needed && new_vtep_seqno == vtep_seqno
+        && new_fw_seqno == fw_seqno) {
+        return;
+    }
+    if (vtep_db.idl && !vtep_db.schema_known) {
+        /* What arrives before is read again with all its columns. */
+        return;
+    }
+    bool full = check_needed;
+    struct hnv_db *dbs[] = { &vtep_db, &fw_db };
+    for (size_t i = 0; i < ARRAY_SIZE(dbs); i++) {
+        struct hnv_db *db = dbs[i];
+        if (db->idl && db->resync
+            && ovsdb_idl_get_seqno(db->idl) != db->resync_seqno) {
+            db->resync = false;
+            full = true;
+        }
+    }
+    vtep_seqno = new_vtep_seqno;
+    fw_seqno = new_fw_seqno;
+    check_needed = false;
+
+    /* The next_cfg of the rows about to be checked. */
+    int64_t cur_cfg;
+    hnv_db_get_cfg(&vtep_db, &vtep_db.checked_cfg, &cur_cfg);
+    hnv_db_get_cfg(&fw_db, &fw_db.checked_cfg, &cur_cfg);
+
+    long long int start = time_usec();
+    const char *why = NULL;
+    hnv_check_dirty_clear(&dirty);
+    if (!full && vtep_db.idl
+        && hnv_check_update(vtep_db.idl, fw_db.idl, hnv_host, &check,
+                            &dirty, &why)) {
+        COVERAGE_INC(hnv_policy_incremental);
+        n_incremental++;
+        long long int checked = time_usec();
+        hnv_vfp_apply(hnv_host, &check, &dirty);
+        VLOG_DBG("policy checked in %lld us, compiled into VFP in %lld us "
+                 "(incremental: %"PRIuSIZE" subnets, %"PRIuSIZE" NICs; "
+                 "ms_vtep next_cfg %"PRId64", ms_firewall next_cfg "
+                 "%"PRId64")", checked - start, time_usec() - checked,
+                 dirty.n_vsids, sset_count(&dirty.nics),
+                 vtep_db.checked_cfg, fw_db.checked_cfg);
+    } else {
+        if (why) {
+            COVERAGE_INC(hnv_policy_fallback);
+            n_fallbacks++;
+            last_fallback = why;
+            VLOG_DBG("policy: full check, for %s", why);
+        }
+        hnv_check_full(start);
+    }
     if (vtep_db.idl) {
         ovsdb_idl_track_clear(vtep_db.idl);
+    }
+    if (fw_db.idl) {
+        ovsdb_idl_track_clear(fw_db.idl);
     }
 }
 
@@ -790,6 +834,7 @@ hnv_agent_exit(void)
     free(hnv_host);
     hnv_host = NULL;
     hnv_check_destroy(&check);
+    hnv_check_dirty_destroy(&dirty);
     hnv_mtu_destroy();
     sset_destroy(&logged_errors);
     sset_destroy(&bound_ifaces);
@@ -925,6 +970,11 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   check.n_local_ports, check.n_local_macs, check.n_mappings,
                   check.n_locators, check.n_acls, check.n_acls_disabled);
 
+    ds_put_format(&s, "changes: %llu row by row, %llu full checks "
+                  "(%llu for a change not handled row by row%s%s)\n",
+                  n_incremental, n_full, n_fallbacks,
+                  last_fallback ? ", the latest for " : "",
+                  last_fallback ? last_fallback : "");
     hnv_vfp_status(&s);
     hnv_mtu_format(&s);
 

@@ -41,6 +41,7 @@ VLOG_DEFINE_THIS_MODULE(hnv_vfp);
 
 /* What the check refuses is what the engine would refuse. */
 BUILD_ASSERT_DECL(HNV_ACL_RULE_FLOW_MAX == VFP_MAX_RULE_FLOWS);
+BUILD_ASSERT_DECL(HNV_ACL_PRIORITY_MAX == VFP_MAX_PRIORITY);
 
 #define SPACE_PREFIX HNV_VFP_SPACE_PREFIX
 
@@ -62,7 +63,9 @@ struct nic {
     bool ipv6;                  /* Its address family: its IPs', or without
                                  * one its subnet's (IPv4 if unknown).  A
                                  * NIC has one: a subnet has one prefix. */
-    struct sset fw_rules;       /* Accepted, enabled FW_Rules uuids. */
+    const struct hnv_check_acl **acls;  /* Its enabled FW_Rules rows and
+                                         * its subnet's, by uuid. */
+    size_t n_acls, allocated_acls;
     const char *rd_space;       /* Its virtual network's routing space, or
                                  * NULL (owned by 'rd_of_vsid'). */
     bool has_router_mac;
@@ -85,20 +88,6 @@ static struct sset programmed_spaces = SSET_INITIALIZER(&programmed_spaces);
  * spaces of a mapping without walking them all (hnv_vfp_vsid_spaces()). */
 static struct smap programmed_rd_of_vsid
     = SMAP_INITIALIZER(&programmed_rd_of_vsid);
-
-static bool
-accepted(const struct hnv_check *check, const struct ovsdb_idl_row *row)
-{
-    return uuidset_contains(&check->accepted, &row->uuid);
-}
-
-/* Returns true if 'error' is NULL; frees it otherwise. */
-static bool
-ok(char *error)
-{
-    free(error);
-    return !error;
-}
 
 /* Names from the databases become VFP names: no spaces or quotes. */
 static char *
@@ -123,10 +112,37 @@ space_name(uint32_t vsid)
     return xasprintf(SPACE_PREFIX "%"PRIu32, vsid);
 }
 
-/* Gathers this host's VM NICs, as the check accepted them, into 'nics'. */
+/* Adds to 'nic' the enabled FW_Rules rows of 'target', in uuid order with
+ * those it has. */
+static void
+add_acls(const struct hnv_check *check, const char *target, struct nic *nic)
+{
+    const struct hnv_check_acl *acl;
+
+    HMAP_FOR_EACH_WITH_HASH (acl, target_node, hash_string(target, 0),
+                             &check->acls_by_target) {
+        if (strcmp(acl->target, target)) {
+            continue;
+        }
+        if (nic->n_acls >= nic->allocated_acls) {
+            nic->acls = x2nrealloc(nic->acls, &nic->allocated_acls,
+                                   sizeof *nic->acls);
+        }
+        size_t i = nic->n_acls++;
+        while (i > 0 && uuid_compare_3way(&nic->acls[i - 1]->uuid,
+                                          &acl->uuid) > 0) {
+            nic->acls[i] = nic->acls[i - 1];
+            i--;
+        }
+        nic->acls[i] = acl;
+    }
+}
+
+/* Gathers into 'nics' this host's VM NICs as the check accepted them: all,
+ * or with 'only' those it names. */
 static void
 collect_nics(const char *host, const struct hnv_check *check,
-             struct hmap *nics)
+             const struct sset *only, struct hmap *nics)
 {
     /* Only the PAs that the check accepted count: a refused one must not
      * make the host pin its NICs to the others. */
@@ -134,6 +150,9 @@ collect_nics(const char *host, const struct hnv_check *check,
 
     const struct hnv_check_nic *cn;
     HMAP_FOR_EACH (cn, node, &check->nics) {
+        if (only && !sset_contains(only, cn->name)) {
+            continue;
+        }
         struct nic *nic = xzalloc(sizeof *nic);
         nic->name = xstrdup(cn->name);
         nic->vsid = cn->vsid;
@@ -157,7 +176,21 @@ collect_nics(const char *host, const struct hnv_check *check,
         nic->has_pa = (n_pas > 1 && cn->has_pa
                        && IN6_IS_ADDR_V4MAPPED(&cn->pa));
         nic->pa = cn->pa;
-        sset_init(&nic->fw_rules);
+        if (!cn->blocked) {
+            char *subnet = xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, cn->vsid);
+            add_acls(check, cn->name, nic);
+            add_acls(check, subnet, nic);
+            free(subnet);
+        }
+
+        /* A NIC with no IP has its subnet's address family. */
+        const struct hnv_check_subnet *subnet
+            = hnv_check_find_subnet(check, cn->vsid);
+        if (!cn->n_ips && subnet && subnet->has_prefix) {
+            nic->ipv6 = !subnet->prefix.is_ipv4;
+        }
+        nic->has_router_mac = check->has_router_mac;
+        nic->router_mac = check->router_mac;
         hmap_insert(nics, &nic->node, hash_string(nic->name, 0));
     }
 
@@ -186,38 +219,6 @@ hnv_vfp_set_tunnel_src_flow(bool src_flow)
     bool changed = src_flow != tunnel_src_flow;
     tunnel_src_flow = src_flow;
     return changed;
-}
-
-/* Adds the enabled, accepted FW_Rules of each NIC (or of its subnet). */
-static void
-collect_fw_rules(const struct ovsdb_idl *fw, const struct hnv_check *check,
-                 struct hmap *nics)
-{
-    const struct msfw_fw_rules *rule;
-
-    MSFW_FW_RULES_FOR_EACH (rule, fw) {
-        if (!accepted(check, &rule->header_)
-            || !strcmp(rule->rule_state, "Disabled")) {
-            continue;
-        }
-
-        uint32_t vsid = 0;
-        bool subnet = hnv_acl_vnic_is_vsid(rule->vnic_id, &vsid);
-        char *vnic = hnv_nic_id_normalize(rule->vnic_id);
-        struct nic *nic;
-        HMAP_FOR_EACH (nic, node, nics) {
-            if (nic->blocked) {
-                continue;
-            }
-            if (subnet ? nic->vsid == vsid : !strcmp(nic->name, vnic)) {
-                char uuid[UUID_LEN + 1];
-                snprintf(uuid, sizeof uuid, UUID_FMT,
-                         UUID_ARGS(&rule->header_.uuid));
-                sset_add(&nic->fw_rules, uuid);
-            }
-        }
-        free(vnic);
-    }
 }
 
 /* Puts into 'cond' the lists of 'am' that apply to a NIC of address family
@@ -264,27 +265,18 @@ fw_rule_cond(const struct hnv_acl_match *am, bool ipv6, struct vfp_cond *cond)
  * whose address lists name only addresses of the other family never
  * matches the NIC's traffic, and yields no rule. */
 static void
-program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
-                bool admin, bool ipv6, struct vfp_layer *layer,
-                struct ds *desc, bool apply)
+program_fw_rule(struct vfp_model *m, const struct hnv_check_acl *acl,
+                bool ipv6, struct vfp_layer *layer, struct ds *desc,
+                bool apply)
 {
-    struct hnv_acl_match am;
-    char *error = hnv_acl_match_parse(row->protocols, row->src_ip_addresses,
-                                      row->src_ports, row->dst_ip_addresses,
-                                      row->dst_ports, &am);
-    if (error) {
-        /* hnv_check_run() refused it already. */
-        free(error);
-        return;
-    }
-
     struct vfp_cond cond;
-    if (!fw_rule_cond(&am, ipv6, &cond)) {
+    if (!fw_rule_cond(&acl->match, ipv6, &cond)) {
         vfp_cond_destroy(&cond);
         return;
     }
 
-    bool out = !strcmp(row->direction, "Outbound");
+    bool admin = acl->admin;
+    bool out = acl->dir == HNV_CHECK_OUT;
     const char *group_name = (admin ? (out ? "admin-out" : "admin-in")
                                     : (out ? "ctrl-out" : "ctrl-in"));
     struct vfp_group *group = apply ? vfp_layer_find_group(layer,
@@ -299,13 +291,13 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
     }
 
     struct vfp_action action = {
-        .type = !strcmp(row->action, "Block") ? VFP_ACTION_BLOCK
-                                               : VFP_ACTION_ALLOW,
+        .type = acl->block ? VFP_ACTION_BLOCK : VFP_ACTION_ALLOW,
     };
-    uint16_t priority = MIN(row->priority, VFP_MAX_PRIORITY);
-    char *name = vfp_name("", row->rule_id, 0);
+    uint16_t priority = acl->priority;
+    char *name = vfp_name("", acl->rule_id, 0);
     ds_put_format(desc, "  rule %s %s %"PRIu16" %s%s", group_name, name,
-                  priority, row->action, admin ? " admin" : "");
+                  priority, acl->block ? "Block" : "Allow",
+                  admin ? " admin" : "");
     vfp_cond_format(&cond, desc);
     ds_put_char(desc, '\n');
     if (apply && group && vfp_group_find_rule(group, name)) {
@@ -314,7 +306,7 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
          * cannot hold): this one goes by its uuid, so that neither is
          * lost. */
         char uuid[UUID_LEN + 1];
-        snprintf(uuid, sizeof uuid, UUID_FMT, UUID_ARGS(&row->header_.uuid));
+        snprintf(uuid, sizeof uuid, UUID_FMT, UUID_ARGS(&acl->uuid));
         free(name);
         name = vfp_name("", uuid, 0);
     }
@@ -323,7 +315,7 @@ program_fw_rule(struct vfp_model *m, const struct msfw_fw_rules *row,
                                        action.type == VFP_ACTION_ALLOW,
                                        &cond, &action, NULL);
         if (err) {
-            VLOG_WARN("FW rule %s on %s: %s", row->rule_id, row->vnic_id,
+            VLOG_WARN("FW rule %s on %s: %s", acl->rule_id, acl->target,
                       err);
             free(err);
         }
@@ -435,8 +427,8 @@ program_fail_closed(struct vfp_model *m, struct vfp_layer *acl,
  * with its layers.  The description decides whether a port must be rebuilt,
  * so it holds everything that the objects are built from. */
 static void
-program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
-            const struct nic *nic, struct ds *desc, bool apply)
+program_nic(struct vfp_model *m, const struct nic *nic, struct ds *desc,
+            bool apply)
 {
     char *space = space_name(nic->vsid);
     struct vfp_port *port = NULL;
@@ -491,7 +483,7 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
      * discovery, as none does to ARP: the vnet layer answers or drops it. */
     bool closed = (nic->fail_closed[HNV_CHECK_OUT]
                    || nic->fail_closed[HNV_CHECK_IN]);
-    if (!sset_is_empty(&nic->fw_rules) || closed) {
+    if (nic->n_acls || closed) {
         struct vfp_layer *acl = NULL;
         ds_put_cstr(desc, " layer acl\n");
         if (apply) {
@@ -511,20 +503,9 @@ program_nic(struct vfp_model *m, const struct ovsdb_idl *fw,
         }
 
         /* In the order of their uuids, for a stable description. */
-        const char **uuids = sset_sort(&nic->fw_rules);
-        for (size_t i = 0; i < sset_count(&nic->fw_rules); i++) {
-            struct uuid uuid;
-            ignore(uuid_from_string(&uuid, uuids[i]));
-            const struct msfw_fw_rules *row
-                = msfw_fw_rules_get_for_uuid(fw, &uuid);
-            if (row) {
-                program_fw_rule(m, row,
-                                !strcmp(row->rule_type,
-                                        "RuleWithAdminPriority"),
-                                nic->ipv6, acl, desc, apply);
-            }
+        for (size_t i = 0; i < nic->n_acls; i++) {
+            program_fw_rule(m, nic->acls[i], nic->ipv6, acl, desc, apply);
         }
-        free(uuids);
     }
 
     /* The virtual network layer, in the NIC's address family: the other
@@ -607,31 +588,26 @@ struct want_mapping {
     bool no_flood;              /* The gateway's: not a VM to flood to. */
 };
 
-/* A static route that a routing space should hold. */
-struct want_route {
-    struct hmap_node node;      /* In a 'struct want_space' 'routes'. */
-    struct in6_addr prefix;     /* Host bits zero. */
-    unsigned int plen;
-    struct in6_addr nexthop;
-};
-
-/* A space to program: a subnet's, by VSID, or a virtual network's routing
- * space, by name. */
+/* A space to program: a subnet's, or a virtual network's routing space. */
 struct want_space {
-    struct hmap_node node;      /* In 'spaces' or 'rd_spaces'. */
-    uint32_t vsid;              /* Subnet spaces. */
+    struct hmap_node node;      /* In 'spaces', by name. */
     char *name;                 /* The space's name. */
     bool routing;
+    const struct hnv_check_vnet *vnet;  /* Routing spaces: the network. */
     struct hmap mappings;       /* By CA. */
-    struct hmap routes;         /* By prefix and length. */
 };
 
-/* A virtual network's routing space, by its name. */
+static char *
+rd_space_name(const char *vnet)
+{
+    return xasprintf(SPACE_PREFIX "rd-%s", vnet);
+}
+
 static struct want_space *
-want_rd_space_find(struct hmap *rd_spaces, const char *name)
+want_space_find(const struct hmap *spaces, const char *name)
 {
     struct want_space *ws;
-    HMAP_FOR_EACH_WITH_HASH (ws, node, hash_string(name, 0), rd_spaces) {
+    HMAP_FOR_EACH_WITH_HASH (ws, node, hash_string(name, 0), spaces) {
         if (!strcmp(ws->name, name)) {
             return ws;
         }
@@ -639,30 +615,22 @@ want_rd_space_find(struct hmap *rd_spaces, const char *name)
     return NULL;
 }
 
+/* Returns the space 'name' (which this function frees) of 'spaces',
+ * created if need be. */
 static struct want_space *
-want_space_new(struct hmap *spaces, uint32_t hash, uint32_t vsid,
-               char *name, bool routing)
+want_space(struct hmap *spaces, char *name, bool routing)
 {
-    struct want_space *ws = xzalloc(sizeof *ws);
-    ws->vsid = vsid;
+    struct want_space *ws = want_space_find(spaces, name);
+    if (ws) {
+        free(name);
+        return ws;
+    }
+    ws = xzalloc(sizeof *ws);
     ws->name = name;
     ws->routing = routing;
     hmap_init(&ws->mappings);
-    hmap_init(&ws->routes);
-    hmap_insert(spaces, &ws->node, hash);
+    hmap_insert(spaces, &ws->node, hash_string(name, 0));
     return ws;
-}
-
-static struct want_space *
-want_space_find(struct hmap *spaces, uint32_t vsid)
-{
-    struct want_space *ws;
-    HMAP_FOR_EACH_WITH_HASH (ws, node, hash_int(vsid, 0), spaces) {
-        if (ws->vsid == vsid) {
-            return ws;
-        }
-    }
-    return NULL;
 }
 
 /* Adds 'wm' to 'ws', in place of a mapping of the same CA, if any (only
@@ -684,131 +652,72 @@ want_mapping_insert(struct want_space *ws, struct want_mapping *wm)
     hmap_insert(&ws->mappings, &wm->node, hash);
 }
 
-/* Whether virtual subnet 'vsid' is encrypted. */
-static bool
-encrypted_vsid(const struct hnv_check *check, uint32_t vsid)
+static enum vfp_encap
+vfp_encap_of(enum hnv_encap encap)
 {
-    const struct hnv_check_subnet *subnet = hnv_check_find_subnet(check,
-                                                                  vsid);
-    return subnet && subnet->encrypted;
+    return encap == HNV_ENCAP_NVGRE ? VFP_ENCAP_NVGRE : VFP_ENCAP_VXLAN;
 }
 
-static struct want_mapping *want_mapping_in(struct want_space *,
-                                            uint32_t vsid, const char *ca_s,
-                                            const char *mac_s,
-                                            const struct in6_addr *pa,
-                                            enum vfp_encap);
-
-/* Adds the mapping to the space of subnet 'vsid' and, if the subnet is
- * bound to a virtual network of 'rd_of_vsid', to that network's routing
- * space. */
+/* Adds to 'ws' (if nonnull) and to 'rd' (if nonnull) the mappings of
+ * 'subnet', and to 'ws' its gateway.  An encrypted subnet's remote CAs are
+ * left out: what this host would send them would cross the underlay in
+ * clear text, and what they send cannot be trusted to have been
+ * encrypted, so neither is forwarded (fail closed). */
 static void
-want_mapping(struct hmap *spaces, struct hmap *rd_spaces,
-             const struct shash *rd_of_vsid, uint32_t vsid,
-             const char *ca_s, const char *mac_s, const struct in6_addr *pa,
-             enum vfp_encap encap)
+want_subnet_mappings(const struct hnv_check *check,
+                     const struct hnv_check_subnet *subnet,
+                     struct want_space *ws, struct want_space *rd)
 {
-    char key[16];
-    snprintf(key, sizeof key, "%"PRIu32, vsid);
-    const char *rd = shash_find_data(rd_of_vsid, key);
+    const struct hnv_check_mapping *cm;
 
-    want_mapping_in(want_space_find(spaces, vsid), vsid, ca_s, mac_s, pa,
-                    encap);
-    if (rd) {
-        want_mapping_in(want_rd_space_find(rd_spaces, rd), vsid, ca_s,
-                        mac_s, pa, encap);
-    }
-}
-
-/* Adds the mapping to 'ws', if there is one and the mapping is usable.
- * Returns it, or NULL. */
-static struct want_mapping *
-want_mapping_in(struct want_space *ws, uint32_t vsid, const char *ca_s,
-                const char *mac_s, const struct in6_addr *pa,
-                enum vfp_encap encap)
-{
-    struct want_mapping *wm = xzalloc(sizeof *wm);
-
-    if (!ws || !ok(hnv_parse_ip(ca_s, &wm->ca))
-        || !ok(hnv_parse_mac(mac_s, &wm->mac))) {
-        /* Not a subnet with a local NIC, or not usable: hnv_check_run()
-         * reports malformed rows. */
-        free(wm);
-        return NULL;
-    }
-    wm->pa = *pa;
-    wm->encap = encap;
-    wm->vsid = vsid;
-    want_mapping_insert(ws, wm);
-    return wm;
-}
-
-static uint32_t
-want_route_hash(const struct in6_addr *prefix, unsigned int plen)
-{
-    return hash_bytes(prefix, sizeof *prefix, plen);
-}
-
-static struct want_route *
-want_route_find(const struct want_space *ws, const struct in6_addr *prefix,
-                unsigned int plen)
-{
-    struct want_route *wr;
-
-    HMAP_FOR_EACH_WITH_HASH (wr, node, want_route_hash(prefix, plen),
-                             &ws->routes) {
-        if (wr->plen == plen && ipv6_addr_equals(&wr->prefix, prefix)) {
-            return wr;
-        }
-    }
-    return NULL;
-}
-
-/* Adds the static routes of virtual network 'lr' to its routing space
- * 'ws'.  hnv_check_run() reported the malformed ones; of two that name the
- * same prefix (with different host bits), the first in key order wins. */
-static void
-want_routes(struct want_space *ws, const struct msvtep_logical_router *lr)
-{
-    const struct smap_node **routes = smap_sort(&lr->static_routes);
-
-    for (size_t i = 0; i < smap_count(&lr->static_routes); i++) {
-        struct hnv_prefix dst;
-        struct in6_addr nexthop;
-        if (!ok(hnv_parse_route(routes[i]->key, routes[i]->value, &dst,
-                                &nexthop))) {
+    HMAP_FOR_EACH (cm, vsid_node, &subnet->mappings) {
+        if (!cm->local && subnet->encrypted) {
             continue;
         }
-        in6_addr_set_mapped_ipv4(&dst.addr,
-                                 in6_addr_get_mapped_ipv4(&dst.addr)
-                                 & be32_prefix_mask(dst.plen));
-        if (!want_route_find(ws, &dst.addr, dst.plen)) {
-            struct want_route *wr = xzalloc(sizeof *wr);
-            wr->prefix = dst.addr;
-            wr->plen = dst.plen;
-            wr->nexthop = nexthop;
-            hmap_insert(&ws->routes, &wr->node,
-                        want_route_hash(&wr->prefix, wr->plen));
+        for (int i = 0; i < 2; i++) {
+            struct want_space *dst = i ? rd : ws;
+            if (dst) {
+                struct want_mapping *wm = xzalloc(sizeof *wm);
+                wm->vsid = cm->vsid;
+                wm->ca = cm->ca;
+                wm->mac = cm->mac;
+                wm->pa = cm->local ? in6addr_any : cm->pa;
+                wm->encap = (cm->local ? VFP_ENCAP_NONE
+                             : vfp_encap_of(cm->encap));
+                want_mapping_insert(dst, wm);
+            }
         }
     }
-    free(routes);
+
+    /* The gateway, IPv4 or IPv6, answers ARP or neighbour discovery with
+     * the router MAC. */
+    if (ws && subnet->has_prefix && check->has_router_mac) {
+        struct want_mapping *wm = xzalloc(sizeof *wm);
+        hnv_prefix_gateway(&subnet->prefix, &wm->ca);
+        wm->mac = check->router_mac;
+        wm->pa = in6addr_any;
+        wm->encap = VFP_ENCAP_NONE;
+        wm->vsid = subnet->vsid;
+        wm->no_flood = true;
+        want_mapping_insert(ws, wm);
+    }
 }
 
-/* Brings the routes of the space of 'ws' in line with it. */
+/* Brings the routes of routing space 'space' in line with 'vnet'. */
 static void
 sync_routes(struct vfp_model *m, struct vfp_space *space,
-            const struct want_space *ws)
+            const struct hnv_check_vnet *vnet)
 {
-    struct want_route *wr;
-    HMAP_FOR_EACH (wr, node, &ws->routes) {
-        struct vfp_route *old = vfp_space_find_route(space, &wr->prefix,
-                                                     wr->plen);
-        if (old && ipv6_addr_equals(&old->nexthop, &wr->nexthop)) {
+    for (size_t i = 0; i < vnet->n_routes; i++) {
+        const struct hnv_check_route *r = &vnet->routes[i];
+        struct vfp_route *old = vfp_space_find_route(space, &r->prefix,
+                                                     r->plen);
+        if (old && ipv6_addr_equals(&old->nexthop, &r->nexthop)) {
             continue;
         }
         struct vfp_route *route;
-        char *error = vfp_model_add_route(m, space, &wr->prefix, wr->plen,
-                                          &wr->nexthop, true, &route);
+        char *error = vfp_model_add_route(m, space, &r->prefix, r->plen,
+                                          &r->nexthop, true, &route);
         if (error) {
             VLOG_WARN("space %s: %s", space->name, error);
             free(error);
@@ -819,17 +728,39 @@ sync_routes(struct vfp_model *m, struct vfp_space *space,
 
     struct vfp_route *route;
     HMAP_FOR_EACH_SAFE (route, node, &space->routes) {
-        if (!want_route_find(ws, &route->prefix, route->plen)) {
+        bool wanted = false;
+        for (size_t i = 0; i < vnet->n_routes && !wanted; i++) {
+            wanted = (vnet->routes[i].plen == route->plen
+                      && ipv6_addr_equals(&vnet->routes[i].prefix,
+                                          &route->prefix));
+        }
+        if (!wanted) {
             vfp_mark_route(route);
             vfp_model_remove_route(m, route);
         }
     }
 }
 
+static bool
+want_mapping_contains(const struct want_space *ws,
+                      const struct in6_addr *ca)
+{
+    const struct want_mapping *wm;
+
+    HMAP_FOR_EACH_WITH_HASH (wm, node, hash_bytes(ca, sizeof *ca, 0),
+                             &ws->mappings) {
+        if (ipv6_addr_equals(&wm->ca, ca)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Brings the space of 'ws' in line with it, changing only the mappings
- * that differ. */
+ * that differ.  With 'vsid' nonzero, only that subnet's mappings are in
+ * 'ws': the space's others stay as they are. */
 static void
-sync_space(struct vfp_model *m, struct want_space *ws)
+sync_space(struct vfp_model *m, const struct want_space *ws, uint32_t vsid)
 {
     const char *name = ws->name;
     struct vfp_space *space = vfp_model_find_space(m, name);
@@ -868,24 +799,15 @@ sync_space(struct vfp_model *m, struct want_space *ws)
 
     struct vfp_mapping *mapping;
     HMAP_FOR_EACH_SAFE (mapping, node, &space->mappings) {
-        bool wanted = false;
-        HMAP_FOR_EACH_WITH_HASH (wm, node, hash_bytes(&mapping->ca_ip,
-                                                      sizeof mapping->ca_ip,
-                                                      0),
-                                 &ws->mappings) {
-            if (ipv6_addr_equals(&wm->ca, &mapping->ca_ip)) {
-                wanted = true;
-                break;
-            }
-        }
-        if (!wanted) {
+        if ((!vsid || mapping->vsid == vsid)
+            && !want_mapping_contains(ws, &mapping->ca_ip)) {
             vfp_mark_mapping(mapping);
             vfp_model_remove_mapping(m, mapping);
         }
     }
 
-    if (space->routing) {
-        sync_routes(m, space, ws);
+    if (space->routing && ws->vnet) {
+        sync_routes(m, space, ws->vnet);
     }
 }
 
@@ -899,114 +821,70 @@ remove_port(struct vfp_model *m, const char *name)
     }
 }
 
-/* Works out the spaces that the local NICs need: one per subnet, one per
- * virtual network ('rd_spaces', routing), with their mappings.  Sets each
- * NIC's routing space and router MAC; 'rd_of_vsid' maps VSIDs to routing
- * space names.  Only what the check accepted counts: a subnet's virtual
- * network is the one of its accepted binding, never that of a binding the
- * check refused. */
+/* Works out the spaces that the local NICs need, into 'spaces': one per
+ * subnet, one per virtual network (routing), with their mappings.  Sets
+ * each NIC's routing space; 'rd_of_vsid' maps VSIDs to routing space
+ * names.  Only what the check accepted counts: a subnet's virtual network
+ * is the one of its accepted binding, never that of a binding the check
+ * refused.  (The check refused router names that VFP could not take as
+ * they are, so two networks never share a space.) */
 static void
-collect_spaces(const struct ovsdb_idl *vtep, const struct hnv_check *check,
-               struct hmap *nics, struct hmap *spaces, struct hmap *rd_spaces,
-               struct shash *rd_of_vsid)
+collect_spaces(const struct hnv_check *check, struct hmap *nics,
+               struct hmap *spaces, struct smap *rd_of_vsid)
 {
     const struct hnv_check_subnet *subnet;
+    struct sset local_vsids = SSET_INITIALIZER(&local_vsids);
+    struct sset local_vnets = SSET_INITIALIZER(&local_vnets);
     struct nic *nic;
 
     HMAP_FOR_EACH (nic, node, nics) {
-        if (!nic->blocked && !want_space_find(spaces, nic->vsid)) {
-            want_space_new(spaces, hash_int(nic->vsid, 0), nic->vsid,
-                           space_name(nic->vsid), false);
+        if (!nic->blocked) {
+            char key[16];
+            snprintf(key, sizeof key, "%"PRIu32, nic->vsid);
+            sset_add(&local_vsids, key);
+            want_space(spaces, space_name(nic->vsid), false);
+            subnet = hnv_check_find_subnet(check, nic->vsid);
+            if (subnet && subnet->vnet) {
+                sset_add(&local_vnets, subnet->vnet);
+            }
         }
     }
 
-    /* Virtual networks with a local NIC in one of their subnets.  (The
-     * check refused router names that VFP could not take as they are, so
-     * two networks never share a space.) */
-    const struct msvtep_logical_router *lr;
-    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
-        if (!accepted(check, &lr->header_)) {
-            continue;
+    /* Virtual networks with a local NIC in one of their subnets. */
+    const struct hnv_check_vnet *vnet;
+    HMAP_FOR_EACH (vnet, node, &check->vnets) {
+        if (sset_contains(&local_vnets, vnet->name)) {
+            want_space(spaces, rd_space_name(vnet->name), true)->vnet = vnet;
         }
-        bool local = false;
-        HMAP_FOR_EACH (subnet, node, &check->subnets) {
-            local = local || (subnet->vnet && !strcmp(subnet->vnet, lr->name)
-                              && want_space_find(spaces, subnet->vsid));
+    }
+
+    HMAP_FOR_EACH (subnet, node, &check->subnets) {
+        char key[16];
+        snprintf(key, sizeof key, "%"PRIu32, subnet->vsid);
+        char *name = space_name(subnet->vsid);
+        struct want_space *ws = (sset_contains(&local_vsids, key)
+                                 ? want_space_find(spaces, name) : NULL);
+        free(name);
+
+        struct want_space *rd = NULL;
+        if (subnet->vnet && sset_contains(&local_vnets, subnet->vnet)) {
+            name = rd_space_name(subnet->vnet);
+            rd = want_space_find(spaces, name);
+            free(name);
+            smap_replace(rd_of_vsid, key, rd->name);
         }
-        if (!local) {
-            continue;
-        }
-        char *name = xasprintf(SPACE_PREFIX "rd-%s", lr->name);
-        struct want_space *ws = want_space_new(rd_spaces,
-                                               hash_string(name, 0), 0,
-                                               name, true);
-        want_routes(ws, lr);
-        HMAP_FOR_EACH (subnet, node, &check->subnets) {
-            if (subnet->vnet && !strcmp(subnet->vnet, lr->name)) {
-                char *key = xasprintf("%"PRIu32, subnet->vsid);
-                shash_replace(rd_of_vsid, key, ws->name);
-                free(key);
-            }
+        if (ws || rd) {
+            want_subnet_mappings(check, subnet, ws, rd);
         }
     }
 
     HMAP_FOR_EACH (nic, node, nics) {
-        char *key = xasprintf("%"PRIu32, nic->vsid);
-        nic->rd_space = shash_find_data(rd_of_vsid, key);
-        free(key);
-        nic->has_router_mac = check->has_router_mac;
-        nic->router_mac = check->router_mac;
+        char key[16];
+        snprintf(key, sizeof key, "%"PRIu32, nic->vsid);
+        nic->rd_space = smap_get(rd_of_vsid, key);
     }
-
-    /* Their CAs: remote, with their PA, and local.  An encrypted subnet's
-     * remote CAs are left out: what this host would send them would cross
-     * the underlay in clear text, and what they send cannot be trusted to
-     * have been encrypted, so neither is forwarded (fail closed). */
-    const struct msvtep_ucast_macs_remote *umr;
-    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, vtep) {
-        struct in6_addr pa;
-        enum vfp_encap encap;
-        if (accepted(check, &umr->header_)
-            && !encrypted_vsid(check, umr->logical_switch->tunnel_key[0])
-            && hnv_vfp_locator(umr->locator, &pa, &encap)) {
-            want_mapping(spaces, rd_spaces, rd_of_vsid,
-                         umr->logical_switch->tunnel_key[0], umr->ipaddr,
-                         umr->MAC, &pa, encap);
-        }
-    }
-    const struct msvtep_ucast_macs_local *uml;
-    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
-        if (accepted(check, &uml->header_) && uml->ipaddr[0]) {
-            want_mapping(spaces, rd_spaces, rd_of_vsid,
-                         uml->logical_switch->tunnel_key[0], uml->ipaddr,
-                         uml->MAC, &in6addr_any, VFP_ENCAP_NONE);
-        }
-    }
-
-    /* The gateway of each subnet, IPv4 or IPv6, answers ARP or neighbour
-     * discovery with the router MAC.  A NIC with no IP has its subnet's
-     * address family. */
-    HMAP_FOR_EACH (subnet, node, &check->subnets) {
-        if (!subnet->has_prefix) {
-            continue;
-        }
-        HMAP_FOR_EACH (nic, node, nics) {
-            if (!nic->n_ips && nic->vsid == subnet->vsid) {
-                nic->ipv6 = !subnet->prefix.is_ipv4;
-            }
-        }
-        struct want_space *ws = want_space_find(spaces, subnet->vsid);
-        if (ws && check->has_router_mac) {
-            struct want_mapping *wm = xzalloc(sizeof *wm);
-            hnv_prefix_gateway(&subnet->prefix, &wm->ca);
-            wm->mac = check->router_mac;
-            wm->pa = in6addr_any;
-            wm->encap = VFP_ENCAP_NONE;
-            wm->vsid = subnet->vsid;
-            wm->no_flood = true;
-            want_mapping_insert(ws, wm);
-        }
-    }
+    sset_destroy(&local_vsids);
+    sset_destroy(&local_vnets);
 }
 
 static void
@@ -1020,37 +898,30 @@ want_spaces_destroy(struct hmap *spaces)
             free(wm);
         }
         hmap_destroy(&ws->mappings);
-
-        struct want_route *wr;
-        HMAP_FOR_EACH_POP (wr, node, &ws->routes) {
-            free(wr);
-        }
-        hmap_destroy(&ws->routes);
         free(ws->name);
         free(ws);
     }
     hmap_destroy(spaces);
 }
 
-/* Rebuilds the ports whose description changed, removes those the policy
- * no longer has. */
+/* Rebuilds the ports of 'nics' whose description changed; with 'all',
+ * removes those the policy no longer has. */
 static void
-sync_ports(struct vfp_model *m, const struct ovsdb_idl *fw,
-           struct hmap *nics)
+sync_ports(struct vfp_model *m, struct hmap *nics, bool all)
 {
     struct sset wanted_ports = SSET_INITIALIZER(&wanted_ports);
     struct nic *nic;
 
     HMAP_FOR_EACH (nic, node, nics) {
         struct ds desc = DS_EMPTY_INITIALIZER;
-        program_nic(m, fw, nic, &desc, false);
+        program_nic(m, nic, &desc, false);
 
         const char *old = shash_find_data(&programmed_ports, nic->name);
         if (!old || strcmp(old, ds_cstr(&desc))
             || !vfp_model_find_port(m, nic->name)) {
             remove_port(m, nic->name);
             struct ds applied = DS_EMPTY_INITIALIZER;
-            program_nic(m, fw, nic, &applied, true);
+            program_nic(m, nic, &applied, true);
             ds_destroy(&applied);
             free(shash_replace(&programmed_ports, nic->name,
                                ds_steal_cstr(&desc)));
@@ -1061,7 +932,7 @@ sync_ports(struct vfp_model *m, const struct ovsdb_idl *fw,
 
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &programmed_ports) {
-        if (!sset_contains(&wanted_ports, node->name)) {
+        if (all && !sset_contains(&wanted_ports, node->name)) {
             remove_port(m, node->name);
             free(node->data);
             shash_delete(&programmed_ports, node);
@@ -1070,63 +941,44 @@ sync_ports(struct vfp_model *m, const struct ovsdb_idl *fw,
     sset_destroy(&wanted_ports);
 }
 
-bool
-hnv_vfp_locator(const struct msvtep_physical_locator *pl,
-                struct in6_addr *pa, enum vfp_encap *encap)
+static void
+nics_destroy(struct hmap *nics)
 {
-    enum hnv_encap hnv_encap;
-    bool outer_ipv6;
-
-    if (!ok(hnv_parse_ip(pl->dst_ip, pa))
-        || !ok(hnv_parse_encapsulation_type(pl->encapsulation_type,
-                                            &hnv_encap, &outer_ipv6))) {
-        return false;
-    }
-    *encap = (hnv_encap == HNV_ENCAP_NVGRE ? VFP_ENCAP_NVGRE
-                                           : VFP_ENCAP_VXLAN);
-    return true;
-}
-
-void
-hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-              const char *host, const struct hnv_check *check)
-{
-    struct vfp_model *m = vfp_get_model();
-    struct hmap nics = HMAP_INITIALIZER(&nics);
-    struct hmap spaces = HMAP_INITIALIZER(&spaces);
-    struct hmap rd_spaces = HMAP_INITIALIZER(&rd_spaces);
-    struct shash rd_of_vsid = SHASH_INITIALIZER(&rd_of_vsid);
-    struct want_space *ws;
     struct nic *nic;
 
-    if (!vtep || !host) {
-        hnv_vfp_clear();
-        return;
+    HMAP_FOR_EACH_POP (nic, node, nics) {
+        free(nic->name);
+        free(nic->acls);
+        free(nic);
     }
-    collect_nics(host, check, &nics);
-    if (fw) {
-        collect_fw_rules(fw, check, &nics);
-    }
-    collect_spaces(vtep, check, &nics, &spaces, &rd_spaces, &rd_of_vsid);
+    hmap_destroy(nics);
+}
+
+/* Compiles the whole policy: what hnv_check_run() accepted. */
+static void
+apply_all(struct vfp_model *m, const char *host,
+          const struct hnv_check *check)
+{
+    struct hmap nics = HMAP_INITIALIZER(&nics);
+    struct hmap spaces = HMAP_INITIALIZER(&spaces);
+    struct smap rd_of_vsid = SMAP_INITIALIZER(&rd_of_vsid);
+    struct want_space *ws;
+
+    collect_nics(host, check, NULL, &nics);
+    collect_spaces(check, &nics, &spaces, &rd_of_vsid);
 
     /* Spaces first, so that the rules that name them find them. */
-    struct sset wanted_spaces = SSET_INITIALIZER(&wanted_spaces);
     HMAP_FOR_EACH (ws, node, &spaces) {
-        sync_space(m, ws);
-        sset_add(&wanted_spaces, ws->name);
-    }
-    HMAP_FOR_EACH (ws, node, &rd_spaces) {
-        sync_space(m, ws);
-        sset_add(&wanted_spaces, ws->name);
+        sync_space(m, ws, 0);
     }
 
-    sync_ports(m, fw, &nics);
+    sync_ports(m, &nics, true);
 
     /* Spaces the policy no longer needs go after the rules that named
      * them. */
     const char *name;
     SSET_FOR_EACH_SAFE (name, &programmed_spaces) {
-        if (!sset_contains(&wanted_spaces, name)) {
+        if (!want_space_find(&spaces, name)) {
             struct vfp_space *space = vfp_model_find_space(m, name);
             if (space) {
                 vfp_mark_space(space);
@@ -1135,23 +987,86 @@ hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
             sset_delete(&programmed_spaces, SSET_NODE_FROM_NAME(name));
         }
     }
-    sset_destroy(&wanted_spaces);
 
-    smap_clear(&programmed_rd_of_vsid);
-    struct shash_node *rd;
-    SHASH_FOR_EACH (rd, &rd_of_vsid) {
-        smap_add(&programmed_rd_of_vsid, rd->name, rd->data);
-    }
-
-    HMAP_FOR_EACH_POP (nic, node, &nics) {
-        free(nic->name);
-        sset_destroy(&nic->fw_rules);
-        free(nic);
-    }
-    hmap_destroy(&nics);
+    smap_destroy(&programmed_rd_of_vsid);
+    programmed_rd_of_vsid = rd_of_vsid;
+    hmap_moved(&programmed_rd_of_vsid.map);
+    nics_destroy(&nics);
     want_spaces_destroy(&spaces);
-    want_spaces_destroy(&rd_spaces);
-    shash_destroy(&rd_of_vsid);
+}
+
+/* Compiles what hnv_check_update() changed: the mappings of the subnets
+ * of 'dirty' in the spaces programmed for them, and the ports of its
+ * NICs.  Which spaces exist and which NICs the host has did not change
+ * (hnv_check_update() leaves such changes to hnv_check_run()). */
+static void
+apply_dirty(struct vfp_model *m, const char *host,
+            const struct hnv_check *check,
+            const struct hnv_check_dirty *dirty)
+{
+    for (size_t i = 0; i < dirty->n_vsids; i++) {
+        uint32_t vsid = dirty->vsids[i];
+        const struct hnv_check_subnet *subnet = hnv_check_find_subnet(check,
+                                                                      vsid);
+        if (!subnet) {
+            continue;
+        }
+
+        struct hmap spaces = HMAP_INITIALIZER(&spaces);
+        char *name = space_name(vsid);
+        struct want_space *ws = NULL, *rd = NULL;
+        if (sset_contains(&programmed_spaces, name)) {
+            ws = want_space(&spaces, name, false);
+        } else {
+            free(name);
+        }
+
+        char key[16];
+        snprintf(key, sizeof key, "%"PRIu32, vsid);
+        const char *rd_name = smap_get(&programmed_rd_of_vsid, key);
+        if (rd_name && sset_contains(&programmed_spaces, rd_name)) {
+            rd = want_space(&spaces, xstrdup(rd_name), true);
+        }
+        if (ws || rd) {
+            want_subnet_mappings(check, subnet, ws, rd);
+        }
+        if (ws) {
+            sync_space(m, ws, vsid);
+        }
+        if (rd) {
+            sync_space(m, rd, vsid);
+        }
+        want_spaces_destroy(&spaces);
+    }
+
+    if (!sset_is_empty(&dirty->nics)) {
+        struct hmap nics = HMAP_INITIALIZER(&nics);
+        struct nic *nic;
+
+        collect_nics(host, check, &dirty->nics, &nics);
+        HMAP_FOR_EACH (nic, node, &nics) {
+            char key[16];
+            snprintf(key, sizeof key, "%"PRIu32, nic->vsid);
+            nic->rd_space = smap_get(&programmed_rd_of_vsid, key);
+        }
+        sync_ports(m, &nics, false);
+        nics_destroy(&nics);
+    }
+}
+
+void
+hnv_vfp_apply(const char *host, const struct hnv_check *check,
+              const struct hnv_check_dirty *dirty)
+{
+    struct vfp_model *m = vfp_get_model();
+
+    if (!host) {
+        hnv_vfp_clear();
+    } else if (dirty) {
+        apply_dirty(m, host, check, dirty);
+    } else {
+        apply_all(m, host, check);
+    }
 }
 
 void
@@ -1176,23 +1091,6 @@ hnv_vfp_clear(void)
     }
     sset_clear(&programmed_spaces);
     smap_clear(&programmed_rd_of_vsid);
-}
-
-void
-hnv_vfp_vsid_spaces(uint32_t vsid, struct vfp_space *spaces[2])
-{
-    const struct vfp_model *m = vfp_get_model();
-    char key[16];
-
-    snprintf(key, sizeof key, "%"PRIu32, vsid);
-    char *name = space_name(vsid);
-    spaces[0] = (sset_contains(&programmed_spaces, name)
-                 ? vfp_model_find_space(m, name) : NULL);
-    free(name);
-
-    const char *rd = smap_get(&programmed_rd_of_vsid, key);
-    spaces[1] = (rd && sset_contains(&programmed_spaces, rd)
-                 ? vfp_model_find_space(m, rd) : NULL);
 }
 
 void

@@ -47,28 +47,16 @@
 struct ds;
 struct hnv_check;
 struct in6_addr;
-struct msvtep_physical_locator;
-struct ovsdb_idl;
-struct vfp_space;
 
 /* The names of the spaces the agent programs start with this; others
  * belong to whoever made them with vfpctl. */
 #define HNV_VFP_SPACE_PREFIX "hnv-"
 
-/* Where a mapping to locator 'pl' sends its CA's packets: the PA and the
- * encapsulation.  Returns false if 'pl' is malformed (hnv_check_run()
- * refuses such locators and the rows that use them). */
-bool hnv_vfp_locator(const struct msvtep_physical_locator *pl,
-                     struct in6_addr *pa, enum vfp_encap *);
-
-/* The spaces that the latest hnv_vfp_apply() programmed for the mappings
- * of virtual subnet 'vsid': in 'spaces[0]' the subnet's own, in
- * 'spaces[1]' its virtual network's routing space; NULL where there is
- * none.  Two hash lookups, whatever the number of spaces. */
-void hnv_vfp_vsid_spaces(uint32_t vsid, struct vfp_space *spaces[2]);
-
-void hnv_vfp_apply(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-                   const char *host, const struct hnv_check *);
+/* Compiles what the check accepted: everything or, with 'dirty', what
+ * hnv_check_update() says it changed. */
+struct hnv_check_dirty;
+void hnv_vfp_apply(const char *host, const struct hnv_check *,
+                   const struct hnv_check_dirty *dirty);
 void hnv_vfp_clear(void);
 bool hnv_vfp_set_tunnel_src_flow(bool);
 void hnv_vfp_status(struct ds *);

@@ -1,0 +1,111 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef HNV_CHECK_PRIVATE_H
+#define HNV_CHECK_PRIVATE_H 1
+
+/* What hnv-check.c (the full check) shares with hnv-check-update.c (the
+ * change-driven one), so that both decide a row with the same code. */
+
+#include "hnv-check.h"
+
+struct msfw_fw_rules;
+struct msvtep_logical_switch;
+struct msvtep_physical_locator;
+struct msvtep_physical_port;
+struct msvtep_ucast_macs_remote;
+struct ovsdb_idl_row;
+
+/* The state of one check: hnv_check_run()'s, or hnv_check_update()'s. */
+struct check_ctx {
+    struct hnv_check *check;
+    const struct uuidset *incumbents;   /* May be NULL. */
+
+    /* hnv_check_update(): a row that would be refused is not refused but
+     * sets 'failed', for hnv_check_run() to decide. */
+    bool update;
+    bool failed;
+};
+
+/* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
+ * a port name): a string, or for the many CAs a binary "struct ca_key". */
+struct seen {
+    struct hmap_node node;
+    const void *owner;          /* What claimed it (see_owner()). */
+    struct uuid uuid;           /* The row that claimed it. */
+    size_t len;
+    uint8_t key[];
+};
+
+/* A CA IP or MAC in a VSID, as a key of "struct seen". */
+struct ca_key {
+    uint32_t kind;              /* 1 for an IP, 2 for a MAC. */
+    uint32_t vsid;
+    struct in6_addr addr;       /* The IP, or the MAC then zeros. */
+};
+
+/* A Ucast_Macs_Local or Ucast_Macs_Remote row, for checking both tables'
+ * rows in one order: a local row must not take a CA that a mapping in
+ * force holds, nor the other way round. */
+struct mac_row {
+    const struct ovsdb_idl_row *row;
+    const char *table;
+    bool local;
+    const char *mac_s, *ip_s;
+    const struct msvtep_logical_switch *ls;
+    const struct msvtep_physical_locator *pl;
+    const struct msvtep_physical_port *pp;      /* Local rows only. */
+    bool incumbent;
+};
+
+/* What a CA MAC in a VSID belongs to: one local NIC, or one PA. */
+struct mac_owner {
+    const struct hnv_check_nic *nic;    /* A local NIC, or NULL. */
+    struct uuid pl;             /* Or this PA's Physical_Locator row. */
+};
+
+/* A FW_Rules row's place: whom it applies to (a NIC id, normalized, or
+ * "vsid:VSID"), in which direction, group and priority.  Two rows with
+ * one place and different actions would leave the verdict to chance. */
+struct fw_place {
+    struct hmap_node node;
+    char *target;
+    enum hnv_check_dir dir;
+    bool admin;
+    int64_t priority;
+    bool block;                 /* The action of the row that holds it. */
+    struct uuid uuid;           /* That row. */
+};
+
+struct seen *find_seen(const struct check_ctx *, const void *key,
+                       size_t len);
+struct seen *see_owner(struct check_ctx *, const void *key, size_t len,
+                       const void *owner, const struct uuid *);
+struct ca_key ca_key(uint32_t vsid, bool is_ip, const struct in6_addr *ip,
+                     const struct eth_addr *mac);
+void note_accepted(struct check_ctx *, const struct ovsdb_idl_row *);
+bool check_mac_row(struct check_ctx *, const struct mac_row *);
+void mac_row_from_remote(struct check_ctx *,
+                         const struct msvtep_ucast_macs_remote *,
+                         struct mac_row *);
+bool check_fw_row(struct check_ctx *, const struct msfw_fw_rules *);
+struct fw_place *fw_place_find(const struct hmap *places, const char *target,
+                               enum hnv_check_dir, bool admin,
+                               int64_t priority);
+bool nic_is_ipv6(const struct hnv_check *, const struct hnv_check_nic *);
+void hnv_check_free_acl(struct hnv_check_acl *);
+
+#endif /* hnv-check-private.h */
