@@ -26,6 +26,8 @@ struct msfw_fw_rules;
 struct msvtep_logical_switch;
 struct msvtep_physical_locator;
 struct msvtep_physical_port;
+struct msvtep_logical_router;
+struct msvtep_ucast_macs_local;
 struct msvtep_ucast_macs_remote;
 struct ovsdb_idl_row;
 
@@ -90,6 +92,32 @@ struct fw_place {
     struct uuid uuid;           /* That row. */
 };
 
+/* A binding of a virtual subnet to a virtual network: key 'i' of the
+ * switch_binding of 'lr'.  Bindings, not only rows, keep their place
+ * against newcomers: a router row that is in force gains a binding by an
+ * update, not by a new row. */
+struct binding {
+    const struct msvtep_logical_router *lr;
+    size_t i;
+    struct uuid uuid;           /* binding_uuid(). */
+    bool incumbent;
+};
+
+struct uuid binding_uuid(const struct msvtep_logical_router *,
+                         const char *key);
+struct hnv_check_subnet *check_binding(struct check_ctx *,
+                                       const struct binding *,
+                                       struct hnv_prefix *);
+void record_subnet(struct check_ctx *, const struct msvtep_logical_switch *);
+bool check_physical_port(struct check_ctx *,
+                         const struct msvtep_physical_port *,
+                         uint32_t *vsid);
+struct hnv_check_nic *nic_create(struct hnv_check *, char *name,
+                                 const struct msvtep_physical_port *,
+                                 uint32_t vsid);
+void mac_row_from_local(struct check_ctx *,
+                        const struct msvtep_ucast_macs_local *,
+                        struct mac_row *);
 struct seen *find_seen(const struct check_ctx *, const void *key,
                        size_t len);
 struct seen *see_owner(struct check_ctx *, const void *key, size_t len,

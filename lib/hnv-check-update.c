@@ -177,9 +177,12 @@ unsee(struct hnv_check *check, const void *key, size_t len,
     }
 }
 
-/* Removes the accepted Ucast_Macs_Remote row 'uuid'. */
+/* Removes the accepted Ucast_Macs_Remote or Ucast_Macs_Local row 'uuid'.
+ * A local row may go only with its VM NIC, whose Physical_Port row is in
+ * 'gone_ports'. */
 static bool
-remove_mapping(struct update *u, const struct uuid *uuid)
+remove_mapping(struct update *u, const struct uuid *uuid,
+               const struct uuidset *gone_ports)
 {
     struct hnv_check *check = u->ctx.check;
 
@@ -192,38 +195,56 @@ remove_mapping(struct update *u, const struct uuid *uuid)
                     "other CAs, changed");
     }
 
+    if (m->nic && !uuidset_contains(gone_ports, &m->nic->port_uuid)) {
+        return fail(u, "a local MAC row of a VM NIC that stays changed");
+    }
+
     struct ca_key key = ca_key(m->vsid, true, &m->ca, NULL);
     unsee(check, &key, sizeof key, uuid);
     key = ca_key(m->vsid, false, NULL, &m->mac);
     unsee(check, &key, sizeof key, uuid);
+    if (m->nic) {
+        CONST_CAST(struct hnv_check_nic *, m->nic)->n_rows--;
+    }
 
     struct hnv_check_subnet *subnet = CONST_CAST(
         struct hnv_check_subnet *, hnv_check_find_subnet(check, m->vsid));
     hmap_remove(&subnet->mappings, &m->vsid_node);
     hmap_remove(&check->mappings, &m->node);
     hnv_check_dirty_add_vsid(u->dirty, m->vsid);
+    if (m->local) {
+        check->n_local_macs--;
+    } else {
+        check->n_mappings--;
+    }
     free(m);
-
     unaccept(u, uuid);
-    check->n_mappings--;
     return true;
 }
 
+/* Adds Ucast_Macs_Remote or Ucast_Macs_Local row 'r'. */
 static bool
-add_mapping(struct update *u, const struct msvtep_ucast_macs_remote *umr)
+add_mapping(struct update *u, const struct mac_row *r)
 {
-    struct mac_row r;
+    if (!r->ip_s[0]) {
+        return fail(u, "a MAC row without a CA changed");
+    }
+    if (!check_mac_row(&u->ctx, r) || u->ctx.failed) {
+        return fail(u, "a MAC row would be refused");
+    }
+    accept_row(u, &r->row->uuid);
 
-    mac_row_from_remote(&u->ctx, umr, &r);
-    if (!check_mac_row(&u->ctx, &r) || u->ctx.failed) {
-        return fail(u, "a mapping row would be refused");
+    const struct hnv_check_mapping *m = find_mapping(u->ctx.check,
+                                                     &r->row->uuid);
+    if (r->local) {
+        u->ctx.check->n_local_macs++;
+        if (m->nic) {
+            sset_add(&u->dirty->nics, m->nic->name);
+        }
+    } else {
+        u->ctx.check->n_mappings++;
     }
-    if (!umr->ipaddr[0]) {
-        return fail(u, "a mapping row without a CA changed");
-    }
-    accept_row(u, &umr->header_.uuid);
-    u->ctx.check->n_mappings++;
-    hnv_check_dirty_add_vsid(u->dirty, umr->logical_switch->tunnel_key[0]);
+    hnv_check_dirty_add_vsid(u->dirty, m->vsid);
     return true;
 }
 
@@ -300,38 +321,345 @@ update_locators(struct update *u, const struct ovsdb_idl *vtep, bool new)
     }
 }
 
-static void
-update_vtep(struct update *u, const struct ovsdb_idl *vtep)
-{
-    static const struct ovsdb_idl_table_class *tables[] = {
-        &msvtep_table_global, &msvtep_table_ucast_macs_remote,
-        &msvtep_table_physical_locator, NULL
-    };
-    static const struct ovsdb_idl_column *global_cfg[] = {
-        &msvtep_global_col_next_cfg, &msvtep_global_col_cur_cfg, NULL
-    };
-    static const struct ovsdb_idl_column *umr_locator[] = {
-        &msvtep_ucast_macs_remote_col_locator, NULL
-    };
-    const struct msvtep_ucast_macs_remote *umr;
-    const struct msvtep_global *global;
+/* Virtual subnets and their bindings. */
 
-    if (!only_tables_changed(vtep, &msvtep_idl_class, tables)) {
-        fail(u, "ms_vtep rows other than mappings and locators changed");
+/* Adds the new Logical_Switch rows: new virtual subnets, each with a VSID
+ * of its own. */
+static void
+add_subnets(struct update *u, const struct ovsdb_idl *vtep)
+{
+    const struct msvtep_logical_switch *ls;
+
+    MSVTEP_LOGICAL_SWITCH_FOR_EACH_TRACKED (ls, vtep) {
+        if (!msvtep_logical_switch_is_new(ls)
+            || msvtep_logical_switch_is_deleted(ls)) {
+            fail(u, "a virtual subnet changed or went");
+            return;
+        }
+        char *error = (ls->n_tunnel_key ? hnv_check_vsid(ls->tunnel_key[0])
+                       : xstrdup("no VSID"));
+        if (error) {
+            free(error);
+            fail(u, "a new virtual subnet would be refused");
+            return;
+        }
+        char *key = xasprintf("vsid %"PRId64, ls->tunnel_key[0]);
+        bool taken = see_owner(&u->ctx, key, strlen(key), NULL,
+                               &ls->header_.uuid) != NULL;
+        free(key);
+        if (taken) {
+            fail(u, "a new virtual subnet claims a VSID in use");
+            return;
+        }
+        record_subnet(&u->ctx, ls);
+        uuidset_find_and_delete(&u->ctx.check->accepted, &ls->header_.uuid);
+        accept_row(u, &ls->header_.uuid);
+        hnv_check_dirty_add_vsid(u->dirty, ls->tunnel_key[0]);
+    }
+}
+
+/* Whether 'subnet' has neither a mapping nor a VM NIC of this host: then
+ * binding it to a virtual network changes what no other row means. */
+static bool
+subnet_is_bare(const struct hnv_check *check,
+               const struct hnv_check_subnet *subnet)
+{
+    const struct hnv_check_nic *nic;
+
+    if (!hmap_is_empty(&subnet->mappings)) {
+        return false;
+    }
+    HMAP_FOR_EACH (nic, node, &check->nics) {
+        if (nic->vsid == subnet->vsid) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Takes the new switch_binding entries of changed Logical_Router rows:
+ * new bare subnets bound to a virtual network in force. */
+static void
+add_bindings(struct update *u, const struct ovsdb_idl *vtep)
+{
+    static const struct ovsdb_idl_column *bindings[] = {
+        &msvtep_logical_router_col_switch_binding, NULL
+    };
+    struct hnv_check *check = u->ctx.check;
+    const struct msvtep_logical_router *lr;
+
+    MSVTEP_LOGICAL_ROUTER_FOR_EACH_TRACKED (lr, vtep) {
+        if (msvtep_logical_router_is_new(lr)
+            || msvtep_logical_router_is_deleted(lr)
+            || !is_accepted(u, &lr->header_.uuid)
+            || other_column_updated(&lr->header_,
+                                    &msvtep_table_logical_router, bindings)) {
+            fail(u, "a virtual network changed other than by new subnets");
+            return;
+        }
+
+        /* Every binding in force stays: count them. */
+        size_t n_bound = 0, n_kept = 0;
+        const struct hnv_check_subnet *subnet;
+        HMAP_FOR_EACH (subnet, node, &check->subnets) {
+            n_bound += subnet->vnet && !strcmp(subnet->vnet, lr->name);
+        }
+        for (size_t i = 0; i < lr->n_switch_binding; i++) {
+            struct uuid b = binding_uuid(lr, lr->key_switch_binding[i]);
+            n_kept += is_accepted(u, &b);
+        }
+        if (n_kept != n_bound) {
+            fail(u, "a virtual network lost a subnet");
+            return;
+        }
+
+        for (size_t i = 0; i < lr->n_switch_binding; i++) {
+            struct binding b = {
+                .lr = lr, .i = i,
+                .uuid = binding_uuid(lr, lr->key_switch_binding[i]),
+            };
+            if (is_accepted(u, &b.uuid)) {
+                continue;
+            }
+
+            struct hnv_prefix prefix;
+            struct hnv_check_subnet *bound = check_binding(&u->ctx, &b,
+                                                           &prefix);
+            if (!bound || u->ctx.failed || !subnet_is_bare(check, bound)) {
+                fail(u, "a new subnet binding would be refused, or binds "
+                     "a subnet in use");
+                return;
+            }
+            bound->has_prefix = true;
+            bound->prefix = prefix;
+            bound->vnet = xstrdup(lr->name);
+            accept_row(u, &b.uuid);
+            hnv_check_dirty_add_vsid(u->dirty, bound->vsid);
+        }
+    }
+}
+
+/* VM NICs of this host. */
+
+static const struct msvtep_physical_switch *
+find_host(const struct ovsdb_idl *vtep, const char *host)
+{
+    const struct msvtep_physical_switch *ps;
+
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
+        if (host && !strcmp(ps->name, host)) {
+            return ps;
+        }
+    }
+    return NULL;
+}
+
+/* Sorts the Physical_Port rows that changed: this host's new ones into
+ * 'new_ports', the deleted ones that were VM NICs into 'gone_ports'.
+ * Other hosts' ports do not matter here. */
+static void
+sort_ports(struct update *u, const struct ovsdb_idl *vtep, const char *host,
+           struct uuidset *new_ports, struct uuidset *gone_ports)
+{
+    static const struct ovsdb_idl_column *ps_ports[] = {
+        &msvtep_physical_switch_col_ports, NULL
+    };
+    const struct msvtep_physical_switch *ps;
+    const struct msvtep_physical_port *pp;
+
+    if (!msvtep_physical_switch_track_get_first(vtep)
+        && !msvtep_physical_port_track_get_first(vtep)) {
         return;
     }
-    MSVTEP_GLOBAL_FOR_EACH_TRACKED (global, vtep) {
-        if (msvtep_global_is_new(global) || msvtep_global_is_deleted(global)
-            || other_column_updated(&global->header_, &msvtep_table_global,
-                                    global_cfg)) {
-            fail(u, "the Global row changed");
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH_TRACKED (ps, vtep) {
+        if (msvtep_physical_switch_is_new(ps)
+            || msvtep_physical_switch_is_deleted(ps)
+            || other_column_updated(&ps->header_,
+                                    &msvtep_table_physical_switch,
+                                    ps_ports)) {
+            fail(u, "a host changed other than by its VM NICs");
             return;
         }
     }
 
+    const struct msvtep_physical_switch *self = find_host(vtep, host);
+    struct uuidset ours = UUIDSET_INITIALIZER(&ours);
+    for (size_t i = 0; self && i < self->n_ports; i++) {
+        uuidset_insert(&ours, &self->ports[i]->header_.uuid);
+    }
+
+    MSVTEP_PHYSICAL_PORT_FOR_EACH_TRACKED (pp, vtep) {
+        const struct uuid *uuid = &pp->header_.uuid;
+        bool new = msvtep_physical_port_is_new(pp);
+        bool deleted = msvtep_physical_port_is_deleted(pp);
+
+        if (deleted && !new && is_accepted(u, uuid)) {
+            uuidset_insert(gone_ports, uuid);
+        } else if (deleted && !new) {
+            continue;
+        } else if (new && !deleted && uuidset_contains(&ours, uuid)) {
+            uuidset_insert(new_ports, uuid);
+        } else if (uuidset_contains(&ours, uuid) || is_accepted(u, uuid)) {
+            fail(u, "a VM NIC of this host changed");
+        }
+    }
+
+    /* A port of this host that is neither new nor in force was refused:
+     * it would be in the way. */
+    for (size_t i = 0; self && i < self->n_ports
+                       && (!uuidset_is_empty(new_ports)
+                           || !uuidset_is_empty(gone_ports)); i++) {
+        const struct uuid *uuid = &self->ports[i]->header_.uuid;
+        if (!uuidset_contains(new_ports, uuid) && !is_accepted(u, uuid)) {
+            fail(u, "this host has a refused VM NIC");
+        }
+    }
+    uuidset_destroy(&ours);
+}
+
+static struct hnv_check_nic *
+find_nic_by_port(const struct hnv_check *check, const struct uuid *uuid)
+{
+    struct hnv_check_nic *nic;
+
+    HMAP_FOR_EACH (nic, node, &check->nics) {
+        if (uuid_equals(&nic->port_uuid, uuid)) {
+            return nic;
+        }
+    }
+    return NULL;
+}
+
+static void
+remove_nics(struct update *u, const struct uuidset *gone_ports)
+{
+    struct hnv_check *check = u->ctx.check;
+    const struct uuidset_node *node;
+
+    UUIDSET_FOR_EACH (node, gone_ports) {
+        struct hnv_check_nic *nic = find_nic_by_port(check, &node->uuid);
+        if (!nic || nic->blocked || nic->n_rows) {
+            fail(u, "a VM NIC went but not its local MAC rows");
+            return;
+        }
+        sset_add(&u->dirty->nics, nic->name);
+        hnv_check_dirty_add_vsid(u->dirty, nic->vsid);
+        hmap_remove(&check->nics, &nic->node);
+        free(nic->name);
+        free(nic->ips);
+        free(nic);
+        unaccept(u, &node->uuid);
+        check->n_local_ports--;
+    }
+}
+
+/* Whether a local MAC row that is not new names 'pp', or lies in 'vsid'
+ * without naming a port: a new VM NIC would change where it goes. */
+static bool
+nic_changes_old_rows(const struct ovsdb_idl *vtep,
+                     const struct msvtep_physical_port *pp, uint32_t vsid)
+{
+    const struct msvtep_ucast_macs_local *uml;
+
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
+        if (msvtep_ucast_macs_local_is_new(uml)) {
+            continue;
+        }
+        if (uml->physical_port == pp
+            || (!uml->physical_port && uml->logical_switch
+                && uml->logical_switch->n_tunnel_key
+                && uml->logical_switch->tunnel_key[0] == vsid)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+add_nics(struct update *u, const struct ovsdb_idl *vtep,
+         const struct uuidset *new_ports)
+{
+    struct hnv_check *check = u->ctx.check;
+    const struct uuidset_node *node;
+
+    UUIDSET_FOR_EACH (node, new_ports) {
+        const struct msvtep_physical_port *pp
+            = msvtep_physical_port_get_for_uuid(vtep, &node->uuid);
+        uint32_t vsid;
+
+        if (!pp || !check_physical_port(&u->ctx, pp, &vsid)
+            || u->ctx.failed) {
+            fail(u, "a new VM NIC would be refused");
+            return;
+        }
+        char *name = hnv_nic_id_normalize(pp->name);
+        if (hnv_check_find_nic(check, name)
+            || nic_changes_old_rows(vtep, pp, vsid)) {
+            free(name);
+            fail(u, "a new VM NIC conflicts with one in force, or takes "
+                 "local MAC rows in force");
+            return;
+        }
+        struct hnv_check_nic *nic = nic_create(check, name, pp, vsid);
+        accept_row(u, &node->uuid);
+        check->n_local_ports++;
+        sset_add(&u->dirty->nics, nic->name);
+        hnv_check_dirty_add_vsid(u->dirty, vsid);
+    }
+}
+
+/* Charges the ACL rules of the new VM NICs of 'new_ports', now that their
+ * local MAC rows tell their address family. */
+static void
+charge_new_nics(struct update *u, const struct uuidset *new_ports)
+{
+    struct hnv_check *check = u->ctx.check;
+    const struct uuidset_node *node;
+
+    UUIDSET_FOR_EACH (node, new_ports) {
+        struct hnv_check_nic *nic = find_nic_by_port(check, &node->uuid);
+        char *subnet = xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, nic->vsid);
+        const char *targets[2] = { nic->name, subnet };
+        size_t n_targets[2] = { 0, 0 };
+
+        for (int i = 0; i < 2; i++) {
+            const struct hnv_check_acl *acl;
+            HMAP_FOR_EACH_WITH_HASH (acl, target_node,
+                                     hash_string(targets[i], 0),
+                                     &check->acls_by_target) {
+                if (strcmp(acl->target, targets[i])) {
+                    continue;
+                }
+                size_t cost = hnv_acl_flow_cost(&acl->match,
+                                                nic_is_ipv6(check, nic));
+                nic->acl_flows += cost;
+                n_targets[i]++;
+                if (cost > HNV_ACL_RULE_FLOW_MAX
+                    || nic->acl_flows > HNV_ACL_NIC_FLOW_BUDGET) {
+                    fail(u, "a new VM NIC's ACL rules exceed its budget");
+                }
+            }
+        }
+        free(subnet);
+        if (n_targets[0] && n_targets[1]) {
+            /* Its rules and its subnet's could now conflict. */
+            fail(u, "a new VM NIC has ACL rules of its own and of its "
+                 "subnet");
+        }
+    }
+}
+
+static void
+remove_mappings(struct update *u, const struct ovsdb_idl *vtep,
+                const struct uuidset *gone_ports)
+{
+    static const struct ovsdb_idl_column *umr_locator[] = {
+        &msvtep_ucast_macs_remote_col_locator, NULL
+    };
+    const struct msvtep_ucast_macs_remote *umr;
+    const struct msvtep_ucast_macs_local *uml;
     bool mac_errors = has_errors(u->ctx.check, "Ucast_Macs_Remote",
                                  "Ucast_Macs_Local");
-    update_locators(u, vtep, true);
 
     /* Removals first, so that a row replaced in one transaction (a new
      * row for a CA whose old row goes) finds its CA free. */
@@ -349,9 +677,43 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep)
         } else if (moved) {
             move_mapping(u, umr);
         } else if (!new && mac_errors) {
-            fail(u, "a mapping row changed while mapping rows are refused");
+            fail(u, "a mapping row changed while MAC rows are refused");
         } else if (!new) {
-            remove_mapping(u, &umr->header_.uuid);
+            remove_mapping(u, &umr->header_.uuid, gone_ports);
+        }
+    }
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_TRACKED (uml, vtep) {
+        bool deleted = msvtep_ucast_macs_local_is_deleted(uml);
+        bool new = msvtep_ucast_macs_local_is_new(uml);
+        if (deleted && new) {
+            if (is_accepted(u, &uml->header_.uuid)) {
+                fail(u, "a local MAC row was replaced");
+            }
+        } else if (!deleted && !new) {
+            fail(u, "a local MAC row changed");
+        } else if (deleted && mac_errors) {
+            fail(u, "a local MAC row went while MAC rows are refused");
+        } else if (deleted) {
+            remove_mapping(u, &uml->header_.uuid, gone_ports);
+        }
+    }
+}
+
+static void
+add_mappings(struct update *u, const struct ovsdb_idl *vtep)
+{
+    static const struct ovsdb_idl_column *umr_locator[] = {
+        &msvtep_ucast_macs_remote_col_locator, NULL
+    };
+    const struct msvtep_ucast_macs_remote *umr;
+    const struct msvtep_ucast_macs_local *uml;
+    struct mac_row r;
+
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_TRACKED (uml, vtep) {
+        if (msvtep_ucast_macs_local_is_new(uml)
+            && !msvtep_ucast_macs_local_is_deleted(uml) && !u->why) {
+            mac_row_from_local(&u->ctx, uml, &r);
+            add_mapping(u, &r);
         }
     }
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH_TRACKED (umr, vtep) {
@@ -362,10 +724,83 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep)
                                                &msvtep_table_ucast_macs_remote,
                                                umr_locator));
         if (!deleted && !moved && !u->why) {
-            add_mapping(u, umr);
+            mac_row_from_remote(&u->ctx, umr, &r);
+            add_mapping(u, &r);
         }
     }
-    update_locators(u, vtep, false);
+}
+
+static void
+update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
+{
+    static const struct ovsdb_idl_table_class *tables[] = {
+        &msvtep_table_global, &msvtep_table_ucast_macs_remote,
+        &msvtep_table_ucast_macs_local, &msvtep_table_physical_locator,
+        &msvtep_table_physical_switch, &msvtep_table_physical_port,
+        &msvtep_table_logical_switch, &msvtep_table_logical_router, NULL
+    };
+    static const struct ovsdb_idl_column *global_cfg[] = {
+        &msvtep_global_col_next_cfg, &msvtep_global_col_cur_cfg, NULL
+    };
+    const struct msvtep_global *global;
+
+    if (!only_tables_changed(vtep, &msvtep_idl_class, tables)) {
+        fail(u, "ms_vtep rows of a kind not handled row by row changed");
+        return;
+    }
+    MSVTEP_GLOBAL_FOR_EACH_TRACKED (global, vtep) {
+        if (msvtep_global_is_new(global) || msvtep_global_is_deleted(global)
+            || other_column_updated(&global->header_, &msvtep_table_global,
+                                    global_cfg)) {
+            fail(u, "the Global row changed");
+            return;
+        }
+    }
+
+    struct uuidset new_ports = UUIDSET_INITIALIZER(&new_ports);
+    struct uuidset gone_ports = UUIDSET_INITIALIZER(&gone_ports);
+    const struct hnv_check *check = u->ctx.check;
+    if (has_errors(check, "Logical_Switch", "Logical_Router")
+        || has_errors(check, "Physical_Switch", "Physical_Port")) {
+        /* Rows that the changes below could let in. */
+        if (msvtep_logical_switch_track_get_first(vtep)
+            || msvtep_logical_router_track_get_first(vtep)
+            || msvtep_physical_port_track_get_first(vtep)
+            || msvtep_physical_switch_track_get_first(vtep)) {
+            fail(u, "subnets, networks or VM NICs changed while some are "
+                 "refused");
+        }
+    }
+    if (!u->why) {
+        update_locators(u, vtep, true);
+        add_subnets(u, vtep);
+    }
+    if (!u->why) {
+        add_bindings(u, vtep);
+    }
+    if (!u->why) {
+        sort_ports(u, vtep, host, &new_ports, &gone_ports);
+    }
+    if (!u->why) {
+        remove_mappings(u, vtep, &gone_ports);
+    }
+    if (!u->why) {
+        remove_nics(u, &gone_ports);
+    }
+    if (!u->why) {
+        add_nics(u, vtep, &new_ports);
+    }
+    if (!u->why) {
+        add_mappings(u, vtep);
+    }
+    if (!u->why) {
+        charge_new_nics(u, &new_ports);
+    }
+    if (!u->why) {
+        update_locators(u, vtep, false);
+    }
+    uuidset_destroy(&new_ports);
+    uuidset_destroy(&gone_ports);
 }
 
 /* Firewall rules. */
@@ -520,7 +955,7 @@ update_fw(struct update *u, const struct ovsdb_idl *fw)
 
 bool
 hnv_check_update(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-                 const char *host OVS_UNUSED, struct hnv_check *check,
+                 const char *host, struct hnv_check *check,
                  struct hnv_check_dirty *dirty, const char **why)
 {
     struct update u = {
@@ -529,7 +964,7 @@ hnv_check_update(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
     };
 
     if (vtep) {
-        update_vtep(&u, vtep);
+        update_vtep(&u, vtep, host);
     }
     if (fw && !u.why) {
         update_fw(&u, fw);

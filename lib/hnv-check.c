@@ -301,6 +301,22 @@ claims_destroy(struct hmap *claims)
     hmap_destroy(claims);
 }
 
+/* Accepts Logical_Switch 'ls', whose VSID is valid and its own. */
+void
+record_subnet(struct check_ctx *ctx, const struct msvtep_logical_switch *ls)
+{
+    struct hnv_check_subnet *subnet = xzalloc(sizeof *subnet);
+    subnet->uuid = ls->header_.uuid;
+    subnet->vsid = ls->tunnel_key[0];
+    hmap_init(&subnet->mappings);
+    subnet->encrypted = (ls->encryption_credential_thumbprint
+                         && ls->encryption_credential_thumbprint[0]);
+    hmap_insert(&ctx->check->subnets, &subnet->node,
+                hash_int(subnet->vsid, 0));
+    note_accepted(ctx, &ls->header_);
+    ctx->check->n_vsids++;
+}
+
 static void
 check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 {
@@ -352,34 +368,14 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
             continue;
         }
 
-        struct hnv_check_subnet *subnet = xzalloc(sizeof *subnet);
-        subnet->uuid = ls->header_.uuid;
-        subnet->vsid = ls->tunnel_key[0];
-        hmap_init(&subnet->mappings);
-        subnet->encrypted = (ls->encryption_credential_thumbprint
-                             && ls->encryption_credential_thumbprint[0]);
-        hmap_insert(&ctx->check->subnets, &subnet->node,
-                    hash_int(subnet->vsid, 0));
-        note_accepted(ctx, &ls->header_);
-        ctx->check->n_vsids++;
+        record_subnet(ctx, ls);
     }
     claims_destroy(&claims);
 }
 
-/* A binding of a virtual subnet to a virtual network: key 'i' of the
- * switch_binding of 'lr'.  Bindings, not only rows, keep their place
- * against newcomers: a router row that is in force gains a binding by an
- * update, not by a new row. */
-struct binding {
-    const struct msvtep_logical_router *lr;
-    size_t i;
-    struct uuid uuid;           /* binding_uuid(). */
-    bool incumbent;
-};
-
 /* A uuid for the binding of key 'key' of router row 'lr', stable across
  * runs, for the set of accepted rows. */
-static struct uuid
+struct uuid
 binding_uuid(const struct msvtep_logical_router *lr, const char *key)
 {
     struct uuid u;
@@ -422,7 +418,7 @@ prefixes_overlap(const struct hnv_prefix *a, const struct hnv_prefix *b)
  * once and overlaps no other subnet of the same virtual network (a packet
  * routed there would have two destinations).  Returns the subnet to bind,
  * with its prefix in '*prefix', or NULL after reporting why not. */
-static struct hnv_check_subnet *
+struct hnv_check_subnet *
 check_binding(struct check_ctx *ctx, const struct binding *b,
               struct hnv_prefix *prefix)
 {
@@ -723,7 +719,7 @@ parse_ip(const char *s, struct in6_addr *ip)
     return !error;
 }
 
-static struct hnv_check_nic *
+struct hnv_check_nic *
 nic_create(struct hnv_check *check, char *name,
            const struct msvtep_physical_port *pp, uint32_t vsid)
 {
@@ -783,7 +779,7 @@ compare_port_candidates(const void *a_, const void *b_)
 }
 
 /* Checks 'pp' on its own.  Returns true and sets '*vsid' if it is valid. */
-static bool
+bool
 check_physical_port(struct check_ctx *ctx,
                     const struct msvtep_physical_port *pp, uint32_t *vsid)
 {
@@ -1056,6 +1052,7 @@ add_to_nic(const struct mac_row *r, struct hnv_check_nic *nic,
         nic->mac = *mac;
         nic->has_pa = parse_ip(r->pl->dst_ip, &nic->pa);
     }
+    nic->n_rows++;
     if (has_ip) {
         nic->ips = xrealloc(nic->ips, (nic->n_ips + 1) * sizeof *nic->ips);
         nic->ips[nic->n_ips++] = *ip;
@@ -1065,7 +1062,8 @@ add_to_nic(const struct mac_row *r, struct hnv_check_nic *nic,
 /* Records accepted row 'r', with CA 'ip', as a mapping of 'subnet'. */
 static void
 record_mapping(struct hnv_check *check, const struct mac_row *r,
-               struct hnv_check_subnet *subnet, const struct eth_addr *mac,
+               struct hnv_check_subnet *subnet,
+               const struct hnv_check_nic *nic, const struct eth_addr *mac,
                const struct in6_addr *ip)
 {
     struct hnv_check_mapping *m = xzalloc(sizeof *m);
@@ -1073,6 +1071,7 @@ record_mapping(struct hnv_check *check, const struct mac_row *r,
 
     m->uuid = r->row->uuid;
     m->local = r->local;
+    m->nic = nic;
     m->vsid = subnet->vsid;
     m->ca = *ip;
     m->mac = *mac;
@@ -1208,9 +1207,23 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
     }
     if (has_ip) {
         see_owner(ctx, &key, sizeof key, NULL, &r->row->uuid);
-        record_mapping(ctx->check, r, subnet, &mac, &ip);
+        record_mapping(ctx->check, r, subnet, nic, &mac, &ip);
     }
     return true;
+}
+
+void
+mac_row_from_local(struct check_ctx *ctx,
+                   const struct msvtep_ucast_macs_local *uml,
+                   struct mac_row *r)
+{
+    *r = (struct mac_row) {
+        .row = &uml->header_, .table = "Ucast_Macs_Local", .local = true,
+        .mac_s = uml->MAC, .ip_s = uml->ipaddr,
+        .ls = uml->logical_switch, .pl = uml->locator,
+        .pp = uml->physical_port,
+        .incumbent = is_incumbent(ctx, &uml->header_.uuid),
+    };
 }
 
 void
@@ -1253,13 +1266,7 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         if (n >= allocated) {
             rows = x2nrealloc(rows, &allocated, sizeof *rows);
         }
-        rows[n++] = (struct mac_row) {
-            .row = &uml->header_, .table = "Ucast_Macs_Local", .local = true,
-            .mac_s = uml->MAC, .ip_s = uml->ipaddr,
-            .ls = uml->logical_switch, .pl = uml->locator,
-            .pp = uml->physical_port,
-            .incumbent = is_incumbent(ctx, &uml->header_.uuid),
-        };
+        mac_row_from_local(ctx, uml, &rows[n++]);
     }
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, vtep) {
         if (n >= allocated) {

@@ -64,7 +64,8 @@ struct hnv_check_mapping {
     struct hmap_node node;      /* In 'mappings', by row uuid. */
     struct hmap_node vsid_node; /* In its subnet's 'mappings', by CA. */
     struct uuid uuid;           /* The row. */
-    bool local;                 /* Ucast_Macs_Local: a CA of this host. */
+    bool local;                 /* Ucast_Macs_Local: a CA of this host, */
+    const struct hnv_check_nic *nic;    /* of this VM NIC, or of none. */
     uint32_t vsid;
     struct in6_addr ca;         /* IPv4-mapped for IPv4. */
     struct eth_addr mac;
@@ -116,6 +117,7 @@ struct hnv_check_nic {
 
     bool has_mac;
     struct eth_addr mac;
+    size_t n_rows;              /* Its accepted Ucast_Macs_Local rows. */
     struct in6_addr *ips;       /* Its CAs, in the order accepted; all of
                                  * one address family. */
     size_t n_ips;

@@ -80,7 +80,7 @@ struct nic {
  * (options:local_ip=flow), without which OVS ignores a NIC's pinned PA. */
 static bool tunnel_src_flow = true;
 
-static struct shash programmed_ports = SHASH_INITIALIZER(&programmed_ports);
+static struct sset programmed_ports = SSET_INITIALIZER(&programmed_ports);
 static struct sset programmed_spaces = SSET_INITIALIZER(&programmed_spaces);
 
 /* The routing space that holds the mappings of each virtual subnet ("VSID"
@@ -259,6 +259,61 @@ fw_rule_cond(const struct hnv_acl_match *am, bool ipv6, struct vfp_cond *cond)
     return ok;
 }
 
+/* An action of 'type' on space 'space' of the switch's model (id 0, whose
+ * rules drop, if it does not exist). */
+static struct vfp_action
+space_action(enum vfp_action_type type, const char *space)
+{
+    const struct vfp_space *s = vfp_model_find_space(vfp_get_model(), space);
+    struct vfp_action action;
+
+    memset(&action, 0, sizeof action);
+    action.type = type;
+    action.space_id = s ? s->id : 0;
+    return action;
+}
+
+static struct vfp_action
+simple_action(enum vfp_action_type type)
+{
+    struct vfp_action action;
+
+    memset(&action, 0, sizeof action);
+    action.type = type;
+    return action;
+}
+
+/* Adds to 'group' rule 'name' with 'priority', 'cond' and 'action'. */
+static void
+add_rule(struct vfp_model *m, struct vfp_group *group, const char *name,
+         uint16_t priority, bool terminating, bool stateful,
+         const struct vfp_cond *cond, const struct vfp_action *action)
+{
+    char *error = vfp_model_add_rule(m, group, name, priority, terminating,
+                                     stateful, cond, action, NULL);
+    if (error) {
+        VLOG_WARN("port %s: rule %s: %s", group->layer->port->name, name,
+                  error);
+        free(error);
+    }
+}
+
+/* Returns the group 'name' of 'layer', created if need be. */
+static struct vfp_group *
+layer_group(struct vfp_model *m, struct vfp_layer *layer, const char *name,
+            uint16_t priority, enum vfp_direction dir, bool ipv6)
+{
+    struct vfp_group *group = vfp_layer_find_group(layer, name);
+
+    if (!group) {
+        struct vfp_cond none;
+        memset(&none, 0, sizeof none);
+        ignore(vfp_model_add_group(m, layer, name, priority, dir, ipv6,
+                                   &none, &group));
+    }
+    return group;
+}
+
 /* The VFP rule of one FW_Rules row for a NIC of address family 'ipv6': one
  * rule whose conditions hold the row's lists (the engine compiles them
  * into a number of flows that grows with the sum of their sizes).  A row
@@ -266,8 +321,7 @@ fw_rule_cond(const struct hnv_acl_match *am, bool ipv6, struct vfp_cond *cond)
  * matches the NIC's traffic, and yields no rule. */
 static void
 program_fw_rule(struct vfp_model *m, const struct hnv_check_acl *acl,
-                bool ipv6, struct vfp_layer *layer, struct ds *desc,
-                bool apply)
+                bool ipv6, struct vfp_layer *layer)
 {
     struct vfp_cond cond;
     if (!fw_rule_cond(&acl->match, ipv6, &cond)) {
@@ -275,32 +329,16 @@ program_fw_rule(struct vfp_model *m, const struct hnv_check_acl *acl,
         return;
     }
 
-    bool admin = acl->admin;
     bool out = acl->dir == HNV_CHECK_OUT;
-    const char *group_name = (admin ? (out ? "admin-out" : "admin-in")
-                                    : (out ? "ctrl-out" : "ctrl-in"));
-    struct vfp_group *group = apply ? vfp_layer_find_group(layer,
-                                                           group_name)
-                                    : NULL;
-    if (apply && !group) {
-        struct vfp_cond none;
-        memset(&none, 0, sizeof none);
-        ignore(vfp_model_add_group(m, layer, group_name, admin ? 1 : 2,
-                                   out ? VFP_OUT : VFP_IN, ipv6, &none,
-                                   &group));
-    }
-
-    struct vfp_action action = {
-        .type = acl->block ? VFP_ACTION_BLOCK : VFP_ACTION_ALLOW,
-    };
-    uint16_t priority = acl->priority;
+    const char *group_name = (acl->admin ? (out ? "admin-out" : "admin-in")
+                              : (out ? "ctrl-out" : "ctrl-in"));
+    struct vfp_group *group = layer_group(m, layer, group_name,
+                                          acl->admin ? 1 : 2,
+                                          out ? VFP_OUT : VFP_IN, ipv6);
+    struct vfp_action action = simple_action(acl->block ? VFP_ACTION_BLOCK
+                                             : VFP_ACTION_ALLOW);
     char *name = vfp_name("", acl->rule_id, 0);
-    ds_put_format(desc, "  rule %s %s %"PRIu16" %s%s", group_name, name,
-                  priority, acl->block ? "Block" : "Allow",
-                  admin ? " admin" : "");
-    vfp_cond_format(&cond, desc);
-    ds_put_char(desc, '\n');
-    if (apply && group && vfp_group_find_rule(group, name)) {
+    if (group && vfp_group_find_rule(group, name)) {
         /* Another row of this NIC has that rule_id (the NIC's and its
          * subnet's, or ids that differ only in characters that VFP names
          * cannot hold): this one goes by its uuid, so that neither is
@@ -310,33 +348,12 @@ program_fw_rule(struct vfp_model *m, const struct hnv_check_acl *acl,
         free(name);
         name = vfp_name("", uuid, 0);
     }
-    if (apply) {
-        char *err = vfp_model_add_rule(m, group, name, priority, admin,
-                                       action.type == VFP_ACTION_ALLOW,
-                                       &cond, &action, NULL);
-        if (err) {
-            VLOG_WARN("FW rule %s on %s: %s", acl->rule_id, acl->target,
-                      err);
-            free(err);
-        }
+    if (group) {
+        add_rule(m, group, name, acl->priority, acl->admin, !acl->block,
+                 &cond, &action);
     }
     free(name);
     vfp_cond_destroy(&cond);
-}
-
-/* Adds to 'group' rule 'name' with 'priority', 'cond' and the action that
- * 'word' (which this function frees) names. */
-static void
-add_rule(struct vfp_model *m, struct vfp_group *group, const char *name,
-         uint16_t priority, bool terminating, const struct vfp_cond *cond,
-         char *word)
-{
-    struct vfp_action action;
-
-    ignore(vfp_action_parse(m, word, &action));
-    free(word);
-    ignore(vfp_model_add_rule(m, group, name, priority, terminating, false,
-                              cond, &action, NULL));
 }
 
 /* ICMPv6 types 130 to 143: multicast listener discovery, router and
@@ -366,7 +383,8 @@ program_nic_source(struct vfp_model *m, struct vfp_group *out,
     }
 
     char *name = xasprintf("encap%s", suffix);
-    add_rule(m, out, name, 10, false, cond, xasprintf("map-encap:%s", space));
+    struct vfp_action action = space_action(VFP_ACTION_MAP_ENCAP, space);
+    add_rule(m, out, name, 10, false, false, cond, &action);
     free(name);
 
     /* Broadcast and multicast: a unicast copy to every other VM of the
@@ -375,7 +393,8 @@ program_nic_source(struct vfp_model *m, struct vfp_group *out,
     struct vfp_cond flood = *cond;
     flood.mcast = true;
     name = xasprintf("flood%s", suffix);
-    add_rule(m, out, name, 4, false, &flood, xasprintf("flood:%s", space));
+    action = space_action(VFP_ACTION_FLOOD, space);
+    add_rule(m, out, name, 4, false, false, &flood, &action);
     free(name);
 
     /* Sent to the distributed router: routed within the virtual network,
@@ -386,9 +405,9 @@ program_nic_source(struct vfp_model *m, struct vfp_group *out,
         route.has_dmac = true;
         route.dmac = nic->router_mac;
         name = xasprintf("route%s", suffix);
-        add_rule(m, out, name, 5, false, &route,
-                 xasprintf("route:%s:"ETH_ADDR_FMT, nic->rd_space,
-                           ETH_ADDR_ARGS(nic->router_mac)));
+        action = space_action(VFP_ACTION_ROUTE, nic->rd_space);
+        action.router_mac = nic->router_mac;
+        add_rule(m, out, name, 5, false, false, &route, &action);
         free(name);
     }
 }
@@ -400,181 +419,351 @@ static void
 program_fail_closed(struct vfp_model *m, struct vfp_layer *acl,
                     const struct nic *nic)
 {
-    for (int dir = HNV_CHECK_OUT; dir <= HNV_CHECK_IN; dir++) {
-        struct vfp_group *group;
-        struct vfp_cond cond;
+    struct vfp_action allow = simple_action(VFP_ACTION_ALLOW);
+    struct vfp_action block = simple_action(VFP_ACTION_BLOCK);
 
+    for (int dir = HNV_CHECK_OUT; dir <= HNV_CHECK_IN; dir++) {
         if (!nic->fail_closed[dir]) {
             continue;
         }
+
+        struct vfp_cond cond;
         memset(&cond, 0, sizeof cond);
-        ignore(vfp_model_add_group(m, acl, (dir == HNV_CHECK_OUT
-                                            ? "fail-closed-out"
-                                            : "fail-closed-in"),
-                                   0, dir == HNV_CHECK_OUT ? VFP_OUT : VFP_IN,
-                                   nic->ipv6, &cond, &group));
+        struct vfp_group *group = layer_group(
+            m, acl, dir == HNV_CHECK_OUT ? "fail-closed-out"
+                                         : "fail-closed-in",
+            0, dir == HNV_CHECK_OUT ? VFP_OUT : VFP_IN, nic->ipv6);
+        if (!group) {
+            continue;
+        }
         if (nic->ipv6) {
             struct vfp_cond nd = cond;
             set_cond_link_icmpv6(&nd);
-            add_rule(m, group, "nd", 0, true, &nd, xstrdup("allow"));
+            add_rule(m, group, "nd", 0, true, false, &nd, &allow);
         }
-        add_rule(m, group, "refused-block", 1, true, &cond,
-                 xstrdup("block"));
+        add_rule(m, group, "refused-block", 1, true, false, &cond, &block);
     }
 }
 
-/* Describes into 'desc', and with 'apply' creates, the VFP port of 'nic'
- * with its layers.  The description decides whether a port must be rebuilt,
- * so it holds everything that the objects are built from. */
+/* The ACL layer of 'nic' on 'port', only if the NIC has rules: no rule, no
+ * filtering.  In the NIC's address family.  No ACL applies to IPv6
+ * neighbour discovery, as none does to ARP: the vnet layer answers or
+ * drops it. */
 static void
-program_nic(struct vfp_model *m, const struct nic *nic, struct ds *desc,
-            bool apply)
+program_acl_layer(struct vfp_model *m, struct vfp_port *port,
+                  const struct nic *nic)
 {
-    char *space = space_name(nic->vsid);
-    struct vfp_port *port = NULL;
+    bool closed = (nic->fail_closed[HNV_CHECK_OUT]
+                   || nic->fail_closed[HNV_CHECK_IN]);
+    struct vfp_layer *acl = NULL;
 
-    ds_put_format(desc, "port %s vsid %"PRIu32" mac "ETH_ADDR_FMT" %s",
-                  nic->name, nic->vsid, ETH_ADDR_ARGS(nic->mac),
-                  nic->ipv6 ? "ipv6" : "ipv4");
-    for (size_t i = 0; i < nic->n_ips; i++) {
-        ds_put_char(desc, ' ');
-        hnv_ip_format(&nic->ips[i], desc);
+    if (!nic->n_acls && !closed) {
+        return;
     }
-    if (!nic->n_ips) {
-        ds_put_cstr(desc, " any");
+    ignore(vfp_model_add_layer(m, port, "acl", 100, true, true, &acl));
+    if (!acl) {
+        return;
     }
-    ds_put_format(desc, " routing %s router "ETH_ADDR_FMT" pa ",
-                  nic->rd_space ? nic->rd_space : "-",
-                  ETH_ADDR_ARGS(nic->router_mac));
-    if (nic->has_pa) {
-        hnv_ip_format(&nic->pa, desc);
-    } else {
-        ds_put_cstr(desc, "by-route");
-    }
-    ds_put_format(desc, "%s%s%s%s\n", nic->blocked ? " blocked" : "",
-                  nic->encrypted ? " encrypted" : "",
-                  nic->fail_closed[HNV_CHECK_OUT] ? " closed-out" : "",
-                  nic->fail_closed[HNV_CHECK_IN] ? " closed-in" : "");
-    if (apply) {
-        char *error = vfp_model_add_port(m, nic->name,
-                                         nic->blocked ? NULL : &nic->mac,
-                                         nic->vsid, &port);
-        if (error) {
-            VLOG_WARN("VM NIC %s: %s", nic->name, error);
-            free(error);
-            free(space);
-            return;
+    program_fail_closed(m, acl, nic);
+    if (nic->ipv6 && !nic->fail_closed[HNV_CHECK_OUT]) {
+        struct vfp_group *nd = layer_group(m, acl, "nd-out", 0, VFP_OUT,
+                                           true);
+        struct vfp_action allow = simple_action(VFP_ACTION_ALLOW);
+        struct vfp_cond cond;
+        memset(&cond, 0, sizeof cond);
+        set_cond_link_icmpv6(&cond);
+        if (nd) {
+            add_rule(m, nd, "nd", 0, true, false, &cond, &allow);
         }
-        port->has_pa = nic->has_pa;
-        port->pa = nic->pa;
     }
-    if (nic->blocked) {
-        /* Rows that disagree about its tenant: nothing passes. */
-        if (apply) {
-            port->state = VFP_PORT_DISABLED;
-            vfp_mark_port(port);
-        }
-        free(space);
+    for (size_t i = 0; i < nic->n_acls; i++) {
+        program_fw_rule(m, nic->acls[i], nic->ipv6, acl);
+    }
+}
+
+/* The virtual network layer of 'nic' on 'port', in the NIC's address
+ * family: the other one is dropped. */
+static void
+program_vnet_layer(struct vfp_model *m, struct vfp_port *port,
+                   const struct nic *nic, const char *space)
+{
+    struct vfp_layer *vnet = NULL;
+    struct vfp_group *out, *in;
+    struct vfp_cond cond;
+
+    ignore(vfp_model_add_layer(m, port, "vnet", 200, false, false, &vnet));
+    if (!vnet) {
+        return;
+    }
+    out = layer_group(m, vnet, "vnet-out", 1, VFP_OUT, nic->ipv6);
+    in = layer_group(m, vnet, "vnet-in", 1, VFP_IN, nic->ipv6);
+    if (!out || !in) {
         return;
     }
 
-    /* The ACL layer, only if the NIC has rules: no rule, no filtering.  In
-     * the NIC's address family.  No ACL applies to IPv6 neighbour
-     * discovery, as none does to ARP: the vnet layer answers or drops it. */
-    bool closed = (nic->fail_closed[HNV_CHECK_OUT]
-                   || nic->fail_closed[HNV_CHECK_IN]);
-    if (nic->n_acls || closed) {
-        struct vfp_layer *acl = NULL;
-        ds_put_cstr(desc, " layer acl\n");
-        if (apply) {
-            ignore(vfp_model_add_layer(m, port, "acl", 100, true, true,
-                                       &acl));
-            program_fail_closed(m, acl, nic);
+    /* Outbound: only what the NIC's own MAC (and IP) sends.  ARP requests,
+     * or Neighbor Solicitations, are answered whatever their source
+     * address (a solicitation comes from the NIC's address, its link-local
+     * one, or for duplicate address detection the unspecified one): the
+     * answer only ever goes back to the NIC.  The rest of the link's own
+     * ICMPv6 is dropped: it is the host's business, and a VM's router or
+     * neighbour advertisements must never reach the others. */
+    memset(&cond, 0, sizeof cond);
+    cond.has_smac = true;
+    cond.smac = nic->mac;
+    struct vfp_action action = space_action(VFP_ACTION_ARP_RESPOND, space);
+    add_rule(m, out, nic->ipv6 ? "nd" : "arp", 0, true, false, &cond,
+             &action);
+    if (nic->ipv6) {
+        struct vfp_cond link = cond;
+        set_cond_link_icmpv6(&link);
+        action = simple_action(VFP_ACTION_BLOCK);
+        add_rule(m, out, "nd-mld", 1, true, false, &link, &action);
+    }
+    /* Each of its CAs (a NIC may have several IP configurations) has its
+     * own rules; with none, the rules take any source address. */
+    for (size_t i = 0; i < MAX(nic->n_ips, 1); i++) {
+        struct vfp_cond src = cond;
+        if (nic->n_ips) {
+            src.has_src = true;
+            src.src_ipv4 = !nic->ipv6;
+            src.src = nic->ips[i];
+            src.src_plen = nic->ipv6 ? 128 : 32;
         }
-        if (apply && nic->ipv6 && !nic->fail_closed[HNV_CHECK_OUT]) {
-            struct vfp_group *nd;
-            struct vfp_cond cond;
-
-            memset(&cond, 0, sizeof cond);
-            ignore(vfp_model_add_group(m, acl, "nd-out", 0, VFP_OUT, true,
-                                       &cond, &nd));
-            set_cond_link_icmpv6(&cond);
-            add_rule(m, nd, "nd", 0, true, &cond, xstrdup("allow"));
-        }
-
-        /* In the order of their uuids, for a stable description. */
-        for (size_t i = 0; i < nic->n_acls; i++) {
-            program_fw_rule(m, nic->acls[i], nic->ipv6, acl, desc, apply);
-        }
+        program_nic_source(m, out, nic, space, &src, i);
     }
 
-    /* The virtual network layer, in the NIC's address family: the other
-     * one is dropped. */
-    ds_put_format(desc, " layer vnet space %s\n", space);
-    if (apply) {
-        struct vfp_layer *vnet;
-        struct vfp_group *out, *in;
-        struct vfp_cond cond;
-
-        ignore(vfp_model_add_layer(m, port, "vnet", 200, false, false,
-                                   &vnet));
+    /* Inbound: from local VMs (no tunnel), or tunnelled from the PA that
+     * the space maps the source CA to. */
+    memset(&cond, 0, sizeof cond);
+    cond.has_vni = true;
+    cond.vni = 0;
+    action = simple_action(VFP_ACTION_ALLOW);
+    add_rule(m, in, "local", 1, false, false, &cond, &action);
+    /* Routed here from another subnet of the virtual network: its source
+     * CA is in the network's routing space. */
+    if (nic->rd_space && nic->has_router_mac && !nic->encrypted) {
         memset(&cond, 0, sizeof cond);
-        ignore(vfp_model_add_group(m, vnet, "vnet-out", 1, VFP_OUT,
-                                   nic->ipv6, &cond, &out));
-        ignore(vfp_model_add_group(m, vnet, "vnet-in", 1, VFP_IN, nic->ipv6,
-                                   &cond, &in));
-
-        /* Outbound: only what the NIC's own MAC (and IP) sends.  ARP
-         * requests, or Neighbor Solicitations, are answered whatever their
-         * source address (a solicitation comes from the NIC's address, its
-         * link-local one, or for duplicate address detection the
-         * unspecified one): the answer only ever goes back to the NIC.  The
-         * rest of the link's own ICMPv6 is dropped: it is the host's
-         * business, and a VM's router or neighbour advertisements must
-         * never reach the others. */
         cond.has_smac = true;
-        cond.smac = nic->mac;
-        add_rule(m, out, nic->ipv6 ? "nd" : "arp", 0, true, &cond,
-                 xasprintf("arp-respond:%s", space));
-        if (nic->ipv6) {
-            struct vfp_cond link = cond;
-            set_cond_link_icmpv6(&link);
-            add_rule(m, out, "nd-mld", 1, true, &link, xstrdup("block"));
-        }
-        /* Each of its CAs (a NIC may have several IP configurations) has
-         * its own rules; with none, the rules take any source address. */
-        for (size_t i = 0; i < MAX(nic->n_ips, 1); i++) {
-            struct vfp_cond src = cond;
-            if (nic->n_ips) {
-                src.has_src = true;
-                src.src_ipv4 = !nic->ipv6;
-                src.src = nic->ips[i];
-                src.src_plen = nic->ipv6 ? 128 : 32;
-            }
-            program_nic_source(m, out, nic, space, &src, i);
-        }
-
-        /* Inbound: from local VMs (no tunnel), or tunnelled from the PA
-         * that the space maps the source CA to. */
-        memset(&cond, 0, sizeof cond);
-        cond.has_vni = true;
-        cond.vni = 0;
-        add_rule(m, in, "local", 1, false, &cond, xstrdup("allow"));
-        /* Routed here from another subnet of the virtual network: its
-         * source CA is in the network's routing space. */
-        if (nic->rd_space && nic->has_router_mac && !nic->encrypted) {
-            memset(&cond, 0, sizeof cond);
-            cond.has_smac = true;
-            cond.smac = nic->router_mac;
-            add_rule(m, in, "routed", 2, false, &cond,
-                     xasprintf("map-decap:%s", nic->rd_space));
-        }
-        memset(&cond, 0, sizeof cond);
-        add_rule(m, in, "tunnel", 3, false, &cond,
-                 xasprintf("map-decap:%s", space));
-        vfp_mark_port(port);
+        cond.smac = nic->router_mac;
+        action = space_action(VFP_ACTION_MAP_DECAP, nic->rd_space);
+        add_rule(m, in, "routed", 2, false, false, &cond, &action);
     }
+    memset(&cond, 0, sizeof cond);
+    action = space_action(VFP_ACTION_MAP_DECAP, space);
+    add_rule(m, in, "tunnel", 3, false, false, &cond, &action);
+}
+
+/* Builds in 'm' the VFP port of 'nic' with its layers.  Returns the port,
+ * or NULL. */
+static struct vfp_port *
+program_nic(struct vfp_model *m, const struct nic *nic)
+{
+    struct vfp_port *port = NULL;
+
+    char *error = vfp_model_add_port(m, nic->name,
+                                     nic->blocked ? NULL : &nic->mac,
+                                     nic->vsid, &port);
+    if (error) {
+        VLOG_WARN("VM NIC %s: %s", nic->name, error);
+        free(error);
+        return NULL;
+    }
+    port->has_pa = nic->has_pa;
+    port->pa = nic->pa;
+    if (nic->blocked) {
+        /* Rows that disagree about its tenant: nothing passes. */
+        port->state = VFP_PORT_DISABLED;
+        return port;
+    }
+
+    char *space = space_name(nic->vsid);
+    program_acl_layer(m, port, nic);
+    program_vnet_layer(m, port, nic, space);
     free(space);
+    return port;
+}
+
+/* Structural comparison: what the engine would compile differently. */
+
+static bool
+action_equal(const struct vfp_action *a, const struct vfp_action *b)
+{
+    return (a->type == b->type && a->encap == b->encap
+            && ipv6_addr_equals(&a->pa, &b->pa) && a->vsid == b->vsid
+            && a->space_id == b->space_id
+            && eth_addr_equals(a->router_mac, b->router_mac)
+            && a->arp_fixed == b->arp_fixed && a->arp_ip == b->arp_ip
+            && eth_addr_equals(a->arp_mac, b->arp_mac)
+            && a->set_smac == b->set_smac && a->set_dmac == b->set_dmac
+            && a->set_src == b->set_src && a->set_dst == b->set_dst
+            && a->set_sport == b->set_sport && a->set_dport == b->set_dport
+            && eth_addr_equals(a->smac, b->smac)
+            && eth_addr_equals(a->dmac, b->dmac)
+            && a->src == b->src && a->dst == b->dst
+            && a->sport == b->sport && a->dport == b->dport
+            && a->dec_ttl == b->dec_ttl);
+}
+
+static bool
+rule_equal(const struct vfp_rule *a, const struct vfp_rule *b)
+{
+    return (a->priority == b->priority && a->terminating == b->terminating
+            && a->stateful == b->stateful && vfp_cond_equal(&a->cond, &b->cond)
+            && action_equal(&a->action, &b->action));
+}
+
+static bool
+group_equal(const struct vfp_group *a, const struct vfp_group *b)
+{
+    return (a->priority == b->priority && a->direction == b->direction
+            && a->ipv6 == b->ipv6 && vfp_cond_equal(&a->cond, &b->cond));
+}
+
+static bool
+layer_equal(const struct vfp_layer *a, const struct vfp_layer *b)
+{
+    return (a->priority == b->priority && a->stateful == b->stateful
+            && a->default_allow == b->default_allow);
+}
+
+static bool
+port_equal(const struct vfp_port *a, const struct vfp_port *b)
+{
+    return (a->has_mac == b->has_mac
+            && (!a->has_mac || eth_addr_equals(a->mac, b->mac))
+            && a->vsid == b->vsid && a->state == b->state
+            && a->has_pa == b->has_pa
+            && (!a->has_pa || ipv6_addr_equals(&a->pa, &b->pa)));
+}
+
+/* Brings the rules of 'group' in line with those of 'want': a rule that
+ * did not change keeps its id, and so its flows, cookies and counters. */
+static void
+sync_rules(struct vfp_model *m, struct vfp_group *group,
+           const struct vfp_group *want)
+{
+    struct vfp_rule *rule;
+    LIST_FOR_EACH_SAFE (rule, node, &group->rules) {
+        const struct vfp_rule *w = vfp_group_find_rule(want, rule->name);
+        if (!w || !rule_equal(rule, w)) {
+            vfp_mark_rule(rule);
+            vfp_model_remove_rule(m, rule);
+        }
+    }
+
+    const struct vfp_rule *w;
+    LIST_FOR_EACH (w, node, &want->rules) {
+        if (!vfp_group_find_rule(group, w->name)) {
+            struct vfp_rule *new;
+            char *error = vfp_model_add_rule(m, group, w->name, w->priority,
+                                             w->terminating, w->stateful,
+                                             &w->cond, &w->action, &new);
+            if (error) {
+                VLOG_WARN("port %s: rule %s: %s", group->layer->port->name,
+                          w->name, error);
+                free(error);
+            } else {
+                vfp_mark_rule(new);
+            }
+        }
+    }
+}
+
+/* Brings the groups of 'layer' in line with those of 'want'. */
+static void
+sync_groups(struct vfp_model *m, struct vfp_layer *layer,
+            const struct vfp_layer *want)
+{
+    struct vfp_group *group;
+    LIST_FOR_EACH_SAFE (group, node, &layer->groups) {
+        const struct vfp_group *w = vfp_layer_find_group(want, group->name);
+        if (!w || !group_equal(group, w)) {
+            vfp_mark_group(group);
+            vfp_model_remove_group(m, group);
+            vfp_mark_layer(layer);
+        }
+    }
+
+    const struct vfp_group *w;
+    LIST_FOR_EACH (w, node, &want->groups) {
+        group = vfp_layer_find_group(layer, w->name);
+        if (!group) {
+            ignore(vfp_model_add_group(m, layer, w->name, w->priority,
+                                       w->direction, w->ipv6, &w->cond,
+                                       &group));
+            vfp_mark_layer(layer);
+        }
+        if (group) {
+            sync_rules(m, group, w);
+        }
+    }
+}
+
+/* Brings 'port' in line with 'want', object by object. */
+static void
+sync_port(struct vfp_model *m, struct vfp_port *port,
+          const struct vfp_port *want)
+{
+    struct vfp_layer *layer;
+    LIST_FOR_EACH_SAFE (layer, node, &port->layers) {
+        const struct vfp_layer *w = vfp_port_find_layer(want, layer->name);
+        if (!w || !layer_equal(layer, w)) {
+            vfp_mark_layer(layer);
+            vfp_model_remove_layer(m, layer);
+            vfp_mark_port(port);
+        }
+    }
+
+    const struct vfp_layer *w;
+    LIST_FOR_EACH (w, node, &want->layers) {
+        layer = vfp_port_find_layer(port, w->name);
+        if (!layer) {
+            ignore(vfp_model_add_layer(m, port, w->name, w->priority,
+                                       w->stateful, w->default_allow,
+                                       &layer));
+            vfp_mark_port(port);
+        }
+        if (layer) {
+            sync_groups(m, layer, w);
+        }
+    }
+}
+
+static void
+remove_port(struct vfp_model *m, const char *name)
+{
+    struct vfp_port *port = vfp_model_find_port(m, name);
+    if (port) {
+        vfp_mark_port(port);
+        vfp_model_remove_port(m, port);
+    }
+}
+
+/* Brings the VFP port of 'nic' in line with the policy, changing only the
+ * objects that differ. */
+static void
+sync_nic(struct vfp_model *m, const struct nic *nic)
+{
+    struct vfp_model scratch;
+    vfp_model_init(&scratch);
+
+    const struct vfp_port *want = program_nic(&scratch, nic);
+    struct vfp_port *port = vfp_model_find_port(m, nic->name);
+    if (port && (!want || !port_equal(port, want))) {
+        remove_port(m, nic->name);
+        port = NULL;
+    }
+    if (want && !port) {
+        port = program_nic(m, nic);
+        if (port) {
+            vfp_mark_port(port);
+        }
+    } else if (want) {
+        sync_port(m, port, want);
+    }
+    sset_add(&programmed_ports, nic->name);
+    vfp_model_destroy(&scratch);
 }
 
 /* A mapping that a space should hold. */
@@ -811,16 +1000,6 @@ sync_space(struct vfp_model *m, const struct want_space *ws, uint32_t vsid)
     }
 }
 
-static void
-remove_port(struct vfp_model *m, const char *name)
-{
-    struct vfp_port *port = vfp_model_find_port(m, name);
-    if (port) {
-        vfp_mark_port(port);
-        vfp_model_remove_port(m, port);
-    }
-}
-
 /* Works out the spaces that the local NICs need, into 'spaces': one per
  * subnet, one per virtual network (routing), with their mappings.  Sets
  * each NIC's routing space; 'rd_of_vsid' maps VSIDs to routing space
@@ -887,6 +1066,18 @@ collect_spaces(const struct hnv_check *check, struct hmap *nics,
     sset_destroy(&local_vnets);
 }
 
+/* Removes space 'name', which this agent programmed. */
+static void
+remove_space(struct vfp_model *m, const char *name)
+{
+    struct vfp_space *space = vfp_model_find_space(m, name);
+    if (space) {
+        vfp_mark_space(space);
+        vfp_model_remove_space(m, space);
+    }
+    sset_find_and_delete(&programmed_spaces, name);
+}
+
 static void
 want_spaces_destroy(struct hmap *spaces)
 {
@@ -904,8 +1095,8 @@ want_spaces_destroy(struct hmap *spaces)
     hmap_destroy(spaces);
 }
 
-/* Rebuilds the ports of 'nics' whose description changed; with 'all',
- * removes those the policy no longer has. */
+/* Brings the ports of 'nics' in line with the policy; with 'all', removes
+ * those the policy no longer has. */
 static void
 sync_ports(struct vfp_model *m, struct hmap *nics, bool all)
 {
@@ -913,29 +1104,15 @@ sync_ports(struct vfp_model *m, struct hmap *nics, bool all)
     struct nic *nic;
 
     HMAP_FOR_EACH (nic, node, nics) {
-        struct ds desc = DS_EMPTY_INITIALIZER;
-        program_nic(m, nic, &desc, false);
-
-        const char *old = shash_find_data(&programmed_ports, nic->name);
-        if (!old || strcmp(old, ds_cstr(&desc))
-            || !vfp_model_find_port(m, nic->name)) {
-            remove_port(m, nic->name);
-            struct ds applied = DS_EMPTY_INITIALIZER;
-            program_nic(m, nic, &applied, true);
-            ds_destroy(&applied);
-            free(shash_replace(&programmed_ports, nic->name,
-                               ds_steal_cstr(&desc)));
-        }
-        ds_destroy(&desc);
+        sync_nic(m, nic);
         sset_add(&wanted_ports, nic->name);
     }
 
-    struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, &programmed_ports) {
-        if (all && !sset_contains(&wanted_ports, node->name)) {
-            remove_port(m, node->name);
-            free(node->data);
-            shash_delete(&programmed_ports, node);
+    const char *name;
+    SSET_FOR_EACH_SAFE (name, &programmed_ports) {
+        if (all && !sset_contains(&wanted_ports, name)) {
+            remove_port(m, name);
+            sset_delete(&programmed_ports, SSET_NODE_FROM_NAME(name));
         }
     }
     sset_destroy(&wanted_ports);
@@ -979,12 +1156,7 @@ apply_all(struct vfp_model *m, const char *host,
     const char *name;
     SSET_FOR_EACH_SAFE (name, &programmed_spaces) {
         if (!want_space_find(&spaces, name)) {
-            struct vfp_space *space = vfp_model_find_space(m, name);
-            if (space) {
-                vfp_mark_space(space);
-                vfp_model_remove_space(m, space);
-            }
-            sset_delete(&programmed_spaces, SSET_NODE_FROM_NAME(name));
+            remove_space(m, name);
         }
     }
 
@@ -995,48 +1167,150 @@ apply_all(struct vfp_model *m, const char *host,
     want_spaces_destroy(&spaces);
 }
 
-/* Compiles what hnv_check_update() changed: the mappings of the subnets
- * of 'dirty' in the spaces programmed for them, and the ports of its
- * NICs.  Which spaces exist and which NICs the host has did not change
- * (hnv_check_update() leaves such changes to hnv_check_run()). */
+/* Whether 'vsid', or with 'vnet' a subnet of that virtual network, has a
+ * VM NIC on this host. */
+static bool
+has_local_nic(const struct hnv_check *check, uint32_t vsid, const char *vnet)
+{
+    const struct hnv_check_nic *nic;
+
+    HMAP_FOR_EACH (nic, node, &check->nics) {
+        if (nic->blocked) {
+            continue;
+        }
+        if (vnet) {
+            const struct hnv_check_subnet *subnet
+                = hnv_check_find_subnet(check, nic->vsid);
+            if (subnet && subnet->vnet && !strcmp(subnet->vnet, vnet)) {
+                return true;
+            }
+        } else if (nic->vsid == vsid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const struct hnv_check_vnet *
+find_vnet(const struct hnv_check *check, const char *name)
+{
+    const struct hnv_check_vnet *vnet;
+
+    HMAP_FOR_EACH_WITH_HASH (vnet, node, hash_string(name, 0),
+                             &check->vnets) {
+        if (!strcmp(vnet->name, name)) {
+            return vnet;
+        }
+    }
+    return NULL;
+}
+
+/* Creates the routing space of 'vnet', with the mappings of all its
+ * subnets: its first VM NIC on this host has come. */
+static void
+create_rd_space(struct vfp_model *m, const struct hnv_check *check,
+                const struct hnv_check_vnet *vnet)
+{
+    struct hmap spaces = HMAP_INITIALIZER(&spaces);
+    struct want_space *rd = want_space(&spaces, rd_space_name(vnet->name),
+                                       true);
+    const struct hnv_check_subnet *subnet;
+
+    rd->vnet = vnet;
+    HMAP_FOR_EACH (subnet, node, &check->subnets) {
+        if (subnet->vnet && !strcmp(subnet->vnet, vnet->name)) {
+            char key[16];
+            snprintf(key, sizeof key, "%"PRIu32, subnet->vsid);
+            smap_replace(&programmed_rd_of_vsid, key, rd->name);
+            want_subnet_mappings(check, subnet, NULL, rd);
+        }
+    }
+    sync_space(m, rd, 0);
+    want_spaces_destroy(&spaces);
+}
+
+/* Removes the routing space 'name' and what refers to it. */
+static void
+remove_rd_space(struct vfp_model *m, const char *name)
+{
+    struct smap_node *node;
+    SMAP_FOR_EACH_SAFE (node, &programmed_rd_of_vsid) {
+        if (!strcmp(node->value, name)) {
+            smap_remove_node(&programmed_rd_of_vsid, node);
+        }
+    }
+    remove_space(m, name);
+}
+
+/* Brings the spaces of virtual subnet 'vsid' in line with the check:
+ * created where its first VM NIC came, with only this subnet's mappings
+ * synced otherwise.  Adds to 'gone' the spaces that must go once no port
+ * names them. */
+static void
+sync_subnet_spaces(struct vfp_model *m, const struct hnv_check *check,
+                   uint32_t vsid, struct sset *gone)
+{
+    const struct hnv_check_subnet *subnet = hnv_check_find_subnet(check,
+                                                                  vsid);
+    struct hmap spaces = HMAP_INITIALIZER(&spaces);
+    struct want_space *ws = NULL, *rd = NULL;
+    char *name = space_name(vsid);
+
+    if (subnet && has_local_nic(check, vsid, NULL)) {
+        ws = want_space(&spaces, name, false);
+    } else {
+        if (sset_contains(&programmed_spaces, name)) {
+            sset_add(gone, name);
+        }
+        free(name);
+    }
+
+    const struct hnv_check_vnet *vnet = (subnet && subnet->vnet
+                                         ? find_vnet(check, subnet->vnet)
+                                         : NULL);
+    if (vnet) {
+        char *rd_name = rd_space_name(vnet->name);
+        if (!has_local_nic(check, 0, vnet->name)) {
+            if (sset_contains(&programmed_spaces, rd_name)) {
+                sset_add(gone, rd_name);
+            }
+            free(rd_name);
+        } else if (!sset_contains(&programmed_spaces, rd_name)) {
+            create_rd_space(m, check, vnet);
+            free(rd_name);
+        } else {
+            char key[16];
+            snprintf(key, sizeof key, "%"PRIu32, vsid);
+            smap_replace(&programmed_rd_of_vsid, key, rd_name);
+            rd = want_space(&spaces, rd_name, true);
+        }
+    }
+
+    if (subnet && (ws || rd)) {
+        want_subnet_mappings(check, subnet, ws, rd);
+    }
+    if (ws) {
+        sync_space(m, ws, vsid);
+    }
+    if (rd) {
+        sync_space(m, rd, vsid);
+    }
+    want_spaces_destroy(&spaces);
+}
+
+/* Compiles what hnv_check_update() changed: the spaces of the subnets of
+ * 'dirty' (created for a subnet's first VM NIC on this host, removed with
+ * its last) and the ports of its NICs. */
 static void
 apply_dirty(struct vfp_model *m, const char *host,
             const struct hnv_check *check,
             const struct hnv_check_dirty *dirty)
 {
+    struct sset gone = SSET_INITIALIZER(&gone);
+
+    /* Spaces first, so that the rules that name them find them. */
     for (size_t i = 0; i < dirty->n_vsids; i++) {
-        uint32_t vsid = dirty->vsids[i];
-        const struct hnv_check_subnet *subnet = hnv_check_find_subnet(check,
-                                                                      vsid);
-        if (!subnet) {
-            continue;
-        }
-
-        struct hmap spaces = HMAP_INITIALIZER(&spaces);
-        char *name = space_name(vsid);
-        struct want_space *ws = NULL, *rd = NULL;
-        if (sset_contains(&programmed_spaces, name)) {
-            ws = want_space(&spaces, name, false);
-        } else {
-            free(name);
-        }
-
-        char key[16];
-        snprintf(key, sizeof key, "%"PRIu32, vsid);
-        const char *rd_name = smap_get(&programmed_rd_of_vsid, key);
-        if (rd_name && sset_contains(&programmed_spaces, rd_name)) {
-            rd = want_space(&spaces, xstrdup(rd_name), true);
-        }
-        if (ws || rd) {
-            want_subnet_mappings(check, subnet, ws, rd);
-        }
-        if (ws) {
-            sync_space(m, ws, vsid);
-        }
-        if (rd) {
-            sync_space(m, rd, vsid);
-        }
-        want_spaces_destroy(&spaces);
+        sync_subnet_spaces(m, check, dirty->vsids[i], &gone);
     }
 
     if (!sset_is_empty(&dirty->nics)) {
@@ -1050,8 +1324,28 @@ apply_dirty(struct vfp_model *m, const char *host,
             nic->rd_space = smap_get(&programmed_rd_of_vsid, key);
         }
         sync_ports(m, &nics, false);
+
+        const char *name;
+        SSET_FOR_EACH (name, &dirty->nics) {
+            if (!hnv_check_find_nic(check, name)
+                && sset_find_and_delete(&programmed_ports, name)) {
+                remove_port(m, name);
+            }
+        }
         nics_destroy(&nics);
     }
+
+    /* Spaces that no port needs any more go after the rules that named
+     * them. */
+    const char *name;
+    SSET_FOR_EACH (name, &gone) {
+        if (!strncmp(name, SPACE_PREFIX "rd-", strlen(SPACE_PREFIX "rd-"))) {
+            remove_rd_space(m, name);
+        } else {
+            remove_space(m, name);
+        }
+    }
+    sset_destroy(&gone);
 }
 
 void
@@ -1073,15 +1367,13 @@ void
 hnv_vfp_clear(void)
 {
     struct vfp_model *m = vfp_get_model();
-    struct shash_node *node;
-
-    SHASH_FOR_EACH_SAFE (node, &programmed_ports) {
-        remove_port(m, node->name);
-        free(node->data);
-        shash_delete(&programmed_ports, node);
-    }
-
     const char *name;
+
+    SSET_FOR_EACH (name, &programmed_ports) {
+        remove_port(m, name);
+    }
+    sset_clear(&programmed_ports);
+
     SSET_FOR_EACH (name, &programmed_spaces) {
         struct vfp_space *space = vfp_model_find_space(m, name);
         if (space) {
@@ -1097,7 +1389,7 @@ void
 hnv_vfp_status(struct ds *s)
 {
     ds_put_format(s, "vfp: %"PRIuSIZE" ports, %"PRIuSIZE" spaces "
-                  "programmed%s\n", shash_count(&programmed_ports),
+                  "programmed%s\n", sset_count(&programmed_ports),
                   sset_count(&programmed_spaces),
                   vfp_is_synced() ? "" : " (flows pending)");
 }
