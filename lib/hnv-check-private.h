@@ -108,6 +108,10 @@ struct uuid binding_uuid(const struct msvtep_logical_router *,
 struct hnv_check_subnet *check_binding(struct check_ctx *,
                                        const struct binding *,
                                        struct hnv_prefix *);
+void record_vnet(struct check_ctx *, const struct msvtep_logical_router *);
+bool check_vfp_name(struct check_ctx *, const char *table,
+                    const struct ovsdb_idl_row *, const char *kind,
+                    const char *name);
 void record_subnet(struct check_ctx *, const struct msvtep_logical_switch *);
 bool check_physical_port(struct check_ctx *,
                          const struct msvtep_physical_port *,

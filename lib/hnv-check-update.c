@@ -358,6 +358,43 @@ add_subnets(struct update *u, const struct ovsdb_idl *vtep)
     }
 }
 
+/* Adds the new Logical_Router rows: new virtual networks, each with a
+ * name of its own. */
+static void
+add_vnets(struct update *u, const struct ovsdb_idl *vtep)
+{
+    const struct msvtep_logical_router *lr;
+
+    MSVTEP_LOGICAL_ROUTER_FOR_EACH_TRACKED (lr, vtep) {
+        if (!msvtep_logical_router_is_new(lr)) {
+            continue;
+        }
+        if (msvtep_logical_router_is_deleted(lr)) {
+            fail(u, "a virtual network came and went");
+            return;
+        }
+        char *key = xasprintf("router %s", lr->name);
+        bool taken = find_seen(&u->ctx, key, strlen(key)) != NULL;
+        if (!taken) {
+            see_owner(&u->ctx, key, strlen(key), NULL, NULL);
+        }
+        free(key);
+        if (taken || !check_vfp_name(&u->ctx, "Logical_Router",
+                                     &lr->header_, "a virtual network",
+                                     lr->name)) {
+            fail(u, "a new virtual network would be refused");
+            return;
+        }
+        record_vnet(&u->ctx, lr);
+        if (u->ctx.failed) {
+            fail(u, "a new virtual network has a bad static route");
+            return;
+        }
+        accept_row(u, &lr->header_.uuid);
+        u->ctx.check->n_vnets++;
+    }
+}
+
 /* Whether 'subnet' has neither a mapping nor a VM NIC of this host: then
  * binding it to a virtual network changes what no other row means. */
 static bool
@@ -389,11 +426,12 @@ add_bindings(struct update *u, const struct ovsdb_idl *vtep)
     const struct msvtep_logical_router *lr;
 
     MSVTEP_LOGICAL_ROUTER_FOR_EACH_TRACKED (lr, vtep) {
-        if (msvtep_logical_router_is_new(lr)
-            || msvtep_logical_router_is_deleted(lr)
+        bool new = msvtep_logical_router_is_new(lr);
+        if (msvtep_logical_router_is_deleted(lr)
             || !is_accepted(u, &lr->header_.uuid)
-            || other_column_updated(&lr->header_,
-                                    &msvtep_table_logical_router, bindings)) {
+            || (!new && other_column_updated(&lr->header_,
+                                             &msvtep_table_logical_router,
+                                             bindings))) {
             fail(u, "a virtual network changed other than by new subnets");
             return;
         }
@@ -776,6 +814,9 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
         add_subnets(u, vtep);
     }
     if (!u->why) {
+        add_vnets(u, vtep);
+    }
+    if (!u->why) {
         add_bindings(u, vtep);
     }
     if (!u->why) {
@@ -923,9 +964,13 @@ update_fw(struct update *u, const struct ovsdb_idl *fw)
         return;
     }
     MSFW_FW_GLOBAL_FOR_EACH_TRACKED (global, fw) {
-        if (msfw_fw_global_is_new(global) || msfw_fw_global_is_deleted(global)
-            || other_column_updated(&global->header_,
-                                    &msfw_table_fw_global, global_cfg)) {
+        /* FW_Global holds only the counters, which a first controller
+         * write with --wait creates. */
+        if (msfw_fw_global_is_deleted(global)
+            || (!msfw_fw_global_is_new(global)
+                && other_column_updated(&global->header_,
+                                        &msfw_table_fw_global,
+                                        global_cfg))) {
             fail(u, "the FW_Global row changed");
             return;
         }

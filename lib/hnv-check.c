@@ -542,7 +542,7 @@ check_bindings(struct check_ctx *ctx,
 
 /* Names become the names of VFP objects, which VFP's commands print and
  * parse: no white space, quotes or control characters. */
-static bool
+bool
 check_vfp_name(struct check_ctx *ctx, const char *table,
                const struct ovsdb_idl_row *row, const char *kind,
                const char *name)
@@ -568,7 +568,7 @@ struct route_key {
 
 /* Records accepted virtual network 'lr' with its valid static routes, in
  * key order, of two for one prefix the first; reports the others. */
-static void
+void
 record_vnet(struct check_ctx *ctx, const struct msvtep_logical_router *lr)
 {
     struct hnv_check_vnet *vnet = xzalloc(sizeof *vnet);
