@@ -56,6 +56,7 @@ struct nic {
                                  * host (see encrypted_vsid()). */
     bool fail_closed[2];        /* By enum hnv_check_dir: a refused Block
                                  * row blocks that direction. */
+    bool has_mac;               /* Its Ucast_Macs_Local rows name one. */
     struct eth_addr mac;
     const struct in6_addr *ips; /* Its CAs (owned by the check); none if
                                  * the policy names none. */
@@ -163,7 +164,8 @@ collect_nics(const char *host, const struct hnv_check *check,
             nic->encrypted = subnet && subnet->encrypted;
         }
         memcpy(nic->fail_closed, cn->fail_closed, sizeof nic->fail_closed);
-        nic->mac = cn->mac;
+        nic->has_mac = cn->has_mac;
+        nic->mac = cn->has_mac ? cn->mac : eth_addr_zero;
         nic->ips = cn->ips;
         nic->n_ips = cn->n_ips;
         nic->ipv6 = cn->n_ips && !IN6_IS_ADDR_V4MAPPED(&cn->ips[0]);
@@ -562,7 +564,8 @@ program_nic(struct vfp_model *m, const struct nic *nic)
     struct vfp_port *port = NULL;
 
     char *error = vfp_model_add_port(m, nic->name,
-                                     nic->blocked ? NULL : &nic->mac,
+                                     (nic->blocked || !nic->has_mac
+                                      ? NULL : &nic->mac),
                                      nic->vsid, &port);
     if (error) {
         VLOG_WARN("VM NIC %s: %s", nic->name, error);
