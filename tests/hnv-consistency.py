@@ -24,15 +24,15 @@
       batch, writes random policy changes into ms_vtep and ms_firewall
       (and plugs A's interfaces), waits until A has applied them, starts a
       fresh ovs-vswitchd ("host B") on b/conf.db following the same policy
-      databases, and compares the two: the flows of br-int and its groups
-      (internal ids named), the datapath actions of probe packets built
+      databases, and compares the two: the flows of br-int (internal ids
+      named), the datapath actions of probe packets built
       from the policy, the refused rows and what fails closed; and checks
       that hnv/recompute changes no flow on either.
 
       Environment: HNV_CONSISTENCY_SEED (default random),
       HNV_CONSISTENCY_CHANGES (default 1500), HNV_CONSISTENCY_BATCH
       ("MIN-MAX" changes a batch, default 20-50),
-      HNV_CONSISTENCY_PROBES (probe packets a batch, default 120),
+      HNV_CONSISTENCY_PROBES (probe packets a batch, default 64),
       HNV_CONSISTENCY_MAX_FAILURES (failed batches before giving up,
       default 5).  It prints the seed first, one line a batch, and a
       summary; each failed batch leaves batch-N.* files (differences,
@@ -276,6 +276,7 @@ class Txn:
         self.commands = []      # ["hnv-ctl"|"ovs-vsctl", arg...]
         self.desc = []
         self.tags = []          # (kind, key) of bad or conflicting rows
+        self.mended = []        # Tags that this transaction mends.
 
     def ref(self, u):
         return ["named-uuid", self.names[u]] if u in self.names else uref(u)
@@ -520,6 +521,7 @@ class Gen:
             "MAC": mac_for(vsid, ca), "ipaddr": ca,
             "logical_switch": t.ref(ls),
             "locator": t.locator(LOCAL_PA, VXLAN)})
+        self.tag(t, "row", u)
         return "add Ucast_Macs_Local %s without physical_port VSID %d %s" % (
             u, vsid, ca)
 
@@ -528,7 +530,9 @@ class Gen:
             if pp in t.view["Physical_Switch"][ps]["ports"]:
                 t.mutate("Physical_Switch", ps,
                          [["ports", "delete", wset([uref(pp)])]])
-        t.deleted.add(pp)
+        # Deleted explicitly, not only by garbage collection, which comes
+        # after ovsdb-server checks the references to a deleted switch.
+        t.delete("Physical_Port", pp)
         if rows:
             for u in self.nic_rows(t, pp):
                 t.delete("Ucast_Macs_Local", u)
@@ -540,6 +544,10 @@ class Gen:
         pp = self.rng.choice(nics)
         rows = self.rng.random() < 0.85
         self.remove_nic(t, pp, rows)
+        for u in [] if rows else self.nic_rows(t, pp):
+            # Rows left without their NIC go to another NIC of their
+            # subnet, if it has only one: mended later.
+            self.tag(t, "row", u)
         return "delete NIC %s (%s)%s" % (
             t.view["Physical_Port"][pp]["name"], pp,
             "" if rows else ", its Ucast_Macs_Local rows left")
@@ -555,7 +563,10 @@ class Gen:
         vsid = t.view.vsid(ls)
         desc = "rebind NIC %s (%s) to VSID %s" % (
             t.view["Physical_Port"][pp]["name"], pp, vsid)
-        if self.rng.random() < 0.8:
+        if self.rng.random() < 0.2:
+            for u in self.nic_rows(t, pp):
+                self.tag(t, "row", u)
+        else:
             for u in self.nic_rows(t, pp):
                 ca = self.free_ca(t, vsid)
                 if ca:
@@ -1352,17 +1363,11 @@ class Gen:
         return "mend: remove PA %s of this host" % key
 
     def c_mend(self, t):
-        if not self.tags:
+        tags = [x for x in sorted(self.tags, key=str) if x not in t.mended]
+        if not tags:
             return None
-        kind, key = self.rng.choice(sorted(self.tags, key=str))
-        del self.tags[kind, key]
-        return self.mend(t, kind, key)
-
-    def mend_all(self, t):
-        descs = [self.mend(t, kind, key) for kind, key in
-                 sorted(self.tags, key=str)]
-        self.tags.clear()
-        return [d for d in descs if d]
+        t.mended.append(self.rng.choice(tags))
+        return self.mend(t, *t.mended[-1]) or "mend: gone already"
 
 
 # What the hosts did.
@@ -1389,8 +1394,11 @@ def parse_status(text):
 
 
 def error_key(line):
-    """"TABLE UUID" of an error line."""
-    return " ".join(line.split(":")[0].split()[:2])
+    """What an error line refuses: "TABLE UUID", and for one binding or
+    route of a Logical_Router row, the binding's or route's key too."""
+    head, _, reason = line.partition(": ")
+    m = re.match(r"(switch_binding|static_routes): (\S+?):? ", reason)
+    return head + (" %s %s" % m.groups() if m else "")
 
 
 class Ids:
@@ -1526,33 +1534,40 @@ class Host:
                   % "; ".join(wrong), bound)
         self.ctl.must("vfp/sync")
 
-    def dump(self):
-        mgmt = "unix:%s/br-int.mgmt" % self.rundir
-        ofctl = ["ovs-ofctl", "--names", "-O", "OpenFlow15"]
-        flows = run(ofctl + ["dump-flows", mgmt, "--no-stats"]).stdout
-        groups = run(ofctl + ["dump-groups", mgmt]).stdout
-        return flows, groups
-
-    def dp_ports(self):
-        names = {}
+    def ports(self):
+        """OpenFlow and datapath port numbers -> names (of br-int and of
+        the datapath)."""
+        of, dp = {}, {}
+        bridge = None
         for line in self.ctl.must("dpif/show").split("\n"):
-            m = re.match(r"\s+(\S+) \d+/(\d+):", line)
+            m = re.match(r"  (\S+):$", line)
             if m:
-                names[m.group(2)] = m.group(1)
-        return names
+                bridge = m.group(1)
+            m = re.match(r"    (\S+) (\d+)/(\d+):", line)
+            if m:
+                dp[m.group(3)] = m.group(1)
+                if bridge == "br-int":
+                    of[m.group(2)] = m.group(1)
+        return of, dp
+
+    def dump(self, of):
+        """The flows of br-int, hidden ones too, without statistics, with
+        port names."""
+        text = self.ctl.must("bridge/dump-flows", "br-int")
+        text = re.sub(r"duration=[^,]*, n_packets=\d+, n_bytes=\d+, ", "",
+                      text)
+        return re.sub(r"(in_port=|output:)(\d+)",
+                      lambda m: m.group(1) + of.get(m.group(2), m.group(2)),
+                      text)
 
     def snapshot(self, probes):
         """What must be equal on two hosts, ids named."""
         st = self.status()
-        flows, groups = self.dump()
+        of, dp = self.ports()
+        flows = self.dump(of)
         ids = Ids(self.ctl, flows)
-        out = []
-        for line in (flows + groups).split("\n"):
-            line = re.sub(r"cookie=0x[0-9a-f]+, ", "", line).strip()
-            if line and not line.startswith(("OFPST_", "NXST_")) \
-               and "reply (" not in line:
-                out.append(ids.flow(line))
-        dp = self.dp_ports()
+        out = [ids.flow(line.strip()) for line in flows.split("\n")
+               if line.strip()]
         traces = {}
         for name, flow in probes:
             ok, text = self.ctl.call("ofproto/trace", "br-int", flow)
@@ -1711,10 +1726,12 @@ def claims(view, hosts_errors):
         # A row without physical_port goes to the NIC of its subnet that
         # has its MAC in status:vm_nic_macaddress, or to the subnet's only
         # NIC, among those each host accepted.
-        for host, errors in zip("AB", hosts_errors):
-            nic = row_nic(view, r, errors)
+        nics = [row_nic(view, r, errors) for errors in hosts_errors]
+        for host, nic in zip("AB", nics):
             if nic:
-                add(("MAC of VM NIC", nic, "as host %s places rows" % host),
+                add(("MAC of VM NIC", nic) + (
+                    () if len(set(nics)) == 1 else (
+                        "as host %s places rows" % host,)),
                     u, r["MAC"].lower())
     for tbl, u, r in view.macs():
         vsid = view.vsid(r["logical_switch"])
@@ -1854,7 +1871,7 @@ class Driver:
         self.n_changes = env_int("HNV_CONSISTENCY_CHANGES", 1500)
         self.bmin, self.bmax = (int(x) for x in os.environ.get(
             "HNV_CONSISTENCY_BATCH", "20-50").split("-"))
-        self.n_probes = env_int("HNV_CONSISTENCY_PROBES", 120)
+        self.n_probes = env_int("HNV_CONSISTENCY_PROBES", 64)
         self.max_failures = env_int("HNV_CONSISTENCY_MAX_FAILURES", 5)
         self.timeout = env_int("OVS_CTL_TIMEOUT", 30)
         self.rundir = os.path.abspath(os.environ.get("OVS_RUNDIR", "."))
@@ -1875,8 +1892,15 @@ class Driver:
                       "txn_errors": 0, "hnvctl_refused": 0}
         self.kinds = {}         # "exact flows" ... -> batches
         self.prev = None        # (view, A's errors) of the last batch
-        self.logs = [LogWatch(os.path.join(self.rundir, "ovs-vswitchd.log")),
-                     LogWatch(os.path.join(self.bdir, "ovs-vswitchd.log"))]
+        self.logs = [("A", LogWatch(os.path.join(self.rundir,
+                                                  "ovs-vswitchd.log")))]
+        # Host B's instances take turns in two run directories: one exits
+        # (which takes ovs-vswitchd a second) while the next one works.
+        self.b_dirs = [os.path.join(self.bdir, d) for d in ("0", "1")]
+        self.logs += [("B", LogWatch(os.path.join(d, "ovs-vswitchd.log")))
+                      for d in self.b_dirs]
+        self.b_pids = {}
+        self.n_b = 0
 
     def say(self, text):
         print(text)
@@ -1931,8 +1955,9 @@ class Driver:
             "ovs-vswitchd", self.rundir).path, self.timeout)
         self.underlay(self.a.ctl)
 
-        os.mkdir(self.bdir)
-        benv = self.benv()
+        for d in [self.bdir] + self.b_dirs:
+            os.mkdir(d)
+        benv = self.benv(self.bdir)
         run(["ovsdb-tool", "create", self.bdir + "/conf.db",
              os.environ["OVS_VSWITCH_SCHEMA"]])
         run(["ovsdb-server", "--detach", "--no-chdir", "--pidfile",
@@ -1964,9 +1989,8 @@ class Driver:
         t.desc.append("the policy to start from")
         self.commit(t, 0)
 
-    def benv(self):
-        return dict(os.environ, OVS_RUNDIR=self.bdir, OVS_LOGDIR=self.bdir,
-                    OVS_DBDIR=self.bdir)
+    def benv(self, d):
+        return dict(os.environ, OVS_RUNDIR=d, OVS_LOGDIR=d, OVS_DBDIR=d)
 
     # Writing changes.
 
@@ -1982,6 +2006,11 @@ class Driver:
                     self.db.transact(db, t.ops[db])
                 except OvsdbError as e:
                     self.txns.write("  FAILED: %s\n" % e)
+                    m = re.search(r"row ([0-9a-f-]{36}) because", str(e))
+                    for tbl, u, r in self.view.rows() if m else []:
+                        if m.group(1) in json.dumps(r):
+                            self.txns.write("    referred to by %s %s\n"
+                                            % (tbl, u))
                     self.stats["txn_errors"] += 1
                     ok = False
         for cmd in t.commands:
@@ -1996,6 +2025,8 @@ class Driver:
         if ok:
             for key in t.tags:
                 self.gen.tags[key] = batch
+            for key in t.mended:
+                self.gen.tags.pop(key, None)
         self.stats["txns"] += 1
         self.reread()
 
@@ -2036,42 +2067,43 @@ class Driver:
     # Host B.
 
     def start_b(self):
-        self.wait_b_exit()
-        benv = self.benv()
+        d = self.b_dirs[self.n_b % 2]
+        self.n_b += 1
+        self.wait_exit(d)
         self.vsctl(self.bdir + "/db.sock", "--no-wait", *self.ifaces_args())
         run(["ovs-vswitchd", "--enable-dummy=system", "--disable-system",
              "--detach", "--no-chdir", "--pidfile", "--log-file", "-vvconn",
              "-vofproto_dpif", "-vunixctl", "unix:%s/db.sock" % self.bdir],
-            env=benv)
-        b = Host("B", self.bdir, Unixctl.daemon("ovs-vswitchd",
-                                                self.bdir).path, self.timeout)
+            env=self.benv(d))
+        b = Host("B", d, Unixctl.daemon("ovs-vswitchd", d).path,
+                 self.timeout)
         self.underlay(b.ctl)
         return b
 
-    def stop_b(self, b):
-        """Tells host B to exit.  It takes a second to do so: the next
-        start_b() waits for it, meanwhile the next batch is written."""
-        with open(self.bdir + "/ovs-vswitchd.pid") as f:
-            self.b_pid = int(f.read())
-        b.ctl.call("exit")
-        b.ctl.close()
+    def stop(self, d, daemon="ovs-vswitchd"):
+        """Tells 'daemon' of directory 'd' to exit, and goes on: wait_exit()
+        waits until it has."""
+        with open(os.path.join(d, daemon + ".pid")) as f:
+            self.b_pids[d, daemon] = int(f.read())
+        Unixctl.daemon(daemon, d).call("exit")
 
-    def wait_b_exit(self):
+    def wait_exit(self, d, daemon="ovs-vswitchd"):
+        pid = self.b_pids.pop((d, daemon), None)
         deadline = time.time() + self.timeout
-        while getattr(self, "b_pid", None):
+        while pid:
             try:
-                os.kill(self.b_pid, 0)
+                os.kill(pid, 0)
             except ProcessLookupError:
-                self.b_pid = None
                 return
             if time.time() > deadline:
-                raise RuntimeError("host B (pid %d) did not exit"
-                                   % self.b_pid)
+                raise RuntimeError("%s/%s (pid %d) did not exit"
+                                   % (d, daemon, pid))
             time.sleep(0.01)
 
     # One batch.
 
     def write_batch(self, batch, n):
+        self.mend_all = self.rng.random() < 0.5
         descs = []
         k = 0
         while k < n:
@@ -2082,12 +2114,13 @@ class Driver:
                 k += 1
             descs += t.desc
             self.commit(t, batch)
-        if self.gen.tags and self.rng.random() < 0.5:
+        # Half the batches end with every bad or conflicting row mended,
+        # so that many are compared exactly.
+        for _ in range(len(self.gen.tags) if self.mend_all else 0):
             t = Txn(self.gen, self.view)
-            t.desc = self.gen.mend_all(t)
-            if not t.empty():
-                descs += t.desc
-                self.commit(t, batch)
+            t.desc.append(self.gen.c_mend(t))
+            descs += t.desc
+            self.commit(t, batch)
         self.bump_cfg()
         return descs
 
@@ -2112,7 +2145,8 @@ class Driver:
             recompute_b = b.recompute()
             times.append(time.time())
         finally:
-            self.stop_b(b)
+            b.ctl.close()
+            self.stop(b.rundir)
         times.append(time.time())
         recompute_a = self.a.recompute()
         self.times = [y - x for x, y in zip(times, times[1:])]
@@ -2131,7 +2165,7 @@ class Driver:
                     "did not change" if after["flows"] == snap_a["flows"]
                     else "changed" + (" to B's" if after["flows"] ==
                                       snap_b["flows"] else ""), again))
-        for host, w in zip("AB", self.logs):
+        for host, w in self.logs:
             msgs = [ln.split("|", 2)[-1] for ln in w.new_problems()]
             for m in sorted(set(msgs)):
                 res["fail"].append("log: host %s logged%s: %s" % (
@@ -2345,7 +2379,10 @@ class Driver:
         finally:
             self.txns.close()
         st = self.stats
-        self.wait_b_exit()
+        for d in self.b_dirs:
+            self.wait_exit(d)
+        self.stop(self.bdir, "ovsdb-server")
+        self.wait_exit(self.bdir, "ovsdb-server")
         self.say("hnv-consistency: seed %d: %d batches, %d changes in %d "
                  "transactions (%d refused by ovsdb-server, %d hnv-ctl "
                  "commands refused) in %.0f s" % (
