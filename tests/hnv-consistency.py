@@ -1056,9 +1056,10 @@ class Gen:
             action = self.fw_action_at(
                 t, nic, "Inbound" if direction == "in" else "Outbound",
                 "RuleWithControllerPriority", prio)
+            action = action or r.choice(["Allow", "Block"])
             args = ["--id=ctl%d" % self.serial, what, nic, direction,
-                    str(prio), (action or r.choice(["Allow", "Block"])).lower(),
-                    "proto=tcp", "dport=%d" % r.choice([22, 80, 443])]
+                    str(prio), action.lower(), "proto=tcp",
+                    "dport=%d" % r.choice([22, 80, 443])]
         else:
             rows = t.live("FW_Rules")
             if not rows:
@@ -1277,9 +1278,9 @@ class Gen:
                 if not sw:
                     return None
                 key = r.choice(BAD_PREFIXES)
+                ls = r.choice(sw)
                 t.mutate("Logical_Router", lr, [["switch_binding", "insert",
-                                                 wmap([(key,
-                                                        uref(r.choice(sw)))])]])
+                                                 wmap([(key, uref(ls))])]])
                 self.tag(t, "binding", (lr, key))
             return "bad: %s %s of %s" % (what, key,
                                          t.view["Logical_Router"][lr]["name"])
@@ -1353,8 +1354,8 @@ class Gen:
                or k not in v["Logical_Router"][lr][col]:
                 return None
             t.mutate("Logical_Router", lr, [[col, "delete", wset([k])]])
-            return "mend: remove %s %s of %s" % (kind, k,
-                                                 v["Logical_Router"][lr]["name"])
+            return "mend: remove %s %s of %s" % (
+                kind, k, v["Logical_Router"][lr]["name"])
         ps = self.local_ps(t)
         if key not in v["Physical_Switch"][ps]["tunnel_ips"]:
             return None
@@ -1421,8 +1422,8 @@ class Ids:
                             p["name"], la["name"], g["name"], r["name"])
         # A port's conntrack zone shows only in its flows, beside its id.
         for line in flows_text.split("\n"):
-            m = re.search(r"reg10=(0x[0-9a-f]+)|set_field:(0x[0-9a-f]+)->reg10",
-                          line)
+            m = re.search(r"reg10=(0x[0-9a-f]+)|"
+                          r"set_field:(0x[0-9a-f]+)->reg10", line)
             for z in re.findall(r"zone=(\d+)", line) if m else []:
                 self.zones.setdefault(int(z), self.ports.get(
                     int(m.group(1) or m.group(2), 16), "?"))
@@ -1528,7 +1529,8 @@ class Host:
                                              "--format=json") or "[]")
             wrong[:] = ["%s on OpenFlow port %s, not %s" % (
                 p["name"], p.get("ofport") or 0, want.get(p["name"], 0))
-                for p in ports if (p.get("ofport") or 0) != want.get(p["name"], 0)]
+                for p in ports
+                if (p.get("ofport") or 0) != want.get(p["name"], 0)]
             return not wrong
         self.wait(lambda: "VFP ports bound to their interfaces (%s)"
                   % "; ".join(wrong), bound)
@@ -1654,6 +1656,47 @@ def make_probes(view, ifaces, rng, limit):
     if len(probes) > limit:
         probes = rng.sample(probes, limit)
     return sorted(set(probes))
+
+
+def leaks(view, ifaces, probes, traces):
+    """The probes whose datapath actions deliver or encapsulate a packet
+    into another tenant's subnet: a VSID not of the sender's virtual
+    network (nor its own), whatever conflicts 'view' holds."""
+    vnets = {}
+    for lr, _, ls in view.bindings():
+        vnets.setdefault(view.vsid(ls), set()).add(
+            view["Logical_Router"][lr]["name"])
+    nic_vsids = {}
+    for pp in view.local_ports():
+        r = view["Physical_Port"][pp]
+        nic_vsids.setdefault(nic_norm(r["name"]), set()).update(
+            view.vsid(ls) for ls in r["vlan_bindings"].values())
+    port_vsids = {f: nic_vsids.get(nic_norm(i), set())
+                  for f, i in ifaces.items()}
+
+    def same_tenant(a, b):
+        return a == b or vnets.get(a, set()) & vnets.get(b, set())
+    out = []
+    for name, flow in probes:
+        m = re.search(r"in_port=(\w+)(?:,tun_id=(0x[0-9a-f]+))?", flow)
+        if m.group(2):
+            key = int(m.group(2), 16)
+            src = {key >> 8 if m.group(1) == "gre0" else key}
+        else:
+            src = port_vsids.get(m.group(1), set())
+        acts = traces[name]
+        dst = {int(x, 16) for x in re.findall(r"vni=(0x[0-9a-f]+)", acts)}
+        dst |= {int(x, 16) >> 8 for x in re.findall(r"key=(0x[0-9a-f]+)",
+                                                    acts)}
+        for f in re.findall(r"(?:^|[,(])(vm\d)(?=[,)]|$)", acts):
+            dst |= port_vsids.get(f, set()) or {"no NIC"}
+        bad = [d for d in dst if src and not any(same_tenant(s, d)
+                                                 for s in src)]
+        if bad:
+            out.append("%s (VSID %s) reaches VSID %s: %s" % (
+                name, "/".join(map(str, sorted(src))),
+                "/".join(map(str, bad)), acts))
+    return out
 
 
 # Conflicts in a database, and how each host resolved them.
@@ -2151,6 +2194,9 @@ class Driver:
         recompute_a = self.a.recompute()
         self.times = [y - x for x, y in zip(times, times[1:])]
         res = self.compare(view, snap_a, snap_b)
+        for host, snap in (("A", snap_a), ("B", snap_b)):
+            for x in leaks(view, self.gen.ifaces, probes, snap["probes"]):
+                res["fail"].append("isolation: host %s: %s" % (host, x))
         for host, n_changes in (("A", recompute_a), ("B", recompute_b)):
             if n_changes:
                 res["fail"].append("recompute: hnv/recompute on host %s "
