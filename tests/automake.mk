@@ -3,6 +3,7 @@
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
 	tests/hnv-pmtu.py tests/hnv-rowfuzz.py \
+	tests/hnv-consistency.py tests/hnv_rpc.py \
 	tests/hnv-acl-random.py \
 	tests/hnv-fuzz.py \
 	tests/schema-summary.py
@@ -30,6 +31,7 @@ TESTSUITE_AT = \
 	tests/hnv-hostile.at \
 	tests/hnv-incremental.at \
 	tests/hnv-rowfuzz.at \
+	tests/hnv-consistency.at \
 	tests/hnv-acl-scale.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal

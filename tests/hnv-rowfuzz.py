@@ -50,8 +50,12 @@ import json
 import os
 import random
 import re
-import socket
 import sys
+
+# Hundreds of traces through ovs-vswitchd's control socket, not hundreds
+# of ovs-appctl processes.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hnv_rpc import Unixctl  # noqa: E402
 
 # The baseline policy of hnv-rowfuzz.at (hnv-ctl writes it).
 ROUTER_MAC = "00:1d:d8:b7:1c:00"
@@ -1053,45 +1057,12 @@ def errors(text):
         print(line)
 
 
-class Unixctl:
-    """ovs-vswitchd's control socket, spoken to directly (JSON-RPC), so
-    that hundreds of traces do not start hundreds of ovs-appctl."""
-
-    def __init__(self):
-        rundir = os.environ.get("OVS_RUNDIR", ".")
-        with open(os.path.join(rundir, "ovs-vswitchd.pid")) as f:
-            pid = f.read().strip()
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(os.path.join(rundir, "ovs-vswitchd.%s.ctl" % pid))
-        self.decoder = json.JSONDecoder()
-        self.buf = ""
-        self.id = 0
-
-    def call(self, method, params):
-        self.id += 1
-        self.sock.sendall(json.dumps({"method": method, "params": params,
-                                      "id": self.id}).encode())
-        while True:
-            try:
-                msg, end = self.decoder.raw_decode(self.buf.lstrip())
-                self.buf = self.buf.lstrip()[end:]
-                break
-            except ValueError:
-                data = self.sock.recv(65536)
-                if not data:
-                    raise IOError("ovs-vswitchd closed its control socket")
-                self.buf += data.decode()
-        if msg.get("error") is not None:
-            return False, str(msg["error"])
-        return True, msg.get("result") or ""
-
-
 def probe(probe_file):
     with open(probe_file) as f:
         items = [l.rstrip("\n").split("\t") for l in f if l.strip()]
-    ctl = Unixctl()
+    ctl = Unixctl.daemon("ovs-vswitchd")
     for name, flow in items:
-        ok, out = ctl.call("ofproto/trace", ["br-int", flow])
+        ok, out = ctl.call("ofproto/trace", "br-int", flow)
         actions = [l[len("Datapath actions: "):] for l in out.split("\n")
                    if l.startswith("Datapath actions: ")]
         if not ok or not actions:
