@@ -1107,16 +1107,31 @@ sync_ports(struct vfp_model *m, struct hmap *nics, bool all)
     struct nic *nic;
 
     HMAP_FOR_EACH (nic, node, nics) {
-        sync_nic(m, nic);
         sset_add(&wanted_ports, nic->name);
     }
 
+    /* First the ports that go, and those whose MAC or VSID changes: a MAC
+     * that moves from one NIC to another in one change must be free before
+     * the other NIC takes it, whatever order the NICs come in. */
     const char *name;
     SSET_FOR_EACH_SAFE (name, &programmed_ports) {
         if (all && !sset_contains(&wanted_ports, name)) {
             remove_port(m, name);
             sset_delete(&programmed_ports, SSET_NODE_FROM_NAME(name));
         }
+    }
+    HMAP_FOR_EACH (nic, node, nics) {
+        const struct vfp_port *port = vfp_model_find_port(m, nic->name);
+        bool has_mac = !nic->blocked && nic->has_mac;
+        if (port && (port->has_mac != has_mac || port->vsid != nic->vsid
+                     || (has_mac && !eth_addr_equals(port->mac,
+                                                     nic->mac)))) {
+            remove_port(m, nic->name);
+        }
+    }
+
+    HMAP_FOR_EACH (nic, node, nics) {
+        sync_nic(m, nic);
     }
     sset_destroy(&wanted_ports);
 }
@@ -1320,6 +1335,16 @@ apply_dirty(struct vfp_model *m, const char *host,
         struct hmap nics = HMAP_INITIALIZER(&nics);
         struct nic *nic;
 
+        /* The NICs that went first, so that their MACs are free. */
+        const char *name;
+        SSET_FOR_EACH (name, &dirty->nics) {
+            if (!hnv_check_find_nic(check, name)
+                && sset_contains(&programmed_ports, name)) {
+                remove_port(m, name);
+                sset_find_and_delete(&programmed_ports, name);
+            }
+        }
+
         collect_nics(host, check, &dirty->nics, &nics);
         HMAP_FOR_EACH (nic, node, &nics) {
             char key[16];
@@ -1327,14 +1352,6 @@ apply_dirty(struct vfp_model *m, const char *host,
             nic->rd_space = smap_get(&programmed_rd_of_vsid, key);
         }
         sync_ports(m, &nics, false);
-
-        const char *name;
-        SSET_FOR_EACH (name, &dirty->nics) {
-            if (!hnv_check_find_nic(check, name)
-                && sset_find_and_delete(&programmed_ports, name)) {
-                remove_port(m, name);
-            }
-        }
         nics_destroy(&nics);
     }
 
