@@ -1202,6 +1202,121 @@ plan_destroy(struct rule_plan *plan)
     }
 }
 
+/* The protocols of a rule with 'cond' in 'group', its own narrowed by the
+ * group's, into 'protos' and '*n_protos' (0 for any).  Returns false if
+ * none is left: no packet meets the rule. */
+static bool
+plan_protos(const struct vfp_group *group, const struct vfp_cond *cond,
+            uint8_t protos[VFP_MAX_LIST], size_t *n_protos)
+{
+    size_t n_items = vfp_cond_get_protos(cond, protos);
+    size_t n = 0;
+
+    if (!n_items && group->cond.has_proto) {
+        protos[n_items++] = group->cond.proto;
+    }
+    for (size_t i = 0; i < n_items; i++) {
+        if (!group->cond.has_proto || group->cond.proto == protos[i]) {
+            protos[n++] = protos[i];
+        }
+    }
+    *n_protos = n;
+    return !n_items || n;
+}
+
+/* The source (if 'src') or destination addresses of a rule with 'cond' in
+ * 'group', each intersected with the group's, into 'd'.  Returns false if
+ * none is left. */
+static bool
+plan_addrs(const struct vfp_group *group, const struct vfp_cond *cond,
+           bool src, struct dim *d)
+{
+    struct vfp_prefix items[VFP_MAX_LIST];
+    size_t n_items = vfp_cond_get_prefixes(cond, src, items);
+    bool ipv4 = src ? cond->src_ipv4 : cond->dst_ipv4;
+    bool has_g = src ? group->cond.has_src : group->cond.has_dst;
+    bool g_ipv4 = src ? group->cond.src_ipv4 : group->cond.dst_ipv4;
+    const struct in6_addr *g_addr = src ? &group->cond.src : &group->cond.dst;
+    unsigned int g_plen = src ? group->cond.src_plen : group->cond.dst_plen;
+
+    if (!n_items && has_g) {
+        items[0].addr = *g_addr;
+        items[0].plen = g_plen;
+        ipv4 = g_ipv4;
+        n_items = 1;
+        has_g = false;
+    }
+    for (size_t i = 0; i < n_items; i++) {
+        bool has = true;
+        struct in6_addr a = items[i].addr;
+        unsigned int plen = items[i].plen;
+        bool a_ipv4 = ipv4;
+        if (intersect_prefix(&has, &a, &plen, &a_ipv4, has_g, g_addr,
+                             g_plen, g_ipv4)) {
+            struct dim_item item;
+            memset(&item, 0, sizeof item);
+            item.kind = src ? ITEM_SRC : ITEM_DST;
+            item.addr = a;
+            item.plen = plen;
+            dim_add(d, &item);
+        }
+    }
+    return !n_items || d->n;
+}
+
+/* The source (if 'sport') or destination ports of a rule with 'cond' in
+ * 'group' as masks into 'd', or the ICMP type where OpenFlow keeps it: in
+ * the source port (taken out of 'base' then).  A port needs its protocol in
+ * the same flow, so with several protocols each port item comes once under
+ * each of 'protos' (and then the ports themselves tell the protocol: no
+ * dimension of its own).  Returns false if none is left. */
+static bool
+plan_ports(const struct vfp_group *group, const struct vfp_cond *cond,
+           bool sport, const uint8_t *protos, size_t n_protos,
+           struct vfp_cond *base, struct dim *d)
+{
+    struct vfp_range items[VFP_MAX_LIST];
+    size_t n_items = vfp_cond_get_ranges(cond, sport, items);
+    bool has_g = sport ? group->cond.has_sport : group->cond.has_dport;
+    uint16_t g_min = sport ? group->cond.sport_min : group->cond.dport_min;
+    uint16_t g_max = sport ? group->cond.sport_max : group->cond.dport_max;
+
+    if (!n_items && has_g) {
+        items[n_items++] = (struct vfp_range) { g_min, g_max };
+    }
+    if (sport && !n_items && base->has_icmp_type) {
+        items[n_items++] = (struct vfp_range) {
+            base->icmp_type_min, base->icmp_type_max
+        };
+        base->has_icmp_type = false;
+    }
+    for (size_t i = 0; i < n_items; i++) {
+        uint16_t min = MAX(items[i].min, has_g ? g_min : 0);
+        uint16_t max = MIN(items[i].max, has_g ? g_max : UINT16_MAX);
+        if (min > max) {
+            continue;
+        }
+
+        struct vfp_masked_port masks[32];
+        size_t n_masks = vfp_range_to_masks(min, max, masks);
+        for (size_t j = 0; j < n_masks; j++) {
+            for (size_t k = 0; k < MAX(n_protos, 1); k++) {
+                struct dim_item item;
+                memset(&item, 0, sizeof item);
+                item.kind = sport ? ITEM_TP_SRC : ITEM_TP_DST;
+                item.value = masks[j].value;
+                item.mask = masks[j].mask;
+                if (n_protos > 1) {
+                    item.has_proto = true;
+                    item.proto = protos[k];
+                }
+                dim_add(d, &item);
+            }
+        }
+    }
+    return !n_items || d->n;
+}
+
 /* Puts into 'plan' the match flows of a rule with 'cond' in 'group'. */
 static void
 plan_rule(const struct vfp_group *group, const struct vfp_cond *cond,
@@ -1211,7 +1326,7 @@ plan_rule(const struct vfp_group *group, const struct vfp_cond *cond,
 
     /* The scalar conditions, as a rule without lists has them, intersected
      * with the group's.  The five dimensions that may be lists are taken
-     * out and intersected item by item below. */
+     * out and intersected item by item. */
     struct vfp_cond g = group->cond;
     struct vfp_cond r = *cond;
     g.lists = r.lists = NULL;
@@ -1221,142 +1336,37 @@ plan_rule(const struct vfp_group *group, const struct vfp_cond *cond,
         return;
     }
 
-    /* Protocols. */
-    uint8_t protos[VFP_MAX_LIST];
-    size_t n_protos = vfp_cond_get_protos(cond, protos);
-    size_t n = 0;
-    if (!n_protos && group->cond.has_proto) {
-        protos[n_protos++] = group->cond.proto;
-    }
-    for (size_t i = 0; i < n_protos; i++) {
-        if (!group->cond.has_proto || group->cond.proto == protos[i]) {
-            protos[n++] = protos[i];
-        }
-    }
-    if (n_protos && !n) {
-        return;
-    }
-    n_protos = n;
-
-    /* Addresses. */
-    struct dim addrs[2];
-    memset(addrs, 0, sizeof addrs);
-    for (int src = 1; src >= 0; src--) {
-        struct vfp_prefix items[VFP_MAX_LIST];
-        size_t n_items = vfp_cond_get_prefixes(cond, src, items);
-        bool ipv4 = src ? cond->src_ipv4 : cond->dst_ipv4;
-        bool has_g = src ? group->cond.has_src : group->cond.has_dst;
-        bool g_ipv4 = src ? group->cond.src_ipv4 : group->cond.dst_ipv4;
-        struct dim *d = &addrs[src ? 0 : 1];
-
-        if (!n_items && has_g) {
-            items[0].addr = src ? group->cond.src : group->cond.dst;
-            items[0].plen = src ? group->cond.src_plen : group->cond.dst_plen;
-            ipv4 = g_ipv4;
-            n_items = 1;
-            has_g = false;
-        }
-        for (size_t i = 0; i < n_items; i++) {
-            bool has = true;
-            struct in6_addr a = items[i].addr;
-            unsigned int plen = items[i].plen;
-            bool a_ipv4 = ipv4;
-            if (intersect_prefix(&has, &a, &plen, &a_ipv4, has_g,
-                                 src ? &group->cond.src : &group->cond.dst,
-                                 src ? group->cond.src_plen
-                                     : group->cond.dst_plen, g_ipv4)) {
-                struct dim_item item;
-                memset(&item, 0, sizeof item);
-                item.kind = src ? ITEM_SRC : ITEM_DST;
-                item.addr = a;
-                item.plen = plen;
-                dim_add(d, &item);
-            }
-        }
-        if (n_items && !d->n) {
-            free(addrs[0].items);
-            free(addrs[1].items);
-            return;
-        }
-    }
-
-    /* Ports as masks, or the ICMP type where OpenFlow keeps it: in the
-     * source port.  A port needs its protocol in the same flow, so with
-     * several protocols each port item comes once under each (and then
-     * the ports themselves tell the protocol: no dimension of its own). */
-    struct dim ports[2];
-    memset(ports, 0, sizeof ports);
-    for (int sport = 1; sport >= 0; sport--) {
-        struct vfp_range items[VFP_MAX_LIST];
-        size_t n_items = vfp_cond_get_ranges(cond, sport, items);
-        bool has_g = sport ? group->cond.has_sport : group->cond.has_dport;
-        uint16_t g_min = sport ? group->cond.sport_min
-                               : group->cond.dport_min;
-        uint16_t g_max = sport ? group->cond.sport_max
-                               : group->cond.dport_max;
-        struct dim *d = &ports[sport ? 0 : 1];
-
-        if (!n_items && has_g) {
-            items[n_items++] = (struct vfp_range) { g_min, g_max };
-        }
-        if (sport && !n_items && plan->base.has_icmp_type) {
-            items[n_items++] = (struct vfp_range) {
-                plan->base.icmp_type_min, plan->base.icmp_type_max
-            };
-            plan->base.has_icmp_type = false;
-        }
-        for (size_t i = 0; i < n_items; i++) {
-            uint16_t min = MAX(items[i].min, has_g ? g_min : 0);
-            uint16_t max = MIN(items[i].max, has_g ? g_max : UINT16_MAX);
-            if (min > max) {
-                continue;
-            }
-
-            struct vfp_masked_port masks[32];
-            size_t n_masks = vfp_range_to_masks(min, max, masks);
-            for (size_t j = 0; j < n_masks; j++) {
-                for (size_t k = 0; k < MAX(n_protos, 1); k++) {
-                    struct dim_item item;
-                    memset(&item, 0, sizeof item);
-                    item.kind = sport ? ITEM_TP_SRC : ITEM_TP_DST;
-                    item.value = masks[j].value;
-                    item.mask = masks[j].mask;
-                    if (n_protos > 1) {
-                        item.has_proto = true;
-                        item.proto = protos[k];
-                    }
-                    dim_add(d, &item);
-                }
-            }
-        }
-        if (n_items && !d->n) {
-            free(addrs[0].items);
-            free(addrs[1].items);
-            free(ports[0].items);
-            free(ports[1].items);
-            return;
-        }
-    }
-
     /* The dimensions in the order their flows come: protocol, source,
      * destination, source port, destination port. */
-    struct dim protod;
-    memset(&protod, 0, sizeof protod);
+    struct dim all[N_DIMS];
+    uint8_t protos[VFP_MAX_LIST];
+    size_t n_protos;
+    memset(all, 0, sizeof all);
+    if (!plan_protos(group, cond, protos, &n_protos)
+        || !plan_addrs(group, cond, true, &all[1])
+        || !plan_addrs(group, cond, false, &all[2])
+        || !plan_ports(group, cond, true, protos, n_protos, &plan->base,
+                       &all[3])
+        || !plan_ports(group, cond, false, protos, n_protos, &plan->base,
+                       &all[4])) {
+        for (size_t i = 0; i < N_DIMS; i++) {
+            free(all[i].items);
+        }
+        return;
+    }
     if (n_protos == 1) {
         plan->base.has_proto = true;
         plan->base.proto = protos[0];
-    } else if (n_protos > 1 && !ports[0].n && !ports[1].n) {
+    } else if (n_protos > 1 && !all[3].n && !all[4].n) {
         for (size_t i = 0; i < n_protos; i++) {
             struct dim_item item;
             memset(&item, 0, sizeof item);
             item.kind = ITEM_PROTO;
             item.value = protos[i];
-            dim_add(&protod, &item);
+            dim_add(&all[0], &item);
         }
     }
 
-    struct dim all[N_DIMS] = { protod, addrs[0], addrs[1], ports[0],
-                               ports[1] };
     size_t product = 1, sum = 0;
     for (size_t i = 0; i < N_DIMS; i++) {
         if (all[i].n == 1) {
