@@ -58,15 +58,14 @@ vfp_add_port(const char *name, const struct eth_addr *mac, uint32_t vsid,
              const struct in6_addr *pa, const struct vfp_port **portp)
 {
     struct vfp_port *port;
-    char *error = vfp_model_add_port(model(), name, mac, vsid, &port);
+    char *error = vfp_model_check_port_pa(pa);
+    if (!error) {
+        error = vfp_model_add_port(model(), name, mac, vsid, &port);
+    }
     if (error) {
         return error;
     }
-    error = vfp_model_set_port_pa(port, pa);
-    if (error) {
-        vfp_model_remove_port(model(), port);
-        return error;
-    }
+    ignore(vfp_model_set_port_pa(port, pa));
     vfp_mark_port(port);
     if (portp) {
         *portp = port;

@@ -50,6 +50,8 @@ char *vfp_model_set_port_mac(struct vfp_model *, struct vfp_port *,
  * outer source of its encapsulated packets, or none if 'pa' is NULL. */
 char *vfp_model_set_port_pa(struct vfp_port *, const struct in6_addr *pa)
     OVS_WARN_UNUSED_RESULT;
+char *vfp_model_check_port_pa(const struct in6_addr *pa)
+    OVS_WARN_UNUSED_RESULT;
 void vfp_model_set_port_state(struct vfp_port *, enum vfp_port_state);
 
 char *vfp_model_add_layer(struct vfp_model *, struct vfp_port *,

@@ -316,10 +316,19 @@ vfp_model_set_port_mac(struct vfp_model *m, struct vfp_port *port,
 }
 
 char *
+vfp_model_check_port_pa(const struct in6_addr *pa)
+{
+    return (pa && !IN6_IS_ADDR_V4MAPPED(pa)
+            ? xstrdup("IPv6 provider addresses are not supported yet")
+            : NULL);
+}
+
+char *
 vfp_model_set_port_pa(struct vfp_port *port, const struct in6_addr *pa)
 {
-    if (pa && !IN6_IS_ADDR_V4MAPPED(pa)) {
-        return xstrdup("IPv6 provider addresses are not supported yet");
+    char *error = vfp_model_check_port_pa(pa);
+    if (error) {
+        return error;
     }
     port->has_pa = pa != NULL;
     port->pa = pa ? *pa : in6addr_any;

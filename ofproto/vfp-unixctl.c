@@ -165,6 +165,15 @@ port_to_json(const struct vfp_port *port)
         json_object_put_format(j, "mac", ETH_ADDR_FMT,
                                ETH_ADDR_ARGS(port->mac));
     }
+    if (port->vsid) {
+        json_object_put(j, "vsid", json_integer_create(port->vsid));
+    }
+    if (port->has_pa) {
+        struct ds pa = DS_EMPTY_INITIALIZER;
+        ipv6_format_mapped(&port->pa, &pa);
+        json_object_put_string(j, "pa", ds_cstr(&pa));
+        ds_destroy(&pa);
+    }
     json_object_put(j, "layers",
                     json_integer_create(ovs_list_size(&port->layers)));
     return j;
@@ -184,6 +193,13 @@ port_to_text(const struct vfp_port *port, struct ds *s)
     }
     if (port->has_mac) {
         ds_put_format(s, ", mac "ETH_ADDR_FMT, ETH_ADDR_ARGS(port->mac));
+    }
+    if (port->vsid) {
+        ds_put_format(s, ", vsid %"PRIu32, port->vsid);
+    }
+    if (port->has_pa) {
+        ds_put_cstr(s, ", pa ");
+        ipv6_format_mapped(&port->pa, s);
     }
     ds_put_format(s, ", %"PRIuSIZE" layers\n", ovs_list_size(&port->layers));
 }
@@ -443,42 +459,111 @@ reply_change(struct unixctl_conn *conn, char *error)
     }
 }
 
+/* The "mac=MAC", "vsid=VSID" and "pa=IP" words of add-port and set-port,
+ * and for set-port "none" for each, which takes it away. */
+struct port_args {
+    bool set_mac, set_vsid, set_pa;     /* Given? */
+    bool has_mac, has_pa;               /* Not "none"? */
+    struct eth_addr mac;
+    uint32_t vsid;
+    struct in6_addr pa;
+};
+
+static char *
+parse_port_args(const char *verb, bool none_ok, int argc, const char *argv[],
+                struct port_args *p)
+{
+    char *error = NULL;
+
+    memset(p, 0, sizeof *p);
+    for (int i = 0; !error && i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        const char *value = eq ? eq + 1 : "";
+        bool none = none_ok && !strcmp(value, "none");
+
+        if (!strncmp(argv[i], "mac=", 4)) {
+            p->set_mac = true;
+            p->has_mac = !none;
+            error = none ? NULL : vfp_parse_unicast_mac(value, &p->mac);
+        } else if (!strncmp(argv[i], "vsid=", 5)) {
+            p->set_vsid = true;
+            error = none ? NULL : vfp_parse_vsid(value, &p->vsid);
+        } else if (!strncmp(argv[i], "pa=", 3)) {
+            p->set_pa = true;
+            p->has_pa = !none;
+            error = none ? NULL : vfp_parse_ip(value, &p->pa);
+        } else {
+            error = xasprintf("%s: unknown argument \"%s\" (use mac=MAC, "
+                              "vsid=VSID or pa=IP)", verb, argv[i]);
+        }
+    }
+    return error;
+}
+
+/* Tunnelled frames find their port by VSID and MAC. */
+static char *
+check_port_vsid(const char *verb, uint32_t vsid, bool has_mac)
+{
+    return (vsid && !has_mac
+            ? xasprintf("%s: vsid= needs mac=, since tunnelled frames find "
+                        "their port by VSID and MAC", verb)
+            : NULL);
+}
+
 /* add-port PORT [mac=MAC] [vsid=VSID] [pa=IP] */
 static void
 cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
              void *aux OVS_UNUSED)
 {
-    struct eth_addr mac;
-    bool has_mac = false, has_pa = false;
-    struct in6_addr pa;
-    uint32_t vsid = 0;
-    char *error = NULL;
+    struct port_args p;
+    char *error = parse_port_args("add-port", false, argc - 2, argv + 2, &p);
+    if (!error) {
+        error = check_port_vsid("add-port", p.vsid, p.has_mac);
+    }
+    if (!error) {
+        error = vfp_add_port(argv[1], p.has_mac ? &p.mac : NULL, p.vsid,
+                             p.has_pa ? &p.pa : NULL, NULL);
+    }
+    reply_change(conn, error);
+}
 
-    for (int i = 2; !error && i < argc; i++) {
-        if (!strncmp(argv[i], "mac=", 4)) {
-            error = vfp_parse_unicast_mac(argv[i] + 4, &mac);
-            has_mac = true;
-        } else if (!strncmp(argv[i], "vsid=", 5)) {
-            error = vfp_parse_vsid(argv[i] + 5, &vsid);
-        } else if (!strncmp(argv[i], "pa=", 3)) {
-            error = vfp_parse_ip(argv[i] + 3, &pa);
-            has_pa = true;
-        } else {
-            error = xasprintf("add-port: unknown argument \"%s\" (use "
-                              "mac=MAC, vsid=VSID or pa=IP)", argv[i]);
-        }
-    }
-    if (!error && vsid && !has_mac) {
-        error = xstrdup("add-port: vsid= needs mac=, since tunnelled frames "
-                        "find their port by VSID and MAC");
-    }
-    if (error) {
-        reply_change(conn, error);
+/* set-port PORT [mac=MAC|none] [vsid=VSID|none] [pa=IP|none]
+ *
+ * Changes what is given, in place: the port keeps its layers. */
+static void
+cmd_set_port(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    const struct vfp_port *port = lookup_port(conn, argv[1]);
+    if (!port) {
         return;
     }
 
-    reply_change(conn, vfp_add_port(argv[1], has_mac ? &mac : NULL, vsid,
-                                    has_pa ? &pa : NULL, NULL));
+    struct port_args p;
+    char *error = parse_port_args("set-port", true, argc - 2, argv + 2, &p);
+    bool has_mac = p.set_mac ? p.has_mac : port->has_mac;
+    struct eth_addr mac = p.set_mac ? p.mac : port->mac;
+    uint32_t vsid = p.set_vsid ? p.vsid : port->vsid;
+    if (!error) {
+        error = check_port_vsid("set-port", vsid, has_mac);
+    }
+
+    /* The MAC first, then the PA, which fails only for an IPv6 address:
+     * then the MAC goes back as it was, which cannot fail. */
+    struct eth_addr old_mac = port->mac;
+    bool old_has_mac = port->has_mac;
+    uint32_t old_vsid = port->vsid;
+    if (!error && (p.set_mac || p.set_vsid)) {
+        error = vfp_set_port_mac(port, has_mac ? &mac : NULL, vsid);
+    }
+    if (!error && p.set_pa) {
+        error = vfp_set_port_pa(port, p.has_pa ? &p.pa : NULL);
+        if (error && (p.set_mac || p.set_vsid)) {
+            ignore(vfp_set_port_mac(port, old_has_mac ? &old_mac : NULL,
+                                    old_vsid));
+        }
+    }
+    reply_change(conn, error);
 }
 
 static void
@@ -1369,6 +1454,9 @@ vfp_unixctl_register(void)
     unixctl_command_register("vfp/add-port",
                              "PORT [mac=MAC] [vsid=VSID] [pa=IP]", 1, 4,
                              cmd_add_port, NULL);
+    unixctl_command_register("vfp/set-port",
+                             "PORT [mac=MAC|none] [vsid=VSID|none] "
+                             "[pa=IP|none]", 2, 4, cmd_set_port, NULL);
     unixctl_command_register("vfp/remove-port", "PORT", 1, 1,
                              cmd_remove_port, NULL);
     unixctl_command_register("vfp/enable-port", "PORT", 1, 1,
