@@ -5,6 +5,9 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/ofproto-atomic.h \
 	ofproto/vfp.c \
 	ofproto/vfp.h \
+	ofproto/vfp-engine.c \
+	ofproto/vfp-engine.h \
+	ofproto/vfp-internal.h \
 	ofproto/vfp-pmtu.c \
 	ofproto/vfp-pmtu.h \
 	ofproto/vfp-private.h \
@@ -12,14 +15,19 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/vfp-uf.c \
 	ofproto/vfp-unixctl.c
 
-# The model and the compiler need no ofproto, so the C unit tests link them
-# alone.
+# The model, its word syntax, the table layout and the compiler need no
+# ofproto, so the C unit tests link them alone.
 noinst_LTLIBRARIES += ofproto/libvfpcompile.la
 ofproto_libvfpcompile_la_SOURCES = \
 	ofproto/vfp-compile.c \
 	ofproto/vfp-compile.h \
+	ofproto/vfp-layout.c \
+	ofproto/vfp-layout.h \
 	ofproto/vfp-model.c \
-	ofproto/vfp-model.h
+	ofproto/vfp-model.h \
+	ofproto/vfp-model-raw.h \
+	ofproto/vfp-syntax.c \
+	ofproto/vfp-syntax.h
 
 # OVS's ofproto/ofproto.c, ofproto/ofproto-dpif-xlate.c and
 # ofproto/ofproto-dpif-upcall.c with patches/0002, 0003 and 0004 applied.  They are objects of ovs-vswitchd itself (see

@@ -29,31 +29,6 @@
 #include "packets.h"
 #include "util.h"
 
-/* Flow priorities inside VFP's tables. */
-enum {
-    PRIO_MISS = 0,              /* Group miss, table 0 default. */
-    PRIO_DEFAULT_DECISION = 1,  /* Layer default: no group matched. */
-    PRIO_DEFAULT_ESTABLISHED = 2, /* The same, for an established
-                                   * connection's packet in a stateful
-                                   * layer. */
-    PRIO_PORT = 100,            /* Classify, forward, deliver. */
-    PRIO_DECISION = 100,        /* A rule's decision. */
-    PRIO_ESTABLISHED = 101,     /* The same, for an established
-                                 * connection's packet in a stateful
-                                 * layer. */
-    PRIO_ENCAP = 200,           /* Forwarding into a tunnel. */
-    PRIO_ENCAP_FITS = 201,      /* The same, from a port whose packets
-                                 * always fit the underlay. */
-    PRIO_TRACKED = 200,         /* Return traffic of a stateful layer. */
-    PRIO_MAPPING = 100,         /* Space entries. */
-    PRIO_DAD = 101,             /* Duplicate address detection: never
-                                 * answered. */
-    PRIO_FENCE = 99,            /* A known CA from the wrong PA. */
-    PRIO_ROUTE = 10,            /* Plus the prefix length: the longest
-                                 * prefix wins, and a mapping beats any
-                                 * route. */
-};
-
 /* Connection tracking in stateful layers.  Each port has a zone of its own;
  * in it, a connection's ct_mark holds VFP's verdict on it:
  *
@@ -65,29 +40,6 @@ enum {
  *
  * The other bits of ct_mark, and ct_label, are unused. */
 #define CT_MARK_BLOCKED 0x1
-
-/* Tables. */
-
-uint8_t
-vfp_table_group(int dir, size_t layer_pos, size_t group_pos)
-{
-    int base = dir == VFP_OUT ? VFP_TABLE_OUT_BASE : VFP_TABLE_IN_BASE;
-    return base + layer_pos * (VFP_MAX_GROUPS + 1) + group_pos;
-}
-
-uint8_t
-vfp_table_decide(int dir, size_t layer_pos)
-{
-    return vfp_table_group(dir, layer_pos, VFP_MAX_GROUPS);
-}
-
-bool
-vfp_table_is_decide(uint8_t table_id)
-{
-    return (table_id >= VFP_TABLE_OUT_BASE && table_id < VFP_TABLE_FORWARD
-            && (table_id - VFP_TABLE_OUT_BASE) % (VFP_MAX_GROUPS + 1)
-               == VFP_MAX_GROUPS);
-}
 
 static void put_goto(struct ofpbuf *, uint8_t table_id);
 static void put_load_reg(struct ofpbuf *, int reg, uint32_t value);
@@ -178,7 +130,7 @@ static size_t n_spare_flows;
 #define MAX_SPARE_FLOWS 4096
 
 static struct vfp_flow *
-flow_add(struct ovs_list *flows, uint8_t table_id, uint16_t priority)
+flow_new(struct ovs_list *flows, uint8_t table_id, uint16_t priority)
 {
     struct vfp_flow *f;
 
@@ -197,6 +149,38 @@ flow_add(struct ovs_list *flows, uint8_t table_id, uint16_t priority)
     match_init_catchall(&f->match);
     ovs_list_push_back(flows, &f->node);
     return f;
+}
+
+/* Every flow is of a kind of vfp-layout.h, which says where it goes: a
+ * flow of 'kind' in its fixed table, with its one priority... */
+static struct vfp_flow *
+flow_add(struct ovs_list *flows, enum vfp_flow_kind kind)
+{
+    const struct vfp_flow_layout *l = &vfp_flow_layouts[kind];
+
+    ovs_assert(l->table_class == VFP_TC_FIXED
+               && l->min_priority == l->max_priority);
+    return flow_new(flows, l->table_id, l->min_priority);
+}
+
+/* ...or in the pipeline table 'table_id', with its one priority... */
+static struct vfp_flow *
+flow_add_to(struct ovs_list *flows, enum vfp_flow_kind kind,
+            uint8_t table_id)
+{
+    uint16_t priority = vfp_flow_layouts[kind].min_priority;
+
+    ovs_assert(vfp_flow_kind_fits(kind, table_id, priority));
+    return flow_new(flows, table_id, priority);
+}
+
+/* ...or in 'table_id' with 'priority', of those the kind may have. */
+static struct vfp_flow *
+flow_add_at(struct ovs_list *flows, enum vfp_flow_kind kind,
+            uint8_t table_id, uint16_t priority)
+{
+    ovs_assert(vfp_flow_kind_fits(kind, table_id, priority));
+    return flow_new(flows, table_id, priority);
 }
 
 /* Frees 'f', which is in no list, or keeps it for reuse. */
@@ -524,20 +508,20 @@ compile_mtu_check(const struct tunnel_port *tp, int underlay_mtu,
     check->dst.n_bits = 1;
     put_resubmit(&f->ofpacts, VFP_TABLE_MTU);
 
-    struct vfp_flow *out = flow_add(flows, VFP_TABLE_MTU, PRIO_PORT);
+    struct vfp_flow *out = flow_add(flows, VFP_FLOW_MTU_CHECKED);
     match_set_reg(&out->match, VFP_REG_ENCAP, tp->encap);
     ofpact_put_OUTPUT(&out->ofpacts)->port = tp->ofport;
 
     /* Too large: IP packets get their ICMP error; anything else (nothing a
      * VM sends is that large without being IP) is dropped. */
-    struct vfp_flow *drop = flow_add(flows, VFP_TABLE_MTU, PRIO_PORT);
+    struct vfp_flow *drop = flow_add(flows, VFP_FLOW_MTU_CHECKED);
     match_set_reg(&drop->match, VFP_REG_ENCAP, too_large);
 
     static const ovs_be16 dl_types[] = {
         CONSTANT_HTONS(ETH_TYPE_IP), CONSTANT_HTONS(ETH_TYPE_IPV6),
     };
     for (size_t i = 0; i < ARRAY_SIZE(dl_types); i++) {
-        struct vfp_flow *icmp = flow_add(flows, VFP_TABLE_MTU, PRIO_ENCAP);
+        struct vfp_flow *icmp = flow_add(flows, VFP_FLOW_MTU_TOO_LARGE);
         match_set_reg(&icmp->match, VFP_REG_ENCAP, too_large);
         match_set_dl_type(&icmp->match, dl_types[i]);
 
@@ -563,7 +547,7 @@ void
 vfp_compile_switch(const struct vfp_tunnels *tunnels,
                    struct ovs_list *flows)
 {
-    struct vfp_flow *f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_MISS);
+    struct vfp_flow *f = flow_add(flows, VFP_FLOW_CLASSIFY_MISS);
     put_goto(&f->ofpacts, VFP_TABLE_LAST + 1);
 
     /* Tunnelled packets find their port in the decap table, and leave by
@@ -571,11 +555,11 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
     struct tunnel_port tunnel_ports[2];
     size_t n = get_tunnel_ports(tunnels, tunnel_ports);
     for (size_t i = 0; i < n; i++) {
-        f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
+        f = flow_add(flows, VFP_FLOW_CLASSIFY_TUNNEL);
         match_set_in_port(&f->match, tunnel_ports[i].ofport);
         put_goto(&f->ofpacts, VFP_TABLE_DECAP);
 
-        f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_ENCAP);
+        f = flow_add(flows, VFP_FLOW_FORWARD_ENCAP);
         match_set_reg(&f->match, VFP_REG_ENCAP, tunnel_ports[i].encap);
         if (tunnels->underlay_mtu > 0) {
             compile_mtu_check(&tunnel_ports[i], tunnels->underlay_mtu, f,
@@ -591,10 +575,10 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
      * that a mapping's flow has turned into an advertisement gets the
      * target link-layer address option (a field that OpenFlow lets a flow
      * set only on an advertisement), and goes back out of its port. */
-    f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_DAD);
+    f = flow_add(flows, VFP_FLOW_SPACE_ARP_DAD);
     match_set_nd_solicit(&f->match);
     match_set_ipv6_src(&f->match, &in6addr_any);
-    f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MAPPING);
+    f = flow_add(flows, VFP_FLOW_SPACE_ARP_ADVERT);
     match_set_dl_type(&f->match, htons(ETH_TYPE_IPV6));
     match_set_nw_proto(&f->match, IPPROTO_ICMPV6);
     match_set_icmp_type(&f->match, ND_NEIGHBOR_ADVERT);
@@ -606,24 +590,24 @@ vfp_compile_switch(const struct vfp_tunnels *tunnels,
      * never flooded), a source CA that is not behind the outer source PA,
      * an ARP request or Neighbor Solicitation for an unknown address (no
      * answer). */
-    f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MISS);
+    f = flow_add(flows, VFP_FLOW_SPACE_DST_MISS);
     put_poison(&f->ofpacts);
-    f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MISS);
+    f = flow_add(flows, VFP_FLOW_SPACE_SRC_MISS);
     put_poison(&f->ofpacts);
-    f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MISS);
-    f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MISS);
+    flow_add(flows, VFP_FLOW_SPACE_ARP_MISS);
+    f = flow_add(flows, VFP_FLOW_SPACE_ROUTE_MISS);
     put_poison(&f->ofpacts);
-    f = flow_add(flows, VFP_TABLE_NEXTHOP, PRIO_MISS);
+    f = flow_add(flows, VFP_FLOW_NEXTHOP_MISS);
     put_poison(&f->ofpacts);
-    f = flow_add(flows, VFP_TABLE_NEXTHOP_SRC, PRIO_MISS);
+    f = flow_add(flows, VFP_FLOW_NEXTHOP_SRC_MISS);
     put_poison(&f->ofpacts);
-    flow_add(flows, VFP_TABLE_FLOOD, PRIO_MISS);
+    flow_add(flows, VFP_FLOW_FLOOD_MISS);
 
     /* What no port claims: a tunnelled frame for a VSID and MAC of no local
      * NIC, a frame for an unknown destination MAC.  Dropped, as a table miss
      * would, but by a flow of ours, which counts them. */
-    flow_add(flows, VFP_TABLE_DECAP, PRIO_MISS);
-    flow_add(flows, VFP_TABLE_FORWARD, PRIO_MISS);
+    flow_add(flows, VFP_FLOW_DECAP_MISS);
+    flow_add(flows, VFP_FLOW_FORWARD_MISS);
 }
 
 /* What a VM NIC sends and receives. */
@@ -646,8 +630,7 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
     if (port->state == VFP_PORT_DISABLED) {
         /* Disabled: not programmed, and nothing from it goes anywhere (it
          * must not fall through to the tables of OpenFlow clients). */
-        struct vfp_flow *drop = flow_add(flows, VFP_TABLE_CLASSIFY,
-                                         PRIO_PORT);
+        struct vfp_flow *drop = flow_add(flows, VFP_FLOW_CLASSIFY_PORT);
         match_set_in_port(&drop->match, ofport);
         return;
     }
@@ -660,7 +643,7 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
      * key of some (MPLS labels without a bottom of stack), and logs an
      * error each time a revalidator must update one. */
     for (size_t i = 0; i < ARRAY_SIZE(vm_dl_types); i++) {
-        f = flow_add(flows, VFP_TABLE_CLASSIFY, PRIO_PORT);
+        f = flow_add(flows, VFP_FLOW_CLASSIFY_PORT);
         match_set_in_port(&f->match, ofport);
         match_set_dl_type(&f->match, vm_dl_types[i]);
         if (port->state == VFP_PORT_ENABLED) {
@@ -676,7 +659,7 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
             put_enter_layer(&f->ofpacts, port, VFP_OUT, 0);
         }
     }
-    f = flow_add(flows, VFP_TABLE_CLASSIFY, VFP_PRIO_PORT_OTHER);
+    f = flow_add(flows, VFP_FLOW_CLASSIFY_PORT_OTHER);
     match_set_in_port(&f->match, ofport);
 
     /* From a tunnel: frames of its VSID for its MAC are its own; the same
@@ -688,8 +671,8 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j <= ARRAY_SIZE(vm_dl_types); j++) {
             bool other = j == ARRAY_SIZE(vm_dl_types);
-            f = flow_add(flows, VFP_TABLE_DECAP,
-                         other ? VFP_PRIO_PORT_OTHER : PRIO_PORT);
+            f = flow_add(flows, (other ? VFP_FLOW_DECAP_PORT_OTHER
+                                 : VFP_FLOW_DECAP_PORT));
             match_set_in_port(&f->match, tunnel_ports[i].ofport);
             match_set_vsid(&f->match, port->vsid, tunnel_ports[i].encap);
             match_set_dl_dst(&f->match, port->mac);
@@ -710,7 +693,7 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
      * came from.  Matching the VSID keeps tenants apart even where their
      * MACs or CAs overlap. */
     if (port->has_mac) {
-        f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_PORT);
+        f = flow_add(flows, VFP_FLOW_FORWARD_PORT);
         match_set_reg(&f->match, VFP_REG_VSID, port->vsid);
         match_set_dl_dst(&f->match, port->mac);
         if (port->state == VFP_PORT_ENABLED) {
@@ -721,7 +704,7 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
         }
     }
 
-    f = flow_add(flows, VFP_TABLE_DELIVER, PRIO_PORT);
+    f = flow_add(flows, VFP_FLOW_DELIVER);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     if (port->state == VFP_PORT_ENABLED) {
         ofpact_put_OUTPUT(&f->ofpacts)->port = ofport;
@@ -739,7 +722,7 @@ vfp_compile_port(const struct vfp_port *port, ofp_port_t ofport, int mtu,
         int overhead = (tunnel_ports[i].encap == VFP_ENCAP_NVGRE
                         ? VFP_NVGRE_OVERHEAD : VFP_VXLAN_OVERHEAD);
         if (mtu + overhead <= tunnels->underlay_mtu) {
-            f = flow_add(flows, VFP_TABLE_FORWARD, PRIO_ENCAP_FITS);
+            f = flow_add(flows, VFP_FLOW_FORWARD_ENCAP_FITS);
             match_set_in_port(&f->match, ofport);
             match_set_reg(&f->match, VFP_REG_ENCAP, tunnel_ports[i].encap);
             ofpact_put_OUTPUT(&f->ofpacts)->port = tunnel_ports[i].ofport;
@@ -780,7 +763,7 @@ compile_ct_check(const struct vfp_layer *layer, enum vfp_direction dir,
     uint8_t decide = vfp_table_decide(dir, pos);
     struct vfp_flow *f;
 
-    f = flow_add(flows, decide, VFP_PRIO_CT_BACK);
+    f = flow_add_to(flows, VFP_FLOW_DECIDE_CT_BACK, decide);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
     match_set_pkt_mark(&f->match, port->id);
@@ -792,7 +775,7 @@ compile_ct_check(const struct vfp_layer *layer, enum vfp_direction dir,
 
     static const uint16_t ip_types[] = { ETH_TYPE_IP, ETH_TYPE_IPV6 };
     for (size_t i = 0; i < ARRAY_SIZE(ip_types); i++) {
-        f = flow_add(flows, decide, VFP_PRIO_CT_INVALID);
+        f = flow_add_to(flows, VFP_FLOW_DECIDE_CT_INVALID, decide);
         match_set_reg(&f->match, VFP_REG_PORT, port->id);
         match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
         match_set_dl_type(&f->match, htons(ip_types[i]));
@@ -802,7 +785,7 @@ compile_ct_check(const struct vfp_layer *layer, enum vfp_direction dir,
                                   CS_TRACKED | CS_INVALID);
     }
 
-    f = flow_add(flows, decide, VFP_PRIO_CT_FOREIGN);
+    f = flow_add_to(flows, VFP_FLOW_DECIDE_CT_FOREIGN, decide);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     match_set_reg(&f->match, VFP_REG_DECISION, VFP_DECISION_CT);
 }
@@ -822,13 +805,14 @@ vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
 
         struct vfp_flow *f;
         if (!n_groups) {
-            f = flow_add(flows, vfp_table_group(dir, pos, 0), PRIO_MISS);
+            f = flow_add_to(flows, VFP_FLOW_LAYER_PASS,
+                            vfp_table_group(dir, pos, 0));
             match_set_reg(&f->match, VFP_REG_PORT, port->id);
             put_goto(&f->ofpacts, vfp_table_decide(dir, pos));
         }
 
-        f = flow_add(flows, vfp_table_decide(dir, pos),
-                     PRIO_DEFAULT_DECISION);
+        f = flow_add_to(flows, VFP_FLOW_DECIDE_DEFAULT,
+                        vfp_table_decide(dir, pos));
         match_set_reg(&f->match, VFP_REG_PORT, port->id);
         match_set_reg(&f->match, VFP_REG_DECISION, 0);
         if (layer->default_allow) {
@@ -842,8 +826,8 @@ vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
         /* The default lets a blocked connection's packet through: the
          * connection is no longer blocked. */
         if (layer->default_allow) {
-            f = flow_add(flows, vfp_table_decide(dir, pos),
-                         PRIO_DEFAULT_ESTABLISHED);
+            f = flow_add_to(flows, VFP_FLOW_DECIDE_DEFAULT_ESTABLISHED,
+                            vfp_table_decide(dir, pos));
             match_set_reg(&f->match, VFP_REG_PORT, port->id);
             match_set_reg(&f->match, VFP_REG_DECISION, 0);
             match_set_established(&f->match, true);
@@ -862,7 +846,8 @@ vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
             CS_TRACKED | CS_RELATED,
         };
         for (size_t i = 0; i < ARRAY_SIZE(states); i++) {
-            f = flow_add(flows, vfp_table_decide(dir, pos), PRIO_TRACKED);
+            f = flow_add_to(flows, VFP_FLOW_DECIDE_TRACKED,
+                            vfp_table_decide(dir, pos));
             match_set_reg(&f->match, VFP_REG_PORT, port->id);
             match_set_ct_state_masked(&f->match, states[i],
                                       states[i] | CS_INVALID);
@@ -870,7 +855,8 @@ vfp_compile_layer(const struct vfp_layer *layer, struct ovs_list *flows)
             put_load_reg(&f->ofpacts, VFP_REG_DECISION, 0);
             put_enter_layer(&f->ofpacts, port, dir, pos + 1);
         }
-        f = flow_add(flows, vfp_table_decide(dir, pos), PRIO_TRACKED);
+        f = flow_add_to(flows, VFP_FLOW_DECIDE_TRACKED,
+                        vfp_table_decide(dir, pos));
         match_set_reg(&f->match, VFP_REG_PORT, port->id);
         match_set_ct_state_masked(&f->match, CS_TRACKED | CS_REPLY_DIR,
                                   CS_TRACKED | CS_REPLY_DIR);
@@ -898,9 +884,9 @@ vfp_compile_group(const struct vfp_group *group, struct ovs_list *flows)
     size_t n_groups;
     size_t pos = group_position(group, &n_groups);
 
-    struct vfp_flow *f = flow_add(flows, vfp_table_group(group->direction,
-                                                         layer_pos, pos),
-                                  PRIO_MISS);
+    struct vfp_flow *f = flow_add_to(flows, VFP_FLOW_GROUP_MISS,
+                                     vfp_table_group(group->direction,
+                                                     layer_pos, pos));
     match_set_reg(&f->match, VFP_REG_PORT, group->layer->port->id);
     put_goto(&f->ofpacts, after_group(group->direction, layer_pos, pos,
                                       n_groups));
@@ -1216,6 +1202,121 @@ plan_destroy(struct rule_plan *plan)
     }
 }
 
+/* The protocols of a rule with 'cond' in 'group', its own narrowed by the
+ * group's, into 'protos' and '*n_protos' (0 for any).  Returns false if
+ * none is left: no packet meets the rule. */
+static bool
+plan_protos(const struct vfp_group *group, const struct vfp_cond *cond,
+            uint8_t protos[VFP_MAX_LIST], size_t *n_protos)
+{
+    size_t n_items = vfp_cond_get_protos(cond, protos);
+    size_t n = 0;
+
+    if (!n_items && group->cond.has_proto) {
+        protos[n_items++] = group->cond.proto;
+    }
+    for (size_t i = 0; i < n_items; i++) {
+        if (!group->cond.has_proto || group->cond.proto == protos[i]) {
+            protos[n++] = protos[i];
+        }
+    }
+    *n_protos = n;
+    return !n_items || n;
+}
+
+/* The source (if 'src') or destination addresses of a rule with 'cond' in
+ * 'group', each intersected with the group's, into 'd'.  Returns false if
+ * none is left. */
+static bool
+plan_addrs(const struct vfp_group *group, const struct vfp_cond *cond,
+           bool src, struct dim *d)
+{
+    struct vfp_prefix items[VFP_MAX_LIST];
+    size_t n_items = vfp_cond_get_prefixes(cond, src, items);
+    bool ipv4 = src ? cond->src_ipv4 : cond->dst_ipv4;
+    bool has_g = src ? group->cond.has_src : group->cond.has_dst;
+    bool g_ipv4 = src ? group->cond.src_ipv4 : group->cond.dst_ipv4;
+    const struct in6_addr *g_addr = src ? &group->cond.src : &group->cond.dst;
+    unsigned int g_plen = src ? group->cond.src_plen : group->cond.dst_plen;
+
+    if (!n_items && has_g) {
+        items[0].addr = *g_addr;
+        items[0].plen = g_plen;
+        ipv4 = g_ipv4;
+        n_items = 1;
+        has_g = false;
+    }
+    for (size_t i = 0; i < n_items; i++) {
+        bool has = true;
+        struct in6_addr a = items[i].addr;
+        unsigned int plen = items[i].plen;
+        bool a_ipv4 = ipv4;
+        if (intersect_prefix(&has, &a, &plen, &a_ipv4, has_g, g_addr,
+                             g_plen, g_ipv4)) {
+            struct dim_item item;
+            memset(&item, 0, sizeof item);
+            item.kind = src ? ITEM_SRC : ITEM_DST;
+            item.addr = a;
+            item.plen = plen;
+            dim_add(d, &item);
+        }
+    }
+    return !n_items || d->n;
+}
+
+/* The source (if 'sport') or destination ports of a rule with 'cond' in
+ * 'group' as masks into 'd', or the ICMP type where OpenFlow keeps it: in
+ * the source port (taken out of 'base' then).  A port needs its protocol in
+ * the same flow, so with several protocols each port item comes once under
+ * each of 'protos' (and then the ports themselves tell the protocol: no
+ * dimension of its own).  Returns false if none is left. */
+static bool
+plan_ports(const struct vfp_group *group, const struct vfp_cond *cond,
+           bool sport, const uint8_t *protos, size_t n_protos,
+           struct vfp_cond *base, struct dim *d)
+{
+    struct vfp_range items[VFP_MAX_LIST];
+    size_t n_items = vfp_cond_get_ranges(cond, sport, items);
+    bool has_g = sport ? group->cond.has_sport : group->cond.has_dport;
+    uint16_t g_min = sport ? group->cond.sport_min : group->cond.dport_min;
+    uint16_t g_max = sport ? group->cond.sport_max : group->cond.dport_max;
+
+    if (!n_items && has_g) {
+        items[n_items++] = (struct vfp_range) { g_min, g_max };
+    }
+    if (sport && !n_items && base->has_icmp_type) {
+        items[n_items++] = (struct vfp_range) {
+            base->icmp_type_min, base->icmp_type_max
+        };
+        base->has_icmp_type = false;
+    }
+    for (size_t i = 0; i < n_items; i++) {
+        uint16_t min = MAX(items[i].min, has_g ? g_min : 0);
+        uint16_t max = MIN(items[i].max, has_g ? g_max : UINT16_MAX);
+        if (min > max) {
+            continue;
+        }
+
+        struct vfp_masked_port masks[32];
+        size_t n_masks = vfp_range_to_masks(min, max, masks);
+        for (size_t j = 0; j < n_masks; j++) {
+            for (size_t k = 0; k < MAX(n_protos, 1); k++) {
+                struct dim_item item;
+                memset(&item, 0, sizeof item);
+                item.kind = sport ? ITEM_TP_SRC : ITEM_TP_DST;
+                item.value = masks[j].value;
+                item.mask = masks[j].mask;
+                if (n_protos > 1) {
+                    item.has_proto = true;
+                    item.proto = protos[k];
+                }
+                dim_add(d, &item);
+            }
+        }
+    }
+    return !n_items || d->n;
+}
+
 /* Puts into 'plan' the match flows of a rule with 'cond' in 'group'. */
 static void
 plan_rule(const struct vfp_group *group, const struct vfp_cond *cond,
@@ -1225,7 +1326,7 @@ plan_rule(const struct vfp_group *group, const struct vfp_cond *cond,
 
     /* The scalar conditions, as a rule without lists has them, intersected
      * with the group's.  The five dimensions that may be lists are taken
-     * out and intersected item by item below. */
+     * out and intersected item by item. */
     struct vfp_cond g = group->cond;
     struct vfp_cond r = *cond;
     g.lists = r.lists = NULL;
@@ -1235,142 +1336,37 @@ plan_rule(const struct vfp_group *group, const struct vfp_cond *cond,
         return;
     }
 
-    /* Protocols. */
-    uint8_t protos[VFP_MAX_LIST];
-    size_t n_protos = vfp_cond_get_protos(cond, protos);
-    size_t n = 0;
-    if (!n_protos && group->cond.has_proto) {
-        protos[n_protos++] = group->cond.proto;
-    }
-    for (size_t i = 0; i < n_protos; i++) {
-        if (!group->cond.has_proto || group->cond.proto == protos[i]) {
-            protos[n++] = protos[i];
-        }
-    }
-    if (n_protos && !n) {
-        return;
-    }
-    n_protos = n;
-
-    /* Addresses. */
-    struct dim addrs[2];
-    memset(addrs, 0, sizeof addrs);
-    for (int src = 1; src >= 0; src--) {
-        struct vfp_prefix items[VFP_MAX_LIST];
-        size_t n_items = vfp_cond_get_prefixes(cond, src, items);
-        bool ipv4 = src ? cond->src_ipv4 : cond->dst_ipv4;
-        bool has_g = src ? group->cond.has_src : group->cond.has_dst;
-        bool g_ipv4 = src ? group->cond.src_ipv4 : group->cond.dst_ipv4;
-        struct dim *d = &addrs[src ? 0 : 1];
-
-        if (!n_items && has_g) {
-            items[0].addr = src ? group->cond.src : group->cond.dst;
-            items[0].plen = src ? group->cond.src_plen : group->cond.dst_plen;
-            ipv4 = g_ipv4;
-            n_items = 1;
-            has_g = false;
-        }
-        for (size_t i = 0; i < n_items; i++) {
-            bool has = true;
-            struct in6_addr a = items[i].addr;
-            unsigned int plen = items[i].plen;
-            bool a_ipv4 = ipv4;
-            if (intersect_prefix(&has, &a, &plen, &a_ipv4, has_g,
-                                 src ? &group->cond.src : &group->cond.dst,
-                                 src ? group->cond.src_plen
-                                     : group->cond.dst_plen, g_ipv4)) {
-                struct dim_item item;
-                memset(&item, 0, sizeof item);
-                item.kind = src ? ITEM_SRC : ITEM_DST;
-                item.addr = a;
-                item.plen = plen;
-                dim_add(d, &item);
-            }
-        }
-        if (n_items && !d->n) {
-            free(addrs[0].items);
-            free(addrs[1].items);
-            return;
-        }
-    }
-
-    /* Ports as masks, or the ICMP type where OpenFlow keeps it: in the
-     * source port.  A port needs its protocol in the same flow, so with
-     * several protocols each port item comes once under each (and then
-     * the ports themselves tell the protocol: no dimension of its own). */
-    struct dim ports[2];
-    memset(ports, 0, sizeof ports);
-    for (int sport = 1; sport >= 0; sport--) {
-        struct vfp_range items[VFP_MAX_LIST];
-        size_t n_items = vfp_cond_get_ranges(cond, sport, items);
-        bool has_g = sport ? group->cond.has_sport : group->cond.has_dport;
-        uint16_t g_min = sport ? group->cond.sport_min
-                               : group->cond.dport_min;
-        uint16_t g_max = sport ? group->cond.sport_max
-                               : group->cond.dport_max;
-        struct dim *d = &ports[sport ? 0 : 1];
-
-        if (!n_items && has_g) {
-            items[n_items++] = (struct vfp_range) { g_min, g_max };
-        }
-        if (sport && !n_items && plan->base.has_icmp_type) {
-            items[n_items++] = (struct vfp_range) {
-                plan->base.icmp_type_min, plan->base.icmp_type_max
-            };
-            plan->base.has_icmp_type = false;
-        }
-        for (size_t i = 0; i < n_items; i++) {
-            uint16_t min = MAX(items[i].min, has_g ? g_min : 0);
-            uint16_t max = MIN(items[i].max, has_g ? g_max : UINT16_MAX);
-            if (min > max) {
-                continue;
-            }
-
-            struct vfp_masked_port masks[32];
-            size_t n_masks = vfp_range_to_masks(min, max, masks);
-            for (size_t j = 0; j < n_masks; j++) {
-                for (size_t k = 0; k < MAX(n_protos, 1); k++) {
-                    struct dim_item item;
-                    memset(&item, 0, sizeof item);
-                    item.kind = sport ? ITEM_TP_SRC : ITEM_TP_DST;
-                    item.value = masks[j].value;
-                    item.mask = masks[j].mask;
-                    if (n_protos > 1) {
-                        item.has_proto = true;
-                        item.proto = protos[k];
-                    }
-                    dim_add(d, &item);
-                }
-            }
-        }
-        if (n_items && !d->n) {
-            free(addrs[0].items);
-            free(addrs[1].items);
-            free(ports[0].items);
-            free(ports[1].items);
-            return;
-        }
-    }
-
     /* The dimensions in the order their flows come: protocol, source,
      * destination, source port, destination port. */
-    struct dim protod;
-    memset(&protod, 0, sizeof protod);
+    struct dim all[N_DIMS];
+    uint8_t protos[VFP_MAX_LIST];
+    size_t n_protos;
+    memset(all, 0, sizeof all);
+    if (!plan_protos(group, cond, protos, &n_protos)
+        || !plan_addrs(group, cond, true, &all[1])
+        || !plan_addrs(group, cond, false, &all[2])
+        || !plan_ports(group, cond, true, protos, n_protos, &plan->base,
+                       &all[3])
+        || !plan_ports(group, cond, false, protos, n_protos, &plan->base,
+                       &all[4])) {
+        for (size_t i = 0; i < N_DIMS; i++) {
+            free(all[i].items);
+        }
+        return;
+    }
     if (n_protos == 1) {
         plan->base.has_proto = true;
         plan->base.proto = protos[0];
-    } else if (n_protos > 1 && !ports[0].n && !ports[1].n) {
+    } else if (n_protos > 1 && !all[3].n && !all[4].n) {
         for (size_t i = 0; i < n_protos; i++) {
             struct dim_item item;
             memset(&item, 0, sizeof item);
             item.kind = ITEM_PROTO;
             item.value = protos[i];
-            dim_add(&protod, &item);
+            dim_add(&all[0], &item);
         }
     }
 
-    struct dim all[N_DIMS] = { protod, addrs[0], addrs[1], ports[0],
-                               ports[1] };
     size_t product = 1, sum = 0;
     for (size_t i = 0; i < N_DIMS; i++) {
         if (all[i].n == 1) {
@@ -1540,8 +1536,9 @@ vfp_compile_slot(const struct vfp_group *group, uint16_t priority,
             rule_tables(rule, &table, &next);
             for (size_t d = 0; d < plan.n_dims; d++) {
                 for (size_t j = 0; j < plan.dims[d].n; j++) {
-                    struct vfp_flow *f = flow_add(flows, table,
-                                                  UINT16_MAX - priority);
+                    struct vfp_flow *f = flow_add_at(
+                        flows, VFP_FLOW_GROUP_ITEM, table,
+                        VFP_PRIO_RULE_BASE - priority);
                     match_set_plan_base(f, rule, &plan);
                     match_set_item(&f->match, &plan.dims[d].items[j],
                                    group->ipv6);
@@ -1607,12 +1604,13 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     if (plan.matches) {
         uint8_t table, next;
         rule_tables(rule, &table, &next);
-        uint16_t priority = UINT16_MAX - rule->priority;
+        uint16_t priority = VFP_PRIO_RULE_BASE - rule->priority;
 
         if (plan.conjunctive) {
             /* The item flows are its slot's; this one takes the packets
              * that met an item of every list. */
-            struct vfp_flow *f = flow_add(flows, table, priority);
+            struct vfp_flow *f = flow_add_at(flows, VFP_FLOW_GROUP_RULE,
+                                             table, priority);
             match_set_reg(&f->match, VFP_REG_PORT, port->id);
             match_set_conj_id(&f->match, rule->id);
             put_load_reg(&f->ofpacts, VFP_REG_DECISION, rule->id);
@@ -1622,7 +1620,8 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
              * varying fastest. */
             size_t idx[N_DIMS] = { 0 };
             for (size_t k = 0; k < plan.n_match_flows; k++) {
-                struct vfp_flow *f = flow_add(flows, table, priority);
+                struct vfp_flow *f = flow_add_at(flows, VFP_FLOW_GROUP_RULE,
+                                                 table, priority);
                 match_set_plan_base(f, rule, &plan);
                 for (size_t d = 0; d < plan.n_dims; d++) {
                     match_set_item(&f->match, &plan.dims[d].items[idx[d]],
@@ -1644,7 +1643,7 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
 
     /* The decision, taken if this rule is the last group's result. */
     uint8_t decide = vfp_table_decide(dir, layer_pos);
-    struct vfp_flow *f = flow_add(flows, decide, PRIO_DECISION);
+    struct vfp_flow *f = flow_add_to(flows, VFP_FLOW_DECIDE_RULE, decide);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     match_set_reg(&f->match, VFP_REG_DECISION, rule->id);
     if (rule->stateful) {
@@ -1661,7 +1660,7 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
      * established one that is not blocked need no commit. */
     bool blocks = rule->action.type == VFP_ACTION_BLOCK;
     if (layer->stateful && (goes_on || blocks)) {
-        f = flow_add(flows, decide, PRIO_ESTABLISHED);
+        f = flow_add_to(flows, VFP_FLOW_DECIDE_RULE_ESTABLISHED, decide);
         match_set_reg(&f->match, VFP_REG_PORT, port->id);
         match_set_reg(&f->match, VFP_REG_DECISION, rule->id);
         if (!goes_on) {
@@ -1728,7 +1727,7 @@ compile_routing_mapping(const struct vfp_mapping *mapping,
     /* From the CA, routed: only from its PA.  A routed packet arrives in
      * the destination's VSID, so the source's is not checked. */
     if (mapping->encap != VFP_ENCAP_NONE) {
-        f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
+        f = flow_add(flows, VFP_FLOW_SPACE_SRC);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
         match_set_ca(&f->match, mapping, false);
         match_set_tun_src(&f->match, pa);
@@ -1736,21 +1735,21 @@ compile_routing_mapping(const struct vfp_mapping *mapping,
 
     /* Routed to the CA: to its MAC, in its VSID (which local delivery
      * matches), encapsulated to its PA if it is not on this host. */
-    f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_MAPPING);
+    f = flow_add(flows, VFP_FLOW_SPACE_ROUTE);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_ca(&f->match, mapping, true);
     put_route_to(&f->ofpacts, mapping);
 
     if (has_routes && ipv4) {
         /* The same for the CA as a route's next hop. */
-        f = flow_add(flows, VFP_TABLE_NEXTHOP, PRIO_MAPPING);
+        f = flow_add(flows, VFP_FLOW_NEXTHOP);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
         match_set_reg(&f->match, VFP_REG_NEXTHOP, ntohl(ca));
         put_route_to(&f->ofpacts, mapping);
 
         if (mapping->encap != VFP_ENCAP_NONE) {
             /* Routed here from a source behind this next hop. */
-            f = flow_add(flows, VFP_TABLE_NEXTHOP_SRC, PRIO_MAPPING);
+            f = flow_add(flows, VFP_FLOW_NEXTHOP_SRC);
             match_set_reg(&f->match, VFP_REG_SPACE, space->id);
             match_set_reg(&f->match, VFP_REG_NEXTHOP, ntohl(ca));
             match_set_tun_src(&f->match, pa);
@@ -1760,7 +1759,7 @@ compile_routing_mapping(const struct vfp_mapping *mapping,
         /* The CA itself from any other PA: no route may vouch for it.
          * Next hop 0 is no CA's, so the check fails, and the miss there
          * counts the drop. */
-        f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_FENCE);
+        f = flow_add(flows, VFP_FLOW_SPACE_SRC_FENCE);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
         match_set_ca(&f->match, mapping, false);
         put_load_reg(&f->ofpacts, VFP_REG_NEXTHOP, 0);
@@ -1790,7 +1789,7 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
 
     /* To the CA: encapsulate to its PA with its VSID.  A CA on this host
      * needs nothing: the lookup succeeds, and forwarding delivers by MAC. */
-    f = flow_add(flows, VFP_TABLE_SPACE_DST, PRIO_MAPPING);
+    f = flow_add(flows, VFP_FLOW_SPACE_DST);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_ca(&f->match, mapping, true);
     if (mapping->encap != VFP_ENCAP_NONE) {
@@ -1798,7 +1797,7 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
 
         /* From the CA: only from its PA, in its VSID.  Matching is the
          * check; the flow has nothing to do. */
-        f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_MAPPING);
+        f = flow_add(flows, VFP_FLOW_SPACE_SRC);
         match_set_reg(&f->match, VFP_REG_SPACE, space->id);
         match_set_ca(&f->match, mapping, false);
         match_set_tun_src(&f->match, pa);
@@ -1809,7 +1808,7 @@ vfp_compile_mapping(const struct vfp_mapping *mapping,
      * link-layer address option that RFC 4861 requires of all but duplicate
      * address detection): answered with its MAC, out of the port it came
      * in. */
-    f = flow_add(flows, VFP_TABLE_SPACE_ARP, PRIO_MAPPING);
+    f = flow_add(flows, VFP_FLOW_SPACE_ARP);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     if (ipv4) {
         match_set_dl_type(&f->match, htons(ETH_TYPE_ARP));
@@ -1838,14 +1837,16 @@ vfp_compile_route(const struct vfp_route *route, struct ovs_list *flows)
     uint32_t nexthop = ntohl(in6_addr_get_mapped_ipv4(&route->nexthop));
     struct vfp_flow *f;
 
-    f = flow_add(flows, VFP_TABLE_SPACE_ROUTE, PRIO_ROUTE + route->plen);
+    f = flow_add_at(flows, VFP_FLOW_SPACE_ROUTE_ROUTE, VFP_TABLE_SPACE_ROUTE,
+                    VFP_PRIO_ROUTE + route->plen);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
     match_set_nw_dst_masked(&f->match, prefix, mask);
     put_load_reg(&f->ofpacts, VFP_REG_NEXTHOP, nexthop);
     put_resubmit(&f->ofpacts, VFP_TABLE_NEXTHOP);
 
-    f = flow_add(flows, VFP_TABLE_SPACE_SRC, PRIO_ROUTE + route->plen);
+    f = flow_add_at(flows, VFP_FLOW_SPACE_SRC_ROUTE, VFP_TABLE_SPACE_SRC,
+                    VFP_PRIO_ROUTE + route->plen);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_dl_type(&f->match, htons(ETH_TYPE_IP));
     match_set_nw_src_masked(&f->match, prefix, mask);
@@ -1926,7 +1927,7 @@ vfp_compile_flood(const struct vfp_space *space, bool ipv4, size_t part,
         return;
     }
 
-    struct vfp_flow *f = flow_add(flows, VFP_TABLE_FLOOD, PRIO_MAPPING);
+    struct vfp_flow *f = flow_add(flows, VFP_FLOW_FLOOD);
     match_set_reg(&f->match, VFP_REG_SPACE, space->id);
     match_set_reg(&f->match, VFP_REG_CHUNK, part);
     match_set_dl_type(&f->match, htons(ipv4 ? ETH_TYPE_IP : ETH_TYPE_IPV6));

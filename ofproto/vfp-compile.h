@@ -75,21 +75,10 @@ struct vfp_tunnels {
 #define VFP_VXLAN_OVERHEAD 50
 #define VFP_NVGRE_OVERHEAD 42
 
-/* Cookies: the owner's kind in the top byte, its id in the low 32 bits.
- * A space owns its floods, one owner per part and address family: those
- * go in the 24 bits between (see vfp_flood_cookie()). */
-enum vfp_owner_kind {
-    VFP_OWNER_SWITCH = 1,
-    VFP_OWNER_PORT = 2,
-    VFP_OWNER_LAYER = 3,
-    VFP_OWNER_GROUP = 4,
-    VFP_OWNER_RULE = 5,
-    VFP_OWNER_MAPPING = 6,
-    VFP_OWNER_ROUTE = 7,
-    VFP_OWNER_SPACE = 8,
-    VFP_OWNER_SLOT = 9,
-};
-
+/* Cookies: the owner's kind (enum vfp_owner_kind, vfp-layout.h) in the top
+ * byte, its id in the low 32 bits.  A space owns its floods, one owner per
+ * part and address family: those go in the 24 bits between (see
+ * vfp_flood_cookie()). */
 static inline uint64_t
 vfp_cookie(enum vfp_owner_kind kind, uint32_t id)
 {
@@ -217,30 +206,8 @@ struct vfp_masked_port {
 size_t vfp_range_to_masks(uint16_t min, uint16_t max,
                           struct vfp_masked_port out[32]);
 
-/* The table of the group at position 'group_pos' of the layer at position
- * 'layer_pos' of a port in direction 'dir' (an enum vfp_direction), and that
- * layer's decision table. */
-uint8_t vfp_table_group(int dir, size_t layer_pos, size_t group_pos);
-
-/* A stateful layer's ct() sends the packet back to the layer's decision
- * table with VFP_REG_DECISION set to VFP_DECISION_CT (no rule's id), where
- * flows of these priorities, above all others there, drop the fragments
- * that conntrack found invalid (VFP_PRIO_CT_INVALID), resume the port's own
- * tracked packets at the layer's first group (VFP_PRIO_CT_BACK), and drop
- * what is untracked or another port's (VFP_PRIO_CT_FOREIGN). */
-#define VFP_DECISION_CT 0xffffffff
-#define VFP_PRIO_CT_INVALID 310
-#define VFP_PRIO_CT_BACK 300
-#define VFP_PRIO_CT_FOREIGN 250
-
-/* The priority of a port's flows, in the classify and decap tables, that
- * drop its frames of an ethertype other than IPv4, IPv6 and ARP. */
-#define VFP_PRIO_PORT_OTHER 50
-uint8_t vfp_table_decide(int dir, size_t layer_pos);
-
 /* Position of a layer in its port in direction 'dir' (an enum
  * vfp_direction), as vfp_table_decide() takes it. */
 size_t vfp_layer_position(const struct vfp_layer *, enum vfp_direction dir);
-bool vfp_table_is_decide(uint8_t table_id);
 
 #endif /* vfp-compile.h */

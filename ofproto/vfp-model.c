@@ -16,13 +16,12 @@
 
 #include <config.h>
 
-#include "ofproto/vfp-model.h"
+#include "ofproto/vfp-model-raw.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
-#include "hnv-policy.h"
 #include "ofproto/vfp-compile.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
@@ -76,7 +75,7 @@ new_id(struct vfp_model *m)
 
 /* Lookups. */
 
-struct vfp_port *
+const struct vfp_port *
 vfp_model_find_port(const struct vfp_model *m, const char *name)
 {
     struct vfp_port *port;
@@ -90,7 +89,7 @@ vfp_model_find_port(const struct vfp_model *m, const char *name)
     return NULL;
 }
 
-struct vfp_port *
+const struct vfp_port *
 vfp_model_find_port_by_id(const struct vfp_model *m, uint32_t id)
 {
     struct vfp_port *port;
@@ -104,7 +103,7 @@ vfp_model_find_port_by_id(const struct vfp_model *m, uint32_t id)
     return NULL;
 }
 
-struct vfp_layer *
+const struct vfp_layer *
 vfp_model_find_layer_by_id(const struct vfp_model *m, uint32_t id)
 {
     struct vfp_layer *layer;
@@ -118,7 +117,7 @@ vfp_model_find_layer_by_id(const struct vfp_model *m, uint32_t id)
     return NULL;
 }
 
-struct vfp_group *
+const struct vfp_group *
 vfp_model_find_group_by_id(const struct vfp_model *m, uint32_t id)
 {
     struct vfp_group *group;
@@ -132,7 +131,7 @@ vfp_model_find_group_by_id(const struct vfp_model *m, uint32_t id)
     return NULL;
 }
 
-struct vfp_rule *
+const struct vfp_rule *
 vfp_model_find_rule_by_id(const struct vfp_model *m, uint32_t id)
 {
     struct vfp_rule *rule;
@@ -146,7 +145,7 @@ vfp_model_find_rule_by_id(const struct vfp_model *m, uint32_t id)
     return NULL;
 }
 
-struct vfp_layer *
+const struct vfp_layer *
 vfp_port_find_layer(const struct vfp_port *port, const char *name)
 {
     struct vfp_layer *layer;
@@ -159,7 +158,7 @@ vfp_port_find_layer(const struct vfp_port *port, const char *name)
     return NULL;
 }
 
-struct vfp_group *
+const struct vfp_group *
 vfp_layer_find_group(const struct vfp_layer *layer, const char *name)
 {
     struct vfp_group *group;
@@ -172,7 +171,7 @@ vfp_layer_find_group(const struct vfp_layer *layer, const char *name)
     return NULL;
 }
 
-struct vfp_rule *
+const struct vfp_rule *
 vfp_group_find_rule(const struct vfp_group *group, const char *name)
 {
     struct vfp_rule *rule;
@@ -203,6 +202,31 @@ check_name(const char *kind, const char *name)
 
 /* Ports. */
 
+/* Local delivery goes by VSID and MAC: no two ports may have the same
+ * ones.  'port' is the port that is to have them, or NULL for a new one. */
+static char *
+check_port_mac(const struct vfp_model *m, const struct vfp_port *port,
+               const struct eth_addr *mac, uint32_t vsid)
+{
+    const struct vfp_port *other;
+
+    if (vsid > 0xffffff) {
+        return xasprintf("VSID %"PRIu32" does not fit in 24 bits", vsid);
+    }
+    if (!mac) {
+        return NULL;
+    }
+    HMAP_FOR_EACH (other, name_node, &m->ports) {
+        if (other != port && other->has_mac
+            && eth_addr_equals(other->mac, *mac) && other->vsid == vsid) {
+            return xasprintf("port %s already has MAC "ETH_ADDR_FMT
+                             " in VSID %"PRIu32, other->name,
+                             ETH_ADDR_ARGS(*mac), vsid);
+        }
+    }
+    return NULL;
+}
+
 char *
 vfp_model_add_port(struct vfp_model *m, const char *name,
                    const struct eth_addr *mac, uint32_t vsid,
@@ -215,16 +239,9 @@ vfp_model_add_port(struct vfp_model *m, const char *name,
     if (vfp_model_find_port(m, name)) {
         return xasprintf("port %s already exists", name);
     }
-    if (mac) {
-        const struct vfp_port *other;
-        HMAP_FOR_EACH (other, name_node, &m->ports) {
-            if (other->has_mac && eth_addr_equals(other->mac, *mac)
-                && other->vsid == vsid) {
-                return xasprintf("port %s already has MAC "ETH_ADDR_FMT
-                                 " in VSID %"PRIu32, other->name,
-                                 ETH_ADDR_ARGS(*mac), vsid);
-            }
-        }
+    error = check_port_mac(m, NULL, mac, vsid);
+    if (error) {
+        return error;
     }
 
     /* Zones are 16 bits: find one no other port has, starting from a hash
@@ -282,6 +299,46 @@ vfp_model_remove_port(struct vfp_model *m, struct vfp_port *port)
     hmap_remove(&m->ports_by_id, &port->id_node);
     free(port->name);
     free(port);
+}
+
+char *
+vfp_model_set_port_mac(struct vfp_model *m, struct vfp_port *port,
+                       const struct eth_addr *mac, uint32_t vsid)
+{
+    char *error = check_port_mac(m, port, mac, vsid);
+    if (error) {
+        return error;
+    }
+    port->has_mac = mac != NULL;
+    port->mac = mac ? *mac : eth_addr_zero;
+    port->vsid = vsid;
+    return NULL;
+}
+
+char *
+vfp_model_check_port_pa(const struct in6_addr *pa)
+{
+    return (pa && !IN6_IS_ADDR_V4MAPPED(pa)
+            ? xstrdup("IPv6 provider addresses are not supported yet")
+            : NULL);
+}
+
+char *
+vfp_model_set_port_pa(struct vfp_port *port, const struct in6_addr *pa)
+{
+    char *error = vfp_model_check_port_pa(pa);
+    if (error) {
+        return error;
+    }
+    port->has_pa = pa != NULL;
+    port->pa = pa ? *pa : in6addr_any;
+    return NULL;
+}
+
+void
+vfp_model_set_port_state(struct vfp_port *port, enum vfp_port_state state)
+{
+    port->state = state;
 }
 
 /* Layers. */
@@ -537,7 +594,7 @@ vfp_model_remove_rule(struct vfp_model *m, struct vfp_rule *rule)
 
 /* Spaces and mappings. */
 
-struct vfp_space *
+const struct vfp_space *
 vfp_model_find_space(const struct vfp_model *m, const char *name)
 {
     struct vfp_space *space;
@@ -551,7 +608,7 @@ vfp_model_find_space(const struct vfp_model *m, const char *name)
     return NULL;
 }
 
-struct vfp_space *
+const struct vfp_space *
 vfp_model_find_space_by_id(const struct vfp_model *m, uint32_t id)
 {
     struct vfp_space *space;
@@ -565,7 +622,7 @@ vfp_model_find_space_by_id(const struct vfp_model *m, uint32_t id)
     return NULL;
 }
 
-struct vfp_mapping *
+const struct vfp_mapping *
 vfp_space_find_mapping(const struct vfp_space *space,
                        const struct in6_addr *ca_ip)
 {
@@ -581,7 +638,7 @@ vfp_space_find_mapping(const struct vfp_space *space,
     return NULL;
 }
 
-struct vfp_mapping *
+const struct vfp_mapping *
 vfp_model_find_mapping_by_id(const struct vfp_model *m, uint32_t id)
 {
     struct vfp_mapping *mapping;
@@ -709,10 +766,12 @@ vfp_model_add_mapping(struct vfp_model *m, struct vfp_space *space,
         return xstrdup("IPv6 provider addresses are not supported yet");
     }
 
-    struct vfp_mapping *mapping = vfp_space_find_mapping(space, ca_ip);
+    struct vfp_mapping *mapping = CONST_CAST(struct vfp_mapping *,
+                                             vfp_space_find_mapping(space,
+                                                                    ca_ip));
     if (mapping && !may_exist) {
         struct ds s = DS_EMPTY_INITIALIZER;
-        hnv_ip_format(ca_ip, &s);
+        ipv6_format_mapped(ca_ip, &s);
         char *error = xasprintf("space %s already maps %s", space->name,
                                 ds_cstr(&s));
         ds_destroy(&s);
@@ -739,6 +798,18 @@ vfp_model_add_mapping(struct vfp_model *m, struct vfp_space *space,
     return NULL;
 }
 
+char *
+vfp_model_set_mapping_pa(struct vfp_mapping *mapping,
+                         const struct in6_addr *pa, enum vfp_encap encap)
+{
+    if (encap != VFP_ENCAP_NONE && !IN6_IS_ADDR_V4MAPPED(pa)) {
+        return xstrdup("IPv6 provider addresses are not supported yet");
+    }
+    mapping->pa = *pa;
+    mapping->encap = encap;
+    return NULL;
+}
+
 void
 vfp_model_remove_mapping(struct vfp_model *m, struct vfp_mapping *mapping)
 {
@@ -756,7 +827,7 @@ route_hash(const struct in6_addr *prefix, unsigned int plen)
     return hash_bytes(prefix, sizeof *prefix, plen);
 }
 
-struct vfp_route *
+const struct vfp_route *
 vfp_space_find_route(const struct vfp_space *space,
                      const struct in6_addr *prefix, unsigned int plen)
 {
@@ -772,7 +843,7 @@ vfp_space_find_route(const struct vfp_space *space,
     return NULL;
 }
 
-struct vfp_route *
+const struct vfp_route *
 vfp_model_find_route_by_id(const struct vfp_model *m, uint32_t id)
 {
     struct vfp_route *route;
@@ -806,10 +877,12 @@ vfp_model_add_route(struct vfp_model *m, struct vfp_space *space,
                              in6_addr_get_mapped_ipv4(prefix_)
                              & be32_prefix_mask(plen));
 
-    struct vfp_route *route = vfp_space_find_route(space, &prefix, plen);
+    struct vfp_route *route = CONST_CAST(struct vfp_route *,
+                                         vfp_space_find_route(space, &prefix,
+                                                              plen));
     if (route && !may_exist) {
         struct ds s = DS_EMPTY_INITIALIZER;
-        hnv_ip_format(&prefix, &s);
+        ipv6_format_mapped(&prefix, &s);
         char *error = xasprintf("space %s already has a route to %s/%u",
                                 space->name, ds_cstr(&s), plen);
         ds_destroy(&s);
@@ -838,244 +911,6 @@ vfp_model_remove_route(struct vfp_model *m, struct vfp_route *route)
     hmap_remove(&route->space->routes, &route->node);
     hmap_remove(&m->routes_by_id, &route->id_node);
     free(route);
-}
-
-/* Actions. */
-
-/* Parses the "FIELD=VALUE,...,dec-ttl" of a rewrite action into 'a'. */
-static char *
-parse_rewrite(const char *s, struct vfp_action *a)
-{
-    char *copy = xstrdup(s);
-    char *save = NULL;
-    char *error = NULL;
-
-    for (char *item = strtok_r(copy, ",", &save); item && !error;
-         item = strtok_r(NULL, ",", &save)) {
-        char *value = strchr(item, '=');
-        if (!strcmp(item, "dec-ttl")) {
-            a->dec_ttl = true;
-            continue;
-        }
-        if (!value) {
-            error = xasprintf("rewrite: \"%s\" is not FIELD=VALUE", item);
-            break;
-        }
-        *value++ = '\0';
-
-        if (!strcmp(item, "smac") || !strcmp(item, "dmac")) {
-            struct eth_addr mac;
-            error = hnv_parse_mac(value, &mac);
-            if (!error && item[0] == 's') {
-                a->set_smac = true;
-                a->smac = mac;
-            } else if (!error) {
-                a->set_dmac = true;
-                a->dmac = mac;
-            }
-        } else if (!strcmp(item, "src") || !strcmp(item, "dst")) {
-            ovs_be32 ip;
-            if (!ip_parse(value, &ip)) {
-                error = xasprintf("rewrite: %s=%s: not an IPv4 address",
-                                  item, value);
-            } else if (item[0] == 's') {
-                a->set_src = true;
-                a->src = ip;
-            } else {
-                a->set_dst = true;
-                a->dst = ip;
-            }
-        } else if (!strcmp(item, "sport") || !strcmp(item, "dport")) {
-            unsigned int port;
-            if (!str_to_uint(value, 10, &port) || port > 65535) {
-                error = xasprintf("rewrite: %s=%s: not a port number",
-                                  item, value);
-            } else if (item[0] == 's') {
-                a->set_sport = true;
-                a->sport = port;
-            } else {
-                a->set_dport = true;
-                a->dport = port;
-            }
-        } else {
-            error = xasprintf("rewrite: unknown field \"%s\" (use smac, "
-                              "dmac, src, dst, sport, dport or dec-ttl)",
-                              item);
-        }
-    }
-    if (!error && !a->set_smac && !a->set_dmac && !a->set_src
-        && !a->set_dst && !a->set_sport && !a->set_dport && !a->dec_ttl) {
-        error = xstrdup("rewrite: nothing to rewrite");
-    }
-    free(copy);
-    return error;
-}
-
-char *
-vfp_action_parse(const struct vfp_model *m, const char *word,
-                 struct vfp_action *a)
-{
-    memset(a, 0, sizeof *a);
-    if (!strcmp(word, "allow")) {
-        a->type = VFP_ACTION_ALLOW;
-    } else if (!strcmp(word, "block")) {
-        a->type = VFP_ACTION_BLOCK;
-    } else if (!strcmp(word, "decap")) {
-        a->type = VFP_ACTION_DECAP;
-    } else if (!strncmp(word, "encap:", 6)) {
-        char *copy = xstrdup(word + 6);
-        char *save = NULL;
-        char *type = strtok_r(copy, ":", &save);
-        char *pa = strtok_r(NULL, ":", &save);
-        char *vsid = strtok_r(NULL, "", &save);
-        char *error = NULL;
-
-        a->type = VFP_ACTION_ENCAP;
-        if (!type || !pa || !vsid) {
-            error = xasprintf("\"%s\": use encap:vxlan|nvgre:PA:VSID", word);
-        } else if (!strcmp(type, "vxlan") || !strcmp(type, "nvgre")) {
-            a->encap = type[0] == 'v' ? VFP_ENCAP_VXLAN : VFP_ENCAP_NVGRE;
-            error = hnv_parse_ip(pa, &a->pa);
-            if (!error && !IN6_IS_ADDR_V4MAPPED(&a->pa)) {
-                error = xstrdup("IPv6 provider addresses are not supported "
-                                "yet");
-            }
-            if (!error && (!str_to_uint(vsid, 10, &a->vsid)
-                           || a->vsid > 0xffffff)) {
-                error = xasprintf("\"%s\" is not a VSID (24 bits)", vsid);
-            }
-        } else {
-            error = xasprintf("\"%s\" is not an encapsulation (vxlan or "
-                              "nvgre)", type);
-        }
-        free(copy);
-        return error;
-    } else if (!strncmp(word, "arp-respond:", 12) && strchr(word, '=')) {
-        /* arp-respond:IP=MAC: one fixed address. */
-        const char *eq = strchr(word, '=');
-        char *ip_s = xmemdup0(word + 12, eq - (word + 12));
-        bool ip_ok = ip_parse(ip_s, &a->arp_ip);
-        free(ip_s);
-        if (!ip_ok) {
-            return xasprintf("\"%s\": use arp-respond:IP=MAC with an IPv4 "
-                             "address", word);
-        }
-        a->type = VFP_ACTION_ARP_RESPOND;
-        a->arp_fixed = true;
-        return hnv_parse_mac(eq + 1, &a->arp_mac);
-    } else if (!strncmp(word, "map-encap:", 10)
-               || !strncmp(word, "map-decap:", 10)
-               || !strncmp(word, "arp-respond:", 12)
-               || !strncmp(word, "flood:", 6)) {
-        const char *name = strchr(word, ':') + 1;
-        const struct vfp_space *space = vfp_model_find_space(m, name);
-        if (!space) {
-            return xasprintf("no space %s", name);
-        }
-        if (space->routing && strncmp(word, "map-decap:", 10)) {
-            /* Its mappings have only the entries that routing and the
-             * check of routed sources need. */
-            return xasprintf("\"%s\": %s is a routing space, for route "
-                             "and map-decap only", word, name);
-        }
-        a->type = (word[0] == 'a' ? VFP_ACTION_ARP_RESPOND
-                   : word[0] == 'f' ? VFP_ACTION_FLOOD
-                   : word[4] == 'e' ? VFP_ACTION_MAP_ENCAP
-                   : VFP_ACTION_MAP_DECAP);
-        a->space_id = space->id;
-    } else if (!strncmp(word, "route:", 6)) {
-        /* route:SPACE:MAC, and a MAC has colons of its own. */
-        const char *name = word + 6;
-        const char *colon = strchr(name, ':');
-        if (!colon) {
-            return xasprintf("\"%s\": use route:SPACE:ROUTER_MAC", word);
-        }
-        char *space_name = xmemdup0(name, colon - name);
-        const struct vfp_space *space = vfp_model_find_space(m, space_name);
-        free(space_name);
-        if (!space) {
-            return xasprintf("\"%s\": no such space", word);
-        }
-        if (!space->routing) {
-            return xasprintf("\"%s\": route needs a routing space", word);
-        }
-        a->type = VFP_ACTION_ROUTE;
-        a->space_id = space->id;
-        return hnv_parse_mac(colon + 1, &a->router_mac);
-    } else if (!strncmp(word, "rewrite:", 8)) {
-        a->type = VFP_ACTION_REWRITE;
-        return parse_rewrite(word + 8, a);
-    } else {
-        return xasprintf("\"%s\" is not an action (allow, block, decap, "
-                         "encap:TYPE:PA:VSID, map-encap:SPACE, "
-                         "map-decap:SPACE, arp-respond:SPACE, "
-                         "arp-respond:IP=MAC, route:SPACE:MAC, "
-                         "flood:SPACE, rewrite:FIELD=VALUE,...)", word);
-    }
-    return NULL;
-}
-
-void
-vfp_action_format(const struct vfp_model *m, const struct vfp_action *a,
-                  struct ds *s)
-{
-    const struct vfp_space *space = vfp_model_find_space_by_id(m,
-                                                               a->space_id);
-    const char *space_name = space ? space->name : "(deleted)";
-
-    ds_put_cstr(s, vfp_action_to_string(a->type));
-    switch (a->type) {
-    case VFP_ACTION_ENCAP:
-        ds_put_format(s, ":%s:", vfp_encap_to_string(a->encap));
-        hnv_ip_format(&a->pa, s);
-        ds_put_format(s, ":%"PRIu32, a->vsid);
-        break;
-    case VFP_ACTION_ARP_RESPOND:
-        if (a->arp_fixed) {
-            ds_put_format(s, ":"IP_FMT"="ETH_ADDR_FMT, IP_ARGS(a->arp_ip),
-                          ETH_ADDR_ARGS(a->arp_mac));
-            break;
-        }
-        /* Fall through. */
-    case VFP_ACTION_MAP_ENCAP:
-    case VFP_ACTION_MAP_DECAP:
-    case VFP_ACTION_FLOOD:
-        ds_put_format(s, ":%s", space_name);
-        break;
-    case VFP_ACTION_ROUTE:
-        ds_put_format(s, ":%s:"ETH_ADDR_FMT, space_name,
-                      ETH_ADDR_ARGS(a->router_mac));
-        break;
-    case VFP_ACTION_REWRITE:
-        ds_put_char(s, ':');
-        if (a->set_smac) {
-            ds_put_format(s, "smac="ETH_ADDR_FMT",", ETH_ADDR_ARGS(a->smac));
-        }
-        if (a->set_dmac) {
-            ds_put_format(s, "dmac="ETH_ADDR_FMT",", ETH_ADDR_ARGS(a->dmac));
-        }
-        if (a->set_src) {
-            ds_put_format(s, "src="IP_FMT",", IP_ARGS(a->src));
-        }
-        if (a->set_dst) {
-            ds_put_format(s, "dst="IP_FMT",", IP_ARGS(a->dst));
-        }
-        if (a->set_sport) {
-            ds_put_format(s, "sport=%"PRIu16",", a->sport);
-        }
-        if (a->set_dport) {
-            ds_put_format(s, "dport=%"PRIu16",", a->dport);
-        }
-        if (a->dec_ttl) {
-            ds_put_cstr(s, "dec-ttl,");
-        }
-        ds_chomp(s, ',');
-        break;
-    case VFP_ACTION_ALLOW:
-    case VFP_ACTION_BLOCK:
-    case VFP_ACTION_DECAP:
-        break;
-    }
 }
 
 const char *
@@ -1160,243 +995,6 @@ vfp_layer_groups_in_order(const struct vfp_layer *layer,
 }
 
 /* Conditions. */
-
-static char *parse_one_word(struct vfp_cond *, const char *word);
-
-/* Forgets what 'c' says about the dimension of condition 'key', if it is
- * one that takes a list. */
-static void
-clear_dimension(struct vfp_cond *c, const char *key)
-{
-    struct vfp_cond_lists *l = c->lists;
-
-    if (!strcmp(key, "proto")) {
-        c->has_proto = false;
-        if (l) {
-            l->n_protos = 0;
-        }
-    } else if (!strcmp(key, "src")) {
-        c->has_src = false;
-        if (l) {
-            l->n_src = 0;
-        }
-    } else if (!strcmp(key, "dst")) {
-        c->has_dst = false;
-        if (l) {
-            l->n_dst = 0;
-        }
-    } else if (!strcmp(key, "sport")) {
-        c->has_sport = false;
-        if (l) {
-            l->n_sports = 0;
-        }
-    } else if (!strcmp(key, "dport")) {
-        c->has_dport = false;
-        if (l) {
-            l->n_dports = 0;
-        }
-    }
-}
-
-/* Adds to 'c' the item of dimension 'key' that 'one' holds as its
- * scalar. */
-static char *
-add_item_from(struct vfp_cond *c, const char *key, const struct vfp_cond *one)
-{
-    if (!strcmp(key, "proto")) {
-        return vfp_cond_add_proto(c, one->proto);
-    } else if (!strcmp(key, "src")) {
-        return vfp_cond_add_prefix(c, true, &one->src, one->src_plen,
-                                   one->src_ipv4);
-    } else if (!strcmp(key, "dst")) {
-        return vfp_cond_add_prefix(c, false, &one->dst, one->dst_plen,
-                                   one->dst_ipv4);
-    } else if (!strcmp(key, "sport")) {
-        return vfp_cond_add_range(c, true, one->sport_min, one->sport_max);
-    } else {
-        return vfp_cond_add_range(c, false, one->dport_min, one->dport_max);
-    }
-}
-
-char *
-vfp_cond_parse_word(struct vfp_cond *c, const char *word)
-{
-    const char *eq = strchr(word, '=');
-    if (!eq || !strchr(eq, ',')) {
-        char *error = NULL;
-        if (eq) {
-            /* A single value replaces a list given before for the same
-             * key, as it replaces a single value. */
-            char *key = xmemdup0(word, eq - word);
-            struct vfp_cond copy;
-            vfp_cond_clone(&copy, c);
-            clear_dimension(&copy, key);
-            error = parse_one_word(&copy, word);
-            if (!error) {
-                vfp_cond_destroy(c);
-                *c = copy;
-            } else {
-                vfp_cond_destroy(&copy);
-            }
-            free(key);
-            return error;
-        }
-        return parse_one_word(c, word);
-    }
-
-    char *key = xmemdup0(word, eq - word);
-    if (strcmp(key, "proto") && strcmp(key, "src") && strcmp(key, "dst")
-        && strcmp(key, "sport") && strcmp(key, "dport")) {
-        char *error = xasprintf("%s: only proto, src, dst, sport and dport "
-                                "take a list of values", word);
-        free(key);
-        return error;
-    }
-
-    /* Each item parsed alone, then added, so that a list accepts exactly
-     * what a single value does. */
-    struct vfp_cond copy;
-    vfp_cond_clone(&copy, c);
-    clear_dimension(&copy, key);
-
-    char *values = xstrdup(eq + 1);
-    char *save_ptr = NULL;
-    char *error = NULL;
-    size_t n = 0;
-    for (char *v = strtok_r(values, ",", &save_ptr); v && !error;
-         v = strtok_r(NULL, ",", &save_ptr)) {
-        struct vfp_cond one;
-        char *one_word = xasprintf("%s=%s", key, v);
-
-        memset(&one, 0, sizeof one);
-        error = parse_one_word(&one, one_word);
-        if (!error) {
-            error = add_item_from(&copy, key, &one);
-        }
-        free(one_word);
-        n++;
-    }
-    if (!error && !n) {
-        error = xasprintf("%s: empty list", word);
-    }
-    free(values);
-    free(key);
-    if (error) {
-        vfp_cond_destroy(&copy);
-    } else {
-        vfp_cond_destroy(c);
-        *c = copy;
-    }
-    return error;
-}
-
-static char *
-parse_one_word(struct vfp_cond *c, const char *word)
-{
-    const char *eq = strchr(word, '=');
-    if (!eq || eq == word || !eq[1]) {
-        return xasprintf("\"%s\" is not a condition KEY=VALUE", word);
-    }
-
-    char *key = xmemdup0(word, eq - word);
-    const char *value = eq + 1;
-    char *error = NULL;
-
-    if (!strcmp(key, "proto")) {
-        struct hnv_acl_match m;
-        error = hnv_acl_match_parse(value, "", "", "", "", &m);
-        if (!error && m.n_protos != 1) {
-            error = xasprintf("proto=%s: give exactly one protocol", value);
-        }
-        if (!error) {
-            c->has_proto = true;
-            c->proto = m.protos[0];
-        }
-    } else if (!strcmp(key, "src") || !strcmp(key, "dst")) {
-        struct in6_addr addr;
-        unsigned int plen;
-        bool is_ipv4;
-
-        if (strchr(value, '/')) {
-            error = hnv_parse_cidr(value, &addr, &plen, &is_ipv4);
-        } else {
-            error = hnv_parse_ip(value, &addr);
-            is_ipv4 = IN6_IS_ADDR_V4MAPPED(&addr);
-            plen = is_ipv4 ? 32 : 128;
-        }
-        if (!error) {
-            struct in6_addr mask = ipv6_create_mask(is_ipv4 ? plen + 96
-                                                    : plen);
-            addr = ipv6_addr_bitand(&addr, &mask);
-            if (key[0] == 's') {
-                c->has_src = true;
-                c->src = addr;
-                c->src_plen = plen;
-                c->src_ipv4 = is_ipv4;
-            } else {
-                c->has_dst = true;
-                c->dst = addr;
-                c->dst_plen = plen;
-                c->dst_ipv4 = is_ipv4;
-            }
-        }
-    } else if (!strcmp(key, "sport") || !strcmp(key, "dport")) {
-        struct hnv_acl_port_range r;
-        error = hnv_parse_port_range(value, &r);
-        if (!error && key[0] == 's') {
-            c->has_sport = true;
-            c->sport_min = r.min;
-            c->sport_max = r.max;
-        } else if (!error) {
-            c->has_dport = true;
-            c->dport_min = r.min;
-            c->dport_max = r.max;
-        }
-    } else if (!strcmp(key, "icmp-type")) {
-        struct hnv_acl_port_range r;
-        error = hnv_parse_port_range(value, &r);
-        if (!error && r.max > 255) {
-            error = xasprintf("icmp-type=%s: ICMP types are 0..255", value);
-        }
-        if (!error) {
-            c->has_icmp_type = true;
-            c->icmp_type_min = r.min;
-            c->icmp_type_max = r.max;
-        }
-    } else if (!strcmp(key, "dmac") && !strcmp(value, "multicast")) {
-        c->mcast = true;
-    } else if (!strcmp(key, "smac") || !strcmp(key, "dmac")) {
-        struct eth_addr mac;
-        int n = 0;
-        if (!ovs_scan(value, ETH_ADDR_SCAN_FMT"%n", ETH_ADDR_SCAN_ARGS(mac),
-                      &n) || value[n]) {
-            error = xasprintf("%s=%s: not a MAC address", key, value);
-        } else if (key[0] == 's') {
-            c->has_smac = true;
-            c->smac = mac;
-        } else {
-            c->has_dmac = true;
-            c->dmac = mac;
-        }
-    } else if (!strcmp(key, "vni") || !strcmp(key, "vlan")) {
-        unsigned int n;
-        unsigned int max = key[1] == 'n' ? 0xffffff : 4095;
-        if (!str_to_uint(value, 10, &n) || n > max) {
-            error = xasprintf("%s=%s: not a number 0..%u", key, value, max);
-        } else if (key[1] == 'n') {
-            c->has_vni = true;
-            c->vni = n;
-        } else {
-            c->has_vlan = true;
-            c->vlan = n;
-        }
-    } else {
-        error = xasprintf("unknown condition \"%s\" (use proto, src, dst, "
-                          "sport, dport, smac, dmac, vni or vlan)", key);
-    }
-    free(key);
-    return error;
-}
 
 char *
 vfp_cond_check(const struct vfp_cond *c)
@@ -1483,99 +1081,6 @@ vfp_cond_equal(const struct vfp_cond *a, const struct vfp_cond *b)
             && a->has_vlan == b->has_vlan
             && (!a->has_vlan || a->vlan == b->vlan)
             && lists_equal(a, b));
-}
-
-static void
-format_prefix(struct ds *s, const char *key, const struct in6_addr *addr,
-              unsigned int plen, bool is_ipv4)
-{
-    ds_put_format(s, " %s=", key);
-    hnv_ip_format(addr, s);
-    if (plen != (is_ipv4 ? 32 : 128)) {
-        ds_put_format(s, "/%u", plen);
-    }
-}
-
-static void
-format_range(struct ds *s, const char *key, uint16_t min, uint16_t max)
-{
-    ds_put_format(s, " %s=%"PRIu16, key, min);
-    if (max != min) {
-        ds_put_format(s, "-%"PRIu16, max);
-    }
-}
-
-static void
-format_prefixes(struct ds *s, const struct vfp_cond *c, bool src)
-{
-    struct vfp_prefix items[VFP_MAX_LIST];
-    size_t n = vfp_cond_get_prefixes(c, src, items);
-    bool ipv4 = src ? c->src_ipv4 : c->dst_ipv4;
-
-    for (size_t i = 0; i < n; i++) {
-        if (!i) {
-            format_prefix(s, src ? "src" : "dst", &items[i].addr,
-                          items[i].plen, ipv4);
-        } else {
-            ds_put_char(s, ',');
-            hnv_ip_format(&items[i].addr, s);
-            if (items[i].plen != (ipv4 ? 32 : 128)) {
-                ds_put_format(s, "/%u", items[i].plen);
-            }
-        }
-    }
-}
-
-static void
-format_ranges(struct ds *s, const struct vfp_cond *c, bool sport)
-{
-    struct vfp_range items[VFP_MAX_LIST];
-    size_t n = vfp_cond_get_ranges(c, sport, items);
-
-    for (size_t i = 0; i < n; i++) {
-        if (!i) {
-            format_range(s, sport ? "sport" : "dport", items[i].min,
-                         items[i].max);
-        } else {
-            ds_put_format(s, ",%"PRIu16, items[i].min);
-            if (items[i].max != items[i].min) {
-                ds_put_format(s, "-%"PRIu16, items[i].max);
-            }
-        }
-    }
-}
-
-/* Appends the conditions as " key=value" words, or nothing for "any". */
-void
-vfp_cond_format(const struct vfp_cond *c, struct ds *s)
-{
-    uint8_t protos[VFP_MAX_LIST];
-    size_t n_protos = vfp_cond_get_protos(c, protos);
-    for (size_t i = 0; i < n_protos; i++) {
-        ds_put_format(s, "%s%"PRIu8, i ? "," : " proto=", protos[i]);
-    }
-    format_prefixes(s, c, true);
-    format_prefixes(s, c, false);
-    format_ranges(s, c, true);
-    format_ranges(s, c, false);
-    if (c->has_icmp_type) {
-        format_range(s, "icmp-type", c->icmp_type_min, c->icmp_type_max);
-    }
-    if (c->has_smac) {
-        ds_put_format(s, " smac="ETH_ADDR_FMT, ETH_ADDR_ARGS(c->smac));
-    }
-    if (c->has_dmac) {
-        ds_put_format(s, " dmac="ETH_ADDR_FMT, ETH_ADDR_ARGS(c->dmac));
-    }
-    if (c->mcast) {
-        ds_put_cstr(s, " dmac=multicast");
-    }
-    if (c->has_vni) {
-        ds_put_format(s, " vni=%"PRIu32, c->vni);
-    }
-    if (c->has_vlan) {
-        ds_put_format(s, " vlan=%"PRIu16, c->vlan);
-    }
 }
 
 /* Lists. */

@@ -23,9 +23,9 @@
  *
  * Every object has a name unique among its siblings (a port's id is
  * unique in the switch) and a numeric id unique among all objects of its
- * kind, used in flow cookies and registers.  Functions that change the model
- * return NULL on success or a malloc()'d error message, and change nothing
- * on error. */
+ * kind, used in flow cookies and registers.  Functions that change a model
+ * (ofproto/vfp-model-raw.h, ofproto/vfp-engine.h) return NULL on success or
+ * a malloc()'d error message, and change nothing on error. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -266,106 +266,40 @@ struct vfp_model {
 void vfp_model_init(struct vfp_model *);
 void vfp_model_destroy(struct vfp_model *);
 
-/* Lookups.  Layers, groups and rules are named within their parent. */
-struct vfp_port *vfp_model_find_port(const struct vfp_model *,
-                                     const char *name);
-struct vfp_layer *vfp_port_find_layer(const struct vfp_port *,
-                                      const char *name);
-struct vfp_group *vfp_layer_find_group(const struct vfp_layer *,
-                                       const char *name);
-struct vfp_rule *vfp_group_find_rule(const struct vfp_group *,
-                                     const char *name);
-struct vfp_rule *vfp_model_find_rule_by_id(const struct vfp_model *,
-                                           uint32_t id);
-struct vfp_port *vfp_model_find_port_by_id(const struct vfp_model *,
-                                           uint32_t id);
-struct vfp_layer *vfp_model_find_layer_by_id(const struct vfp_model *,
-                                             uint32_t id);
-struct vfp_group *vfp_model_find_group_by_id(const struct vfp_model *,
-                                             uint32_t id);
-
-/* Changes.  On success, '*objp' (if nonnull) points to the new object. */
-/* A port's MAC (if any) must be unique in its VSID (0 for none): local
- * delivery goes by the two. */
-char *vfp_model_add_port(struct vfp_model *, const char *name,
-                         const struct eth_addr *mac, uint32_t vsid,
-                         struct vfp_port **) OVS_WARN_UNUSED_RESULT;
-void vfp_model_remove_port(struct vfp_model *, struct vfp_port *);
-
-char *vfp_model_add_layer(struct vfp_model *, struct vfp_port *,
-                          const char *name, uint16_t priority, bool stateful,
-                          bool default_allow, struct vfp_layer **)
-    OVS_WARN_UNUSED_RESULT;
-void vfp_model_remove_layer(struct vfp_model *, struct vfp_layer *);
-
-char *vfp_model_add_group(struct vfp_model *, struct vfp_layer *,
-                          const char *name, uint16_t priority,
-                          enum vfp_direction, bool ipv6,
-                          const struct vfp_cond *, struct vfp_group **)
-    OVS_WARN_UNUSED_RESULT;
-void vfp_model_remove_group(struct vfp_model *, struct vfp_group *);
-
-/* Refuses a rule that would compile into more than VFP_MAX_RULE_FLOWS
- * flows: the one question the model asks the compiler (vfp-compile.h),
- * since what lists cost in flows is the compiler's to say. */
-char *vfp_model_add_rule(struct vfp_model *, struct vfp_group *,
-                         const char *name, uint16_t priority,
-                         bool terminating, bool stateful,
-                         const struct vfp_cond *,
-                         const struct vfp_action *, struct vfp_rule **)
-    OVS_WARN_UNUSED_RESULT;
-void vfp_model_remove_rule(struct vfp_model *, struct vfp_rule *);
-
-struct vfp_space *vfp_model_find_space(const struct vfp_model *,
-                                       const char *name);
-struct vfp_space *vfp_model_find_space_by_id(const struct vfp_model *,
-                                             uint32_t id);
-struct vfp_mapping *vfp_space_find_mapping(const struct vfp_space *,
-                                           const struct in6_addr *ca_ip);
-struct vfp_mapping *vfp_model_find_mapping_by_id(const struct vfp_model *,
+/* Lookups.  Layers, groups and rules are named within their parent.  They
+ * return const objects: the model that ovs-vswitchd runs on changes only
+ * through the engine (ofproto/vfp-engine.h), which marks what each change
+ * must recompile.  Its own changes go through ofproto/vfp-model-raw.h. */
+const struct vfp_port *vfp_model_find_port(const struct vfp_model *,
+                                           const char *name);
+const struct vfp_layer *vfp_port_find_layer(const struct vfp_port *,
+                                            const char *name);
+const struct vfp_group *vfp_layer_find_group(const struct vfp_layer *,
+                                             const char *name);
+const struct vfp_rule *vfp_group_find_rule(const struct vfp_group *,
+                                           const char *name);
+const struct vfp_rule *vfp_model_find_rule_by_id(const struct vfp_model *,
                                                  uint32_t id);
-char *vfp_model_add_space(struct vfp_model *, const char *name,
-                          bool routing, struct vfp_space **)
-    OVS_WARN_UNUSED_RESULT;
-void vfp_model_remove_space(struct vfp_model *, struct vfp_space *);
+const struct vfp_port *vfp_model_find_port_by_id(const struct vfp_model *,
+                                                 uint32_t id);
+const struct vfp_layer *vfp_model_find_layer_by_id(const struct vfp_model *,
+                                                   uint32_t id);
+const struct vfp_group *vfp_model_find_group_by_id(const struct vfp_model *,
+                                                   uint32_t id);
+const struct vfp_space *vfp_model_find_space(const struct vfp_model *,
+                                             const char *name);
+const struct vfp_space *vfp_model_find_space_by_id(const struct vfp_model *,
+                                                   uint32_t id);
+const struct vfp_mapping *vfp_space_find_mapping(const struct vfp_space *,
+                                                 const struct in6_addr *ca);
+const struct vfp_mapping *vfp_model_find_mapping_by_id(
+    const struct vfp_model *, uint32_t id);
+const struct vfp_route *vfp_space_find_route(const struct vfp_space *,
+                                             const struct in6_addr *prefix,
+                                             unsigned int plen);
+const struct vfp_route *vfp_model_find_route_by_id(const struct vfp_model *,
+                                                   uint32_t id);
 
-/* Adds a mapping, or with 'may_exist' changes the one for the same CA IP
- * (a live migration changes the PA).  '*mappingp' is the mapping.  The CA
- * may be IPv4 or IPv6; the PA of a mapping that encapsulates must be IPv4
- * (a local mapping's PA does not matter). */
-char *vfp_model_add_mapping(struct vfp_model *, struct vfp_space *,
-                            uint32_t vsid, const struct in6_addr *ca_ip,
-                            const struct eth_addr *ca_mac,
-                            const struct in6_addr *pa, enum vfp_encap,
-                            bool may_exist, struct vfp_mapping **)
-    OVS_WARN_UNUSED_RESULT;
-void vfp_model_remove_mapping(struct vfp_model *, struct vfp_mapping *);
-
-/* A new mapping is flooded to; this leaves it out of its space's floods,
- * or puts it back.  (vfp_set_mapping_no_flood() also marks the change.) */
-void vfp_model_set_no_flood(struct vfp_mapping *, bool no_flood);
-
-/* Routes, in routing spaces only: IPv4 prefixes, unique in their space. */
-struct vfp_route *vfp_space_find_route(const struct vfp_space *,
-                                       const struct in6_addr *prefix,
-                                       unsigned int plen);
-struct vfp_route *vfp_model_find_route_by_id(const struct vfp_model *,
-                                             uint32_t id);
-char *vfp_model_add_route(struct vfp_model *, struct vfp_space *,
-                          const struct in6_addr *prefix, unsigned int plen,
-                          const struct in6_addr *nexthop, bool may_exist,
-                          struct vfp_route **) OVS_WARN_UNUSED_RESULT;
-void vfp_model_remove_route(struct vfp_model *, struct vfp_route *);
-
-/* Parses a rule's action word: allow, block, decap, encap:vxlan|nvgre:PA:VSID,
- * map-encap:SPACE, map-decap:SPACE, arp-respond:SPACE,
- * arp-respond:IP=MAC, route:SPACE:MAC, flood:SPACE,
- * rewrite:FIELD=VALUE[,...] with FIELD smac, dmac, src, dst, sport, dport,
- * or dec-ttl alone. */
-char *vfp_action_parse(const struct vfp_model *, const char *word,
-                       struct vfp_action *) OVS_WARN_UNUSED_RESULT;
-void vfp_action_format(const struct vfp_model *, const struct vfp_action *,
-                       struct ds *);
 const char *vfp_encap_to_string(enum vfp_encap);
 
 /* Ordering: layers of a port in the order a packet of 'dir' crosses them;
@@ -376,16 +310,11 @@ struct vfp_layer **vfp_port_layers_in_order(const struct vfp_port *,
 struct vfp_group **vfp_layer_groups_in_order(const struct vfp_layer *,
                                              enum vfp_direction, size_t *n);
 
-/* Parsing and formatting of conditions, as "key=value" words:
- * proto=tcp|udp|icmp|icmpv6|N, src=IP[/LEN], dst=IP[/LEN], sport=N[-M],
- * dport=N[-M], icmp-type=N[-M], smac=MAC, dmac=MAC|multicast, vni=N,
- * vlan=N.  proto, src, dst, sport and dport take a comma-separated list
- * of such values ("dport=80,443,1000-2000"): any of them matches. */
-char *vfp_cond_parse_word(struct vfp_cond *, const char *word)
-    OVS_WARN_UNUSED_RESULT;
+/* Conditions.  (Their word syntax, "proto=tcp" and the like, is in
+ * ofproto/vfp-syntax.h.)  vfp_cond_check() says whether the conditions
+ * make sense together: ports only under TCP or UDP, one address family. */
 char *vfp_cond_check(const struct vfp_cond *) OVS_WARN_UNUSED_RESULT;
 bool vfp_cond_equal(const struct vfp_cond *, const struct vfp_cond *);
-void vfp_cond_format(const struct vfp_cond *, struct ds *);
 
 /* Adds one item to a dimension of 'c': the first is stored as the scalar,
  * a second turns the dimension into a list.  An item already there is not

@@ -17,94 +17,76 @@
 #ifndef VFP_PRIVATE_H
 #define VFP_PRIVATE_H 1
 
-/* What the VFP engine (vfp.c) offers its own modules, such as the "vfp/..."
- * commands (vfp-unixctl.c), and the HNV agent (vswitchd/hnv-vfp.c), which
- * programs VFP objects from the policy databases: change the model, then
- * mark what changed. */
-
-#include "ofproto/vfp-model.h"
-
-struct vfp_stats {
-    uint64_t n_packets;
-    uint64_t n_bytes;
-};
-
-/* The one model of this ovs-vswitchd. */
-struct vfp_model *vfp_get_model(void);
-
-/* After changing the model, the caller marks what changed; vfp_run() then
- * recompiles and reinstalls exactly those objects' flows.  Marking a layer
- * marks its groups and rules, marking a port marks its layers, marking a
- * space marks its mappings and routes.
+/* Deprecated: the engine's old interface, for vswitchd/hnv-vfp.c,
+ * hnv-move.c and hnv-agent.c until they use ofproto/vfp-engine.h; delete
+ * this header then.  Nothing in ofproto/ includes it.
  *
- * Removal uses the same marks: compiling an owner whose object is gone
- * yields no flows, so its flows go.  Mark before vfp_model_remove_*(), while
- * the object and its children still exist. */
-void vfp_mark_port(const struct vfp_port *);
-void vfp_mark_layer(const struct vfp_layer *);
-void vfp_mark_group(const struct vfp_group *);
-void vfp_mark_rule(const struct vfp_rule *);
-void vfp_mark_mapping(const struct vfp_mapping *);
-void vfp_mark_route(const struct vfp_route *);
-void vfp_mark_space(const struct vfp_space *);
+ * The old interface let its users change the model directly (raw
+ * vfp_model_add_*() and writes to objects' fields) and then mark by hand
+ * what to recompile with vfp_mark_*().  Here the names it used still give
+ * mutable access: vfp_get_model() is vfp_get_model_mutable(), and the
+ * lookups return objects without const. */
 
-/* Sets whether 'mapping' is left out of its space's floods, marking what
- * that changes. */
-void vfp_set_mapping_no_flood(struct vfp_mapping *, bool no_flood);
+#include "ofproto/vfp-engine.h"
+#include "ofproto/vfp-internal.h"
+#include "ofproto/vfp-model-raw.h"
+#include "ofproto/vfp-syntax.h"
+#include "util.h"
 
-/* The OpenFlow port of 'port' on the VFP bridge, or OFPP_NONE, and of the
- * bridge's flow-based tunnel port for 'encap'. */
-ofp_port_t vfp_port_ofport(const struct vfp_port *);
-ofp_port_t vfp_tunnel_ofport(enum vfp_encap);
+static inline struct vfp_port *
+vfp_legacy_find_port(const struct vfp_model *m, const char *name)
+{
+    return CONST_CAST(struct vfp_port *, vfp_model_find_port(m, name));
+}
 
-/* Appends to 's' what VFP dropped, by reason, a line each starting with
- * 'prefix': the flows that drop what no mapping, route or port claims, and
- * each default-drop layer's default.  With 'only_nonzero', only the reasons
- * that dropped something. */
-void vfp_format_drop_stats(struct ds *s, const char *prefix,
-                           bool only_nonzero);
+static inline struct vfp_layer *
+vfp_legacy_find_layer(const struct vfp_port *port, const char *name)
+{
+    return CONST_CAST(struct vfp_layer *, vfp_port_find_layer(port, name));
+}
 
-/* The bridge name, and whether its flows are all installed. */
-const char *vfp_bridge_name(void);
-bool vfp_is_synced(void);
+static inline struct vfp_group *
+vfp_legacy_find_group(const struct vfp_layer *layer, const char *name)
+{
+    return CONST_CAST(struct vfp_group *,
+                      vfp_layer_find_group(layer, name));
+}
 
-/* How many atomic commits VFP made to the bridge, and how many flow changes
- * they carried in all. */
-void vfp_get_commit_stats(unsigned long long int *commits,
-                          unsigned long long int *flow_changes);
+static inline struct vfp_rule *
+vfp_legacy_find_rule(const struct vfp_group *group, const char *name)
+{
+    return CONST_CAST(struct vfp_rule *, vfp_group_find_rule(group, name));
+}
 
-/* What the latest vfp_run() that had dirty owners did: the time it took to
- * compile them and compare the result with their installed flows, the time
- * its atomic commit to the bridge took, and the flow changes in it. */
-struct vfp_run_stats {
-    long long int compile_us;
-    long long int commit_us;
-    size_t n_owners;
-    size_t n_changes;
-};
-void vfp_get_last_run(struct vfp_run_stats *);
+static inline struct vfp_space *
+vfp_legacy_find_space(const struct vfp_model *m, const char *name)
+{
+    return CONST_CAST(struct vfp_space *, vfp_model_find_space(m, name));
+}
 
-/* Marks every object, so that the next vfp_run() compiles all flows anew
- * and compares them with the installed ones: a full recompute, which
- * changes no flow unless one was wrong. */
-void vfp_mark_everything(void);
+static inline struct vfp_mapping *
+vfp_legacy_find_mapping(const struct vfp_space *space,
+                        const struct in6_addr *ca)
+{
+    return CONST_CAST(struct vfp_mapping *,
+                      vfp_space_find_mapping(space, ca));
+}
 
-/* Replies to 'conn' once every change made so far is installed. */
-struct unixctl_conn;
-void vfp_sync_reply_later(struct unixctl_conn *);
+static inline struct vfp_route *
+vfp_legacy_find_route(const struct vfp_space *space,
+                      const struct in6_addr *prefix, unsigned int plen)
+{
+    return CONST_CAST(struct vfp_route *,
+                      vfp_space_find_route(space, prefix, plen));
+}
 
-/* Sums the OpenFlow statistics of the flows with 'cookie', leaving out
- * decision and delivery flows, so that a rule counts each packet it matched
- * once and a port each packet that entered one of its pipelines once. */
-void vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *);
-
-/* Sums the statistics of the flows with 'cookie' in 'table_id' with
- * 'priority'. */
-void vfp_get_flow_stats(uint64_t cookie, uint8_t table_id, uint16_t priority,
-                        struct vfp_stats *);
-
-void vfp_unixctl_register(void);
-void vfp_trace_register(void);
-void vfp_uf_register(void);
+#define vfp_get_model vfp_get_model_mutable
+#define vfp_model_find_port vfp_legacy_find_port
+#define vfp_port_find_layer vfp_legacy_find_layer
+#define vfp_layer_find_group vfp_legacy_find_group
+#define vfp_group_find_rule vfp_legacy_find_rule
+#define vfp_model_find_space vfp_legacy_find_space
+#define vfp_space_find_mapping vfp_legacy_find_mapping
+#define vfp_space_find_route vfp_legacy_find_route
 
 #endif /* vfp-private.h */

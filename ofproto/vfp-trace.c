@@ -24,11 +24,11 @@
 #include <string.h>
 
 #include "flow.h"
-#include "hnv-policy.h"
 #include "ofproto/ofproto-dpif-trace.h"
 #include "ofproto/ofproto-dpif.h"
 #include "ofproto/vfp-compile.h"
-#include "ofproto/vfp-private.h"
+#include "ofproto/vfp-internal.h"
+#include "ofproto/vfp-syntax.h"
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
 #include "unixctl.h"
@@ -52,7 +52,7 @@ build_flow(const struct vfp_port *port, enum vfp_direction dir, int argc,
             from = argv[i] + 5;
             continue;
         } else if (!strncmp(argv[i], "pa=", 3)) {
-            error = hnv_parse_ip(argv[i] + 3, &pa);
+            error = vfp_parse_ip(argv[i] + 3, &pa);
         } else {
             error = vfp_cond_parse_word(&c, argv[i]);
         }
@@ -127,121 +127,90 @@ build_flow(const struct vfp_port *port, enum vfp_direction dir, int argc,
     return NULL;
 }
 
-/* Describes the VFP object behind a flow with 'cookie' and 'priority' in
- * 'table_id'. */
+/* Describes a step through the flow of 'rule' of 'kind'. */
 static void
-describe(uint64_t cookie, int table_id, int priority, struct ds *s)
+describe_rule(const struct vfp_rule *rule, enum vfp_flow_kind kind,
+              struct ds *s)
+{
+    if (!rule) {
+        ds_put_cstr(s, "rule (gone)");
+        return;
+    }
+    ds_put_format(s, "layer %s, group %s: ", rule->group->layer->name,
+                  rule->group->name);
+    if (kind == VFP_FLOW_GROUP_RULE) {
+        ds_put_format(s, "rule %s matched%s", rule->name,
+                      rule->terminating ? " (terminating)" : "");
+    } else {
+        ds_put_format(s, "decided by rule %s: ", rule->name);
+        vfp_action_format(vfp_get_model(), &rule->action, s);
+    }
+}
+
+/* Describes a step through the flow of the object named by 'cookie', of
+ * 'kind': the object, and what the table layout says that such a flow
+ * does. */
+static void
+describe_kind(uint64_t cookie, enum vfp_flow_kind kind, struct ds *s)
 {
     const struct vfp_model *m = vfp_get_model();
+    const char *meaning = vfp_flow_layouts[kind].meaning;
     uint32_t id = vfp_cookie_id(cookie);
 
     switch (vfp_cookie_kind(cookie)) {
     case VFP_OWNER_SWITCH:
-        ds_put_cstr(s, table_id == VFP_TABLE_CLASSIFY && priority > 0
-                       ? "from the tunnel: to the decap table"
-                       : table_id == VFP_TABLE_CLASSIFY
-                       ? "not a VFP port: on to OpenFlow clients' tables"
-                       : table_id == VFP_TABLE_FORWARD && priority
-                       ? "forward: into the tunnel"
-                       : table_id == VFP_TABLE_FORWARD
-                       ? "forward: unknown destination, dropped"
-                       : table_id == VFP_TABLE_SPACE_ARP
-                       ? "space: no such CA, no ARP answer"
-                       : table_id == VFP_TABLE_SPACE_ROUTE
-                       ? "space: no route, dropped"
-                       : table_id == VFP_TABLE_FLOOD
-                       ? "space: no CA to flood to"
-                       : table_id == VFP_TABLE_NEXTHOP
-                       ? "space: no mapping for the next hop, dropped"
-                       : table_id == VFP_TABLE_NEXTHOP_SRC
-                       ? "space: source not behind its next hop's PA, "
-                         "dropped"
-                       : table_id >= VFP_TABLE_SPACE_DST
-                         && table_id <= VFP_TABLE_SPACE_SRC
-                       ? "space: no mapping, dropped"
-                       : "tunnel: to the decap table");
+        ds_put_cstr(s, meaning);
         return;
     case VFP_OWNER_PORT: {
         const struct vfp_port *port = vfp_model_find_port_by_id(m, id);
-        if (priority == VFP_PRIO_PORT_OTHER) {
-            ds_put_format(s, "port %s: not IPv4, IPv6 or ARP, dropped",
-                          port ? port->name : "(gone)");
-            return;
-        }
-        const char *what = (table_id == VFP_TABLE_CLASSIFY ? "from"
-                            : table_id == VFP_TABLE_DECAP ? "decapsulated for"
-                            : table_id == VFP_TABLE_FORWARD ? "forwarded to"
-                            : "delivered to");
-        ds_put_format(s, "%s port %s", what, port ? port->name : "(gone)");
+        ds_put_format(s, "port %s: %s", port ? port->name : "(gone)",
+                      meaning);
         return;
     }
     case VFP_OWNER_LAYER: {
         const struct vfp_layer *layer = vfp_model_find_layer_by_id(m, id);
-        ds_put_format(s, "layer %s: %s", layer ? layer->name : "(gone)",
-                      !vfp_table_is_decide(table_id)
-                      ? "no group in this direction"
-                      : priority == VFP_PRIO_CT_BACK
-                      ? "back from conntrack, its port's packet"
-                      : priority == VFP_PRIO_CT_INVALID
-                      ? "back from conntrack, an invalid fragment: dropped"
-                      : priority == VFP_PRIO_CT_FOREIGN
-                      ? "back from conntrack, untracked or another port's: "
-                        "dropped"
-                      : priority > 1
-                      ? "a connection it tracks, let through"
-                      : layer && layer->default_allow
-                      ? "no rule decided, default allow"
-                      : "no rule decided, default drop");
-        return;
-    }
-    case VFP_OWNER_GROUP: {
-        const struct vfp_group *group = vfp_model_find_group_by_id(m, id);
-        ds_put_format(s, "layer %s, group %s: no rule matched",
-                      group ? group->layer->name : "(gone)",
-                      group ? group->name : "(gone)");
-        return;
-    }
-    case VFP_OWNER_RULE: {
-        const struct vfp_rule *rule = vfp_model_find_rule_by_id(m, id);
-        if (!rule) {
-            ds_put_cstr(s, "rule (gone)");
-            return;
-        }
-        ds_put_format(s, "layer %s, group %s: ", rule->group->layer->name,
-                      rule->group->name);
-        if (vfp_table_is_decide(table_id)) {
-            ds_put_format(s, "decided by rule %s: ", rule->name);
-            vfp_action_format(m, &rule->action, s);
+        ds_put_format(s, "layer %s: ", layer ? layer->name : "(gone)");
+        if (layer && kind == VFP_FLOW_DECIDE_DEFAULT) {
+            ds_put_format(s, "no rule decided, default %s",
+                          layer->default_allow ? "allow" : "drop");
         } else {
-            ds_put_format(s, "rule %s matched%s", rule->name,
-                          rule->terminating ? " (terminating)" : "");
+            ds_put_cstr(s, meaning);
         }
         return;
     }
+    case VFP_OWNER_GROUP:
     case VFP_OWNER_SLOT: {
         const struct vfp_group *group = vfp_model_find_group_by_id(m, id);
-        ds_put_format(s, "layer %s, group %s: an item of the lists of its "
-                      "rules of priority %"PRIu16,
+        ds_put_format(s, "layer %s, group %s: ",
                       group ? group->layer->name : "(gone)",
-                      group ? group->name : "(gone)",
-                      vfp_slot_cookie_priority(cookie));
+                      group ? group->name : "(gone)");
+        if (kind == VFP_FLOW_GROUP_ITEM) {
+            ds_put_format(s, "an item of the lists of its rules of "
+                          "priority %"PRIu16,
+                          vfp_slot_cookie_priority(cookie));
+        } else {
+            ds_put_cstr(s, meaning);
+        }
         return;
     }
+    case VFP_OWNER_RULE:
+        describe_rule(vfp_model_find_rule_by_id(m, id), kind, s);
+        return;
     case VFP_OWNER_SPACE: {
         const struct vfp_space *space = vfp_model_find_space_by_id(m, id);
-        if (space) {
-            ds_put_format(s, "space %s: a copy to each of its CAs",
-                          space->name);
-        }
+        ds_put_format(s, "space %s: %s", space ? space->name : "(gone)",
+                      meaning);
         return;
     }
     case VFP_OWNER_ROUTE: {
         const struct vfp_route *route = vfp_model_find_route_by_id(m, id);
         if (route) {
             ds_put_format(s, "space %s: route ", route->space->name);
-            hnv_ip_format(&route->prefix, s);
+            ipv6_format_mapped(&route->prefix, s);
             ds_put_format(s, "/%u via ", route->plen);
-            hnv_ip_format(&route->nexthop, s);
+            ipv6_format_mapped(&route->nexthop, s);
+        } else {
+            ds_put_format(s, "route (gone): %s", meaning);
         }
         return;
     }
@@ -250,16 +219,38 @@ describe(uint64_t cookie, int table_id, int priority, struct ds *s)
                                                                          id);
         if (mapping) {
             ds_put_format(s, "space %s: CA ", mapping->space->name);
-            hnv_ip_format(&mapping->ca_ip, s);
+            ipv6_format_mapped(&mapping->ca_ip, s);
             ds_put_cstr(s, " at PA ");
-            hnv_ip_format(&mapping->pa, s);
+            ipv6_format_mapped(&mapping->pa, s);
             ds_put_format(s, ", VSID %"PRIu32" (%s)", mapping->vsid,
                           vfp_encap_to_string(mapping->encap));
+        } else {
+            ds_put_format(s, "mapping (gone): %s", meaning);
         }
         return;
     }
     }
-    ds_put_format(s, "cookie %#"PRIx64, cookie);
+    OVS_NOT_REACHED();
+}
+
+/* Describes the step of a trace through a flow with 'cookie' and
+ * 'priority' in 'table_id'. */
+static void
+describe(uint64_t cookie, int table_id, int priority, struct ds *s)
+{
+    int kind = -1;
+
+    if (table_id >= 0 && table_id <= VFP_TABLE_LAST
+        && priority >= 0 && priority <= UINT16_MAX) {
+        kind = vfp_flow_kind_find(vfp_cookie_kind(cookie), table_id,
+                                  priority);
+    }
+    if (kind >= 0) {
+        describe_kind(cookie, kind, s);
+    } else {
+        /* Not a flow of VFP's. */
+        ds_put_format(s, "cookie %#"PRIx64, cookie);
+    }
 }
 
 /* process-tuples PORT in|out [KEY=VALUE...] */

@@ -31,7 +31,7 @@
 #include "odp-util.h"
 #include "ofproto/ofproto-dpif.h"
 #include "ofproto/ofproto-provider.h"
-#include "ofproto/vfp-private.h"
+#include "ofproto/vfp-internal.h"
 #include "openvswitch/dynamic-string.h"
 #include "unixctl.h"
 #include "util.h"

@@ -26,10 +26,10 @@
 #include <string.h>
 
 #include "flow.h"
-#include "hnv-policy.h"
 #include "ofproto/vfp-compile.h"
+#include "ofproto/vfp-internal.h"
 #include "ofproto/vfp-pmtu.h"
-#include "ofproto/vfp-private.h"
+#include "ofproto/vfp-syntax.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "packets.h"
@@ -96,34 +96,36 @@ parse_priority(struct unixctl_conn *conn, const char *s, uint16_t *prio)
 
 /* Object lookups that reply with an error on failure. */
 
-static struct vfp_port *
+static const struct vfp_port *
 lookup_port(struct unixctl_conn *conn, const char *name)
 {
-    struct vfp_port *port = vfp_model_find_port(vfp_get_model(), name);
+    const struct vfp_port *port = vfp_model_find_port(vfp_get_model(),
+                                                      name);
     if (!port) {
         reply_error(conn, "no port %s", name);
     }
     return port;
 }
 
-static struct vfp_layer *
+static const struct vfp_layer *
 lookup_layer(struct unixctl_conn *conn, const char *argv[])
 {
-    struct vfp_port *port = lookup_port(conn, argv[0]);
-    struct vfp_layer *layer = port ? vfp_port_find_layer(port, argv[1])
-                                   : NULL;
+    const struct vfp_port *port = lookup_port(conn, argv[0]);
+    const struct vfp_layer *layer = (port ? vfp_port_find_layer(port, argv[1])
+                                     : NULL);
     if (port && !layer) {
         reply_error(conn, "port %s has no layer %s", argv[0], argv[1]);
     }
     return layer;
 }
 
-static struct vfp_group *
+static const struct vfp_group *
 lookup_group(struct unixctl_conn *conn, const char *argv[])
 {
-    struct vfp_layer *layer = lookup_layer(conn, argv);
-    struct vfp_group *group = layer ? vfp_layer_find_group(layer, argv[2])
-                                    : NULL;
+    const struct vfp_layer *layer = lookup_layer(conn, argv);
+    const struct vfp_group *group = (layer
+                                     ? vfp_layer_find_group(layer, argv[2])
+                                     : NULL);
     if (layer && !group) {
         reply_error(conn, "layer %s of port %s has no group %s", argv[1],
                     argv[0], argv[2]);
@@ -131,12 +133,13 @@ lookup_group(struct unixctl_conn *conn, const char *argv[])
     return group;
 }
 
-static struct vfp_rule *
+static const struct vfp_rule *
 lookup_rule(struct unixctl_conn *conn, const char *argv[])
 {
-    struct vfp_group *group = lookup_group(conn, argv);
-    struct vfp_rule *rule = group ? vfp_group_find_rule(group, argv[3])
-                                  : NULL;
+    const struct vfp_group *group = lookup_group(conn, argv);
+    const struct vfp_rule *rule = (group
+                                   ? vfp_group_find_rule(group, argv[3])
+                                   : NULL);
     if (group && !rule) {
         reply_error(conn, "group %s of layer %s of port %s has no rule %s",
                     argv[2], argv[1], argv[0], argv[3]);
@@ -162,6 +165,15 @@ port_to_json(const struct vfp_port *port)
         json_object_put_format(j, "mac", ETH_ADDR_FMT,
                                ETH_ADDR_ARGS(port->mac));
     }
+    if (port->vsid) {
+        json_object_put(j, "vsid", json_integer_create(port->vsid));
+    }
+    if (port->has_pa) {
+        struct ds pa = DS_EMPTY_INITIALIZER;
+        ipv6_format_mapped(&port->pa, &pa);
+        json_object_put_string(j, "pa", ds_cstr(&pa));
+        ds_destroy(&pa);
+    }
     json_object_put(j, "layers",
                     json_integer_create(ovs_list_size(&port->layers)));
     return j;
@@ -181,6 +193,13 @@ port_to_text(const struct vfp_port *port, struct ds *s)
     }
     if (port->has_mac) {
         ds_put_format(s, ", mac "ETH_ADDR_FMT, ETH_ADDR_ARGS(port->mac));
+    }
+    if (port->vsid) {
+        ds_put_format(s, ", vsid %"PRIu32, port->vsid);
+    }
+    if (port->has_pa) {
+        ds_put_cstr(s, ", pa ");
+        ipv6_format_mapped(&port->pa, s);
     }
     ds_put_format(s, ", %"PRIuSIZE" layers\n", ovs_list_size(&port->layers));
 }
@@ -350,7 +369,7 @@ cmd_list_layer(struct unixctl_conn *conn, int argc, const char *argv[],
         reply_error(conn, "usage: list-layer PORT");
         return;
     }
-    struct vfp_port *port = lookup_port(conn, a.argv[0]);
+    const struct vfp_port *port = lookup_port(conn, a.argv[0]);
     if (port) {
         size_t n;
         struct vfp_layer **layers = vfp_port_layers_in_order(port, VFP_OUT,
@@ -371,7 +390,7 @@ cmd_list_group(struct unixctl_conn *conn, int argc, const char *argv[],
         reply_error(conn, "usage: list-group PORT LAYER");
         return;
     }
-    struct vfp_layer *layer = lookup_layer(conn, a.argv);
+    const struct vfp_layer *layer = lookup_layer(conn, a.argv);
     if (layer) {
         size_t n_out, n_in;
         struct vfp_group **out = vfp_layer_groups_in_order(layer, VFP_OUT,
@@ -409,7 +428,7 @@ cmd_list_rule(struct unixctl_conn *conn, int argc, const char *argv[],
         reply_error(conn, "usage: list-rule PORT LAYER GROUP");
         return;
     }
-    struct vfp_group *group = lookup_group(conn, a.argv);
+    const struct vfp_group *group = lookup_group(conn, a.argv);
     if (group) {
         const struct vfp_rule **rules = xmalloc(
             ovs_list_size(&group->rules) * sizeof *rules + 1);
@@ -440,57 +459,109 @@ reply_change(struct unixctl_conn *conn, char *error)
     }
 }
 
+/* The "mac=MAC", "vsid=VSID" and "pa=IP" words of add-port and set-port,
+ * and for set-port "none" for each, which takes it away. */
+struct port_args {
+    bool set_mac, set_vsid, set_pa;     /* Given? */
+    bool has_mac, has_pa;               /* Not "none"? */
+    struct eth_addr mac;
+    uint32_t vsid;
+    struct in6_addr pa;
+};
+
+static char *
+parse_port_args(const char *verb, bool none_ok, int argc, const char *argv[],
+                struct port_args *p)
+{
+    char *error = NULL;
+
+    memset(p, 0, sizeof *p);
+    for (int i = 0; !error && i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        const char *value = eq ? eq + 1 : "";
+        bool none = none_ok && !strcmp(value, "none");
+
+        if (!strncmp(argv[i], "mac=", 4)) {
+            p->set_mac = true;
+            p->has_mac = !none;
+            error = none ? NULL : vfp_parse_unicast_mac(value, &p->mac);
+        } else if (!strncmp(argv[i], "vsid=", 5)) {
+            p->set_vsid = true;
+            error = none ? NULL : vfp_parse_vsid(value, &p->vsid);
+        } else if (!strncmp(argv[i], "pa=", 3)) {
+            p->set_pa = true;
+            p->has_pa = !none;
+            error = none ? NULL : vfp_parse_ip(value, &p->pa);
+        } else {
+            error = xasprintf("%s: unknown argument \"%s\" (use mac=MAC, "
+                              "vsid=VSID or pa=IP)", verb, argv[i]);
+        }
+    }
+    return error;
+}
+
+/* Tunnelled frames find their port by VSID and MAC. */
+static char *
+check_port_vsid(const char *verb, uint32_t vsid, bool has_mac)
+{
+    return (vsid && !has_mac
+            ? xasprintf("%s: vsid= needs mac=, since tunnelled frames find "
+                        "their port by VSID and MAC", verb)
+            : NULL);
+}
+
 /* add-port PORT [mac=MAC] [vsid=VSID] [pa=IP] */
 static void
 cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
              void *aux OVS_UNUSED)
 {
-    struct eth_addr mac;
-    bool has_mac = false, has_pa = false;
-    struct in6_addr pa;
-    unsigned int vsid = 0;
-    char *error = NULL;
+    struct port_args p;
+    char *error = parse_port_args("add-port", false, argc - 2, argv + 2, &p);
+    if (!error) {
+        error = check_port_vsid("add-port", p.vsid, p.has_mac);
+    }
+    if (!error) {
+        error = vfp_add_port(argv[1], p.has_mac ? &p.mac : NULL, p.vsid,
+                             p.has_pa ? &p.pa : NULL, NULL);
+    }
+    reply_change(conn, error);
+}
 
-    for (int i = 2; !error && i < argc; i++) {
-        if (!strncmp(argv[i], "mac=", 4)) {
-            error = hnv_parse_mac(argv[i] + 4, &mac);
-            has_mac = true;
-        } else if (!strncmp(argv[i], "vsid=", 5)) {
-            if (!str_to_uint(argv[i] + 5, 10, &vsid) || !vsid
-                || vsid > 0xffffff) {
-                error = xasprintf("\"%s\" is not a VSID (1..16777215)",
-                                  argv[i] + 5);
-            }
-        } else if (!strncmp(argv[i], "pa=", 3)) {
-            error = hnv_parse_ip(argv[i] + 3, &pa);
-            if (!error && !IN6_IS_ADDR_V4MAPPED(&pa)) {
-                error = xstrdup("IPv6 provider addresses are not supported "
-                                "yet");
-            }
-            has_pa = true;
-        } else {
-            error = xasprintf("add-port: unknown argument \"%s\" (use "
-                              "mac=MAC, vsid=VSID or pa=IP)", argv[i]);
-        }
-    }
-    if (!error && vsid && !has_mac) {
-        error = xstrdup("add-port: vsid= needs mac=, since tunnelled frames "
-                        "find their port by VSID and MAC");
-    }
-    if (error) {
-        reply_change(conn, error);
+/* set-port PORT [mac=MAC|none] [vsid=VSID|none] [pa=IP|none]
+ *
+ * Changes what is given, in place: the port keeps its layers. */
+static void
+cmd_set_port(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    const struct vfp_port *port = lookup_port(conn, argv[1]);
+    if (!port) {
         return;
     }
 
-    struct vfp_port *port;
-    error = vfp_model_add_port(vfp_get_model(), argv[1],
-                               has_mac ? &mac : NULL, vsid, &port);
+    struct port_args p;
+    char *error = parse_port_args("set-port", true, argc - 2, argv + 2, &p);
+    bool has_mac = p.set_mac ? p.has_mac : port->has_mac;
+    struct eth_addr mac = p.set_mac ? p.mac : port->mac;
+    uint32_t vsid = p.set_vsid ? p.vsid : port->vsid;
     if (!error) {
-        port->has_pa = has_pa;
-        if (has_pa) {
-            port->pa = pa;
+        error = check_port_vsid("set-port", vsid, has_mac);
+    }
+
+    /* The MAC first, then the PA, which fails only for an IPv6 address:
+     * then the MAC goes back as it was, which cannot fail. */
+    struct eth_addr old_mac = port->mac;
+    bool old_has_mac = port->has_mac;
+    uint32_t old_vsid = port->vsid;
+    if (!error && (p.set_mac || p.set_vsid)) {
+        error = vfp_set_port_mac(port, has_mac ? &mac : NULL, vsid);
+    }
+    if (!error && p.set_pa) {
+        error = vfp_set_port_pa(port, p.has_pa ? &p.pa : NULL);
+        if (error && (p.set_mac || p.set_vsid)) {
+            ignore(vfp_set_port_mac(port, old_has_mac ? &old_mac : NULL,
+                                    old_vsid));
         }
-        vfp_mark_port(port);
     }
     reply_change(conn, error);
 }
@@ -499,10 +570,9 @@ static void
 cmd_remove_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
                 const char *argv[], void *aux OVS_UNUSED)
 {
-    struct vfp_port *port = lookup_port(conn, argv[1]);
+    const struct vfp_port *port = lookup_port(conn, argv[1]);
     if (port) {
-        vfp_mark_port(port);
-        vfp_model_remove_port(vfp_get_model(), port);
+        vfp_remove_port(port);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -512,12 +582,9 @@ cmd_set_port_state(struct unixctl_conn *conn, int argc OVS_UNUSED,
                    const char *argv[], void *state_)
 {
     enum vfp_port_state *state = state_;
-    struct vfp_port *port = lookup_port(conn, argv[1]);
+    const struct vfp_port *port = lookup_port(conn, argv[1]);
     if (port) {
-        if (port->state != *state) {
-            port->state = *state;
-            vfp_mark_port(port);
-        }
+        vfp_set_port_state(port, *state);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -549,17 +616,10 @@ cmd_add_layer(struct unixctl_conn *conn, int argc, const char *argv[],
         }
     }
 
-    struct vfp_port *port = lookup_port(conn, argv[1]);
+    const struct vfp_port *port = lookup_port(conn, argv[1]);
     if (port) {
-        struct vfp_layer *layer;
-        char *error = vfp_model_add_layer(vfp_get_model(), port, argv[2],
-                                          priority, stateful, default_allow,
-                                          &layer);
-        if (!error) {
-            /* Every layer's position may have moved. */
-            vfp_mark_port(port);
-        }
-        reply_change(conn, error);
+        reply_change(conn, vfp_add_layer(port, argv[2], priority, stateful,
+                                         default_allow, NULL));
     }
 }
 
@@ -567,12 +627,9 @@ static void
 cmd_remove_layer(struct unixctl_conn *conn, int argc OVS_UNUSED,
                  const char *argv[], void *aux OVS_UNUSED)
 {
-    struct vfp_layer *layer = lookup_layer(conn, argv + 1);
+    const struct vfp_layer *layer = lookup_layer(conn, argv + 1);
     if (layer) {
-        struct vfp_port *port = layer->port;
-        vfp_mark_layer(layer);
-        vfp_model_remove_layer(vfp_get_model(), layer);
-        vfp_mark_port(port);
+        vfp_remove_layer(layer);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -624,16 +681,10 @@ cmd_add_group(struct unixctl_conn *conn, int argc, const char *argv[],
         return;
     }
 
-    struct vfp_layer *layer = lookup_layer(conn, argv + 1);
+    const struct vfp_layer *layer = lookup_layer(conn, argv + 1);
     if (layer) {
-        struct vfp_group *group;
-        char *error = vfp_model_add_group(vfp_get_model(), layer, argv[3],
-                                          priority, dir, ipv6, &cond,
-                                          &group);
-        if (!error) {
-            vfp_mark_layer(layer);
-        }
-        reply_change(conn, error);
+        reply_change(conn, vfp_add_group(layer, argv[3], priority, dir, ipv6,
+                                         &cond, NULL));
     }
     vfp_cond_destroy(&cond);
 }
@@ -642,12 +693,9 @@ static void
 cmd_remove_group(struct unixctl_conn *conn, int argc OVS_UNUSED,
                  const char *argv[], void *aux OVS_UNUSED)
 {
-    struct vfp_group *group = lookup_group(conn, argv + 1);
+    const struct vfp_group *group = lookup_group(conn, argv + 1);
     if (group) {
-        struct vfp_layer *layer = group->layer;
-        vfp_mark_group(group);
-        vfp_model_remove_group(vfp_get_model(), group);
-        vfp_mark_layer(layer);
+        vfp_remove_group(group);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -687,33 +735,18 @@ cmd_add_rule(struct unixctl_conn *conn, int argc, const char *argv[],
         return;
     }
 
-    struct vfp_group *group = lookup_group(conn, argv + 1);
+    const struct vfp_group *group = lookup_group(conn, argv + 1);
     if (group) {
-        struct vfp_rule *rule;
-        error = vfp_model_add_rule(vfp_get_model(), group, argv[4],
-                                   priority, terminating, stateful, &cond,
-                                   &action, &rule);
-        if (!error) {
-            vfp_mark_rule(rule);
-        }
-        reply_change(conn, error);
+        reply_change(conn, vfp_add_rule(group, argv[4], priority, terminating,
+                                        stateful, &cond, &action, NULL));
     }
     vfp_cond_destroy(&cond);
 }
 
-/* Parses one rule spec, "RULE PRIORITY ACTION [terminating] [COND...]", from
- * argv[0..argc-1].  Returns an error or NULL. */
-struct rule_spec {
-    const char *name;
-    uint16_t priority;
-    struct vfp_action action;
-    bool terminating;
-    bool stateful;
-    struct vfp_cond cond;
-};
-
+/* Parses one rule spec, "RULE PRIORITY ACTION [terminating] [stateful]
+ * [COND...]", from argv[0..argc-1].  Returns an error or NULL. */
 static char *
-parse_rule_spec(int argc, const char *argv[], struct rule_spec *spec)
+parse_rule_spec(int argc, const char *argv[], struct vfp_rule_spec *spec)
 {
     unsigned int priority;
 
@@ -748,20 +781,19 @@ parse_rule_spec(int argc, const char *argv[], struct rule_spec *spec)
 /* set-group-rules PORT LAYER GROUP [RULE PRIO ACTION [terminating] [COND...]
  *                                   [-- RULE ...]...]
  *
- * Replaces all the rules of a group at once.  The new rules are checked,
- * all of them, in a scratch copy of the group first, and the engine
- * commits each run's flow changes atomically, so no packet ever sees the
- * group half replaced. */
+ * Replaces all the rules of a group at once (vfp_replace_group_rules()):
+ * a bad rule leaves the group as it was, and no packet ever sees the group
+ * half replaced. */
 static void
 cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
                     void *aux OVS_UNUSED)
 {
-    struct vfp_group *group = lookup_group(conn, argv + 1);
+    const struct vfp_group *group = lookup_group(conn, argv + 1);
     if (!group) {
         return;
     }
 
-    struct rule_spec *specs = xmalloc(argc * sizeof *specs);
+    struct vfp_rule_spec *specs = xmalloc(argc * sizeof *specs);
     size_t n_specs = 0;
     char *error = NULL;
     int arg = 4;
@@ -778,46 +810,8 @@ cmd_set_group_rules(struct unixctl_conn *conn, int argc, const char *argv[],
         }
         arg = end + 1;
     }
-
-    /* Check the whole set in a scratch model, so that a bad rule leaves the
-     * group as it was. */
     if (!error) {
-        struct vfp_model scratch;
-        struct vfp_port *port;
-        struct vfp_layer *layer;
-        struct vfp_group *copy;
-
-        vfp_model_init(&scratch);
-        ignore(vfp_model_add_port(&scratch, "scratch", NULL, 0, &port));
-        ignore(vfp_model_add_layer(&scratch, port, "scratch", 0,
-                                   group->layer->stateful, false, &layer));
-        ignore(vfp_model_add_group(&scratch, layer, group->name, 0,
-                                   group->direction, group->ipv6,
-                                   &group->cond, &copy));
-        for (size_t i = 0; !error && i < n_specs; i++) {
-            error = vfp_model_add_rule(&scratch, copy, specs[i].name,
-                                       specs[i].priority,
-                                       specs[i].terminating,
-                                       specs[i].stateful, &specs[i].cond,
-                                       &specs[i].action, NULL);
-        }
-        vfp_model_destroy(&scratch);
-    }
-
-    if (!error) {
-        struct vfp_rule *rule;
-        LIST_FOR_EACH_SAFE (rule, node, &group->rules) {
-            vfp_mark_rule(rule);
-            vfp_model_remove_rule(vfp_get_model(), rule);
-        }
-        for (size_t i = 0; i < n_specs; i++) {
-            ignore(vfp_model_add_rule(vfp_get_model(), group, specs[i].name,
-                                      specs[i].priority,
-                                      specs[i].terminating,
-                                      specs[i].stateful, &specs[i].cond,
-                                      &specs[i].action, &rule));
-            vfp_mark_rule(rule);
-        }
+        error = vfp_replace_group_rules(group, specs, n_specs);
     }
     for (size_t i = 0; i < n_specs; i++) {
         vfp_cond_destroy(&specs[i].cond);
@@ -830,10 +824,9 @@ static void
 cmd_remove_rule(struct unixctl_conn *conn, int argc OVS_UNUSED,
                 const char *argv[], void *aux OVS_UNUSED)
 {
-    struct vfp_rule *rule = lookup_rule(conn, argv + 1);
+    const struct vfp_rule *rule = lookup_rule(conn, argv + 1);
     if (rule) {
-        vfp_mark_rule(rule);
-        vfp_model_remove_rule(vfp_get_model(), rule);
+        vfp_remove_rule(rule);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -904,14 +897,14 @@ cmd_add_space(struct unixctl_conn *conn, int argc, const char *argv[],
         reply_error(conn, "\"%s\" is not \"routing\"", argv[2]);
         return;
     }
-    reply_change(conn, vfp_model_add_space(vfp_get_model(), argv[1],
-                                           argc > 2, NULL));
+    reply_change(conn, vfp_add_space(argv[1], argc > 2, NULL));
 }
 
-static struct vfp_space *
+static const struct vfp_space *
 lookup_space(struct unixctl_conn *conn, const char *name)
 {
-    struct vfp_space *space = vfp_model_find_space(vfp_get_model(), name);
+    const struct vfp_space *space = vfp_model_find_space(vfp_get_model(),
+                                                         name);
     if (!space) {
         reply_error(conn, "no space %s", name);
     }
@@ -922,11 +915,9 @@ static void
 cmd_remove_space(struct unixctl_conn *conn, int argc OVS_UNUSED,
                  const char *argv[], void *aux OVS_UNUSED)
 {
-    struct vfp_space *space = lookup_space(conn, argv[1]);
+    const struct vfp_space *space = lookup_space(conn, argv[1]);
     if (space) {
-        /* Rules that name it now find nothing in it, and drop. */
-        vfp_mark_space(space);
-        vfp_model_remove_space(vfp_get_model(), space);
+        vfp_remove_space(space);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -945,8 +936,8 @@ mapping_to_json(const struct vfp_mapping *mapping)
     struct json *j = json_object_create();
     struct ds ca = DS_EMPTY_INITIALIZER, pa = DS_EMPTY_INITIALIZER;
 
-    hnv_ip_format(&mapping->ca_ip, &ca);
-    hnv_ip_format(&mapping->pa, &pa);
+    ipv6_format_mapped(&mapping->ca_ip, &ca);
+    ipv6_format_mapped(&mapping->pa, &pa);
     json_object_put(j, "id", json_integer_create(mapping->id));
     json_object_put(j, "vsid", json_integer_create(mapping->vsid));
     json_object_put_string(j, "ca_ip", ds_cstr(&ca));
@@ -964,12 +955,12 @@ static void
 mapping_to_text(const struct vfp_mapping *mapping, struct ds *s)
 {
     ds_put_format(s, "mapping VSID %"PRIu32" ", mapping->vsid);
-    hnv_ip_format(&mapping->ca_ip, s);
+    ipv6_format_mapped(&mapping->ca_ip, s);
     ds_put_format(s, " "ETH_ADDR_FMT" -> ", ETH_ADDR_ARGS(mapping->ca_mac));
     if (mapping->encap == VFP_ENCAP_NONE) {
         ds_put_cstr(s, "local");
     } else {
-        hnv_ip_format(&mapping->pa, s);
+        ipv6_format_mapped(&mapping->pa, s);
         ds_put_format(s, " %s", vfp_encap_to_string(mapping->encap));
     }
     ds_put_cstr(s, mapping->no_flood ? " no-flood\n" : "\n");
@@ -984,7 +975,7 @@ cmd_list_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
         reply_error(conn, "usage: list-mapping SPACE");
         return;
     }
-    struct vfp_space *space = lookup_space(conn, a.argv[0]);
+    const struct vfp_space *space = lookup_space(conn, a.argv[0]);
     if (space) {
         const struct vfp_mapping **mappings = xmalloc(
             hmap_count(&space->mappings) * sizeof *mappings + 1);
@@ -1013,20 +1004,17 @@ cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
     struct eth_addr ca_mac;
     bool may_exist = false;
     bool no_flood = false;
-    unsigned int vsid;
-    char *error = NULL;
+    uint32_t vsid;
+    char *error = vfp_parse_vsid(argv[2], &vsid);
 
-    if (!str_to_uint(argv[2], 10, &vsid) || !vsid || vsid > 0xffffff) {
-        error = xasprintf("\"%s\" is not a VSID (1..16777215)", argv[2]);
+    if (!error) {
+        error = vfp_parse_ip(argv[3], &ca_ip);
     }
     if (!error) {
-        error = hnv_parse_ip(argv[3], &ca_ip);
+        error = vfp_parse_unicast_mac(argv[4], &ca_mac);
     }
     if (!error) {
-        error = hnv_parse_mac(argv[4], &ca_mac);
-    }
-    if (!error) {
-        error = hnv_parse_ip(argv[5], &pa);
+        error = vfp_parse_ip(argv[5], &pa);
         if (!error && !IN6_IS_ADDR_V4MAPPED(&pa)) {
             error = xstrdup("IPv6 provider addresses are not supported yet");
         }
@@ -1052,17 +1040,11 @@ cmd_add_mapping(struct unixctl_conn *conn, int argc, const char *argv[],
         return;
     }
 
-    struct vfp_space *space = lookup_space(conn, argv[1]);
+    const struct vfp_space *space = lookup_space(conn, argv[1]);
     if (space) {
-        struct vfp_mapping *mapping;
-        error = vfp_model_add_mapping(vfp_get_model(), space, vsid, &ca_ip,
-                                      &ca_mac, &pa, encap, may_exist,
-                                      &mapping);
-        if (!error) {
-            vfp_set_mapping_no_flood(mapping, no_flood);
-            vfp_mark_mapping(mapping);
-        }
-        reply_change(conn, error);
+        reply_change(conn, vfp_add_mapping(space, vsid, &ca_ip, &ca_mac, &pa,
+                                           encap, no_flood, may_exist,
+                                           NULL));
     }
 }
 
@@ -1071,22 +1053,22 @@ cmd_remove_mapping(struct unixctl_conn *conn, int argc OVS_UNUSED,
                    const char *argv[], void *aux OVS_UNUSED)
 {
     struct in6_addr ca_ip;
-    char *error = hnv_parse_ip(argv[2], &ca_ip);
+    char *error = vfp_parse_ip(argv[2], &ca_ip);
     if (error) {
         reply_change(conn, error);
         return;
     }
 
-    struct vfp_space *space = lookup_space(conn, argv[1]);
+    const struct vfp_space *space = lookup_space(conn, argv[1]);
     if (space) {
-        struct vfp_mapping *mapping = vfp_space_find_mapping(space, &ca_ip);
+        const struct vfp_mapping *mapping = vfp_space_find_mapping(space,
+                                                                   &ca_ip);
         if (!mapping) {
             reply_error(conn, "space %s has no mapping for %s", argv[1],
                         argv[2]);
             return;
         }
-        vfp_mark_mapping(mapping);
-        vfp_model_remove_mapping(vfp_get_model(), mapping);
+        vfp_remove_mapping(mapping);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -1106,9 +1088,9 @@ route_to_json(const struct vfp_route *route)
     struct json *j = json_object_create();
     struct ds prefix = DS_EMPTY_INITIALIZER, nexthop = DS_EMPTY_INITIALIZER;
 
-    hnv_ip_format(&route->prefix, &prefix);
+    ipv6_format_mapped(&route->prefix, &prefix);
     ds_put_format(&prefix, "/%u", route->plen);
-    hnv_ip_format(&route->nexthop, &nexthop);
+    ipv6_format_mapped(&route->nexthop, &nexthop);
     json_object_put(j, "id", json_integer_create(route->id));
     json_object_put_string(j, "prefix", ds_cstr(&prefix));
     json_object_put_string(j, "nexthop", ds_cstr(&nexthop));
@@ -1121,9 +1103,9 @@ static void
 route_to_text(const struct vfp_route *route, struct ds *s)
 {
     ds_put_cstr(s, "route ");
-    hnv_ip_format(&route->prefix, s);
+    ipv6_format_mapped(&route->prefix, s);
     ds_put_format(s, "/%u via ", route->plen);
-    hnv_ip_format(&route->nexthop, s);
+    ipv6_format_mapped(&route->nexthop, s);
     ds_put_char(s, '\n');
 }
 
@@ -1136,7 +1118,7 @@ cmd_list_route(struct unixctl_conn *conn, int argc, const char *argv[],
         reply_error(conn, "usage: list-route SPACE");
         return;
     }
-    struct vfp_space *space = lookup_space(conn, a.argv[0]);
+    const struct vfp_space *space = lookup_space(conn, a.argv[0]);
     if (space) {
         const struct vfp_route **routes = xmalloc(
             hmap_count(&space->routes) * sizeof *routes + 1);
@@ -1161,8 +1143,8 @@ parse_route_dst(const char *s, struct in6_addr *prefix, unsigned int *plen)
 {
     bool is_ipv4;
     char *error = (strchr(s, '/')
-                   ? hnv_parse_cidr(s, prefix, plen, &is_ipv4)
-                   : hnv_parse_ip(s, prefix));
+                   ? vfp_parse_prefix(s, prefix, plen, &is_ipv4)
+                   : vfp_parse_ip(s, prefix));
     if (!error && !strchr(s, '/')) {
         *plen = 32;
     }
@@ -1183,7 +1165,7 @@ cmd_add_route(struct unixctl_conn *conn, int argc, const char *argv[],
     char *error = parse_route_dst(argv[2], &prefix, &plen);
 
     if (!error) {
-        error = hnv_parse_ip(argv[3], &nexthop);
+        error = vfp_parse_ip(argv[3], &nexthop);
     }
     if (!error && argc > 4 && !may_exist) {
         error = xasprintf("\"%s\" is not --may-exist", argv[4]);
@@ -1193,15 +1175,10 @@ cmd_add_route(struct unixctl_conn *conn, int argc, const char *argv[],
         return;
     }
 
-    struct vfp_space *space = lookup_space(conn, argv[1]);
+    const struct vfp_space *space = lookup_space(conn, argv[1]);
     if (space) {
-        struct vfp_route *route;
-        error = vfp_model_add_route(vfp_get_model(), space, &prefix, plen,
-                                    &nexthop, may_exist, &route);
-        if (!error) {
-            vfp_mark_route(route);
-        }
-        reply_change(conn, error);
+        reply_change(conn, vfp_add_route(space, &prefix, plen, &nexthop,
+                                         may_exist, NULL));
     }
 }
 
@@ -1218,18 +1195,18 @@ cmd_remove_route(struct unixctl_conn *conn, int argc OVS_UNUSED,
         return;
     }
 
-    struct vfp_space *space = lookup_space(conn, argv[1]);
+    const struct vfp_space *space = lookup_space(conn, argv[1]);
     if (space) {
         in6_addr_set_mapped_ipv4(&prefix, in6_addr_get_mapped_ipv4(&prefix)
                                           & be32_prefix_mask(plen));
-        struct vfp_route *route = vfp_space_find_route(space, &prefix, plen);
+        const struct vfp_route *route = vfp_space_find_route(space, &prefix,
+                                                             plen);
         if (!route) {
             reply_error(conn, "space %s has no route to %s", argv[1],
                         argv[2]);
             return;
         }
-        vfp_mark_route(route);
-        vfp_model_remove_route(vfp_get_model(), route);
+        vfp_remove_route(route);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -1245,7 +1222,7 @@ cmd_get_rule_counter(struct unixctl_conn *conn, int argc, const char *argv[],
         reply_error(conn, "usage: get-rule-counter PORT LAYER GROUP RULE");
         return;
     }
-    struct vfp_rule *rule = lookup_rule(conn, a.argv);
+    const struct vfp_rule *rule = lookup_rule(conn, a.argv);
     if (rule) {
         struct vfp_stats stats;
         vfp_get_cookie_stats(vfp_cookie(VFP_OWNER_RULE, rule->id), &stats);
@@ -1273,7 +1250,7 @@ cmd_get_port_flow_stats(struct unixctl_conn *conn, int argc,
         reply_error(conn, "usage: get-port-flow-stats PORT");
         return;
     }
-    struct vfp_port *port = lookup_port(conn, a.argv[0]);
+    const struct vfp_port *port = lookup_port(conn, a.argv[0]);
     if (!port) {
         return;
     }
@@ -1304,84 +1281,82 @@ compare_layers_by_name(const void *a_, const void *b_)
     return cmp ? cmp : strcmp((*a)->name, (*b)->name);
 }
 
-void
-vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
+/* Packets that the flows of 'kind' counted, over all of their owners.  (The
+ * flows that drop are in fixed tables, or in the layers' decision
+ * tables.) */
+static uint64_t
+count_kind(enum vfp_flow_kind kind)
 {
-    static const struct {
-        uint8_t table_id;
-        const char *reason;
-    } misses[] = {
-        { VFP_TABLE_DECAP, "decap: no local NIC with that VSID and MAC" },
-        { VFP_TABLE_SPACE_DST, "encap: no mapping for the destination" },
-        { VFP_TABLE_SPACE_SRC, "decap: source CA not behind the outer PA" },
-        { VFP_TABLE_SPACE_ROUTE, "route: no route to the destination" },
-        { VFP_TABLE_NEXTHOP, "route: no mapping for the next hop" },
-        { VFP_TABLE_NEXTHOP_SRC,
-          "decap: routed source not behind its next hop's PA" },
-        { VFP_TABLE_SPACE_ARP, "arp/nd: no answer for the address" },
-        { VFP_TABLE_FORWARD, "forward: unknown destination MAC" },
-    };
-    uint64_t switch_cookie = vfp_cookie(VFP_OWNER_SWITCH, 0);
-    struct vfp_stats stats;
-
-    for (size_t i = 0; i < ARRAY_SIZE(misses); i++) {
-        vfp_get_flow_stats(switch_cookie, misses[i].table_id, 0, &stats);
-        if (stats.n_packets || !only_nonzero) {
-            ds_put_format(s, "%s%s: %"PRIu64" packets\n", prefix,
-                          misses[i].reason, stats.n_packets);
-        }
-    }
-
-    /* What a stateful layer did not take back from conntrack: the flows of
-     * VFP_PRIO_CT_INVALID and VFP_PRIO_CT_FOREIGN of its decision tables,
-     * over all layers. */
+    const struct vfp_flow_layout *l = &vfp_flow_layouts[kind];
     const struct vfp_model *m = vfp_get_model();
-    const struct vfp_layer *layer;
-    uint64_t ct_drops[2] = { 0, 0 };
-    HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
-        for (int dir = VFP_OUT; layer->stateful && dir <= VFP_IN; dir++) {
-            size_t pos = vfp_layer_position(layer, dir);
-            for (int i = 0; i < 2; i++) {
+    uint16_t prio = l->min_priority;
+    struct vfp_stats stats;
+    uint64_t n = 0;
+
+    if (l->owner == VFP_OWNER_SWITCH) {
+        vfp_get_flow_stats(vfp_cookie(VFP_OWNER_SWITCH, 0), l->table_id,
+                           prio, &stats);
+        n = stats.n_packets;
+    } else if (l->owner == VFP_OWNER_PORT) {
+        const struct vfp_port *port;
+        HMAP_FOR_EACH (port, id_node, &m->ports_by_id) {
+            vfp_get_flow_stats(vfp_cookie(VFP_OWNER_PORT, port->id),
+                               l->table_id, prio, &stats);
+            n += stats.n_packets;
+        }
+    } else {
+        const struct vfp_layer *layer;
+
+        ovs_assert(l->owner == VFP_OWNER_LAYER
+                   && l->table_class == VFP_TC_DECIDE);
+        HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
+            for (int dir = VFP_OUT; dir <= VFP_IN; dir++) {
+                size_t pos = vfp_layer_position(layer, dir);
                 vfp_get_flow_stats(vfp_cookie(VFP_OWNER_LAYER, layer->id),
-                                   vfp_table_decide(dir, pos),
-                                   i ? VFP_PRIO_CT_FOREIGN
-                                     : VFP_PRIO_CT_INVALID, &stats);
-                ct_drops[i] += stats.n_packets;
+                                   vfp_table_decide(dir, pos), prio, &stats);
+                n += stats.n_packets;
             }
         }
     }
-    /* What a port's classification dropped for its ethertype. */
-    uint64_t not_ip = 0;
-    const struct vfp_port *port;
-    HMAP_FOR_EACH (port, id_node, &m->ports_by_id) {
-        static const uint8_t tables[] = { VFP_TABLE_CLASSIFY,
-                                          VFP_TABLE_DECAP };
-        for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
-            vfp_get_flow_stats(vfp_cookie(VFP_OWNER_PORT, port->id),
-                               tables[i], VFP_PRIO_PORT_OTHER, &stats);
-            not_ip += stats.n_packets;
-        }
-    }
-    if (not_ip || !only_nonzero) {
-        ds_put_format(s, "%sclassify: not IPv4, IPv6 or ARP: %"PRIu64
-                      " packets\n", prefix, not_ip);
-    }
+    return n;
+}
 
-    static const char *ct_reasons[2] = {
-        "conntrack: invalid fragment",
-        "conntrack: untracked or another port's packet",
-    };
-    for (int i = 0; i < 2; i++) {
-        if (ct_drops[i] || !only_nonzero) {
-            ds_put_format(s, "%s%s: %"PRIu64" packets\n", prefix,
-                          ct_reasons[i], ct_drops[i]);
+void
+vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
+{
+    /* Each reason that the table layout gives, once, with the drops of
+     * every kind of flow that drops for it. */
+    for (int kind = 0; kind < VFP_N_FLOW_KINDS; kind++) {
+        const char *reason = vfp_flow_layouts[kind].drop;
+        bool done = false;
+
+        for (int k = 0; reason && k < kind && !done; k++) {
+            const char *other = vfp_flow_layouts[k].drop;
+            done = other && !strcmp(other, reason);
+        }
+        if (!reason || done) {
+            continue;
+        }
+
+        uint64_t packets = 0;
+        for (int k = kind; k < VFP_N_FLOW_KINDS; k++) {
+            const char *other = vfp_flow_layouts[k].drop;
+            if (other && !strcmp(other, reason)) {
+                packets += count_kind(k);
+            }
+        }
+        if (packets || !only_nonzero) {
+            ds_put_format(s, "%s%s: %"PRIu64" packets\n", prefix, reason,
+                          packets);
         }
     }
 
     /* A default-drop layer drops, in each direction, what no rule
-     * decided: the flow of priority 1 of its decision table. */
+     * decided: its default decision flow, counted layer by layer. */
+    const struct vfp_model *m = vfp_get_model();
     const struct vfp_layer **layers = xmalloc(hmap_count(&m->layers_by_id)
                                               * sizeof *layers + 1);
+    const struct vfp_layer *layer;
     size_t n = 0;
     HMAP_FOR_EACH (layer, id_node, &m->layers_by_id) {
         if (!layer->default_allow) {
@@ -1389,13 +1364,19 @@ vfp_format_drop_stats(struct ds *s, const char *prefix, bool only_nonzero)
         }
     }
     qsort(layers, n, sizeof *layers, compare_layers_by_name);
+
+    const struct vfp_flow_layout *dflt
+        = &vfp_flow_layouts[VFP_FLOW_DECIDE_DEFAULT];
     for (size_t i = 0; i < n; i++) {
-        layer = layers[i];
         uint64_t packets = 0;
+
+        layer = layers[i];
         for (int dir = VFP_OUT; dir <= VFP_IN; dir++) {
+            struct vfp_stats stats;
             size_t pos = vfp_layer_position(layer, dir);
             vfp_get_flow_stats(vfp_cookie(VFP_OWNER_LAYER, layer->id),
-                               vfp_table_decide(dir, pos), 1, &stats);
+                               vfp_table_decide(dir, pos),
+                               dflt->min_priority, &stats);
             packets += stats.n_packets;
         }
         if (packets || !only_nonzero) {
@@ -1473,6 +1454,9 @@ vfp_unixctl_register(void)
     unixctl_command_register("vfp/add-port",
                              "PORT [mac=MAC] [vsid=VSID] [pa=IP]", 1, 4,
                              cmd_add_port, NULL);
+    unixctl_command_register("vfp/set-port",
+                             "PORT [mac=MAC|none] [vsid=VSID|none] "
+                             "[pa=IP|none]", 2, 4, cmd_set_port, NULL);
     unixctl_command_register("vfp/remove-port", "PORT", 1, 1,
                              cmd_remove_port, NULL);
     unixctl_command_register("vfp/enable-port", "PORT", 1, 1,

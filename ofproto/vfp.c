@@ -41,7 +41,7 @@
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-pmtu.h"
-#include "ofproto/vfp-private.h"
+#include "ofproto/vfp-internal.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/vlog.h"
@@ -153,8 +153,14 @@ vfp_init(void)
     vfp_unixctl_register();
 }
 
-struct vfp_model *
+const struct vfp_model *
 vfp_get_model(void)
+{
+    return &model;
+}
+
+struct vfp_model *
+vfp_get_model_mutable(void)
 {
     return &model;
 }
@@ -232,16 +238,6 @@ vfp_mark_mapping(const struct vfp_mapping *mapping)
 }
 
 void
-vfp_set_mapping_no_flood(struct vfp_mapping *mapping, bool no_flood)
-{
-    if (no_flood != mapping->no_flood) {
-        vfp_mark_mapping(mapping);
-        vfp_model_set_no_flood(mapping, no_flood);
-        vfp_mark_mapping(mapping);
-    }
-}
-
-void
 vfp_mark_route(const struct vfp_route *route)
 {
     mark(VFP_OWNER_ROUTE, route->id);
@@ -289,6 +285,12 @@ vfp_mark_layer(const struct vfp_layer *layer)
     LIST_FOR_EACH (group, node, &layer->groups) {
         vfp_mark_group(group);
     }
+}
+
+void
+vfp_mark_port_flows(const struct vfp_port *port)
+{
+    mark(VFP_OWNER_PORT, port->id);
 }
 
 void
@@ -563,8 +565,8 @@ static void
 compile_owner(uint64_t cookie, struct ovs_list *flows)
 {
     uint32_t id = vfp_cookie_id(cookie);
-    struct vfp_layer *layer;
-    struct vfp_group *group;
+    const struct vfp_layer *layer;
+    const struct vfp_group *group;
 
     switch (vfp_cookie_kind(cookie)) {
     case VFP_OWNER_SWITCH:

@@ -48,48 +48,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "openvswitch/types.h"
+#include "ofproto/vfp-layout.h"
 
 struct ds;
 struct ofproto;
 struct simap;
-
-/* Limits that fix the table layout. */
-#define VFP_MAX_LAYERS 6        /* Per port. */
-#define VFP_MAX_GROUPS 6        /* Per layer and direction. */
-#define VFP_MAX_PRIORITY 65534  /* Rule, group and layer priorities. */
-
-/* OpenFlow tables of br-int used by VFP.  Table 0 classifies packets by
- * input port; each direction then has, per layer position, one table per
- * group position followed by the layer's decision table.  Spaces live in
- * low tables that decisions reach by resubmit. */
-#define VFP_TABLE_CLASSIFY 0
-#define VFP_TABLE_DECAP 1       /* Tunnelled packets: to which port? */
-#define VFP_TABLE_SPACE_DST 2   /* Space lookups (by resubmit): CA -> PA, */
-#define VFP_TABLE_SPACE_SRC 3   /* is this CA behind that PA?, */
-#define VFP_TABLE_SPACE_ARP 4   /* CA -> MAC (ARP and ND answers), */
-#define VFP_TABLE_SPACE_ROUTE 5 /* and CA -> its MAC, VSID and PA, or to
-                                 * a route's next hop; */
-#define VFP_TABLE_NEXTHOP 6     /* next hop -> its MAC, VSID and PA; */
-#define VFP_TABLE_NEXTHOP_SRC 7 /* is the next hop behind that PA? */
-#define VFP_TABLE_FLOOD 8       /* A space's CAs, for unicast replication. */
-#define VFP_TABLE_MTU 9         /* Too large to encapsulate? */
-#define VFP_TABLE_OUT_BASE 10
-#define VFP_TABLE_IN_BASE (VFP_TABLE_OUT_BASE \
-                           + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
-#define VFP_TABLE_FORWARD (VFP_TABLE_IN_BASE \
-                           + VFP_MAX_LAYERS * (VFP_MAX_GROUPS + 1))
-#define VFP_TABLE_DELIVER (VFP_TABLE_FORWARD + 1)
-#define VFP_TABLE_LAST VFP_TABLE_DELIVER
-
-/* Registers. */
-#define VFP_REG_PORT 10         /* reg10: the port whose layers apply. */
-#define VFP_REG_DECISION 11     /* reg11: the rule deciding the layer. */
-#define VFP_REG_NEXTHOP 12      /* reg12: a route's next hop CA, */
-#define VFP_REG_CHUNK 12        /* or which part of a flood. */
-#define VFP_REG_SPACE 13        /* reg13: the space to look up. */
-#define VFP_REG_ENCAP 14        /* reg14: 0, or how to send (vfp_encap);
-                                 * bit 16: too large for the underlay. */
-#define VFP_REG_VSID 15         /* reg15: the sending port's VSID, or 0. */
 
 /* Values of VFP_REG_ENCAP. */
 enum vfp_encap {

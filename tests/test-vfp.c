@@ -14,8 +14,10 @@
  * limitations under the License.
  */
 
-/* Unit tests of the VFP model and compiler (ofproto/vfp-model.c,
- * ofproto/vfp-compile.c), with no ovs-vswitchd:
+/* Unit tests of the VFP model, table layout and compiler
+ * (ofproto/vfp-model.c, vfp-layout.c, vfp-compile.c), with no ovs-vswitchd.
+ * Its models have no engine to run them, so this test changes them with
+ * the raw functions of ofproto/vfp-model-raw.h:
  *
  *   range MIN MAX
  *       prints the masked matches that cover the port range.
@@ -33,7 +35,11 @@
  *         mapping:SPACE,VSID,CA_IP,CA_MAC,PA[,nvgre|local][,no-flood]
  *         route:SPACE,PREFIX/LEN,NEXTHOP
  *       Ports get OpenFlow port numbers 1, 2, ... in order, the VXLAN
- *       tunnel port is 100 and the NVGRE one 101.
+ *       tunnel port is 100 and the NVGRE one 101.  Every flow must be of
+ *       a kind of the table layout for its owner.
+ *   layout
+ *       checks that the table layout (ofproto/vfp-layout.c) is sound, and
+ *       prints it: a kind of flow a line.
  *   acl-cost SEED N
  *       makes N random ACL matches (struct hnv_acl_match), compiles each
  *       as the agent would (one rule with lists, in the stateful ACL
@@ -52,11 +58,15 @@
 #include "hnv-policy.h"
 #include "hnvtest.h"
 #include "ofproto/vfp-compile.h"
-#include "ofproto/vfp-model.h"
+#include "ofproto/vfp-model-raw.h"
+#include "ofproto/vfp-syntax.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
 #include "random.h"
 #include "util.h"
+
+/* The model's objects are const to all but their owner, this test. */
+#define RW(TYPE, OBJ) CONST_CAST(struct TYPE *, OBJ)
 
 static void
 test_range(struct ovs_cmdl_context *ctx)
@@ -70,11 +80,31 @@ test_range(struct ovs_cmdl_context *ctx)
     }
 }
 
+/* Checks that the flows of an owner of 'kind' are where the table layout
+ * (ofproto/vfp-layout.h) says that such an owner's flows go, each of one
+ * kind of flow, so that "vfp/process-tuples" explains every one. */
 static void
-print_flows(const char *owner, struct ovs_list *flows)
+check_layout(enum vfp_owner_kind kind, const char *owner,
+             const struct ovs_list *flows)
+{
+    const struct vfp_flow *f;
+
+    LIST_FOR_EACH (f, node, flows) {
+        if (vfp_flow_kind_find(kind, f->table_id, f->priority) < 0) {
+            ovs_fatal(0, "%s: a flow in table %"PRIu8" with priority "
+                      "%"PRIu16" is of no kind of the table layout", owner,
+                      f->table_id, f->priority);
+        }
+    }
+}
+
+static void
+print_flows(enum vfp_owner_kind kind, const char *owner,
+            struct ovs_list *flows)
 {
     struct vfp_flow *f;
 
+    check_layout(kind, owner, flows);
     LIST_FOR_EACH (f, node, flows) {
         struct ds s = DS_EMPTY_INITIALIZER;
         struct ofpact_format_params fp = { .s = &s };
@@ -139,18 +169,19 @@ build(struct vfp_model *m, char *word)
         struct eth_addr mac;
         if (mac_s) {
             *mac_s++ = '\0';
-            check(hnv_parse_mac(mac_s, &mac));
+            check(vfp_parse_unicast_mac(mac_s, &mac));
         }
         check(vfp_model_add_port(m, name, mac_s ? &mac : NULL, 0, NULL));
     } else if (!strncmp(word, "layer:", 6)) {
         n = split(word + 6, f, 4);
-        struct vfp_port *port = vfp_model_find_port(m, f[0]);
+        struct vfp_port *port = RW(vfp_port, vfp_model_find_port(m, f[0]));
         check(vfp_model_add_layer(m, port, f[1], atoi(f[2]), false,
                                   n > 3 && !strcmp(f[3], "allow"), NULL));
     } else if (!strncmp(word, "group:", 6)) {
         n = split(word + 6, f, 6);
-        struct vfp_port *port = vfp_model_find_port(m, f[0]);
-        struct vfp_layer *layer = vfp_port_find_layer(port, f[1]);
+        const struct vfp_port *port = vfp_model_find_port(m, f[0]);
+        struct vfp_layer *layer = RW(vfp_layer,
+                                     vfp_port_find_layer(port, f[1]));
         struct vfp_cond cond;
         char *family = strchr(f[4], ',');
         if (family) {
@@ -163,9 +194,10 @@ build(struct vfp_model *m, char *word)
                                   NULL));
     } else if (!strncmp(word, "rule:", 5)) {
         n = split(word + 5, f, 6);
-        struct vfp_port *port = vfp_model_find_port(m, f[0]);
-        struct vfp_layer *layer = vfp_port_find_layer(port, f[1]);
-        struct vfp_group *group = vfp_layer_find_group(layer, f[2]);
+        const struct vfp_port *port = vfp_model_find_port(m, f[0]);
+        const struct vfp_layer *layer = vfp_port_find_layer(port, f[1]);
+        struct vfp_group *group = RW(vfp_group,
+                                     vfp_layer_find_group(layer, f[2]));
         struct vfp_cond cond;
         struct vfp_action action;
 
@@ -216,9 +248,10 @@ build(struct vfp_model *m, char *word)
         if (!nexthop_s) {
             ovs_fatal(0, "route needs SPACE,PREFIX/LEN,NEXTHOP");
         }
-        check(hnv_parse_cidr(prefix_s, &prefix, &plen, &is_ipv4));
-        check(hnv_parse_ip(nexthop_s, &nexthop));
-        check(vfp_model_add_route(m, vfp_model_find_space(m, space_name),
+        check(vfp_parse_prefix(prefix_s, &prefix, &plen, &is_ipv4));
+        check(vfp_parse_ip(nexthop_s, &nexthop));
+        check(vfp_model_add_route(m, RW(vfp_space,
+                                        vfp_model_find_space(m, space_name)),
                                   &prefix, plen, &nexthop, false, NULL));
     } else if (!strncmp(word, "mapping:", 8)) {
         char *save = NULL;
@@ -237,9 +270,9 @@ build(struct vfp_model *m, char *word)
         if (!pa_s) {
             ovs_fatal(0, "mapping needs SPACE,VSID,CA_IP,CA_MAC,PA");
         }
-        check(hnv_parse_ip(ca_s, &ca));
-        check(hnv_parse_mac(mac_s, &mac));
-        check(hnv_parse_ip(pa_s, &pa));
+        check(vfp_parse_ip(ca_s, &ca));
+        check(vfp_parse_unicast_mac(mac_s, &mac));
+        check(vfp_parse_ip(pa_s, &pa));
         if (type_s && !strcmp(type_s, "no-flood")) {
             flood_s = type_s;
         } else if (type_s && !strcmp(type_s, "nvgre")) {
@@ -247,10 +280,13 @@ build(struct vfp_model *m, char *word)
         } else if (type_s && !strcmp(type_s, "local")) {
             encap = VFP_ENCAP_NONE;
         }
-        check(vfp_model_add_mapping(m, vfp_model_find_space(m, space_name),
+        check(vfp_model_add_mapping(m, RW(vfp_space,
+                                          vfp_model_find_space(m,
+                                                               space_name)),
                                     atoi(vsid_s), &ca, &mac, &pa, encap,
                                     false, &mapping));
-        mapping->no_flood = flood_s && !strcmp(flood_s, "no-flood");
+        vfp_model_set_no_flood(mapping,
+                               flood_s && !strcmp(flood_s, "no-flood"));
     } else {
         ovs_fatal(0, "unknown object \"%s\"", word);
     }
@@ -276,7 +312,7 @@ test_compile(struct ovs_cmdl_context *ctx)
     }
 
     vfp_compile_switch(&tunnels, &flows);
-    print_flows("switch", &flows);
+    print_flows(VFP_OWNER_SWITCH, "switch", &flows);
 
     /* Owners in the order of the command line, children after parents. */
     for (size_t i = 0; i < n_ports; i++) {
@@ -288,7 +324,7 @@ test_compile(struct ovs_cmdl_context *ctx)
         const struct vfp_port *port = vfp_model_find_port(&m, name);
         char *owner = xasprintf("port %s", name);
         vfp_compile_port(port, u16_to_ofp(i + 1), 0, &tunnels, &flows);
-        print_flows(owner, &flows);
+        print_flows(VFP_OWNER_PORT, owner, &flows);
         free(owner);
 
         size_t n_layers;
@@ -297,7 +333,7 @@ test_compile(struct ovs_cmdl_context *ctx)
         for (size_t j = 0; j < n_layers; j++) {
             owner = xasprintf("layer %s", layers[j]->name);
             vfp_compile_layer(layers[j], &flows);
-            print_flows(owner, &flows);
+            print_flows(VFP_OWNER_LAYER, owner, &flows);
             free(owner);
 
             for (int dir = VFP_OUT; dir <= VFP_IN; dir++) {
@@ -307,14 +343,14 @@ test_compile(struct ovs_cmdl_context *ctx)
                 for (size_t k = 0; k < n_groups; k++) {
                     owner = xasprintf("group %s", groups[k]->name);
                     vfp_compile_group(groups[k], &flows);
-                    print_flows(owner, &flows);
+                    print_flows(VFP_OWNER_GROUP, owner, &flows);
                     free(owner);
 
                     const struct vfp_rule *rule;
                     LIST_FOR_EACH (rule, node, &groups[k]->rules) {
                         owner = xasprintf("rule %s", rule->name);
                         vfp_compile_rule(rule, &flows);
-                        print_flows(owner, &flows);
+                        print_flows(VFP_OWNER_RULE, owner, &flows);
                         free(owner);
                     }
                 }
@@ -328,13 +364,13 @@ test_compile(struct ovs_cmdl_context *ctx)
     const struct vfp_mapping *mapping;
     HMAP_FOR_EACH (mapping, id_node, &m.mappings_by_id) {
         vfp_compile_mapping(mapping, &flows);
-        print_flows("mapping", &flows);
+        print_flows(VFP_OWNER_MAPPING, "mapping", &flows);
     }
 
     const struct vfp_route *route;
     HMAP_FOR_EACH (route, id_node, &m.routes_by_id) {
         vfp_compile_route(route, &flows);
-        print_flows("route", &flows);
+        print_flows(VFP_OWNER_ROUTE, "route", &flows);
     }
 
     const struct vfp_space *space;
@@ -347,7 +383,7 @@ test_compile(struct ovs_cmdl_context *ctx)
                 vfp_compile_flood(space, ipv4, part, &flows);
             }
         }
-        print_flows(owner, &flows);
+        print_flows(VFP_OWNER_SPACE, owner, &flows);
         free(owner);
     }
 
@@ -498,8 +534,12 @@ test_acl_cost(struct ovs_cmdl_context *ctx)
             n_refused++;
         } else {
             struct ovs_list flows = OVS_LIST_INITIALIZER(&flows);
+            struct ovs_list slot = OVS_LIST_INITIALIZER(&slot);
             vfp_compile_rule(rule, &flows);
-            vfp_compile_slot(group, rule->priority, &flows);
+            vfp_compile_slot(group, rule->priority, &slot);
+            check_layout(VFP_OWNER_RULE, "rule", &flows);
+            check_layout(VFP_OWNER_SLOT, "slot", &slot);
+            ovs_list_push_back_all(&flows, &slot);
             size_t n_flows = ovs_list_size(&flows);
             if (n_flows != cost) {
                 struct ds s = DS_EMPTY_INITIALIZER;
@@ -527,10 +567,91 @@ test_acl_cost(struct ovs_cmdl_context *ctx)
            n_compiled, n_conj, n_refused, n_none);
 }
 
+static const char *
+owner_name(enum vfp_owner_kind owner)
+{
+    static const char *names[] = {
+        [VFP_OWNER_SWITCH] = "switch", [VFP_OWNER_PORT] = "port",
+        [VFP_OWNER_LAYER] = "layer", [VFP_OWNER_GROUP] = "group",
+        [VFP_OWNER_RULE] = "rule", [VFP_OWNER_MAPPING] = "mapping",
+        [VFP_OWNER_ROUTE] = "route", [VFP_OWNER_SPACE] = "space",
+        [VFP_OWNER_SLOT] = "slot",
+    };
+    return owner < ARRAY_SIZE(names) && names[owner] ? names[owner] : "?";
+}
+
+/* Whether a flow of kind 'a' and one of kind 'b' could be in the same
+ * table. */
+static bool
+tables_overlap(const struct vfp_flow_layout *a,
+               const struct vfp_flow_layout *b)
+{
+    return (a->table_class != b->table_class ? false
+            : a->table_class == VFP_TC_FIXED ? a->table_id == b->table_id
+            : true);
+}
+
+/* Checks that the table layout is sound, then prints it. */
+static void
+test_layout(struct ovs_cmdl_context *ctx OVS_UNUSED)
+{
+    for (int i = 0; i < VFP_N_FLOW_KINDS; i++) {
+        const struct vfp_flow_layout *a = &vfp_flow_layouts[i];
+
+        if (!a->name || !a->meaning || !a->owner
+            || a->min_priority > a->max_priority
+            || (a->table_class == VFP_TC_FIXED
+                && (a->table_id > VFP_TABLE_LAST
+                    || vfp_table_is_group(a->table_id)
+                    || vfp_table_is_decide(a->table_id)))) {
+            ovs_fatal(0, "flow kind %d is malformed", i);
+        }
+
+        /* A trace tells the kind of a flow by its owner, table and
+         * priority: two kinds of one owner must differ in one of them. */
+        for (int j = 0; j < i; j++) {
+            const struct vfp_flow_layout *b = &vfp_flow_layouts[j];
+            if (a->owner == b->owner && tables_overlap(a, b)
+                && a->min_priority <= b->max_priority
+                && b->min_priority <= a->max_priority) {
+                ovs_fatal(0, "flow kinds %s and %s are ambiguous", a->name,
+                          b->name);
+            }
+            if (!strcmp(a->name, b->name)) {
+                ovs_fatal(0, "two flow kinds are named %s", a->name);
+            }
+        }
+    }
+
+    for (int i = 0; i < VFP_N_FLOW_KINDS; i++) {
+        const struct vfp_flow_layout *l = &vfp_flow_layouts[i];
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        if (l->table_class == VFP_TC_FIXED) {
+            ds_put_format(&s, "%5"PRIu8, l->table_id);
+        } else {
+            ds_put_cstr(&s, l->table_class == VFP_TC_GROUP ? "group"
+                                                           : "decide");
+        }
+        ds_put_format(&s, " %"PRIu16, l->min_priority);
+        if (l->max_priority != l->min_priority) {
+            ds_put_format(&s, "-%"PRIu16, l->max_priority);
+        }
+        ds_put_format(&s, " %s %s: %s", owner_name(l->owner), l->name,
+                      l->meaning);
+        if (l->drop) {
+            ds_put_format(&s, " (drop-stats: %s)", l->drop);
+        }
+        puts(ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
 static const struct ovs_cmdl_command commands[] = {
     { "acl-cost", "SEED N", 2, 2, test_acl_cost, OVS_RO },
     { "range", "MIN MAX", 2, 2, test_range, OVS_RO },
     { "compile", "OBJECT...", 1, INT_MAX, test_compile, OVS_RO },
+    { "layout", "", 0, 0, test_layout, OVS_RO },
     { NULL, NULL, 0, 0, NULL, OVS_RO },
 };
 

@@ -48,6 +48,8 @@ static const struct verb {
     { "drop-stats", "", false },
     { "list-port", "", true },
     { "add-port", "PORT [mac=MAC] [vsid=VSID] [pa=IP]", false },
+    { "set-port", "PORT [mac=MAC|none] [vsid=VSID|none] [pa=IP|none]",
+      false },
     { "remove-port", "PORT", false },
     { "enable-port", "PORT", false },
     { "disable-port", "PORT", false },
