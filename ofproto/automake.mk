@@ -10,7 +10,6 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/vfp-internal.h \
 	ofproto/vfp-pmtu.c \
 	ofproto/vfp-pmtu.h \
-	ofproto/vfp-private.h \
 	ofproto/vfp-trace.c \
 	ofproto/vfp-uf.c \
 	ofproto/vfp-unixctl.c

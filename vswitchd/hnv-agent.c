@@ -30,7 +30,7 @@
 #include "hnv-mtu.h"
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
-#include "ofproto/vfp-private.h"
+#include "ofproto/vfp-engine.h"
 #include "ofproto/vfp.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"

@@ -25,7 +25,8 @@
 #include "hnv-check.h"
 #include "hnv-policy.h"
 #include "ofproto/vfp-compile.h"
-#include "ofproto/vfp-private.h"
+#include "ofproto/vfp-engine.h"
+#include "ofproto/vfp-model-raw.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -305,7 +306,9 @@ static struct vfp_group *
 layer_group(struct vfp_model *m, struct vfp_layer *layer, const char *name,
             uint16_t priority, enum vfp_direction dir, bool ipv6)
 {
-    struct vfp_group *group = vfp_layer_find_group(layer, name);
+    /* The scratch model is ours to change. */
+    struct vfp_group *group = CONST_CAST(struct vfp_group *,
+                                         vfp_layer_find_group(layer, name));
 
     if (!group) {
         struct vfp_cond none;
@@ -572,11 +575,12 @@ program_nic(struct vfp_model *m, const struct nic *nic)
         free(error);
         return NULL;
     }
-    port->has_pa = nic->has_pa;
-    port->pa = nic->pa;
+    if (nic->has_pa) {
+        ignore(vfp_model_set_port_pa(port, &nic->pa));
+    }
     if (nic->blocked) {
         /* Rows that disagree about its tenant: nothing passes. */
-        port->state = VFP_PORT_DISABLED;
+        vfp_model_set_port_state(port, VFP_PORT_DISABLED);
         return port;
     }
 
@@ -643,31 +647,26 @@ port_equal(const struct vfp_port *a, const struct vfp_port *b)
 /* Brings the rules of 'group' in line with those of 'want': a rule that
  * did not change keeps its id, and so its flows, cookies and counters. */
 static void
-sync_rules(struct vfp_model *m, struct vfp_group *group,
-           const struct vfp_group *want)
+sync_rules(const struct vfp_group *group, const struct vfp_group *want)
 {
-    struct vfp_rule *rule;
+    const struct vfp_rule *rule;
     LIST_FOR_EACH_SAFE (rule, node, &group->rules) {
         const struct vfp_rule *w = vfp_group_find_rule(want, rule->name);
         if (!w || !rule_equal(rule, w)) {
-            vfp_mark_rule(rule);
-            vfp_model_remove_rule(m, rule);
+            vfp_remove_rule(rule);
         }
     }
 
     const struct vfp_rule *w;
     LIST_FOR_EACH (w, node, &want->rules) {
         if (!vfp_group_find_rule(group, w->name)) {
-            struct vfp_rule *new;
-            char *error = vfp_model_add_rule(m, group, w->name, w->priority,
-                                             w->terminating, w->stateful,
-                                             &w->cond, &w->action, &new);
+            char *error = vfp_add_rule(group, w->name, w->priority,
+                                       w->terminating, w->stateful,
+                                       &w->cond, &w->action, NULL);
             if (error) {
                 VLOG_WARN("port %s: rule %s: %s", group->layer->port->name,
                           w->name, error);
                 free(error);
-            } else {
-                vfp_mark_rule(new);
             }
         }
     }
@@ -675,16 +674,13 @@ sync_rules(struct vfp_model *m, struct vfp_group *group,
 
 /* Brings the groups of 'layer' in line with those of 'want'. */
 static void
-sync_groups(struct vfp_model *m, struct vfp_layer *layer,
-            const struct vfp_layer *want)
+sync_groups(const struct vfp_layer *layer, const struct vfp_layer *want)
 {
-    struct vfp_group *group;
+    const struct vfp_group *group;
     LIST_FOR_EACH_SAFE (group, node, &layer->groups) {
         const struct vfp_group *w = vfp_layer_find_group(want, group->name);
         if (!w || !group_equal(group, w)) {
-            vfp_mark_group(group);
-            vfp_model_remove_group(m, group);
-            vfp_mark_layer(layer);
+            vfp_remove_group(group);
         }
     }
 
@@ -692,29 +688,24 @@ sync_groups(struct vfp_model *m, struct vfp_layer *layer,
     LIST_FOR_EACH (w, node, &want->groups) {
         group = vfp_layer_find_group(layer, w->name);
         if (!group) {
-            ignore(vfp_model_add_group(m, layer, w->name, w->priority,
-                                       w->direction, w->ipv6, &w->cond,
-                                       &group));
-            vfp_mark_layer(layer);
+            ignore(vfp_add_group(layer, w->name, w->priority, w->direction,
+                                 w->ipv6, &w->cond, &group));
         }
         if (group) {
-            sync_rules(m, group, w);
+            sync_rules(group, w);
         }
     }
 }
 
 /* Brings 'port' in line with 'want', object by object. */
 static void
-sync_port(struct vfp_model *m, struct vfp_port *port,
-          const struct vfp_port *want)
+sync_port(const struct vfp_port *port, const struct vfp_port *want)
 {
-    struct vfp_layer *layer;
+    const struct vfp_layer *layer;
     LIST_FOR_EACH_SAFE (layer, node, &port->layers) {
         const struct vfp_layer *w = vfp_port_find_layer(want, layer->name);
         if (!w || !layer_equal(layer, w)) {
-            vfp_mark_layer(layer);
-            vfp_model_remove_layer(m, layer);
-            vfp_mark_port(port);
+            vfp_remove_layer(layer);
         }
     }
 
@@ -722,48 +713,54 @@ sync_port(struct vfp_model *m, struct vfp_port *port,
     LIST_FOR_EACH (w, node, &want->layers) {
         layer = vfp_port_find_layer(port, w->name);
         if (!layer) {
-            ignore(vfp_model_add_layer(m, port, w->name, w->priority,
-                                       w->stateful, w->default_allow,
-                                       &layer));
-            vfp_mark_port(port);
+            ignore(vfp_add_layer(port, w->name, w->priority, w->stateful,
+                                 w->default_allow, &layer));
         }
         if (layer) {
-            sync_groups(m, layer, w);
+            sync_groups(layer, w);
         }
     }
 }
 
 static void
-remove_port(struct vfp_model *m, const char *name)
+remove_port(const char *name)
 {
-    struct vfp_port *port = vfp_model_find_port(m, name);
+    const struct vfp_port *port = vfp_model_find_port(vfp_get_model(), name);
     if (port) {
-        vfp_mark_port(port);
-        vfp_model_remove_port(m, port);
+        vfp_remove_port(port);
     }
 }
 
 /* Brings the VFP port of 'nic' in line with the policy, changing only the
- * objects that differ. */
+ * objects that differ.  The port the policy asks for is built in a
+ * scratch model first, then compared with the one in force. */
 static void
-sync_nic(struct vfp_model *m, const struct nic *nic)
+sync_nic(const struct nic *nic)
 {
     struct vfp_model scratch;
     vfp_model_init(&scratch);
 
     const struct vfp_port *want = program_nic(&scratch, nic);
-    struct vfp_port *port = vfp_model_find_port(m, nic->name);
+    const struct vfp_port *port = vfp_model_find_port(vfp_get_model(),
+                                                      nic->name);
     if (port && (!want || !port_equal(port, want))) {
-        remove_port(m, nic->name);
+        vfp_remove_port(port);
         port = NULL;
     }
     if (want && !port) {
-        port = program_nic(m, nic);
-        if (port) {
-            vfp_mark_port(port);
+        char *error = vfp_add_port(want->name,
+                                   want->has_mac ? &want->mac : NULL,
+                                   want->vsid,
+                                   want->has_pa ? &want->pa : NULL, &port);
+        if (error) {
+            VLOG_WARN("VM NIC %s: %s", nic->name, error);
+            free(error);
+        } else if (want->state != VFP_PORT_ENABLED) {
+            vfp_set_port_state(port, want->state);
         }
-    } else if (want) {
-        sync_port(m, port, want);
+    }
+    if (want && port) {
+        sync_port(port, want);
     }
     sset_add(&programmed_ports, nic->name);
     vfp_model_destroy(&scratch);
@@ -897,28 +894,24 @@ want_subnet_mappings(const struct hnv_check *check,
 
 /* Brings the routes of routing space 'space' in line with 'vnet'. */
 static void
-sync_routes(struct vfp_model *m, struct vfp_space *space,
-            const struct hnv_check_vnet *vnet)
+sync_routes(const struct vfp_space *space, const struct hnv_check_vnet *vnet)
 {
     for (size_t i = 0; i < vnet->n_routes; i++) {
         const struct hnv_check_route *r = &vnet->routes[i];
-        struct vfp_route *old = vfp_space_find_route(space, &r->prefix,
-                                                     r->plen);
+        const struct vfp_route *old = vfp_space_find_route(space, &r->prefix,
+                                                           r->plen);
         if (old && ipv6_addr_equals(&old->nexthop, &r->nexthop)) {
             continue;
         }
-        struct vfp_route *route;
-        char *error = vfp_model_add_route(m, space, &r->prefix, r->plen,
-                                          &r->nexthop, true, &route);
+        char *error = vfp_add_route(space, &r->prefix, r->plen, &r->nexthop,
+                                    true, NULL);
         if (error) {
             VLOG_WARN("space %s: %s", space->name, error);
             free(error);
-        } else {
-            vfp_mark_route(route);
         }
     }
 
-    struct vfp_route *route;
+    const struct vfp_route *route;
     HMAP_FOR_EACH_SAFE (route, node, &space->routes) {
         bool wanted = false;
         for (size_t i = 0; i < vnet->n_routes && !wanted; i++) {
@@ -927,8 +920,7 @@ sync_routes(struct vfp_model *m, struct vfp_space *space,
                                           &route->prefix));
         }
         if (!wanted) {
-            vfp_mark_route(route);
-            vfp_model_remove_route(m, route);
+            vfp_remove_route(route);
         }
     }
 }
@@ -952,54 +944,55 @@ want_mapping_contains(const struct want_space *ws,
  * that differ.  With 'vsid' nonzero, only that subnet's mappings are in
  * 'ws': the space's others stay as they are. */
 static void
-sync_space(struct vfp_model *m, const struct want_space *ws, uint32_t vsid)
+sync_space(const struct want_space *ws, uint32_t vsid)
 {
     const char *name = ws->name;
-    struct vfp_space *space = vfp_model_find_space(m, name);
+    const struct vfp_space *space = vfp_model_find_space(vfp_get_model(),
+                                                         name);
 
     if (space && space->routing != ws->routing) {
-        vfp_mark_space(space);
-        vfp_model_remove_space(m, space);
+        vfp_remove_space(space);
         space = NULL;
     }
     if (!space) {
-        ignore(vfp_model_add_space(m, name, ws->routing, &space));
+        char *error = vfp_add_space(name, ws->routing, &space);
+        if (error) {
+            VLOG_WARN("space %s: %s", name, error);
+            free(error);
+            return;
+        }
     }
     sset_add(&programmed_spaces, name);
 
     struct want_mapping *wm;
     HMAP_FOR_EACH (wm, node, &ws->mappings) {
-        struct vfp_mapping *old = vfp_space_find_mapping(space, &wm->ca);
+        const struct vfp_mapping *old = vfp_space_find_mapping(space,
+                                                               &wm->ca);
         if (old && old->vsid == wm->vsid && eth_addr_equals(old->ca_mac,
                                                             wm->mac)
             && ipv6_addr_equals(&old->pa, &wm->pa)
             && old->encap == wm->encap && old->no_flood == wm->no_flood) {
             continue;
         }
-        struct vfp_mapping *mapping;
-        char *error = vfp_model_add_mapping(m, space, wm->vsid, &wm->ca,
-                                            &wm->mac, &wm->pa, wm->encap,
-                                            true, &mapping);
+        char *error = vfp_add_mapping(space, wm->vsid, &wm->ca, &wm->mac,
+                                      &wm->pa, wm->encap, wm->no_flood, true,
+                                      NULL);
         if (error) {
             VLOG_WARN("space %s: %s", name, error);
             free(error);
-        } else {
-            vfp_set_mapping_no_flood(mapping, wm->no_flood);
-            vfp_mark_mapping(mapping);
         }
     }
 
-    struct vfp_mapping *mapping;
+    const struct vfp_mapping *mapping;
     HMAP_FOR_EACH_SAFE (mapping, node, &space->mappings) {
         if ((!vsid || mapping->vsid == vsid)
             && !want_mapping_contains(ws, &mapping->ca_ip)) {
-            vfp_mark_mapping(mapping);
-            vfp_model_remove_mapping(m, mapping);
+            vfp_remove_mapping(mapping);
         }
     }
 
     if (space->routing && ws->vnet) {
-        sync_routes(m, space, ws->vnet);
+        sync_routes(space, ws->vnet);
     }
 }
 
@@ -1071,12 +1064,12 @@ collect_spaces(const struct hnv_check *check, struct hmap *nics,
 
 /* Removes space 'name', which this agent programmed. */
 static void
-remove_space(struct vfp_model *m, const char *name)
+remove_space(const char *name)
 {
-    struct vfp_space *space = vfp_model_find_space(m, name);
+    const struct vfp_space *space = vfp_model_find_space(vfp_get_model(),
+                                                         name);
     if (space) {
-        vfp_mark_space(space);
-        vfp_model_remove_space(m, space);
+        vfp_remove_space(space);
     }
     sset_find_and_delete(&programmed_spaces, name);
 }
@@ -1101,7 +1094,7 @@ want_spaces_destroy(struct hmap *spaces)
 /* Brings the ports of 'nics' in line with the policy; with 'all', removes
  * those the policy no longer has. */
 static void
-sync_ports(struct vfp_model *m, struct hmap *nics, bool all)
+sync_ports(struct hmap *nics, bool all)
 {
     struct sset wanted_ports = SSET_INITIALIZER(&wanted_ports);
     struct nic *nic;
@@ -1116,22 +1109,22 @@ sync_ports(struct vfp_model *m, struct hmap *nics, bool all)
     const char *name;
     SSET_FOR_EACH_SAFE (name, &programmed_ports) {
         if (all && !sset_contains(&wanted_ports, name)) {
-            remove_port(m, name);
+            remove_port(name);
             sset_delete(&programmed_ports, SSET_NODE_FROM_NAME(name));
         }
     }
     HMAP_FOR_EACH (nic, node, nics) {
-        const struct vfp_port *port = vfp_model_find_port(m, nic->name);
+        const struct vfp_port *port = vfp_model_find_port(vfp_get_model(), nic->name);
         bool has_mac = !nic->blocked && nic->has_mac;
         if (port && (port->has_mac != has_mac || port->vsid != nic->vsid
                      || (has_mac && !eth_addr_equals(port->mac,
                                                      nic->mac)))) {
-            remove_port(m, nic->name);
+            remove_port(nic->name);
         }
     }
 
     HMAP_FOR_EACH (nic, node, nics) {
-        sync_nic(m, nic);
+        sync_nic(nic);
     }
     sset_destroy(&wanted_ports);
 }
@@ -1151,7 +1144,7 @@ nics_destroy(struct hmap *nics)
 
 /* Compiles the whole policy: what hnv_check_run() accepted. */
 static void
-apply_all(struct vfp_model *m, const char *host,
+apply_all(const char *host,
           const struct hnv_check *check)
 {
     struct hmap nics = HMAP_INITIALIZER(&nics);
@@ -1164,17 +1157,17 @@ apply_all(struct vfp_model *m, const char *host,
 
     /* Spaces first, so that the rules that name them find them. */
     HMAP_FOR_EACH (ws, node, &spaces) {
-        sync_space(m, ws, 0);
+        sync_space(ws, 0);
     }
 
-    sync_ports(m, &nics, true);
+    sync_ports(&nics, true);
 
     /* Spaces the policy no longer needs go after the rules that named
      * them. */
     const char *name;
     SSET_FOR_EACH_SAFE (name, &programmed_spaces) {
         if (!want_space_find(&spaces, name)) {
-            remove_space(m, name);
+            remove_space(name);
         }
     }
 
@@ -1226,7 +1219,7 @@ find_vnet(const struct hnv_check *check, const char *name)
 /* Creates the routing space of 'vnet', with the mappings of all its
  * subnets: its first VM NIC on this host has come. */
 static void
-create_rd_space(struct vfp_model *m, const struct hnv_check *check,
+create_rd_space(const struct hnv_check *check,
                 const struct hnv_check_vnet *vnet)
 {
     struct hmap spaces = HMAP_INITIALIZER(&spaces);
@@ -1243,13 +1236,13 @@ create_rd_space(struct vfp_model *m, const struct hnv_check *check,
             want_subnet_mappings(check, subnet, NULL, rd);
         }
     }
-    sync_space(m, rd, 0);
+    sync_space(rd, 0);
     want_spaces_destroy(&spaces);
 }
 
 /* Removes the routing space 'name' and what refers to it. */
 static void
-remove_rd_space(struct vfp_model *m, const char *name)
+remove_rd_space(const char *name)
 {
     struct smap_node *node;
     SMAP_FOR_EACH_SAFE (node, &programmed_rd_of_vsid) {
@@ -1257,7 +1250,7 @@ remove_rd_space(struct vfp_model *m, const char *name)
             smap_remove_node(&programmed_rd_of_vsid, node);
         }
     }
-    remove_space(m, name);
+    remove_space(name);
 }
 
 /* Brings the spaces of virtual subnet 'vsid' in line with the check:
@@ -1265,7 +1258,7 @@ remove_rd_space(struct vfp_model *m, const char *name)
  * synced otherwise.  Adds to 'gone' the spaces that must go once no port
  * names them. */
 static void
-sync_subnet_spaces(struct vfp_model *m, const struct hnv_check *check,
+sync_subnet_spaces(const struct hnv_check *check,
                    uint32_t vsid, struct sset *gone)
 {
     const struct hnv_check_subnet *subnet = hnv_check_find_subnet(check,
@@ -1294,7 +1287,7 @@ sync_subnet_spaces(struct vfp_model *m, const struct hnv_check *check,
             }
             free(rd_name);
         } else if (!sset_contains(&programmed_spaces, rd_name)) {
-            create_rd_space(m, check, vnet);
+            create_rd_space(check, vnet);
             free(rd_name);
         } else {
             char key[16];
@@ -1308,10 +1301,10 @@ sync_subnet_spaces(struct vfp_model *m, const struct hnv_check *check,
         want_subnet_mappings(check, subnet, ws, rd);
     }
     if (ws) {
-        sync_space(m, ws, vsid);
+        sync_space(ws, vsid);
     }
     if (rd) {
-        sync_space(m, rd, vsid);
+        sync_space(rd, vsid);
     }
     want_spaces_destroy(&spaces);
 }
@@ -1320,7 +1313,7 @@ sync_subnet_spaces(struct vfp_model *m, const struct hnv_check *check,
  * 'dirty' (created for a subnet's first VM NIC on this host, removed with
  * its last) and the ports of its NICs. */
 static void
-apply_dirty(struct vfp_model *m, const char *host,
+apply_dirty(const char *host,
             const struct hnv_check *check,
             const struct hnv_check_dirty *dirty)
 {
@@ -1328,7 +1321,7 @@ apply_dirty(struct vfp_model *m, const char *host,
 
     /* Spaces first, so that the rules that name them find them. */
     for (size_t i = 0; i < dirty->n_vsids; i++) {
-        sync_subnet_spaces(m, check, dirty->vsids[i], &gone);
+        sync_subnet_spaces(check, dirty->vsids[i], &gone);
     }
 
     if (!sset_is_empty(&dirty->nics)) {
@@ -1340,7 +1333,7 @@ apply_dirty(struct vfp_model *m, const char *host,
         SSET_FOR_EACH (name, &dirty->nics) {
             if (!hnv_check_find_nic(check, name)
                 && sset_contains(&programmed_ports, name)) {
-                remove_port(m, name);
+                remove_port(name);
                 sset_find_and_delete(&programmed_ports, name);
             }
         }
@@ -1351,7 +1344,7 @@ apply_dirty(struct vfp_model *m, const char *host,
             snprintf(key, sizeof key, "%"PRIu32, nic->vsid);
             nic->rd_space = smap_get(&programmed_rd_of_vsid, key);
         }
-        sync_ports(m, &nics, false);
+        sync_ports(&nics, false);
         nics_destroy(&nics);
     }
 
@@ -1360,9 +1353,9 @@ apply_dirty(struct vfp_model *m, const char *host,
     const char *name;
     SSET_FOR_EACH (name, &gone) {
         if (!strncmp(name, SPACE_PREFIX "rd-", strlen(SPACE_PREFIX "rd-"))) {
-            remove_rd_space(m, name);
+            remove_rd_space(name);
         } else {
-            remove_space(m, name);
+            remove_space(name);
         }
     }
     sset_destroy(&gone);
@@ -1372,33 +1365,31 @@ void
 hnv_vfp_apply(const char *host, const struct hnv_check *check,
               const struct hnv_check_dirty *dirty)
 {
-    struct vfp_model *m = vfp_get_model();
 
     if (!host) {
         hnv_vfp_clear();
     } else if (dirty) {
-        apply_dirty(m, host, check, dirty);
+        apply_dirty(host, check, dirty);
     } else {
-        apply_all(m, host, check);
+        apply_all(host, check);
     }
 }
 
 void
 hnv_vfp_clear(void)
 {
-    struct vfp_model *m = vfp_get_model();
     const char *name;
 
     SSET_FOR_EACH (name, &programmed_ports) {
-        remove_port(m, name);
+        remove_port(name);
     }
     sset_clear(&programmed_ports);
 
     SSET_FOR_EACH (name, &programmed_spaces) {
-        struct vfp_space *space = vfp_model_find_space(m, name);
+        const struct vfp_space *space = vfp_model_find_space(vfp_get_model(),
+                                                             name);
         if (space) {
-            vfp_mark_space(space);
-            vfp_model_remove_space(m, space);
+            vfp_remove_space(space);
         }
     }
     sset_clear(&programmed_spaces);
