@@ -1114,7 +1114,8 @@ sync_ports(struct hmap *nics, bool all)
         }
     }
     HMAP_FOR_EACH (nic, node, nics) {
-        const struct vfp_port *port = vfp_model_find_port(vfp_get_model(), nic->name);
+        const struct vfp_port *port = vfp_model_find_port(vfp_get_model(),
+                                                          nic->name);
         bool has_mac = !nic->blocked && nic->has_mac;
         if (port && (port->has_mac != has_mac || port->vsid != nic->vsid
                      || (has_mac && !eth_addr_equals(port->mac,
