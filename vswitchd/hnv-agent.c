@@ -144,7 +144,19 @@ static size_t n_recompute_conns, allocated_recompute_conns;
 static bool recompute_requested;
 static long long int recompute_check_us, recompute_vfp_us;
 
-static void hnv_reply_recompute(long long int vfp_us);
+/* What VFP did since the flows were last all installed, over as many runs
+ * as it took (a run stops after 50 ms: see vfp_run()): for "hnv/recompute"
+ * and the log. */
+struct hnv_install_stats {
+    long long int run_us;       /* In vfp_run(), in all. */
+    long long int compile_us;
+    long long int commit_us;
+    size_t n_owners;
+    size_t n_changes;
+};
+static struct hnv_install_stats install_stats;
+
+static void hnv_reply_recompute(void);
 static unixctl_cb_func hnv_unixctl_status;
 static unixctl_cb_func hnv_unixctl_recompute;
 
@@ -780,16 +792,26 @@ hnv_agent_run(void)
     long long int start = time_usec();
     vfp_run();
     bool installed = hnv_flows_installed();
-    if (!was_installed && installed) {
+    if (!was_installed) {
         struct vfp_run_stats rs;
         vfp_get_last_run(&rs);
+        install_stats.run_us += time_usec() - start;
+        install_stats.compile_us += rs.compile_us;
+        install_stats.commit_us += rs.commit_us;
+        install_stats.n_owners += rs.n_owners;
+        install_stats.n_changes += rs.n_changes;
+    }
+    if (!was_installed && installed) {
         VLOG_DBG("VFP flows installed in %lld us (compiled and compared in "
                  "%lld us, committed in %lld us: %"PRIuSIZE" flow changes)",
-                 time_usec() - start, rs.compile_us, rs.commit_us,
-                 rs.n_changes);
+                 install_stats.run_us, install_stats.compile_us,
+                 install_stats.commit_us, install_stats.n_changes);
     }
-    if (n_recompute_conns && !recompute_requested) {
-        hnv_reply_recompute(time_usec() - start);
+    if (n_recompute_conns && !recompute_requested && installed) {
+        hnv_reply_recompute();
+    }
+    if (installed) {
+        memset(&install_stats, 0, sizeof install_stats);
     }
 
     hnv_db_run_cfg(&vtep_db, installed);
@@ -897,18 +919,16 @@ hnv_status_cfg(const struct hnv_db *db, const char *root, struct ds *s)
  * asked for is done: the run that checked the whole policy also compiled
  * and compared every flow, in 'vfp_us'. */
 static void
-hnv_reply_recompute(long long int vfp_us)
+hnv_reply_recompute(void)
 {
-    struct vfp_run_stats rs;
-    vfp_get_last_run(&rs);
-
+    const struct hnv_install_stats *rs = &install_stats;
     char *reply = xasprintf(
         "policy checked in %lld us, compiled into VFP in %lld us; "
         "%"PRIuSIZE" VFP objects' flows compiled and compared in %lld us, "
         "%"PRIuSIZE" flow changes committed in %lld us; %lld us in all\n",
-        recompute_check_us, recompute_vfp_us, rs.n_owners, rs.compile_us,
-        rs.n_changes, rs.commit_us,
-        recompute_check_us + recompute_vfp_us + vfp_us);
+        recompute_check_us, recompute_vfp_us, rs->n_owners, rs->compile_us,
+        rs->n_changes, rs->commit_us,
+        recompute_check_us + recompute_vfp_us + rs->run_us);
     for (size_t i = 0; i < n_recompute_conns; i++) {
         unixctl_command_reply(recompute_conns[i], reply);
     }
