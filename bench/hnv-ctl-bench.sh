@@ -144,7 +144,8 @@ n_mappings () {
 timed () {
     local t0 t1 out TIMEFORMAT='%3U %3S'
     t0=$EPOCHREALTIME
-    out=$({ time "$@" >/dev/null; } 2>&1)
+    out=$({ time "$@" >/dev/null 2>"$work/timed.err"; } 2>&1) \
+        || { cat "$work/timed.err" >&2; exit 1; }
     t1=$EPOCHREALTIME
     T_US=$((${t1//[.,]/} - ${t0//[.,]/}))
     CPU_US=$(awk '{ printf "%d", ($(NF - 1) + $NF) * 1e6 }' <<<"$out")
