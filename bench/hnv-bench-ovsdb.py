@@ -40,11 +40,11 @@ one line on standard output:
 
 Each transaction also increments Global next_cfg (FW_Global's for the
 ACL rules, in ms_firewall), then a second one (an OVSDB "wait" operation)
-returns as soon as the host agent has copied it to cur_cfg.  The answer is "ok next_cfg=K commit_us=C converge_us=T
-start_us=S ca=CA pa=PA": microseconds from sending the change to its
-commit, and to cur_cfg reaching K, and when it was sent (microseconds since
-the epoch); CA and PA are those of the mapping changed.  Errors are "error:
-...".  Only the Python standard library is used, so that no process start
+returns as soon as the host agent has copied it to cur_cfg.  The answer
+is "ok next_cfg=K commit_us=C converge_us=T start_us=S ...":
+microseconds from sending the change to its commit, and to cur_cfg
+reaching K, and when it was sent (microseconds since the epoch), then what
+was changed (ca=CA pa=PA for a mapping).  Errors are "error: ...".  Only the Python standard library is used, so that no process start
 or IDL replica is in what is timed.
 
 The addresses (bench/README.rst): virtual subnet V (1..1000) has VSID
