@@ -826,8 +826,9 @@ ix_add(struct hmap *map, const struct ovsdb_idl_row *row, enum ix_kind kind,
     hmap_insert(map, &e->hmap_node, hash);
 }
 
-/* Removes 'row' from 'map', into which it was added with 'hash'. */
-static void
+/* Removes 'row' from 'map', into which it was added with 'hash', once.
+ * Returns false if it was not there. */
+static bool
 ix_remove(struct hmap *map, const struct ovsdb_idl_row *row, uint32_t hash)
 {
     struct ix_entry *e;
@@ -836,9 +837,10 @@ ix_remove(struct hmap *map, const struct ovsdb_idl_row *row, uint32_t hash)
         if (e->row == row) {
             hmap_remove(map, &e->hmap_node);
             free(e);
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 static void
@@ -1018,7 +1020,10 @@ vix_update_binding(struct vtep_index *ix,
         return;
     }
     if (remove) {
-        ix_remove(&ix->bindings, &lr->header_, ix_ref_hash(ls));
+        /* 'lr' may have bound 'ls' under several prefixes. */
+        while (ix_remove(&ix->bindings, &lr->header_, ix_ref_hash(ls))) {
+            continue;
+        }
     } else {
         ix_add(&ix->bindings, &lr->header_, IX_ROW, ix_ref_hash(ls));
     }
