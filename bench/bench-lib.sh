@@ -305,7 +305,8 @@ ratio () {
 # bench_target NAME VALUE UNIT OP LIMIT: checks figure VALUE (in UNIT)
 # against its target, OP one of <=, <, >=, >, and prints "target.NAME:
 # VALUE UNIT (target OP LIMIT UNIT: VERDICT)", VERDICT PASS, FAIL, or n/a
-# when VALUE is not a number (not measured).  bench_summary lists them
+# when VALUE is not a number (not measured).  VALUE ">X" says more than
+# X, which fails an upper limit of X or less (a wait that timed out).  bench_summary lists them
 # again, and bench/report.py copies them into the report of "./quickstart
 # bench".  A FAIL does not change the exit status: on a shared machine
 # timings are for reading.
@@ -313,7 +314,11 @@ declare -A target_line
 target_order=()
 bench_target () {
     local name=$1 value=$2 unit=$3 op=$4 limit=$5 verdict line
-    if ! [[ $value =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then
+    if [[ $value =~ ^\>([0-9]+(\.[0-9]+)?)$ && $op == \<* ]] \
+       && awk -v v="${BASH_REMATCH[1]}" -v l="$limit" 'BEGIN { exit !(v >= l) }'
+    then
+        verdict=FAIL
+    elif ! [[ $value =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then
         verdict=n/a
     elif awk -v v="$value" -v l="$limit" -v op="$op" 'BEGIN {
              if (op == "<=") ok = v <= l; else if (op == "<") ok = v < l

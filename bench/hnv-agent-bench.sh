@@ -48,8 +48,9 @@ with one router; figures get the suffix "_routed"), PERF=yes (profile the
 migrations with perf), STALL_POLL_MS (default 20), TARGETS_CHANGE (sizes
 whose single changes have targets, default "200x250 1000x100"),
 TARGETS_RECOMPUTE (recompute and RSS, default 200x250), TARGETS_LOAD
-(first load, default 1000x100), HNV_OVS_SRCDIR (the Open vSwitch tree),
-TMPDIR.  See bench/README.rst.
+(first load, default 1000x100), LOAD_TIMEOUT (seconds the first load may
+take before the size is given up, default 300), HNV_OVS_SRCDIR (the Open
+vSwitch tree), TMPDIR.  See bench/README.rst.
 EOF
 }
 
@@ -68,6 +69,7 @@ fi
 : "${N_HOSTS:=100}" "${PERF:=no}" "${ROUTED:=no}" "${N_RECOMPUTES:=3}"
 : "${STALL_POLL_MS:=20}" "${TARGETS_CHANGE=200x250 1000x100}"
 : "${TARGETS_RECOMPUTE=200x250}" "${TARGETS_LOAD=1000x100}"
+: "${LOAD_TIMEOUT:=300}"
 case $ROUTED in
     yes) routed=1 suffix=_routed ;;
     no) routed=0 suffix= ;;
@@ -83,9 +85,10 @@ for size in $SIZES; do
     fi
 done
 if ((N_HOSTS < 2 || N_HOSTS > 2500 || N_MIGRATIONS < 1 || N_ADDS < 1
-     || N_CHANGES < 1 || N_CHANGES > 200 || STALL_POLL_MS < 1)); then
+     || N_CHANGES < 1 || N_CHANGES > 200 || STALL_POLL_MS < 1
+     || LOAD_TIMEOUT < 1)); then
     echo "$0: need N_HOSTS in 2..2500, N_MIGRATIONS >= 1, N_ADDS >= 1," \
-         "N_CHANGES in 1..200, STALL_POLL_MS >= 1" >&2
+         "N_CHANGES in 1..200, STALL_POLL_MS >= 1, LOAD_TIMEOUT >= 1" >&2
     exit 2
 fi
 if ! command -v python3 >/dev/null; then
@@ -456,6 +459,31 @@ size_targets () {
     fi
 }
 
+# load_timed_out SZ DIR: the agent had not applied the first load of size
+# SZ (instance directory DIR, ovs-vswitchd process $pid) after
+# LOAD_TIMEOUT seconds: what can be said of it, with its targets, then the
+# instance stops and the rest of the size is skipped.
+load_timed_out () {
+    local sz=$1 dir=$2
+    warn "$sz: the agent had not applied the whole policy after" \
+         "$LOAD_TIMEOUT s (LOAD_TIMEOUT): the rest of $sz is skipped"
+    note "by then: $(flow_count br-int) flows on br-int; hnv/status:" \
+         "$(ovs-appctl hnv/status | grep -E '^(vfp|cfg):' | tr '\n' ' ')"
+    note "ovs-vswitchd's main loop during the first load: $STALL_N replies" \
+         "to \"version\", one every $STALL_POLL_MS ms, $STALL_SLOW over" \
+         "100 ms, the longest $(ms "$STALL_MAX_US") ms; the longest poll" \
+         "interval it logged: $(long_poll_ms "$dir") ms"
+    figure "converge_$sz" n/a ms
+    figure "load_stall_$sz" "$(ms "$STALL_MAX_US")" ms
+    if [[ " $TARGETS_LOAD " == *" $sz "* ]]; then
+        bench_target "converge_$sz" ">$((LOAD_TIMEOUT * 1000))" ms "<=" 10000
+        bench_target "load_stall_$sz" "${fig[load_stall_$sz]% *}" ms "<=" 500
+    fi
+    ctl_close
+    stop_daemon "$pid"
+    stop_daemon "$(cat "$dir/ovsdb-server.pid")"
+}
+
 # run_size N M: one instance, from empty databases, for size NxM.
 run_size () {
     local n=$1 m=$2 sz=$1x$2$suffix name=s$1x$2 dir=$work/s$1x$2 v args pid
@@ -498,9 +526,13 @@ run_size () {
     perf_start "$dir/perf-populate.data"
     off=$(log_size)
     stall_start "$dir"
-    ctl populate "$n" "$m" "$N_HOSTS" "$routed"
+    ctl populate "$n" "$m" "$N_HOSTS" "$routed" "$LOAD_TIMEOUT"
     stall_stop "$dir"
     perf_stop "whole policy, $sz"
+    if ((R[converge_us] < 0)); then
+        load_timed_out "$sz" "$dir"
+        return
+    fi
     sleep 1             # Let freed memory settle before reading RSS.
     rss1=$(rss_kb "$pid")
     flows=$(flow_count br-int)
@@ -659,11 +691,15 @@ done
 read -r -a tsizes <<<"$TARGETS_CHANGE"
 if ((${#tsizes[@]} >= 2)) && [ -z "$suffix" ]; then
     small=${tsizes[0]} big=${tsizes[${#tsizes[@]} - 1]}
-    echo
-    note "change_KIND_ratio: change_KIND at $big over at $small"
+    noted=false
     for kind in add_vm del_vm add_nic del_nic add_acl change_acl add_subnet; do
         [ -n "${fig[change_${kind}_$small]}" ] \
             && [ -n "${fig[change_${kind}_$big]}" ] || continue
+        if ! $noted; then
+            echo
+            note "change_KIND_ratio: change_KIND at $big over at $small"
+            noted=true
+        fi
         r=$(ratio "${fig[change_${kind}_$big]% *}" \
                   "${fig[change_${kind}_$small]% *}")
         figure "change_${kind}_ratio" "$r" x

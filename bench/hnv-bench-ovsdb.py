@@ -21,12 +21,14 @@ Keeps one OVSDB connection to the ms_vtep database at unix socket SOCKET
 and reads commands from standard input, one per line, answering each with
 one line on standard output:
 
-  populate N M HOSTS [ROUTED]
+  populate N M HOSTS [ROUTED [TIMEOUT]]
                        the whole policy of host "hv0", into an empty database
                        in one transaction: N virtual subnets, each with one
                        local VM NIC and M mappings to the PAs of HOSTS other
                        hosts; each subnet in a virtual network of its own,
-                       or, if ROUTED is 1, all in one (one router)
+                       or, if ROUTED is 1, all in one (one router); if the
+                       agent has not applied it in TIMEOUT seconds (if
+                       given and not 0), converge_us is -1
   migrate V J H        moves mapping J of virtual subnet V to host H
   add V J H            adds mapping J to virtual subnet V, at host H
   delete V J           deletes mapping J of virtual subnet V
@@ -134,14 +136,15 @@ class Session(Connection):
                 % (next_cfg, (t1 - t0) // 1000, (t2 - t0) // 1000,
                    start * 1e6, what))
 
-    def wait_cfg(self, next_cfg, conn=None, root="Global"):
-        (conn or self).transact([{"op": "wait", "timeout": WAIT_TIMEOUT_MS,
+    def wait_cfg(self, next_cfg, conn=None, root="Global",
+                 timeout_ms=WAIT_TIMEOUT_MS):
+        (conn or self).transact([{"op": "wait", "timeout": timeout_ms,
                                   "table": root,
                                   "where": [["cur_cfg", ">=", next_cfg]],
                                   "columns": ["cur_cfg"], "until": "!=",
                                   "rows": []}])
 
-    def populate(self, n, m, hosts, routed=0):
+    def populate(self, n, m, hosts, routed=0, timeout_s=0):
         ops = []
 
         def insert(table, row, name=None):
@@ -209,14 +212,17 @@ class Session(Connection):
         t0 = time.perf_counter_ns()
         result = self.transact(ops)
         t1 = time.perf_counter_ns()
-        self.wait_cfg(1)
-        t2 = time.perf_counter_ns()
-
         self.ls = {v: result[i]["uuid"][1] for v, i in ls_index.items()}
         self.routed = bool(routed)
+        try:
+            self.wait_cfg(1, timeout_ms=timeout_s * 1000 or WAIT_TIMEOUT_MS)
+            converge_us = (time.perf_counter_ns() - t0) // 1000
+        except RuntimeError as e:
+            if "timed out" not in str(e):
+                raise
+            converge_us = -1
         return ("ok next_cfg=1 commit_us=%d converge_us=%d start_us=%d ops=%d"
-                % ((t1 - t0) // 1000, (t2 - t0) // 1000, start * 1e6,
-                   len(ops)))
+                % ((t1 - t0) // 1000, converge_us, start * 1e6, len(ops)))
 
     def locator(self, h, ops):
         """A reference to the Physical_Locator of host 'h', inserting it
@@ -366,7 +372,7 @@ def main():
         sys.stderr.write(__doc__)
         sys.exit(2)
     session = Session(sys.argv[1])
-    serve(session, {"populate": (3, 4), "migrate": (3,), "add": (3,),
+    serve(session, {"populate": (3, 4, 5), "migrate": (3,), "add": (3,),
                     "delete": (2,), "add_nic": (2,), "del_nic": (1,),
                     "add_acl": (2,), "change_acl": (2,),
                     "add_subnet": (1,)})
