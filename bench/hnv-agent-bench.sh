@@ -156,9 +156,10 @@ log_size () {
 # A_INSTALL (VFP's flow installation, of which A_FLOWS compiling the flows
 # and comparing them with the installed ones, A_COMMIT committing them to
 # the bridge), in us; A_AGENT, their sum; A_PASSES, the checks; A_MODE, how
-# the first check says it was made (what its parentheses hold before a
-# ";", as in "(incremental; ...)"; "move" for the fast path; "-" for none:
-# today's full check); A_END, when the last of those lines was logged (us
+# the first check says it was made (the first word in its parentheses, as
+# in "(incremental; ...)" or "(incremental: 1 subnets, ...)"; "fallback" for
+# a full check that a "policy: full check, for ..." line explains; "move"
+# for the fast path; "-" for an unmarked full check); A_END, when the last of those lines was logged (us
 # since the epoch, 0 if none).  The lines are read by what they say, not by
 # the next_cfg they name, so that they may change (ovs-vswitchd-hnv(8),
 # LOGGING).  ovs-vswitchd writes its log asynchronously, so the lines may
@@ -174,6 +175,9 @@ agent_times () {
                 return s + 0
             }
             !/\|hnv_agent\|DBG\|/ { next }
+            /policy: full check, for / {
+                fallback = 1
+            }
             /policy checked in [0-9]+ us/ {
                 check += num($0, "policy checked in ")
                 compile += num($0, "compiled into VFP in ")
@@ -181,9 +185,10 @@ agent_times () {
                     m = $0
                     # (awk wants "&&" at the end of the line.)
                     if (sub(/.*compiled into VFP in [0-9]+ us *[(]/, "", m) &&
-                        sub(/[;)].*/, "", m) && m !~ /^ms_/) {
-                        gsub(/[ )]/, "_", m)
+                        sub(/[:;,) ].*/, "", m) && m !~ /^ms_/ && m != "") {
                         mode = m
+                    } else if (fallback) {
+                        mode = "fallback"
                     }
                 }
                 stamp = substr($0, 1, 24)
