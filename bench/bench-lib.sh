@@ -302,8 +302,41 @@ ratio () {
                                       else printf "n/a" }'
 }
 
+# bench_target NAME VALUE UNIT OP LIMIT: checks figure VALUE (in UNIT)
+# against its target, OP one of <=, <, >=, >, and prints "target.NAME:
+# VALUE UNIT (target OP LIMIT UNIT: VERDICT)", VERDICT PASS, FAIL, or n/a
+# when VALUE is not a number (not measured).  VALUE ">X" says more than
+# X, which fails an upper limit of X or less (a wait that timed out).  bench_summary lists them
+# again, and bench/report.py copies them into the report of "./quickstart
+# bench".  A FAIL does not change the exit status: on a shared machine
+# timings are for reading.
+declare -A target_line
+target_order=()
+bench_target () {
+    local name=$1 value=$2 unit=$3 op=$4 limit=$5 verdict line
+    if [[ $value =~ ^\>([0-9]+(\.[0-9]+)?)$ && $op == \<* ]] \
+       && awk -v v="${BASH_REMATCH[1]}" -v l="$limit" 'BEGIN { exit !(v >= l) }'
+    then
+        verdict=FAIL
+    elif ! [[ $value =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then
+        verdict=n/a
+    elif awk -v v="$value" -v l="$limit" -v op="$op" 'BEGIN {
+             if (op == "<=") ok = v <= l; else if (op == "<") ok = v < l
+             else if (op == ">=") ok = v >= l; else ok = v > l
+             exit !ok }'; then
+        verdict=PASS
+    else
+        verdict=FAIL
+    fi
+    line="target.$name: $value $unit (target $op $limit $unit: $verdict)"
+    echo "$line"
+    [ -n "${target_line[$name]+set}" ] || target_order+=("$name")
+    target_line[$name]=$line
+}
+
 # bench_summary: the figure "bench.duration", a table of every figure, the
-# warnings again, and a non-zero exit status if a check failed.
+# targets and the warnings again, and a non-zero exit status if a check
+# failed.
 bench_summary () {
     local name w start_us
     now_us
@@ -317,6 +350,13 @@ bench_summary () {
     for name in "${fig_order[@]}"; do
         printf '%-44s %s\n' "$name" "${fig[$name]}"
     done
+    if ((${#target_order[@]})); then
+        echo
+        echo "## Targets"
+        for name in "${target_order[@]}"; do
+            echo "${target_line[$name]}"
+        done
+    fi
     for w in "${warnings[@]}"; do
         echo "ENGINE WARNING: $w"
     done

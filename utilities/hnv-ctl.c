@@ -132,6 +132,9 @@ static bool do_hnv_ctl(const char *args, struct ctl_command *,
 static void set_deadline(unsigned int secs);
 
 static void hnv_ctl_cmd_init(void);
+static bool is_hnv_command(const struct ctl_command_syntax *);
+static void drop_indexes(void);
+static void destroy_aux_idl(void);
 
 /* How the generic commands find a row by name, in each database. */
 static const struct ctl_table_class vtep_tables[MSVTEP_N_TABLES] = {
@@ -222,9 +225,7 @@ main(int argc, char *argv[])
             seqno = ovsdb_idl_get_seqno(idl);
             if (do_hnv_ctl(args, commands, n_commands, idl)) {
                 free(args);
-                if (aux_idl) {
-                    ovsdb_idl_destroy(aux_idl);
-                }
+                destroy_aux_idl();
                 exit(EXIT_SUCCESS);
             }
         }
@@ -518,10 +519,9 @@ hnv_ctl_exit(int status)
         ovsdb_idl_txn_abort(the_idl_txn);
         ovsdb_idl_txn_destroy(the_idl_txn);
     }
+    drop_indexes();
     ovsdb_idl_destroy(the_idl);
-    if (aux_idl) {
-        ovsdb_idl_destroy(aux_idl);
-    }
+    destroy_aux_idl();
     exit(status);
 }
 
@@ -773,14 +773,582 @@ parse_vsid_arg(struct ctl_context *ctx, const char *s, uint32_t *vsid)
     return check_arg(ctx, "VSID", hnv_parse_vsid(s, vsid));
 }
 
-/* ms_vtep lookups. */
+/* The index of the ms_vtep rows that the checks look up.
+ *
+ * The checks find rows by what identifies them: a host or a virtual network
+ * by name, a virtual subnet by VSID, a VM NIC by id, the users of a CA IP
+ * or MAC in a virtual subnet, a locator by address.  Scanning a table for
+ * each lookup made one command cost time in proportion to the whole
+ * database, and a transaction of N commands O(N^2).  The index maps each
+ * such key to its rows.  It is built once per run of the commands (which
+ * do_hnv_ctl() repeats on newer contents after a failed commit), each part
+ * when a command first needs it, and every command that inserts, deletes or
+ * rewrites an indexed row keeps it up to date, so that the later commands of
+ * one invocation see what the earlier ones did, as a scan of the IDL would.
+ * The generic commands of db-ctl-base ("set", "create", ...) may change
+ * anything: after one that writes, the index is dropped and built again on
+ * demand.
+ *
+ * An entry holds only a row.  Lookups compare the key with the row's
+ * current contents (the hash only narrows the search), so the index never
+ * answers what a scan would not.  An entry must go before its row is
+ * deleted (a row inserted and deleted in one transaction is freed at once)
+ * or its key changes. */
+
+/* What an index entry's row is, where one map holds rows of several
+ * tables. */
+enum ix_kind {
+    IX_ROW,                     /* The map's only table. */
+    IX_UML,                     /* Ucast_Macs_Local. */
+    IX_UMR,                     /* Ucast_Macs_Remote. */
+    IX_PORT,                    /* Physical_Port. */
+    IX_MML,                     /* Mcast_Macs_Local. */
+    IX_MMR,                     /* Mcast_Macs_Remote. */
+};
+
+struct ix_entry {
+    struct hmap_node hmap_node;
+    const struct ovsdb_idl_row *row;
+    enum ix_kind kind;
+};
+
+#define IX_CAST(TYPE, ENTRY) \
+    CONTAINER_OF((ENTRY)->row, const struct TYPE, header_)
+
+static void
+ix_add(struct hmap *map, const struct ovsdb_idl_row *row, enum ix_kind kind,
+       uint32_t hash)
+{
+    struct ix_entry *e = xmalloc(sizeof *e);
+
+    e->row = row;
+    e->kind = kind;
+    hmap_insert(map, &e->hmap_node, hash);
+}
+
+/* Removes 'row' from 'map', into which it was added with 'hash', once.
+ * Returns false if it was not there. */
+static bool
+ix_remove(struct hmap *map, const struct ovsdb_idl_row *row, uint32_t hash)
+{
+    struct ix_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash, map) {
+        if (e->row == row) {
+            hmap_remove(map, &e->hmap_node);
+            free(e);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+ix_destroy_map(struct hmap *map)
+{
+    struct ix_entry *e;
+
+    HMAP_FOR_EACH_POP (e, hmap_node, map) {
+        free(e);
+    }
+    hmap_destroy(map);
+}
+
+/* The parts of a vtep_index, each built when a command first needs it. */
+enum {
+    VIX_NAMES = 1 << 0,         /* Hosts, virtual networks and subnets,
+                                 * ports, and what binds or lists them. */
+    VIX_USERS = 1 << 1,         /* What refers to a port or a subnet. */
+    VIX_CAS = 1 << 2,           /* The CA IPs and MACs of each subnet. */
+    VIX_LOCATORS = 1 << 3,      /* Physical_Locators by address. */
+};
+
+struct vtep_index {
+    const struct ovsdb_idl *idl;
+    unsigned int built;         /* The VIX_* parts built. */
+
+    /* VIX_NAMES. */
+    struct hmap hosts;          /* Physical_Switch by name. */
+    struct hmap vnets;          /* Logical_Router by name. */
+    struct hmap vsids;          /* Logical_Switch by VSID (tunnel_key). */
+    struct hmap switch_names;   /* Logical_Switch by name. */
+    struct hmap bindings;       /* Logical_Router by each switch it binds. */
+    struct hmap ports;          /* Physical_Port by name. */
+    struct hmap port_hosts;     /* Physical_Switch by each port it lists. */
+
+    /* VIX_USERS. */
+    struct hmap port_macs;      /* Ucast_Macs_Local by physical_port. */
+    struct hmap switch_users;   /* Physical_Port (by each switch it binds),
+                                 * Ucast_Macs_* and Mcast_Macs_* (by
+                                 * logical_switch). */
+
+    /* VIX_CAS. */
+    struct hmap ca_ips;         /* Ucast_Macs_* by (logical_switch,
+                                 * ipaddr), if ipaddr parses. */
+    struct hmap ca_macs;        /* Ucast_Macs_* by (logical_switch, MAC),
+                                 * if MAC parses. */
+
+    /* VIX_LOCATORS. */
+    struct hmap locators;       /* Physical_Locator by (encapsulation_type,
+                                 * dst_ip), if dst_ip parses. */
+};
+
+/* The index of the database the commands are for, while they run, and of
+ * the snapshot of ms_vtep that "add-acl" reads, or NULL. */
+static struct vtep_index *vtep_ix;
+static struct vtep_index *aux_vtep_ix;
+
+static uint32_t
+ix_name_hash(const char *name)
+{
+    return hash_string(name, 0);
+}
+
+static uint32_t
+ix_ref_hash(const void *row)
+{
+    return hash_pointer(row, 0);
+}
+
+static uint32_t
+ix_ip_hash(const void *basis, const struct in6_addr *ip)
+{
+    return hash_bytes(ip, sizeof *ip, hash_pointer(basis, 0));
+}
+
+static uint32_t
+ix_locator_hash(const char *type, const struct in6_addr *ip)
+{
+    return hash_bytes(ip, sizeof *ip, hash_string(type, 0));
+}
+
+static uint32_t
+ix_mac_hash(const struct msvtep_logical_switch *ls,
+            const struct eth_addr *mac)
+{
+    return hash_uint64_basis(eth_addr_to_uint64(*mac), hash_pointer(ls, 0));
+}
+
+/* The VSID of 'ls', if it has one that fits in 32 bits. */
+static bool
+switch_vsid(const struct msvtep_logical_switch *ls, uint32_t *vsid)
+{
+    if (ls->n_tunnel_key && ls->tunnel_key[0] >= 0
+        && ls->tunnel_key[0] <= UINT32_MAX) {
+        *vsid = ls->tunnel_key[0];
+        return true;
+    }
+    return false;
+}
+
+/* Hosts, virtual networks, virtual subnets, ports. */
+
+static void
+vix_add_host(struct vtep_index *ix, const struct msvtep_physical_switch *ps)
+{
+    if (!(ix->built & VIX_NAMES)) {
+        return;
+    }
+    ix_add(&ix->hosts, &ps->header_, IX_ROW, ix_name_hash(ps->name));
+    for (size_t i = 0; i < ps->n_ports; i++) {
+        ix_add(&ix->port_hosts, &ps->header_, IX_ROW,
+               ix_ref_hash(ps->ports[i]));
+    }
+}
+
+static void
+vix_add_vnet(struct vtep_index *ix, const struct msvtep_logical_router *lr)
+{
+    if (!(ix->built & VIX_NAMES)) {
+        return;
+    }
+    ix_add(&ix->vnets, &lr->header_, IX_ROW, ix_name_hash(lr->name));
+    for (size_t i = 0; i < lr->n_switch_binding; i++) {
+        ix_add(&ix->bindings, &lr->header_, IX_ROW,
+               ix_ref_hash(lr->value_switch_binding[i]));
+    }
+}
+
+/* Forgets 'lr', which binds no virtual subnet. */
+static void
+vix_remove_vnet(struct vtep_index *ix,
+                const struct msvtep_logical_router *lr)
+{
+    ovs_assert(!lr->n_switch_binding);
+    if (ix->built & VIX_NAMES) {
+        ix_remove(&ix->vnets, &lr->header_, ix_name_hash(lr->name));
+    }
+}
+
+static void
+vix_add_switch(struct vtep_index *ix, const struct msvtep_logical_switch *ls)
+{
+    uint32_t vsid;
+
+    if (!(ix->built & VIX_NAMES)) {
+        return;
+    }
+    if (switch_vsid(ls, &vsid)) {
+        ix_add(&ix->vsids, &ls->header_, IX_ROW, hash_int(vsid, 0));
+    }
+    ix_add(&ix->switch_names, &ls->header_, IX_ROW, ix_name_hash(ls->name));
+}
+
+/* Forgets 'ls', which no virtual network binds any more. */
+static void
+vix_remove_switch(struct vtep_index *ix,
+                  const struct msvtep_logical_switch *ls)
+{
+    uint32_t vsid;
+
+    if (!(ix->built & VIX_NAMES)) {
+        return;
+    }
+    if (switch_vsid(ls, &vsid)) {
+        ix_remove(&ix->vsids, &ls->header_, hash_int(vsid, 0));
+    }
+    ix_remove(&ix->switch_names, &ls->header_, ix_name_hash(ls->name));
+}
+
+/* Records that 'lr' binds 'ls' now, or with 'remove', no longer. */
+static void
+vix_update_binding(struct vtep_index *ix,
+                   const struct msvtep_logical_router *lr,
+                   const struct msvtep_logical_switch *ls, bool remove)
+{
+    if (!(ix->built & VIX_NAMES)) {
+        return;
+    }
+    if (remove) {
+        /* 'lr' may have bound 'ls' under several prefixes. */
+        while (ix_remove(&ix->bindings, &lr->header_, ix_ref_hash(ls))) {
+            continue;
+        }
+    } else {
+        ix_add(&ix->bindings, &lr->header_, IX_ROW, ix_ref_hash(ls));
+    }
+}
+
+/* Records that host 'ps' lists 'pp' now, or with 'remove', no longer. */
+static void
+vix_update_port_host(struct vtep_index *ix,
+                     const struct msvtep_physical_switch *ps,
+                     const struct msvtep_physical_port *pp, bool remove)
+{
+    if (!(ix->built & VIX_NAMES)) {
+        return;
+    }
+    if (remove) {
+        ix_remove(&ix->port_hosts, &ps->header_, ix_ref_hash(pp));
+    } else {
+        ix_add(&ix->port_hosts, &ps->header_, IX_ROW, ix_ref_hash(pp));
+    }
+}
+
+/* What refers to a port or a virtual subnet (VIX_USERS), and the CAs of
+ * each subnet (VIX_CAS). */
+
+static void
+vix_add_port_users(struct vtep_index *ix,
+                   const struct msvtep_physical_port *pp)
+{
+    for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
+        ix_add(&ix->switch_users, &pp->header_, IX_PORT,
+               ix_ref_hash(pp->value_vlan_bindings[i]));
+    }
+}
+
+static void
+vix_add_port(struct vtep_index *ix, const struct msvtep_physical_port *pp)
+{
+    if (ix->built & VIX_NAMES) {
+        ix_add(&ix->ports, &pp->header_, IX_ROW, ix_name_hash(pp->name));
+    }
+    if (ix->built & VIX_USERS) {
+        vix_add_port_users(ix, pp);
+    }
+}
+
+/* Forgets the bindings of 'pp', which are about to be cleared. */
+static void
+vix_unbind_port(struct vtep_index *ix, const struct msvtep_physical_port *pp)
+{
+    if (ix->built & VIX_USERS) {
+        for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
+            ix_remove(&ix->switch_users, &pp->header_,
+                      ix_ref_hash(pp->value_vlan_bindings[i]));
+        }
+    }
+}
+
+/* A Ucast_Macs_Local or Ucast_Macs_Remote row, the columns they share. */
+struct mac_row {
+    const struct ovsdb_idl_row *row;
+    enum ix_kind kind;          /* IX_UML or IX_UMR. */
+    const struct msvtep_logical_switch *ls;
+    const char *mac;
+    const char *ip;
+    const struct msvtep_ucast_macs_local *uml;   /* If IX_UML. */
+    const struct msvtep_ucast_macs_remote *umr;  /* If IX_UMR. */
+};
+
+static struct mac_row
+mac_row_local(const struct msvtep_ucast_macs_local *uml)
+{
+    return (struct mac_row) {
+        .row = &uml->header_, .kind = IX_UML, .ls = uml->logical_switch,
+        .mac = uml->MAC, .ip = uml->ipaddr, .uml = uml,
+    };
+}
+
+static struct mac_row
+mac_row_remote(const struct msvtep_ucast_macs_remote *umr)
+{
+    return (struct mac_row) {
+        .row = &umr->header_, .kind = IX_UMR, .ls = umr->logical_switch,
+        .mac = umr->MAC, .ip = umr->ipaddr, .umr = umr,
+    };
+}
+
+static struct mac_row
+mac_row_from_entry(const struct ix_entry *e)
+{
+    ovs_assert(e->kind == IX_UML || e->kind == IX_UMR);
+    return (e->kind == IX_UML
+            ? mac_row_local(IX_CAST(msvtep_ucast_macs_local, e))
+            : mac_row_remote(IX_CAST(msvtep_ucast_macs_remote, e)));
+}
+
+/* Adds 'm' to the CA maps, or with 'remove', removes it from them. */
+static void
+vix_update_cas(struct vtep_index *ix, const struct mac_row *m, bool remove)
+{
+    struct in6_addr ip;
+    struct eth_addr mac;
+    char *error = hnv_parse_ip(m->ip, &ip);
+
+    if (!error) {
+        uint32_t hash = ix_ip_hash(m->ls, &ip);
+        if (remove) {
+            ix_remove(&ix->ca_ips, m->row, hash);
+        } else {
+            ix_add(&ix->ca_ips, m->row, m->kind, hash);
+        }
+    }
+    free(error);
+    if (eth_addr_from_string(m->mac, &mac)) {
+        uint32_t hash = ix_mac_hash(m->ls, &mac);
+        if (remove) {
+            ix_remove(&ix->ca_macs, m->row, hash);
+        } else {
+            ix_add(&ix->ca_macs, m->row, m->kind, hash);
+        }
+    }
+}
+
+/* Adds 'm', a row just inserted or read, to the parts built; with 'remove',
+ * removes it from them, before the row is deleted or its MAC or ipaddr
+ * changes. */
+static void
+vix_update_mac(struct vtep_index *ix, const struct mac_row *m, bool remove)
+{
+    if (ix->built & VIX_USERS) {
+        uint32_t hash = ix_ref_hash(m->ls);
+        if (remove) {
+            ix_remove(&ix->switch_users, m->row, hash);
+        } else {
+            ix_add(&ix->switch_users, m->row, m->kind, hash);
+        }
+        if (m->uml && m->uml->physical_port) {
+            hash = ix_ref_hash(m->uml->physical_port);
+            if (remove) {
+                ix_remove(&ix->port_macs, m->row, hash);
+            } else {
+                ix_add(&ix->port_macs, m->row, IX_UML, hash);
+            }
+        }
+    }
+    if (ix->built & VIX_CAS) {
+        vix_update_cas(ix, m, remove);
+    }
+}
+
+static void
+vix_add_locator(struct vtep_index *ix,
+                const struct msvtep_physical_locator *pl)
+{
+    struct in6_addr ip;
+
+    if (!(ix->built & VIX_LOCATORS)) {
+        return;
+    }
+    char *error = hnv_parse_ip(pl->dst_ip, &ip);
+    if (!error) {
+        ix_add(&ix->locators, &pl->header_, IX_ROW,
+               ix_locator_hash(pl->encapsulation_type, &ip));
+    }
+    free(error);
+}
+
+/* Building the parts. */
+
+static void
+vix_build_names(struct vtep_index *ix)
+{
+    const struct msvtep_physical_switch *ps;
+    const struct msvtep_logical_router *lr;
+    const struct msvtep_logical_switch *ls;
+    const struct msvtep_physical_port *pp;
+
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, ix->idl) {
+        vix_add_host(ix, ps);
+    }
+    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, ix->idl) {
+        vix_add_vnet(ix, lr);
+    }
+    MSVTEP_LOGICAL_SWITCH_FOR_EACH (ls, ix->idl) {
+        vix_add_switch(ix, ls);
+    }
+    MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, ix->idl) {
+        ix_add(&ix->ports, &pp->header_, IX_ROW, ix_name_hash(pp->name));
+    }
+}
+
+static void
+vix_build_users(struct vtep_index *ix)
+{
+    const struct msvtep_physical_port *pp;
+    const struct msvtep_ucast_macs_local *uml;
+    const struct msvtep_ucast_macs_remote *umr;
+    const struct msvtep_mcast_macs_local *mml;
+    const struct msvtep_mcast_macs_remote *mmr;
+
+    MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, ix->idl) {
+        vix_add_port_users(ix, pp);
+    }
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, ix->idl) {
+        ix_add(&ix->switch_users, &uml->header_, IX_UML,
+               ix_ref_hash(uml->logical_switch));
+        if (uml->physical_port) {
+            ix_add(&ix->port_macs, &uml->header_, IX_UML,
+                   ix_ref_hash(uml->physical_port));
+        }
+    }
+    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, ix->idl) {
+        ix_add(&ix->switch_users, &umr->header_, IX_UMR,
+               ix_ref_hash(umr->logical_switch));
+    }
+    MSVTEP_MCAST_MACS_LOCAL_FOR_EACH (mml, ix->idl) {
+        ix_add(&ix->switch_users, &mml->header_, IX_MML,
+               ix_ref_hash(mml->logical_switch));
+    }
+    MSVTEP_MCAST_MACS_REMOTE_FOR_EACH (mmr, ix->idl) {
+        ix_add(&ix->switch_users, &mmr->header_, IX_MMR,
+               ix_ref_hash(mmr->logical_switch));
+    }
+}
+
+static void
+vix_build_cas(struct vtep_index *ix)
+{
+    const struct msvtep_ucast_macs_local *uml;
+    const struct msvtep_ucast_macs_remote *umr;
+
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, ix->idl) {
+        struct mac_row m = mac_row_local(uml);
+        vix_update_cas(ix, &m, false);
+    }
+    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, ix->idl) {
+        struct mac_row m = mac_row_remote(umr);
+        vix_update_cas(ix, &m, false);
+    }
+}
+
+static struct vtep_index *
+vix_create(const struct ovsdb_idl *idl)
+{
+    struct vtep_index *ix = xzalloc(sizeof *ix);
+
+    ix->idl = idl;
+    hmap_init(&ix->hosts);
+    hmap_init(&ix->vnets);
+    hmap_init(&ix->vsids);
+    hmap_init(&ix->switch_names);
+    hmap_init(&ix->bindings);
+    hmap_init(&ix->ports);
+    hmap_init(&ix->port_hosts);
+    hmap_init(&ix->port_macs);
+    hmap_init(&ix->switch_users);
+    hmap_init(&ix->ca_ips);
+    hmap_init(&ix->ca_macs);
+    hmap_init(&ix->locators);
+    return ix;
+}
+
+static void
+vix_destroy(struct vtep_index *ix)
+{
+    if (ix) {
+        ix_destroy_map(&ix->hosts);
+        ix_destroy_map(&ix->vnets);
+        ix_destroy_map(&ix->vsids);
+        ix_destroy_map(&ix->switch_names);
+        ix_destroy_map(&ix->bindings);
+        ix_destroy_map(&ix->ports);
+        ix_destroy_map(&ix->port_hosts);
+        ix_destroy_map(&ix->port_macs);
+        ix_destroy_map(&ix->switch_users);
+        ix_destroy_map(&ix->ca_ips);
+        ix_destroy_map(&ix->ca_macs);
+        ix_destroy_map(&ix->locators);
+        free(ix);
+    }
+}
+
+/* Returns the index of 'idl' (the ms_vtep database the commands are for, or
+ * the snapshot of it), with at least the VIX_* 'parts' built. */
+static struct vtep_index *
+vtep_index(const struct ovsdb_idl *idl, unsigned int parts)
+{
+    struct vtep_index **ixp = idl == aux_idl ? &aux_vtep_ix : &vtep_ix;
+    struct vtep_index *ix = *ixp;
+    const struct msvtep_physical_locator *pl;
+
+    if (!ix) {
+        ix = *ixp = vix_create(idl);
+    }
+    /* Each part is marked built first: the functions that fill it add only
+     * to the parts built. */
+    parts &= ~ix->built;
+    ix->built |= parts;
+    if (parts & VIX_NAMES) {
+        vix_build_names(ix);
+    }
+    if (parts & VIX_USERS) {
+        vix_build_users(ix);
+    }
+    if (parts & VIX_CAS) {
+        vix_build_cas(ix);
+    }
+    if (parts & VIX_LOCATORS) {
+        MSVTEP_PHYSICAL_LOCATOR_FOR_EACH (pl, idl) {
+            vix_add_locator(ix, pl);
+        }
+    }
+    return ix;
+}
+
+/* Lookups. */
 
 static const struct msvtep_physical_switch *
 find_host(const struct ovsdb_idl *idl, const char *name)
 {
-    const struct msvtep_physical_switch *ps;
+    struct vtep_index *ix = vtep_index(idl, VIX_NAMES);
+    const struct ix_entry *e;
 
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, idl) {
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_name_hash(name), &ix->hosts) {
+        const struct msvtep_physical_switch *ps
+            = IX_CAST(msvtep_physical_switch, e);
         if (!strcmp(ps->name, name)) {
             return ps;
         }
@@ -791,9 +1359,12 @@ find_host(const struct ovsdb_idl *idl, const char *name)
 static const struct msvtep_logical_router *
 find_vnet(const struct ovsdb_idl *idl, const char *rdid)
 {
-    const struct msvtep_logical_router *lr;
+    struct vtep_index *ix = vtep_index(idl, VIX_NAMES);
+    const struct ix_entry *e;
 
-    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_name_hash(rdid), &ix->vnets) {
+        const struct msvtep_logical_router *lr
+            = IX_CAST(msvtep_logical_router, e);
         if (!strcmp(lr->name, rdid)) {
             return lr;
         }
@@ -804,10 +1375,30 @@ find_vnet(const struct ovsdb_idl *idl, const char *rdid)
 static const struct msvtep_logical_switch *
 find_vsid(const struct ovsdb_idl *idl, uint32_t vsid)
 {
-    const struct msvtep_logical_switch *ls;
+    struct vtep_index *ix = vtep_index(idl, VIX_NAMES);
+    const struct ix_entry *e;
 
-    MSVTEP_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash_int(vsid, 0), &ix->vsids) {
+        const struct msvtep_logical_switch *ls
+            = IX_CAST(msvtep_logical_switch, e);
         if (ls->n_tunnel_key && ls->tunnel_key[0] == vsid) {
+            return ls;
+        }
+    }
+    return NULL;
+}
+
+static const struct msvtep_logical_switch *
+find_switch_by_name(const struct ovsdb_idl *idl, const char *name)
+{
+    struct vtep_index *ix = vtep_index(idl, VIX_NAMES);
+    const struct ix_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_name_hash(name),
+                             &ix->switch_names) {
+        const struct msvtep_logical_switch *ls
+            = IX_CAST(msvtep_logical_switch, e);
+        if (!strcmp(ls->name, name)) {
             return ls;
         }
     }
@@ -819,9 +1410,12 @@ static const struct msvtep_physical_switch *
 find_port_host(const struct ovsdb_idl *idl,
                const struct msvtep_physical_port *pp)
 {
-    const struct msvtep_physical_switch *ps;
+    struct vtep_index *ix = vtep_index(idl, VIX_NAMES);
+    const struct ix_entry *e;
 
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, idl) {
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ref_hash(pp), &ix->port_hosts) {
+        const struct msvtep_physical_switch *ps
+            = IX_CAST(msvtep_physical_switch, e);
         for (size_t i = 0; i < ps->n_ports; i++) {
             if (ps->ports[i] == pp) {
                 return ps;
@@ -836,9 +1430,12 @@ find_port_host(const struct ovsdb_idl *idl,
 static const struct msvtep_physical_port *
 find_port(const struct ovsdb_idl *idl, const char *name)
 {
-    const struct msvtep_physical_port *pp;
+    struct vtep_index *ix = vtep_index(idl, VIX_NAMES);
+    const struct ix_entry *e;
 
-    MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, idl) {
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_name_hash(name), &ix->ports) {
+        const struct msvtep_physical_port *pp
+            = IX_CAST(msvtep_physical_port, e);
         if (!strcmp(pp->name, name) && find_port_host(idl, pp)) {
             return pp;
         }
@@ -849,22 +1446,112 @@ find_port(const struct ovsdb_idl *idl, const char *name)
 /* Finds the virtual network that binds 'ls' and the key (its prefix) it
  * binds it with.  Returns false if no virtual network binds it. */
 static bool
+binds(const struct msvtep_logical_router *lr,
+      const struct msvtep_logical_switch *ls, const char **keyp)
+{
+    for (size_t i = 0; i < lr->n_switch_binding; i++) {
+        if (lr->value_switch_binding[i] == ls) {
+            *keyp = lr->key_switch_binding[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
 find_binding(const struct ovsdb_idl *idl,
              const struct msvtep_logical_switch *ls,
              const struct msvtep_logical_router **lrp, const char **keyp)
 {
-    const struct msvtep_logical_router *lr;
+    struct vtep_index *ix = vtep_index(idl, VIX_NAMES);
+    const struct ix_entry *e;
 
-    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
-        for (size_t i = 0; i < lr->n_switch_binding; i++) {
-            if (lr->value_switch_binding[i] == ls) {
-                *lrp = lr;
-                *keyp = lr->key_switch_binding[i];
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ref_hash(ls), &ix->bindings) {
+        const struct msvtep_logical_router *lr
+            = IX_CAST(msvtep_logical_router, e);
+        if (binds(lr, ls, keyp)) {
+            *lrp = lr;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the Ucast_Macs_Local row of VM NIC 'pp', if any. */
+static const struct msvtep_ucast_macs_local *
+find_port_mac(const struct ovsdb_idl *idl,
+              const struct msvtep_physical_port *pp)
+{
+    struct vtep_index *ix = vtep_index(idl, VIX_USERS);
+    const struct ix_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ref_hash(pp), &ix->port_macs) {
+        const struct msvtep_ucast_macs_local *uml
+            = IX_CAST(msvtep_ucast_macs_local, e);
+        if (uml->physical_port == pp) {
+            return uml;
+        }
+    }
+    return NULL;
+}
+
+/* Returns a row of 'kind' (IX_UML or IX_UMR) in 'ls', other than 'except',
+ * whose ipaddr is 'ip', if any, into '*m'. */
+static bool
+find_ca_ip(const struct ovsdb_idl *idl, const struct msvtep_logical_switch *ls,
+           const struct in6_addr *ip, enum ix_kind kind,
+           const struct ovsdb_idl_row *except, struct mac_row *m)
+{
+    struct vtep_index *ix = vtep_index(idl, VIX_CAS);
+    const struct ix_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ip_hash(ls, ip), &ix->ca_ips) {
+        if (e->kind == kind && e->row != except) {
+            *m = mac_row_from_entry(e);
+            if (m->ls == ls && ip_string_equals(m->ip, ip)) {
                 return true;
             }
         }
     }
     return false;
+}
+
+/* Returns a row of 'kind' (IX_UML or IX_UMR) in 'ls', other than 'except',
+ * whose MAC is 'mac', if any, into '*m'.  With 'pa', a Ucast_Macs_Remote
+ * row at that PA does not count: one MAC may carry several CAs at one PA (a
+ * VM NIC with several IP configurations). */
+static bool
+find_ca_mac(const struct ovsdb_idl *idl,
+            const struct msvtep_logical_switch *ls,
+            const struct eth_addr *mac, enum ix_kind kind,
+            const struct ovsdb_idl_row *except, const struct in6_addr *pa,
+            struct mac_row *m)
+{
+    struct vtep_index *ix = vtep_index(idl, VIX_CAS);
+    const struct ix_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_mac_hash(ls, mac),
+                             &ix->ca_macs) {
+        if (e->kind == kind && e->row != except) {
+            *m = mac_row_from_entry(e);
+            if (m->ls == ls && mac_string_equals(m->mac, mac)
+                && !(pa && m->umr
+                     && ip_string_equals(m->umr->locator->dst_ip, pa))) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Returns the Ucast_Macs_Remote row that maps 'ip' in 'ls', if any. */
+static const struct msvtep_ucast_macs_remote *
+find_mapping(const struct ovsdb_idl *idl,
+             const struct msvtep_logical_switch *ls, const struct in6_addr *ip)
+{
+    struct mac_row m;
+
+    return find_ca_ip(idl, ls, ip, IX_UMR, NULL, &m) ? m.umr : NULL;
 }
 
 /* A virtual subnet: a Logical_Switch with a VSID, bound to a virtual network
@@ -953,48 +1640,27 @@ check_ca_unused(struct ctl_context *ctx, const struct vsubnet *vs,
                 const struct in6_addr *pa,
                 const struct ovsdb_idl_row *except)
 {
-    const struct msvtep_ucast_macs_remote *umr;
-    const struct msvtep_ucast_macs_local *uml;
-    char *user = NULL;
     const char *arg = NULL;
+    struct mac_row m;
 
-    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, ctx->idl) {
-        if (uml->logical_switch != vs->ls || &uml->header_ == except) {
-            continue;
-        }
-        if (ip_string_equals(uml->ipaddr, ip)) {
+    /* Local VM NICs before mappings, and for each, a user of the IP before
+     * a user of the MAC. */
+    for (int i = 0; i < 2 && !arg; i++) {
+        enum ix_kind kind = i ? IX_UMR : IX_UML;
+        if (find_ca_ip(ctx->idl, vs->ls, ip, kind, except, &m)) {
             arg = ip_arg;
-        } else if (mac_string_equals(uml->MAC, mac)) {
+        } else if (find_ca_mac(ctx->idl, vs->ls, mac, kind, except, pa,
+                               &m)) {
             arg = mac_arg;
-        } else {
-            continue;
-        }
-        user = describe_local(uml);
-        break;
-    }
-    if (!user) {
-        MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, ctx->idl) {
-            if (umr->logical_switch != vs->ls || &umr->header_ == except) {
-                continue;
-            }
-            if (ip_string_equals(umr->ipaddr, ip)) {
-                arg = ip_arg;
-            } else if (mac_string_equals(umr->MAC, mac)
-                       && !(pa && ip_string_equals(umr->locator->dst_ip,
-                                                   pa))) {
-                /* One MAC may carry several CAs at one PA: a VM NIC with
-                 * several IP configurations. */
-                arg = mac_arg;
-            } else {
-                continue;
-            }
-            user = xasprintf("mapping %s", umr->ipaddr);
-            break;
         }
     }
-    if (!user) {
+    if (!arg) {
         return true;
     }
+
+    char *user = (m.uml
+                  ? describe_local(m.uml)
+                  : xasprintf("mapping %s", m.umr->ipaddr));
 
     if (arg == ip_arg) {
         char *ip_s = ip_to_string(ip);
@@ -1032,9 +1698,13 @@ get_locator(struct ctl_context *ctx, enum hnv_encap encap,
             const struct in6_addr *pa)
 {
     const char *type = encapsulation_type(encap, pa);
-    const struct msvtep_physical_locator *pl;
+    struct vtep_index *ix = vtep_index(ctx->idl, VIX_LOCATORS);
+    const struct ix_entry *e;
 
-    MSVTEP_PHYSICAL_LOCATOR_FOR_EACH (pl, ctx->idl) {
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_locator_hash(type, pa),
+                             &ix->locators) {
+        const struct msvtep_physical_locator *pl
+            = IX_CAST(msvtep_physical_locator, e);
         if (!strcmp(pl->encapsulation_type, type)
             && ip_string_equals(pl->dst_ip, pa)) {
             return pl;
@@ -1047,6 +1717,7 @@ get_locator(struct ctl_context *ctx, enum hnv_encap encap,
     msvtep_physical_locator_set_encapsulation_type(new, type);
     msvtep_physical_locator_set_dst_ip(new, pa_s);
     free(pa_s);
+    vix_add_locator(ix, new);
     return new;
 }
 
@@ -1087,17 +1758,28 @@ static void
 update_local_locators(struct ctl_context *ctx,
                       const struct msvtep_physical_switch *ps)
 {
-    const struct msvtep_ucast_macs_local *uml;
+    struct vtep_index *ix = vtep_index(ctx->idl, VIX_USERS);
     struct in6_addr pa;
 
-    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, ctx->idl) {
-        if (uml->physical_port
-            && find_port_host(ctx->idl, uml->physical_port) == ps
-            && host_port_pa(ps, uml->physical_port->name, &pa)) {
-            const struct msvtep_physical_locator *pl
-                = get_locator(ctx, HNV_ENCAP_VXLAN, &pa);
-            if (uml->locator != pl) {
-                msvtep_ucast_macs_local_set_locator(uml, pl);
+    for (size_t i = 0; i < ps->n_ports; i++) {
+        const struct msvtep_physical_port *pp = ps->ports[i];
+        const struct ix_entry *e;
+
+        /* A port that two hosts list is the first one's. */
+        if (find_port_host(ctx->idl, pp) != ps
+            || !host_port_pa(ps, pp->name, &pa)) {
+            continue;
+        }
+        HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ref_hash(pp),
+                                 &ix->port_macs) {
+            const struct msvtep_ucast_macs_local *uml
+                = IX_CAST(msvtep_ucast_macs_local, e);
+            if (uml->physical_port == pp) {
+                const struct msvtep_physical_locator *pl
+                    = get_locator(ctx, HNV_ENCAP_VXLAN, &pa);
+                if (uml->locator != pl) {
+                    msvtep_ucast_macs_local_set_locator(uml, pl);
+                }
             }
         }
     }
@@ -1169,6 +1851,7 @@ cmd_set_host(struct ctl_context *ctx)
         msvtep_global_set_switches(global, switches, n + 1);
         free(switches);
         ps = new_ps;
+        vix_add_host(vtep_index(ctx->idl, 0), ps);
     }
 
     msvtep_physical_switch_set_tunnel_ips(ps, (const char **) pas.names,
@@ -1203,6 +1886,7 @@ cmd_add_vnet(struct ctl_context *ctx)
         ctx->txn);
     msvtep_logical_router_set_name(lr, rdid);
     msvtep_logical_router_set_enable_logical_router(lr, true);
+    vix_add_vnet(vtep_index(ctx->idl, 0), lr);
 }
 
 /* Returns the VSIDs (or names) of the virtual subnets bound to 'lr', sorted
@@ -1247,6 +1931,7 @@ cmd_del_vnet(struct ctl_context *ctx)
         free(vsids);
         return;
     }
+    vix_remove_vnet(vtep_index(ctx->idl, 0), lr);
     msvtep_logical_router_delete(lr);
 }
 
@@ -1320,13 +2005,10 @@ cmd_add_vsid(struct ctl_context *ctx)
 
     /* A virtual subnet is named after its VSID. */
     char *name = xasprintf("%"PRIu32, vsid);
-    const struct msvtep_logical_switch *other;
-    MSVTEP_LOGICAL_SWITCH_FOR_EACH (other, ctx->idl) {
-        if (!strcmp(other->name, name)) {
-            arg_error(ctx, "VSID", "a Logical_Switch named \"%s\" already "
-                      "exists", name);
-            goto exit;
-        }
+    if (find_switch_by_name(ctx->idl, name)) {
+        arg_error(ctx, "VSID", "a Logical_Switch named \"%s\" already "
+                  "exists", name);
+        goto exit;
     }
 
     /* Subnets of one virtual network are routed to each other, so they must
@@ -1354,9 +2036,57 @@ cmd_add_vsid(struct ctl_context *ctx)
     msvtep_logical_switch_set_tunnel_key(new_ls, &key, 1);
     update_switch_binding(lr, NULL, prefix_s, new_ls);
 
+    struct vtep_index *ix = vtep_index(ctx->idl, 0);
+    vix_add_switch(ix, new_ls);
+    vix_update_binding(ix, lr, new_ls, false);
+
 exit:
     free(name);
     free(prefix_s);
+}
+
+/* Describes what 'e', an entry of the 'switch_users' of an index, is to
+ * virtual subnet 'ls', or returns NULL if it does not refer to 'ls'. */
+static char *
+describe_switch_user(const struct ix_entry *e,
+                     const struct msvtep_logical_switch *ls)
+{
+    const struct msvtep_physical_port *pp;
+    const struct msvtep_mcast_macs_local *mml;
+    const struct msvtep_mcast_macs_remote *mmr;
+    struct mac_row m;
+
+    switch (e->kind) {
+    case IX_PORT:
+        pp = IX_CAST(msvtep_physical_port, e);
+        for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
+            if (pp->value_vlan_bindings[i] == ls) {
+                return xasprintf("port \"%s\"", pp->name);
+            }
+        }
+        return NULL;
+
+    case IX_UML:
+    case IX_UMR:
+        m = mac_row_from_entry(e);
+        return (m.ls != ls ? NULL
+                : m.uml ? describe_local(m.uml)
+                : xasprintf("mapping %s", m.umr->ipaddr));
+
+    case IX_MML:
+        mml = IX_CAST(msvtep_mcast_macs_local, e);
+        return (mml->logical_switch == ls
+                ? xasprintf("Mcast_Macs_Local %s", mml->MAC) : NULL);
+
+    case IX_MMR:
+        mmr = IX_CAST(msvtep_mcast_macs_remote, e);
+        return (mmr->logical_switch == ls
+                ? xasprintf("Mcast_Macs_Remote %s", mmr->MAC) : NULL);
+
+    case IX_ROW:
+    default:
+        OVS_NOT_REACHED();
+    }
 }
 
 /* "del-vsid VSID". */
@@ -1378,40 +2108,14 @@ cmd_del_vsid(struct ctl_context *ctx)
     }
 
     /* Refuse while anything still uses the virtual subnet. */
+    struct vtep_index *ix = vtep_index(ctx->idl, VIX_USERS);
     struct svec users = SVEC_EMPTY_INITIALIZER;
-    const struct msvtep_physical_port *pp;
-    MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, ctx->idl) {
-        for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
-            if (pp->value_vlan_bindings[i] == ls) {
-                svec_add_nocopy(&users, xasprintf("port \"%s\"", pp->name));
-                break;
-            }
-        }
-    }
-    const struct msvtep_ucast_macs_local *uml;
-    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, ctx->idl) {
-        if (uml->logical_switch == ls) {
-            svec_add_nocopy(&users, describe_local(uml));
-        }
-    }
-    const struct msvtep_ucast_macs_remote *umr;
-    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, ctx->idl) {
-        if (umr->logical_switch == ls) {
-            svec_add_nocopy(&users, xasprintf("mapping %s", umr->ipaddr));
-        }
-    }
-    const struct msvtep_mcast_macs_local *mml;
-    MSVTEP_MCAST_MACS_LOCAL_FOR_EACH (mml, ctx->idl) {
-        if (mml->logical_switch == ls) {
-            svec_add_nocopy(&users, xasprintf("Mcast_Macs_Local %s",
-                                              mml->MAC));
-        }
-    }
-    const struct msvtep_mcast_macs_remote *mmr;
-    MSVTEP_MCAST_MACS_REMOTE_FOR_EACH (mmr, ctx->idl) {
-        if (mmr->logical_switch == ls) {
-            svec_add_nocopy(&users, xasprintf("Mcast_Macs_Remote %s",
-                                              mmr->MAC));
+    const struct ix_entry *e;
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ref_hash(ls),
+                             &ix->switch_users) {
+        char *user = describe_switch_user(e, ls);
+        if (user) {
+            svec_add_nocopy(&users, user);
         }
     }
     if (users.n) {
@@ -1426,14 +2130,12 @@ cmd_del_vsid(struct ctl_context *ctx)
     svec_destroy(&users);
 
     const struct msvtep_logical_router *lr;
-    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, ctx->idl) {
-        for (size_t i = 0; i < lr->n_switch_binding; i++) {
-            if (lr->value_switch_binding[i] == ls) {
-                update_switch_binding(lr, ls, NULL, NULL);
-                break;
-            }
-        }
+    const char *key;
+    while (find_binding(ctx->idl, ls, &lr, &key)) {
+        vix_update_binding(ix, lr, ls, true);
+        update_switch_binding(lr, ls, NULL, NULL);
     }
+    vix_remove_switch(ix, ls);
     msvtep_logical_switch_delete(ls);
 }
 
@@ -1471,21 +2173,6 @@ choose_host(struct ctl_context *ctx)
     }
     svec_destroy(&names);
     return found;
-}
-
-/* Returns the Ucast_Macs_Local row of VM NIC 'pp', if any. */
-static const struct msvtep_ucast_macs_local *
-find_port_mac(const struct ovsdb_idl *idl,
-              const struct msvtep_physical_port *pp)
-{
-    const struct msvtep_ucast_macs_local *uml;
-
-    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, idl) {
-        if (uml->physical_port == pp) {
-            return uml;
-        }
-    }
-    return NULL;
 }
 
 /* "add-port VSID PORT_ID MAC IP". */
@@ -1568,6 +2255,10 @@ cmd_add_port(struct ctl_context *ctx)
     msvtep_physical_switch_set_ports(ps, ports, n + 1);
     free(ports);
 
+    struct vtep_index *ix = vtep_index(ctx->idl, 0);
+    vix_add_port(ix, new_pp);
+    vix_update_port_host(ix, ps, new_pp, false);
+
     /* Its address, reached at the provider address it is pinned to. */
     struct msvtep_ucast_macs_local *uml = msvtep_ucast_macs_local_insert(
         ctx->txn);
@@ -1581,6 +2272,9 @@ cmd_add_port(struct ctl_context *ctx)
     msvtep_ucast_macs_local_set_physical_port(uml, new_pp);
     free(mac_s);
     free(ip_s);
+
+    struct mac_row m = mac_row_local(uml);
+    vix_update_mac(ix, &m, false);
 }
 
 /* "del-port PORT_ID". */
@@ -1597,15 +2291,17 @@ cmd_del_port(struct ctl_context *ctx)
         return;
     }
 
+    struct vtep_index *ix = vtep_index(ctx->idl, VIX_USERS);
     const struct msvtep_ucast_macs_local *uml;
-    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_SAFE (uml, ctx->idl) {
-        if (uml->physical_port == pp) {
-            msvtep_ucast_macs_local_delete(uml);
-        }
+    while ((uml = find_port_mac(ctx->idl, pp))) {
+        struct mac_row m = mac_row_local(uml);
+        vix_update_mac(ix, &m, true);
+        msvtep_ucast_macs_local_delete(uml);
     }
 
+    /* Every host that lists it. */
     const struct msvtep_physical_switch *ps;
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, ctx->idl) {
+    while ((ps = find_port_host(ctx->idl, pp))) {
         struct msvtep_physical_port **ports = xmalloc(
             (ps->n_ports + 1) * sizeof *ports);
         size_t n = 0;
@@ -1615,10 +2311,9 @@ cmd_del_port(struct ctl_context *ctx)
                 ports[n++] = ps->ports[i];
             }
         }
-        if (n != ps->n_ports) {
-            msvtep_physical_switch_verify_ports(ps);
-            msvtep_physical_switch_set_ports(ps, ports, n);
-        }
+        vix_update_port_host(ix, ps, pp, true);
+        msvtep_physical_switch_verify_ports(ps);
+        msvtep_physical_switch_set_ports(ps, ports, n);
         free(ports);
     }
 
@@ -1628,23 +2323,9 @@ cmd_del_port(struct ctl_context *ctx)
      * subnet, which a later "del-vsid" in the same transaction could then
      * not delete.  So drop its bindings instead, and let ovsdb-server
      * collect it. */
+    vix_unbind_port(ix, pp);
     msvtep_physical_port_set_vlan_bindings(pp, NULL, NULL, 0);
     msvtep_physical_port_set_vlan_stats(pp, NULL, NULL, 0);
-}
-
-/* Returns the Ucast_Macs_Remote row that maps 'ip' in 'ls', if any. */
-static const struct msvtep_ucast_macs_remote *
-find_mapping(const struct ovsdb_idl *idl,
-             const struct msvtep_logical_switch *ls, const struct in6_addr *ip)
-{
-    const struct msvtep_ucast_macs_remote *umr;
-
-    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, idl) {
-        if (umr->logical_switch == ls && ip_string_equals(umr->ipaddr, ip)) {
-            return umr;
-        }
-    }
-    return NULL;
 }
 
 /* "add-mapping VSID CA_IP CA_MAC PA [vxlan|nvgre]". */
@@ -1706,11 +2387,17 @@ cmd_add_mapping(struct ctl_context *ctx)
     }
 
     const struct msvtep_physical_locator *pl = get_locator(ctx, encap, &pa);
+    struct vtep_index *ix = vtep_index(ctx->idl, 0);
     char *mac_s = mac_to_string(&mac);
+    struct mac_row m;
     if (umr) {
         /* Live migration: the CA stays, its provider address changes. */
         if (strcmp(umr->MAC, mac_s)) {
+            m = mac_row_remote(umr);
+            vix_update_mac(ix, &m, true);
             msvtep_ucast_macs_remote_set_MAC(umr, mac_s);
+            m = mac_row_remote(umr);
+            vix_update_mac(ix, &m, false);
         }
         if (umr->locator != pl) {
             msvtep_ucast_macs_remote_set_locator(umr, pl);
@@ -1725,6 +2412,8 @@ cmd_add_mapping(struct ctl_context *ctx)
         msvtep_ucast_macs_remote_set_locator(new, pl);
         msvtep_ucast_macs_remote_set_mapping_type(new, "default");
         free(ip_s);
+        m = mac_row_remote(new);
+        vix_update_mac(ix, &m, false);
     }
     free(mac_s);
 }
@@ -1762,6 +2451,9 @@ cmd_del_mapping(struct ctl_context *ctx)
         }
         return;
     }
+
+    struct mac_row m = mac_row_remote(umr);
+    vix_update_mac(vtep_index(ctx->idl, 0), &m, true);
     msvtep_ucast_macs_remote_delete(umr);
 }
 
@@ -1869,6 +2561,87 @@ acl_key_matches(const struct acl_key *key, const struct msfw_fw_rules *rule)
             && !strcmp(rule->direction, acl_direction(key->inbound))
             && rule->priority == key->priority
             && !strcmp(rule->rule_type, key->rule_type));
+}
+
+/* The index of the FW_Rules rows, as the ACL commands look them up (see
+ * the index of ms_vtep above). */
+struct fw_index {
+    struct hmap rule_ids;       /* FW_Rules by rule_id. */
+    struct hmap positions;      /* FW_Rules by (vnic_id, direction,
+                                 * priority, rule_type). */
+};
+
+/* The index of ms_firewall while the commands run, or NULL. */
+static struct fw_index *fw_ix;
+
+static uint32_t
+fw_position_hash(const char *vnic_id, const char *direction,
+                 int64_t priority, const char *rule_type)
+{
+    uint32_t hash = hash_string(vnic_id, 0);
+
+    hash = hash_string(direction, hash);
+    hash = hash_uint64_basis(priority, hash);
+    return hash_string(rule_type, hash);
+}
+
+static uint32_t
+fw_rule_position_hash(const struct msfw_fw_rules *rule)
+{
+    return fw_position_hash(rule->vnic_id, rule->direction, rule->priority,
+                            rule->rule_type);
+}
+
+static uint32_t
+fw_key_position_hash(const struct acl_key *key)
+{
+    return fw_position_hash(key->vnic_id, acl_direction(key->inbound),
+                            key->priority, key->rule_type);
+}
+
+/* Adds 'rule' to 'ix'; with 'remove', removes it, before the rule is
+ * deleted or its position changes. */
+static void
+fix_update_rule(struct fw_index *ix, const struct msfw_fw_rules *rule,
+                bool remove)
+{
+    uint32_t id_hash = ix_name_hash(rule->rule_id);
+    uint32_t position_hash = fw_rule_position_hash(rule);
+
+    if (remove) {
+        ix_remove(&ix->rule_ids, &rule->header_, id_hash);
+        ix_remove(&ix->positions, &rule->header_, position_hash);
+    } else {
+        ix_add(&ix->rule_ids, &rule->header_, IX_ROW, id_hash);
+        ix_add(&ix->positions, &rule->header_, IX_ROW, position_hash);
+    }
+}
+
+/* Returns the index of ms_firewall 'idl', building it if needed. */
+static struct fw_index *
+fw_index(const struct ovsdb_idl *idl)
+{
+    if (!fw_ix) {
+        const struct msfw_fw_rules *rule;
+
+        fw_ix = xmalloc(sizeof *fw_ix);
+        hmap_init(&fw_ix->rule_ids);
+        hmap_init(&fw_ix->positions);
+        MSFW_FW_RULES_FOR_EACH (rule, idl) {
+            fix_update_rule(fw_ix, rule, false);
+        }
+    }
+    return fw_ix;
+}
+
+static void
+fix_destroy(struct fw_index *ix)
+{
+    if (ix) {
+        ix_destroy_map(&ix->rule_ids);
+        ix_destroy_map(&ix->positions);
+        free(ix);
+    }
 }
 
 /* The rule id that "add-acl" gives a rule unless --id says otherwise. */
@@ -2009,8 +2782,12 @@ cmd_add_acl(struct ctl_context *ctx)
 
     /* The row with the same (rule_id, vnic_id, rule_type), which the index
      * allows only once, and any other rule at the same position. */
+    struct fw_index *ix = fw_index(ctx->idl);
     const struct msfw_fw_rules *rule, *old = NULL;
-    MSFW_FW_RULES_FOR_EACH (rule, ctx->idl) {
+    const struct ix_entry *e;
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_name_hash(rule_id),
+                             &ix->rule_ids) {
+        rule = IX_CAST(msfw_fw_rules, e);
         if (!strcmp(rule->rule_id, rule_id)
             && !strcmp(rule->vnic_id, key.vnic_id)
             && !strcmp(rule->rule_type, key.rule_type)) {
@@ -2022,7 +2799,9 @@ cmd_add_acl(struct ctl_context *ctx)
                   "to replace it)", rule_id, key.vnic_id);
         goto exit;
     }
-    MSFW_FW_RULES_FOR_EACH (rule, ctx->idl) {
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, fw_key_position_hash(&key),
+                             &ix->positions) {
+        rule = IX_CAST(msfw_fw_rules, e);
         if (rule != old && acl_key_matches(&key, rule)) {
             arg_error(ctx, "PRIORITY", "%s already has %s rule \"%s\" at "
                       "priority %"PRId64, key.vnic_id,
@@ -2037,7 +2816,9 @@ cmd_add_acl(struct ctl_context *ctx)
     }
 
     const struct msfw_fw_rules *new = old;
-    if (!new) {
+    if (old) {
+        fix_update_rule(ix, old, true);
+    } else {
         struct msfw_fw_rules *inserted = msfw_fw_rules_insert(ctx->txn);
         msfw_fw_rules_set_rule_id(inserted, rule_id);
         msfw_fw_rules_set_vnic_id(inserted, key.vnic_id);
@@ -2062,6 +2843,7 @@ cmd_add_acl(struct ctl_context *ctx)
     msfw_fw_rules_set_rule_state(new, (shash_find(&ctx->options,
                                                   "--disabled")
                                        ? "Disabled" : "Enabled"));
+    fix_update_rule(ix, new, false);
 
 exit:
     free(rule_id);
@@ -2101,8 +2883,14 @@ cmd_del_acl(struct ctl_context *ctx)
     const struct msfw_fw_rules **matches = NULL;
     size_t n_matches = 0, allocated_matches = 0;
     struct sset nics = SSET_INITIALIZER(&nics);
-    const struct msfw_fw_rules *rule;
-    MSFW_FW_RULES_FOR_EACH (rule, ctx->idl) {
+    struct fw_index *ix = fw_index(ctx->idl);
+    const struct hmap *map = id_node ? &ix->rule_ids : &ix->positions;
+    uint32_t hash = (id_node
+                     ? ix_name_hash(id_node->data)
+                     : fw_key_position_hash(&key));
+    const struct ix_entry *e;
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash, map) {
+        const struct msfw_fw_rules *rule = IX_CAST(msfw_fw_rules, e);
         bool match;
         if (id_node) {
             match = (!strcmp(rule->rule_id, id_node->data)
@@ -2147,6 +2935,7 @@ cmd_del_acl(struct ctl_context *ctx)
         free(names);
     } else {
         for (size_t i = 0; i < n_matches; i++) {
+            fix_update_rule(ix, matches[i], true);
             msfw_fw_rules_delete(matches[i]);
         }
     }
@@ -2924,8 +3713,15 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
             ctl_context_done(&ctx, NULL);
             goto try_again;
         }
+
+        /* A generic command may have changed any row: the index of the
+         * rows is built again when a later command needs it. */
+        if (c->syntax->mode == RW && !is_hnv_command(c->syntax)) {
+            drop_indexes();
+        }
     }
     ctl_context_done(&ctx, NULL);
+    drop_indexes();
 
     /* With --wait, and changes to wait for (or "sync"), the host agent
      * confirms this transaction by the next_cfg it carries.  Commands that
@@ -3020,6 +3816,7 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
     return true;
 
 try_again:
+    drop_indexes();
     if (txn) {
         ovsdb_idl_txn_abort(txn);
         ovsdb_idl_txn_destroy(txn);
@@ -3030,48 +3827,84 @@ try_again:
     return false;
 }
 
+/* Drops the indexes of the database the commands are for. */
+static void
+drop_indexes(void)
+{
+    vix_destroy(vtep_ix);
+    vtep_ix = NULL;
+    fix_destroy(fw_ix);
+    fw_ix = NULL;
+}
+
+/* Destroys the snapshot of the other database, if any, and its index. */
+static void
+destroy_aux_idl(void)
+{
+    vix_destroy(aux_vtep_ix);
+    aux_vtep_ix = NULL;
+    if (aux_idl) {
+        ovsdb_idl_destroy(aux_idl);
+        aux_idl = NULL;
+    }
+}
+
+/* hnv-ctl's own commands. */
+static const struct ctl_command_syntax hnv_commands[] = {
+    {"show", 0, 0, "", pre_show, cmd_show, NULL, "", RO},
+
+    {"set-host", 3, 3, "NAME PA[,PA...] ROUTER_MAC", NULL, cmd_set_host,
+     NULL, "", RW},
+
+    {"add-vnet", 1, 1, "RDID", NULL, cmd_add_vnet, NULL, "--may-exist",
+     RW},
+    {"del-vnet", 1, 1, "RDID", NULL, cmd_del_vnet, NULL, "--if-exists",
+     RW},
+
+    {"add-vsid", 3, 3, "RDID VSID PREFIX", NULL, cmd_add_vsid, NULL,
+     "--may-exist", RW},
+    {"del-vsid", 1, 1, "VSID", NULL, cmd_del_vsid, NULL, "--if-exists",
+     RW},
+
+    {"add-port", 4, 4, "VSID PORT_ID MAC IP", NULL, cmd_add_port, NULL,
+     "--may-exist", RW},
+    {"del-port", 1, 1, "PORT_ID", NULL, cmd_del_port, NULL, "--if-exists",
+     RW},
+
+    {"add-mapping", 4, 5, "VSID CA_IP CA_MAC PA [ENCAP]", NULL,
+     cmd_add_mapping, NULL, "--may-exist", RW},
+    {"del-mapping", 2, 2, "VSID CA_IP", NULL, cmd_del_mapping, NULL,
+     "--if-exists", RW},
+
+    {"add-acl", 4, INT_MAX,
+     "NIC DIRECTION PRIORITY ACTION [FIELD=VALUE]...", pre_add_acl,
+     cmd_add_acl, NULL,
+     "--may-exist,--admin,--id=,--disabled,--log", RW},
+    {"del-acl", 0, 3, "[NIC DIRECTION PRIORITY]", NULL, cmd_del_acl, NULL,
+     "--if-exists,--admin,--id=", RW},
+    {"list-acl", 0, 1, "[NIC]", NULL, cmd_list_acl, NULL, "", RO},
+
+    {"sync", 0, 0, "", NULL, cmd_sync, NULL, "", RO},
+
+    {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
+};
+
 /* Registers hnv-ctl's own commands. */
 static void
 hnv_ctl_cmd_init(void)
 {
-    static const struct ctl_command_syntax hnv_commands[] = {
-        {"show", 0, 0, "", pre_show, cmd_show, NULL, "", RO},
-
-        {"set-host", 3, 3, "NAME PA[,PA...] ROUTER_MAC", NULL, cmd_set_host,
-         NULL, "", RW},
-
-        {"add-vnet", 1, 1, "RDID", NULL, cmd_add_vnet, NULL, "--may-exist",
-         RW},
-        {"del-vnet", 1, 1, "RDID", NULL, cmd_del_vnet, NULL, "--if-exists",
-         RW},
-
-        {"add-vsid", 3, 3, "RDID VSID PREFIX", NULL, cmd_add_vsid, NULL,
-         "--may-exist", RW},
-        {"del-vsid", 1, 1, "VSID", NULL, cmd_del_vsid, NULL, "--if-exists",
-         RW},
-
-        {"add-port", 4, 4, "VSID PORT_ID MAC IP", NULL, cmd_add_port, NULL,
-         "--may-exist", RW},
-        {"del-port", 1, 1, "PORT_ID", NULL, cmd_del_port, NULL, "--if-exists",
-         RW},
-
-        {"add-mapping", 4, 5, "VSID CA_IP CA_MAC PA [ENCAP]", NULL,
-         cmd_add_mapping, NULL, "--may-exist", RW},
-        {"del-mapping", 2, 2, "VSID CA_IP", NULL, cmd_del_mapping, NULL,
-         "--if-exists", RW},
-
-        {"add-acl", 4, INT_MAX,
-         "NIC DIRECTION PRIORITY ACTION [FIELD=VALUE]...", pre_add_acl,
-         cmd_add_acl, NULL,
-         "--may-exist,--admin,--id=,--disabled,--log", RW},
-        {"del-acl", 0, 3, "[NIC DIRECTION PRIORITY]", NULL, cmd_del_acl, NULL,
-         "--if-exists,--admin,--id=", RW},
-        {"list-acl", 0, 1, "[NIC]", NULL, cmd_list_acl, NULL, "", RO},
-
-        {"sync", 0, 0, "", NULL, cmd_sync, NULL, "", RO},
-
-        {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
-    };
-
     ctl_register_commands(hnv_commands);
+}
+
+/* Returns true if 'syntax' is one of hnv-ctl's own commands, false if it
+ * is a generic command of db-ctl-base. */
+static bool
+is_hnv_command(const struct ctl_command_syntax *syntax)
+{
+    for (size_t i = 0; hnv_commands[i].name; i++) {
+        if (syntax == &hnv_commands[i]) {
+            return true;
+        }
+    }
+    return false;
 }
