@@ -256,7 +256,7 @@ move_mapping(struct update *u, const struct msvtep_ucast_macs_remote *umr)
     const struct msvtep_physical_locator *pl = umr->locator;
     struct hnv_check_mapping *m = find_mapping(check, &umr->header_.uuid);
     struct in6_addr pa;
-    enum hnv_encap encap;
+    enum vfp_encap encap;
     bool outer_ipv6;
 
     if (!m || uuidset_contains(&check->shared_macs, &umr->header_.uuid)

@@ -682,7 +682,7 @@ check_locators(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
 char *
 hnv_check_locator(const struct msvtep_physical_locator *pl)
 {
-    enum hnv_encap encap;
+    enum vfp_encap encap;
     struct in6_addr pa;
     bool outer_ipv6;
 

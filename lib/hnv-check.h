@@ -71,7 +71,7 @@ struct hnv_check_mapping {
     struct eth_addr mac;
     struct uuid locator;        /* Its Physical_Locator row. */
     struct in6_addr pa;         /* The locator's address and */
-    enum hnv_encap encap;       /* encapsulation. */
+    enum vfp_encap encap;       /* encapsulation. */
 };
 
 /* A static route of an accepted virtual network. */

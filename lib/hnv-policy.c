@@ -436,18 +436,18 @@ hnv_prefix_format(const struct hnv_prefix *prefix, struct ds *s)
 }
 
 char *
-hnv_parse_encapsulation_type(const char *s, enum hnv_encap *encap,
+hnv_parse_encapsulation_type(const char *s, enum vfp_encap *encap,
                              bool *outer_ipv6)
 {
     static const struct {
         const char *name;
-        enum hnv_encap encap;
+        enum vfp_encap encap;
         bool outer_ipv6;
     } types[] = {
-        { "vxlan_over_ipv4", HNV_ENCAP_VXLAN, false },
-        { "vxlan_over_ipv6", HNV_ENCAP_VXLAN, true },
-        { "nvgre_over_ipv4", HNV_ENCAP_NVGRE, false },
-        { "nvgre_over_ipv6", HNV_ENCAP_NVGRE, true },
+        { "vxlan_over_ipv4", VFP_ENCAP_VXLAN, false },
+        { "vxlan_over_ipv6", VFP_ENCAP_VXLAN, true },
+        { "nvgre_over_ipv4", VFP_ENCAP_NVGRE, false },
+        { "nvgre_over_ipv6", VFP_ENCAP_NVGRE, true },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
@@ -461,15 +461,17 @@ hnv_parse_encapsulation_type(const char *s, enum hnv_encap *encap,
 }
 
 const char *
-hnv_encap_to_string(enum hnv_encap encap)
+hnv_encap_to_string(enum vfp_encap encap)
 {
     switch (encap) {
-    case HNV_ENCAP_VXLAN:
+    case VFP_ENCAP_VXLAN:
         return "vxlan";
-    case HNV_ENCAP_NVGRE:
+    case VFP_ENCAP_NVGRE:
         return "nvgre";
+    case VFP_ENCAP_NONE:
+    default:
+        OVS_NOT_REACHED();
     }
-    OVS_NOT_REACHED();
 }
 
 /* ACL lists. */

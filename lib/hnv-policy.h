@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include "compiler.h"
 #include "openvswitch/types.h"
+#include "ofproto/vfp.h"
 
 struct ds;
 
@@ -104,17 +105,15 @@ char *hnv_check_ca_ip(const struct hnv_prefix *prefix, uint32_t vsid,
 /* Formats 'ip' as dotted quad if it is IPv4-mapped, otherwise as IPv6. */
 void hnv_ip_format(const struct in6_addr *ip, struct ds *);
 
-/* Encapsulation of a Physical_Locator. */
-enum hnv_encap {
-    HNV_ENCAP_VXLAN,
-    HNV_ENCAP_NVGRE,
-};
+/* Encapsulation of a Physical_Locator: VFP's own enum (ofproto/vfp.h,
+ * declarations only), VFP_ENCAP_VXLAN or VFP_ENCAP_NVGRE, so that the
+ * policy and the engine never need translating. */
 
 /* Parses an ms_vtep encapsulation_type ("vxlan_over_ipv4", ...) into 'encap'
  * and whether the outer header is IPv6. */
-char *hnv_parse_encapsulation_type(const char *s, enum hnv_encap *encap,
+char *hnv_parse_encapsulation_type(const char *s, enum vfp_encap *encap,
                                    bool *outer_ipv6) OVS_WARN_UNUSED_RESULT;
-const char *hnv_encap_to_string(enum hnv_encap);
+const char *hnv_encap_to_string(enum vfp_encap);
 
 /* ACL fields, in the string forms that ms_firewall's FW_Rules columns hold.
  *

@@ -139,7 +139,7 @@ test_encap(struct ovs_cmdl_context *ctx)
 {
     struct ds out = DS_EMPTY_INITIALIZER;
     for (int i = 1; i < ctx->argc; i++) {
-        enum hnv_encap encap;
+        enum vfp_encap encap;
         bool outer_ipv6;
         char *error = hnv_parse_encapsulation_type(ctx->argv[i], &encap,
                                                    &outer_ipv6);

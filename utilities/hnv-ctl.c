@@ -1678,23 +1678,25 @@ check_ca_unused(struct ctl_context *ctx, const struct vsubnet *vs,
 /* Returns the name of the ms_vtep encapsulation type for 'encap' with a
  * provider address 'pa'. */
 static const char *
-encapsulation_type(enum hnv_encap encap, const struct in6_addr *pa)
+encapsulation_type(enum vfp_encap encap, const struct in6_addr *pa)
 {
     bool ipv4 = IN6_IS_ADDR_V4MAPPED(pa);
 
     switch (encap) {
-    case HNV_ENCAP_VXLAN:
+    case VFP_ENCAP_VXLAN:
         return ipv4 ? "vxlan_over_ipv4" : "vxlan_over_ipv6";
-    case HNV_ENCAP_NVGRE:
+    case VFP_ENCAP_NVGRE:
         return ipv4 ? "nvgre_over_ipv4" : "nvgre_over_ipv6";
+    case VFP_ENCAP_NONE:
+    default:
+        OVS_NOT_REACHED();
     }
-    OVS_NOT_REACHED();
 }
 
 /* Returns the Physical_Locator for 'encap' to 'pa', creating it if there is
  * none yet: (encapsulation_type, dst_ip) is unique. */
 static const struct msvtep_physical_locator *
-get_locator(struct ctl_context *ctx, enum hnv_encap encap,
+get_locator(struct ctl_context *ctx, enum vfp_encap encap,
             const struct in6_addr *pa)
 {
     const char *type = encapsulation_type(encap, pa);
@@ -1776,7 +1778,7 @@ update_local_locators(struct ctl_context *ctx,
                 = IX_CAST(msvtep_ucast_macs_local, e);
             if (uml->physical_port == pp) {
                 const struct msvtep_physical_locator *pl
-                    = get_locator(ctx, HNV_ENCAP_VXLAN, &pa);
+                    = get_locator(ctx, VFP_ENCAP_VXLAN, &pa);
                 if (uml->locator != pl) {
                     msvtep_ucast_macs_local_set_locator(uml, pl);
                 }
@@ -2267,7 +2269,7 @@ cmd_add_port(struct ctl_context *ctx)
     msvtep_ucast_macs_local_set_MAC(uml, mac_s);
     msvtep_ucast_macs_local_set_ipaddr(uml, ip_s);
     msvtep_ucast_macs_local_set_logical_switch(uml, vs.ls);
-    msvtep_ucast_macs_local_set_locator(uml, get_locator(ctx, HNV_ENCAP_VXLAN,
+    msvtep_ucast_macs_local_set_locator(uml, get_locator(ctx, VFP_ENCAP_VXLAN,
                                                          &pa));
     msvtep_ucast_macs_local_set_physical_port(uml, new_pp);
     free(mac_s);
@@ -2334,7 +2336,7 @@ cmd_add_mapping(struct ctl_context *ctx)
 {
     struct eth_addr mac;
     struct in6_addr ip, pa;
-    enum hnv_encap encap = HNV_ENCAP_VXLAN;
+    enum vfp_encap encap = VFP_ENCAP_VXLAN;
     struct vsubnet vs;
 
     if (!get_vsubnet(ctx, ctx->argv[1], true, &vs)
@@ -2353,9 +2355,9 @@ cmd_add_mapping(struct ctl_context *ctx)
     if (ctx->argc > 5) {
         const char *s = ctx->argv[5];
         if (!strcmp(s, "vxlan")) {
-            encap = HNV_ENCAP_VXLAN;
+            encap = VFP_ENCAP_VXLAN;
         } else if (!strcmp(s, "nvgre")) {
-            encap = HNV_ENCAP_NVGRE;
+            encap = VFP_ENCAP_NVGRE;
         } else {
             arg_error(ctx, "ENCAP", "\"%s\" is not vxlan or nvgre", s);
             return;
@@ -2381,7 +2383,7 @@ cmd_add_mapping(struct ctl_context *ctx)
         char *error = hnv_parse_encapsulation_type(
             umr->locator->encapsulation_type, &encap, &outer_ipv6);
         if (error) {
-            encap = HNV_ENCAP_VXLAN;
+            encap = VFP_ENCAP_VXLAN;
             free(error);
         }
     }
@@ -2491,7 +2493,7 @@ struct acl_key {
     uint32_t vsid;              /* The VSID, if 'is_vsid'. */
     bool is_vsid;
     bool inbound;               /* Direction. */
-    int64_t priority;           /* 0..65535. */
+    int64_t priority;           /* 0..HNV_ACL_PRIORITY_MAX. */
     const char *rule_type;      /* "RuleWith...Priority". */
 };
 
@@ -2537,9 +2539,10 @@ parse_acl_key(struct ctl_context *ctx, char *argv[], struct acl_key *key)
         return false;
     }
     if (!isdigit((unsigned char) prio[0])
-        || !str_to_uint(prio, 10, &priority) || priority > UINT16_MAX) {
-        arg_error(ctx, "PRIORITY", "\"%s\" is not a priority (0..65535)",
-                  prio);
+        || !str_to_uint(prio, 10, &priority)
+        || priority > HNV_ACL_PRIORITY_MAX) {
+        arg_error(ctx, "PRIORITY", "\"%s\" is not a priority (0..%d)",
+                  prio, HNV_ACL_PRIORITY_MAX);
         return false;
     }
     key->priority = priority;
@@ -3242,7 +3245,7 @@ show_vsubnet(struct show_ctx *sc, const struct msvtep_logical_switch *ls,
     }
     for (size_t i = 0; i < n_maps; i++) {
         const struct msvtep_physical_locator *pl = maps[i]->locator;
-        enum hnv_encap encap;
+        enum vfp_encap encap;
         bool outer_ipv6;
         char *error = hnv_parse_encapsulation_type(pl->encapsulation_type,
                                                    &encap, &outer_ipv6);

@@ -841,12 +841,6 @@ want_mapping_insert(struct want_space *ws, struct want_mapping *wm)
     hmap_insert(&ws->mappings, &wm->node, hash);
 }
 
-static enum vfp_encap
-vfp_encap_of(enum hnv_encap encap)
-{
-    return encap == HNV_ENCAP_NVGRE ? VFP_ENCAP_NVGRE : VFP_ENCAP_VXLAN;
-}
-
 /* Adds to 'ws' (if nonnull) and to 'rd' (if nonnull) the mappings of
  * 'subnet', and to 'ws' its gateway.  An encrypted subnet's remote CAs are
  * left out: what this host would send them would cross the underlay in
@@ -872,7 +866,7 @@ want_subnet_mappings(const struct hnv_check *check,
                 wm->mac = cm->mac;
                 wm->pa = cm->local ? in6addr_any : cm->pa;
                 wm->encap = (cm->local ? VFP_ENCAP_NONE
-                             : vfp_encap_of(cm->encap));
+                             : cm->encap);
                 want_mapping_insert(dst, wm);
             }
         }
