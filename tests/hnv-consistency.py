@@ -58,6 +58,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True    # No __pycache__ in the source tree.
 from hnv_rpc import Ovsdb, OvsdbError, Unixctl  # noqa: E402
 
 # The host under test and its world.
