@@ -55,6 +55,7 @@ import sys
 # Hundreds of traces through ovs-vswitchd's control socket, not hundreds
 # of ovs-appctl processes.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True    # No __pycache__ in the source tree.
 from hnv_rpc import Unixctl  # noqa: E402
 
 # The baseline policy of hnv-rowfuzz.at (hnv-ctl writes it).
