@@ -84,9 +84,10 @@ struct vfp_run_stats {
 };
 void vfp_get_last_run(struct vfp_run_stats *);
 
-/* Marks every object, so that the next vfp_run() compiles all flows anew
- * and compares them with the installed ones: a full recompute, which
- * changes no flow unless one was wrong. */
+/* Marks every object, and every owner of a flow in VFP's tables, so that
+ * the next vfp_run() compiles all flows anew and compares them with the
+ * bridge's: a full recompute, which changes no flow unless one was wrong
+ * (or no object wants it). */
 void vfp_mark_everything(void);
 
 /* Replies to 'conn' once every change made so far is installed. */
@@ -95,11 +96,14 @@ void vfp_sync_reply_later(struct unixctl_conn *);
 
 /* Sums the OpenFlow statistics of the flows with 'cookie', leaving out
  * decision and delivery flows, so that a rule counts each packet it matched
- * once and a port each packet that entered one of its pipelines once. */
+ * once and a port each packet that entered one of its pipelines once, and
+ * adds those of its flows that went while it lived.  A flow that several
+ * objects want has the cookie of one of them, and counts for that one
+ * only (see vfp.c). */
 void vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *);
 
-/* Sums the statistics of the flows with 'cookie' in 'table_id' with
- * 'priority'. */
+/* Sums the statistics of the bridge's flows with 'cookie' in 'table_id'
+ * with 'priority'. */
 void vfp_get_flow_stats(uint64_t cookie, uint8_t table_id, uint16_t priority,
                         struct vfp_stats *);
 

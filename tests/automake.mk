@@ -28,6 +28,7 @@ TESTSUITE_AT = \
 	tests/hnv-ctl.at \
 	tests/vfp.at \
 	tests/hnv-hostile.at \
+	tests/vfp-shared.at \
 	tests/hnv-rowfuzz.at \
 	tests/hnv-acl-scale.at
 TESTSUITE = tests/testsuite
