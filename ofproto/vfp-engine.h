@@ -124,9 +124,10 @@ char *vfp_add_route(const struct vfp_space *, const struct in6_addr *prefix,
     OVS_WARN_UNUSED_RESULT;
 void vfp_remove_route(const struct vfp_route *);
 
-/* Has the next vfp_run() compile every flow anew and compare it with the
- * installed one: a full recompute, which changes no flow unless one was
- * wrong. */
+/* Has the next vfp_run() compile every flow anew, for every object and
+ * every owner of a flow in VFP's tables, and compare it with the bridge's:
+ * a full recompute, which changes no flow unless one was wrong (or no
+ * object wants it). */
 void vfp_mark_everything(void);
 
 /* The state of the engine. */

@@ -57,7 +57,10 @@ struct vfp_stats {
 
 /* Sums the OpenFlow statistics of the flows with 'cookie', leaving out
  * decision and delivery flows, so that a rule counts each packet it matched
- * once and a port each packet that entered one of its pipelines once. */
+ * once and a port each packet that entered one of its pipelines once, and
+ * adds those of its flows that went while it lived.  A flow that several
+ * objects want has the cookie of one of them, and counts for that one
+ * only (see vfp.c). */
 void vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *);
 
 /* Sums the statistics of the flows with 'cookie' in 'table_id' with

@@ -17,12 +17,18 @@
 /* The VFP engine: keeps the OpenFlow tables of the VFP bridge in step with
  * the VFP model, incrementally.
  *
- * Every flow belongs to one owner (an object, named by its cookie).  A
+ * Every flow comes from an owner (an object, named by its cookie).  A
  * change to the model marks owners dirty; vfp_run() recompiles each dirty
- * owner (vfp-compile.c), compares the result with what that owner has
- * installed, and adds, replaces or deletes just the difference through
+ * owner (vfp-compile.c), compares the result with the bridge's flows of
+ * that owner, and adds, replaces or deletes just the difference through
  * ofproto_flow_mod().  Those flow_mods carry OFPUTIL_FF_NO_READONLY, since
- * VFP's tables are read-only to everyone else. */
+ * VFP's tables are read-only to everyone else.
+ *
+ * OpenFlow keys a flow by its table, priority and match, and so does VFP:
+ * two owners may compile a flow with the same key (two rules of a group
+ * whose conditions differ in writing only, say), and then the bridge has
+ * it, with the actions and cookie of one of them (choose_desire()), for as
+ * long as any of them wants it. */
 
 #include <config.h>
 
@@ -35,6 +41,7 @@
 #endif
 
 #include "classifier.h"
+#include "coverage.h"
 #include "hash.h"
 #include "netdev-native-tnl.h"
 #include "ofproto/ofproto-atomic.h"
@@ -53,16 +60,13 @@
 
 VLOG_DEFINE_THIS_MODULE(vfp);
 
-/* A flow that an owner has installed. */
-struct installed_flow {
-    struct hmap_node node;      /* In "struct owner" 'flows'. */
-    uint8_t table_id;
-    uint16_t priority;
-    struct minimatch match;
-    struct ofpact *ofpacts;
-    size_t ofpacts_len;
-    bool keep;                  /* Scratch, while diffing. */
-};
+/* The installed flows are those of the bridge's tables themselves: VFP
+ * keeps no copy of them.  OpenFlow keys a flow by its table, priority and
+ * match, and VFP finds the flows of an owner in ofproto's index of flows by
+ * cookie.  What VFP keeps is, for each owner with flows, its unit and
+ * retired counters ("struct owner"), and, for each flow that more than one
+ * owner wants, who wants it with which actions ("struct shared_flow"),
+ * which is rare.  See sync_owner() and choose_desire(). */
 
 /* An object that owns flows, by cookie. */
 struct owner {
@@ -71,45 +75,76 @@ struct owner {
     uint64_t unit;              /* Its unit of atomic change (see
                                  * owner_unit()), kept for when the object
                                  * is gone and its flows must go. */
-    struct hmap flows;          /* Contains "struct installed_flow"s. */
 
-    /* Statistics of its counted flows that were deleted while it lived
-     * (moved to other tables, say), so that its counters do not restart. */
+    /* Statistics of its counted flows that were deleted, or given to
+     * another owner, while it lived (moved to other tables, say), so that
+     * its counters do not restart. */
     uint64_t retired_packets, retired_bytes;
+
+    /* The shared flows that it wants. */
+    struct shared_flow **shares;
+    size_t n_shares, allocated_shares;
+
+    bool queued;                /* In 'owner_check'. */
+};
+
+/* The key of a flow, as OpenFlow has it. */
+struct flow_key {
+    uint8_t table_id;
+    uint16_t priority;
+    const struct minimatch *match;
+    uint32_t hash;              /* flow_key_hash(). */
+};
+
+/* What one owner wants a shared flow to do. */
+struct desire {
+    uint64_t cookie;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+};
+
+/* A flow that two or more owners want (for the moment of a run, also one
+ * that just lost all but one, or all, of them).  The bridge has the flow
+ * with the cookie and actions of one of them, the one choose_desire()
+ * picks. */
+struct shared_flow {
+    struct hmap_node node;      /* In 'shared_flows', by flow_key_hash(). */
+    uint8_t table_id;
+    uint16_t priority;
+    struct minimatch match;
+    struct desire *desires;
+    size_t n_desires, allocated_desires;
+    bool queued;                /* In 'shared_check'. */
 };
 
 /* A dirty owner, to recompile on the next run. */
 struct dirty {
-    struct hmap_node node;      /* In 'dirty'. */
-    struct ovs_list unit_node;  /* In its unit's 'owners'. */
+    struct hmap_node node;      /* In 'dirty', by cookie. */
+    struct ovs_list unit_node;  /* In its "struct dirty_unit" 'owners'. */
     uint64_t cookie;
 };
 
-/* The dirty owners of a unit of atomic change (see owner_unit()), which a
- * run syncs together.  An owner joins its unit when it is marked, so that
- * a run finds the units to sync without looking at every dirty owner: with
- * 100,000 dirty owners (a first load), that look took longer than a run's
- * whole budget, and each run synced one unit. */
+/* The dirty owners of one unit of atomic change (see owner_unit()), all
+ * synced in one run.  An owner's unit is found when it is marked, while
+ * its object still exists (see vfp_mark_port()), so that a run need not
+ * look at every dirty owner to choose what it syncs. */
 struct dirty_unit {
     struct hmap_node node;      /* In 'dirty_units', by 'unit'. */
     uint64_t unit;
     struct ovs_list owners;     /* Contains "struct dirty"s. */
 };
 
-/* A flow_mod that a run will commit, with the data it points to. */
+/* A change that a run will commit to one flow, by its key: at most one per
+ * key, so that the order of the flow_mods in the commit does not matter. */
 struct pending_mod {
-    uint16_t command;           /* OFPFC_ADD or OFPFC_DELETE_STRICT. */
-    uint64_t cookie;
+    struct hmap_node node;      /* In 'pending', by flow_key_hash(). */
     uint8_t table_id;
     uint16_t priority;
     struct minimatch match;
-    struct ofpact *ofpacts;     /* Owned copy, NULL for a delete. */
+    struct rule *ovs_rule;      /* The bridge's flow with this key, if any. */
+    uint64_t cookie;            /* The flow's owner after the commit. */
+    struct ofpact *ofpacts;     /* Owned copy; NULL: delete the flow. */
     size_t ofpacts_len;
-};
-
-struct pending_mods {
-    struct pending_mod *mods;
-    size_t n, allocated;
 };
 
 static struct vfp_model model;
@@ -141,8 +176,19 @@ static struct ofproto *ofproto; /* The bridge's, while VFP is active. */
 static struct hmap owners = HMAP_INITIALIZER(&owners);
 static struct hmap dirty = HMAP_INITIALIZER(&dirty);
 static struct hmap dirty_units = HMAP_INITIALIZER(&dirty_units);
+static struct hmap shared_flows = HMAP_INITIALIZER(&shared_flows);
 
-static uint64_t owner_unit(uint64_t cookie);
+/* What the run under way will commit, the shared flows that may no longer
+ * be shared, and the owners that may no longer have flows, to look at
+ * after the commit. */
+static struct hmap pending = HMAP_INITIALIZER(&pending);
+static struct shared_flow **shared_check;
+static size_t n_shared_check, allocated_shared_check;
+static uint64_t *owner_check;
+static size_t n_owner_check, allocated_owner_check;
+
+/* Shared flows whose owners want different actions. */
+static size_t n_conflicts;
 
 /* Atomic commits made, and flow changes in them, for "vfp/status". */
 static unsigned long long int n_commits, n_flow_changes;
@@ -159,6 +205,7 @@ static size_t n_sync_conns, allocated_sync_conns;
 
 static void vfp_deactivate(void);
 static void reply_to_syncs(void);
+static uint64_t owner_unit(uint64_t cookie);
 
 void
 vfp_init(void)
@@ -235,7 +282,7 @@ mark_cookie(uint64_t cookie)
 
 /* Forgets every dirty owner. */
 static void
-dirty_clear(void)
+clear_dirty(void)
 {
     struct dirty_unit *u;
     HMAP_FOR_EACH_POP (u, node, &dirty_units) {
@@ -333,12 +380,6 @@ vfp_mark_layer(const struct vfp_layer *layer)
 }
 
 void
-vfp_mark_port_flows(const struct vfp_port *port)
-{
-    mark(VFP_OWNER_PORT, port->id);
-}
-
-void
 vfp_mark_port(const struct vfp_port *port)
 {
     const struct vfp_layer *layer;
@@ -347,6 +388,12 @@ vfp_mark_port(const struct vfp_port *port)
     LIST_FOR_EACH (layer, node, &port->layers) {
         vfp_mark_layer(layer);
     }
+}
+
+void
+vfp_mark_port_flows(const struct vfp_port *port)
+{
+    mark(VFP_OWNER_PORT, port->id);
 }
 
 void
@@ -362,6 +409,28 @@ vfp_mark_everything(void)
     const struct vfp_space *space;
     HMAP_FOR_EACH (space, name_node, &model.spaces) {
         vfp_mark_space(space);
+    }
+
+    /* And every owner that has flows: one whose object is gone, or a flow
+     * that should not be there, goes. */
+    const struct owner *o;
+    HMAP_FOR_EACH (o, node, &owners) {
+        mark_cookie(o->cookie);
+    }
+    if (ofproto) {
+        ovs_mutex_lock(&ofproto_mutex);
+        for (int t = 0; t <= VFP_TABLE_LAST; t++) {
+            const struct rule *rule;
+            ovs_be64 last = 0;
+
+            CLS_FOR_EACH (rule, cr, &ofproto->tables[t].cls) {
+                if (rule->flow_cookie != last) {
+                    last = rule->flow_cookie;
+                    mark_cookie(ntohll(last));
+                }
+            }
+        }
+        ovs_mutex_unlock(&ofproto_mutex);
     }
 }
 
@@ -489,47 +558,117 @@ vfp_clear_iface(const char *iface_id)
 
 /* Installation. */
 
-/* Adds to 'packets' and 'bytes' the OpenFlow statistics of installed flow
- * 'f'. */
-static void
-add_any_flow_stats(const struct installed_flow *f, uint64_t *packets,
-                   uint64_t *bytes)
-{
-    if (!ofproto) {
-        return;
-    }
-
-    const struct cls_rule *cr = classifier_find_minimatch_exactly(
-        &ofproto->tables[f->table_id].cls, &f->match, f->priority,
-        OVS_VERSION_MAX);
-    if (cr) {
-        struct rule *rule = rule_from_cls_rule(cr);
-        struct pkt_stats ps;
-        long long int used;
-
-        ofproto->ofproto_class->rule_get_stats(rule, &ps, &used);
-        *packets += ps.n_packets;
-        *bytes += ps.n_bytes;
-    }
-}
-
-/* Adds to 'packets' and 'bytes' the statistics of installed flow 'f', if
- * it is one that counters count (not a decision or delivery flow). */
-static void
-add_flow_stats(const struct installed_flow *f, uint64_t *packets,
-               uint64_t *bytes)
-{
-    if (!vfp_table_is_decide(f->table_id)
-        && f->table_id != VFP_TABLE_DELIVER) {
-        add_any_flow_stats(f, packets, bytes);
-    }
-}
+COVERAGE_DEFINE(vfp_flow_conflict);
 
 static uint32_t
-installed_hash(uint8_t table_id, uint16_t priority,
-               const struct minimatch *match)
+flow_key_hash(uint8_t table_id, uint16_t priority,
+              const struct minimatch *match)
 {
     return minimatch_hash(match, hash_2words(table_id, priority));
+}
+
+static void
+flow_key_init(struct flow_key *key, uint8_t table_id, uint16_t priority,
+              const struct minimatch *match)
+{
+    key->table_id = table_id;
+    key->priority = priority;
+    key->match = match;
+    key->hash = flow_key_hash(table_id, priority, match);
+}
+
+static bool
+flow_key_is(const struct flow_key *key, uint8_t table_id, uint16_t priority,
+            const struct minimatch *match)
+{
+    return (key->table_id == table_id && key->priority == priority
+            && minimatch_equal(key->match, match));
+}
+
+/* Whether the statistics of a flow in 'table_id' count for its owner's
+ * counters: a packet crosses a rule's decision flow, and a port's delivery
+ * flow, after the flow that counted it already. */
+static bool
+table_is_counted(uint8_t table_id)
+{
+    return !vfp_table_is_decide(table_id) && table_id != VFP_TABLE_DELIVER;
+}
+
+static void
+add_rule_stats(struct rule *rule, uint64_t *packets, uint64_t *bytes)
+{
+    struct pkt_stats ps;
+    long long int used;
+
+    ofproto->ofproto_class->rule_get_stats(rule, &ps, &used);
+    *packets += ps.n_packets;
+    *bytes += ps.n_bytes;
+}
+
+/* The bridge's flows of an owner. */
+struct owner_rules {
+    struct rule **rules;
+    size_t n, allocated;
+};
+
+/* Stores in 'out' (which the caller frees with free(out->rules)) the
+ * bridge's flows in VFP's tables with 'cookie', from ofproto's index of
+ * flows by cookie, and returns how many.  With 'out' NULL, only counts
+ * them.  The pointers are good until VFP's next commit: only VFP changes
+ * its tables, and the main loop does not quiesce meanwhile. */
+static size_t
+ovs_rules_of(uint64_t cookie, struct owner_rules *out)
+{
+    ovs_be64 be_cookie = htonll(cookie);
+    size_t n = 0;
+    struct rule *rule;
+
+    if (out) {
+        *out = (struct owner_rules) { NULL, 0, 0 };
+    }
+    if (!ofproto) {
+        return 0;
+    }
+
+    /* OpenFlow's learn actions change the index from the handler
+     * threads. */
+    ovs_mutex_lock(&ofproto_mutex);
+    HINDEX_FOR_EACH_WITH_HASH (rule, cookie_node,
+                               hash_uint64((OVS_FORCE uint64_t) be_cookie),
+                               &ofproto->cookies) {
+        if (rule->flow_cookie == be_cookie
+            && rule->table_id <= VFP_TABLE_LAST) {
+            if (out) {
+                if (out->n >= out->allocated) {
+                    out->rules = x2nrealloc(out->rules, &out->allocated,
+                                            sizeof *out->rules);
+                }
+                out->rules[out->n++] = rule;
+            }
+            n++;
+        }
+    }
+    ovs_mutex_unlock(&ofproto_mutex);
+    return n;
+}
+
+/* The bridge's flow with 'key', if any. */
+static struct rule *
+ovs_find(const struct flow_key *key)
+{
+    const struct cls_rule *cr = classifier_find_minimatch_exactly(
+        &ofproto->tables[key->table_id].cls, key->match, key->priority,
+        OVS_VERSION_MAX);
+    return cr ? rule_from_cls_rule(cr) : NULL;
+}
+
+static bool
+rule_is(const struct rule *rule, const struct desire *d)
+{
+    const struct rule_actions *actions = rule_get_actions(rule);
+    return (ntohll(rule->flow_cookie) == d->cookie
+            && ofpacts_equal(actions->ofpacts, actions->ofpacts_len,
+                             d->ofpacts, d->ofpacts_len));
 }
 
 static struct owner *
@@ -552,7 +691,12 @@ owner_find(uint64_t cookie)
  * whose old flows must not go before the new ones come, or its packets
  * would briefly bypass VFP); the owner itself for the others, each of
  * which stands alone (a mapping, a route, a part of a flood).  Two names
- * with the same hash make one larger unit, which is harmless. */
+ * with the same hash make one larger unit, which is harmless.
+ *
+ * mark_cookie() finds it while the object exists, since callers mark an
+ * object before they remove it.  The unit of an object that is gone is
+ * that of its flows, kept in its "struct owner", or, if it has none, the
+ * owner itself, which then has nothing to change. */
 static uint64_t
 owner_unit(uint64_t cookie)
 {
@@ -594,14 +738,6 @@ owner_unit(uint64_t cookie)
     /* Gone: its flows go with the unit it belonged to. */
     const struct owner *o = owner_find(cookie);
     return o ? o->unit : cookie;
-}
-
-static void
-installed_flow_free(struct installed_flow *f)
-{
-    minimatch_destroy(&f->match);
-    free(f->ofpacts);
-    free(f);
 }
 
 /* Compiles the owner named by 'cookie'.  An object that no longer exists
@@ -678,71 +814,745 @@ compile_owner(uint64_t cookie, struct ovs_list *flows)
     }
 }
 
+/* Remembers to look, after the run's commit, whether 'o' still has flows,
+ * and to forget it if not. */
 static void
-pending_add(struct pending_mods *p, uint16_t command, uint64_t cookie,
-            uint8_t table_id, uint16_t priority,
-            const struct minimatch *match, const struct ofpact *ofpacts,
-            size_t ofpacts_len)
+queue_owner_check(struct owner *o)
 {
-    if (p->n >= p->allocated) {
-        p->mods = x2nrealloc(p->mods, &p->allocated, sizeof *p->mods);
+    if (o && !o->queued) {
+        o->queued = true;
+        if (n_owner_check >= allocated_owner_check) {
+            owner_check = x2nrealloc(owner_check, &allocated_owner_check,
+                                     sizeof *owner_check);
+        }
+        owner_check[n_owner_check++] = o->cookie;
+    }
+}
+
+/* The owner named by 'cookie', created if need be. */
+static struct owner *
+owner_get(uint64_t cookie)
+{
+    struct owner *o = owner_find(cookie);
+
+    if (!o) {
+        o = xzalloc(sizeof *o);
+        o->cookie = cookie;
+        o->unit = owner_unit(cookie);
+        hmap_insert(&owners, &o->node, hash_uint64(cookie));
+    }
+    return o;
+}
+
+static void
+owner_free(struct owner *o)
+{
+    hmap_remove(&owners, &o->node);
+    free(o->shares);
+    free(o);
+}
+
+/* Owners' names, for the log. */
+static void
+format_owner(struct ds *s, uint64_t cookie)
+{
+    const struct vfp_rule *rule = NULL;
+
+    if (vfp_cookie_kind(cookie) == VFP_OWNER_RULE) {
+        rule = vfp_model_find_rule_by_id(&model, vfp_cookie_id(cookie));
+    }
+    if (rule) {
+        ds_put_format(s, "rule %s of group %s of port %s", rule->name,
+                      rule->group->name, rule->group->layer->port->name);
+    } else {
+        ds_put_format(s, "owner %#"PRIx64, cookie);
+    }
+}
+
+/* Shared flows. */
+
+static void
+shared_key(const struct shared_flow *sf, struct flow_key *key)
+{
+    key->table_id = sf->table_id;
+    key->priority = sf->priority;
+    key->match = &sf->match;
+    key->hash = sf->node.hash;
+}
+
+static struct shared_flow *
+shared_find(const struct flow_key *key)
+{
+    struct shared_flow *sf;
+
+    HMAP_FOR_EACH_WITH_HASH (sf, node, key->hash, &shared_flows) {
+        if (flow_key_is(key, sf->table_id, sf->priority, &sf->match)) {
+            return sf;
+        }
+    }
+    return NULL;
+}
+
+static struct shared_flow *
+shared_create(const struct flow_key *key)
+{
+    struct shared_flow *sf = xzalloc(sizeof *sf);
+
+    sf->table_id = key->table_id;
+    sf->priority = key->priority;
+    minimatch_clone(&sf->match, key->match);
+    hmap_insert(&shared_flows, &sf->node, key->hash);
+    return sf;
+}
+
+/* Remembers to look at 'sf' after the run's commit: it may be down to one
+ * owner, or none. */
+static void
+queue_shared_check(struct shared_flow *sf)
+{
+    if (!sf->queued) {
+        sf->queued = true;
+        if (n_shared_check >= allocated_shared_check) {
+            shared_check = x2nrealloc(shared_check, &allocated_shared_check,
+                                      sizeof *shared_check);
+        }
+        shared_check[n_shared_check++] = sf;
+    }
+}
+
+static int
+compare_ofpacts(const struct desire *a, const struct desire *b)
+{
+    if (a->ofpacts_len != b->ofpacts_len) {
+        return a->ofpacts_len < b->ofpacts_len ? -1 : 1;
+    }
+    return a->ofpacts_len ? memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len) : 0;
+}
+
+static const struct vfp_rule *
+desire_rule(const struct desire *d)
+{
+    return (vfp_cookie_kind(d->cookie) == VFP_OWNER_RULE
+            ? vfp_model_find_rule_by_id(&model, vfp_cookie_id(d->cookie))
+            : NULL);
+}
+
+/* Whether 'a' goes before 'b' for the flow that both want.  In this order,
+ * which depends only on the model and the flows, never on the order in
+ * which they came (so that an ovs-vswitchd that just started and one that
+ * followed every change install the same):
+ *
+ *   - a block rule's: two rules of one group and priority whose conditions
+ *     compile into the same match were written to match the same packets,
+ *     and when one of them blocks, it is safer to block them;
+ *
+ *   - a rule that exists, before an owner that is gone and whose flows are
+ *     about to go;
+ *
+ *   - of two rules, the one whose name sorts first (their actions differ
+ *     at least in the rule's id, which depends on history);
+ *
+ *   - the actions that sort first, then the lowest cookie. */
+static bool
+desire_precedes(const struct desire *a, const struct desire *b)
+{
+    const struct vfp_rule *ra = desire_rule(a);
+    const struct vfp_rule *rb = desire_rule(b);
+    bool a_blocks = ra && ra->action.type == VFP_ACTION_BLOCK;
+    bool b_blocks = rb && rb->action.type == VFP_ACTION_BLOCK;
+
+    if (a_blocks != b_blocks) {
+        return a_blocks;
+    } else if (!ra != !rb) {
+        return ra != NULL;
+    } else if (ra && strcmp(ra->name, rb->name)) {
+        return strcmp(ra->name, rb->name) < 0;
     }
 
-    struct pending_mod *m = &p->mods[p->n++];
-    m->command = command;
-    m->cookie = cookie;
-    m->table_id = table_id;
-    m->priority = priority;
-    minimatch_clone(&m->match, match);
-    m->ofpacts = ofpacts ? xmemdup(ofpacts, ofpacts_len) : NULL;
-    m->ofpacts_len = ofpacts_len;
+    int cmp = compare_ofpacts(a, b);
+    return cmp ? cmp < 0 : a->cookie < b->cookie;
 }
+
+/* The owner of 'sf' whose cookie and actions the bridge's flow has, NULL if
+ * none wants it any longer. */
+static const struct desire *
+choose_desire(const struct shared_flow *sf)
+{
+    const struct desire *best = NULL;
+
+    for (size_t i = 0; i < sf->n_desires; i++) {
+        if (!best || desire_precedes(&sf->desires[i], best)) {
+            best = &sf->desires[i];
+        }
+    }
+    return best;
+}
+
+static bool
+shared_conflicts(const struct shared_flow *sf)
+{
+    for (size_t i = 1; i < sf->n_desires; i++) {
+        if (compare_ofpacts(&sf->desires[0], &sf->desires[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Updates 'n_conflicts' for a change to 'sf' that may have changed
+ * whether its owners disagree ('was': whether they did). */
+static void
+shared_update_conflicts(const struct shared_flow *sf, bool was)
+{
+    bool is = shared_conflicts(sf);
+
+    if (is != was) {
+        n_conflicts += is ? 1 : -1;
+    }
+}
+
+static void
+log_conflict(const struct shared_flow *sf, const struct desire *newcomer)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+    COVERAGE_INC(vfp_flow_conflict);
+    if (!VLOG_DROP_INFO(&rl)) {
+        const struct desire *other = NULL;
+        for (size_t i = 0; i < sf->n_desires && !other; i++) {
+            if (compare_ofpacts(&sf->desires[i], newcomer)) {
+                other = &sf->desires[i];
+            }
+        }
+
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ds_put_format(&s, "%s: ", bridge_name);
+        format_owner(&s, newcomer->cookie);
+        ds_put_cstr(&s, " and ");
+        format_owner(&s, other->cookie);
+        ds_put_format(&s, " want the flow in table %"PRIu8" with priority "
+                      "%"PRIu16", with different actions; it has those of ",
+                      sf->table_id, sf->priority);
+        format_owner(&s, choose_desire(sf)->cookie);
+        VLOG_INFO("%s", ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+static struct desire *
+shared_desire(struct shared_flow *sf, uint64_t cookie)
+{
+    for (size_t i = 0; i < sf->n_desires; i++) {
+        if (sf->desires[i].cookie == cookie) {
+            return &sf->desires[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+desire_set_ofpacts(struct desire *d, const struct ofpact *ofpacts,
+                   size_t ofpacts_len)
+{
+    free(d->ofpacts);
+    d->ofpacts = xmemdup(ofpacts, ofpacts_len);
+    d->ofpacts_len = ofpacts_len;
+}
+
+/* Records that the owner of 'want' wants 'sf' with its actions. */
+static void
+shared_want(struct shared_flow *sf, const struct desire *want)
+{
+    bool was = shared_conflicts(sf);
+    struct desire *d = shared_desire(sf, want->cookie);
+
+    if (d) {
+        if (compare_ofpacts(d, want)) {
+            desire_set_ofpacts(d, want->ofpacts, want->ofpacts_len);
+            shared_update_conflicts(sf, was);
+        }
+        return;
+    }
+
+    if (sf->n_desires >= sf->allocated_desires) {
+        sf->desires = x2nrealloc(sf->desires, &sf->allocated_desires,
+                                 sizeof *sf->desires);
+    }
+    d = &sf->desires[sf->n_desires++];
+    d->cookie = want->cookie;
+    d->ofpacts = NULL;
+    desire_set_ofpacts(d, want->ofpacts, want->ofpacts_len);
+
+    struct owner *o = owner_get(want->cookie);
+    if (o->n_shares >= o->allocated_shares) {
+        o->shares = x2nrealloc(o->shares, &o->allocated_shares,
+                               sizeof *o->shares);
+    }
+    o->shares[o->n_shares++] = sf;
+
+    shared_update_conflicts(sf, was);
+    for (size_t i = 0; i + 1 < sf->n_desires; i++) {
+        if (compare_ofpacts(&sf->desires[i], want)) {
+            log_conflict(sf, want);
+            break;
+        }
+    }
+}
+
+static void
+owner_forget_share(struct owner *o, const struct shared_flow *sf)
+{
+    for (size_t i = 0; o && i < o->n_shares; i++) {
+        if (o->shares[i] == sf) {
+            o->shares[i] = o->shares[--o->n_shares];
+            return;
+        }
+    }
+}
+
+/* Records that the owner named by 'cookie' no longer wants 'sf'. */
+static void
+shared_unwant(struct shared_flow *sf, uint64_t cookie)
+{
+    bool was = shared_conflicts(sf);
+    struct desire *d = shared_desire(sf, cookie);
+
+    if (d) {
+        free(d->ofpacts);
+        *d = sf->desires[--sf->n_desires];
+        owner_forget_share(owner_find(cookie), sf);
+        shared_update_conflicts(sf, was);
+        queue_shared_check(sf);
+    }
+}
+
+/* Forgets 'sf', which one owner wants, or none. */
+static void
+shared_free(struct shared_flow *sf)
+{
+    if (shared_conflicts(sf)) {
+        n_conflicts--;
+    }
+    for (size_t i = 0; i < sf->n_desires; i++) {
+        owner_forget_share(owner_find(sf->desires[i].cookie), sf);
+        free(sf->desires[i].ofpacts);
+    }
+    hmap_remove(&shared_flows, &sf->node);
+    minimatch_destroy(&sf->match);
+    free(sf->desires);
+    free(sf);
+}
+
+/* Planning. */
+
+static struct pending_mod *
+pending_find(const struct flow_key *key)
+{
+    struct pending_mod *m;
+
+    HMAP_FOR_EACH_WITH_HASH (m, node, key->hash, &pending) {
+        if (flow_key_is(key, m->table_id, m->priority, &m->match)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static void
+pending_mod_free(struct pending_mod *m)
+{
+    minimatch_destroy(&m->match);
+    free(m->ofpacts);
+    free(m);
+}
+
+/* Plans for the flow with 'key' to have the cookie and actions of 'd', or
+ * with 'd' NULL, to be gone.  With 'rule_known', 'rule' is the bridge's
+ * flow with 'key' (or NULL: none), which saves a lookup. */
+static void
+plan_flow(const struct flow_key *key, bool rule_known, struct rule *rule,
+          const struct desire *d)
+{
+    struct pending_mod *m = pending_find(key);
+
+    if (!m) {
+        if (!rule_known) {
+            rule = ovs_find(key);
+        }
+        if (d ? rule && rule_is(rule, d) : !rule) {
+            return;
+        }
+        m = xzalloc(sizeof *m);
+        m->table_id = key->table_id;
+        m->priority = key->priority;
+        minimatch_clone(&m->match, key->match);
+        m->ovs_rule = rule;
+        hmap_insert(&pending, &m->node, key->hash);
+    } else if (d ? m->ovs_rule && rule_is(m->ovs_rule, d) : !m->ovs_rule) {
+        /* Back to what the bridge has. */
+        hmap_remove(&pending, &m->node);
+        pending_mod_free(m);
+        return;
+    }
+
+    struct ofpact *ofpacts = d ? xmemdup(d->ofpacts, d->ofpacts_len) : NULL;
+    free(m->ofpacts);
+    m->ofpacts = ofpacts;
+    m->ofpacts_len = d ? d->ofpacts_len : 0;
+    m->cookie = d ? d->cookie : 0;
+}
+
+/* Plans the flow of 'sf' with the actions of the owner that
+ * choose_desire() picks, or its deletion if none wants it. */
+static void
+plan_shared(const struct shared_flow *sf)
+{
+    struct flow_key key;
+
+    shared_key(sf, &key);
+    plan_flow(&key, false, NULL, choose_desire(sf));
+}
+
+/* Syncing an owner. */
+
+/* A flow that an owner's compilation yields. */
+struct want {
+    struct hmap_node node;      /* In a local map, by flow_key_hash(). */
+    struct flow_key key;
+    struct minimatch match;
+    struct desire desire;       /* Its actions are the compiled flow's. */
+};
+
+/* A flow that an owner had before its sync: in the bridge with its cookie,
+ * or shared, or both. */
+struct held {
+    struct hmap_node node;      /* In a local map, by flow_key_hash(). */
+    struct flow_key key;
+    struct rule *rule;          /* The bridge's flow with its cookie, or
+                                 * NULL. */
+    struct shared_flow *sf;     /* The shared flow that it wants, or NULL. */
+    bool wanted;                /* Does its compilation still yield it? */
+};
+
+static struct want *
+want_find(const struct hmap *map, const struct flow_key *key)
+{
+    struct want *w;
+
+    HMAP_FOR_EACH_WITH_HASH (w, node, key->hash, map) {
+        if (flow_key_is(key, w->key.table_id, w->key.priority, w->key.match)) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+static struct held *
+held_find(const struct hmap *map, const struct flow_key *key)
+{
+    struct held *h;
+
+    HMAP_FOR_EACH_WITH_HASH (h, node, key->hash, map) {
+        if (flow_key_is(key, h->key.table_id, h->key.priority, h->key.match)) {
+            return h;
+        }
+    }
+    return NULL;
+}
+
+/* Stores in '*wantsp' (which the caller frees, and destroys the matches
+ * of) the compiled 'flows' of the owner named by 'cookie', each key once,
+ * indexed in 'map'.  Returns how many. */
+static size_t
+collect_wants(uint64_t cookie, struct ovs_list *flows,
+              struct want **wantsp, struct hmap *map)
+{
+    struct want *wants = xmalloc(ovs_list_size(flows) * sizeof *wants);
+    size_t n = 0;
+    struct vfp_flow *f;
+
+    LIST_FOR_EACH (f, node, flows) {
+        /* Like a flow_mod from an OpenFlow client, whose Ethernet or IP
+         * fields imply packet_type=eth, so that "ovs-ofctl dump-flows br-int
+         * ip" finds VFP's flows too. */
+        if (f->match.wc.masks.dl_type
+            || !eth_addr_is_zero(f->match.wc.masks.dl_src)
+            || !eth_addr_is_zero(f->match.wc.masks.dl_dst)) {
+            match_set_default_packet_type(&f->match);
+        }
+
+        struct want *w = &wants[n];
+        minimatch_init(&w->match, &f->match);
+        flow_key_init(&w->key, f->table_id, f->priority, &w->match);
+        w->desire = (struct desire) { cookie, f->ofpacts.data,
+                                      f->ofpacts.size };
+
+        struct want *same = want_find(map, &w->key);
+        if (!same) {
+            hmap_insert(map, &w->node, w->key.hash);
+            n++;
+            continue;
+        }
+
+        /* Two of its flows with one key, which OpenFlow holds once: the
+         * actions that sort first, whatever the order of compilation. */
+        if (compare_ofpacts(&w->desire, &same->desire)) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 60);
+            COVERAGE_INC(vfp_flow_conflict);
+            VLOG_INFO_RL(&rl, "%s: owner %#"PRIx64" compiles two flows "
+                         "in table %"PRIu8" with priority %"PRIu16" and "
+                         "one match, with different actions; one is "
+                         "installed", bridge_name, cookie, f->table_id,
+                         f->priority);
+            if (compare_ofpacts(&w->desire, &same->desire) < 0) {
+                same->desire = w->desire;
+            }
+        }
+        minimatch_destroy(&w->match);
+    }
+    *wantsp = wants;
+    return n;
+}
+
+/* Stores in '*heldsp' (which the caller frees) the flows that 'o' had
+ * before its sync, indexed in 'map': 'rules', its flows in the bridge,
+ * and the shared flows that it wants.  Returns how many. */
+static size_t
+collect_held(const struct owner *o, const struct owner_rules *rules,
+             struct held **heldsp, struct hmap *map)
+{
+    struct held *helds = xmalloc((rules->n + o->n_shares) * sizeof *helds);
+    size_t n = 0;
+
+    for (size_t i = 0; i < rules->n; i++) {
+        struct rule *rule = rules->rules[i];
+        struct held *h = &helds[n];
+
+        flow_key_init(&h->key, rule->table_id, rule->cr.priority,
+                      &rule->cr.match);
+        if (!hmap_is_empty(&pending) && pending_find(&h->key)) {
+            /* What the run planned decides: another owner took the flow,
+             * which then is shared, and so found below if it still is
+             * this owner's too. */
+            continue;
+        }
+        h->rule = rule;
+        h->sf = NULL;
+        h->wanted = false;
+        hmap_insert(map, &h->node, h->key.hash);
+        n++;
+    }
+
+    for (size_t i = 0; i < o->n_shares; i++) {
+        struct shared_flow *sf = o->shares[i];
+        struct flow_key key;
+
+        shared_key(sf, &key);
+        struct held *h = held_find(map, &key);
+        if (!h) {
+            h = &helds[n++];
+            h->key = key;
+            h->rule = NULL;
+            h->wanted = false;
+            hmap_insert(map, &h->node, key.hash);
+        }
+        h->sf = sf;
+    }
+    *heldsp = helds;
+    return n;
+}
+
+/* Plans the flow of 'w', which 'h' (if nonnull) had before. */
+static void
+sync_want(const struct want *w, const struct held *h)
+{
+    struct shared_flow *sf = h ? h->sf : NULL;
+
+    if (!sf && !hmap_is_empty(&shared_flows)) {
+        sf = shared_find(&w->key);
+    }
+    if (!sf && h && h->rule) {
+        /* Its own, and only its own. */
+        plan_flow(&w->key, true, h->rule, &w->desire);
+        return;
+    }
+
+    if (!sf) {
+        /* New to this owner: does another one have it? */
+        const struct pending_mod *m = pending_find(&w->key);
+        struct rule *rule = NULL;
+        struct desire other;
+        bool exists;
+
+        if (m) {
+            other = (struct desire) { m->cookie, m->ofpacts,
+                                      m->ofpacts_len };
+            exists = m->ofpacts != NULL;
+        } else {
+            rule = ovs_find(&w->key);
+            exists = rule != NULL;
+            if (rule) {
+                const struct rule_actions *actions = rule_get_actions(rule);
+                other = (struct desire) {
+                    ntohll(rule->flow_cookie),
+                    CONST_CAST(struct ofpact *, actions->ofpacts),
+                    actions->ofpacts_len
+                };
+            }
+        }
+        if (!exists || other.cookie == w->desire.cookie) {
+            plan_flow(&w->key, !m, rule, &w->desire);
+            return;
+        }
+        sf = shared_create(&w->key);
+        shared_want(sf, &other);
+    }
+    shared_want(sf, &w->desire);
+    plan_shared(sf);
+}
+
+/* Plans the flow of 'h', which the owner named by 'cookie' no longer
+ * wants: gone, unless another owner wants it, who then gets it. */
+static void
+drop_held(uint64_t cookie, const struct held *h)
+{
+    struct shared_flow *sf = h->sf;
+
+    if (!sf && !hmap_is_empty(&shared_flows)) {
+        sf = shared_find(&h->key);
+    }
+    if (sf) {
+        shared_unwant(sf, cookie);
+        plan_shared(sf);
+    } else {
+        plan_flow(&h->key, true, h->rule, NULL);
+    }
+}
+
+/* Plans, into 'pending', the flow_mods that bring the bridge's flows in
+ * line with the compiled flows of the owner named by 'cookie', touching
+ * only the difference.  A flow that another owner wants too becomes (or
+ * stays) shared (see choose_desire()), and when one of its owners no
+ * longer wants it, another gets it, in the same commit. */
+static void
+sync_owner(uint64_t cookie, uint64_t unit)
+{
+    struct ovs_list flows = OVS_LIST_INITIALIZER(&flows);
+    struct owner_rules rules;
+
+    compile_owner(cookie, &flows);
+    ovs_rules_of(cookie, &rules);
+    struct owner *o = owner_find(cookie);
+    if (!o && !rules.n && ovs_list_is_empty(&flows)) {
+        return;
+    }
+    o = o ? o : owner_get(cookie);
+    o->unit = unit;
+
+    struct hmap want_map = HMAP_INITIALIZER(&want_map);
+    struct want *wants;
+    size_t n_wants = collect_wants(cookie, &flows, &wants, &want_map);
+
+    struct hmap held_map = HMAP_INITIALIZER(&held_map);
+    struct held *helds;
+    size_t n_helds = collect_held(o, &rules, &helds, &held_map);
+
+    for (size_t i = 0; i < n_wants; i++) {
+        struct held *h = held_find(&held_map, &wants[i].key);
+        if (h) {
+            h->wanted = true;
+        }
+        sync_want(&wants[i], h);
+    }
+    for (size_t i = 0; i < n_helds; i++) {
+        if (!helds[i].wanted) {
+            drop_held(cookie, &helds[i]);
+        }
+    }
+    if (!n_wants) {
+        /* Each flow that it wants, it has, or shares: otherwise, it may
+         * have none left after the commit. */
+        queue_owner_check(o);
+    }
+
+    for (size_t i = 0; i < n_wants; i++) {
+        minimatch_destroy(&wants[i].match);
+    }
+    free(wants);
+    hmap_destroy(&want_map);
+    free(helds);
+    hmap_destroy(&held_map);
+    free(rules.rules);
+    vfp_flows_destroy(&flows);
+}
+
+/* Committing. */
 
 static void
 pending_to_flow_mod(const struct pending_mod *m, struct ofputil_flow_mod *fm)
 {
+    bool add = m->ofpacts != NULL;
+
+    /* A flow that passes to another owner starts to count for it from 0
+     * (its counts so far were retired to the old owner, see
+     * retire_replaced()). */
+    bool new_owner = (add && m->ovs_rule
+                      && ntohll(m->ovs_rule->flow_cookie) != m->cookie);
+
     *fm = (struct ofputil_flow_mod) {
         .match = m->match,
         .priority = m->priority,
         .cookie = htonll(m->cookie),
-        .cookie_mask = m->command == OFPFC_ADD ? 0 : OVS_BE64_MAX,
         .new_cookie = htonll(m->cookie),
         .table_id = m->table_id,
-        .command = m->command,
+        .command = add ? OFPFC_ADD : OFPFC_DELETE_STRICT,
         .buffer_id = UINT32_MAX,
         .out_port = OFPP_ANY,
         .out_group = OFPG_ANY,
-        .flags = OFPUTIL_FF_NO_READONLY,
+        .flags = (OFPUTIL_FF_NO_READONLY
+                  | (new_owner ? OFPUTIL_FF_RESET_COUNTS : 0)),
         .ofpacts = m->ofpacts,
         .ofpacts_len = m->ofpacts_len,
     };
 }
 
-/* Commits the flow_mods of 'p' as one atomic change, so that no packet
- * ever sees half of what one run changes (a group replaced, a port's
- * layers moved).  If the change as a whole fails, commits them one by one,
- * so that one flow the bridge refuses does not hold up all others. */
+/* Before 'm' deletes the bridge's flow, or gives it to another owner, adds
+ * its statistics to its owner's retired ones. */
 static void
-pending_commit(struct pending_mods *p)
+retire_replaced(const struct pending_mod *m)
 {
-    if (!p->n) {
-        return;
-    }
+    if (m->ovs_rule) {
+        uint64_t cookie = ntohll(m->ovs_rule->flow_cookie);
 
-    struct ofputil_flow_mod *fms = xmalloc(p->n * sizeof *fms);
-    for (size_t i = 0; i < p->n; i++) {
-        pending_to_flow_mod(&p->mods[i], &fms[i]);
+        if (!m->ofpacts || cookie != m->cookie) {
+            struct owner *o = owner_find(cookie);
+            if (o && table_is_counted(m->table_id)) {
+                add_rule_stats(m->ovs_rule, &o->retired_packets,
+                               &o->retired_bytes);
+            }
+            queue_owner_check(o);
+        }
+        if (!m->ofpacts) {
+            n_deleted_since_trim++;
+        }
     }
+}
 
-    enum ofperr error = ofproto_flow_mods_atomic(ofproto, fms, p->n);
-    n_commits++;
-    n_flow_changes += p->n;
+/* Carries out the 'n' flow_mods of 'fms' as one atomic change, so that no
+ * packet ever sees half of what one run changes (a group replaced, a
+ * port's layers moved).  If the change as a whole fails, makes them one by
+ * one, so that one flow the bridge refuses does not hold up all others;
+ * the next full recompute then finds what is still wrong. */
+static void
+commit_flow_mods(struct ofputil_flow_mod *fms, size_t n)
+{
+    enum ofperr error = ofproto_flow_mods_atomic(ofproto, fms, n);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "%s: %"PRIuSIZE" flow changes could not be made "
                      "at once (%s); making them one by one", bridge_name,
-                     p->n, ofperr_to_string(error));
-        for (size_t i = 0; i < p->n; i++) {
+                     n, ofperr_to_string(error));
+        for (size_t i = 0; i < n; i++) {
             error = ofproto_flow_mod(ofproto, &fms[i]);
             if (error) {
                 VLOG_WARN_RL(&rl, "%s: %s of a flow in table %"PRIu8" "
@@ -753,109 +1563,59 @@ pending_commit(struct pending_mods *p)
             }
         }
     }
-    free(fms);
-
-    for (size_t i = 0; i < p->n; i++) {
-        minimatch_destroy(&p->mods[i].match);
-        free(p->mods[i].ofpacts);
-    }
-    p->n = 0;
 }
 
-/* Plans, into 'p', the flow_mods that bring the installed flows of the
- * owner named by 'cookie' in line with its compiled flows, touching only
- * the difference, and records the result as installed. */
+/* After a commit: forgets the shared flows that one owner wants, or none,
+ * and the owners that have no flows left. */
 static void
-sync_owner(uint64_t cookie, uint64_t unit, struct pending_mods *p)
+sweep_after_commit(void)
 {
-    struct ovs_list flows = OVS_LIST_INITIALIZER(&flows);
-    struct owner *o = owner_find(cookie);
-    struct installed_flow *inst;
-    struct vfp_flow *f;
+    for (size_t i = 0; i < n_shared_check; i++) {
+        struct shared_flow *sf = shared_check[i];
 
-    compile_owner(cookie, &flows);
-    if (!o) {
-        if (ovs_list_is_empty(&flows)) {
-            return;
+        sf->queued = false;
+        if (sf->n_desires <= 1) {
+            shared_free(sf);
         }
-        o = xzalloc(sizeof *o);
-        o->cookie = cookie;
-        hmap_init(&o->flows);
-        hmap_insert(&owners, &o->node, hash_uint64(cookie));
     }
-    o->unit = unit;
+    n_shared_check = 0;
 
-    HMAP_FOR_EACH (inst, node, &o->flows) {
-        inst->keep = false;
-    }
-
-    LIST_FOR_EACH (f, node, &flows) {
-        /* Like a flow_mod from an OpenFlow client, whose Ethernet or IP
-         * fields imply packet_type=eth, so that "ovs-ofctl dump-flows br-int
-         * ip" finds VFP's flows too. */
-        if (f->match.wc.masks.dl_type
-            || !eth_addr_is_zero(f->match.wc.masks.dl_src)
-            || !eth_addr_is_zero(f->match.wc.masks.dl_dst)) {
-            match_set_default_packet_type(&f->match);
-        }
-
-        struct minimatch mm;
-        minimatch_init(&mm, &f->match);
-        uint32_t hash = installed_hash(f->table_id, f->priority, &mm);
-
-        struct installed_flow *old = NULL;
-        HMAP_FOR_EACH_WITH_HASH (inst, node, hash, &o->flows) {
-            if (inst->table_id == f->table_id
-                && inst->priority == f->priority
-                && minimatch_equal(&inst->match, &mm)) {
-                old = inst;
-                break;
+    for (size_t i = 0; i < n_owner_check; i++) {
+        struct owner *o = owner_find(owner_check[i]);
+        if (o) {
+            o->queued = false;
+            if (!o->n_shares && !ovs_rules_of(o->cookie, NULL)) {
+                owner_free(o);
             }
         }
-
-        if (old && ofpacts_equal(old->ofpacts, old->ofpacts_len,
-                                 f->ofpacts.data, f->ofpacts.size)) {
-            old->keep = true;
-            minimatch_destroy(&mm);
-            continue;
-        }
-
-        /* New, or new actions: an add replaces a flow with the same match
-         * and priority. */
-        pending_add(p, OFPFC_ADD, cookie, f->table_id, f->priority, &mm,
-                    f->ofpacts.data, f->ofpacts.size);
-        if (!old) {
-            old = xmalloc(sizeof *old);
-            old->table_id = f->table_id;
-            old->priority = f->priority;
-            minimatch_clone(&old->match, &mm);
-            hmap_insert(&o->flows, &old->node, hash);
-        } else {
-            free(old->ofpacts);
-        }
-        old->ofpacts = xmemdup(f->ofpacts.data, f->ofpacts.size);
-        old->ofpacts_len = f->ofpacts.size;
-        old->keep = true;
-        minimatch_destroy(&mm);
     }
+    n_owner_check = 0;
+}
 
-    HMAP_FOR_EACH_SAFE (inst, node, &o->flows) {
-        if (!inst->keep) {
-            add_flow_stats(inst, &o->retired_packets, &o->retired_bytes);
-            pending_add(p, OFPFC_DELETE_STRICT, cookie, inst->table_id,
-                        inst->priority, &inst->match, NULL, 0);
-            hmap_remove(&o->flows, &inst->node);
-            installed_flow_free(inst);
-            n_deleted_since_trim++;
+/* Commits what the run planned. */
+static void
+pending_commit(void)
+{
+    size_t n = hmap_count(&pending);
+
+    if (n) {
+        struct ofputil_flow_mod *fms = xmalloc(n * sizeof *fms);
+        struct pending_mod *m;
+        size_t i = 0;
+
+        HMAP_FOR_EACH (m, node, &pending) {
+            retire_replaced(m);
+            pending_to_flow_mod(m, &fms[i++]);
+        }
+        commit_flow_mods(fms, n);
+        n_commits++;
+        n_flow_changes += n;
+        free(fms);
+        HMAP_FOR_EACH_POP (m, node, &pending) {
+            pending_mod_free(m);
         }
     }
-
-    if (hmap_is_empty(&o->flows)) {
-        hmap_remove(&owners, &o->node);
-        hmap_destroy(&o->flows);
-        free(o);
-    }
-    vfp_flows_destroy(&flows);
+    sweep_after_commit();
 }
 
 /* Forgets every installed flow without deleting it: for a bridge that is
@@ -863,16 +1623,17 @@ sync_owner(uint64_t cookie, uint64_t unit, struct pending_mods *p)
 static void
 forget_installed(void)
 {
-    struct owner *o;
-
-    HMAP_FOR_EACH_POP (o, node, &owners) {
-        struct installed_flow *f;
-        HMAP_FOR_EACH_POP (f, node, &o->flows) {
-            installed_flow_free(f);
-        }
-        hmap_destroy(&o->flows);
-        free(o);
+    struct shared_flow *sf;
+    HMAP_FOR_EACH_SAFE (sf, node, &shared_flows) {
+        shared_free(sf);
     }
+    ovs_assert(!n_conflicts);
+
+    struct owner *o;
+    HMAP_FOR_EACH_SAFE (o, node, &owners) {
+        owner_free(o);
+    }
+    n_shared_check = n_owner_check = 0;
 }
 
 /* Deletes the flows that OpenFlow clients put in VFP's tables while they
@@ -932,49 +1693,63 @@ vfp_deactivate(void)
         return;
     }
 
-    struct pending_mods p = { NULL, 0, 0 };
-    struct owner *o;
-    HMAP_FOR_EACH (o, node, &owners) {
-        struct installed_flow *f;
-        HMAP_FOR_EACH (f, node, &o->flows) {
-            pending_add(&p, OFPFC_DELETE_STRICT, o->cookie, f->table_id,
-                        f->priority, &f->match, NULL, 0);
-        }
+    /* Every flow of VFP's tables, in one atomic commit. */
+    size_t n = VFP_TABLE_LAST + 1;
+    struct ofputil_flow_mod *fms = xmalloc(n * sizeof *fms);
+    struct match match;
+    match_init_catchall(&match);
+    n_commits++;
+    for (size_t t = 0; t < n; t++) {
+        n_flow_changes += classifier_count(&ofproto->tables[t].cls);
+        fms[t] = (struct ofputil_flow_mod) {
+            .table_id = t,
+            .command = OFPFC_DELETE,
+            .buffer_id = UINT32_MAX,
+            .out_port = OFPP_ANY,
+            .out_group = OFPG_ANY,
+            .flags = OFPUTIL_FF_NO_READONLY,
+        };
+        minimatch_init(&fms[t].match, &match);
     }
-    pending_commit(&p);
-    free(p.mods);
+    commit_flow_mods(fms, n);
+    for (size_t t = 0; t < n; t++) {
+        minimatch_destroy(&fms[t].match);
+    }
+    free(fms);
+
     forget_installed();
     set_tables_readonly(false);
     vfp_pmtu_close();
 
     /* Nothing is pending without a bridge: reactivation marks everything
      * anew. */
-    dirty_clear();
+    clear_dirty();
     VLOG_INFO("%s: VFP tables released", bridge_name);
     ofproto = NULL;
 }
 
-/* Syncs dirty owners into 'p', whole units at a time, until the run has
- * spent its budget since 'start' (at least one unit, however large, so
+/* Syncs dirty owners into 'pending', whole units at a time, until the run
+ * has spent its budget since 'start' (at least one unit, however large, so
  * that every run makes progress).  Returns how many owners it synced. */
 static size_t
-sync_some_units(struct pending_mods *p, long long int start)
+sync_some_units(long long int start)
 {
-    size_t n_synced = 0;
     struct dirty_unit *u;
+    size_t n_synced = 0;
 
     HMAP_FOR_EACH_SAFE (u, node, &dirty_units) {
         struct dirty *d;
         LIST_FOR_EACH_POP (d, unit_node, &u->owners) {
-            sync_owner(d->cookie, u->unit, p);
+            sync_owner(d->cookie, u->unit);
             hmap_remove(&dirty, &d->node);
             free(d);
             n_synced++;
         }
         hmap_remove(&dirty_units, &u->node);
         free(u);
+
         if (time_usec() - start >= VFP_RUN_BUDGET_US
-            || p->n >= VFP_RUN_MAX_CHANGES) {
+            || hmap_count(&pending) >= VFP_RUN_MAX_CHANGES) {
             break;
         }
     }
@@ -1068,7 +1843,7 @@ vfp_run(void)
         if (hmap_is_empty(&model.ports)) {
             /* Nothing to install until a port comes, and taking the bridge
              * then marks everything anyway. */
-            dirty_clear();
+            clear_dirty();
         }
         reply_to_syncs();
         return;
@@ -1076,20 +1851,18 @@ vfp_run(void)
 
     if (!hmap_is_empty(&dirty)) {
         long long int start = time_usec();
-        struct pending_mods p = { NULL, 0, 0 };
 
-        last_run.n_owners = sync_some_units(&p, start);
+        last_run.n_owners = sync_some_units(start);
 
-        /* After a full compile the tables have a bucket for each of 100,000
-         * owners, which the next run would scan for a few. */
+        /* After a full compile the tables have a bucket for each of
+         * 100,000 owners. */
         hmap_shrink(&dirty);
         hmap_shrink(&dirty_units);
         long long int compiled = time_usec();
-        last_run.n_changes = p.n;
-        pending_commit(&p);
+        last_run.n_changes = hmap_count(&pending);
+        pending_commit();
         last_run.compile_us = compiled - start;
         last_run.commit_us = time_usec() - compiled;
-        free(p.mods);
     }
     if (hmap_is_empty(&dirty)) {
         reply_to_syncs();
@@ -1157,8 +1930,14 @@ vfp_wait(void)
 void
 vfp_destroy(void)
 {
-    dirty_clear();
+    clear_dirty();
     forget_installed();
+    free(shared_check);
+    shared_check = NULL;
+    allocated_shared_check = 0;
+    free(owner_check);
+    owner_check = NULL;
+    allocated_owner_check = 0;
     ofproto = NULL;
     reply_to_syncs();
     free(sync_conns);
@@ -1175,47 +1954,53 @@ void
 vfp_get_memory_usage(struct simap *usage)
 {
     size_t n_flows = 0;
-    struct owner *o;
 
-    HMAP_FOR_EACH (o, node, &owners) {
-        n_flows += hmap_count(&o->flows);
+    if (ofproto) {
+        for (int t = 0; t <= VFP_TABLE_LAST; t++) {
+            n_flows += classifier_count(&ofproto->tables[t].cls);
+        }
     }
     simap_increase(usage, "vfp-rules", hmap_count(&model.rules_by_id));
     simap_increase(usage, "vfp-flows", n_flows);
+    simap_increase(usage, "vfp-owners", hmap_count(&owners));
+    simap_increase(usage, "vfp-shared-flows", hmap_count(&shared_flows));
+    simap_increase(usage, "vfp-conflicting-flows", n_conflicts);
 }
 
 void
 vfp_get_flow_stats(uint64_t cookie, uint8_t table_id, uint16_t priority,
                    struct vfp_stats *stats)
 {
-    const struct owner *o = owner_find(cookie);
-    const struct installed_flow *f;
+    struct owner_rules rules;
 
+    ovs_rules_of(cookie, &rules);
     memset(stats, 0, sizeof *stats);
-    if (o) {
-        HMAP_FOR_EACH (f, node, &o->flows) {
-            if (f->table_id == table_id && f->priority == priority) {
-                add_any_flow_stats(f, &stats->n_packets, &stats->n_bytes);
-            }
+    for (size_t i = 0; i < rules.n; i++) {
+        struct rule *rule = rules.rules[i];
+        if (rule->table_id == table_id && rule->cr.priority == priority) {
+            add_rule_stats(rule, &stats->n_packets, &stats->n_bytes);
         }
     }
+    free(rules.rules);
 }
 
 void
 vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *stats)
 {
     const struct owner *o = owner_find(cookie);
-    const struct installed_flow *f;
+    struct owner_rules rules;
 
+    ovs_rules_of(cookie, &rules);
     memset(stats, 0, sizeof *stats);
-    if (!o) {
-        return;
+    if (o) {
+        stats->n_packets = o->retired_packets;
+        stats->n_bytes = o->retired_bytes;
     }
-    stats->n_packets = o->retired_packets;
-    stats->n_bytes = o->retired_bytes;
-    HMAP_FOR_EACH (f, node, &o->flows) {
-        /* A packet crosses a rule's decision flow, and a port's delivery
-         * flow, after the flow that counted it already. */
-        add_flow_stats(f, &stats->n_packets, &stats->n_bytes);
+    for (size_t i = 0; i < rules.n; i++) {
+        struct rule *rule = rules.rules[i];
+        if (table_is_counted(rule->table_id)) {
+            add_rule_stats(rule, &stats->n_packets, &stats->n_bytes);
+        }
     }
+    free(rules.rules);
 }

@@ -30,6 +30,7 @@ TESTSUITE_AT = \
 	tests/vfp.at \
 	tests/hnv-hostile.at \
 	tests/hnv-incremental.at \
+	tests/vfp-shared.at \
 	tests/hnv-rowfuzz.at \
 	tests/hnv-consistency.at \
 	tests/hnv-acl-scale.at
