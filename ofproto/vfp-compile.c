@@ -1492,12 +1492,15 @@ struct slot_flow {
     struct vfp_flow *flow;
 };
 
+/* Rule names come from the policy, ids from the history of the model: by
+ * name, a host that followed the changes and one that just started give a
+ * shared flow its actions in the same order. */
 static int
-compare_rules_by_id(const void *a_, const void *b_)
+compare_rules_by_name(const void *a_, const void *b_)
 {
     const struct vfp_rule *const *a = a_;
     const struct vfp_rule *const *b = b_;
-    return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
+    return strcmp((*a)->name, (*b)->name);
 }
 
 void
@@ -1521,9 +1524,10 @@ vfp_compile_slot(const struct vfp_group *group, uint16_t priority,
         return;
     }
 
-    /* In the order of the rules' ids, so that a flow shared by several
-     * rules gets its actions in the same order each time. */
-    qsort(rules, n_rules, sizeof *rules, compare_rules_by_id);
+    /* In the order of the rules' names (unique in their group), so that a
+     * flow shared by several rules gets its actions in the same order each
+     * time, on every host. */
+    qsort(rules, n_rules, sizeof *rules, compare_rules_by_name);
 
     struct hmap by_match = HMAP_INITIALIZER(&by_match);
     for (size_t i = 0; i < n_rules; i++) {

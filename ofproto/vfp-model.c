@@ -507,16 +507,10 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
                          name);
     }
 
-    /* Two such rules would compile to the same flows, and only one of
-     * them could ever match. */
-    const struct vfp_rule *twin;
-    LIST_FOR_EACH (twin, node, &group->rules) {
-        if (twin->priority == priority && vfp_cond_equal(&twin->cond, cond)) {
-            return xasprintf("rule %s of group %s already has priority "
-                             "%"PRIu16" and the same conditions", twin->name,
-                             group->name, priority);
-        }
-    }
+    /* Two rules of one priority with the same conditions compile to the
+     * same flows, which they share (see vfp.c): the engine decides which
+     * one's action the flows carry, from the model alone, so that ACL rows
+     * that say the same thing twice are both kept, on every host alike. */
     if (stateful && action->type != VFP_ACTION_ALLOW) {
         return xasprintf("rule %s: only allow rules can be stateful", name);
     }
