@@ -157,14 +157,15 @@ log_size () {
 # and comparing them with the installed ones, A_COMMIT committing them to
 # the bridge), in us; A_AGENT, their sum; A_PASSES, the checks; A_MODE, how
 # the first check says it was made (the first word in its parentheses, as
-# in "(incremental; ...)" or "(incremental: 1 subnets, ...)"; "fallback" for
-# a full check that a "policy: full check, for ..." line explains; "move"
-# for the fast path; "-" for an unmarked full check); A_END, when the last of those lines was logged (us
-# since the epoch, 0 if none).  The lines are read by what they say, not by
-# the next_cfg they name, so that they may change (ovs-vswitchd-hnv(8),
-# LOGGING).  ovs-vswitchd writes its log asynchronously, so the lines may
-# come a little after cur_cfg: wait until a check is there and the log has
-# stopped growing, two seconds at most.
+# in "(incremental; ...)" or "(incremental: 1 subnets, ...)"; "fallback"
+# for a full check that a "policy: full check, for ..." line explains;
+# "move" for the fast path; "-" for an unmarked full check); A_END, when
+# the last of those lines was logged (us since the epoch, 0 if none).  The
+# lines are read by what they say, not by the next_cfg they name, so that
+# they may change (ovs-vswitchd-hnv(8), LOGGING).  ovs-vswitchd writes its
+# log asynchronously, so the lines may come a little after cur_cfg: wait
+# until a check is there and the log has stopped growing, two seconds at
+# most.
 agent_times () {
     local offset=$1 out i size prev=-1 stamp
     for ((i = 0; i < 70; i++)); do
