@@ -946,8 +946,9 @@ desire_rule(const struct desire *d)
  *     compile into the same match were written to match the same packets,
  *     and when one of them blocks, it is safer to block them;
  *
- *   - a rule that exists, before an owner that is gone and whose flows are
- *     about to go;
+ *   - a rule that exists, before any other owner (rules share flows with
+ *     rules only, so the other is a rule that is gone, whose flows are
+ *     about to go);
  *
  *   - of two rules, the one whose name sorts first (their actions differ
  *     at least in the rule's id, which depends on history);
