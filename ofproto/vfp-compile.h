@@ -19,9 +19,12 @@
 
 /* Compiles the VFP object model into OpenFlow flows.
  *
- * Each flow belongs to exactly one object, its owner, whose cookie it
- * carries.  Compiling an owner yields all of that owner's flows and nothing
- * else, so a change recompiles (and reinstalls) only the owners it affects:
+ * Each compiled flow comes from one object, its owner, whose cookie it
+ * carries.  (Two owners may compile flows with the same table, priority and
+ * match, which OpenFlow holds as one: vfp.c installs such a shared flow
+ * once, for one of them.)  Compiling an owner yields all of that owner's
+ * flows and nothing else, so a change recompiles (and reinstalls) only the
+ * owners it affects:
  *
  *   - a rule owns its match flows in its group's table and its decision
  *     flow in its layer's decision table;
