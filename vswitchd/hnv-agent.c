@@ -431,13 +431,16 @@ hnv_db_run(struct hnv_db *db)
         return;
     }
 
+    /* A connection and the whole contents it brings can come in one run:
+     * the seqno from before it is what tells that they came. */
+    unsigned int seqno = ovsdb_idl_get_seqno(db->idl);
     ovsdb_idl_run(db->idl);
     hnv_db_probe_extension(db);
 
     bool connected = ovsdb_idl_is_connected(db->idl);
     if (connected != db->was_connected) {
         db->resync = true;
-        db->resync_seqno = ovsdb_idl_get_seqno(db->idl);
+        db->resync_seqno = seqno;
         if (connected) {
             VLOG_INFO("%s: connected to %s database", hnv_remote, db->name);
         } else {
