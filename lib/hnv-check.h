@@ -223,8 +223,11 @@ void hnv_check_destroy(struct hnv_check *);
  * whose mappings changed, by VSID, and the VM NICs whose ACLs changed, by
  * name.  It handles the changes that a running fleet makes all the time:
  * mappings (Ucast_Macs_Remote rows and their locators) added, removed or
- * moved, FW_Rules rows added, changed or removed, and the counters of
- * Global.  For anything else, or a change that would refuse a row or could
+ * moved, FW_Rules rows added, changed or removed, this host's VM NICs
+ * added or removed with their Ucast_Macs_Local rows, new subnets, virtual
+ * networks and bindings of bare subnets, and the counters of Global and
+ * FW_Global (ovs-vswitchd-hnv(8), "Change-driven processing").  For
+ * anything else, or a change that would refuse a row or could
  * let a refused row in, it returns false and sets '*why' to a static
  * string that says what it could not handle: then 'check' holds what it
  * held before (its 'accepted' set intact) and the caller runs
