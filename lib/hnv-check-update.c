@@ -687,13 +687,21 @@ charge_new_nics(struct update *u, const struct uuidset *new_ports)
     }
 }
 
+/* Whether changed row 'umr' changed only its locator: a live migration. */
+static bool
+umr_moved(const struct msvtep_ucast_macs_remote *umr)
+{
+    static const struct ovsdb_idl_column *locator[] = {
+        &msvtep_ucast_macs_remote_col_locator, NULL
+    };
+    return !other_column_updated(&umr->header_,
+                                 &msvtep_table_ucast_macs_remote, locator);
+}
+
 static void
 remove_mappings(struct update *u, const struct ovsdb_idl *vtep,
                 const struct uuidset *gone_ports)
 {
-    static const struct ovsdb_idl_column *umr_locator[] = {
-        &msvtep_ucast_macs_remote_col_locator, NULL
-    };
     const struct msvtep_ucast_macs_remote *umr;
     const struct msvtep_ucast_macs_local *uml;
     bool mac_errors = has_errors(u->ctx.check, "Ucast_Macs_Remote",
@@ -704,10 +712,7 @@ remove_mappings(struct update *u, const struct ovsdb_idl *vtep,
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH_TRACKED (umr, vtep) {
         bool deleted = msvtep_ucast_macs_remote_is_deleted(umr);
         bool new = msvtep_ucast_macs_remote_is_new(umr);
-        bool moved = (!deleted && !new
-                      && !other_column_updated(&umr->header_,
-                                               &msvtep_table_ucast_macs_remote,
-                                               umr_locator));
+        bool moved = !deleted && !new && umr_moved(umr);
         if (deleted && new) {
             if (is_accepted(u, &umr->header_.uuid)) {
                 fail(u, "a mapping row was replaced");
@@ -740,9 +745,6 @@ remove_mappings(struct update *u, const struct ovsdb_idl *vtep,
 static void
 add_mappings(struct update *u, const struct ovsdb_idl *vtep)
 {
-    static const struct ovsdb_idl_column *umr_locator[] = {
-        &msvtep_ucast_macs_remote_col_locator, NULL
-    };
     const struct msvtep_ucast_macs_remote *umr;
     const struct msvtep_ucast_macs_local *uml;
     struct mac_row r;
@@ -757,10 +759,7 @@ add_mappings(struct update *u, const struct ovsdb_idl *vtep)
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH_TRACKED (umr, vtep) {
         bool deleted = msvtep_ucast_macs_remote_is_deleted(umr);
         bool new = msvtep_ucast_macs_remote_is_new(umr);
-        bool moved = (!deleted && !new
-                      && !other_column_updated(&umr->header_,
-                                               &msvtep_table_ucast_macs_remote,
-                                               umr_locator));
+        bool moved = !deleted && !new && umr_moved(umr);
         if (!deleted && !moved && !u->why) {
             mac_row_from_remote(&u->ctx, umr, &r);
             add_mapping(u, &r);
