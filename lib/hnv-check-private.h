@@ -35,6 +35,7 @@ struct ovsdb_idl_row;
 struct check_ctx {
     struct hnv_check *check;
     const struct uuidset *incumbents;   /* May be NULL. */
+    const struct uuidset *recorded;     /* In In_Force.  May be NULL. */
 
     /* hnv_check_update(): a row that would be refused is not refused but
      * sets 'failed', for hnv_check_run() to decide. */
@@ -70,7 +71,7 @@ struct mac_row {
     const struct msvtep_logical_switch *ls;
     const struct msvtep_physical_locator *pl;
     const struct msvtep_physical_port *pp;      /* Local rows only. */
-    bool incumbent;
+    int incumbent;              /* incumbent_rank(). */
 };
 
 /* What a CA MAC in a VSID belongs to: one local NIC, or one PA. */
@@ -100,7 +101,7 @@ struct binding {
     const struct msvtep_logical_router *lr;
     size_t i;
     struct uuid uuid;           /* binding_uuid(). */
-    bool incumbent;
+    int incumbent;              /* incumbent_rank(). */
 };
 
 struct uuid binding_uuid(const struct msvtep_logical_router *,

@@ -767,6 +767,24 @@ add_mappings(struct update *u, const struct ovsdb_idl *vtep)
     }
 }
 
+/* In_Force: the agent writes there what the check keeps in force against a
+ * conflict ('held'), and reads back its own writes, which change nothing.
+ * Anything else (another host's verdict, an operator's deletion) may
+ * change how a conflict is decided. */
+static void
+update_in_force(struct update *u, const struct ovsdb_idl *vtep)
+{
+    const struct msvtep_in_force *f;
+
+    MSVTEP_IN_FORCE_FOR_EACH_TRACKED (f, vtep) {
+        bool held = hnv_check_find_held(u->ctx.check, &f->kept_row) != NULL;
+        if (msvtep_in_force_is_deleted(f) ? held : !held) {
+            fail(u, "In_Force changed other than by this host");
+            return;
+        }
+    }
+}
+
 static void
 update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
 {
@@ -774,7 +792,8 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
         &msvtep_table_global, &msvtep_table_ucast_macs_remote,
         &msvtep_table_ucast_macs_local, &msvtep_table_physical_locator,
         &msvtep_table_physical_switch, &msvtep_table_physical_port,
-        &msvtep_table_logical_switch, &msvtep_table_logical_router, NULL
+        &msvtep_table_logical_switch, &msvtep_table_logical_router,
+        &msvtep_table_in_force, NULL
     };
     static const struct ovsdb_idl_column *global_cfg[] = {
         &msvtep_global_col_next_cfg, &msvtep_global_col_cur_cfg, NULL
@@ -792,6 +811,11 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
             fail(u, "the Global row changed");
             return;
         }
+    }
+
+    update_in_force(u, vtep);
+    if (u->why) {
+        return;
     }
 
     struct uuidset new_ports = UUIDSET_INITIALIZER(&new_ports);

@@ -96,10 +96,58 @@ note_accepted(struct check_ctx *ctx, const struct ovsdb_idl_row *row)
     uuidset_insert(&ctx->check->accepted, &row->uuid);
 }
 
-static bool
-is_incumbent(const struct check_ctx *ctx, const struct uuid *uuid)
+/* How firmly row 'uuid' is in force, for conflicts: 2 if In_Force names
+ * it (what any host decided, which every host follows), 1 if this host
+ * accepted it in its previous check, else 0.  Between claimants of one
+ * rank, the lower uuid comes first. */
+static int
+incumbent_rank(const struct check_ctx *ctx, const struct uuid *uuid)
 {
-    return ctx->incumbents && uuidset_contains(ctx->incumbents, uuid);
+    return (ctx->recorded && uuidset_contains(ctx->recorded, uuid) ? 2
+            : ctx->incumbents && uuidset_contains(ctx->incumbents, uuid) ? 1
+            : 0);
+}
+
+/* Compares claimants 'a' and 'b' of ranks 'ra' and 'rb'. */
+static int
+compare_claimants(int ra, const struct uuid *a, int rb, const struct uuid *b)
+{
+    return ra != rb ? (ra > rb ? -1 : 1) : uuid_compare_3way(a, b);
+}
+
+const struct hnv_check_held *
+hnv_check_find_held(const struct hnv_check *check, const struct uuid *uuid)
+{
+    const struct hnv_check_held *h;
+
+    HMAP_FOR_EACH_WITH_HASH (h, node, uuid_hash(uuid), &check->held) {
+        if (uuid_equals(&h->uuid, uuid)) {
+            return h;
+        }
+    }
+    return NULL;
+}
+
+/* Notes that accepted row 'uuid' keeps its place against a conflicting
+ * row, over what 'format' says, so that the agent records it in In_Force:
+ * a host that did not follow the history then keeps the same row.
+ * (hnv_check_update() refuses nothing, so it has nothing to note.) */
+static void OVS_PRINTF_FORMAT(3, 4)
+note_held(struct check_ctx *ctx, const struct uuid *uuid,
+          const char *format, ...)
+{
+    if (ctx->update || uuid_is_zero(uuid)
+        || hnv_check_find_held(ctx->check, uuid)) {
+        return;
+    }
+
+    struct hnv_check_held *h = xmalloc(sizeof *h);
+    va_list args;
+    va_start(args, format);
+    h->uuid = *uuid;
+    h->claim = xvasprintf(format, args);
+    va_end(args);
+    hmap_insert(&ctx->check->held, &h->node, uuid_hash(uuid));
 }
 
 /* Returns the subnet record of 'ls', if it is the accepted Logical_Switch
@@ -152,16 +200,6 @@ see_owner(struct check_ctx *ctx, const void *key, size_t len,
     return NULL;
 }
 
-/* Records string 'key' (which this function frees) as seen.  Returns false
- * if it had been seen already. */
-static bool
-see_once(struct check_ctx *ctx, char *key)
-{
-    bool once = !see_owner(ctx, key, strlen(key), NULL, NULL);
-    free(key);
-    return once;
-}
-
 struct ca_key
 ca_key(uint32_t vsid, bool is_ip, const struct in6_addr *ip,
        const struct eth_addr *mac)
@@ -179,37 +217,37 @@ ca_key(uint32_t vsid, bool is_ip, const struct in6_addr *ip,
     return key;
 }
 
+/* A row and its incumbent_rank(), to sort. */
+struct ranked_row {
+    int rank;
+    const struct ovsdb_idl_row *row;
+};
+
 static int
-compare_rows_by_uuid(const void *a_, const void *b_)
+compare_ranked_rows(const void *a_, const void *b_)
 {
-    const struct ovsdb_idl_row *const *a = a_;
-    const struct ovsdb_idl_row *const *b = b_;
-    return uuid_compare_3way(&(*a)->uuid, &(*b)->uuid);
+    const struct ranked_row *a = a_;
+    const struct ranked_row *b = b_;
+    return compare_claimants(a->rank, &a->row->uuid, b->rank, &b->row->uuid);
 }
 
 /* Sorts the 'n' rows of 'rows' in the order in which they claim unique
- * things (a VSID, a CA): first the rows accepted by the previous check,
- * then the others, each part by uuid, so that the order is the same on
- * every host and every run. */
+ * things (a VSID, a CA): by incumbent_rank(), then by uuid, so that the
+ * order is the same on every host and every run. */
 static void
 sort_rows(const struct check_ctx *ctx, const struct ovsdb_idl_row **rows,
           size_t n)
 {
-    size_t n_incumbents = 0;
+    struct ranked_row *r = xmalloc(n * sizeof *r);
     for (size_t i = 0; i < n; i++) {
-        if (is_incumbent(ctx, &rows[i]->uuid)) {
-            const struct ovsdb_idl_row *tmp = rows[n_incumbents];
-            rows[n_incumbents++] = rows[i];
-            rows[i] = tmp;
-        }
+        r[i].rank = incumbent_rank(ctx, &rows[i]->uuid);
+        r[i].row = rows[i];
     }
-    if (n_incumbents) {
-        qsort(rows, n_incumbents, sizeof *rows, compare_rows_by_uuid);
+    qsort(r, n, sizeof *r, compare_ranked_rows);
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = r[i].row;
     }
-    if (n > n_incumbents) {
-        qsort(rows + n_incumbents, n - n_incumbents, sizeof *rows,
-              compare_rows_by_uuid);
-    }
+    free(r);
 }
 
 /* Returns the rows of 'tc' in 'idl' in sort_rows() order.  The caller
@@ -252,11 +290,12 @@ struct claim {
     struct hmap_node node;
     char *key;
     size_t n;
-    bool incumbent;             /* One of the claims is in force. */
+    int incumbent;              /* The highest incumbent_rank() of its
+                                 * claims. */
 };
 
 static void
-claims_add(struct hmap *claims, const char *key, bool incumbent)
+claims_add(struct hmap *claims, const char *key, int incumbent)
 {
     uint32_t hash = hash_string(key, 0);
     struct claim *c;
@@ -264,7 +303,7 @@ claims_add(struct hmap *claims, const char *key, bool incumbent)
     HMAP_FOR_EACH_WITH_HASH (c, node, hash, claims) {
         if (!strcmp(c->key, key)) {
             c->n++;
-            c->incumbent |= incumbent;
+            c->incumbent = MAX(c->incumbent, incumbent);
             return;
         }
     }
@@ -330,7 +369,7 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
             if (ls->n_tunnel_key) {
                 char *key = xasprintf("%"PRId64, ls->tunnel_key[0]);
                 claims_add(&claims, key,
-                           is_incumbent(ctx, &ls->header_.uuid));
+                           incumbent_rank(ctx, &ls->header_.uuid));
                 free(key);
             }
         }
@@ -361,10 +400,15 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
                       "refused until one is left", ls->tunnel_key[0]);
             continue;
         }
-        if (!see_once(ctx, xasprintf("vsid %"PRId64, ls->tunnel_key[0]))) {
+        key = xasprintf("vsid %"PRId64, ls->tunnel_key[0]);
+        const struct seen *s = see_owner(ctx, key, strlen(key), NULL,
+                                         &ls->header_.uuid);
+        free(key);
+        if (s) {
             add_error(ctx, "Logical_Switch", &ls->header_,
                       "tunnel_key: VSID %"PRId64" is already used by "
                       "another virtual subnet", ls->tunnel_key[0]);
+            note_held(ctx, &s->uuid, "VSID %"PRId64, ls->tunnel_key[0]);
             continue;
         }
 
@@ -396,7 +440,7 @@ compare_bindings(const void *a_, const void *b_)
     const struct binding *b = b_;
 
     if (a->incumbent != b->incumbent) {
-        return a->incumbent ? -1 : 1;
+        return a->incumbent > b->incumbent ? -1 : 1;
     }
     int cmp = uuid_compare_3way(&a->lr->header_.uuid, &b->lr->header_.uuid);
     return (cmp ? cmp : strcmp(a->lr->key_switch_binding[a->i],
@@ -445,6 +489,8 @@ check_binding(struct check_ctx *ctx, const struct binding *b,
                   "switch_binding: %s: virtual subnet %"PRIu32" is already "
                   "bound to virtual network \"%s\"; this binding is refused",
                   key, subnet->vsid, subnet->vnet);
+        note_held(ctx, &subnet->binding, "binding of VSID %"PRIu32,
+                  subnet->vsid);
         return NULL;
     }
 
@@ -465,6 +511,8 @@ check_binding(struct check_ctx *ctx, const struct binding *b,
                   "switch_binding: %s overlaps %s of VSID %"PRIu32" in the "
                   "same virtual network; this binding is refused",
                   key, ds_cstr(&s), overlap->vsid);
+        note_held(ctx, &overlap->binding, "prefix %s in virtual network %s",
+                  ds_cstr(&s), lr->name);
         ds_destroy(&s);
         return NULL;
     }
@@ -490,7 +538,7 @@ check_bindings(struct check_ctx *ctx,
             b->lr = lrs[i];
             b->i = j;
             b->uuid = binding_uuid(lrs[i], lrs[i]->key_switch_binding[j]);
-            b->incumbent = is_incumbent(ctx, &b->uuid);
+            b->incumbent = incumbent_rank(ctx, &b->uuid);
         }
     }
     if (n) {
@@ -533,6 +581,7 @@ check_bindings(struct check_ctx *ctx,
             subnet->has_prefix = true;
             subnet->prefix = prefix;
             subnet->vnet = xstrdup(bindings[i].lr->name);
+            subnet->binding = bindings[i].uuid;
             uuidset_insert(&ctx->check->accepted, &bindings[i].uuid);
         }
     }
@@ -622,7 +671,7 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     if (vtep) {
         MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
             claims_add(&claims, lr->name,
-                       is_incumbent(ctx, &lr->header_.uuid));
+                       incumbent_rank(ctx, &lr->header_.uuid));
         }
     }
 
@@ -639,10 +688,15 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
                       "one is left", lr->name);
             continue;
         }
-        if (!see_once(ctx, xasprintf("router %s", lr->name))) {
+        char *key = xasprintf("router %s", lr->name);
+        const struct seen *s = see_owner(ctx, key, strlen(key), NULL,
+                                         &lr->header_.uuid);
+        free(key);
+        if (s) {
             add_error(ctx, "Logical_Router", &lr->header_,
                       "name: virtual network \"%s\" is defined twice",
                       lr->name);
+            note_held(ctx, &s->uuid, "virtual network name %s", lr->name);
             continue;
         }
         note_accepted(ctx, &lr->header_);
@@ -759,7 +813,7 @@ struct port_candidate {
     const struct msvtep_physical_port *pp;
     char *name;                 /* Normalized by hnv_nic_id_normalize(). */
     uint32_t vsid;
-    bool incumbent;
+    int incumbent;              /* incumbent_rank(). */
 };
 
 static int
@@ -771,10 +825,9 @@ compare_port_candidates(const void *a_, const void *b_)
 
     if (cmp) {
         return cmp;
-    } else if (a->incumbent != b->incumbent) {
-        return a->incumbent ? -1 : 1;
     } else {
-        return uuid_compare_3way(&a->pp->header_.uuid, &b->pp->header_.uuid);
+        return compare_claimants(a->incumbent, &a->pp->header_.uuid,
+                                 b->incumbent, &b->pp->header_.uuid);
     }
 }
 
@@ -843,6 +896,7 @@ decide_nic(struct check_ctx *ctx, struct port_candidate *c, size_t n)
                       "Physical_Port "UUID_FMT" (VSID %"PRIu32"); this "
                       "row is refused", c[i].pp->name,
                       UUID_ARGS(&c[0].pp->header_.uuid), c[0].vsid);
+            note_held(ctx, &c[0].pp->header_.uuid, "VM NIC %s", c[0].name);
         }
         return;
     }
@@ -875,7 +929,7 @@ check_physical_ports(struct check_ctx *ctx,
             c[n].pp = pp;
             c[n].name = hnv_nic_id_normalize(pp->name);
             c[n].vsid = vsid;
-            c[n].incumbent = is_incumbent(ctx, &pp->header_.uuid);
+            c[n].incumbent = incumbent_rank(ctx, &pp->header_.uuid);
             n++;
         }
     }
@@ -1026,17 +1080,21 @@ fits_nic(struct check_ctx *ctx, const struct mac_row *r,
         add_error(ctx, r->table, r->row, "MAC: VM NIC \"%s\" already has "
                   "MAC "ETH_ADDR_FMT"; this row is refused", nic->name,
                   ETH_ADDR_ARGS(nic->mac));
+        note_held(ctx, &nic->mac_row, "MAC of VM NIC %s", nic->name);
         return false;
     }
     if (nic->has_mac && !has_ip) {
         add_error(ctx, r->table, r->row, "ipaddr: VM NIC \"%s\" already has "
                   "a row for MAC %s", nic->name, r->mac_s);
+        note_held(ctx, &nic->mac_row, "MAC of VM NIC %s", nic->name);
         return false;
     }
     if (has_ip && nic->n_ips
         && IN6_IS_ADDR_V4MAPPED(ip) != IN6_IS_ADDR_V4MAPPED(&nic->ips[0])) {
         add_error(ctx, r->table, r->row, "ipaddr: VM NIC \"%s\" already has "
                   "a CA of the other address family", nic->name);
+        note_held(ctx, &nic->mac_row, "address family of VM NIC %s",
+                  nic->name);
         return false;
     }
     return true;
@@ -1050,6 +1108,7 @@ add_to_nic(const struct mac_row *r, struct hnv_check_nic *nic,
     if (!nic->has_mac) {
         nic->has_mac = true;
         nic->mac = *mac;
+        nic->mac_row = r->row->uuid;
         nic->has_pa = parse_ip(r->pl->dst_ip, &nic->pa);
     }
     nic->n_rows++;
@@ -1116,6 +1175,7 @@ check_mac_owner(struct check_ctx *ctx, const struct mac_row *r,
                   "in VSID %"PRIu32" by row "UUID_FMT" to another %s",
                   r->mac_s, vsid, UUID_ARGS(&s->uuid),
                   o->nic ? "VM NIC" : "endpoint");
+        note_held(ctx, &s->uuid, "CA MAC %s in VSID %"PRIu32, r->mac_s, vsid);
         return false;
     }
     return true;
@@ -1194,6 +1254,8 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
     if (s) {
         add_error(ctx, r->table, r->row, "ipaddr: CA %s is already mapped in "
                   "VSID %"PRIu32, r->ip_s, subnet->vsid);
+        note_held(ctx, &s->uuid, "CA %s in VSID %"PRIu32, r->ip_s,
+                  subnet->vsid);
         return false;
     }
     /* Only a row that passes every check claims its MAC and CA: a refused
@@ -1222,7 +1284,7 @@ mac_row_from_local(struct check_ctx *ctx,
         .mac_s = uml->MAC, .ip_s = uml->ipaddr,
         .ls = uml->logical_switch, .pl = uml->locator,
         .pp = uml->physical_port,
-        .incumbent = is_incumbent(ctx, &uml->header_.uuid),
+        .incumbent = incumbent_rank(ctx, &uml->header_.uuid),
     };
 }
 
@@ -1235,7 +1297,7 @@ mac_row_from_remote(struct check_ctx *ctx,
         .row = &umr->header_, .table = "Ucast_Macs_Remote",
         .mac_s = umr->MAC, .ip_s = umr->ipaddr,
         .ls = umr->logical_switch, .pl = umr->locator,
-        .incumbent = is_incumbent(ctx, &umr->header_.uuid),
+        .incumbent = incumbent_rank(ctx, &umr->header_.uuid),
     };
 }
 
@@ -1245,10 +1307,8 @@ compare_mac_rows(const void *a_, const void *b_)
     const struct mac_row *a = a_;
     const struct mac_row *b = b_;
 
-    if (a->incumbent != b->incumbent) {
-        return a->incumbent ? -1 : 1;
-    }
-    return uuid_compare_3way(&a->row->uuid, &b->row->uuid);
+    return compare_claimants(a->incumbent, &a->row->uuid,
+                             b->incumbent, &b->row->uuid);
 }
 
 static void
@@ -1519,6 +1579,9 @@ check_fw_row(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
                       admin ? "admin" : "controller", rule->priority,
                       rule->direction, rule->vnic_id,
                       UUID_ARGS(&p->uuid), p->block ? "Block" : "Allow");
+            note_held(ctx, &p->uuid, "ACL place %s %s %"PRId64" of %s",
+                      admin ? "admin" : "controller", rule->direction,
+                      rule->priority, rule->vnic_id);
             free(target);
             fail_closed(ctx, rule);
             return false;
@@ -1578,11 +1641,12 @@ check_fw_rules(struct check_ctx *ctx, const struct ovsdb_idl *fw)
 void
 hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
               const char *host, const struct uuidset *incumbents,
-              struct hnv_check *check)
+              const struct uuidset *recorded, struct hnv_check *check)
 {
     struct check_ctx ctx = {
         .check = check,
         .incumbents = incumbents,
+        .recorded = recorded,
     };
 
     hnv_check_init(check);
@@ -1610,6 +1674,7 @@ hnv_check_init(struct hnv_check *check)
     hmap_init(&check->acls_by_target);
     hmap_init(&check->keys);
     hmap_init(&check->fw_places);
+    hmap_init(&check->held);
 }
 
 void
@@ -1683,6 +1748,13 @@ hnv_check_destroy(struct hnv_check *check)
         free(p);
     }
     hmap_destroy(&check->fw_places);
+
+    struct hnv_check_held *h;
+    HMAP_FOR_EACH_POP (h, node, &check->held) {
+        free(h->claim);
+        free(h);
+    }
+    hmap_destroy(&check->held);
 
     /* Ready for hnv_check_run(), or to be destroyed again. */
     hnv_check_init(check);

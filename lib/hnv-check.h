@@ -52,6 +52,7 @@ struct hnv_check_subnet {
     bool has_prefix;            /* Bound to a virtual network? */
     struct hnv_prefix prefix;   /* Its prefix there. */
     char *vnet;                 /* That virtual network's name, or NULL. */
+    struct uuid binding;        /* That binding's uuid, by binding_uuid(). */
     bool encrypted;             /* encryption_credential_thumbprint set:
                                  * its traffic must not leave the host. */
     struct hmap mappings;       /* Its "struct hnv_check_mapping"s, by
@@ -117,6 +118,7 @@ struct hnv_check_nic {
 
     bool has_mac;
     struct eth_addr mac;
+    struct uuid mac_row;        /* The row that gave it 'mac'. */
     size_t n_rows;              /* Its accepted Ucast_Macs_Local rows. */
     struct in6_addr *ips;       /* Its CAs, in the order accepted; all of
                                  * one address family. */
@@ -195,10 +197,27 @@ struct hnv_check {
      * the simple live migration that hnv-move.c handles. */
     struct uuidset shared_macs;
 
+    /* Accepted rows that keep their place against a conflicting row
+     * ("struct hnv_check_held"s, by uuid), which the agent records in
+     * ms_vtep's In_Force table so that a host that did not see the
+     * history decides the conflict the same way.  Computed by
+     * hnv_check_run() only: hnv_check_update() refuses nothing. */
+    struct hmap held;
+
     /* What was refused, in table then uuid order. */
     struct hnv_check_error *errors;
     size_t n_errors, allocated_errors;
 };
+
+/* A row kept in force against a conflicting one. */
+struct hnv_check_held {
+    struct hmap_node node;      /* In 'held', by uuid_hash(&uuid). */
+    struct uuid uuid;           /* The row (or binding: binding_uuid()). */
+    char *claim;                /* What it holds, for people to read. */
+};
+
+const struct hnv_check_held *hnv_check_find_held(const struct hnv_check *,
+                                                 const struct uuid *);
 
 /* An empty check, that hnv_check_destroy() accepts. */
 void hnv_check_init(struct hnv_check *);
@@ -208,10 +227,13 @@ void hnv_check_init(struct hnv_check *);
  * 'vtep' and 'fw' may each be NULL, or an IDL that has not yet received its
  * first snapshot; their tables are then simply empty.  'host' names this
  * host's Physical_Switch row.  'incumbents' (may be NULL) is the 'accepted'
- * set of the previous check. */
+ * set of the previous check; 'recorded' (may be NULL) the rows that
+ * ms_vtep's In_Force table names.  In a conflict, a recorded row comes
+ * first, then an incumbent, then the lower uuid (ovs-vswitchd-hnv(8),
+ * "Conflicts"). */
 void hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
                    const char *host, const struct uuidset *incumbents,
-                   struct hnv_check *);
+                   const struct uuidset *recorded, struct hnv_check *);
 void hnv_check_destroy(struct hnv_check *);
 
 /* Change-driven checking.

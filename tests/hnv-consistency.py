@@ -2341,6 +2341,11 @@ class Driver:
             # Which rows are refused differs: each difference must come
             # from a conflict that the hosts may resolve differently.
             explained = self.conflicts(view, ea, eb, res)
+            # In_Force records which row keeps its place in each conflict,
+            # so a fresh host must decide every one as the follower did.
+            res["fail"].extend("conflict resolved differently: %s" % d
+                               for d in res["allowed"])
+            res["allowed"] = []
             bad = sorted(k for k in ka ^ kb
                          if claimant_of(k) not in explained)
             if bad:

@@ -3502,7 +3502,7 @@ cmd_show(struct ctl_context *ctx)
         host = ps->name;
     }
     struct hnv_check check;
-    hnv_check_run(ctx->idl, aux_idl, host, NULL, &check);
+    hnv_check_run(ctx->idl, aux_idl, host, NULL, NULL, &check);
     if (check.n_errors) {
         ds_put_cstr(&ctx->output,
                     "Invalid rows (the host agent ignores them)\n");

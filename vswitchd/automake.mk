@@ -3,6 +3,8 @@
 sbin_PROGRAMS += vswitchd/ovs-vswitchd
 vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-agent.c \
+	vswitchd/hnv-in-force.c \
+	vswitchd/hnv-in-force.h \
 	vswitchd/hnv-mtu.c \
 	vswitchd/hnv-mtu.h \
 	vswitchd/hnv-agent.h \

@@ -27,6 +27,7 @@
 #include "coverage.h"
 #include "flow.h"
 #include "hnv-check.h"
+#include "hnv-in-force.h"
 #include "hnv-mtu.h"
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
@@ -77,9 +78,11 @@ struct hnv_db {
     unsigned int resync_seqno;
 
     /* ms_vtep: whether the server's schema has been seen, and so whether
-     * its Ucast_Macs_Local has our physical_port column (see
-     * hnv_db_probe_extension()).  Always true for ms_firewall. */
+     * it is ovs-hnv's, with our Ucast_Macs_Local:physical_port column and
+     * In_Force table, or Microsoft's (see hnv_db_probe_extension()).
+     * 'schema_known' is always true for ms_firewall. */
     bool schema_known;
+    bool extension;
 
     /* Convergence, as between ovs-vsctl and ovs-vswitchd: a controller
      * increments next_cfg of the root row (Global, FW_Global) with its
@@ -208,8 +211,8 @@ hnv_db_set_probe_interval(struct hnv_db *db)
 }
 
 /* Opens 'db' at 'remote'.  For ms_vtep, 'extension' tells whether to ask
- * for our Ucast_Macs_Local:physical_port column: unknown until the
- * server's schema is seen (hnv_db_probe_extension()). */
+ * for our Ucast_Macs_Local:physical_port column and In_Force table:
+ * unknown until the server's schema is seen (hnv_db_probe_extension()). */
 static void
 hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
 {
@@ -223,11 +226,14 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
      * physical_port column is asked for only once the server's schema
      * shows it (Microsoft's has none). */
     db->schema_known = db->class != &msvtep_idl_class || extension;
+    db->extension = db->class == &msvtep_idl_class && extension;
     ovsdb_idl_track_add_all(db->idl);
-    if (db->class == &msvtep_idl_class) {
-        if (!extension) {
-            ovsdb_idl_omit(db->idl,
-                           &msvtep_ucast_macs_local_col_physical_port);
+    if (db->class == &msvtep_idl_class && !extension) {
+        /* A table none of whose columns is asked for is not asked for at
+         * all. */
+        ovsdb_idl_omit(db->idl, &msvtep_ucast_macs_local_col_physical_port);
+        for (size_t i = 0; i < msvtep_table_in_force.n_columns; i++) {
+            ovsdb_idl_omit(db->idl, &msvtep_table_in_force.columns[i]);
         }
     }
 
@@ -251,6 +257,14 @@ hnv_db_close(struct hnv_db *db)
     ovsdb_idl_destroy(db->idl);
     db->idl = NULL;
     db->was_connected = false;
+}
+
+/* Returns true if 'db' is ms_vtep with ovs-hnv's In_Force table. */
+static bool
+hnv_db_has_in_force(const struct hnv_db *db)
+{
+    return (db->idl && db->extension
+            && ovsdb_idl_server_has_table(db->idl, &msvtep_table_in_force));
 }
 
 /* Reads next_cfg and cur_cfg of the root row of 'db' (Global in ms_vtep,
@@ -303,7 +317,8 @@ hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
     case TXN_ERROR:
     default: {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_WARN_RL(&rl, "%s: writing cur_cfg of %s database failed (%s)",
+        VLOG_WARN_RL(&rl, "%s: writing cur_cfg or In_Force of %s database "
+                     "failed (%s)",
                      hnv_remote, db->name,
                      ovsdb_idl_txn_get_error(db->cfg_txn));
         db->cfg_retry = time_msec() + 5000;
@@ -337,29 +352,38 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed)
         db->cfg_retry = LLONG_MIN;
     }
 
+    /* What the check keeps in force against conflicts goes to In_Force
+     * at once, and before cur_cfg says that the policy is in effect, so
+     * that a host that starts afterwards decides conflicts alike. */
+    bool in_force = (hnv_db_has_in_force(db) && !db->resync
+                     && hnv_in_force_differs(db->idl, &check));
+
     /* Every change to the database other than to cur_cfg makes the agent
      * check the policy again before it gets here, so 'checked_cfg' is the
      * next_cfg of exactly the rows that VFP now holds. */
-    if (!installed) {
-        return;
+    if (installed) {
+        db->applied_cfg = db->checked_cfg;
     }
-    db->applied_cfg = db->checked_cfg;
 
     int64_t next_cfg, cur_cfg;
-    if (!hnv_db_get_cfg(db, &next_cfg, &cur_cfg)
-        || cur_cfg == db->applied_cfg
+    bool cfg = (installed && hnv_db_get_cfg(db, &next_cfg, &cur_cfg)
+                && cur_cfg != db->applied_cfg);
+    if ((!cfg && !in_force)
         || !ovsdb_idl_is_connected(db->idl)
         || db->cfg_retry != LLONG_MIN) {
         return;
     }
 
     db->cfg_txn = ovsdb_idl_txn_create(db->idl);
-    ovsdb_idl_txn_add_comment(db->cfg_txn, "ovs-vswitchd: %s applied",
-                              db->name);
-    if (db->class == &msvtep_idl_class) {
+    ovsdb_idl_txn_add_comment(db->cfg_txn, "ovs-vswitchd: %s%s",
+                              db->name, cfg ? " applied" : " conflicts");
+    if (in_force) {
+        hnv_in_force_write(db->idl, &check, db->cfg_txn);
+    }
+    if (cfg && db->class == &msvtep_idl_class) {
         msvtep_global_set_cur_cfg(msvtep_global_first(db->idl),
                                   db->applied_cfg);
-    } else {
+    } else if (cfg) {
         msfw_fw_global_set_cur_cfg(msfw_fw_global_first(db->idl),
                                    db->applied_cfg);
     }
@@ -392,12 +416,15 @@ hnv_flows_installed(void)
 }
 
 
-/* Ucast_Macs_Local:physical_port is ovs-hnv's extension of ms_vtep.  A
- * database that Microsoft's Network Controller writes has Microsoft's
- * schema, without it, and the IDL would warn that the database "needs
- * upgrade" if we asked for it.  So the first connection asks without it;
- * once the server's schema is known, a server that has the column is
- * followed anew, with it (an IDL takes no new column once it has data). */
+/* Ucast_Macs_Local:physical_port and the In_Force table are ovs-hnv's
+ * extensions of ms_vtep.  A database that Microsoft's Network Controller
+ * writes has Microsoft's schema, without them, and the IDL would warn that
+ * the database "needs upgrade" if we asked for them.  So the first
+ * connection asks without them; once the server's schema is known, a
+ * server that has the column has ovs-hnv's schema and is followed anew,
+ * with both (an IDL takes no new column once it has data, and it learns
+ * only of the tables that it asks for).  An ovs-hnv database older than
+ * In_Force does need an upgrade: the IDL says so. */
 static void
 hnv_db_probe_extension(struct hnv_db *db)
 {
@@ -413,14 +440,15 @@ hnv_db_probe_extension(struct hnv_db *db)
     if (ovsdb_idl_server_has_column(db->idl, column)) {
         hnv_db_close(db);
         hnv_db_open(db, hnv_remote, true);
-        VLOG_DBG("%s: ms_vtep has Ucast_Macs_Local:physical_port; "
-                 "following it", hnv_remote);
+        VLOG_DBG("%s: ms_vtep has ovs-hnv's extensions; following them",
+                 hnv_remote);
     } else {
         VLOG_INFO("%s: ms_vtep has Microsoft's schema, without ovs-hnv's "
                   "Ucast_Macs_Local:physical_port column: each local MAC "
                   "goes to the VM NIC of its subnet whose "
                   "status:vm_nic_macaddress it is, or to the subnet's only "
-                  "VM NIC", hnv_remote);
+                  "VM NIC; and without In_Force, a host that starts "
+                  "decides each conflict from the rows alone", hnv_remote);
     }
 }
 
@@ -667,10 +695,16 @@ hnv_check_full(long long int start)
 
     /* The rows accepted last time keep their place against newcomers. */
     struct uuidset incumbents = UUIDSET_INITIALIZER(&incumbents);
+    struct uuidset recorded = UUIDSET_INITIALIZER(&recorded);
     hmap_swap(&incumbents.uuids, &check.accepted.uuids);
+    if (hnv_db_has_in_force(&vtep_db)) {
+        hnv_in_force_get(vtep_db.idl, &recorded);
+    }
     hnv_check_destroy(&check);
-    hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &incumbents, &check);
+    hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &incumbents, &recorded,
+                  &check);
     uuidset_destroy(&incumbents);
+    uuidset_destroy(&recorded);
     hnv_log_errors();
     long long int checked = time_usec();
 

@@ -1,0 +1,94 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "hnv-in-force.h"
+
+#include <string.h>
+
+#include "hnv-check.h"
+#include "uuidset.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "vtep/ms-vtep-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(hnv_in_force);
+
+/* Adds to 'rows' every row that In_Force of 'vtep' names. */
+void
+hnv_in_force_get(const struct ovsdb_idl *vtep, struct uuidset *rows)
+{
+    const struct msvtep_in_force *f;
+
+    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
+        uuidset_insert(rows, &f->kept_row);
+    }
+}
+
+/* Returns true if In_Force of 'vtep' does not say exactly what 'check'
+ * holds. */
+bool
+hnv_in_force_differs(const struct ovsdb_idl *vtep,
+                     const struct hnv_check *check)
+{
+    const struct msvtep_in_force *f;
+    size_t n = 0;
+
+    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
+        const struct hnv_check_held *h = hnv_check_find_held(check,
+                                                             &f->kept_row);
+        if (!h || strcmp(h->claim, f->claim)) {
+            return true;
+        }
+        n++;
+    }
+    return n != hmap_count(&check->held);
+}
+
+/* Makes In_Force of 'vtep' say what 'check' holds, in 'txn'. */
+void
+hnv_in_force_write(const struct ovsdb_idl *vtep,
+                   const struct hnv_check *check, struct ovsdb_idl_txn *txn)
+{
+    struct uuidset seen = UUIDSET_INITIALIZER(&seen);
+    const struct msvtep_in_force *f;
+
+    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
+        const struct hnv_check_held *h = hnv_check_find_held(check,
+                                                             &f->kept_row);
+        if (!h || uuidset_contains(&seen, &f->kept_row)) {
+            msvtep_in_force_delete(f);
+        } else {
+            if (strcmp(h->claim, f->claim)) {
+                msvtep_in_force_set_claim(f, h->claim);
+            }
+            uuidset_insert(&seen, &f->kept_row);
+        }
+    }
+
+    const struct hnv_check_held *h;
+    HMAP_FOR_EACH (h, node, &check->held) {
+        if (!uuidset_contains(&seen, &h->uuid)) {
+            struct msvtep_in_force *nf = msvtep_in_force_insert(txn);
+            msvtep_in_force_set_kept_row(nf, h->uuid);
+            msvtep_in_force_set_claim(nf, h->claim);
+            VLOG_DBG("keeping "UUID_FMT" in force: %s",
+                     UUID_ARGS(&h->uuid), h->claim);
+        }
+    }
+    uuidset_destroy(&seen);
+}
