@@ -530,6 +530,9 @@ compile_mtu_check(const struct tunnel_port *tp, int underlay_mtu,
         c->controller_id = VFP_PMTU_CONTROLLER_ID;
         c->reason = OFPR_ACTION;
         c->meter_id = NX_CTLR_NO_METER;
+        /* What ofproto writes there when it installs the flow: VFP compares
+         * the actions it wants with the bridge's byte for byte. */
+        c->provider_meter_id = UINT32_MAX;
 
         ovs_be32 magic = htonl(VFP_PMTU_MAGIC);
         ovs_be16 mtu = htons(inner_mtu);

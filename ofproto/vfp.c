@@ -1594,6 +1594,32 @@ sweep_after_commit(void)
 }
 
 /* Commits what the run planned. */
+/* Logs 'm' at debug level: what each commit changes, to tell why a
+ * recompute that should change nothing changes something. */
+static void
+log_pending(const struct pending_mod *m)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(100, 100);
+
+    if (!VLOG_IS_DBG_ENABLED() || vlog_should_drop(&this_module, VLL_DBG,
+                                                   &rl)) {
+        return;
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "%s table %"PRIu8" priority %"PRIu16" ",
+                  !m->ofpacts ? "delete" : m->ovs_rule ? "modify" : "add",
+                  m->table_id, m->priority);
+    minimatch_format(&m->match, NULL, NULL, &s, OFP_DEFAULT_PRIORITY);
+    if (m->ofpacts) {
+        ds_put_format(&s, " cookie %#"PRIx64" actions ", m->cookie);
+        struct ofpact_format_params fp = { .s = &s };
+        ofpacts_format(m->ofpacts, m->ofpacts_len, &fp);
+    }
+    VLOG_DBG("commit: %s", ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static void
 pending_commit(void)
 {
@@ -1605,6 +1631,7 @@ pending_commit(void)
         size_t i = 0;
 
         HMAP_FOR_EACH (m, node, &pending) {
+            log_pending(m);
             retire_replaced(m);
             pending_to_flow_mod(m, &fms[i++]);
         }

@@ -2231,8 +2231,11 @@ class Driver:
                                    "committed %d flow changes" % (host,
                                                                   n_changes))
         if recompute_a:
-            # Did it change anything?  And does it say so again?
+            # Did it change anything?  And does it say so again?  (VFP logs
+            # each flow it commits at debug level: see ovs-vswitchd.log.)
+            self.a.ctl.must("vlog/set", "vfp:file:dbg")
             again = self.a.recompute()
+            self.a.ctl.must("vlog/set", "vfp:file:info")
             after = self.a.snapshot([])
             res["fail"][-1 if not recompute_b else -2] += (
                 ", and the flows %s; a second hnv/recompute reports %d" % (
