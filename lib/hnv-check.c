@@ -968,8 +968,8 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
 
     FOR_EACH_SORTED (ps, rows, n, struct msvtep_physical_switch, vtep,
                      msvtep_table_physical_switch) {
+        bool mine = host && !strcmp(ps->name, host);
         bool ok = true;
-        size_t n_pas = 0;
 
         for (size_t i = 0; i < ps->n_tunnel_ips; i++) {
             struct in6_addr pa;
@@ -981,8 +981,11 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
                 add_error_take(ctx, "Physical_Switch", &ps->header_,
                                "tunnel_ips", error);
                 ok = false;
-            } else {
-                n_pas++;
+            } else if (mine) {
+                struct hnv_check *c = ctx->check;
+                c->host_pas = xrealloc(c->host_pas,
+                                       (c->n_host_pas + 1) * sizeof pa);
+                c->host_pas[c->n_host_pas++] = pa;
             }
         }
         struct eth_addr router_mac;
@@ -1001,9 +1004,8 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
         note_accepted(ctx, &ps->header_);
         ctx->check->n_hosts++;
 
-        if (host && !strcmp(ps->name, host)) {
+        if (mine) {
             ctx->check->host_found = true;
-            ctx->check->n_host_pas += n_pas;
             if (has_router_mac && !ctx->check->has_router_mac) {
                 ctx->check->has_router_mac = true;
                 ctx->check->router_mac = router_mac;
@@ -1697,6 +1699,7 @@ hnv_check_destroy(struct hnv_check *check)
     free(check->errors);
     uuidset_destroy(&check->accepted);
     uuidset_destroy(&check->shared_macs);
+    free(check->host_pas);
 
     struct hnv_check_subnet *subnet;
     HMAP_FOR_EACH_POP (subnet, node, &check->subnets) {

@@ -168,7 +168,8 @@ struct hnv_check {
     size_t n_acls_disabled;     /* Valid FW_Rules rows with rule_state
                                  * Disabled. */
     bool host_found;            /* This host has a Physical_Switch row. */
-    size_t n_host_pas;          /* This host's valid provider addresses. */
+    struct in6_addr *host_pas;  /* This host's valid provider addresses, */
+    size_t n_host_pas;          /* IPv4-mapped. */
     bool has_router_mac;        /* This host's distributed router MAC. */
     struct eth_addr router_mac;
 

@@ -820,7 +820,8 @@ hnv_agent_run(void)
                           ? ovsdb_idl_table_get_seqno(
                               vtep_db.idl, &msvtep_table_physical_switch)
                           : 0);
-    hnv_mtu_run(cfg ? &cfg->external_ids : NULL, vtep_db.idl, hnv_host,
+    hnv_mtu_run(cfg ? &cfg->external_ids : NULL,
+                vtep_db.idl ? &check : NULL,
                 mtu_needed || seqno != mtu_ps_seqno);
     mtu_ps_seqno = seqno;
     mtu_needed = false;

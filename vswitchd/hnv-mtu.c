@@ -18,7 +18,6 @@
 
 #include "hnv-mtu.h"
 
-#include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -27,15 +26,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "hnv-check.h"
 #include "ofproto/vfp.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
-#include "ovsdb-idl.h"
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
-#include "vtep/ms-vtep-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(hnv_mtu);
 
@@ -67,34 +65,28 @@ iface_mtu(const char *name)
     return mtu;
 }
 
-/* The smallest MTU of the kernel interfaces that hold one of 'host''s PAs,
+/* The smallest MTU of the kernel interfaces that hold one of this host's
+ * PAs that 'check' accepted (a refused one, say 127.0.0.1, must not count),
  * or 0 if none does (as on the dummy datapath of the autotest suite, where
  * PAs exist only inside OVS).  Describes the interfaces in '*src'. */
 static int
-detect_mtu(const struct ovsdb_idl *vtep, const char *host, char **src)
+detect_mtu(const struct hnv_check *check, char **src)
 {
-    const struct msvtep_physical_switch *ps = NULL, *p;
     struct ifaddrs *ifas = NULL;
     struct ds names = DS_EMPTY_INITIALIZER;
     int mtu = 0;
 
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (p, vtep) {
-        if (host && !strcmp(p->name, host)) {
-            ps = p;
-            break;
-        }
-    }
-    if (ps && ps->n_tunnel_ips && !getifaddrs(&ifas)) {
+    if (check->n_host_pas && !getifaddrs(&ifas)) {
         for (const struct ifaddrs *ifa = ifas; ifa; ifa = ifa->ifa_next) {
             if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET) {
                 continue;
             }
             const struct sockaddr_in *sin = ALIGNED_CAST(
                 const struct sockaddr_in *, ifa->ifa_addr);
-            for (size_t i = 0; i < ps->n_tunnel_ips; i++) {
-                struct in_addr pa;
-                if (inet_pton(AF_INET, ps->tunnel_ips[i], &pa) == 1
-                    && pa.s_addr == sin->sin_addr.s_addr) {
+            for (size_t i = 0; i < check->n_host_pas; i++) {
+                const struct in6_addr *pa = &check->host_pas[i];
+                if (IN6_IS_ADDR_V4MAPPED(pa)
+                    && in6_addr_get_mapped_ipv4(pa) == sin->sin_addr.s_addr) {
                     int m = iface_mtu(ifa->ifa_name);
                     if (m > 0 && (!mtu || m < mtu)) {
                         mtu = m;
@@ -113,9 +105,10 @@ detect_mtu(const struct ovsdb_idl *vtep, const char *host, char **src)
     return mtu;
 }
 
+/* 'check' is NULL without policy databases. */
 void
-hnv_mtu_run(const struct smap *ids, const struct ovsdb_idl *vtep,
-            const char *host, bool host_changed)
+hnv_mtu_run(const struct smap *ids, const struct hnv_check *check,
+            bool host_changed)
 {
     int cfg = ids ? smap_get_int(ids, "hnv-underlay-mtu", -1) : -1;
     if (cfg != configured) {
@@ -136,8 +129,8 @@ hnv_mtu_run(const struct smap *ids, const struct ovsdb_idl *vtep,
     if (configured >= 0) {
         mtu = configured;
         src = xstrdup("external_ids:hnv-underlay-mtu");
-    } else if (vtep) {
-        mtu = detect_mtu(vtep, host, &src);
+    } else if (check) {
+        mtu = detect_mtu(check, &src);
     } else {
         mtu = 0;
         src = xstrdup("no policy databases");

@@ -20,7 +20,7 @@
 /* The underlay MTU that VFP's path MTU discovery works with (see
  * ofproto/vfp-pmtu.h): Open_vSwitch external_ids:hnv-underlay-mtu if set
  * (0 turns the check off), else the smallest MTU of the kernel interfaces
- * that hold this host's PAs.
+ * that hold this host's PAs, those that the check accepted.
  *
  * hnv_mtu_run() looks the MTU up again every 5 seconds, and at once if
  * 'host_changed' says that this host's Physical_Switch (its PAs), the
@@ -29,12 +29,11 @@
 #include <stdbool.h>
 
 struct ds;
-struct ovsdb_idl;
+struct hnv_check;
 struct smap;
 
 void hnv_mtu_run(const struct smap *ovs_external_ids,
-                 const struct ovsdb_idl *vtep, const char *host,
-                 bool host_changed);
+                 const struct hnv_check *, bool host_changed);
 void hnv_mtu_wait(void);
 void hnv_mtu_format(struct ds *);
 void hnv_mtu_destroy(void);
