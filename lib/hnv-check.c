@@ -1439,9 +1439,13 @@ fail_closed(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
     char *name = hnv_nic_id_normalize(rule->vnic_id);
     struct hnv_check_nic *nic;
 
+    /* Of several such rows, "hnv/status" names the lowest uuid, whatever
+     * the order in which they were checked. */
     HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
         if ((subnet ? nic->vsid == vsid : !strcmp(nic->name, name))
-            && !nic->fail_closed[dir]) {
+            && (!nic->fail_closed[dir]
+                || uuid_compare_3way(&rule->header_.uuid,
+                                     &nic->fail_closed_row[dir]) < 0)) {
             nic->fail_closed[dir] = true;
             nic->fail_closed_row[dir] = rule->header_.uuid;
         }
