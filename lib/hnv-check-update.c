@@ -767,10 +767,25 @@ add_mappings(struct update *u, const struct ovsdb_idl *vtep)
     }
 }
 
+/* Returns true if a record of In_Force names row 'uuid'. */
+static bool
+in_force_names(const struct ovsdb_idl *vtep, const struct uuid *uuid)
+{
+    const struct msvtep_in_force *f;
+
+    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
+        if (uuid_equals(&f->kept_row, uuid)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* In_Force: the agent writes there what the check keeps in force against a
  * conflict ('held'), and reads back its own writes, which change nothing.
- * Anything else (another host's verdict, an operator's deletion) may
- * change how a conflict is decided. */
+ * Nor do another host's records of the same rows, or their duplicates
+ * going.  Anything else (another host's verdict, an operator's deletion)
+ * may change how a conflict is decided. */
 static void
 update_in_force(struct update *u, const struct ovsdb_idl *vtep)
 {
@@ -778,7 +793,9 @@ update_in_force(struct update *u, const struct ovsdb_idl *vtep)
 
     MSVTEP_IN_FORCE_FOR_EACH_TRACKED (f, vtep) {
         bool held = hnv_check_find_held(u->ctx.check, &f->kept_row) != NULL;
-        if (msvtep_in_force_is_deleted(f) ? held : !held) {
+        if (msvtep_in_force_is_deleted(f)
+            ? held && !in_force_names(vtep, &f->kept_row)
+            : !held) {
             fail(u, "In_Force changed other than by this host");
             return;
         }

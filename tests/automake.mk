@@ -33,7 +33,8 @@ TESTSUITE_AT = \
 	tests/vfp-shared.at \
 	tests/hnv-rowfuzz.at \
 	tests/hnv-consistency.at \
-	tests/hnv-acl-scale.at
+	tests/hnv-acl-scale.at \
+	tests/hnv-cluster.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 

@@ -101,6 +101,73 @@ hnv_policy_server () {
         ms_vtep.db ms_firewall.db
 }
 
+# hnv_cluster_start N
+#
+# Starts an OVSDB Raft cluster of N members (ovsdb-server processes c1 to
+# cN, each with cI.pid, cI.log, cI.ctl and cI.sock in the test directory,
+# the current directory whatever "as" says),
+# each serving clustered ms_vtep and ms_firewall, and waits until each
+# member has joined both.  "hnv_cluster_remotes N" prints their remotes.
+hnv_cluster_start () {
+    local i db schema
+    for i in $(seq 1 $1); do
+        for db in ms_vtep ms_firewall; do
+            if test $db = ms_vtep; then
+                schema=$HNV_VTEP_SCHEMA
+            else
+                schema=$HNV_FIREWALL_SCHEMA
+            fi
+            if test $i = 1; then
+                ovsdb-tool create-cluster c1-$db.db $schema \
+                    unix:$PWD/c1-$db.raft || return 1
+            else
+                ovsdb-tool join-cluster c$i-$db.db $db \
+                    unix:$PWD/c$i-$db.raft \
+                    unix:$PWD/c1-$db.raft || return 1
+            fi
+        done
+        ovsdb-server --detach --no-chdir --pidfile=c$i.pid \
+            --log-file=c$i.log --unixctl=$PWD/c$i.ctl \
+            --remote=punix:$PWD/c$i.sock \
+            c$i-ms_vtep.db c$i-ms_firewall.db || return 1
+        on_exit "kill \`cat c$i.pid\`"
+    done
+    for i in $(seq 1 $1); do
+        for db in ms_vtep ms_firewall; do
+            ovsdb-client --timeout=30 wait unix:$PWD/c$i.sock $db \
+                connected || return 1
+        done
+    done
+}
+
+# hnv_cluster_remotes N
+#
+# Prints the remotes of the N members of hnv_cluster_start, comma-separated,
+# as external_ids:hnv-remote and hnv-ctl --db take them.
+hnv_cluster_remotes () {
+    local i remotes=
+    for i in $(seq 1 $1); do
+        remotes=$remotes${remotes:+,}unix:$PWD/c$i.sock
+    done
+    echo $remotes
+}
+
+# hnv_cluster_leader DB
+#
+# Prints the number I of the member cI that leads DB's cluster now.
+hnv_cluster_leader () {
+    local i
+    for i in 1 2 3 4 5; do
+        test -e c$i.pid || continue
+        if ovs-appctl -t $PWD/c$i.ctl cluster/status $1 2>/dev/null \
+            | grep -q '^Role: leader'; then
+            echo $i
+            return 0
+        fi
+    done
+    return 1
+}
+
 # hnv_insert DB TABLE ROW-JSON
 #
 # Inserts one row and prints its uuid.

@@ -59,30 +59,46 @@ hnv_in_force_differs(const struct ovsdb_idl *vtep,
     return n != hmap_count(&check->held);
 }
 
-/* Makes In_Force of 'vtep' say what 'check' holds, in 'txn'. */
+/* Returns the record of 'vtep''s In_Force that names 'uuid' and that every
+ * host keeps: of several (hosts that recorded the same row at once), the
+ * one of the lowest uuid. */
+static const struct msvtep_in_force *
+find_record(const struct ovsdb_idl *vtep, const struct uuid *uuid)
+{
+    const struct msvtep_in_force *f, *best = NULL;
+
+    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
+        if (uuid_equals(&f->kept_row, uuid)
+            && (!best || uuid_compare_3way(&f->header_.uuid,
+                                           &best->header_.uuid) < 0)) {
+            best = f;
+        }
+    }
+    return best;
+}
+
+/* Makes In_Force of 'vtep' say what 'check' holds, in 'txn'.  Hosts that
+ * follow one database write it alike; where two record the same row at
+ * once, each deletes the same extra record. */
 void
 hnv_in_force_write(const struct ovsdb_idl *vtep,
                    const struct hnv_check *check, struct ovsdb_idl_txn *txn)
 {
-    struct uuidset seen = UUIDSET_INITIALIZER(&seen);
     const struct msvtep_in_force *f;
 
     MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
         const struct hnv_check_held *h = hnv_check_find_held(check,
                                                              &f->kept_row);
-        if (!h || uuidset_contains(&seen, &f->kept_row)) {
+        if (!h || find_record(vtep, &f->kept_row) != f) {
             msvtep_in_force_delete(f);
-        } else {
-            if (strcmp(h->claim, f->claim)) {
-                msvtep_in_force_set_claim(f, h->claim);
-            }
-            uuidset_insert(&seen, &f->kept_row);
+        } else if (strcmp(h->claim, f->claim)) {
+            msvtep_in_force_set_claim(f, h->claim);
         }
     }
 
     const struct hnv_check_held *h;
     HMAP_FOR_EACH (h, node, &check->held) {
-        if (!uuidset_contains(&seen, &h->uuid)) {
+        if (!find_record(vtep, &h->uuid)) {
             struct msvtep_in_force *nf = msvtep_in_force_insert(txn);
             msvtep_in_force_set_kept_row(nf, h->uuid);
             msvtep_in_force_set_claim(nf, h->claim);
@@ -90,5 +106,4 @@ hnv_in_force_write(const struct ovsdb_idl *vtep,
                      UUID_ARGS(&h->uuid), h->claim);
         }
     }
-    uuidset_destroy(&seen);
 }
