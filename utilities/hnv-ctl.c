@@ -240,6 +240,7 @@ main(int argc, char *argv[])
                 if (do_hnv_ctl(args, commands, n_commands, idl)) {
                     free(args);
                     hnv_fetch_destroy(the_fetch);
+                    the_fetch = NULL;
                     destroy_aux_idl();
                     exit(EXIT_SUCCESS);
                 }
