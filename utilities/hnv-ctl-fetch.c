@@ -36,8 +36,8 @@
  *   - Mcast_Macs_Local and Mcast_Macs_Remote: those of the virtual subnet
  *     that "del-vsid" deletes (they keep it in use), otherwise none.
  *
- *   - Physical_Locator_Set, Logical_Binding_Stats and Manager: none; no
- *     command of hnv-ctl's own reads them.
+ *   - Physical_Locator_Set, Logical_Binding_Stats, Manager and In_Force:
+ *     none; no command of hnv-ctl's own reads them.
  *
  *   - FW_Rules: the rules of the NICs that "add-acl" and "del-acl" name, or
  *     with the rule id that "del-acl --id" names.  Those commands compare
@@ -45,7 +45,10 @@
  *
  * The other tables (hosts, virtual networks and subnets, VM NICs, locators,
  * the root rows) are fetched whole: they grow with hosts and subnets, not
- * with mappings, and the commands look them up by name.
+ * with mappings, and the commands look them up by name.  Physical_Locator
+ * has a row per provider address in use: the mappings of one subnet
+ * usually refer to most of them, so selecting them would cost one more
+ * round trip and save little.
  *
  * The rows of a virtual subnet can be asked for only once its
  * Logical_Switch row, and so its uuid, is known: so the conditions are
@@ -340,6 +343,7 @@ vtep_condition(const struct hnv_fetch *f, enum msvtep_table_id table,
     case MSVTEP_TABLE_PHYSICAL_LOCATOR_SET:
     case MSVTEP_TABLE_LOGICAL_BINDING_STATS:
     case MSVTEP_TABLE_MANAGER:
+    case MSVTEP_TABLE_IN_FORCE:
         return true;
 
     case MSVTEP_TABLE_GLOBAL:
