@@ -43,6 +43,11 @@
  *     with the rule id that "del-acl --id" names.  Those commands compare
  *     vnic_id and rule_id as strings, as the condition does.
  *
+ * A table whose rows no command reads is left out of the monitor
+ * altogether, unless a table read refers to it (then only its uuids come,
+ * and the condition selects none): ovsdb-server would otherwise still go
+ * through all its rows for each invocation (see table_needed()).
+ *
  * The other tables (hosts, virtual networks and subnets, VM NICs, locators,
  * the root rows) are fetched whole: they grow with hosts and subnets, not
  * with mappings, and the commands look them up by name.  Physical_Locator
@@ -83,8 +88,9 @@
 VLOG_DEFINE_THIS_MODULE(hnv_ctl_fetch);
 
 struct hnv_fetch {
-    struct ovsdb_idl *idl;
+    struct ovsdb_idl *idl;      /* Not owned. */
     bool everything;            /* Fetch every row of every table. */
+    bool *monitored;            /* For each table: in the monitor at all? */
 
     /* ms_vtep. */
     uint32_t *vsids;            /* The virtual subnets whose rows to fetch;
@@ -201,18 +207,102 @@ compare_vsids(const void *a_, const void *b_)
     return *a < *b ? -1 : *a > *b;
 }
 
-/* Creates what 'idl' fetches for the 'n_commands' 'commands', or with
- * 'everything', or a command that needs it, every row.  Call it before the
- * first ovsdb_idl_run() of 'idl', so that the first request already leaves
- * out what is not needed. */
+/* Returns true if the commands of 'f' read any row of 'table' of the class
+ * of 'class'.  The others are left out of the monitor altogether:
+ * ovsdb-server builds the initial contents of a new monitor from every row
+ * of every table monitored, whatever the conditions, which would cost the
+ * server time in proportion to the mappings in place even for a command
+ * that reads none. */
+static bool
+table_needed(const struct hnv_fetch *f, const struct ovsdb_idl_class *class,
+             size_t table)
+{
+    if (class == &msfw_idl_class) {
+        return (table != MSFW_TABLE_FW_RULES
+                || !sset_is_empty(&f->vnic_ids)
+                || !sset_is_empty(&f->rule_ids));
+    }
+
+    switch ((enum msvtep_table_id) table) {
+    case MSVTEP_TABLE_UCAST_MACS_LOCAL:
+        return (f->n_vsids || !sset_is_empty(&f->ports)
+                || !sset_is_empty(&f->hosts));
+
+    case MSVTEP_TABLE_UCAST_MACS_REMOTE:
+        return f->n_vsids;
+
+    case MSVTEP_TABLE_MCAST_MACS_LOCAL:
+    case MSVTEP_TABLE_MCAST_MACS_REMOTE:
+        return f->mcast && f->n_vsids;
+
+    case MSVTEP_TABLE_PHYSICAL_LOCATOR_SET:
+    case MSVTEP_TABLE_LOGICAL_BINDING_STATS:
+    case MSVTEP_TABLE_MANAGER:
+    case MSVTEP_TABLE_IN_FORCE:
+        return false;
+
+    case MSVTEP_TABLE_GLOBAL:
+    case MSVTEP_TABLE_LOGICAL_ROUTER:
+    case MSVTEP_TABLE_LOGICAL_SWITCH:
+    case MSVTEP_TABLE_PHYSICAL_LOCATOR:
+    case MSVTEP_TABLE_PHYSICAL_PORT:
+    case MSVTEP_TABLE_PHYSICAL_SWITCH:
+    case MSVTEP_N_TABLES:
+    default:
+        return true;
+    }
+}
+
+/* Marks in 'f->monitored' the table that 'base' refers to, if any: the IDL
+ * monitors it too (its uuids only), so that references resolve. */
+static void
+mark_ref_table(struct hnv_fetch *f, const struct ovsdb_idl_class *class,
+               const struct ovsdb_base_type *base)
+{
+    if (base->type == OVSDB_TYPE_UUID && base->uuid.refTableName) {
+        for (size_t i = 0; i < class->n_tables; i++) {
+            if (!strcmp(class->tables[i].name, base->uuid.refTableName)) {
+                f->monitored[i] = true;
+            }
+        }
+    }
+}
+
+/* Sets up 'f->idl' to monitor the tables that the commands read, all their
+ * columns, and the tables those refer to. */
+static void
+monitor_needed_tables(struct hnv_fetch *f)
+{
+    const struct ovsdb_idl_class *class = ovsdb_idl_get_class(f->idl);
+
+    for (size_t i = 0; i < class->n_tables; i++) {
+        const struct ovsdb_idl_table_class *tc = &class->tables[i];
+
+        if (table_needed(f, class, i)) {
+            f->monitored[i] = true;
+            for (size_t j = 0; j < tc->n_columns; j++) {
+                ovsdb_idl_add_column(f->idl, &tc->columns[j]);
+                mark_ref_table(f, class, &tc->columns[j].type.key);
+                mark_ref_table(f, class, &tc->columns[j].type.value);
+            }
+        }
+    }
+}
+
+/* Creates an IDL for the database of 'class' at 'remote' that fetches what
+ * the 'n_commands' 'commands' read, or with 'everything', or a command
+ * that needs it, every row, and returns what it fetches.  The IDL is
+ * hnv_fetch_get_idl()'s, and the caller's to destroy, after
+ * hnv_fetch_destroy() or not. */
 struct hnv_fetch *
-hnv_fetch_create(struct ovsdb_idl *idl, const struct ctl_command *commands,
-                 size_t n_commands, bool everything)
+hnv_fetch_create(const char *remote, const struct ovsdb_idl_class *class,
+                 const struct ctl_command *commands, size_t n_commands,
+                 bool everything)
 {
     struct hnv_fetch *f = xzalloc(sizeof *f);
 
-    f->idl = idl;
     f->everything = everything;
+    f->monitored = xcalloc(class->n_tables, sizeof *f->monitored);
     sset_init(&f->ports);
     sset_init(&f->hosts);
     sset_init(&f->vnic_ids);
@@ -232,8 +322,19 @@ hnv_fetch_create(struct ovsdb_idl *idl, const struct ctl_command *commands,
         }
         f->n_vsids = n;
     }
-    hnv_fetch_run(f);
+
+    f->idl = ovsdb_idl_create(remote, class, f->everything, false);
+    if (!f->everything) {
+        monitor_needed_tables(f);
+        hnv_fetch_run(f);
+    }
     return f;
+}
+
+struct ovsdb_idl *
+hnv_fetch_get_idl(const struct hnv_fetch *f)
+{
+    return f->idl;
 }
 
 void
@@ -241,6 +342,7 @@ hnv_fetch_destroy(struct hnv_fetch *f)
 {
     if (f) {
         free(f->vsids);
+        free(f->monitored);
         sset_destroy(&f->ports);
         sset_destroy(&f->hosts);
         sset_destroy(&f->vnic_ids);
@@ -395,7 +497,11 @@ hnv_fetch_run(struct hnv_fetch *f)
     for (size_t i = 0; i < class->n_tables; i++) {
         struct ovsdb_idl_condition cond = OVSDB_IDL_CONDITION_INIT(&cond);
 
-        if (vtep ? vtep_condition(f, i, &cond) : fw_condition(f, i, &cond)) {
+        /* A condition on a table outside the monitor would add it. */
+        if (f->monitored[i]
+            && (vtep
+                ? vtep_condition(f, i, &cond)
+                : fw_condition(f, i, &cond))) {
             /* This returns the condition seqno at which the IDL holds the
              * rows of 'cond': the current one once the server acknowledged
              * it, even if it was set before. */

@@ -27,9 +27,13 @@
 struct ctl_command;
 struct ovsdb_idl;
 
-struct hnv_fetch *hnv_fetch_create(struct ovsdb_idl *,
+struct ovsdb_idl_class;
+
+struct hnv_fetch *hnv_fetch_create(const char *remote,
+                                   const struct ovsdb_idl_class *,
                                    const struct ctl_command *,
                                    size_t n_commands, bool everything);
+struct ovsdb_idl *hnv_fetch_get_idl(const struct hnv_fetch *);
 bool hnv_fetch_run(struct hnv_fetch *);
 void hnv_fetch_log(const struct hnv_fetch *);
 void hnv_fetch_destroy(struct hnv_fetch *);

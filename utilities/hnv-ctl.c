@@ -207,9 +207,8 @@ main(int argc, char *argv[])
     ctl_timeout_setup(timeout);
     set_deadline(timeout);
 
-    struct ovsdb_idl *idl = the_idl = ovsdb_idl_create(db, idl_class,
-                                                       true, false);
-    the_fetch = hnv_fetch_create(idl, commands, n_commands, false);
+    the_fetch = hnv_fetch_create(db, idl_class, commands, n_commands, false);
+    struct ovsdb_idl *idl = the_idl = hnv_fetch_get_idl(the_fetch);
     run_prerequisites(commands, n_commands, idl);
     if (aux_class) {
         aux_idl = get_snapshot(aux_class);
@@ -655,9 +654,9 @@ set_deadline(unsigned int secs)
 static struct ovsdb_idl *
 get_snapshot(const struct ovsdb_idl_class *class)
 {
-    struct ovsdb_idl *idl = ovsdb_idl_create(db, class, true, false);
-    struct hnv_fetch *fetch = hnv_fetch_create(idl, NULL, 0,
+    struct hnv_fetch *fetch = hnv_fetch_create(db, class, NULL, 0,
                                                class == &msfw_idl_class);
+    struct ovsdb_idl *idl = hnv_fetch_get_idl(fetch);
 
     for (;;) {
         ovsdb_idl_run(idl);
