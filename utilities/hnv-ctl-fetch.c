@@ -39,9 +39,10 @@
  *   - Physical_Locator_Set, Logical_Binding_Stats, Manager and In_Force:
  *     none; no command of hnv-ctl's own reads them.
  *
- *   - FW_Rules: the rules of the NICs that "add-acl" and "del-acl" name, or
- *     with the rule id that "del-acl --id" names.  Those commands compare
- *     vnic_id and rule_id as strings, as the condition does.
+ *   - FW_Rules: the rules of the NICs that "add-acl", "del-acl" and
+ *     "list-acl" name, or with the rule id that "del-acl --id" names.
+ *     Those commands compare vnic_id and rule_id as strings, as the
+ *     condition does.
  *
  * A table whose rows no command reads is left out of the monitor
  * altogether, unless a table read refers to it (then only its uuids come,
@@ -63,9 +64,9 @@
  * run again after a transaction failed because the database changed (a
  * virtual subnet deleted and created again has a new uuid).
  *
- * An invocation with any other command ("show", "list-acl", the generic
- * database commands, which may read any row) fetches everything, as
- * before. */
+ * An invocation with any other command ("show", "list-acl" without a NIC,
+ * the generic database commands, which may read any row) fetches
+ * everything, as before. */
 
 #include <config.h>
 
@@ -179,7 +180,8 @@ need_command(struct hnv_fetch *f, const struct ctl_command *c)
         f->mcast = true;
     } else if (!strcmp(name, "set-host")) {
         sset_add(&f->hosts, argv[1]);
-    } else if (!strcmp(name, "add-acl")) {
+    } else if (!strcmp(name, "add-acl")
+               || (!strcmp(name, "list-acl") && c->argc > 1)) {
         need_vnic(f, argv[1]);
     } else if (!strcmp(name, "del-acl")) {
         const char *id = shash_find_data(&c->options, "--id");
