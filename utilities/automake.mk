@@ -3,7 +3,10 @@
 # hnv-ctl: the ms_vtep and ms_firewall database CLI, built on OVS's
 # db-ctl-base like vtep-ctl.
 bin_PROGRAMS += utilities/hnv-ctl
-utilities_hnv_ctl_SOURCES = utilities/hnv-ctl.c
+utilities_hnv_ctl_SOURCES = \
+	utilities/hnv-ctl.c \
+	utilities/hnv-ctl-fetch.c \
+	utilities/hnv-ctl-fetch.h
 utilities_hnv_ctl_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
 
 man_MANS += utilities/hnv-ctl.8

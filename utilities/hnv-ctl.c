@@ -48,6 +48,7 @@
 #include "db-ctl-base.h"
 #include "fatal-signal.h"
 #include "hash.h"
+#include "hnv-ctl-fetch.h"
 #include "hnv-check.h"
 #include "hnv-policy.h"
 #include "openvswitch/dynamic-string.h"
@@ -113,6 +114,10 @@ static struct table_style table_style = TABLE_STYLE_DEFAULT;
  * context. */
 static struct ovsdb_idl *the_idl;
 static struct ovsdb_idl_txn *the_idl_txn;
+
+/* What 'the_idl' fetches: only the rows that the commands read (see
+ * hnv-ctl-fetch.c). */
+static struct hnv_fetch *the_fetch;
 
 /* A read-only snapshot of the other database, for the commands that need
  * one ("add-acl" and "show"), or NULL.  Their prerequisites functions set
@@ -202,8 +207,8 @@ main(int argc, char *argv[])
     ctl_timeout_setup(timeout);
     set_deadline(timeout);
 
-    struct ovsdb_idl *idl = the_idl = ovsdb_idl_create(db, idl_class,
-                                                       true, false);
+    the_fetch = hnv_fetch_create(db, idl_class, commands, n_commands, false);
+    struct ovsdb_idl *idl = the_idl = hnv_fetch_get_idl(the_fetch);
     run_prerequisites(commands, n_commands, idl);
     if (aux_class) {
         aux_idl = get_snapshot(aux_class);
@@ -211,8 +216,12 @@ main(int argc, char *argv[])
 
     /* Run the commands each time the database changes, until the
      * transaction commits.  A transaction that fails because the database
-     * changed under it is only worth retrying with the newer contents. */
+     * changed under it is only worth retrying with the newer contents.
+     * The rows the commands read come in steps (see hnv-ctl-fetch.c): a
+     * step whose condition selects no row changes only the condition
+     * seqno. */
     unsigned int seqno = ovsdb_idl_get_seqno(idl);
+    unsigned int cond_seqno = ovsdb_idl_get_condition_seqno(idl);
     for (;;) {
         ovsdb_idl_run(idl);
         if (!ovsdb_idl_is_alive(idl)) {
@@ -221,16 +230,24 @@ main(int argc, char *argv[])
                       db, ovs_retval_to_string(retval));
         }
 
-        if (seqno != ovsdb_idl_get_seqno(idl)) {
+        if (seqno != ovsdb_idl_get_seqno(idl)
+            || cond_seqno != ovsdb_idl_get_condition_seqno(idl)) {
             seqno = ovsdb_idl_get_seqno(idl);
-            if (do_hnv_ctl(args, commands, n_commands, idl)) {
-                free(args);
-                destroy_aux_idl();
-                exit(EXIT_SUCCESS);
+            cond_seqno = ovsdb_idl_get_condition_seqno(idl);
+            if (hnv_fetch_run(the_fetch)) {
+                hnv_fetch_log(the_fetch);
+                if (do_hnv_ctl(args, commands, n_commands, idl)) {
+                    free(args);
+                    hnv_fetch_destroy(the_fetch);
+                    the_fetch = NULL;
+                    destroy_aux_idl();
+                    exit(EXIT_SUCCESS);
+                }
             }
         }
 
-        if (seqno == ovsdb_idl_get_seqno(idl)) {
+        if (seqno == ovsdb_idl_get_seqno(idl)
+            && cond_seqno == ovsdb_idl_get_condition_seqno(idl)) {
             ovsdb_idl_wait(idl);
             poll_block();
         }
@@ -521,6 +538,7 @@ hnv_ctl_exit(int status)
     }
     drop_indexes();
     ovsdb_idl_destroy(the_idl);
+    hnv_fetch_destroy(the_fetch);
     destroy_aux_idl();
     exit(status);
 }
@@ -629,20 +647,27 @@ set_deadline(unsigned int secs)
     }
 }
 
-/* Connects to the database of 'class' at 'db' and waits for its contents.
- * The overall --timeout applies. */
+/* Connects to the database of 'class' at 'db' and waits for its contents:
+ * for ms_vtep ("add-acl"), only the tables that name VM NICs and virtual
+ * subnets; for ms_firewall ("show"), everything.  The overall --timeout
+ * applies. */
 static struct ovsdb_idl *
 get_snapshot(const struct ovsdb_idl_class *class)
 {
-    struct ovsdb_idl *idl = ovsdb_idl_create(db, class, true, false);
+    struct hnv_fetch *fetch = hnv_fetch_create(db, class, NULL, 0,
+                                               class == &msfw_idl_class);
+    struct ovsdb_idl *idl = hnv_fetch_get_idl(fetch);
 
     for (;;) {
         ovsdb_idl_run(idl);
-        if (ovsdb_idl_has_ever_connected(idl)) {
+        if (ovsdb_idl_has_ever_connected(idl) && hnv_fetch_run(fetch)) {
+            hnv_fetch_log(fetch);
+            hnv_fetch_destroy(fetch);
             return idl;
         }
         if (!ovsdb_idl_is_alive(idl)) {
             int retval = ovsdb_idl_get_last_error(idl);
+            hnv_fetch_destroy(fetch);
             ovsdb_idl_destroy(idl);
             ctl_fatal("%s: connection to database %s failed (%s)",
                       db, class->database, ovs_retval_to_string(retval));
@@ -2508,14 +2533,14 @@ parse_acl_nic(struct ctl_context *ctx, const char *s, struct acl_key *key)
         if (!parse_vsid_arg(ctx, s + len, &key->vsid)) {
             return false;
         }
-        key->vnic_id = xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, key->vsid);
-    } else {
-        if (!s[0]) {
-            arg_error(ctx, "PORT_ID", "the VM NIC id must not be empty");
-            return false;
-        }
-        key->vnic_id = xstrdup(s);
+    } else if (!s[0]) {
+        arg_error(ctx, "PORT_ID", "the VM NIC id must not be empty");
+        return false;
     }
+
+    /* The very value that hnv-ctl-fetch.c fetches the NIC's rules by. */
+    key->vnic_id = hnv_fetch_vnic_id(s);
+    ovs_assert(key->vnic_id);
     return true;
 }
 
