@@ -3526,8 +3526,15 @@ cmd_show(struct ctl_context *ctx)
     if (!host && ps && !msvtep_physical_switch_next(ps)) {
         host = ps->name;
     }
+    /* The rows that In_Force names keep their place, as for the agents. */
+    struct uuidset recorded = UUIDSET_INITIALIZER(&recorded);
+    const struct msvtep_in_force *f;
+    MSVTEP_IN_FORCE_FOR_EACH (f, ctx->idl) {
+        uuidset_insert(&recorded, &f->kept_row);
+    }
     struct hnv_check check;
-    hnv_check_run(ctx->idl, aux_idl, host, NULL, NULL, &check);
+    hnv_check_run(ctx->idl, aux_idl, host, NULL, &recorded, &check);
+    uuidset_destroy(&recorded);
     if (check.n_errors) {
         ds_put_cstr(&ctx->output,
                     "Invalid rows (the host agent ignores them)\n");
