@@ -40,6 +40,11 @@ struct check_ctx {
      * sets 'failed', for hnv_check_run() to decide. */
     bool update;
     bool failed;
+
+    /* hnv_check_run()'s check of the Ucast_Macs_* rows: what it worked out
+     * for each Logical_Switch and Physical_Locator row that they name (see
+     * "struct row_memo" in hnv-check.c), or NULL. */
+    struct hmap *memos;
 };
 
 /* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
