@@ -356,8 +356,10 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed)
     }
 
     /* Every change to the database other than to cur_cfg makes the agent
-     * check the policy again before it gets here, so 'checked_cfg' is the
-     * next_cfg of exactly the rows that VFP now holds. */
+     * check the policy again, and 'checked_cfg' moves only with that check
+     * (a change read but not checked yet, see HNV_STEP_US, leaves it as it
+     * was; a check not compiled yet is not 'installed'), so 'checked_cfg'
+     * is the next_cfg of exactly the rows that VFP now holds. */
     if (!installed) {
         return;
     }
@@ -857,11 +859,15 @@ hnv_agent_run(void)
     mtu_ps_seqno = seqno;
     mtu_needed = false;
 
+    /* Only a run with something to do has stats of its own: while a
+     * compilation is pending (see HNV_STEP_US), vfp_get_last_run() still
+     * tells of the run before. */
     bool was_installed = hnv_flows_installed();
+    bool ran = !vfp_is_synced();
     long long int start = time_usec();
     vfp_run();
     bool installed = hnv_flows_installed();
-    if (!was_installed) {
+    if (!was_installed && ran) {
         struct vfp_run_stats rs;
         vfp_get_last_run(&rs);
         install_stats.run_us += time_usec() - start;
