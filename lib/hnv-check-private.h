@@ -76,6 +76,7 @@ struct mac_row {
     const struct msvtep_physical_locator *pl;
     const struct msvtep_physical_port *pp;      /* Local rows only. */
     bool incumbent;
+    struct uuid uuid;           /* The row's, at hand for sorting. */
 };
 
 /* What a CA MAC in a VSID belongs to: one local NIC, or one PA. */

@@ -1333,6 +1333,7 @@ mac_row_from_local(struct check_ctx *ctx,
         .ls = uml->logical_switch, .pl = uml->locator,
         .pp = uml->physical_port,
         .incumbent = is_incumbent(ctx, &uml->header_.uuid),
+        .uuid = uml->header_.uuid,
     };
 }
 
@@ -1346,6 +1347,7 @@ mac_row_from_remote(struct check_ctx *ctx,
         .mac_s = umr->MAC, .ip_s = umr->ipaddr,
         .ls = umr->logical_switch, .pl = umr->locator,
         .incumbent = is_incumbent(ctx, &umr->header_.uuid),
+        .uuid = umr->header_.uuid,
     };
 }
 
@@ -1358,7 +1360,7 @@ compare_mac_rows(const void *a_, const void *b_)
     if (a->incumbent != b->incumbent) {
         return a->incumbent ? -1 : 1;
     }
-    return uuid_compare_3way(&a->row->uuid, &b->row->uuid);
+    return uuid_compare_3way(&a->uuid, &b->uuid);
 }
 
 static void

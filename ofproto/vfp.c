@@ -401,6 +401,12 @@ vfp_mark_everything(void)
 {
     const struct vfp_port *port;
 
+    /* Room for every owner with flows at once (each mapping is a unit of
+     * its own), rather than growing the tables step by step. */
+    size_t n = hmap_count(&owners) + 1;
+    hmap_reserve(&dirty, hmap_count(&dirty) + n);
+    hmap_reserve(&dirty_units, hmap_count(&dirty_units) + n);
+
     mark(VFP_OWNER_SWITCH, 0);
     HMAP_FOR_EACH (port, name_node, &model.ports) {
         vfp_mark_port(port);
