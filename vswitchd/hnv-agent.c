@@ -173,6 +173,7 @@ static long long int step_us = HNV_STEP_US;
 static bool check_now;
 static bool compile_pending;
 static long long int full_check_us;     /* What that check took. */
+static bool full_check_recompute;       /* Was it for "hnv/recompute"? */
 
 static void hnv_reply_recompute(void);
 static unixctl_cb_func hnv_unixctl_status;
@@ -708,7 +709,7 @@ hnv_compile_full(void)
              "(ms_vtep next_cfg %"PRId64", ms_firewall next_cfg %"PRId64")",
              check_us, compiled - start, vtep_db.checked_cfg,
              fw_db.checked_cfg);
-    if (recompute_requested) {
+    if (full_check_recompute) {
         /* What changed is marked already; the rest is compiled anew too,
          * and compared with what is installed. */
         recompute_requested = false;
@@ -735,6 +736,10 @@ hnv_check_full(long long int start)
     uuidset_destroy(&incumbents);
     hnv_log_errors();
     full_check_us = time_usec() - start;
+
+    /* A recompute asked for while the compilation waits takes the next
+     * check: this one started before. */
+    full_check_recompute = recompute_requested;
 
     if (full_check_us < step_us) {
         hnv_compile_full();
