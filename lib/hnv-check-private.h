@@ -41,6 +41,11 @@ struct check_ctx {
      * sets 'failed', for hnv_check_run() to decide. */
     bool update;
     bool failed;
+
+    /* hnv_check_run()'s check of the Ucast_Macs_* rows: what it worked out
+     * for each Logical_Switch and Physical_Locator row that they name (see
+     * "struct row_memo" in hnv-check.c), or NULL. */
+    struct hmap *memos;
 };
 
 /* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
@@ -72,6 +77,7 @@ struct mac_row {
     const struct msvtep_physical_locator *pl;
     const struct msvtep_physical_port *pp;      /* Local rows only. */
     int incumbent;              /* incumbent_rank(). */
+    struct uuid uuid;           /* The row's, at hand for sorting. */
 };
 
 /* What a CA MAC in a VSID belongs to: one local NIC, or one PA. */

@@ -150,11 +150,83 @@ note_held(struct check_ctx *ctx, const struct uuid *uuid,
     hmap_insert(&ctx->check->held, &h->node, uuid_hash(uuid));
 }
 
+/* What a full check works out once for each Logical_Switch or
+ * Physical_Locator row that Ucast_Macs_* rows name, rather than for each
+ * of the many rows that name it (100,000 mappings name a few hundred):
+ * valid in check_macs(), once every subnet and locator is decided. */
+struct row_memo {
+    struct hmap_node node;      /* In check_ctx 'memos', by row. */
+    const struct ovsdb_idl_row *row;
+
+    /* A Logical_Switch: find_subnet(). */
+    struct hnv_check_subnet *subnet;
+
+    /* A Physical_Locator: whether it was accepted, and what it says. */
+    bool accepted;
+    bool has_pa;
+    struct in6_addr pa;
+    enum vfp_encap encap;
+};
+
+static struct row_memo *
+memo_find(const struct check_ctx *ctx, const struct ovsdb_idl_row *row)
+{
+    struct row_memo *memo;
+
+    HMAP_FOR_EACH_WITH_HASH (memo, node, hash_pointer(row, 0), ctx->memos) {
+        if (memo->row == row) {
+            return memo;
+        }
+    }
+    return NULL;
+}
+
+static struct row_memo *
+memo_add(struct check_ctx *ctx, const struct ovsdb_idl_row *row)
+{
+    struct row_memo *memo = xzalloc(sizeof *memo);
+    memo->row = row;
+    hmap_insert(ctx->memos, &memo->node, hash_pointer(row, 0));
+    return memo;
+}
+
+static void
+memos_destroy(struct hmap *memos)
+{
+    struct row_memo *memo;
+
+    HMAP_FOR_EACH_POP (memo, node, memos) {
+        free(memo);
+    }
+    hmap_destroy(memos);
+}
+
+static void see_new(struct check_ctx *, const void *key, size_t len,
+                    const void *owner, const struct uuid *);
+static struct hnv_check_subnet *find_subnet__(
+    const struct check_ctx *, const struct msvtep_logical_switch *);
+
 /* Returns the subnet record of 'ls', if it is the accepted Logical_Switch
  * of its VSID, otherwise NULL. */
 static struct hnv_check_subnet *
 find_subnet(const struct check_ctx *ctx,
             const struct msvtep_logical_switch *ls)
+{
+    if (!ls || !ctx->memos) {
+        return find_subnet__(ctx, ls);
+    }
+
+    struct row_memo *memo = memo_find(ctx, &ls->header_);
+    if (!memo) {
+        memo = memo_add(CONST_CAST(struct check_ctx *, ctx), &ls->header_);
+        memo->subnet = find_subnet__(ctx, ls);
+    }
+    return memo->subnet;
+}
+
+static struct hnv_check_subnet *
+find_subnet__(const struct check_ctx *ctx,
+              const struct msvtep_logical_switch *ls)
 {
     if (!ls || !ls->n_tunnel_key
         || !uuidset_contains(&ctx->check->accepted, &ls->header_.uuid)) {
@@ -190,14 +262,22 @@ see_owner(struct check_ctx *ctx, const void *key, size_t len,
     if (s) {
         return s;
     }
+    see_new(ctx, key, len, owner, uuid);
+    return NULL;
+}
 
-    s = xmalloc(sizeof *s + len);
+/* Records the 'len' bytes of 'key', which have not been seen, as claimed by
+ * 'owner' in row 'uuid' (both may be NULL). */
+static void
+see_new(struct check_ctx *ctx, const void *key, size_t len,
+        const void *owner, const struct uuid *uuid)
+{
+    struct seen *s = xmalloc(sizeof *s + len);
     s->owner = owner;
     s->uuid = uuid ? *uuid : UUID_ZERO;
     s->len = len;
     memcpy(s->key, key, len);
     hmap_insert(&ctx->check->keys, &s->node, hash_bytes(key, len, 0));
-    return NULL;
 }
 
 struct ca_key
@@ -1102,16 +1182,47 @@ fits_nic(struct check_ctx *ctx, const struct mac_row *r,
     return true;
 }
 
-/* Records accepted local row 'r' in 'nic'. */
+/* What Physical_Locator 'pl' says, and whether the check accepted it:
+ * from the memo of the full check, or worked out into '*tmp'. */
+static const struct row_memo *
+locator_memo(struct check_ctx *ctx, const struct msvtep_physical_locator *pl,
+             struct row_memo *tmp)
+{
+    struct row_memo *memo = ctx->memos ? memo_find(ctx, &pl->header_) : NULL;
+    if (memo) {
+        return memo;
+    }
+    if (ctx->memos) {
+        memo = memo_add(ctx, &pl->header_);
+    } else {
+        memo = tmp;
+        memset(memo, 0, sizeof *memo);
+    }
+
+    bool outer_ipv6;
+    memo->accepted = uuidset_contains(&ctx->check->accepted,
+                                      &pl->header_.uuid);
+    memo->has_pa = parse_ip(pl->dst_ip, &memo->pa);
+    if (!memo->has_pa) {
+        memo->pa = in6addr_any;
+    }
+    free(hnv_parse_encapsulation_type(pl->encapsulation_type, &memo->encap,
+                                      &outer_ipv6));
+    return memo;
+}
+
+/* Records accepted local row 'r', whose locator is 'loc', in 'nic'. */
 static void
-add_to_nic(const struct mac_row *r, struct hnv_check_nic *nic,
-           const struct eth_addr *mac, bool has_ip, const struct in6_addr *ip)
+add_to_nic(const struct mac_row *r, const struct row_memo *loc,
+           struct hnv_check_nic *nic, const struct eth_addr *mac, bool has_ip,
+           const struct in6_addr *ip)
 {
     if (!nic->has_mac) {
         nic->has_mac = true;
         nic->mac = *mac;
-        nic->mac_row = r->row->uuid;
-        nic->has_pa = parse_ip(r->pl->dst_ip, &nic->pa);
+        nic->mac_row = r->uuid;
+        nic->has_pa = loc->has_pa;
+        nic->pa = loc->pa;
     }
     nic->n_rows++;
     if (has_ip) {
@@ -1120,15 +1231,15 @@ add_to_nic(const struct mac_row *r, struct hnv_check_nic *nic,
     }
 }
 
-/* Records accepted row 'r', with CA 'ip', as a mapping of 'subnet'. */
+/* Records accepted row 'r', with CA 'ip' and locator 'loc', as a mapping
+ * of 'subnet'. */
 static void
 record_mapping(struct hnv_check *check, const struct mac_row *r,
-               struct hnv_check_subnet *subnet,
+               const struct row_memo *loc, struct hnv_check_subnet *subnet,
                const struct hnv_check_nic *nic, const struct eth_addr *mac,
                const struct in6_addr *ip)
 {
     struct hnv_check_mapping *m = xzalloc(sizeof *m);
-    bool outer_ipv6;
 
     m->uuid = r->row->uuid;
     m->local = r->local;
@@ -1137,9 +1248,8 @@ record_mapping(struct hnv_check *check, const struct mac_row *r,
     m->ca = *ip;
     m->mac = *mac;
     m->locator = r->pl->header_.uuid;
-    parse_ip(r->pl->dst_ip, &m->pa);
-    free(hnv_parse_encapsulation_type(r->pl->encapsulation_type, &m->encap,
-                                      &outer_ipv6));
+    m->pa = loc->pa;
+    m->encap = loc->encap;
     hmap_insert(&check->mappings, &m->node, uuid_hash(&m->uuid));
     hmap_insert(&subnet->mappings, &m->vsid_node,
                 hash_bytes(ip, sizeof *ip, 0));
@@ -1224,7 +1334,9 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
             return false;
         }
     }
-    if (!r->pl || !uuidset_contains(&check->accepted, &r->pl->header_.uuid)) {
+    struct row_memo tmp;
+    const struct row_memo *loc = r->pl ? locator_memo(ctx, r->pl, &tmp) : NULL;
+    if (!loc || !loc->accepted) {
         add_error(ctx, r->table, r->row, "locator: provider address \"%s\" "
                   "(%s) is not valid", r->pl ? r->pl->dst_ip : "",
                   r->pl ? r->pl->encapsulation_type : "");
@@ -1234,8 +1346,7 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
     /* The underlay is IPv4: a mapping cannot encapsulate to an IPv6 PA.
      * (A local NIC's locator is not used for encapsulation.) */
     if (!r->local) {
-        struct in6_addr pa;
-        if (parse_ip(r->pl->dst_ip, &pa) && !IN6_IS_ADDR_V4MAPPED(&pa)) {
+        if (loc->has_pa && !IN6_IS_ADDR_V4MAPPED(&loc->pa)) {
             add_error(ctx, r->table, r->row, "locator: provider address %s "
                       "(%s): IPv6 provider addresses are not supported",
                       r->pl->dst_ip, r->pl->encapsulation_type);
@@ -1267,11 +1378,11 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
         return false;
     }
     if (nic) {
-        add_to_nic(r, nic, &mac, has_ip, &ip);
+        add_to_nic(r, loc, nic, &mac, has_ip, &ip);
     }
     if (has_ip) {
-        see_owner(ctx, &key, sizeof key, NULL, &r->row->uuid);
-        record_mapping(ctx->check, r, subnet, nic, &mac, &ip);
+        see_new(ctx, &key, sizeof key, NULL, &r->row->uuid);
+        record_mapping(ctx->check, r, loc, subnet, nic, &mac, &ip);
     }
     return true;
 }
@@ -1287,6 +1398,7 @@ mac_row_from_local(struct check_ctx *ctx,
         .ls = uml->logical_switch, .pl = uml->locator,
         .pp = uml->physical_port,
         .incumbent = incumbent_rank(ctx, &uml->header_.uuid),
+        .uuid = uml->header_.uuid,
     };
 }
 
@@ -1300,6 +1412,7 @@ mac_row_from_remote(struct check_ctx *ctx,
         .mac_s = umr->MAC, .ip_s = umr->ipaddr,
         .ls = umr->logical_switch, .pl = umr->locator,
         .incumbent = incumbent_rank(ctx, &umr->header_.uuid),
+        .uuid = umr->header_.uuid,
     };
 }
 
@@ -1309,8 +1422,8 @@ compare_mac_rows(const void *a_, const void *b_)
     const struct mac_row *a = a_;
     const struct mac_row *b = b_;
 
-    return compare_claimants(a->incumbent, &a->row->uuid,
-                             b->incumbent, &b->row->uuid);
+    return compare_claimants(a->incumbent, &a->uuid,
+                             b->incumbent, &b->uuid);
 }
 
 static void
@@ -1340,9 +1453,24 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         qsort(rows, n, sizeof *rows, compare_mac_rows);
     }
 
+    /* Room for what each row may add (its CA and MAC, itself accepted, a
+     * mapping) at once, rather than growing the tables step by step. */
+    struct hnv_check *check = ctx->check;
+    hmap_reserve(&check->keys, hmap_count(&check->keys) + 2 * n);
+    hmap_reserve(&check->accepted.uuids,
+                 hmap_count(&check->accepted.uuids) + n);
+    hmap_reserve(&check->mappings, hmap_count(&check->mappings) + n);
+
+    struct hmap memos = HMAP_INITIALIZER(&memos);
+    ctx->memos = &memos;
     for (size_t i = 0; i < n; i++) {
         if (check_mac_row(ctx, &rows[i])) {
-            note_accepted(ctx, rows[i].row);
+            /* Each row comes once: no need to look for it first, as
+             * uuidset_insert() would. */
+            struct uuidset_node *node = xmalloc(sizeof *node);
+            node->uuid = rows[i].row->uuid;
+            hmap_insert(&check->accepted.uuids, &node->hmap_node,
+                        uuid_hash(&node->uuid));
             if (rows[i].local) {
                 ctx->check->n_local_macs++;
             } else {
@@ -1350,6 +1478,8 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
             }
         }
     }
+    ctx->memos = NULL;
+    memos_destroy(&memos);
     free(rows);
 }
 

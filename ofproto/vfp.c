@@ -401,6 +401,12 @@ vfp_mark_everything(void)
 {
     const struct vfp_port *port;
 
+    /* Room for every owner with flows at once (each mapping is a unit of
+     * its own), rather than growing the tables step by step. */
+    size_t n = hmap_count(&owners) + 1;
+    hmap_reserve(&dirty, hmap_count(&dirty) + n);
+    hmap_reserve(&dirty_units, hmap_count(&dirty_units) + n);
+
     mark(VFP_OWNER_SWITCH, 0);
     HMAP_FOR_EACH (port, name_node, &model.ports) {
         vfp_mark_port(port);
@@ -606,12 +612,28 @@ add_rule_stats(struct rule *rule, uint64_t *packets, uint64_t *bytes)
 }
 
 /* The bridge's flows of an owner. */
+/* Most owners have a handful of flows (a mapping one to three): their
+ * flows, wants and helds are kept on the stack and searched linearly,
+ * without the allocations of arrays and hash tables, which a full
+ * recompute would otherwise make for each of 100,000 owners. */
+#define SMALL_OWNER_FLOWS 8
+
 struct owner_rules {
-    struct rule **rules;
+    struct rule **rules;        /* 'stub', or allocated. */
     size_t n, allocated;
+    struct rule *stub[SMALL_OWNER_FLOWS];
 };
 
-/* Stores in 'out' (which the caller frees with free(out->rules)) the
+static void
+owner_rules_destroy(struct owner_rules *rules)
+{
+    if (rules->rules != rules->stub) {
+        free(rules->rules);
+    }
+}
+
+/* Stores in 'out' (which the caller destroys with owner_rules_destroy())
+ * the
  * bridge's flows in VFP's tables with 'cookie', from ofproto's index of
  * flows by cookie, and returns how many.  With 'out' NULL, only counts
  * them.  The pointers are good until VFP's next commit: only VFP changes
@@ -624,7 +646,9 @@ ovs_rules_of(uint64_t cookie, struct owner_rules *out)
     struct rule *rule;
 
     if (out) {
-        *out = (struct owner_rules) { NULL, 0, 0 };
+        out->rules = out->stub;
+        out->n = 0;
+        out->allocated = ARRAY_SIZE(out->stub);
     }
     if (!ofproto) {
         return 0;
@@ -640,6 +664,9 @@ ovs_rules_of(uint64_t cookie, struct owner_rules *out)
             && rule->table_id <= VFP_TABLE_LAST) {
             if (out) {
                 if (out->n >= out->allocated) {
+                    if (out->rules == out->stub) {
+                        out->rules = xmemdup(out->stub, sizeof out->stub);
+                    }
                     out->rules = x2nrealloc(out->rules, &out->allocated,
                                             sizeof *out->rules);
                 }
@@ -1235,11 +1262,29 @@ struct held {
     bool wanted;                /* Does its compilation still yield it? */
 };
 
+static bool
+flow_key_equals(const struct flow_key *a, const struct flow_key *b)
+{
+    return (a->hash == b->hash
+            && flow_key_is(a, b->table_id, b->priority, b->match));
+}
+
+/* The want of 'wants' (the 'n' first) with 'key': from 'map', or without
+ * one, by a linear search. */
 static struct want *
-want_find(const struct hmap *map, const struct flow_key *key)
+want_find(const struct hmap *map, struct want *wants, size_t n,
+          const struct flow_key *key)
 {
     struct want *w;
 
+    if (!map) {
+        for (size_t i = 0; i < n; i++) {
+            if (flow_key_equals(&wants[i].key, key)) {
+                return &wants[i];
+            }
+        }
+        return NULL;
+    }
     HMAP_FOR_EACH_WITH_HASH (w, node, key->hash, map) {
         if (flow_key_is(key, w->key.table_id, w->key.priority, w->key.match)) {
             return w;
@@ -1248,11 +1293,21 @@ want_find(const struct hmap *map, const struct flow_key *key)
     return NULL;
 }
 
+/* The same for helds. */
 static struct held *
-held_find(const struct hmap *map, const struct flow_key *key)
+held_find(const struct hmap *map, struct held *helds, size_t n,
+          const struct flow_key *key)
 {
     struct held *h;
 
+    if (!map) {
+        for (size_t i = 0; i < n; i++) {
+            if (flow_key_equals(&helds[i].key, key)) {
+                return &helds[i];
+            }
+        }
+        return NULL;
+    }
     HMAP_FOR_EACH_WITH_HASH (h, node, key->hash, map) {
         if (flow_key_is(key, h->key.table_id, h->key.priority, h->key.match)) {
             return h;
@@ -1261,14 +1316,13 @@ held_find(const struct hmap *map, const struct flow_key *key)
     return NULL;
 }
 
-/* Stores in '*wantsp' (which the caller frees, and destroys the matches
- * of) the compiled 'flows' of the owner named by 'cookie', each key once,
- * indexed in 'map'.  Returns how many. */
+/* Stores in 'wants', which has room for them, the compiled 'flows' of the
+ * owner named by 'cookie', each key once (the caller destroys their
+ * matches), indexed in 'map' unless it is NULL.  Returns how many. */
 static size_t
-collect_wants(uint64_t cookie, struct ovs_list *flows,
-              struct want **wantsp, struct hmap *map)
+collect_wants(uint64_t cookie, struct ovs_list *flows, struct want *wants,
+              struct hmap *map)
 {
-    struct want *wants = xmalloc(ovs_list_size(flows) * sizeof *wants);
     size_t n = 0;
     struct vfp_flow *f;
 
@@ -1288,9 +1342,11 @@ collect_wants(uint64_t cookie, struct ovs_list *flows,
         w->desire = (struct desire) { cookie, f->ofpacts.data,
                                       f->ofpacts.size };
 
-        struct want *same = want_find(map, &w->key);
+        struct want *same = want_find(map, wants, n, &w->key);
         if (!same) {
-            hmap_insert(map, &w->node, w->key.hash);
+            if (map) {
+                hmap_insert(map, &w->node, w->key.hash);
+            }
             n++;
             continue;
         }
@@ -1311,18 +1367,16 @@ collect_wants(uint64_t cookie, struct ovs_list *flows,
         }
         minimatch_destroy(&w->match);
     }
-    *wantsp = wants;
     return n;
 }
 
-/* Stores in '*heldsp' (which the caller frees) the flows that 'o' had
- * before its sync, indexed in 'map': 'rules', its flows in the bridge,
- * and the shared flows that it wants.  Returns how many. */
+/* Stores in 'helds', which has room for them, the flows that 'o' had
+ * before its sync, indexed in 'map' unless it is NULL: 'rules', its flows
+ * in the bridge, and the shared flows that it wants.  Returns how many. */
 static size_t
 collect_held(const struct owner *o, const struct owner_rules *rules,
-             struct held **heldsp, struct hmap *map)
+             struct held *helds, struct hmap *map)
 {
-    struct held *helds = xmalloc((rules->n + o->n_shares) * sizeof *helds);
     size_t n = 0;
 
     for (size_t i = 0; i < rules->n; i++) {
@@ -1340,7 +1394,9 @@ collect_held(const struct owner *o, const struct owner_rules *rules,
         h->rule = rule;
         h->sf = NULL;
         h->wanted = false;
-        hmap_insert(map, &h->node, h->key.hash);
+        if (map) {
+            hmap_insert(map, &h->node, h->key.hash);
+        }
         n++;
     }
 
@@ -1349,17 +1405,18 @@ collect_held(const struct owner *o, const struct owner_rules *rules,
         struct flow_key key;
 
         shared_key(sf, &key);
-        struct held *h = held_find(map, &key);
+        struct held *h = held_find(map, helds, n, &key);
         if (!h) {
             h = &helds[n++];
             h->key = key;
             h->rule = NULL;
             h->wanted = false;
-            hmap_insert(map, &h->node, key.hash);
+            if (map) {
+                hmap_insert(map, &h->node, key.hash);
+            }
         }
         h->sf = sf;
     }
-    *heldsp = helds;
     return n;
 }
 
@@ -1450,16 +1507,24 @@ sync_owner(uint64_t cookie, uint64_t unit)
     o = o ? o : owner_get(cookie);
     o->unit = unit;
 
+    size_t max_wants = ovs_list_size(&flows);
+    struct want want_stub[SMALL_OWNER_FLOWS];
+    struct want *wants = (max_wants <= ARRAY_SIZE(want_stub) ? want_stub
+                          : xmalloc(max_wants * sizeof *wants));
     struct hmap want_map = HMAP_INITIALIZER(&want_map);
-    struct want *wants;
-    size_t n_wants = collect_wants(cookie, &flows, &wants, &want_map);
+    size_t n_wants = collect_wants(cookie, &flows, wants,
+                                   wants == want_stub ? NULL : &want_map);
 
+    size_t max_helds = rules.n + o->n_shares;
+    struct held held_stub[SMALL_OWNER_FLOWS];
+    struct held *helds = (max_helds <= ARRAY_SIZE(held_stub) ? held_stub
+                          : xmalloc(max_helds * sizeof *helds));
     struct hmap held_map = HMAP_INITIALIZER(&held_map);
-    struct held *helds;
-    size_t n_helds = collect_held(o, &rules, &helds, &held_map);
+    struct hmap *hmap = helds == held_stub ? NULL : &held_map;
+    size_t n_helds = collect_held(o, &rules, helds, hmap);
 
     for (size_t i = 0; i < n_wants; i++) {
-        struct held *h = held_find(&held_map, &wants[i].key);
+        struct held *h = held_find(hmap, helds, n_helds, &wants[i].key);
         if (h) {
             h->wanted = true;
         }
@@ -1479,11 +1544,15 @@ sync_owner(uint64_t cookie, uint64_t unit)
     for (size_t i = 0; i < n_wants; i++) {
         minimatch_destroy(&wants[i].match);
     }
-    free(wants);
+    if (wants != want_stub) {
+        free(wants);
+    }
     hmap_destroy(&want_map);
-    free(helds);
+    if (helds != held_stub) {
+        free(helds);
+    }
     hmap_destroy(&held_map);
-    free(rules.rules);
+    owner_rules_destroy(&rules);
     vfp_flows_destroy(&flows);
 }
 
@@ -2009,7 +2078,7 @@ vfp_get_flow_stats(uint64_t cookie, uint8_t table_id, uint16_t priority,
             add_rule_stats(rule, &stats->n_packets, &stats->n_bytes);
         }
     }
-    free(rules.rules);
+    owner_rules_destroy(&rules);
 }
 
 void
@@ -2030,5 +2099,5 @@ vfp_get_cookie_stats(uint64_t cookie, struct vfp_stats *stats)
             add_rule_stats(rule, &stats->n_packets, &stats->n_bytes);
         }
     }
-    free(rules.rules);
+    owner_rules_destroy(&rules);
 }

@@ -159,6 +159,25 @@ struct hnv_install_stats {
 };
 static struct hnv_install_stats install_stats;
 
+/* A step of the policy's processing that takes longer than this (us) ends
+ * the main loop iteration: reading a big update into the IDLs, checking
+ * the whole policy, compiling it into VFP.  The next step then runs in the
+ * next iteration, so that the main loop holds on for the longest step
+ * rather than for their sum (a first load of 100,000 mappings takes about a
+ * second for each).  Single changes take microseconds and never wait.
+ * external_ids:hnv-step-us sets it (0: every step waits, for tests). */
+#define HNV_STEP_US 20000
+static long long int step_us = HNV_STEP_US;
+
+/* Whether the next iteration goes on with the policy without reading the
+ * databases first: the check of what the previous one read ('check_now'),
+ * or the compilation of the full check that it made ('compile_pending'),
+ * whose result 'check' holds meanwhile. */
+static bool check_now;
+static bool compile_pending;
+static long long int full_check_us;     /* What that check took. */
+static bool full_check_recompute;       /* Was it for "hnv/recompute"? */
+
 static void hnv_reply_recompute(void);
 static unixctl_cb_func hnv_unixctl_status;
 static unixctl_cb_func hnv_unixctl_recompute;
@@ -355,12 +374,14 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed)
     /* What the check keeps in force against conflicts goes to In_Force
      * at once, and before cur_cfg says that the policy is in effect, so
      * that a host that starts afterwards decides conflicts alike. */
-    bool in_force = (hnv_db_has_in_force(db) && !db->resync
+    bool in_force = (hnv_db_has_in_force(db) && !db->resync && !check_now
                      && hnv_in_force_differs(db->idl, &check));
 
     /* Every change to the database other than to cur_cfg makes the agent
-     * check the policy again before it gets here, so 'checked_cfg' is the
-     * next_cfg of exactly the rows that VFP now holds. */
+     * check the policy again, and 'checked_cfg' moves only with that check
+     * (a change read but not checked yet, see HNV_STEP_US, leaves it as it
+     * was; a check not compiled yet is not 'installed'), so 'checked_cfg'
+     * is the next_cfg of exactly the rows that VFP now holds. */
     if (installed) {
         db->applied_cfg = db->checked_cfg;
     }
@@ -407,12 +428,14 @@ hnv_db_wait_cfg(const struct hnv_db *db)
  * given (call after vfp_run()).  Without ports VFP holds no tables and
  * installs nothing, so there is nothing to wait for, whatever is marked.
  * With ports but no bridge to install their flows on, nothing is installed,
- * whatever vfp_is_synced() says. */
+ * whatever vfp_is_synced() says.  A policy checked but not compiled yet
+ * has nothing installed. */
 static bool
 hnv_flows_installed(void)
 {
-    return (hmap_is_empty(&vfp_get_model()->ports)
-            || (vfp_is_synced() && ofproto_lookup(vfp_bridge_name())));
+    return !compile_pending
+           && (hmap_is_empty(&vfp_get_model()->ports)
+               || (vfp_is_synced() && ofproto_lookup(vfp_bridge_name())));
 }
 
 
@@ -479,6 +502,14 @@ hnv_db_run(struct hnv_db *db)
     }
 }
 
+/* A sum of the seqnos of the policy IDLs: it changes when either does. */
+static unsigned int
+hnv_db_seqnos(void)
+{
+    return ((vtep_db.idl ? ovsdb_idl_get_seqno(vtep_db.idl) : 0)
+            + (fw_db.idl ? ovsdb_idl_get_seqno(fw_db.idl) : 0));
+}
+
 /* Reads our configuration from the Open_vSwitch table and reconnects the
  * policy databases if the remote changed. */
 static void
@@ -510,6 +541,9 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
     } else {
         free(new_host);
     }
+
+    step_us = ids ? smap_get_ullong(ids, "hnv-step-us", HNV_STEP_US)
+                  : HNV_STEP_US;
 
     int new_probe = ids ? smap_get_int(ids, "hnv-remote-probe-interval", -1)
                         : -1;
@@ -685,8 +719,37 @@ hnv_log_errors(void)
     sset_destroy(&current);
 }
 
-/* Checks the whole policy and compiles it into VFP, starting at 'start'
- * (us). */
+/* Compiles into VFP what the latest full check accepted. */
+static void
+hnv_compile_full(void)
+{
+    long long int check_us = full_check_us;
+    long long int start = time_usec();
+
+    compile_pending = false;
+    if (vtep_db.idl && hnv_host) {
+        hnv_vfp_apply(hnv_host, &check, NULL);
+    } else {
+        hnv_vfp_clear();
+    }
+    long long int compiled = time_usec();
+    VLOG_DBG("policy checked in %lld us, compiled into VFP in %lld us "
+             "(ms_vtep next_cfg %"PRId64", ms_firewall next_cfg %"PRId64")",
+             check_us, compiled - start, vtep_db.checked_cfg,
+             fw_db.checked_cfg);
+    if (full_check_recompute) {
+        /* What changed is marked already; the rest is compiled anew too,
+         * and compared with what is installed. */
+        recompute_requested = false;
+        recompute_check_us = check_us;
+        recompute_vfp_us = compiled - start;
+        vfp_mark_everything();
+    }
+}
+
+/* Checks the whole policy, starting at 'start' (us), and compiles it into
+ * VFP: at once, or in the next main loop iteration if the check took long
+ * (see HNV_STEP_US). */
 static void
 hnv_check_full(long long int start)
 {
@@ -706,26 +769,19 @@ hnv_check_full(long long int start)
     uuidset_destroy(&incumbents);
     uuidset_destroy(&recorded);
     hnv_log_errors();
-    long long int checked = time_usec();
+    full_check_us = time_usec() - start;
 
-    /* The accepted policy, as VFP objects. */
-    if (vtep_db.idl) {
-        hnv_vfp_apply(hnv_host, &check, NULL);
+    /* A recompute asked for while the compilation waits takes the next
+     * check: this one started before. */
+    full_check_recompute = recompute_requested;
+
+    if (full_check_us < step_us) {
+        hnv_compile_full();
     } else {
-        hnv_vfp_clear();
-    }
-    long long int compiled = time_usec();
-    VLOG_DBG("policy checked in %lld us, compiled into VFP in %lld us "
-             "(ms_vtep next_cfg %"PRId64", ms_firewall next_cfg %"PRId64")",
-             checked - start, compiled - checked, vtep_db.checked_cfg,
-             fw_db.checked_cfg);
-    if (recompute_requested) {
-        /* What changed is marked already; the rest is compiled anew too,
-         * and compared with what is installed. */
-        recompute_requested = false;
-        recompute_check_us = checked - start;
-        recompute_vfp_us = compiled - checked;
-        vfp_mark_everything();
+        VLOG_DBG("full check took %lld us: the compilation into VFP "
+                 "follows in the next main loop iteration", full_check_us);
+        compile_pending = true;
+        poll_immediate_wake();
     }
 }
 
@@ -806,9 +862,26 @@ hnv_agent_run(void)
         hnv_bind_ifaces(ovsrec_open_vswitch_first(ovs_idl));
     }
 
-    hnv_db_run(&vtep_db);
-    hnv_db_run(&fw_db);
-    hnv_check_policy();
+    if (compile_pending) {
+        hnv_compile_full();
+    } else if (check_now) {
+        check_now = false;
+        hnv_check_policy();
+    } else {
+        long long int start = time_usec();
+        unsigned int seqnos = hnv_db_seqnos();
+        hnv_db_run(&vtep_db);
+        hnv_db_run(&fw_db);
+        long long int read_us = time_usec() - start;
+        if (read_us < step_us || seqnos == hnv_db_seqnos()) {
+            hnv_check_policy();
+        } else {
+            VLOG_DBG("policy databases read in %lld us: checked in the next "
+                     "main loop iteration", read_us);
+            check_now = true;
+            poll_immediate_wake();
+        }
+    }
 
     /* The underlay MTU depends on this host's PAs: look again when its
      * Physical_Switch may have changed, not on every change of policy (the
@@ -826,11 +899,15 @@ hnv_agent_run(void)
     mtu_ps_seqno = seqno;
     mtu_needed = false;
 
+    /* Only a run with something to do has stats of its own: while a
+     * compilation is pending (see HNV_STEP_US), vfp_get_last_run() still
+     * tells of the run before. */
     bool was_installed = hnv_flows_installed();
+    bool ran = !vfp_is_synced();
     long long int start = time_usec();
     vfp_run();
     bool installed = hnv_flows_installed();
-    if (!was_installed) {
+    if (!was_installed && ran) {
         struct vfp_run_stats rs;
         vfp_get_last_run(&rs);
         install_stats.run_us += time_usec() - start;

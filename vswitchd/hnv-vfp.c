@@ -1043,6 +1043,14 @@ collect_spaces(const struct hnv_check *check, struct hmap *nics,
             smap_replace(rd_of_vsid, key, rd->name);
         }
         if (ws || rd) {
+            /* Room for them at once, rather than growing step by step. */
+            size_t n = hmap_count(&subnet->mappings) + 1;
+            if (ws) {
+                hmap_reserve(&ws->mappings, hmap_count(&ws->mappings) + n);
+            }
+            if (rd) {
+                hmap_reserve(&rd->mappings, hmap_count(&rd->mappings) + n);
+            }
             want_subnet_mappings(check, subnet, ws, rd);
         }
     }
