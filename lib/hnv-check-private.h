@@ -119,6 +119,7 @@ bool check_physical_port(struct check_ctx *,
 struct hnv_check_nic *nic_create(struct hnv_check *, char *name,
                                  const struct msvtep_physical_port *,
                                  uint32_t vsid);
+void nic_remove(struct hnv_check *, struct hnv_check_nic *);
 void mac_row_from_local(struct check_ctx *,
                         const struct msvtep_ucast_macs_local *,
                         struct mac_row *);

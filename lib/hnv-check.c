@@ -719,6 +719,35 @@ parse_ip(const char *s, struct in6_addr *ip)
     return !error;
 }
 
+/* Adds 'nic' to the indexes of 'check' ('delta' 1) or takes it out of them
+ * (-1).  A NIC counts for its virtual network as long as it is in the
+ * subnet: a subnet with a NIC is never bound anew (subnet bindings change
+ * only by a full check, or for bare subnets). */
+static void
+nic_index(struct hnv_check *check, struct hnv_check_nic *nic, int delta)
+{
+    const struct hnv_check_subnet *subnet
+        = hnv_check_find_subnet(check, nic->vsid);
+    struct hnv_check_vnet *vnet = (subnet && subnet->vnet
+                                   ? CONST_CAST(struct hnv_check_vnet *,
+                                                hnv_check_find_vnet(
+                                                    check, subnet->vnet))
+                                   : NULL);
+
+    if (delta > 0) {
+        hmap_insert(&check->nics_by_port, &nic->port_node,
+                    uuid_hash(&nic->port_uuid));
+        hmap_insert(&check->nics_by_vsid, &nic->vsid_node,
+                    hash_int(nic->vsid, 0));
+    } else {
+        hmap_remove(&check->nics_by_port, &nic->port_node);
+        hmap_remove(&check->nics_by_vsid, &nic->vsid_node);
+    }
+    if (vnet) {
+        vnet->n_local_nics += delta;
+    }
+}
+
 struct hnv_check_nic *
 nic_create(struct hnv_check *check, char *name,
            const struct msvtep_physical_port *pp, uint32_t vsid)
@@ -737,7 +766,19 @@ nic_create(struct hnv_check *check, char *name,
     free(error);
 
     hmap_insert(&check->nics, &nic->node, hash_string(name, 0));
+    nic_index(check, nic, 1);
     return nic;
+}
+
+/* Takes 'nic' out of 'check' and frees it. */
+void
+nic_remove(struct hnv_check *check, struct hnv_check_nic *nic)
+{
+    nic_index(check, nic, -1);
+    hmap_remove(&check->nics, &nic->node);
+    free(nic->name);
+    free(nic->ips);
+    free(nic);
 }
 
 static struct hnv_check_nic *
@@ -1341,12 +1382,14 @@ fw_conflict(const struct check_ctx *ctx, const struct hmap *places,
 
     const struct hnv_check_nic *nic;
     if (vsid) {
-        HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
-            if (nic->vsid == vsid) {
-                p = fw_place_find(places, nic->name, dir, admin, priority);
-                if (p && p->block != block) {
-                    return p;
-                }
+        HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(vsid, 0),
+                                 &ctx->check->nics_by_vsid) {
+            if (nic->vsid != vsid) {
+                continue;
+            }
+            p = fw_place_find(places, nic->name, dir, admin, priority);
+            if (p && p->block != block) {
+                return p;
             }
         }
     } else if ((nic = find_nic(ctx->check, target)) && nic->vsid) {
@@ -1604,6 +1647,8 @@ hnv_check_init(struct hnv_check *check)
     uuidset_init(&check->shared_macs);
     hmap_init(&check->subnets);
     hmap_init(&check->nics);
+    hmap_init(&check->nics_by_port);
+    hmap_init(&check->nics_by_vsid);
     hmap_init(&check->mappings);
     hmap_init(&check->vnets);
     hmap_init(&check->acls);
@@ -1648,6 +1693,8 @@ hnv_check_destroy(struct hnv_check *check)
         free(nic);
     }
     hmap_destroy(&check->nics);
+    hmap_destroy(&check->nics_by_port);
+    hmap_destroy(&check->nics_by_vsid);
 
     struct hnv_check_mapping *m;
     HMAP_FOR_EACH_POP (m, node, &check->mappings) {
@@ -1706,6 +1753,35 @@ const struct hnv_check_nic *
 hnv_check_find_nic(const struct hnv_check *check, const char *name)
 {
     return find_nic(check, name);
+}
+
+const struct hnv_check_vnet *
+hnv_check_find_vnet(const struct hnv_check *check, const char *name)
+{
+    const struct hnv_check_vnet *vnet;
+
+    HMAP_FOR_EACH_WITH_HASH (vnet, node, hash_string(name, 0),
+                             &check->vnets) {
+        if (!strcmp(vnet->name, name)) {
+            return vnet;
+        }
+    }
+    return NULL;
+}
+
+/* Whether virtual subnet 'vsid' has a VM NIC on this host (not blocked). */
+bool
+hnv_check_subnet_has_nic(const struct hnv_check *check, uint32_t vsid)
+{
+    const struct hnv_check_nic *nic;
+
+    HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(vsid, 0),
+                             &check->nics_by_vsid) {
+        if (!nic->blocked && nic->vsid == vsid) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void

@@ -762,6 +762,29 @@ hnv_check_policy(void)
     }
 }
 
+/* Whether a Physical_Switch row came, went, or changed its name or PAs
+ * since the policy was last checked. */
+static bool
+hnv_host_pas_changed(void)
+{
+    const struct msvtep_physical_switch *ps;
+
+    if (!vtep_db.idl) {
+        return false;
+    }
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH_TRACKED (ps, vtep_db.idl) {
+        if (msvtep_physical_switch_is_new(ps)
+            || msvtep_physical_switch_is_deleted(ps)
+            || msvtep_physical_switch_is_updated(
+                ps, MSVTEP_PHYSICAL_SWITCH_COL_NAME)
+            || msvtep_physical_switch_is_updated(
+                ps, MSVTEP_PHYSICAL_SWITCH_COL_TUNNEL_IPS)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void
 hnv_agent_run(void)
 {
@@ -774,21 +797,18 @@ hnv_agent_run(void)
 
     hnv_db_run(&vtep_db);
     hnv_db_run(&fw_db);
+
+    /* The underlay MTU depends on this host's PAs: look again when a
+     * host's name or PAs may have changed, not on every change of policy
+     * nor for a VM NIC that comes or goes (the lookup asks the kernel for
+     * every interface address, which a change should not wait for).  The
+     * rows that changed are known until hnv_check_policy() clears them. */
+    bool host_changed = hnv_host_pas_changed();
     hnv_check_policy();
 
-    /* The underlay MTU depends on this host's PAs: look again when its
-     * Physical_Switch may have changed, not on every change of policy (the
-     * lookup asks the kernel for every interface address, which a live
-     * migration should not wait for). */
     const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(ovs_idl);
-    static unsigned int mtu_ps_seqno;
-    unsigned int seqno = (vtep_db.idl
-                          ? ovsdb_idl_table_get_seqno(
-                              vtep_db.idl, &msvtep_table_physical_switch)
-                          : 0);
     hnv_mtu_run(cfg ? &cfg->external_ids : NULL, vtep_db.idl, hnv_host,
-                mtu_needed || seqno != mtu_ps_seqno);
-    mtu_ps_seqno = seqno;
+                mtu_needed || host_changed);
     mtu_needed = false;
 
     bool was_installed = hnv_flows_installed();
