@@ -1034,7 +1034,8 @@ find_row_nic(struct check_ctx *ctx, const struct mac_row *r,
         return true;
     }
 
-    HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
+    HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(subnet->vsid, 0),
+                             &ctx->check->nics_by_vsid) {
         if (nic->blocked || nic->vsid != subnet->vsid) {
             continue;
         }
