@@ -1034,17 +1034,22 @@ find_row_nic(struct check_ctx *ctx, const struct mac_row *r,
         return true;
     }
 
+    /* (The subnet's NICs come in no fixed order: of two with this status
+     * MAC, the first by name.) */
     HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(subnet->vsid, 0),
                              &ctx->check->nics_by_vsid) {
         if (nic->blocked || nic->vsid != subnet->vsid) {
             continue;
         }
-        if (nic->has_status_mac && eth_addr_equals(nic->status_mac, *mac)) {
+        if (nic->has_status_mac && eth_addr_equals(nic->status_mac, *mac)
+            && (!*nicp || strcmp(nic->name, (*nicp)->name) < 0)) {
             *nicp = nic;
-            return true;
         }
         only = nic;
         n++;
+    }
+    if (*nicp) {
+        return true;
     }
     if (n > 1) {
         add_error(ctx, r->table, r->row, "MAC: %s: cannot tell which of the "
@@ -1444,6 +1449,33 @@ nic_is_ipv6(const struct hnv_check *check, const struct hnv_check_nic *nic)
     return subnet && subnet->has_prefix && !subnet->prefix.is_ipv4;
 }
 
+/* With 'charge', charges 'nic' the flows that rule 'm' costs it; without,
+ * checks that it may: if not, reports why for 'rule' and returns false. */
+static bool
+fw_charge_nic(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
+              struct hnv_check_nic *nic, const struct hnv_acl_match *m,
+              bool charge)
+{
+    size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx->check, nic));
+    if (charge) {
+        nic->acl_flows += cost;
+    } else if (cost > HNV_ACL_RULE_FLOW_MAX) {
+        add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
+                  "cost VM NIC \"%s\" %"PRIuSIZE" flows, more than "
+                  "one rule may (%d)", nic->name, cost,
+                  HNV_ACL_RULE_FLOW_MAX);
+        return false;
+    } else if (nic->acl_flows + cost > HNV_ACL_NIC_FLOW_BUDGET) {
+        add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
+                  "cost VM NIC \"%s\" %"PRIuSIZE" flows, beyond its "
+                  "ACL flow budget (%"PRIuSIZE" of %d in use)",
+                  nic->name, cost, nic->acl_flows,
+                  HNV_ACL_NIC_FLOW_BUDGET);
+        return false;
+    }
+    return true;
+}
+
 /* Charges the flows that rule 'm' costs to each local NIC it applies to
  * (the NIC 'target', or with 'subnet' every NIC of 'vsid'), unless that
  * takes one beyond what a rule or a NIC may cost: then reports why for
@@ -1455,27 +1487,23 @@ fw_charge(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
 {
     struct hnv_check_nic *nic;
 
+    /* The target's NICs from the indexes, not from a walk of them all: the
+     * one of that name, or those of the subnet.  Of the subnet's NICs (in
+     * no fixed order), a full check names the one over budget; a change
+     * that would refuse the rule takes a full check. */
     for (int pass = 0; pass < 2; pass++) {
-        HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
-            if (nic->blocked
-                || (subnet ? nic->vsid != vsid : strcmp(nic->name, target))) {
-                continue;
-            }
-            size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx->check, nic));
-            if (pass) {
-                nic->acl_flows += cost;
-            } else if (cost > HNV_ACL_RULE_FLOW_MAX) {
-                add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
-                          "cost VM NIC \"%s\" %"PRIuSIZE" flows, more than "
-                          "one rule may (%d)", nic->name, cost,
-                          HNV_ACL_RULE_FLOW_MAX);
+        if (!subnet) {
+            nic = find_nic(ctx->check, target);
+            if (nic && !nic->blocked
+                && !fw_charge_nic(ctx, rule, nic, m, pass)) {
                 return false;
-            } else if (nic->acl_flows + cost > HNV_ACL_NIC_FLOW_BUDGET) {
-                add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
-                          "cost VM NIC \"%s\" %"PRIuSIZE" flows, beyond its "
-                          "ACL flow budget (%"PRIuSIZE" of %d in use)",
-                          nic->name, cost, nic->acl_flows,
-                          HNV_ACL_NIC_FLOW_BUDGET);
+            }
+            continue;
+        }
+        HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(vsid, 0),
+                                 &ctx->check->nics_by_vsid) {
+            if (!nic->blocked && nic->vsid == vsid
+                && !fw_charge_nic(ctx, rule, nic, m, pass)) {
                 return false;
             }
         }
