@@ -109,6 +109,7 @@ struct hnv_check_subnet *check_binding(struct check_ctx *,
                                        const struct binding *,
                                        struct hnv_prefix *);
 void record_vnet(struct check_ctx *, const struct msvtep_logical_router *);
+void vnet_bound(struct hnv_check *, const char *name);
 bool check_vfp_name(struct check_ctx *, const char *table,
                     const struct ovsdb_idl_row *, const char *kind,
                     const char *name);

@@ -48,6 +48,7 @@
 struct update {
     struct check_ctx ctx;
     struct hnv_check_dirty *dirty;
+    struct ovsdb_idl_index *local_macs; /* From hnv_check_index_create(). */
     const char *why;            /* Why it failed, or NULL. */
 
     /* Changes to 'accepted', to undo if the update fails. */
@@ -428,18 +429,10 @@ add_bindings(struct update *u, const struct ovsdb_idl *vtep)
             return;
         }
 
-        /* Every binding in force stays: count them.  A new network has
-         * none (add_vnets() made sure that its name is new), so that
-         * a new subnet with a network of its own costs no walk of them
-         * all. */
-        size_t n_bound = 0, n_kept = 0;
-        const struct hnv_check_subnet *subnet;
-        HMAP_FOR_EACH (subnet, node, &check->subnets) {
-            if (new) {
-                break;
-            }
-            n_bound += subnet->vnet && !strcmp(subnet->vnet, lr->name);
-        }
+        /* Every binding in force stays: count them. */
+        const struct hnv_check_vnet *vnet = hnv_check_find_vnet(check,
+                                                                lr->name);
+        size_t n_bound = vnet ? vnet->n_subnets : 0, n_kept = 0;
         for (size_t i = 0; i < lr->n_switch_binding; i++) {
             struct uuid b = binding_uuid(lr, lr->key_switch_binding[i]);
             n_kept += is_accepted(u, &b);
@@ -469,6 +462,7 @@ add_bindings(struct update *u, const struct ovsdb_idl *vtep)
             bound->has_prefix = true;
             bound->prefix = prefix;
             bound->vnet = xstrdup(lr->name);
+            vnet_bound(check, bound->vnet);
             accept_row(u, &b.uuid);
             hnv_check_dirty_add_vsid(u->dirty, bound->vsid);
         }
@@ -610,12 +604,35 @@ remove_nics(struct update *u, const struct uuidset *gone_ports)
 }
 
 /* Whether a local MAC row that is not new names 'pp', or lies in 'vsid'
- * without naming a port: a new VM NIC would change where it goes. */
+ * without naming a port: a new VM NIC would change where it goes.
+ *
+ * With an index, only the rows of the port's own Logical_Switch, found by
+ * it: another Logical_Switch row with that VSID is refused, and a change
+ * to VM NICs while one is goes to the full check before this; an old row
+ * that names the new port changed, which goes there too. */
 static bool
-nic_changes_old_rows(const struct ovsdb_idl *vtep,
+nic_changes_old_rows(const struct update *u, const struct ovsdb_idl *vtep,
                      const struct msvtep_physical_port *pp, uint32_t vsid)
 {
     const struct msvtep_ucast_macs_local *uml;
+
+    if (u->local_macs) {
+        struct msvtep_ucast_macs_local *target
+            = msvtep_ucast_macs_local_index_init_row(u->local_macs);
+        bool found = false;
+
+        msvtep_ucast_macs_local_index_set_logical_switch(
+            target, pp->value_vlan_bindings[0]);
+        MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_EQUAL (uml, target, u->local_macs) {
+            if (!msvtep_ucast_macs_local_is_new(uml)
+                && (uml->physical_port == pp || !uml->physical_port)) {
+                found = true;
+                break;
+            }
+        }
+        msvtep_ucast_macs_local_index_destroy_row(target);
+        return found;
+    }
 
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
         if (msvtep_ucast_macs_local_is_new(uml)) {
@@ -650,7 +667,7 @@ add_nics(struct update *u, const struct ovsdb_idl *vtep,
         }
         char *name = hnv_nic_id_normalize(pp->name);
         if (hnv_check_find_nic(check, name)
-            || nic_changes_old_rows(vtep, pp, vsid)) {
+            || nic_changes_old_rows(u, vtep, pp, vsid)) {
             free(name);
             fail(u, "a new VM NIC conflicts with one in force, or takes "
                  "local MAC rows in force");
@@ -1028,14 +1045,24 @@ update_fw(struct update *u, const struct ovsdb_idl *fw)
     }
 }
 
+struct ovsdb_idl_index *
+hnv_check_index_create(struct ovsdb_idl *vtep)
+{
+    return ovsdb_idl_index_create1(
+        vtep, &msvtep_ucast_macs_local_col_logical_switch);
+}
+
 bool
-hnv_check_update(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-                 const char *host, struct hnv_check *check,
-                 struct hnv_check_dirty *dirty, const char **why)
+hnv_check_update(const struct ovsdb_idl *vtep,
+                 struct ovsdb_idl_index *local_macs,
+                 const struct ovsdb_idl *fw, const char *host,
+                 struct hnv_check *check, struct hnv_check_dirty *dirty,
+                 const char **why)
 {
     struct update u = {
         .ctx = { .check = check, .update = true },
         .dirty = dirty,
+        .local_macs = local_macs,
     };
 
     if (vtep) {

@@ -533,11 +533,25 @@ check_bindings(struct check_ctx *ctx,
             subnet->has_prefix = true;
             subnet->prefix = prefix;
             subnet->vnet = xstrdup(bindings[i].lr->name);
+            vnet_bound(ctx->check, subnet->vnet);
             uuidset_insert(&ctx->check->accepted, &bindings[i].uuid);
         }
     }
     claims_destroy(&claims);
     free(bindings);
+}
+
+/* Counts a subnet bound to virtual network 'name', for
+ * hnv_check_update() to tell, without a walk of the subnets, whether a
+ * network keeps all its bindings. */
+void
+vnet_bound(struct hnv_check *check, const char *name)
+{
+    struct hnv_check_vnet *vnet = CONST_CAST(struct hnv_check_vnet *,
+                                             hnv_check_find_vnet(check, name));
+    if (vnet) {
+        vnet->n_subnets++;
+    }
 }
 
 /* Names become the names of VFP objects, which VFP's commands print and

@@ -91,6 +91,7 @@ struct hnv_check_vnet {
                                          * host bits) the first key in
                                          * string order. */
     size_t n_routes;
+    size_t n_subnets;           /* Subnets bound to it. */
     size_t n_local_nics;        /* VM NICs of this host, not blocked, in
                                  * its subnets. */
 };
@@ -255,9 +256,16 @@ void hnv_check_dirty_clear(struct hnv_check_dirty *);
 void hnv_check_dirty_destroy(struct hnv_check_dirty *);
 void hnv_check_dirty_add_vsid(struct hnv_check_dirty *, uint32_t vsid);
 
-bool hnv_check_update(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-                      const char *host, struct hnv_check *,
-                      struct hnv_check_dirty *, const char **why);
+/* 'local_macs' (may be NULL, for a walk of the rows instead) is the index
+ * that hnv_check_index_create() made on 'vtep' before it connected: a new
+ * VM NIC then costs the same whatever the number of local MAC rows. */
+struct ovsdb_idl_index;
+struct ovsdb_idl_index *hnv_check_index_create(struct ovsdb_idl *vtep);
+bool hnv_check_update(const struct ovsdb_idl *vtep,
+                      struct ovsdb_idl_index *local_macs,
+                      const struct ovsdb_idl *fw, const char *host,
+                      struct hnv_check *, struct hnv_check_dirty *,
+                      const char **why);
 
 const struct hnv_check_subnet *hnv_check_find_subnet(
     const struct hnv_check *, uint32_t vsid);

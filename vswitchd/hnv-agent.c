@@ -71,6 +71,8 @@ struct hnv_db {
     const struct ovsdb_idl_column *cur_cfg_column; /* Of the root table. */
     const char *cfg_field;              /* Its line in "hnv/status". */
     struct ovsdb_idl *idl;
+    struct ovsdb_idl_index *local_macs; /* ms_vtep: hnv_check_index_create(),
+                                         * else NULL. */
     bool was_connected;                 /* To log transitions once. */
 
     /* After a (re)connection, the server sends its whole contents, which
@@ -243,6 +245,7 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
             ovsdb_idl_omit(db->idl,
                            &msvtep_ucast_macs_local_col_physical_port);
         }
+        db->local_macs = hnv_check_index_create(db->idl);
     }
 
     /* The agent only reads policy; any member of a clustered database can
@@ -264,6 +267,7 @@ hnv_db_close(struct hnv_db *db)
     }
     ovsdb_idl_destroy(db->idl);
     db->idl = NULL;
+    db->local_macs = NULL;      /* Went with the IDL. */
     db->was_connected = false;
 }
 
@@ -747,8 +751,8 @@ hnv_check_policy(void)
     const char *why = NULL;
     hnv_check_dirty_clear(&dirty);
     if (!full && vtep_db.idl
-        && hnv_check_update(vtep_db.idl, fw_db.idl, hnv_host, &check,
-                            &dirty, &why)) {
+        && hnv_check_update(vtep_db.idl, vtep_db.local_macs, fw_db.idl,
+                            hnv_host, &check, &dirty, &why)) {
         COVERAGE_INC(hnv_policy_incremental);
         n_incremental++;
         long long int checked = time_usec();
