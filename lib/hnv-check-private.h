@@ -116,6 +116,7 @@ struct hnv_check_subnet *check_binding(struct check_ctx *,
                                        const struct binding *,
                                        struct hnv_prefix *);
 void record_vnet(struct check_ctx *, const struct msvtep_logical_router *);
+void vnet_bound(struct hnv_check *, const char *name);
 bool check_vfp_name(struct check_ctx *, const char *table,
                     const struct ovsdb_idl_row *, const char *kind,
                     const char *name);
@@ -126,6 +127,7 @@ bool check_physical_port(struct check_ctx *,
 struct hnv_check_nic *nic_create(struct hnv_check *, char *name,
                                  const struct msvtep_physical_port *,
                                  uint32_t vsid);
+void nic_remove(struct hnv_check *, struct hnv_check_nic *);
 void mac_row_from_local(struct check_ctx *,
                         const struct msvtep_ucast_macs_local *,
                         struct mac_row *);

@@ -24,6 +24,7 @@
 
 #include "hash.h"
 #include "hnv-policy.h"
+#include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "util.h"
 #include "vtep/ms-firewall-idl.h"
@@ -47,6 +48,7 @@
 struct update {
     struct check_ctx ctx;
     struct hnv_check_dirty *dirty;
+    struct ovsdb_idl_index *local_macs; /* From hnv_check_index_create(). */
     const char *why;            /* Why it failed, or NULL. */
 
     /* Changes to 'accepted', to undo if the update fails. */
@@ -401,17 +403,8 @@ static bool
 subnet_is_bare(const struct hnv_check *check,
                const struct hnv_check_subnet *subnet)
 {
-    const struct hnv_check_nic *nic;
-
-    if (!hmap_is_empty(&subnet->mappings)) {
-        return false;
-    }
-    HMAP_FOR_EACH (nic, node, &check->nics) {
-        if (nic->vsid == subnet->vsid) {
-            return false;
-        }
-    }
-    return true;
+    return (hmap_is_empty(&subnet->mappings)
+            && !hnv_check_subnet_has_nic(check, subnet->vsid));
 }
 
 /* Takes the new switch_binding entries of changed Logical_Router rows:
@@ -437,11 +430,9 @@ add_bindings(struct update *u, const struct ovsdb_idl *vtep)
         }
 
         /* Every binding in force stays: count them. */
-        size_t n_bound = 0, n_kept = 0;
-        const struct hnv_check_subnet *subnet;
-        HMAP_FOR_EACH (subnet, node, &check->subnets) {
-            n_bound += subnet->vnet && !strcmp(subnet->vnet, lr->name);
-        }
+        const struct hnv_check_vnet *vnet = hnv_check_find_vnet(check,
+                                                                lr->name);
+        size_t n_bound = vnet ? vnet->n_subnets : 0, n_kept = 0;
         for (size_t i = 0; i < lr->n_switch_binding; i++) {
             struct uuid b = binding_uuid(lr, lr->key_switch_binding[i]);
             n_kept += is_accepted(u, &b);
@@ -471,6 +462,8 @@ add_bindings(struct update *u, const struct ovsdb_idl *vtep)
             bound->has_prefix = true;
             bound->prefix = prefix;
             bound->vnet = xstrdup(lr->name);
+            bound->binding = b.uuid;
+            vnet_bound(check, bound->vnet);
             accept_row(u, &b.uuid);
             hnv_check_dirty_add_vsid(u->dirty, bound->vsid);
         }
@@ -492,6 +485,20 @@ find_host(const struct ovsdb_idl *vtep, const char *host)
     return NULL;
 }
 
+/* Whether 'uuid' is one of the ports of 'ps' (NULL for none): a binary
+ * search of the sorted set, not a walk of the host's ports. */
+static bool
+has_port(const struct msvtep_physical_switch *ps, const struct uuid *uuid)
+{
+    if (!ps) {
+        return false;
+    }
+    union ovsdb_atom atom = { .uuid = *uuid };
+    return ovsdb_datum_find_key(
+        msvtep_physical_switch_get_ports(ps, OVSDB_TYPE_UUID), &atom,
+        OVSDB_TYPE_UUID, NULL);
+}
+
 /* Sorts the Physical_Port rows that changed: this host's new ones into
  * 'new_ports', the deleted ones that were VM NICs into 'gone_ports'.
  * Other hosts' ports do not matter here. */
@@ -502,7 +509,8 @@ sort_ports(struct update *u, const struct ovsdb_idl *vtep, const char *host,
     static const struct ovsdb_idl_column *ps_ports[] = {
         &msvtep_physical_switch_col_ports, NULL
     };
-    const struct msvtep_physical_switch *ps;
+    const struct hnv_check *check = u->ctx.check;
+    const struct msvtep_physical_switch *ps, *self = NULL;
     const struct msvtep_physical_port *pp;
 
     if (!msvtep_physical_switch_track_get_first(vtep)
@@ -518,12 +526,17 @@ sort_ports(struct update *u, const struct ovsdb_idl *vtep, const char *host,
             fail(u, "a host changed other than by its VM NICs");
             return;
         }
+        if (host && !strcmp(ps->name, host)) {
+            self = ps;
+        }
     }
 
-    const struct msvtep_physical_switch *self = find_host(vtep, host);
-    struct uuidset ours = UUIDSET_INITIALIZER(&ours);
-    for (size_t i = 0; self && i < self->n_ports; i++) {
-        uuidset_insert(&ours, &self->ports[i]->header_.uuid);
+    /* A new port of this host comes with a change to its Physical_Switch
+     * row, which is then among the tracked rows; without one, only a
+     * changed port needs to know the host's row. */
+    bool self_changed = self != NULL;
+    if (!self && msvtep_physical_port_track_get_first(vtep)) {
+        self = find_host(vtep, host);
     }
 
     MSVTEP_PHYSICAL_PORT_FOR_EACH_TRACKED (pp, vtep) {
@@ -535,24 +548,26 @@ sort_ports(struct update *u, const struct ovsdb_idl *vtep, const char *host,
             uuidset_insert(gone_ports, uuid);
         } else if (deleted && !new) {
             continue;
-        } else if (new && !deleted && uuidset_contains(&ours, uuid)) {
+        } else if (new && !deleted && has_port(self, uuid)) {
             uuidset_insert(new_ports, uuid);
-        } else if (uuidset_contains(&ours, uuid) || is_accepted(u, uuid)) {
+        } else if (has_port(self, uuid) || is_accepted(u, uuid)) {
             fail(u, "a VM NIC of this host changed");
         }
     }
 
-    /* A port of this host that is neither new nor in force was refused:
-     * it would be in the way. */
-    for (size_t i = 0; self && i < self->n_ports
-                       && (!uuidset_is_empty(new_ports)
-                           || !uuidset_is_empty(gone_ports)); i++) {
-        const struct uuid *uuid = &self->ports[i]->header_.uuid;
-        if (!uuidset_contains(new_ports, uuid) && !is_accepted(u, uuid)) {
-            fail(u, "this host has a refused VM NIC");
+    /* Every port of this host must be new or in force: one that is
+     * neither was refused, and would be in the way; and a port that moved
+     * to or from this host without changing is not handled here.  Both
+     * show in the count, without a walk of the host's ports. */
+    if (!u->why && (self_changed || !uuidset_is_empty(new_ports)
+                    || !uuidset_is_empty(gone_ports))) {
+        size_t expected = (check->n_local_ports - uuidset_count(gone_ports)
+                           + uuidset_count(new_ports));
+        if (!self || self->n_ports != expected) {
+            fail(u, "this host has a refused VM NIC, or a VM NIC moved "
+                 "between hosts");
         }
     }
-    uuidset_destroy(&ours);
 }
 
 static struct hnv_check_nic *
@@ -560,7 +575,8 @@ find_nic_by_port(const struct hnv_check *check, const struct uuid *uuid)
 {
     struct hnv_check_nic *nic;
 
-    HMAP_FOR_EACH (nic, node, &check->nics) {
+    HMAP_FOR_EACH_WITH_HASH (nic, port_node, uuid_hash(uuid),
+                             &check->nics_by_port) {
         if (uuid_equals(&nic->port_uuid, uuid)) {
             return nic;
         }
@@ -582,22 +598,42 @@ remove_nics(struct update *u, const struct uuidset *gone_ports)
         }
         sset_add(&u->dirty->nics, nic->name);
         hnv_check_dirty_add_vsid(u->dirty, nic->vsid);
-        hmap_remove(&check->nics, &nic->node);
-        free(nic->name);
-        free(nic->ips);
-        free(nic);
+        nic_remove(check, nic);
         unaccept(u, &node->uuid);
         check->n_local_ports--;
     }
 }
 
 /* Whether a local MAC row that is not new names 'pp', or lies in 'vsid'
- * without naming a port: a new VM NIC would change where it goes. */
+ * without naming a port: a new VM NIC would change where it goes.
+ *
+ * With an index, only the rows of the port's own Logical_Switch, found by
+ * it: another Logical_Switch row with that VSID is refused, and a change
+ * to VM NICs while one is goes to the full check before this; an old row
+ * that names the new port changed, which goes there too. */
 static bool
-nic_changes_old_rows(const struct ovsdb_idl *vtep,
+nic_changes_old_rows(const struct update *u, const struct ovsdb_idl *vtep,
                      const struct msvtep_physical_port *pp, uint32_t vsid)
 {
     const struct msvtep_ucast_macs_local *uml;
+
+    if (u->local_macs) {
+        struct msvtep_ucast_macs_local *target
+            = msvtep_ucast_macs_local_index_init_row(u->local_macs);
+        bool found = false;
+
+        msvtep_ucast_macs_local_index_set_logical_switch(
+            target, pp->value_vlan_bindings[0]);
+        MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_EQUAL (uml, target, u->local_macs) {
+            if (!msvtep_ucast_macs_local_is_new(uml)
+                && (uml->physical_port == pp || !uml->physical_port)) {
+                found = true;
+                break;
+            }
+        }
+        msvtep_ucast_macs_local_index_destroy_row(target);
+        return found;
+    }
 
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
         if (msvtep_ucast_macs_local_is_new(uml)) {
@@ -632,7 +668,7 @@ add_nics(struct update *u, const struct ovsdb_idl *vtep,
         }
         char *name = hnv_nic_id_normalize(pp->name);
         if (hnv_check_find_nic(check, name)
-            || nic_changes_old_rows(vtep, pp, vsid)) {
+            || nic_changes_old_rows(u, vtep, pp, vsid)) {
             free(name);
             fail(u, "a new VM NIC conflicts with one in force, or takes "
                  "local MAC rows in force");
@@ -899,8 +935,20 @@ find_acl(const struct hnv_check *check, const struct uuid *uuid)
     return NULL;
 }
 
-/* Marks the local NICs that 'acl' applies to, and with 'charge' false
- * takes back the flows it cost them. */
+static void
+touch_acl_nic(struct update *u, const struct hnv_check_acl *acl,
+              bool uncharge, struct hnv_check_nic *nic)
+{
+    sset_add(&u->dirty->nics, nic->name);
+    if (uncharge && acl->enabled) {
+        size_t cost = hnv_acl_flow_cost(&acl->match,
+                                        nic_is_ipv6(u->ctx.check, nic));
+        nic->acl_flows -= MIN(cost, nic->acl_flows);
+    }
+}
+
+/* Marks the local NICs that 'acl' applies to, and with 'uncharge' takes
+ * back the flows it cost them. */
 static void
 touch_acl_nics(struct update *u, const struct hnv_check_acl *acl,
                bool uncharge)
@@ -908,17 +956,18 @@ touch_acl_nics(struct update *u, const struct hnv_check_acl *acl,
     struct hnv_check *check = u->ctx.check;
     struct hnv_check_nic *nic;
 
-    HMAP_FOR_EACH (nic, node, &check->nics) {
-        if (nic->blocked
-            || (acl->subnet ? nic->vsid != acl->vsid
-                : strcmp(nic->name, acl->target))) {
-            continue;
+    if (acl->subnet) {
+        HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(acl->vsid, 0),
+                                 &check->nics_by_vsid) {
+            if (!nic->blocked && nic->vsid == acl->vsid) {
+                touch_acl_nic(u, acl, uncharge, nic);
+            }
         }
-        sset_add(&u->dirty->nics, nic->name);
-        if (uncharge && acl->enabled) {
-            size_t cost = hnv_acl_flow_cost(&acl->match,
-                                            nic_is_ipv6(check, nic));
-            nic->acl_flows -= MIN(cost, nic->acl_flows);
+    } else {
+        nic = CONST_CAST(struct hnv_check_nic *,
+                         hnv_check_find_nic(check, acl->target));
+        if (nic && !nic->blocked) {
+            touch_acl_nic(u, acl, uncharge, nic);
         }
     }
 }
@@ -1038,14 +1087,24 @@ update_fw(struct update *u, const struct ovsdb_idl *fw)
     }
 }
 
+struct ovsdb_idl_index *
+hnv_check_index_create(struct ovsdb_idl *vtep)
+{
+    return ovsdb_idl_index_create1(
+        vtep, &msvtep_ucast_macs_local_col_logical_switch);
+}
+
 bool
-hnv_check_update(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-                 const char *host, struct hnv_check *check,
-                 struct hnv_check_dirty *dirty, const char **why)
+hnv_check_update(const struct ovsdb_idl *vtep,
+                 struct ovsdb_idl_index *local_macs,
+                 const struct ovsdb_idl *fw, const char *host,
+                 struct hnv_check *check, struct hnv_check_dirty *dirty,
+                 const char **why)
 {
     struct update u = {
         .ctx = { .check = check, .update = true },
         .dirty = dirty,
+        .local_macs = local_macs,
     };
 
     if (vtep) {

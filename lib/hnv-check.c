@@ -662,11 +662,25 @@ check_bindings(struct check_ctx *ctx,
             subnet->prefix = prefix;
             subnet->vnet = xstrdup(bindings[i].lr->name);
             subnet->binding = bindings[i].uuid;
+            vnet_bound(ctx->check, subnet->vnet);
             uuidset_insert(&ctx->check->accepted, &bindings[i].uuid);
         }
     }
     claims_destroy(&claims);
     free(bindings);
+}
+
+/* Counts a subnet bound to virtual network 'name', for
+ * hnv_check_update() to tell, without a walk of the subnets, whether a
+ * network keeps all its bindings. */
+void
+vnet_bound(struct hnv_check *check, const char *name)
+{
+    struct hnv_check_vnet *vnet = CONST_CAST(struct hnv_check_vnet *,
+                                             hnv_check_find_vnet(check, name));
+    if (vnet) {
+        vnet->n_subnets++;
+    }
 }
 
 /* Names become the names of VFP objects, which VFP's commands print and
@@ -853,6 +867,35 @@ parse_ip(const char *s, struct in6_addr *ip)
     return !error;
 }
 
+/* Adds 'nic' to the indexes of 'check' ('delta' 1) or takes it out of them
+ * (-1).  A NIC counts for its virtual network as long as it is in the
+ * subnet: a subnet with a NIC is never bound anew (subnet bindings change
+ * only by a full check, or for bare subnets). */
+static void
+nic_index(struct hnv_check *check, struct hnv_check_nic *nic, int delta)
+{
+    const struct hnv_check_subnet *subnet
+        = hnv_check_find_subnet(check, nic->vsid);
+    struct hnv_check_vnet *vnet = (subnet && subnet->vnet
+                                   ? CONST_CAST(struct hnv_check_vnet *,
+                                                hnv_check_find_vnet(
+                                                    check, subnet->vnet))
+                                   : NULL);
+
+    if (delta > 0) {
+        hmap_insert(&check->nics_by_port, &nic->port_node,
+                    uuid_hash(&nic->port_uuid));
+        hmap_insert(&check->nics_by_vsid, &nic->vsid_node,
+                    hash_int(nic->vsid, 0));
+    } else {
+        hmap_remove(&check->nics_by_port, &nic->port_node);
+        hmap_remove(&check->nics_by_vsid, &nic->vsid_node);
+    }
+    if (vnet) {
+        vnet->n_local_nics += delta;
+    }
+}
+
 struct hnv_check_nic *
 nic_create(struct hnv_check *check, char *name,
            const struct msvtep_physical_port *pp, uint32_t vsid)
@@ -871,7 +914,19 @@ nic_create(struct hnv_check *check, char *name,
     free(error);
 
     hmap_insert(&check->nics, &nic->node, hash_string(name, 0));
+    nic_index(check, nic, 1);
     return nic;
+}
+
+/* Takes 'nic' out of 'check' and frees it. */
+void
+nic_remove(struct hnv_check *check, struct hnv_check_nic *nic)
+{
+    nic_index(check, nic, -1);
+    hmap_remove(&check->nics, &nic->node);
+    free(nic->name);
+    free(nic->ips);
+    free(nic);
 }
 
 static struct hnv_check_nic *
@@ -1129,16 +1184,22 @@ find_row_nic(struct check_ctx *ctx, const struct mac_row *r,
         return true;
     }
 
-    HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
+    /* (The subnet's NICs come in no fixed order: of two with this status
+     * MAC, the first by name.) */
+    HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(subnet->vsid, 0),
+                             &ctx->check->nics_by_vsid) {
         if (nic->blocked || nic->vsid != subnet->vsid) {
             continue;
         }
-        if (nic->has_status_mac && eth_addr_equals(nic->status_mac, *mac)) {
+        if (nic->has_status_mac && eth_addr_equals(nic->status_mac, *mac)
+            && (!*nicp || strcmp(nic->name, (*nicp)->name) < 0)) {
             *nicp = nic;
-            return true;
         }
         only = nic;
         n++;
+    }
+    if (*nicp) {
+        return true;
     }
     if (n > 1) {
         add_error(ctx, r->table, r->row, "MAC: %s: cannot tell which of the "
@@ -1533,12 +1594,14 @@ fw_conflict(const struct check_ctx *ctx, const struct hmap *places,
 
     const struct hnv_check_nic *nic;
     if (vsid) {
-        HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
-            if (nic->vsid == vsid) {
-                p = fw_place_find(places, nic->name, dir, admin, priority);
-                if (p && p->block != block) {
-                    return p;
-                }
+        HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(vsid, 0),
+                                 &ctx->check->nics_by_vsid) {
+            if (nic->vsid != vsid) {
+                continue;
+            }
+            p = fw_place_find(places, nic->name, dir, admin, priority);
+            if (p && p->block != block) {
+                return p;
             }
         }
     } else if ((nic = find_nic(ctx->check, target)) && nic->vsid) {
@@ -1596,6 +1659,33 @@ nic_is_ipv6(const struct hnv_check *check, const struct hnv_check_nic *nic)
     return subnet && subnet->has_prefix && !subnet->prefix.is_ipv4;
 }
 
+/* With 'charge', charges 'nic' the flows that rule 'm' costs it; without,
+ * checks that it may: if not, reports why for 'rule' and returns false. */
+static bool
+fw_charge_nic(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
+              struct hnv_check_nic *nic, const struct hnv_acl_match *m,
+              bool charge)
+{
+    size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx->check, nic));
+    if (charge) {
+        nic->acl_flows += cost;
+    } else if (cost > HNV_ACL_RULE_FLOW_MAX) {
+        add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
+                  "cost VM NIC \"%s\" %"PRIuSIZE" flows, more than "
+                  "one rule may (%d)", nic->name, cost,
+                  HNV_ACL_RULE_FLOW_MAX);
+        return false;
+    } else if (nic->acl_flows + cost > HNV_ACL_NIC_FLOW_BUDGET) {
+        add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
+                  "cost VM NIC \"%s\" %"PRIuSIZE" flows, beyond its "
+                  "ACL flow budget (%"PRIuSIZE" of %d in use)",
+                  nic->name, cost, nic->acl_flows,
+                  HNV_ACL_NIC_FLOW_BUDGET);
+        return false;
+    }
+    return true;
+}
+
 /* Charges the flows that rule 'm' costs to each local NIC it applies to
  * (the NIC 'target', or with 'subnet' every NIC of 'vsid'), unless that
  * takes one beyond what a rule or a NIC may cost: then reports why for
@@ -1607,27 +1697,23 @@ fw_charge(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
 {
     struct hnv_check_nic *nic;
 
+    /* The target's NICs from the indexes, not from a walk of them all: the
+     * one of that name, or those of the subnet.  Of the subnet's NICs (in
+     * no fixed order), a full check names the one over budget; a change
+     * that would refuse the rule takes a full check. */
     for (int pass = 0; pass < 2; pass++) {
-        HMAP_FOR_EACH (nic, node, &ctx->check->nics) {
-            if (nic->blocked
-                || (subnet ? nic->vsid != vsid : strcmp(nic->name, target))) {
-                continue;
-            }
-            size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx->check, nic));
-            if (pass) {
-                nic->acl_flows += cost;
-            } else if (cost > HNV_ACL_RULE_FLOW_MAX) {
-                add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
-                          "cost VM NIC \"%s\" %"PRIuSIZE" flows, more than "
-                          "one rule may (%d)", nic->name, cost,
-                          HNV_ACL_RULE_FLOW_MAX);
+        if (!subnet) {
+            nic = find_nic(ctx->check, target);
+            if (nic && !nic->blocked
+                && !fw_charge_nic(ctx, rule, nic, m, pass)) {
                 return false;
-            } else if (nic->acl_flows + cost > HNV_ACL_NIC_FLOW_BUDGET) {
-                add_error(ctx, "FW_Rules", &rule->header_, "this rule would "
-                          "cost VM NIC \"%s\" %"PRIuSIZE" flows, beyond its "
-                          "ACL flow budget (%"PRIuSIZE" of %d in use)",
-                          nic->name, cost, nic->acl_flows,
-                          HNV_ACL_NIC_FLOW_BUDGET);
+            }
+            continue;
+        }
+        HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(vsid, 0),
+                                 &ctx->check->nics_by_vsid) {
+            if (!nic->blocked && nic->vsid == vsid
+                && !fw_charge_nic(ctx, rule, nic, m, pass)) {
                 return false;
             }
         }
@@ -1804,6 +1890,8 @@ hnv_check_init(struct hnv_check *check)
     uuidset_init(&check->shared_macs);
     hmap_init(&check->subnets);
     hmap_init(&check->nics);
+    hmap_init(&check->nics_by_port);
+    hmap_init(&check->nics_by_vsid);
     hmap_init(&check->mappings);
     hmap_init(&check->vnets);
     hmap_init(&check->acls);
@@ -1850,6 +1938,8 @@ hnv_check_destroy(struct hnv_check *check)
         free(nic);
     }
     hmap_destroy(&check->nics);
+    hmap_destroy(&check->nics_by_port);
+    hmap_destroy(&check->nics_by_vsid);
 
     struct hnv_check_mapping *m;
     HMAP_FOR_EACH_POP (m, node, &check->mappings) {
@@ -1915,6 +2005,35 @@ const struct hnv_check_nic *
 hnv_check_find_nic(const struct hnv_check *check, const char *name)
 {
     return find_nic(check, name);
+}
+
+const struct hnv_check_vnet *
+hnv_check_find_vnet(const struct hnv_check *check, const char *name)
+{
+    const struct hnv_check_vnet *vnet;
+
+    HMAP_FOR_EACH_WITH_HASH (vnet, node, hash_string(name, 0),
+                             &check->vnets) {
+        if (!strcmp(vnet->name, name)) {
+            return vnet;
+        }
+    }
+    return NULL;
+}
+
+/* Whether virtual subnet 'vsid' has a VM NIC on this host (not blocked). */
+bool
+hnv_check_subnet_has_nic(const struct hnv_check *check, uint32_t vsid)
+{
+    const struct hnv_check_nic *nic;
+
+    HMAP_FOR_EACH_WITH_HASH (nic, vsid_node, hash_int(vsid, 0),
+                             &check->nics_by_vsid) {
+        if (!nic->blocked && nic->vsid == vsid) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void

@@ -92,6 +92,9 @@ struct hnv_check_vnet {
                                          * host bits) the first key in
                                          * string order. */
     size_t n_routes;
+    size_t n_subnets;           /* Subnets bound to it. */
+    size_t n_local_nics;        /* VM NICs of this host, not blocked, in
+                                 * its subnets. */
 };
 
 /* Directions of a VM NIC's traffic, as FW_Rules names them. */
@@ -104,6 +107,8 @@ enum hnv_check_dir {
  * the accepted Ucast_Macs_Local rows say of it. */
 struct hnv_check_nic {
     struct hmap_node node;      /* In 'nics', by name. */
+    struct hmap_node port_node; /* In 'nics_by_port', by 'port_uuid'. */
+    struct hmap_node vsid_node; /* In 'nics_by_vsid', by 'vsid'. */
     char *name;                 /* Its id, as hnv_nic_id_normalize()
                                  * gives it. */
     struct uuid port_uuid;      /* Its Physical_Port row (one of them, if
@@ -175,6 +180,14 @@ struct hnv_check {
 
     struct hmap subnets;        /* Contains "struct hnv_check_subnet"s. */
     struct hmap nics;           /* Contains "struct hnv_check_nic"s. */
+
+    /* The same NICs by Physical_Port row and by VSID (blocked ones under
+     * 0: check 'vsid' and 'blocked' when walking a VSID), so that a change
+     * to one NIC or subnet costs the same whatever the number of NICs
+     * (hnv-check.c's nic_create() and nic_remove() keep them). */
+    struct hmap nics_by_port;
+    struct hmap nics_by_vsid;
+
     struct hmap mappings;       /* Contains "struct hnv_check_mapping"s. */
     struct hmap vnets;          /* Contains "struct hnv_check_vnet"s. */
     struct hmap acls;           /* Contains "struct hnv_check_acl"s. */
@@ -266,14 +279,24 @@ void hnv_check_dirty_clear(struct hnv_check_dirty *);
 void hnv_check_dirty_destroy(struct hnv_check_dirty *);
 void hnv_check_dirty_add_vsid(struct hnv_check_dirty *, uint32_t vsid);
 
-bool hnv_check_update(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-                      const char *host, struct hnv_check *,
-                      struct hnv_check_dirty *, const char **why);
+/* 'local_macs' (may be NULL, for a walk of the rows instead) is the index
+ * that hnv_check_index_create() made on 'vtep' before it connected: a new
+ * VM NIC then costs the same whatever the number of local MAC rows. */
+struct ovsdb_idl_index;
+struct ovsdb_idl_index *hnv_check_index_create(struct ovsdb_idl *vtep);
+bool hnv_check_update(const struct ovsdb_idl *vtep,
+                      struct ovsdb_idl_index *local_macs,
+                      const struct ovsdb_idl *fw, const char *host,
+                      struct hnv_check *, struct hnv_check_dirty *,
+                      const char **why);
 
 const struct hnv_check_subnet *hnv_check_find_subnet(
     const struct hnv_check *, uint32_t vsid);
 const struct hnv_check_nic *hnv_check_find_nic(const struct hnv_check *,
                                                const char *name);
+const struct hnv_check_vnet *hnv_check_find_vnet(const struct hnv_check *,
+                                                 const char *name);
+bool hnv_check_subnet_has_nic(const struct hnv_check *, uint32_t vsid);
 
 /* Checks one Physical_Locator row, which depends on no other row.  Returns
  * NULL if it is acceptable, otherwise the reason, prefixed by the column it

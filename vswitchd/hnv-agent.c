@@ -20,6 +20,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,6 +72,8 @@ struct hnv_db {
     const struct ovsdb_idl_column *cur_cfg_column; /* Of the root table. */
     const char *cfg_field;              /* Its line in "hnv/status". */
     struct ovsdb_idl *idl;
+    struct ovsdb_idl_index *local_macs; /* ms_vtep: hnv_check_index_create(),
+                                         * else NULL. */
     bool was_connected;                 /* To log transitions once. */
 
     /* After a (re)connection, the server sends its whole contents, which
@@ -185,6 +190,17 @@ static unixctl_cb_func hnv_unixctl_recompute;
 void
 hnv_agent_init(const char *ovs_remote)
 {
+#if defined(__GLIBC__) && defined(M_MXFAST)
+    /* Every iteration of the main loop allocates and frees small objects
+     * for each port (the userspace datapath's seq_wait() on each port's
+     * receive queue), more than glibc's per-thread cache holds: the rest
+     * pile up in its "fastbins", and the next allocation of a kilobyte or
+     * more (an ACL rule's match, a flood flow's actions, an IDL column)
+     * merges them all first.  With 1000 VM NICs that made a single change
+     * cost milliseconds more than with 200.  Without fastbins, small
+     * blocks are merged as they are freed, at a constant cost each. */
+    mallopt(M_MXFAST, 0);
+#endif
     hnv_check_init(&check);
     hnv_check_dirty_init(&dirty);
     ovs_idl = ovsdb_idl_create(ovs_remote, &ovsrec_idl_class, false, true);
@@ -254,6 +270,7 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
         for (size_t i = 0; i < msvtep_table_in_force.n_columns; i++) {
             ovsdb_idl_omit(db->idl, &msvtep_table_in_force.columns[i]);
         }
+        db->local_macs = hnv_check_index_create(db->idl);
     }
 
     /* The agent only reads policy; any member of a clustered database can
@@ -275,6 +292,7 @@ hnv_db_close(struct hnv_db *db)
     }
     ovsdb_idl_destroy(db->idl);
     db->idl = NULL;
+    db->local_macs = NULL;      /* Went with the IDL. */
     db->was_connected = false;
 }
 
@@ -823,8 +841,8 @@ hnv_check_policy(void)
     const char *why = NULL;
     hnv_check_dirty_clear(&dirty);
     if (!full && vtep_db.idl
-        && hnv_check_update(vtep_db.idl, fw_db.idl, hnv_host, &check,
-                            &dirty, &why)) {
+        && hnv_check_update(vtep_db.idl, vtep_db.local_macs, fw_db.idl,
+                            hnv_host, &check, &dirty, &why)) {
         COVERAGE_INC(hnv_policy_incremental);
         n_incremental++;
         long long int checked = time_usec();
@@ -852,6 +870,29 @@ hnv_check_policy(void)
     }
 }
 
+/* Whether a Physical_Switch row came, went, or changed its name or PAs
+ * since the policy was last checked. */
+static bool
+hnv_host_pas_changed(void)
+{
+    const struct msvtep_physical_switch *ps;
+
+    if (!vtep_db.idl) {
+        return false;
+    }
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH_TRACKED (ps, vtep_db.idl) {
+        if (msvtep_physical_switch_is_new(ps)
+            || msvtep_physical_switch_is_deleted(ps)
+            || msvtep_physical_switch_is_updated(
+                ps, MSVTEP_PHYSICAL_SWITCH_COL_NAME)
+            || msvtep_physical_switch_is_updated(
+                ps, MSVTEP_PHYSICAL_SWITCH_COL_TUNNEL_IPS)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void
 hnv_agent_run(void)
 {
@@ -862,10 +903,17 @@ hnv_agent_run(void)
         hnv_bind_ifaces(ovsrec_open_vswitch_first(ovs_idl));
     }
 
+    /* The underlay MTU depends on this host's PAs: look again when a
+     * host's name or PAs may have changed, not on every change of policy
+     * nor for a VM NIC that comes or goes (the lookup asks the kernel for
+     * every interface address, which a change should not wait for).  The
+     * rows that changed are known until hnv_check_policy() clears them. */
+    bool host_changed = false;
     if (compile_pending) {
         hnv_compile_full();
     } else if (check_now) {
         check_now = false;
+        host_changed = hnv_host_pas_changed();
         hnv_check_policy();
     } else {
         long long int start = time_usec();
@@ -874,6 +922,7 @@ hnv_agent_run(void)
         hnv_db_run(&fw_db);
         long long int read_us = time_usec() - start;
         if (read_us < step_us || seqnos == hnv_db_seqnos()) {
+            host_changed = hnv_host_pas_changed();
             hnv_check_policy();
         } else {
             VLOG_DBG("policy databases read in %lld us: checked in the next "
@@ -883,20 +932,9 @@ hnv_agent_run(void)
         }
     }
 
-    /* The underlay MTU depends on this host's PAs: look again when its
-     * Physical_Switch may have changed, not on every change of policy (the
-     * lookup asks the kernel for every interface address, which a live
-     * migration should not wait for). */
     const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(ovs_idl);
-    static unsigned int mtu_ps_seqno;
-    unsigned int seqno = (vtep_db.idl
-                          ? ovsdb_idl_table_get_seqno(
-                              vtep_db.idl, &msvtep_table_physical_switch)
-                          : 0);
     hnv_mtu_run(cfg ? &cfg->external_ids : NULL,
-                vtep_db.idl ? &check : NULL,
-                mtu_needed || seqno != mtu_ps_seqno);
-    mtu_ps_seqno = seqno;
+                vtep_db.idl ? &check : NULL, mtu_needed || host_changed);
     mtu_needed = false;
 
     /* Only a run with something to do has stats of its own: while a

@@ -140,8 +140,57 @@ add_acls(const struct hnv_check *check, const char *target, struct nic *nic)
     }
 }
 
+/* Adds to 'nics' VM NIC 'cn' as the check accepted it, on a host with
+ * 'n_pas' PAs. */
+static void
+collect_nic(const struct hnv_check *check, const struct hnv_check_nic *cn,
+            size_t n_pas, struct hmap *nics)
+{
+    struct nic *nic = xzalloc(sizeof *nic);
+    nic->name = xstrdup(cn->name);
+    nic->vsid = cn->vsid;
+    nic->blocked = cn->blocked;
+    if (!cn->blocked) {
+        const struct hnv_check_subnet *subnet
+            = hnv_check_find_subnet(check, cn->vsid);
+        nic->encrypted = subnet && subnet->encrypted;
+    }
+    memcpy(nic->fail_closed, cn->fail_closed, sizeof nic->fail_closed);
+    nic->has_mac = cn->has_mac;
+    nic->mac = cn->has_mac ? cn->mac : eth_addr_zero;
+    nic->ips = cn->ips;
+    nic->n_ips = cn->n_ips;
+    nic->ipv6 = cn->n_ips && !IN6_IS_ADDR_V4MAPPED(&cn->ips[0]);
+
+    /* A host with several PAs pins each NIC to one, its row's locator
+     * (hnv-ctl spreads them): the outer source of what the NIC sends.
+     * With one PA, the route to the destination gives the same source
+     * anyway, and OVS accepts a fixed source only if the kernel has a
+     * local route for it. */
+    nic->has_pa = (n_pas > 1 && cn->has_pa
+                   && IN6_IS_ADDR_V4MAPPED(&cn->pa));
+    nic->pa = cn->pa;
+    if (!cn->blocked) {
+        char *subnet = xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, cn->vsid);
+        add_acls(check, cn->name, nic);
+        add_acls(check, subnet, nic);
+        free(subnet);
+    }
+
+    /* A NIC with no IP has its subnet's address family. */
+    const struct hnv_check_subnet *subnet
+        = hnv_check_find_subnet(check, cn->vsid);
+    if (!cn->n_ips && subnet && subnet->has_prefix) {
+        nic->ipv6 = !subnet->prefix.is_ipv4;
+    }
+    nic->has_router_mac = check->has_router_mac;
+    nic->router_mac = check->router_mac;
+    hmap_insert(nics, &nic->node, hash_string(nic->name, 0));
+}
+
 /* Gathers into 'nics' this host's VM NICs as the check accepted them: all,
- * or with 'only' those it names. */
+ * or with 'only' those it names (looked up, not found in a walk of all,
+ * for a change to one NIC to cost the same with any number). */
 static void
 collect_nics(const char *host, const struct hnv_check *check,
              const struct sset *only, struct hmap *nics)
@@ -150,51 +199,19 @@ collect_nics(const char *host, const struct hnv_check *check,
      * make the host pin its NICs to the others. */
     size_t n_pas = check->n_host_pas;
 
-    const struct hnv_check_nic *cn;
-    HMAP_FOR_EACH (cn, node, &check->nics) {
-        if (only && !sset_contains(only, cn->name)) {
-            continue;
+    if (only) {
+        const char *name;
+        SSET_FOR_EACH (name, only) {
+            const struct hnv_check_nic *cn = hnv_check_find_nic(check, name);
+            if (cn) {
+                collect_nic(check, cn, n_pas, nics);
+            }
         }
-        struct nic *nic = xzalloc(sizeof *nic);
-        nic->name = xstrdup(cn->name);
-        nic->vsid = cn->vsid;
-        nic->blocked = cn->blocked;
-        if (!cn->blocked) {
-            const struct hnv_check_subnet *subnet
-                = hnv_check_find_subnet(check, cn->vsid);
-            nic->encrypted = subnet && subnet->encrypted;
+    } else {
+        const struct hnv_check_nic *cn;
+        HMAP_FOR_EACH (cn, node, &check->nics) {
+            collect_nic(check, cn, n_pas, nics);
         }
-        memcpy(nic->fail_closed, cn->fail_closed, sizeof nic->fail_closed);
-        nic->has_mac = cn->has_mac;
-        nic->mac = cn->has_mac ? cn->mac : eth_addr_zero;
-        nic->ips = cn->ips;
-        nic->n_ips = cn->n_ips;
-        nic->ipv6 = cn->n_ips && !IN6_IS_ADDR_V4MAPPED(&cn->ips[0]);
-
-        /* A host with several PAs pins each NIC to one, its row's locator
-         * (hnv-ctl spreads them): the outer source of what the NIC sends.
-         * With one PA, the route to the destination gives the same source
-         * anyway, and OVS accepts a fixed source only if the kernel has a
-         * local route for it. */
-        nic->has_pa = (n_pas > 1 && cn->has_pa
-                       && IN6_IS_ADDR_V4MAPPED(&cn->pa));
-        nic->pa = cn->pa;
-        if (!cn->blocked) {
-            char *subnet = xasprintf(HNV_ACL_VSID_PREFIX"%"PRIu32, cn->vsid);
-            add_acls(check, cn->name, nic);
-            add_acls(check, subnet, nic);
-            free(subnet);
-        }
-
-        /* A NIC with no IP has its subnet's address family. */
-        const struct hnv_check_subnet *subnet
-            = hnv_check_find_subnet(check, cn->vsid);
-        if (!cn->n_ips && subnet && subnet->has_prefix) {
-            nic->ipv6 = !subnet->prefix.is_ipv4;
-        }
-        nic->has_router_mac = check->has_router_mac;
-        nic->router_mac = check->router_mac;
-        hmap_insert(nics, &nic->node, hash_string(nic->name, 0));
     }
 
     /* Without local_ip=flow, OVS sends from the route's source address,
@@ -1108,11 +1125,15 @@ sync_ports(struct hmap *nics, bool all)
     /* First the ports that go, and those whose MAC or VSID changes: a MAC
      * that moves from one NIC to another in one change must be free before
      * the other NIC takes it, whatever order the NICs come in. */
-    const char *name;
-    SSET_FOR_EACH_SAFE (name, &programmed_ports) {
-        if (all && !sset_contains(&wanted_ports, name)) {
-            remove_port(name);
-            sset_delete(&programmed_ports, SSET_NODE_FROM_NAME(name));
+    if (all) {
+        /* (Without 'all', apply_dirty() removed those that go, without a
+         * walk of every port.) */
+        const char *name;
+        SSET_FOR_EACH_SAFE (name, &programmed_ports) {
+            if (!sset_contains(&wanted_ports, name)) {
+                remove_port(name);
+                sset_delete(&programmed_ports, SSET_NODE_FROM_NAME(name));
+            }
         }
     }
     HMAP_FOR_EACH (nic, node, nics) {
@@ -1181,43 +1202,6 @@ apply_all(const char *host,
     want_spaces_destroy(&spaces);
 }
 
-/* Whether 'vsid', or with 'vnet' a subnet of that virtual network, has a
- * VM NIC on this host. */
-static bool
-has_local_nic(const struct hnv_check *check, uint32_t vsid, const char *vnet)
-{
-    const struct hnv_check_nic *nic;
-
-    HMAP_FOR_EACH (nic, node, &check->nics) {
-        if (nic->blocked) {
-            continue;
-        }
-        if (vnet) {
-            const struct hnv_check_subnet *subnet
-                = hnv_check_find_subnet(check, nic->vsid);
-            if (subnet && subnet->vnet && !strcmp(subnet->vnet, vnet)) {
-                return true;
-            }
-        } else if (nic->vsid == vsid) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static const struct hnv_check_vnet *
-find_vnet(const struct hnv_check *check, const char *name)
-{
-    const struct hnv_check_vnet *vnet;
-
-    HMAP_FOR_EACH_WITH_HASH (vnet, node, hash_string(name, 0),
-                             &check->vnets) {
-        if (!strcmp(vnet->name, name)) {
-            return vnet;
-        }
-    }
-    return NULL;
-}
 
 /* Creates the routing space of 'vnet', with the mappings of all its
  * subnets: its first VM NIC on this host has come. */
@@ -1270,7 +1254,7 @@ sync_subnet_spaces(const struct hnv_check *check,
     struct want_space *ws = NULL, *rd = NULL;
     char *name = space_name(vsid);
 
-    if (subnet && has_local_nic(check, vsid, NULL)) {
+    if (subnet && hnv_check_subnet_has_nic(check, vsid)) {
         ws = want_space(&spaces, name, false);
     } else {
         if (sset_contains(&programmed_spaces, name)) {
@@ -1280,11 +1264,12 @@ sync_subnet_spaces(const struct hnv_check *check,
     }
 
     const struct hnv_check_vnet *vnet = (subnet && subnet->vnet
-                                         ? find_vnet(check, subnet->vnet)
+                                         ? hnv_check_find_vnet(check,
+                                                               subnet->vnet)
                                          : NULL);
     if (vnet) {
         char *rd_name = rd_space_name(vnet->name);
-        if (!has_local_nic(check, 0, vnet->name)) {
+        if (!vnet->n_local_nics) {
             if (sset_contains(&programmed_spaces, rd_name)) {
                 sset_add(gone, rd_name);
             }
