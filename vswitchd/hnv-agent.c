@@ -187,20 +187,30 @@ static void hnv_reply_recompute(void);
 static unixctl_cb_func hnv_unixctl_status;
 static unixctl_cb_func hnv_unixctl_recompute;
 
+/* Every iteration of the main loop allocates and frees small objects for
+ * each port (the userspace datapath's seq_wait() on each port's receive
+ * queue), more than glibc's per-thread cache holds: the rest pile up in its
+ * "fastbins", and the next allocation of a kilobyte or more (an ACL rule's
+ * match, a flood flow's actions, an IDL column) merges them all first.
+ * With 1000 VM NICs that made a single change cost milliseconds more than
+ * with 200.  Without fastbins, small blocks are merged as they are freed,
+ * at a constant cost each.  Only once the agent has policy to follow, so
+ * that ovs-vswitchd without HNV configuration stays upstream's. */
+static void
+hnv_tune_malloc(void)
+{
+#if defined(__GLIBC__) && defined(M_MXFAST)
+    static bool done;
+    if (!done) {
+        done = true;
+        mallopt(M_MXFAST, 0);
+    }
+#endif
+}
+
 void
 hnv_agent_init(const char *ovs_remote)
 {
-#if defined(__GLIBC__) && defined(M_MXFAST)
-    /* Every iteration of the main loop allocates and frees small objects
-     * for each port (the userspace datapath's seq_wait() on each port's
-     * receive queue), more than glibc's per-thread cache holds: the rest
-     * pile up in its "fastbins", and the next allocation of a kilobyte or
-     * more (an ACL rule's match, a flood flow's actions, an IDL column)
-     * merges them all first.  With 1000 VM NICs that made a single change
-     * cost milliseconds more than with 200.  Without fastbins, small
-     * blocks are merged as they are freed, at a constant cost each. */
-    mallopt(M_MXFAST, 0);
-#endif
     hnv_check_init(&check);
     hnv_check_dirty_init(&dirty);
     ovs_idl = ovsdb_idl_create(ovs_remote, &ovsrec_idl_class, false, true);
@@ -585,6 +595,7 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
         hnv_remote = NULL;
     }
     if (remote) {
+        hnv_tune_malloc();
         hnv_remote = xstrdup(remote);
         VLOG_INFO("%s: following policy databases", hnv_remote);
         hnv_db_open(&vtep_db, hnv_remote, false);
