@@ -107,7 +107,7 @@ struct binding {
     const struct msvtep_logical_router *lr;
     size_t i;
     struct uuid uuid;           /* binding_uuid(). */
-    int incumbent;              /* incumbent_rank(). */
+    int incumbent;              /* 2 * tenant_rank(), + 1 if recorded. */
 };
 
 struct uuid binding_uuid(const struct msvtep_logical_router *,

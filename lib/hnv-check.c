@@ -96,8 +96,8 @@ note_accepted(struct check_ctx *ctx, const struct ovsdb_idl_row *row)
     uuidset_insert(&ctx->check->accepted, &row->uuid);
 }
 
-/* How firmly row 'uuid' is in force, for conflicts: 2 if In_Force names
- * it (what any host decided, which every host follows), 1 if this host
+/* How firmly row 'uuid' is in force in a conflict: 2 if In_Force names it
+ * (what a host decided before, which every host follows), 1 if this host
  * accepted it in its previous check, else 0.  Between claimants of one
  * rank, the lower uuid comes first. */
 static int
@@ -106,6 +106,19 @@ incumbent_rank(const struct check_ctx *ctx, const struct uuid *uuid)
     return (ctx->recorded && uuidset_contains(ctx->recorded, uuid) ? 2
             : ctx->incumbents && uuidset_contains(ctx->incumbents, uuid) ? 1
             : 0);
+}
+
+/* The same for a conflict that decides a tenant (a VSID, a virtual
+ * network's name, a subnet's binding, a VM NIC's subnet): 1 if this host
+ * accepted the row in its previous check, else 0.  In_Force is a row of
+ * the database like any other: a record written to favour a newcomer must
+ * never move a NIC or a subnet to another tenant, so it does not count
+ * here, and a host without an incumbent refuses every claimant
+ * (claims_unsettled(), decide_nic()). */
+static int
+tenant_rank(const struct check_ctx *ctx, const struct uuid *uuid)
+{
+    return ctx->incumbents && uuidset_contains(ctx->incumbents, uuid);
 }
 
 /* Compares claimants 'a' and 'b' of ranks 'ra' and 'rb'. */
@@ -312,15 +325,17 @@ compare_ranked_rows(const void *a_, const void *b_)
 }
 
 /* Sorts the 'n' rows of 'rows' in the order in which they claim unique
- * things (a VSID, a CA): by incumbent_rank(), then by uuid, so that the
- * order is the same on every host and every run. */
+ * things (a VSID, a CA): by incumbent_rank(), or tenant_rank() if
+ * 'tenant', then by uuid, so that the order is the same on every host and
+ * every run. */
 static void
 sort_rows(const struct check_ctx *ctx, const struct ovsdb_idl_row **rows,
-          size_t n)
+          size_t n, bool tenant)
 {
     struct ranked_row *r = xmalloc(n * sizeof *r);
     for (size_t i = 0; i < n; i++) {
-        r[i].rank = incumbent_rank(ctx, &rows[i]->uuid);
+        r[i].rank = (tenant ? tenant_rank(ctx, &rows[i]->uuid)
+                     : incumbent_rank(ctx, &rows[i]->uuid));
         r[i].row = rows[i];
     }
     qsort(r, n, sizeof *r, compare_ranked_rows);
@@ -348,7 +363,9 @@ sorted_rows(const struct check_ctx *ctx, const struct ovsdb_idl *idl,
         }
         rows[(*n)++] = row;
     }
-    sort_rows(ctx, rows, *n);
+    /* Virtual subnets and networks: see tenant_rank(). */
+    sort_rows(ctx, rows, *n, (tc == &msvtep_table_logical_switch
+                              || tc == &msvtep_table_logical_router));
     return rows;
 }
 
@@ -370,7 +387,7 @@ struct claim {
     struct hmap_node node;
     char *key;
     size_t n;
-    int incumbent;              /* The highest incumbent_rank() of its
+    int incumbent;              /* The highest tenant_rank() of its
                                  * claims. */
 };
 
@@ -394,7 +411,8 @@ claims_add(struct hmap *claims, const char *key, int incumbent)
     hmap_insert(claims, &c->node, hash);
 }
 
-/* Returns true if 'key' has several claims, none of them in force. */
+/* Returns true if 'key' has several claims, none of them in force on this
+ * host (see tenant_rank()). */
 static bool
 claims_unsettled(const struct hmap *claims, const char *key)
 {
@@ -449,7 +467,7 @@ check_logical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
             if (ls->n_tunnel_key) {
                 char *key = xasprintf("%"PRId64, ls->tunnel_key[0]);
                 claims_add(&claims, key,
-                           incumbent_rank(ctx, &ls->header_.uuid));
+                           tenant_rank(ctx, &ls->header_.uuid));
                 free(key);
             }
         }
@@ -618,7 +636,11 @@ check_bindings(struct check_ctx *ctx,
             b->lr = lrs[i];
             b->i = j;
             b->uuid = binding_uuid(lrs[i], lrs[i]->key_switch_binding[j]);
-            b->incumbent = incumbent_rank(ctx, &b->uuid);
+            /* This host's incumbents first, for a subnet's network is a
+             * tenant's (tenant_rank()); then In_Force's records, for the
+             * overlaps inside one network. */
+            b->incumbent = (2 * tenant_rank(ctx, &b->uuid)
+                            + (incumbent_rank(ctx, &b->uuid) == 2));
         }
     }
     if (n) {
@@ -633,7 +655,7 @@ check_bindings(struct check_ctx *ctx,
             = find_subnet(ctx, b->lr->value_switch_binding[b->i]);
         if (subnet) {
             char *key = xasprintf("%"PRIu32, subnet->vsid);
-            claims_add(&claims, key, b->incumbent);
+            claims_add(&claims, key, b->incumbent >= 2);
             free(key);
         }
     }
@@ -765,7 +787,7 @@ check_logical_routers(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     if (vtep) {
         MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
             claims_add(&claims, lr->name,
-                       incumbent_rank(ctx, &lr->header_.uuid));
+                       tenant_rank(ctx, &lr->header_.uuid));
         }
     }
 
@@ -948,7 +970,7 @@ struct port_candidate {
     const struct msvtep_physical_port *pp;
     char *name;                 /* Normalized by hnv_nic_id_normalize(). */
     uint32_t vsid;
-    int incumbent;              /* incumbent_rank(). */
+    int incumbent;              /* 2 * tenant_rank(), + 1 if recorded. */
 };
 
 static int
@@ -1021,7 +1043,7 @@ decide_nic(struct check_ctx *ctx, struct port_candidate *c, size_t n)
     for (size_t i = 1; i < n; i++) {
         agree = agree && c[i].vsid == c[0].vsid;
     }
-    if (c[0].incumbent || agree) {
+    if (c[0].incumbent >= 2 || agree) {
         note_accepted(ctx, &c[0].pp->header_);
         check->n_local_ports++;
         nic_create(check, xstrdup(c[0].name), c[0].pp, c[0].vsid);
@@ -1064,7 +1086,11 @@ check_physical_ports(struct check_ctx *ctx,
             c[n].pp = pp;
             c[n].name = hnv_nic_id_normalize(pp->name);
             c[n].vsid = vsid;
-            c[n].incumbent = incumbent_rank(ctx, &pp->header_.uuid);
+            /* As for bindings: this host's incumbent, then a record
+             * (which orders rows that agree on the subnet only). */
+            c[n].incumbent = (2 * tenant_rank(ctx, &pp->header_.uuid)
+                              + (incumbent_rank(ctx, &pp->header_.uuid)
+                                 == 2));
             n++;
         }
     }
@@ -1203,9 +1229,9 @@ find_row_nic(struct check_ctx *ctx, const struct mac_row *r,
     }
     if (n > 1) {
         add_error(ctx, r->table, r->row, "MAC: %s: cannot tell which of the "
-                  "%"PRIuSIZE" VM NICs of VSID %"PRIu32" it belongs to (set "
+                  "VM NICs of VSID %"PRIu32" it belongs to (set "
                   "physical_port, or the NIC's status:vm_nic_macaddress)",
-                  r->mac_s, n, subnet->vsid);
+                  r->mac_s, subnet->vsid);
         return false;
     }
     *nicp = only;

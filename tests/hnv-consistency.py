@@ -2330,12 +2330,17 @@ class Driver:
             if problems:
                 res["fail"].append("conflict: %s: %s" % (
                     desc, "; ".join(problems)))
-            else:
+            elif (tenant and not acc_b) or cascade:
+                # In_Force does not settle a conflict that decides a
+                # tenant: a fresh host refuses every claimant (and what
+                # depends on them may differ in turn).
                 res["allowed"].append(desc)
+            else:
+                res["strict"].append(desc)
         return dependents(view, divergent)
 
     def compare(self, view, a, b):
-        res = {"fail": [], "allowed": [], "diff": {}}
+        res = {"fail": [], "allowed": [], "strict": [], "diff": {}}
         ea, eb = set(a["errors"]), set(b["errors"])
         ka = {error_key(e) for e in ea}
         kb = {error_key(e) for e in eb}
@@ -2344,11 +2349,10 @@ class Driver:
             # Which rows are refused differs: each difference must come
             # from a conflict that the hosts may resolve differently.
             explained = self.conflicts(view, ea, eb, res)
-            # In_Force records which row keeps its place in each conflict,
-            # so a fresh host must decide every one as the follower did.
+            # In_Force records which row keeps its place in each other
+            # conflict, so a fresh host must decide it as the follower did.
             res["fail"].extend("conflict resolved differently: %s" % d
-                               for d in res["allowed"])
-            res["allowed"] = []
+                               for d in res["strict"])
             bad = sorted(k for k in ka ^ kb
                          if claimant_of(k) not in explained)
             if bad:
