@@ -803,20 +803,6 @@ add_mappings(struct update *u, const struct ovsdb_idl *vtep)
     }
 }
 
-/* Returns true if a record of In_Force names row 'uuid'. */
-static bool
-in_force_names(const struct ovsdb_idl *vtep, const struct uuid *uuid)
-{
-    const struct msvtep_in_force *f;
-
-    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
-        if (uuid_equals(&f->kept_row, uuid)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* In_Force: the agent writes there what the check keeps in force against a
  * conflict ('held'), and reads back its own writes, which change nothing.
  * Nor do another host's records of the same rows, or their duplicates
@@ -825,17 +811,26 @@ in_force_names(const struct ovsdb_idl *vtep, const struct uuid *uuid)
 static void
 update_in_force(struct update *u, const struct ovsdb_idl *vtep)
 {
+    struct uuidset named = UUIDSET_INITIALIZER(&named);
     const struct msvtep_in_force *f;
 
+    /* The rows still named, gathered once: anyone may write the table,
+     * with any number of rows. */
+    if (msvtep_in_force_track_get_first(vtep)) {
+        MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
+            uuidset_insert(&named, &f->kept_row);
+        }
+    }
     MSVTEP_IN_FORCE_FOR_EACH_TRACKED (f, vtep) {
         bool held = hnv_check_find_held(u->ctx.check, &f->kept_row) != NULL;
         if (msvtep_in_force_is_deleted(f)
-            ? held && !in_force_names(vtep, &f->kept_row)
+            ? held && !uuidset_contains(&named, &f->kept_row)
             : !held) {
             fail(u, "In_Force changed other than by this host");
-            return;
+            break;
         }
     }
+    uuidset_destroy(&named);
 }
 
 static void

@@ -59,22 +59,56 @@ hnv_in_force_differs(const struct ovsdb_idl *vtep,
     return n != hmap_count(&check->held);
 }
 
-/* Returns the record of 'vtep''s In_Force that names 'uuid' and that every
- * host keeps: of several (hosts that recorded the same row at once), the
- * one of the lowest uuid. */
-static const struct msvtep_in_force *
-find_record(const struct ovsdb_idl *vtep, const struct uuid *uuid)
-{
-    const struct msvtep_in_force *f, *best = NULL;
+/* The record of In_Force that every host keeps for one row: of several
+ * (hosts that recorded the same row at once), the one of the lowest uuid. */
+struct kept_record {
+    struct hmap_node node;      /* By uuid_hash() of the row it names. */
+    const struct msvtep_in_force *record;
+};
 
-    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
-        if (uuid_equals(&f->kept_row, uuid)
-            && (!best || uuid_compare_3way(&f->header_.uuid,
-                                           &best->header_.uuid) < 0)) {
-            best = f;
+static struct kept_record *
+kept_record_find(const struct hmap *records, const struct uuid *row)
+{
+    struct kept_record *k;
+
+    HMAP_FOR_EACH_WITH_HASH (k, node, uuid_hash(row), records) {
+        if (uuid_equals(&k->record->kept_row, row)) {
+            return k;
         }
     }
-    return best;
+    return NULL;
+}
+
+/* Fills 'records' with the record kept for each row that In_Force of
+ * 'vtep' names: one pass, whatever the table holds (anyone may write it). */
+static void
+kept_records_init(const struct ovsdb_idl *vtep, struct hmap *records)
+{
+    const struct msvtep_in_force *f;
+
+    hmap_init(records);
+    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
+        struct kept_record *k = kept_record_find(records, &f->kept_row);
+        if (!k) {
+            k = xmalloc(sizeof *k);
+            k->record = f;
+            hmap_insert(records, &k->node, uuid_hash(&f->kept_row));
+        } else if (uuid_compare_3way(&f->header_.uuid,
+                                     &k->record->header_.uuid) < 0) {
+            k->record = f;
+        }
+    }
+}
+
+static void
+kept_records_destroy(struct hmap *records)
+{
+    struct kept_record *k;
+
+    HMAP_FOR_EACH_POP (k, node, records) {
+        free(k);
+    }
+    hmap_destroy(records);
 }
 
 /* Makes In_Force of 'vtep' say what 'check' holds, in 'txn'.  Hosts that
@@ -84,12 +118,14 @@ void
 hnv_in_force_write(const struct ovsdb_idl *vtep,
                    const struct hnv_check *check, struct ovsdb_idl_txn *txn)
 {
-    const struct msvtep_in_force *f;
+    struct hmap records;
+    kept_records_init(vtep, &records);
 
+    const struct msvtep_in_force *f;
     MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
         const struct hnv_check_held *h = hnv_check_find_held(check,
                                                              &f->kept_row);
-        if (!h || find_record(vtep, &f->kept_row) != f) {
+        if (!h || kept_record_find(&records, &f->kept_row)->record != f) {
             msvtep_in_force_delete(f);
         } else if (strcmp(h->claim, f->claim)) {
             msvtep_in_force_set_claim(f, h->claim);
@@ -98,7 +134,7 @@ hnv_in_force_write(const struct ovsdb_idl *vtep,
 
     const struct hnv_check_held *h;
     HMAP_FOR_EACH (h, node, &check->held) {
-        if (!find_record(vtep, &h->uuid)) {
+        if (!kept_record_find(&records, &h->uuid)) {
             struct msvtep_in_force *nf = msvtep_in_force_insert(txn);
             msvtep_in_force_set_kept_row(nf, h->uuid);
             msvtep_in_force_set_claim(nf, h->claim);
@@ -106,4 +142,5 @@ hnv_in_force_write(const struct ovsdb_idl *vtep,
                      UUID_ARGS(&h->uuid), h->claim);
         }
     }
+    kept_records_destroy(&records);
 }
