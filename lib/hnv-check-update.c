@@ -250,18 +250,20 @@ add_mapping(struct update *u, const struct mac_row *r)
     return true;
 }
 
-/* Moves accepted mapping row 'umr' to its new locator: a live migration. */
+/* Moves accepted mapping row 'row' (a Ucast_Macs_Remote row, or another
+ * host's Ucast_Macs_Local row) to its new locator 'pl': a live
+ * migration. */
 static bool
-move_mapping(struct update *u, const struct msvtep_ucast_macs_remote *umr)
+move_mapping(struct update *u, const struct ovsdb_idl_row *row,
+             const struct msvtep_physical_locator *pl)
 {
     struct hnv_check *check = u->ctx.check;
-    const struct msvtep_physical_locator *pl = umr->locator;
-    struct hnv_check_mapping *m = find_mapping(check, &umr->header_.uuid);
+    struct hnv_check_mapping *m = find_mapping(check, &row->uuid);
     struct in6_addr pa;
     enum vfp_encap encap;
     bool outer_ipv6;
 
-    if (!m || uuidset_contains(&check->shared_macs, &umr->header_.uuid)
+    if (!m || m->local || uuidset_contains(&check->shared_macs, &row->uuid)
         || !pl || !is_accepted(u, &pl->header_.uuid)) {
         return fail(u, "a mapping moved that is not a lone CA to a valid "
                     "locator");
@@ -723,6 +725,27 @@ charge_new_nics(struct update *u, const struct uuidset *new_ports)
     }
 }
 
+/* Whether changed local row 'uml' is another host's VM (see hnv-check.c,
+ * "fleet") that changed only its locator, to another host's provider
+ * address: a live migration between two other hosts. */
+static bool
+uml_moved(struct update *u, const struct msvtep_ucast_macs_local *uml)
+{
+    static const struct ovsdb_idl_column *locator[] = {
+        &msvtep_ucast_macs_local_col_locator, NULL
+    };
+    struct mac_row r;
+
+    if (other_column_updated(&uml->header_, &msvtep_table_ucast_macs_local,
+                             locator)) {
+        return false;
+    }
+    const struct hnv_check_mapping *m = find_mapping(u->ctx.check,
+                                                     &uml->header_.uuid);
+    mac_row_from_local(&u->ctx, uml, &r);
+    return m && !m->local && !r.local;
+}
+
 /* Whether changed row 'umr' changed only its locator: a live migration. */
 static bool
 umr_moved(const struct msvtep_ucast_macs_remote *umr)
@@ -754,7 +777,7 @@ remove_mappings(struct update *u, const struct ovsdb_idl *vtep,
                 fail(u, "a mapping row was replaced");
             }
         } else if (moved) {
-            move_mapping(u, umr);
+            move_mapping(u, &umr->header_, umr->locator);
         } else if (!new && mac_errors) {
             fail(u, "a mapping row changed while MAC rows are refused");
         } else if (!new) {
@@ -768,6 +791,8 @@ remove_mappings(struct update *u, const struct ovsdb_idl *vtep,
             if (is_accepted(u, &uml->header_.uuid)) {
                 fail(u, "a local MAC row was replaced");
             }
+        } else if (!deleted && !new && uml_moved(u, uml)) {
+            move_mapping(u, &uml->header_, uml->locator);
         } else if (!deleted && !new) {
             fail(u, "a local MAC row changed");
         } else if (deleted && mac_errors) {

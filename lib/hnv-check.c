@@ -1119,6 +1119,53 @@ check_physical_ports(struct check_ctx *ctx,
     free(c);
 }
 
+static int
+compare_in6_addrs(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(struct in6_addr));
+}
+
+static bool
+is_host_pa(const struct hnv_check *check, const struct in6_addr *pa)
+{
+    for (size_t i = 0; i < check->n_host_pas; i++) {
+        if (ipv6_addr_equals(&check->host_pas[i], pa)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Sorts the other hosts' provider addresses, for
+ * is_other_host_pa(), without this host's own (a PA that two hosts claim
+ * is still this host's, as it was before there were other hosts) and
+ * without duplicates. */
+static void
+sort_other_host_pas(struct hnv_check *check)
+{
+    struct in6_addr *pas = check->other_host_pas;
+    size_t n = 0;
+
+    if (check->n_other_host_pas) {
+        qsort(pas, check->n_other_host_pas, sizeof *pas, compare_in6_addrs);
+    }
+    for (size_t i = 0; i < check->n_other_host_pas; i++) {
+        if (!is_host_pa(check, &pas[i])
+            && (!n || !ipv6_addr_equals(&pas[n - 1], &pas[i]))) {
+            pas[n++] = pas[i];
+        }
+    }
+    check->n_other_host_pas = n;
+}
+
+static bool
+is_other_host_pa(const struct hnv_check *check, const struct in6_addr *pa)
+{
+    return (check->n_other_host_pas
+            && bsearch(pa, check->other_host_pas, check->n_other_host_pas,
+                       sizeof *pa, compare_in6_addrs));
+}
+
 static void
 check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
                         const char *host)
@@ -1147,6 +1194,12 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
                 c->host_pas = xrealloc(c->host_pas,
                                        (c->n_host_pas + 1) * sizeof pa);
                 c->host_pas[c->n_host_pas++] = pa;
+            } else {
+                struct hnv_check *c = ctx->check;
+                c->other_host_pas = xrealloc(
+                    c->other_host_pas,
+                    (c->n_other_host_pas + 1) * sizeof pa);
+                c->other_host_pas[c->n_other_host_pas++] = pa;
             }
         }
         struct eth_addr router_mac;
@@ -1179,6 +1232,7 @@ check_physical_switches(struct check_ctx *ctx, const struct ovsdb_idl *vtep,
             check_physical_ports(ctx, ps);
         }
     }
+    sort_other_host_pas(ctx->check);
 }
 
 /* Returns the VM NIC of this host that local row 'r', with MAC 'mac', in
@@ -1474,16 +1528,59 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
     return true;
 }
 
+/* Fleet: one database for many hosts.
+ *
+ * Each host of a fleet has its Physical_Switch row, and each of its VMs'
+ * NICs a Ucast_Macs_Local row whose locator is one of that host's provider
+ * addresses.  For this host, the Ucast_Macs_Local rows of the other hosts
+ * are mappings, as Ucast_Macs_Remote rows are: nobody writes those for a
+ * VM of the fleet.  A row is another host's if its locator's address is in
+ * another Physical_Switch's tunnel_ips and not in this host's, and it does
+ * not name one of this host's VM NICs as its physical_port.  A database
+ * that describes only this host (as a Windows Network Controller writes it)
+ * has no such row, and its Ucast_Macs_Local rows stay this host's, whatever
+ * their locator. */
+static bool
+is_other_hosts_row(struct check_ctx *ctx,
+                   const struct msvtep_ucast_macs_local *uml)
+{
+    const struct hnv_check *check = ctx->check;
+
+    if (!check->n_other_host_pas || !uml->locator) {
+        return false;
+    }
+
+    struct row_memo tmp;
+    const struct row_memo *loc = locator_memo(ctx, uml->locator, &tmp);
+    if (!loc->has_pa || !is_other_host_pa(check, &loc->pa)) {
+        return false;
+    }
+    if (uml->physical_port) {
+        char *name = hnv_nic_id_normalize(uml->physical_port->name);
+        const struct hnv_check_nic *nic = find_nic(check, name);
+        free(name);
+        if (nic && (nic->blocked
+                    || uuid_equals(&nic->port_uuid,
+                                   &uml->physical_port->header_.uuid))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void
 mac_row_from_local(struct check_ctx *ctx,
                    const struct msvtep_ucast_macs_local *uml,
                    struct mac_row *r)
 {
+    bool other_host = is_other_hosts_row(ctx, uml);
+
     *r = (struct mac_row) {
-        .row = &uml->header_, .table = "Ucast_Macs_Local", .local = true,
+        .row = &uml->header_, .table = "Ucast_Macs_Local",
+        .local = !other_host,
         .mac_s = uml->MAC, .ip_s = uml->ipaddr,
         .ls = uml->logical_switch, .pl = uml->locator,
-        .pp = uml->physical_port,
+        .pp = other_host ? NULL : uml->physical_port,
         .incumbent = incumbent_rank(ctx, &uml->header_.uuid),
         .uuid = uml->header_.uuid,
     };
@@ -1524,6 +1621,13 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     if (!vtep) {
         return;
     }
+
+    /* What each Logical_Switch and Physical_Locator row says is worked out
+     * once, for all the rows that name it (from here: which host a local
+     * row is of depends on its locator). */
+    struct hmap memos = HMAP_INITIALIZER(&memos);
+    ctx->memos = &memos;
+
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
         if (n >= allocated) {
             rows = x2nrealloc(rows, &allocated, sizeof *rows);
@@ -1548,8 +1652,6 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
                  hmap_count(&check->accepted.uuids) + n);
     hmap_reserve(&check->mappings, hmap_count(&check->mappings) + n);
 
-    struct hmap memos = HMAP_INITIALIZER(&memos);
-    ctx->memos = &memos;
     for (size_t i = 0; i < n; i++) {
         if (check_mac_row(ctx, &rows[i])) {
             /* Each row comes once: no need to look for it first, as
@@ -1948,6 +2050,7 @@ hnv_check_destroy(struct hnv_check *check)
     uuidset_destroy(&check->accepted);
     uuidset_destroy(&check->shared_macs);
     free(check->host_pas);
+    free(check->other_host_pas);
 
     struct hnv_check_subnet *subnet;
     HMAP_FOR_EACH_POP (subnet, node, &check->subnets) {

@@ -175,6 +175,13 @@ struct hnv_check {
     bool host_found;            /* This host has a Physical_Switch row. */
     struct in6_addr *host_pas;  /* This host's valid provider addresses, */
     size_t n_host_pas;          /* IPv4-mapped. */
+
+    /* The valid provider addresses of the other hosts (Physical_Switch
+     * rows) that are not this host's too, sorted: a Ucast_Macs_Local row
+     * whose locator is one of them describes a VM of that host, which is a
+     * mapping for this one (see hnv-check.c, "fleet"). */
+    struct in6_addr *other_host_pas;
+    size_t n_other_host_pas;
     bool has_router_mac;        /* This host's distributed router MAC. */
     struct eth_addr router_mac;
 

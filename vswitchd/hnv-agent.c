@@ -100,6 +100,12 @@ struct hnv_db {
                                  * LLONG_MIN if no retry is pending. */
 };
 
+/* What this host last reported in its Physical_Switch row (ms_vtep's and
+ * ms_firewall's next_cfg installed), and the ms_vtep IDL's seqno then: see
+ * hnv_host_cfg_self(). */
+static int64_t host_cfg_reported[2] = { -1, -1 };
+static unsigned int host_cfg_seqno;
+
 static struct hnv_db vtep_db = {
     .name = "ms_vtep",
     .class = &msvtep_idl_class,
@@ -263,9 +269,6 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
 {
     db->idl = ovsdb_idl_create(remote, db->class, true, true);
 
-    /* cur_cfg is the agent's own output: writing it must not look like a
-     * change of policy, which would check the policy again. */
-    ovsdb_idl_omit_alert(db->idl, db->cur_cfg_column);
 
     /* The rows that changed are what hnv_check_update() works from.  Our
      * physical_port column is asked for only once the server's schema
@@ -273,6 +276,17 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
     db->schema_known = db->class != &msvtep_idl_class || extension;
     db->extension = db->class == &msvtep_idl_class && extension;
     ovsdb_idl_track_add_all(db->idl);
+
+    /* cur_cfg is the agent's own output: writing it must not look like a
+     * change of policy, which would check the policy again.  Nor may the
+     * report of each host in its Physical_Switch row (hnv_host_cfg_self()),
+     * for this host or any other.  (After ovsdb_idl_track_add_all(), which
+     * would ask for alerts again.) */
+    ovsdb_idl_omit_alert(db->idl, db->cur_cfg_column);
+    if (db->class == &msvtep_idl_class) {
+        ovsdb_idl_omit_alert(db->idl,
+                             &msvtep_physical_switch_col_other_config);
+    }
     if (db->class == &msvtep_idl_class && !extension) {
         /* A table none of whose columns is asked for is not asked for at
          * all. */
@@ -291,6 +305,9 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
     db->was_connected = false;
     db->checked_cfg = db->applied_cfg = 0;
     db->cfg_retry = LLONG_MIN;
+    if (db == &vtep_db) {
+        host_cfg_reported[0] = host_cfg_reported[1] = -1;
+    }
 }
 
 static void
@@ -355,6 +372,7 @@ hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
         /* The connection is not ready, or the database changed: the IDL
          * wakes us when it is ready again, or the timer does. */
         db->cfg_retry = time_msec() + 100;
+        host_cfg_seqno = 0;
         break;
 
     case TXN_UNCOMMITTED:
@@ -369,11 +387,75 @@ hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
                      hnv_remote, db->name,
                      ovsdb_idl_txn_get_error(db->cfg_txn));
         db->cfg_retry = time_msec() + 5000;
+        host_cfg_seqno = 0;
         break;
     }
     }
     ovsdb_idl_txn_destroy(db->cfg_txn);
     db->cfg_txn = NULL;
+}
+
+/* Per-host convergence (fleet).
+ *
+ * Each host reports in its own Physical_Switch row's other_config, an
+ * ovs-hnv extension written only to a database with ovs-hnv's schema, the
+ * next_cfg of each database whose policy it has installed: "hnv-cfg" for
+ * ms_vtep, "hnv-fw-cfg" for ms_firewall.  "hnv-ctl --wait=hosts" reads
+ * them.  A database that Microsoft's Network Controller writes gets
+ * nothing new.  The row is looked for only when something may have
+ * changed: what is installed, or the database. */
+
+static void
+hnv_format_cfg(int64_t cfg, char buf[24])
+{
+    snprintf(buf, 24, "%"PRId64, cfg);
+}
+
+/* This host's Physical_Switch row in ms_vtep database 'db', if its report
+ * there is out of date, else NULL. */
+static const struct msvtep_physical_switch *
+hnv_host_cfg_self(const struct hnv_db *db)
+{
+    if (db != &vtep_db || !db->extension || !hnv_host) {
+        return NULL;
+    }
+    unsigned int seqno = ovsdb_idl_get_seqno(db->idl);
+    if (seqno == host_cfg_seqno
+        && host_cfg_reported[0] == vtep_db.applied_cfg
+        && host_cfg_reported[1] == fw_db.applied_cfg) {
+        return NULL;
+    }
+    host_cfg_seqno = seqno;
+    host_cfg_reported[0] = vtep_db.applied_cfg;
+    host_cfg_reported[1] = fw_db.applied_cfg;
+
+    const struct msvtep_physical_switch *ps;
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, db->idl) {
+        if (!strcmp(ps->name, hnv_host)) {
+            char vtep_cfg[24], fw_cfg[24];
+            hnv_format_cfg(vtep_db.applied_cfg, vtep_cfg);
+            hnv_format_cfg(fw_db.applied_cfg, fw_cfg);
+            return (strcmp(smap_get_def(&ps->other_config, "hnv-cfg", ""),
+                           vtep_cfg)
+                    || strcmp(smap_get_def(&ps->other_config, "hnv-fw-cfg",
+                                           ""), fw_cfg)
+                    ? ps : NULL);
+        }
+    }
+    return NULL;
+}
+
+static void
+hnv_host_cfg_write(const struct msvtep_physical_switch *self)
+{
+    char vtep_cfg[24], fw_cfg[24];
+
+    hnv_format_cfg(vtep_db.applied_cfg, vtep_cfg);
+    hnv_format_cfg(fw_db.applied_cfg, fw_cfg);
+    msvtep_physical_switch_update_other_config_setkey(self, "hnv-cfg",
+                                                      vtep_cfg);
+    msvtep_physical_switch_update_other_config_setkey(self, "hnv-fw-cfg",
+                                                      fw_cfg);
 }
 
 /* Reports in cur_cfg of 'db' the next_cfg at which the agent last checked
@@ -414,10 +496,18 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed)
         db->applied_cfg = db->checked_cfg;
     }
 
+    /* Several hosts may follow one database (a fleet): cur_cfg then tells
+     * that one host has the policy (each host's own report is in its
+     * Physical_Switch row, see hnv_host_cfg_self()), and moves only
+     * forward, unless next_cfg went back below it, so that hosts at
+     * different points never write it back and forth. */
     int64_t next_cfg, cur_cfg;
     bool cfg = (installed && hnv_db_get_cfg(db, &next_cfg, &cur_cfg)
+                && (cur_cfg < db->applied_cfg || cur_cfg > next_cfg)
                 && cur_cfg != db->applied_cfg);
-    if ((!cfg && !in_force)
+    const struct msvtep_physical_switch *self
+        = installed ? hnv_host_cfg_self(db) : NULL;
+    if ((!cfg && !in_force && !self)
         || !ovsdb_idl_is_connected(db->idl)
         || db->cfg_retry != LLONG_MIN) {
         return;
@@ -425,9 +515,13 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed)
 
     db->cfg_txn = ovsdb_idl_txn_create(db->idl);
     ovsdb_idl_txn_add_comment(db->cfg_txn, "ovs-vswitchd: %s%s",
-                              db->name, cfg ? " applied" : " conflicts");
+                              db->name, (cfg || self ? " applied"
+                                         : " conflicts"));
     if (in_force) {
         hnv_in_force_write(db->idl, &check, db->cfg_txn);
+    }
+    if (self) {
+        hnv_host_cfg_write(self);
     }
     if (cfg && db->class == &msvtep_idl_class) {
         msvtep_global_set_cur_cfg(msvtep_global_first(db->idl),
@@ -978,6 +1072,11 @@ hnv_agent_run(void)
         memset(&install_stats, 0, sizeof install_stats);
     }
 
+    /* Both first: ms_vtep's transaction reports ms_firewall's too. */
+    if (installed) {
+        vtep_db.applied_cfg = vtep_db.checked_cfg;
+        fw_db.applied_cfg = fw_db.checked_cfg;
+    }
     hnv_db_run_cfg(&vtep_db, installed);
     hnv_db_run_cfg(&fw_db, installed);
 }
