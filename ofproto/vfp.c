@@ -93,7 +93,12 @@ struct flow_key {
     uint8_t table_id;
     uint16_t priority;
     const struct minimatch *match;
-    uint32_t hash;              /* flow_key_hash(). */
+
+    /* Computed only when a hash table needs it (flow_key_get_hash()): a
+     * full recompute compares most owners' few flows by a linear search,
+     * with no hash table, pending change or shared flow to look in. */
+    bool hashed;
+    uint32_t hash_;
 };
 
 /* What one owner wants a shared flow to do. */
@@ -580,7 +585,19 @@ flow_key_init(struct flow_key *key, uint8_t table_id, uint16_t priority,
     key->table_id = table_id;
     key->priority = priority;
     key->match = match;
-    key->hash = flow_key_hash(table_id, priority, match);
+    key->hashed = false;
+}
+
+static uint32_t
+flow_key_get_hash(const struct flow_key *key_)
+{
+    struct flow_key *key = CONST_CAST(struct flow_key *, key_);
+
+    if (!key->hashed) {
+        key->hash_ = flow_key_hash(key->table_id, key->priority, key->match);
+        key->hashed = true;
+    }
+    return key->hash_;
 }
 
 static bool
@@ -904,7 +921,8 @@ shared_key(const struct shared_flow *sf, struct flow_key *key)
     key->table_id = sf->table_id;
     key->priority = sf->priority;
     key->match = &sf->match;
-    key->hash = sf->node.hash;
+    key->hashed = true;
+    key->hash_ = sf->node.hash;
 }
 
 static struct shared_flow *
@@ -912,7 +930,11 @@ shared_find(const struct flow_key *key)
 {
     struct shared_flow *sf;
 
-    HMAP_FOR_EACH_WITH_HASH (sf, node, key->hash, &shared_flows) {
+    if (hmap_is_empty(&shared_flows)) {
+        return NULL;
+    }
+    HMAP_FOR_EACH_WITH_HASH (sf, node, flow_key_get_hash(key),
+                             &shared_flows) {
         if (flow_key_is(key, sf->table_id, sf->priority, &sf->match)) {
             return sf;
         }
@@ -928,7 +950,7 @@ shared_create(const struct flow_key *key)
     sf->table_id = key->table_id;
     sf->priority = key->priority;
     minimatch_clone(&sf->match, key->match);
-    hmap_insert(&shared_flows, &sf->node, key->hash);
+    hmap_insert(&shared_flows, &sf->node, flow_key_get_hash(key));
     return sf;
 }
 
@@ -1178,7 +1200,10 @@ pending_find(const struct flow_key *key)
 {
     struct pending_mod *m;
 
-    HMAP_FOR_EACH_WITH_HASH (m, node, key->hash, &pending) {
+    if (hmap_is_empty(&pending)) {
+        return NULL;
+    }
+    HMAP_FOR_EACH_WITH_HASH (m, node, flow_key_get_hash(key), &pending) {
         if (flow_key_is(key, m->table_id, m->priority, &m->match)) {
             return m;
         }
@@ -1215,7 +1240,7 @@ plan_flow(const struct flow_key *key, bool rule_known, struct rule *rule,
         m->priority = key->priority;
         minimatch_clone(&m->match, key->match);
         m->ovs_rule = rule;
-        hmap_insert(&pending, &m->node, key->hash);
+        hmap_insert(&pending, &m->node, flow_key_get_hash(key));
     } else if (d ? m->ovs_rule && rule_is(m->ovs_rule, d) : !m->ovs_rule) {
         /* Back to what the bridge has. */
         hmap_remove(&pending, &m->node);
@@ -1265,7 +1290,7 @@ struct held {
 static bool
 flow_key_equals(const struct flow_key *a, const struct flow_key *b)
 {
-    return (a->hash == b->hash
+    return ((!a->hashed || !b->hashed || a->hash_ == b->hash_)
             && flow_key_is(a, b->table_id, b->priority, b->match));
 }
 
@@ -1285,7 +1310,7 @@ want_find(const struct hmap *map, struct want *wants, size_t n,
         }
         return NULL;
     }
-    HMAP_FOR_EACH_WITH_HASH (w, node, key->hash, map) {
+    HMAP_FOR_EACH_WITH_HASH (w, node, flow_key_get_hash(key), map) {
         if (flow_key_is(key, w->key.table_id, w->key.priority, w->key.match)) {
             return w;
         }
@@ -1308,7 +1333,7 @@ held_find(const struct hmap *map, struct held *helds, size_t n,
         }
         return NULL;
     }
-    HMAP_FOR_EACH_WITH_HASH (h, node, key->hash, map) {
+    HMAP_FOR_EACH_WITH_HASH (h, node, flow_key_get_hash(key), map) {
         if (flow_key_is(key, h->key.table_id, h->key.priority, h->key.match)) {
             return h;
         }
@@ -1345,7 +1370,7 @@ collect_wants(uint64_t cookie, struct ovs_list *flows, struct want *wants,
         struct want *same = want_find(map, wants, n, &w->key);
         if (!same) {
             if (map) {
-                hmap_insert(map, &w->node, w->key.hash);
+                hmap_insert(map, &w->node, flow_key_get_hash(&w->key));
             }
             n++;
             continue;
@@ -1395,7 +1420,7 @@ collect_held(const struct owner *o, const struct owner_rules *rules,
         h->sf = NULL;
         h->wanted = false;
         if (map) {
-            hmap_insert(map, &h->node, h->key.hash);
+            hmap_insert(map, &h->node, flow_key_get_hash(&h->key));
         }
         n++;
     }
@@ -1412,7 +1437,7 @@ collect_held(const struct owner *o, const struct owner_rules *rules,
             h->rule = NULL;
             h->wanted = false;
             if (map) {
-                hmap_insert(map, &h->node, key.hash);
+                hmap_insert(map, &h->node, flow_key_get_hash(&key));
             }
         }
         h->sf = sf;
