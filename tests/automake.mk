@@ -3,7 +3,7 @@
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
 	tests/hnv-pmtu.py tests/hnv-rowfuzz.py \
-	tests/hnv-consistency.py tests/hnv_rpc.py \
+	tests/hnv-consistency.py tests/hnv_rpc.py tests/hnv-fleet-writer.py \
 	tests/hnv-acl-random.py \
 	tests/hnv-fuzz.py \
 	tests/schema-summary.py
