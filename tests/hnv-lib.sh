@@ -86,6 +86,14 @@ hnv_status_field () {
     ovs-appctl hnv/status | sed -n "s/^$1: //p"
 }
 
+# hnv_table_rows TABLE
+#
+# Prints how many rows of TABLE the host agent holds, from hnv/status (the
+# first database that has such a table).
+hnv_table_rows () {
+    ovs-appctl hnv/status | awk -v t="$1" '$1 == t { print $2; exit }'
+}
+
 # hnv_policy_server NAME
 #
 # Starts an ovsdb-server of its own for the policy databases, with files

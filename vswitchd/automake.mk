@@ -5,6 +5,8 @@ vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-agent.c \
 	vswitchd/hnv-in-force.c \
 	vswitchd/hnv-in-force.h \
+	vswitchd/hnv-monitor.c \
+	vswitchd/hnv-monitor.h \
 	vswitchd/hnv-mtu.c \
 	vswitchd/hnv-mtu.h \
 	vswitchd/hnv-agent.h \

@@ -31,6 +31,7 @@
 #include "flow.h"
 #include "hnv-check.h"
 #include "hnv-in-force.h"
+#include "hnv-monitor.h"
 #include "hnv-mtu.h"
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
@@ -59,6 +60,7 @@ COVERAGE_DEFINE(hnv_policy_check);
 COVERAGE_DEFINE(hnv_policy_incremental);
 COVERAGE_DEFINE(hnv_policy_fallback);
 COVERAGE_DEFINE(hnv_cur_cfg_write);
+COVERAGE_DEFINE(hnv_cfg_wait_rows);
 
 /* The Open_vSwitch database, read for our own configuration only.  bridge.c
  * keeps its IDL to itself, so the agent has a second, narrow one. */
@@ -179,6 +181,10 @@ static struct hnv_install_stats install_stats;
  * external_ids:hnv-step-us sets it (0: every step waits, for tests). */
 #define HNV_STEP_US 20000
 static long long int step_us = HNV_STEP_US;
+
+/* external_ids:hnv-monitor-all: receive every row even in a fleet (see
+ * hnv-monitor.h). */
+static bool monitor_all;
 
 /* Whether the next iteration goes on with the policy without reading the
  * databases first: the check of what the previous one read ('check_now'),
@@ -307,6 +313,7 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
     db->cfg_retry = LLONG_MIN;
     if (db == &vtep_db) {
         host_cfg_reported[0] = host_cfg_reported[1] = -1;
+        hnv_monitor_reset();
     }
 }
 
@@ -666,6 +673,7 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
 
     step_us = ids ? smap_get_ullong(ids, "hnv-step-us", HNV_STEP_US)
                   : HNV_STEP_US;
+    monitor_all = ids && smap_get_bool(ids, "hnv-monitor-all", false);
 
     int new_probe = ids ? smap_get_int(ids, "hnv-remote-probe-interval", -1)
                         : -1;
@@ -1025,6 +1033,9 @@ hnv_agent_run(void)
         unsigned int seqnos = hnv_db_seqnos();
         hnv_db_run(&vtep_db);
         hnv_db_run(&fw_db);
+        if (vtep_db.extension) {
+            hnv_monitor_run(vtep_db.idl, hnv_host, monitor_all);
+        }
         long long int read_us = time_usec() - start;
         if (read_us < step_us || seqnos == hnv_db_seqnos()) {
             host_changed = hnv_host_pas_changed();
@@ -1072,12 +1083,20 @@ hnv_agent_run(void)
         memset(&install_stats, 0, sizeof install_stats);
     }
 
-    /* Both first: ms_vtep's transaction reports ms_firewall's too. */
-    if (installed) {
+    /* Both first: ms_vtep's transaction reports ms_firewall's too.  Rows
+     * that the server has yet to send for the conditions last asked for
+     * (hnv-monitor.h) are part of the policy too. */
+    bool vtep_installed = installed && hnv_monitor_is_settled(vtep_db.idl);
+    if (installed && !vtep_installed) {
+        COVERAGE_INC(hnv_cfg_wait_rows);
+    }
+    if (vtep_installed) {
         vtep_db.applied_cfg = vtep_db.checked_cfg;
+    }
+    if (installed) {
         fw_db.applied_cfg = fw_db.checked_cfg;
     }
-    hnv_db_run_cfg(&vtep_db, installed);
+    hnv_db_run_cfg(&vtep_db, vtep_installed);
     hnv_db_run_cfg(&fw_db, installed);
 }
 
@@ -1242,6 +1261,7 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_format(&s, "host: %s%s\n", hnv_host,
                   check.host_found ? "" : " (no Physical_Switch row yet)");
     hnv_status_db(&vtep_db, &s);
+    hnv_monitor_format(vtep_db.idl, &s);
     hnv_status_db(&fw_db, &s);
 
     ds_put_format(&s, "policy: %"PRIuSIZE" virtual networks, "

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "hnv-check.h"
+#include "hnv-monitor.h"
 #include "uuidset.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -51,6 +52,11 @@ hnv_in_force_differs(const struct ovsdb_idl *vtep,
     MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
         const struct hnv_check_held *h = hnv_check_find_held(check,
                                                              &f->kept_row);
+        if (!h && !hnv_monitor_record_visible(vtep, f)) {
+            /* A row of a subnet that this host does not serve: the hosts
+             * that serve it mind its record. */
+            continue;
+        }
         if (!h || strcmp(h->claim, f->claim)) {
             return true;
         }
@@ -125,7 +131,10 @@ hnv_in_force_write(const struct ovsdb_idl *vtep,
     MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
         const struct hnv_check_held *h = hnv_check_find_held(check,
                                                              &f->kept_row);
-        if (!h || kept_record_find(&records, &f->kept_row)->record != f) {
+        if (!h && !hnv_monitor_record_visible(vtep, f)) {
+            continue;
+        } else if (!h
+                   || kept_record_find(&records, &f->kept_row)->record != f) {
             msvtep_in_force_delete(f);
         } else if (strcmp(h->claim, f->claim)) {
             msvtep_in_force_set_claim(f, h->claim);

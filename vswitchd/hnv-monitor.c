@@ -1,0 +1,354 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "hnv-monitor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hnv-policy.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "util.h"
+#include "uuid.h"
+#include "uuidset.h"
+#include "vtep/ms-vtep-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(hnv_monitor);
+
+/* What was last asked of the server. */
+static bool requested;          /* Any condition set since the reset? */
+static bool conditional;        /* MAC rows of 'served' subnets only? */
+static struct uuid *served;     /* Logical_Switch rows, sorted. */
+static size_t n_served;
+static unsigned int expected_seqno;     /* Conditions acknowledged then. */
+
+/* What that was worked out from, to work it out again only when the
+ * database or the configuration changed. */
+static unsigned int idl_seqno;
+static bool last_all;
+static char *last_host;
+
+void
+hnv_monitor_reset(void)
+{
+    requested = conditional = false;
+    free(served);
+    served = NULL;
+    n_served = 0;
+    expected_seqno = 0;
+    idl_seqno = 0;
+    free(last_host);
+    last_host = NULL;
+}
+
+static const struct msvtep_physical_switch *
+find_host(const struct ovsdb_idl *vtep, const char *host)
+{
+    const struct msvtep_physical_switch *ps;
+
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
+        if (!strcmp(ps->name, host)) {
+            return ps;
+        }
+    }
+    return NULL;
+}
+
+/* Whether 'vtep' describes a host other than 'self' with provider
+ * addresses and VM NICs: a fleet.  (A database of one host may describe
+ * other hosts too, without VM NICs, for their mappings' PAs.) */
+static bool
+has_other_host(const struct ovsdb_idl *vtep,
+               const struct msvtep_physical_switch *self)
+{
+    const struct msvtep_physical_switch *ps;
+
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
+        if (ps != self && ps->n_tunnel_ips && ps->n_ports) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds to 'subnets' the Logical_Switch rows that host 'self' serves: its
+ * VM NICs' subnets, and every subnet bound by a virtual network that binds
+ * one of those. */
+static void
+find_served(const struct ovsdb_idl *vtep,
+            const struct msvtep_physical_switch *self,
+            struct uuidset *subnets)
+{
+    struct uuidset own = UUIDSET_INITIALIZER(&own);
+
+    for (size_t i = 0; i < self->n_ports; i++) {
+        const struct msvtep_physical_port *pp = self->ports[i];
+        for (size_t j = 0; j < pp->n_vlan_bindings; j++) {
+            const struct msvtep_logical_switch *ls
+                = pp->value_vlan_bindings[j];
+            if (ls) {
+                uuidset_insert(&own, &ls->header_.uuid);
+            }
+        }
+    }
+
+    const struct msvtep_logical_router *lr;
+    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, vtep) {
+        bool binds_own = false;
+        for (size_t i = 0; i < lr->n_switch_binding && !binds_own; i++) {
+            const struct msvtep_logical_switch *ls
+                = lr->value_switch_binding[i];
+            binds_own = ls && uuidset_contains(&own, &ls->header_.uuid);
+        }
+        for (size_t i = 0; binds_own && i < lr->n_switch_binding; i++) {
+            if (lr->value_switch_binding[i]) {
+                uuidset_insert(subnets,
+                               &lr->value_switch_binding[i]->header_.uuid);
+            }
+        }
+    }
+
+    const struct uuidset_node *node;
+    UUIDSET_FOR_EACH (node, &own) {
+        uuidset_insert(subnets, &node->uuid);
+    }
+    uuidset_destroy(&own);
+}
+
+static int
+compare_uuids(const void *a, const void *b)
+{
+    return uuid_compare_3way(a, b);
+}
+
+static unsigned int
+later_seqno(unsigned int a, unsigned int b)
+{
+    return (int) (a - b) >= 0 ? a : b;
+}
+
+/* Asks for the MAC rows of the 'n' subnets 'subnets', or with 'all', for
+ * every MAC row. */
+static void
+set_conditions(struct ovsdb_idl *vtep, bool all, const struct uuid *subnets,
+               size_t n)
+{
+    struct ovsdb_idl_condition ucl, ucr, mcl, mcr;
+    unsigned int seqno = 0;
+
+    ovsdb_idl_condition_init(&ucl);
+    ovsdb_idl_condition_init(&ucr);
+    ovsdb_idl_condition_init(&mcl);
+    ovsdb_idl_condition_init(&mcr);
+    if (all) {
+        ovsdb_idl_condition_add_clause_true(&ucl);
+        ovsdb_idl_condition_add_clause_true(&ucr);
+        ovsdb_idl_condition_add_clause_true(&mcl);
+        ovsdb_idl_condition_add_clause_true(&mcr);
+    }
+    for (size_t i = 0; !all && i < n; i++) {
+        msvtep_ucast_macs_local_add_clause_logical_switch(&ucl, OVSDB_F_EQ,
+                                                          &subnets[i]);
+        msvtep_ucast_macs_remote_add_clause_logical_switch(&ucr, OVSDB_F_EQ,
+                                                           &subnets[i]);
+        msvtep_mcast_macs_local_add_clause_logical_switch(&mcl, OVSDB_F_EQ,
+                                                          &subnets[i]);
+        msvtep_mcast_macs_remote_add_clause_logical_switch(&mcr, OVSDB_F_EQ,
+                                                           &subnets[i]);
+    }
+    seqno = later_seqno(seqno, msvtep_ucast_macs_local_set_condition(vtep,
+                                                                     &ucl));
+    seqno = later_seqno(seqno, msvtep_ucast_macs_remote_set_condition(vtep,
+                                                                      &ucr));
+    seqno = later_seqno(seqno, msvtep_mcast_macs_local_set_condition(vtep,
+                                                                     &mcl));
+    seqno = later_seqno(seqno, msvtep_mcast_macs_remote_set_condition(vtep,
+                                                                      &mcr));
+    ovsdb_idl_condition_destroy(&ucl);
+    ovsdb_idl_condition_destroy(&ucr);
+    ovsdb_idl_condition_destroy(&mcl);
+    ovsdb_idl_condition_destroy(&mcr);
+    expected_seqno = requested ? later_seqno(expected_seqno, seqno) : seqno;
+    requested = true;
+}
+
+/* Works out which MAC rows host 'host' needs from 'vtep' now and, if that
+ * changed, asks the server for them.  With 'all', or without 'host', or in
+ * a database that describes no other host, it asks for every row. */
+void
+hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
+{
+    if (!vtep) {
+        return;
+    }
+    unsigned int seqno = ovsdb_idl_get_seqno(vtep);
+    if (seqno == idl_seqno && all == last_all
+        && nullable_string_is_equal(host, last_host)) {
+        return;
+    }
+    idl_seqno = seqno;
+    last_all = all;
+    free(last_host);
+    last_host = nullable_xstrdup(host);
+
+    const struct msvtep_physical_switch *self = host ? find_host(vtep, host)
+                                                     : NULL;
+    bool fleet = !all && self && has_other_host(vtep, self);
+
+    struct uuidset subnets = UUIDSET_INITIALIZER(&subnets);
+    if (fleet) {
+        find_served(vtep, self, &subnets);
+    }
+    size_t n = uuidset_count(&subnets);
+    struct uuid *sorted = xmalloc(MAX(n, 1) * sizeof *sorted);
+    size_t i = 0;
+    const struct uuidset_node *node;
+    UUIDSET_FOR_EACH (node, &subnets) {
+        sorted[i++] = node->uuid;
+    }
+    uuidset_destroy(&subnets);
+    if (n) {
+        qsort(sorted, n, sizeof *sorted, compare_uuids);
+    }
+
+    if (requested && fleet == conditional
+        && (!fleet || (n == n_served
+                       && !memcmp(sorted, served, n * sizeof *sorted)))) {
+        free(sorted);
+        return;
+    }
+    if (fleet != conditional) {
+        VLOG_INFO("%s", (fleet
+                         ? "other hosts share the policy databases: asking "
+                           "only for the MAC rows of the virtual subnets "
+                           "this host serves"
+                         : "asking for every MAC row"));
+    }
+    VLOG_DBG("asking for the MAC rows of %s",
+             fleet ? "the subnets this host serves" : "every subnet");
+    set_conditions(vtep, !fleet, sorted, n);
+    conditional = fleet;
+    free(served);
+    served = sorted;
+    n_served = n;
+}
+
+/* Whether the server has acknowledged the conditions last asked for, so
+ * that 'vtep' holds every row they ask for. */
+bool
+hnv_monitor_is_settled(const struct ovsdb_idl *vtep)
+{
+    return (!requested || !vtep
+            || (int) (ovsdb_idl_get_condition_seqno(vtep)
+                      - expected_seqno) >= 0);
+}
+
+static bool
+is_served(const struct uuid *ls)
+{
+    return (n_served
+            && bsearch(ls, served, n_served, sizeof *served, compare_uuids));
+}
+
+/* Whether this host serves the virtual subnet with 'vsid'. */
+static bool
+serves_vsid(const struct ovsdb_idl *vtep, uint32_t vsid)
+{
+    const struct msvtep_logical_switch *ls;
+
+    MSVTEP_LOGICAL_SWITCH_FOR_EACH (ls, vtep) {
+        if (ls->n_tunnel_key && ls->tunnel_key[0] == vsid
+            && is_served(&ls->header_.uuid)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether VM NIC 'nic' (as a claim names it, normalized) is a port of this
+ * host. */
+static bool
+is_own_nic(const struct ovsdb_idl *vtep, const char *nic)
+{
+    const struct msvtep_physical_switch *self = (last_host
+                                                 ? find_host(vtep, last_host)
+                                                 : NULL);
+    for (size_t i = 0; self && i < self->n_ports; i++) {
+        char *name = hnv_nic_id_normalize(self->ports[i]->name);
+        bool same = !strcmp(name, nic);
+        free(name);
+        if (same) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether this host can tell that In_Force record 'f' is out of date: it
+ * receives the row the record names, or would if the row still existed.
+ * Only MAC rows are received in part, and the claims held on them name
+ * their VSID or their VM NIC (see hnv-check.c's note_held()). */
+bool
+hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
+                           const struct msvtep_in_force *f)
+{
+    if (!conditional) {
+        return true;
+    }
+    for (size_t i = 0; i < MSVTEP_N_TABLES; i++) {
+        if (ovsdb_idl_get_row_for_uuid(vtep, &msvtep_table_classes[i],
+                                       &f->kept_row)) {
+            return true;
+        }
+    }
+
+    const char *vsid = strstr(f->claim, " in VSID ");
+    if (!strncmp(f->claim, "CA ", 3) && vsid) {
+        unsigned int n;
+        return (sscanf(vsid, " in VSID %u", &n) == 1
+                && serves_vsid(vtep, n));
+    }
+    static const char *nic_claims[] = {
+        "MAC of VM NIC ", "address family of VM NIC ",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(nic_claims); i++) {
+        size_t len = strlen(nic_claims[i]);
+        if (!strncmp(f->claim, nic_claims[i], len)) {
+            return is_own_nic(vtep, f->claim + len);
+        }
+    }
+    return true;
+}
+
+void
+hnv_monitor_format(const struct ovsdb_idl *vtep, struct ds *s)
+{
+    if (conditional) {
+        ds_put_format(s, "monitor: the MAC rows of the %"PRIuSIZE" virtual "
+                      "subnets this host serves", n_served);
+    } else {
+        ds_put_cstr(s, "monitor: every row");
+    }
+    if (!hnv_monitor_is_settled(vtep)) {
+        ds_put_cstr(s, " (waiting for the server)");
+    }
+    ds_put_char(s, '\n');
+}

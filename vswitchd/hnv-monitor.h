@@ -1,0 +1,48 @@
+/*
+ * Copyright (c) 2026 The ovs-hnv authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef HNV_MONITOR_H
+#define HNV_MONITOR_H 1
+
+/* Which rows of ms_vtep the host agent asks the server for.
+ *
+ * In a fleet (a database that describes other hosts with VM NICs, see
+ * ovs-vswitchd-hnv(8), FLEET), a host asks only for the MAC rows
+ * (Ucast_Macs_Local, Ucast_Macs_Remote, Mcast_Macs_*) of the virtual
+ * subnets it serves: those of its own VM NICs' Physical_Port rows, and
+ * every subnet bound by the same virtual networks, for the distributed
+ * router.  The rest it receives whole.  A database that describes only
+ * this host is received whole, as is any database when
+ * external_ids:hnv-monitor-all=true.
+ *
+ * The agent must not report a policy as installed while the server has not
+ * yet acknowledged the conditions that this module last asked for: the rows
+ * they add may still be on their way. */
+
+#include <stdbool.h>
+
+struct ds;
+struct msvtep_in_force;
+struct ovsdb_idl;
+
+void hnv_monitor_reset(void);
+void hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all);
+bool hnv_monitor_is_settled(const struct ovsdb_idl *vtep);
+bool hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
+                                const struct msvtep_in_force *);
+void hnv_monitor_format(const struct ovsdb_idl *vtep, struct ds *);
+
+#endif /* hnv-monitor.h */
