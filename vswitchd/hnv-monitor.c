@@ -24,6 +24,7 @@
 
 #include "hnv-policy.h"
 #include "openvswitch/dynamic-string.h"
+#include "ovsdb-data.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "util.h"
@@ -38,6 +39,8 @@ static bool requested;          /* Any condition set since the reset? */
 static bool conditional;        /* MAC rows of 'served' subnets only? */
 static struct uuid *served;     /* Logical_Switch rows, sorted. */
 static size_t n_served;
+static struct uuid *own_ports;  /* Physical_Port rows, sorted. */
+static size_t n_own_ports;
 static unsigned int expected_seqno;     /* Conditions acknowledged then. */
 
 /* What that was worked out from, to work it out again only when the
@@ -53,6 +56,9 @@ hnv_monitor_reset(void)
     free(served);
     served = NULL;
     n_served = 0;
+    free(own_ports);
+    own_ports = NULL;
+    n_own_ports = 0;
     expected_seqno = 0;
     idl_seqno = 0;
     free(last_host);
@@ -82,7 +88,9 @@ has_other_host(const struct ovsdb_idl *vtep,
     const struct msvtep_physical_switch *ps;
 
     MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
-        if (ps != self && ps->n_tunnel_ips && ps->n_ports) {
+        /* (Its ports may not be received: count them in the datum.) */
+        if (ps != self && ps->n_tunnel_ips
+            && msvtep_physical_switch_get_ports(ps, OVSDB_TYPE_UUID)->n) {
             return true;
         }
     }
@@ -145,24 +153,73 @@ later_seqno(unsigned int a, unsigned int b)
     return (int) (a - b) >= 0 ? a : b;
 }
 
-/* Asks for the MAC rows of the 'n' subnets 'subnets', or with 'all', for
- * every MAC row. */
+/* The uuids of 'set', sorted, in an array that the caller frees. */
+static struct uuid *
+sorted_uuids(const struct uuidset *set, size_t *n)
+{
+    struct uuid *uuids = xmalloc(MAX(uuidset_count(set), 1) * sizeof *uuids);
+    const struct uuidset_node *node;
+    size_t i = 0;
+
+    UUIDSET_FOR_EACH (node, set) {
+        uuids[i++] = node->uuid;
+    }
+    if (i) {
+        qsort(uuids, i, sizeof *uuids, compare_uuids);
+    }
+    *n = i;
+    return uuids;
+}
+
+static bool
+uuids_equal(const struct uuid *a, size_t n_a, const struct uuid *b,
+            size_t n_b)
+{
+    return n_a == n_b && (!n_a || !memcmp(a, b, n_a * sizeof *a));
+}
+
+/* Physical_Port rows are asked for by row uuid, which the generated IDL
+ * has no column for: OVSDB conditions take "_uuid" like any column. */
+static const struct ovsdb_idl_column uuid_column = {
+    .name = "_uuid",
+    .type = {
+        .key = { .type = OVSDB_TYPE_UUID },
+        .value = { .type = OVSDB_TYPE_VOID },
+        .n_min = 1,
+        .n_max = 1,
+    },
+};
+
+/* Asks for the MAC rows of the 'n' subnets 'subnets' and the 'n_ports'
+ * Physical_Port rows 'ports', or with 'all', for every row. */
 static void
 set_conditions(struct ovsdb_idl *vtep, bool all, const struct uuid *subnets,
-               size_t n)
+               size_t n, const struct uuid *ports, size_t n_ports)
 {
-    struct ovsdb_idl_condition ucl, ucr, mcl, mcr;
+    struct ovsdb_idl_condition ucl, ucr, mcl, mcr, pp;
     unsigned int seqno = 0;
 
     ovsdb_idl_condition_init(&ucl);
     ovsdb_idl_condition_init(&ucr);
     ovsdb_idl_condition_init(&mcl);
     ovsdb_idl_condition_init(&mcr);
+    ovsdb_idl_condition_init(&pp);
     if (all) {
         ovsdb_idl_condition_add_clause_true(&ucl);
         ovsdb_idl_condition_add_clause_true(&ucr);
         ovsdb_idl_condition_add_clause_true(&mcl);
         ovsdb_idl_condition_add_clause_true(&mcr);
+        ovsdb_idl_condition_add_clause_true(&pp);
+    }
+    for (size_t i = 0; !all && i < n_ports; i++) {
+        /* The condition keeps a reference to the datum's atoms (as the
+         * generated *_add_clause_*() functions do, from the heap). */
+        struct ovsdb_datum datum = { .n = 1 };
+        datum.keys = xmalloc(sizeof *datum.keys);
+        datum.keys[0].uuid = ports[i];
+        ovsdb_idl_condition_add_clause(&pp, OVSDB_F_EQ, &uuid_column,
+                                       &datum);
+        ovsdb_datum_destroy(&datum, &uuid_column.type);
     }
     for (size_t i = 0; !all && i < n; i++) {
         msvtep_ucast_macs_local_add_clause_logical_switch(&ucl, OVSDB_F_EQ,
@@ -182,12 +239,18 @@ set_conditions(struct ovsdb_idl *vtep, bool all, const struct uuid *subnets,
                                                                      &mcl));
     seqno = later_seqno(seqno, msvtep_mcast_macs_remote_set_condition(vtep,
                                                                       &mcr));
+    seqno = later_seqno(seqno, msvtep_physical_port_set_condition(vtep,
+                                                                  &pp));
+    ovsdb_idl_condition_destroy(&pp);
     ovsdb_idl_condition_destroy(&ucl);
     ovsdb_idl_condition_destroy(&ucr);
     ovsdb_idl_condition_destroy(&mcl);
     ovsdb_idl_condition_destroy(&mcr);
     expected_seqno = requested ? later_seqno(expected_seqno, seqno) : seqno;
     requested = true;
+    VLOG_DBG("asking for %s (settled at condition seqno %u, now %u)",
+             all ? "every row" : "some rows", expected_seqno,
+             ovsdb_idl_get_condition_seqno(vtep));
 }
 
 /* Works out which MAC rows host 'host' needs from 'vtep' now and, if that
@@ -213,42 +276,46 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
                                                      : NULL;
     bool fleet = !all && self && has_other_host(vtep, self);
 
+    /* Its ports, received or not yet, and the subnets of those received. */
     struct uuidset subnets = UUIDSET_INITIALIZER(&subnets);
+    struct uuidset ports = UUIDSET_INITIALIZER(&ports);
     if (fleet) {
         find_served(vtep, self, &subnets);
+        const struct ovsdb_datum *d
+            = msvtep_physical_switch_get_ports(self, OVSDB_TYPE_UUID);
+        for (size_t i = 0; i < d->n; i++) {
+            uuidset_insert(&ports, &d->keys[i].uuid);
+        }
     }
-    size_t n = uuidset_count(&subnets);
-    struct uuid *sorted = xmalloc(MAX(n, 1) * sizeof *sorted);
-    size_t i = 0;
-    const struct uuidset_node *node;
-    UUIDSET_FOR_EACH (node, &subnets) {
-        sorted[i++] = node->uuid;
-    }
+    size_t n, n_p;
+    struct uuid *sorted = sorted_uuids(&subnets, &n);
+    struct uuid *sorted_ports = sorted_uuids(&ports, &n_p);
     uuidset_destroy(&subnets);
-    if (n) {
-        qsort(sorted, n, sizeof *sorted, compare_uuids);
-    }
+    uuidset_destroy(&ports);
 
     if (requested && fleet == conditional
-        && (!fleet || (n == n_served
-                       && !memcmp(sorted, served, n * sizeof *sorted)))) {
+        && (!fleet || (uuids_equal(sorted, n, served, n_served)
+                       && uuids_equal(sorted_ports, n_p,
+                                      own_ports, n_own_ports)))) {
         free(sorted);
+        free(sorted_ports);
         return;
     }
     if (fleet != conditional) {
         VLOG_INFO("%s", (fleet
                          ? "other hosts share the policy databases: asking "
-                           "only for the MAC rows of the virtual subnets "
-                           "this host serves"
-                         : "asking for every MAC row"));
+                           "only for this host's VM NICs and the MAC rows "
+                           "of the virtual subnets it serves"
+                         : "asking for every row"));
     }
-    VLOG_DBG("asking for the MAC rows of %s",
-             fleet ? "the subnets this host serves" : "every subnet");
-    set_conditions(vtep, !fleet, sorted, n);
+    set_conditions(vtep, !fleet, sorted, n, sorted_ports, n_p);
     conditional = fleet;
     free(served);
     served = sorted;
     n_served = n;
+    free(own_ports);
+    own_ports = sorted_ports;
+    n_own_ports = n_p;
 }
 
 /* Whether the server has acknowledged the conditions last asked for, so

@@ -20,7 +20,8 @@
 /* Which rows of ms_vtep the host agent asks the server for.
  *
  * In a fleet (a database that describes other hosts with VM NICs, see
- * ovs-vswitchd-hnv(8), FLEET), a host asks only for the MAC rows
+ * ovs-vswitchd-hnv(8), FLEET), a host asks only for its own
+ * Physical_Port rows and for the MAC rows
  * (Ucast_Macs_Local, Ucast_Macs_Remote, Mcast_Macs_*) of the virtual
  * subnets it serves: those of its own VM NICs' Physical_Port rows, and
  * every subnet bound by the same virtual networks, for the distributed
