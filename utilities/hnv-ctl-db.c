@@ -64,6 +64,7 @@ static struct hnv_fetch *the_fetch;
 /* See hnv-ctl.h. */
 const struct ovsdb_idl_class *hnv_aux_class;
 struct ovsdb_idl *hnv_aux_idl;
+bool hnv_vtep_extension = true;
 
 static void drop_indexes(void);
 static void destroy_aux_idl(void);
@@ -460,7 +461,9 @@ hnv_ctl_run(char *args, struct ctl_command *commands, size_t n_commands,
     the_fetch = hnv_fetch_create(hnv_db_remote, idl_class, commands,
                                  n_commands, false);
     struct ovsdb_idl *idl = the_idl = hnv_fetch_get_idl(the_fetch);
+    hnv_vtep_extension = hnv_fetch_has_physical_port(the_fetch);
     run_prerequisites(commands, n_commands, idl);
+    hnv_fetch_omit_missing(the_fetch);
     if (hnv_aux_class) {
         hnv_aux_idl = get_snapshot(hnv_aux_class);
     }

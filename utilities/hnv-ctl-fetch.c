@@ -66,7 +66,15 @@
  *
  * An invocation with any other command ("show", "list-acl" without a NIC,
  * the generic database commands, which may read any row) fetches
- * everything, as before. */
+ * everything, as before.
+ *
+ * Ucast_Macs_Local:physical_port and the In_Force table are ovs-hnv's
+ * extensions of ms_vtep: a database that Microsoft's Network Controller
+ * writes has Microsoft's schema, without them, and the IDL would warn that
+ * the database "needs upgrade" if it asked for them.  So before an IDL that
+ * would ask for either connects, hnv-ctl asks the server for its schema
+ * (one "get_schema" over a connection of its own) and leaves out what the
+ * server does not have (see hnv_fetch_create()). */
 
 #include <config.h>
 
@@ -77,11 +85,17 @@
 
 #include "db-ctl-base.h"
 #include "hnv-policy.h"
+#include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb-cs.h"
 #include "ovsdb-idl.h"
+#include "ovsdb-session.h"
 #include "sset.h"
+#include "svec.h"
 #include "util.h"
 #include "vtep/ms-firewall-idl.h"
 #include "vtep/ms-vtep-idl.h"
@@ -92,6 +106,12 @@ struct hnv_fetch {
     struct ovsdb_idl *idl;      /* Not owned. */
     bool everything;            /* Fetch every row of every table. */
     bool *monitored;            /* For each table: in the monitor at all? */
+
+    /* ms_vtep: what the server's schema has of ovs-hnv's extensions (both
+     * true if it was not asked: another database, or nothing read needs
+     * to know). */
+    bool has_physical_port;     /* Ucast_Macs_Local:physical_port. */
+    bool has_in_force;          /* The In_Force table. */
 
     /* ms_vtep. */
     uint32_t *vsids;            /* The virtual subnets whose rows to fetch;
@@ -270,8 +290,21 @@ mark_ref_table(struct hnv_fetch *f, const struct ovsdb_idl_class *class,
     }
 }
 
+/* Returns true if the server's schema lacks 'column' of 'f->idl' (as far as
+ * 'f' knows). */
+static bool
+column_missing(const struct hnv_fetch *f, const struct ovsdb_idl_column *c)
+{
+    return ((!f->has_physical_port
+             && c == &msvtep_ucast_macs_local_col_physical_port)
+            || (!f->has_in_force
+                && c >= msvtep_table_in_force.columns
+                && c < &msvtep_table_in_force.columns[
+                    msvtep_table_in_force.n_columns]));
+}
+
 /* Sets up 'f->idl' to monitor the tables that the commands read, all their
- * columns, and the tables those refer to. */
+ * columns that the server has, and the tables those refer to. */
 static void
 monitor_needed_tables(struct hnv_fetch *f)
 {
@@ -283,11 +316,107 @@ monitor_needed_tables(struct hnv_fetch *f)
         if (table_needed(f, class, i)) {
             f->monitored[i] = true;
             for (size_t j = 0; j < tc->n_columns; j++) {
+                if (column_missing(f, &tc->columns[j])) {
+                    continue;
+                }
                 ovsdb_idl_add_column(f->idl, &tc->columns[j]);
                 mark_ref_table(f, class, &tc->columns[j].type.key);
                 mark_ref_table(f, class, &tc->columns[j].type.value);
             }
         }
+    }
+}
+
+/* Leaves out of the IDL of 'f' what the server's ms_vtep lacks of ovs-hnv's
+ * extensions: for an IDL that fetches everything, and again after the
+ * commands' prerequisites, which may have asked for any column.  (A table
+ * none of whose columns is asked for is not asked for at all.) */
+void
+hnv_fetch_omit_missing(const struct hnv_fetch *f)
+{
+    if (!f->has_physical_port) {
+        ovsdb_idl_omit(f->idl, &msvtep_ucast_macs_local_col_physical_port);
+    }
+    if (!f->has_in_force) {
+        for (size_t i = 0; i < msvtep_table_in_force.n_columns; i++) {
+            ovsdb_idl_omit(f->idl, &msvtep_table_in_force.columns[i]);
+        }
+    }
+}
+
+/* Returns whether the server's ms_vtep has Ucast_Macs_Local:physical_port
+ * (true if 'f' did not ask: see struct hnv_fetch). */
+bool
+hnv_fetch_has_physical_port(const struct hnv_fetch *f)
+{
+    return f->has_physical_port;
+}
+
+/* Asks the server at 'remote' for its schema of ms_vtep, over a connection
+ * of its own, and records in 'f' which of ovs-hnv's extensions it has.  If
+ * the server does not answer (the IDL will then report why), assumes
+ * ovs-hnv's schema.  The --timeout alarm bounds the wait. */
+static void
+probe_extensions(struct hnv_fetch *f, const char *remote)
+{
+    struct svec remotes = SVEC_EMPTY_INITIALIZER;
+    struct uuid cid;
+
+    ovsdb_session_parse_remote(remote, &remotes, &cid);
+    struct jsonrpc_session *js = jsonrpc_session_open_multiple(&remotes,
+                                                               false);
+    svec_destroy(&remotes);
+
+    struct json *request_id = NULL;
+    struct json *schema = NULL;
+    for (;;) {
+        jsonrpc_session_run(js);
+        if (!jsonrpc_session_is_alive(js)) {
+            break;
+        }
+        if (!request_id && jsonrpc_session_is_connected(js)) {
+            struct json *params = json_array_create_1(
+                json_string_create(msvtep_idl_class.database));
+            jsonrpc_session_send(js, jsonrpc_create_request(
+                                     "get_schema", params, &request_id));
+        }
+
+        struct jsonrpc_msg *msg = jsonrpc_session_recv(js);
+        if (msg) {
+            bool answer = request_id && msg->id
+                          && json_equal(msg->id, request_id);
+            if (answer && msg->type == JSONRPC_REPLY) {
+                schema = json_clone(msg->result);
+            }
+            jsonrpc_msg_destroy(msg);
+            if (answer) {
+                break;
+            }
+            continue;
+        }
+        jsonrpc_session_wait(js);
+        jsonrpc_session_recv_wait(js);
+        poll_block();
+    }
+    jsonrpc_session_close(js);
+    json_destroy(request_id);
+
+    struct shash *tables = schema ? ovsdb_cs_parse_schema(schema) : NULL;
+    if (tables) {
+        const struct sset *uml = shash_find_data(
+            tables, msvtep_table_ucast_macs_local.name);
+        f->has_physical_port = !uml || sset_contains(uml, "physical_port");
+        f->has_in_force = shash_find(tables, msvtep_table_in_force.name);
+        ovsdb_cs_free_schema(tables);
+    }
+    json_destroy(schema);
+    if (!f->has_physical_port || !f->has_in_force) {
+        VLOG_DBG("%s: ms_vtep has Microsoft's schema, without ovs-hnv's %s",
+                 remote, (f->has_physical_port ? "In_Force table"
+                          : f->has_in_force
+                          ? "Ucast_Macs_Local:physical_port column"
+                          : "Ucast_Macs_Local:physical_port column or "
+                          "In_Force table"));
     }
 }
 
@@ -325,8 +454,19 @@ hnv_fetch_create(const char *remote, const struct ovsdb_idl_class *class,
         f->n_vsids = n;
     }
 
+    /* Only an IDL that would ask for an extension needs to know whether
+     * the server has it. */
+    f->has_physical_port = f->has_in_force = true;
+    if (class == &msvtep_idl_class
+        && (f->everything
+            || table_needed(f, class, MSVTEP_TABLE_UCAST_MACS_LOCAL))) {
+        probe_extensions(f, remote);
+    }
+
     f->idl = ovsdb_idl_create(remote, class, f->everything, false);
-    if (!f->everything) {
+    if (f->everything) {
+        hnv_fetch_omit_missing(f);
+    } else {
         monitor_needed_tables(f);
         hnv_fetch_run(f);
     }
@@ -384,8 +524,26 @@ add_switch_clauses(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond,
     }
 }
 
-/* Adds to 'cond' a clause for each VM NIC that 'f' needs and the IDL
- * holds: those named, and those of the hosts named. */
+/* Adds to 'cond' a clause for the Ucast_Macs_Local rows of VM NIC 'pp':
+ * those that name it, or without physical_port (Microsoft's schema), those
+ * of the virtual subnets it is bound to, among which its rows are. */
+static void
+add_port_clause(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond,
+                const struct msvtep_physical_port *pp)
+{
+    if (f->has_physical_port) {
+        msvtep_ucast_macs_local_add_clause_physical_port(cond, OVSDB_F_EQ,
+                                                         &pp->header_.uuid);
+        return;
+    }
+    for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
+        msvtep_ucast_macs_local_add_clause_logical_switch(
+            cond, OVSDB_F_EQ, &pp->value_vlan_bindings[i]->header_.uuid);
+    }
+}
+
+/* Adds to 'cond' clauses for each VM NIC that 'f' needs and the IDL holds:
+ * those named, and those of the hosts named. */
 static void
 add_port_clauses(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond)
 {
@@ -395,8 +553,7 @@ add_port_clauses(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond)
     if (!sset_is_empty(&f->ports)) {
         MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, f->idl) {
             if (sset_contains(&f->ports, pp->name)) {
-                msvtep_ucast_macs_local_add_clause_physical_port(
-                    cond, OVSDB_F_EQ, &pp->header_.uuid);
+                add_port_clause(f, cond, pp);
             }
         }
     }
@@ -404,8 +561,7 @@ add_port_clauses(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond)
         MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, f->idl) {
             if (sset_contains(&f->hosts, ps->name)) {
                 for (size_t i = 0; i < ps->n_ports; i++) {
-                    msvtep_ucast_macs_local_add_clause_physical_port(
-                        cond, OVSDB_F_EQ, &ps->ports[i]->header_.uuid);
+                    add_port_clause(f, cond, ps->ports[i]);
                 }
             }
         }

@@ -51,6 +51,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "smap.h"
 #include "util.h"
 #include "vtep/ms-vtep-idl.h"
 
@@ -382,6 +383,77 @@ vix_update_cas(struct vtep_index *ix, const struct mac_row *m, bool remove)
     }
 }
 
+/* The Ucast_Macs_Local rows of a VM NIC, in 'port_macs'.
+ *
+ * In ovs-hnv's schema a row names its NIC in physical_port.  Microsoft's
+ * has no such column: there, as for the host agent, a NIC's rows are
+ * those of the virtual subnet it is bound to whose MAC is the NIC's
+ * status:vm_nic_macaddress (which "add-port" sets), and 'port_macs' holds
+ * the rows by virtual subnet and MAC. */
+
+static bool
+port_mac_hash(const struct msvtep_logical_switch *ls, const char *mac_s,
+              uint32_t *hash)
+{
+    struct eth_addr mac;
+    char *error = hnv_parse_mac(mac_s, &mac);
+
+    if (error) {
+        free(error);
+        return false;
+    }
+    *hash = ix_mac_hash(ls, &mac);
+    return true;
+}
+
+/* The hash under which 'port_macs' holds 'uml', if it belongs to a NIC. */
+static bool
+uml_port_hash(const struct msvtep_ucast_macs_local *uml, uint32_t *hash)
+{
+    if (hnv_vtep_extension) {
+        *hash = uml->physical_port ? ix_ref_hash(uml->physical_port) : 0;
+        return uml->physical_port;
+    }
+    return uml->logical_switch && port_mac_hash(uml->logical_switch,
+                                                uml->MAC, hash);
+}
+
+/* The hash under which 'port_macs' holds the rows of 'pp', if it can have
+ * any. */
+bool
+port_macs_hash(const struct msvtep_physical_port *pp, uint32_t *hash)
+{
+    if (hnv_vtep_extension) {
+        *hash = ix_ref_hash(pp);
+        return true;
+    }
+
+    const char *status_mac = smap_get(&pp->status, "vm_nic_macaddress");
+    return (status_mac && pp->n_vlan_bindings == 1
+            && port_mac_hash(pp->value_vlan_bindings[0], status_mac, hash));
+}
+
+/* Returns true if 'uml' is a Ucast_Macs_Local row of VM NIC 'pp'. */
+bool
+is_port_mac(const struct msvtep_ucast_macs_local *uml,
+            const struct msvtep_physical_port *pp)
+{
+    if (hnv_vtep_extension) {
+        return uml->physical_port == pp;
+    }
+
+    const char *status_mac = smap_get(&pp->status, "vm_nic_macaddress");
+    struct eth_addr a, b;
+    char *error = NULL;
+    bool same = (status_mac && pp->n_vlan_bindings == 1
+                 && uml->logical_switch == pp->value_vlan_bindings[0]
+                 && !(error = hnv_parse_mac(status_mac, &a))
+                 && !(error = hnv_parse_mac(uml->MAC, &b))
+                 && eth_addr_equals(a, b));
+    free(error);
+    return same;
+}
+
 /* Adds 'm', a row just inserted or read, to the parts built; with 'remove',
  * removes it from them, before the row is deleted or its MAC or ipaddr
  * changes. */
@@ -395,8 +467,7 @@ vix_update_mac(struct vtep_index *ix, const struct mac_row *m, bool remove)
         } else {
             ix_add(&ix->switch_users, m->row, m->kind, hash);
         }
-        if (m->uml && m->uml->physical_port) {
-            hash = ix_ref_hash(m->uml->physical_port);
+        if (m->uml && uml_port_hash(m->uml, &hash)) {
             if (remove) {
                 ix_remove(&ix->port_macs, m->row, hash);
             } else {
@@ -465,9 +536,9 @@ vix_build_users(struct vtep_index *ix)
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, ix->idl) {
         ix_add(&ix->switch_users, &uml->header_, IX_UML,
                ix_ref_hash(uml->logical_switch));
-        if (uml->physical_port) {
-            ix_add(&ix->port_macs, &uml->header_, IX_UML,
-                   ix_ref_hash(uml->physical_port));
+        uint32_t hash;
+        if (uml_port_hash(uml, &hash)) {
+            ix_add(&ix->port_macs, &uml->header_, IX_UML, hash);
         }
     }
     MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, ix->idl) {
@@ -725,6 +796,26 @@ find_binding(const struct ovsdb_idl *idl,
     return false;
 }
 
+/* Returns the VM NIC that 'uml' describes: the one it names or, without
+ * physical_port (Microsoft's schema), the one whose status MAC and virtual
+ * subnet are its own (see is_port_mac()), if any. */
+const struct msvtep_physical_port *
+local_port(const struct ovsdb_idl *idl,
+           const struct msvtep_ucast_macs_local *uml)
+{
+    const struct msvtep_physical_port *pp;
+
+    if (hnv_vtep_extension) {
+        return uml->physical_port;
+    }
+    MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, idl) {
+        if (is_port_mac(uml, pp)) {
+            return pp;
+        }
+    }
+    return NULL;
+}
+
 /* Returns the Ucast_Macs_Local row of VM NIC 'pp', if any. */
 const struct msvtep_ucast_macs_local *
 find_port_mac(const struct ovsdb_idl *idl,
@@ -732,11 +823,15 @@ find_port_mac(const struct ovsdb_idl *idl,
 {
     struct vtep_index *ix = vtep_index(idl, VIX_USERS);
     const struct ix_entry *e;
+    uint32_t hash;
 
-    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ref_hash(pp), &ix->port_macs) {
+    if (!port_macs_hash(pp, &hash)) {
+        return NULL;
+    }
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash, &ix->port_macs) {
         const struct msvtep_ucast_macs_local *uml
             = IX_CAST(msvtep_ucast_macs_local, e);
-        if (uml->physical_port == pp) {
+        if (is_port_mac(uml, pp)) {
             return uml;
         }
     }

@@ -173,7 +173,9 @@ show_vsubnet(struct show_ctx *sc, const struct msvtep_logical_switch *ls,
                 ports = x2nrealloc(ports, &allocated_ports, sizeof *ports);
             }
             struct show_port *p = &ports[n_ports++];
-            p->name = uml->physical_port ? uml->physical_port->name : NULL;
+            const struct msvtep_physical_port *pp = local_port(sc->vtep,
+                                                              uml);
+            p->name = pp ? pp->name : NULL;
             p->mac = uml->MAC;
             p->ip = uml->ipaddr;
             if (p->name) {

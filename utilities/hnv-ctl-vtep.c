@@ -38,6 +38,7 @@
 #include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "smap.h"
 #include "svec.h"
 #include "util.h"
 #include "vtep/ms-vtep-idl.h"
@@ -115,12 +116,15 @@ check_ca_ip(struct ctl_context *ctx, const char *arg_name,
     return true;
 }
 
-/* Describes the VM that Ucast_Macs_Local row 'uml' stands for. */
+/* Describes the VM that Ucast_Macs_Local row 'uml' of 'idl' stands for. */
 static char *
-describe_local(const struct msvtep_ucast_macs_local *uml)
+describe_local(const struct ovsdb_idl *idl,
+               const struct msvtep_ucast_macs_local *uml)
 {
-    return (uml->physical_port
-            ? xasprintf("port \"%s\"", uml->physical_port->name)
+    const struct msvtep_physical_port *pp = local_port(idl, uml);
+
+    return (pp
+            ? xasprintf("port \"%s\"", pp->name)
             : xasprintf("local MAC %s", uml->MAC));
 }
 
@@ -155,7 +159,7 @@ check_ca_unused(struct ctl_context *ctx, const struct vsubnet *vs,
     }
 
     char *user = (m.uml
-                  ? describe_local(m.uml)
+                  ? describe_local(ctx->idl, m.uml)
                   : xasprintf("mapping %s", m.umr->ipaddr));
 
     if (arg == ip_arg) {
@@ -262,17 +266,18 @@ update_local_locators(struct ctl_context *ctx,
     for (size_t i = 0; i < ps->n_ports; i++) {
         const struct msvtep_physical_port *pp = ps->ports[i];
         const struct ix_entry *e;
+        uint32_t hash;
 
         /* A port that two hosts list is the first one's. */
         if (find_port_host(ctx->idl, pp) != ps
-            || !host_port_pa(ps, pp->name, &pa)) {
+            || !host_port_pa(ps, pp->name, &pa)
+            || !port_macs_hash(pp, &hash)) {
             continue;
         }
-        HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ref_hash(pp),
-                                 &ix->port_macs) {
+        HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash, &ix->port_macs) {
             const struct msvtep_ucast_macs_local *uml
                 = IX_CAST(msvtep_ucast_macs_local, e);
-            if (uml->physical_port == pp) {
+            if (is_port_mac(uml, pp)) {
                 const struct msvtep_physical_locator *pl
                     = get_locator(ctx, VFP_ENCAP_VXLAN, &pa);
                 if (uml->locator != pl) {
@@ -543,10 +548,11 @@ exit:
     free(prefix_s);
 }
 
-/* Describes what 'e', an entry of the 'switch_users' of an index, is to
- * virtual subnet 'ls', or returns NULL if it does not refer to 'ls'. */
+/* Describes what 'e', an entry of the 'switch_users' of the index of
+ * 'idl', is to virtual subnet 'ls', or returns NULL if it does not refer to
+ * 'ls'. */
 static char *
-describe_switch_user(const struct ix_entry *e,
+describe_switch_user(const struct ovsdb_idl *idl, const struct ix_entry *e,
                      const struct msvtep_logical_switch *ls)
 {
     const struct msvtep_physical_port *pp;
@@ -568,7 +574,7 @@ describe_switch_user(const struct ix_entry *e,
     case IX_UMR:
         m = mac_row_from_entry(e);
         return (m.ls != ls ? NULL
-                : m.uml ? describe_local(m.uml)
+                : m.uml ? describe_local(idl, m.uml)
                 : xasprintf("mapping %s", m.umr->ipaddr));
 
     case IX_MML:
@@ -611,7 +617,7 @@ cmd_del_vsid(struct ctl_context *ctx)
     const struct ix_entry *e;
     HMAP_FOR_EACH_WITH_HASH (e, hmap_node, ix_ref_hash(ls),
                              &ix->switch_users) {
-        char *user = describe_switch_user(e, ls);
+        char *user = describe_switch_user(ctx->idl, e, ls);
         if (user) {
             svec_add_nocopy(&users, user);
         }
@@ -742,8 +748,17 @@ cmd_add_port(struct ctl_context *ctx)
     struct msvtep_logical_switch *ls = CONST_CAST(
         struct msvtep_logical_switch *, vs.ls);
     int64_t vlan = 0;
+    char *mac_s = mac_to_string(&mac);
     msvtep_physical_port_set_name(new_pp, port_id);
     msvtep_physical_port_set_vlan_bindings(new_pp, &vlan, &ls, 1);
+    if (!hnv_vtep_extension) {
+        /* Without physical_port (Microsoft's schema), the NIC's status MAC
+         * is what ties its Ucast_Macs_Local row to it, for the host agent
+         * as for hnv-ctl. */
+        const struct smap status = SMAP_CONST1(&status, "vm_nic_macaddress",
+                                               mac_s);
+        msvtep_physical_port_set_status(new_pp, &status);
+    }
 
     msvtep_physical_switch_verify_ports(ps);
     size_t n = ps->n_ports;
@@ -760,14 +775,15 @@ cmd_add_port(struct ctl_context *ctx)
     /* Its address, reached at the provider address it is pinned to. */
     struct msvtep_ucast_macs_local *uml = msvtep_ucast_macs_local_insert(
         ctx->txn);
-    char *mac_s = mac_to_string(&mac);
     char *ip_s = ip_to_string(&ip);
     msvtep_ucast_macs_local_set_MAC(uml, mac_s);
     msvtep_ucast_macs_local_set_ipaddr(uml, ip_s);
     msvtep_ucast_macs_local_set_logical_switch(uml, vs.ls);
     msvtep_ucast_macs_local_set_locator(uml, get_locator(ctx, VFP_ENCAP_VXLAN,
                                                          &pa));
-    msvtep_ucast_macs_local_set_physical_port(uml, new_pp);
+    if (hnv_vtep_extension) {
+        msvtep_ucast_macs_local_set_physical_port(uml, new_pp);
+    }
     free(mac_s);
     free(ip_s);
 

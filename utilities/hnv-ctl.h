@@ -101,6 +101,13 @@ OVS_NO_RETURN void hnv_ctl_run(char *args, struct ctl_command *,
 extern const struct ovsdb_idl_class *hnv_aux_class;
 extern struct ovsdb_idl *hnv_aux_idl;
 
+/* Whether the ms_vtep database the commands are for has ovs-hnv's
+ * Ucast_Macs_Local:physical_port column (hnv-ctl-fetch.c asks the server).
+ * Without it, as in Microsoft's schema, a VM NIC's Ucast_Macs_Local rows are
+ * those of its virtual subnet whose MAC is the NIC's
+ * status:vm_nic_macaddress, as for the host agent. */
+extern bool hnv_vtep_extension;
+
 /* Addresses (hnv-ctl-index.c). */
 char *ip_to_string(const struct in6_addr *);
 char *prefix_to_string(const struct hnv_prefix *);
@@ -153,7 +160,8 @@ struct vtep_index {
     struct hmap port_hosts;     /* Physical_Switch by each port it lists. */
 
     /* VIX_USERS. */
-    struct hmap port_macs;      /* Ucast_Macs_Local by physical_port. */
+    struct hmap port_macs;      /* Ucast_Macs_Local by physical_port (see
+                                 * port_macs_hash()). */
     struct hmap switch_users;   /* Physical_Port (by each switch it binds),
                                  * Ucast_Macs_* and Mcast_Macs_* (by
                                  * logical_switch). */
@@ -234,6 +242,11 @@ const struct msvtep_physical_port *find_port(const struct ovsdb_idl *,
 bool find_binding(const struct ovsdb_idl *,
                   const struct msvtep_logical_switch *,
                   const struct msvtep_logical_router **, const char **keyp);
+bool port_macs_hash(const struct msvtep_physical_port *, uint32_t *hash);
+bool is_port_mac(const struct msvtep_ucast_macs_local *,
+                 const struct msvtep_physical_port *);
+const struct msvtep_physical_port *local_port(
+    const struct ovsdb_idl *, const struct msvtep_ucast_macs_local *);
 const struct msvtep_ucast_macs_local *find_port_mac(
     const struct ovsdb_idl *, const struct msvtep_physical_port *);
 bool find_ca_ip(const struct ovsdb_idl *,
