@@ -11,6 +11,8 @@ utilities_hnv_ctl_SOURCES = \
 	utilities/hnv-ctl-fetch.c \
 	utilities/hnv-ctl-fetch.h \
 	utilities/hnv-ctl-index.c \
+	utilities/hnv-ctl-server.c \
+	utilities/hnv-ctl-server.h \
 	utilities/hnv-ctl-show.c \
 	utilities/hnv-ctl-vtep.c
 utilities_hnv_ctl_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)

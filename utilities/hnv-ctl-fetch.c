@@ -73,29 +73,30 @@
  * writes has Microsoft's schema, without them, and the IDL would warn that
  * the database "needs upgrade" if it asked for them.  So before an IDL that
  * would ask for either connects, hnv-ctl asks the server for its schema
- * (one "get_schema" over a connection of its own) and leaves out what the
- * server does not have (see hnv_fetch_create()). */
+ * (hnv-ctl-server.c) and leaves out what the server does not have (see
+ * hnv_fetch_create()).
+ *
+ * An invocation whose only readers of mappings are "add-mapping" commands
+ * first asks the server whether a row of their subnets uses one of their
+ * CAs (hnv_server_cas_unused()), and if none does, fetches no mapping or
+ * local MAC at all. */
 
 #include <config.h>
 
 #include "hnv-ctl-fetch.h"
+#include "hnv-ctl-server.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "db-ctl-base.h"
 #include "hnv-policy.h"
-#include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
-#include "openvswitch/json.h"
-#include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
-#include "ovsdb-cs.h"
 #include "ovsdb-idl.h"
-#include "ovsdb-session.h"
+#include "packets.h"
 #include "sset.h"
-#include "svec.h"
 #include "util.h"
 #include "vtep/ms-firewall-idl.h"
 #include "vtep/ms-vtep-idl.h"
@@ -118,6 +119,14 @@ struct hnv_fetch {
                                  * sorted, once each. */
     size_t n_vsids, allocated_vsids;
     bool mcast;                 /* Their Mcast_Macs_* rows too? */
+
+    /* The CAs of the "add-mapping" commands, if only those read the rows
+     * of the virtual subnets above (see hnv_server_cas_unused()). */
+    struct in6_addr *ca_ips;
+    uint64_t *ca_macs;          /* eth_addr_to_uint64(). */
+    size_t n_cas, allocated_cas;
+    bool other_readers;         /* Other commands read them too? */
+    bool no_mappings;           /* None of those rows is needed. */
     struct sset ports;          /* VM NICs (Physical_Port names). */
     struct sset hosts;          /* Hosts (Physical_Switch names). */
 
@@ -177,6 +186,33 @@ need_vnic(struct hnv_fetch *f, const char *nic)
     }
 }
 
+/* Records the CA IP 'ip_s' and MAC 'mac_s' that an "add-mapping" adds.  If
+ * one does not parse, the command fails before it reads anything. */
+static void
+need_ca(struct hnv_fetch *f, const char *ip_s, const char *mac_s)
+{
+    struct in6_addr ip;
+    struct eth_addr mac;
+    char *error = hnv_parse_ip(ip_s, &ip);
+
+    if (!error) {
+        error = hnv_parse_mac(mac_s, &mac);
+    }
+    if (error) {
+        free(error);
+        return;
+    }
+    if (f->n_cas >= f->allocated_cas) {
+        f->ca_ips = x2nrealloc(f->ca_ips, &f->allocated_cas,
+                               sizeof *f->ca_ips);
+        f->ca_macs = xrealloc(f->ca_macs,
+                              f->allocated_cas * sizeof *f->ca_macs);
+    }
+    f->ca_ips[f->n_cas] = ip;
+    f->ca_macs[f->n_cas] = eth_addr_to_uint64(mac);
+    f->n_cas++;
+}
+
 /* Records what command 'c' reads, in its arguments' terms.  Commands that
  * read nothing beyond the tables fetched whole need nothing here. */
 static void
@@ -188,16 +224,22 @@ need_command(struct hnv_fetch *f, const struct ctl_command *c)
     const char *name = c->syntax->name;
     char **argv = c->argv;
 
-    if (!strcmp(name, "add-mapping") || !strcmp(name, "del-mapping")) {
+    if (!strcmp(name, "add-mapping")) {
         need_vsid(f, argv[1]);
+        need_ca(f, argv[2], argv[3]);
+    } else if (!strcmp(name, "del-mapping")) {
+        need_vsid(f, argv[1]);
+        f->other_readers = true;
     } else if (!strcmp(name, "add-port")) {
         need_vsid(f, argv[1]);
+        f->other_readers = true;
         sset_add(&f->ports, argv[2]);
     } else if (!strcmp(name, "del-port")) {
         sset_add(&f->ports, argv[1]);
     } else if (!strcmp(name, "del-vsid")) {
         need_vsid(f, argv[1]);
         f->mcast = true;
+        f->other_readers = true;
     } else if (!strcmp(name, "set-host")) {
         sset_add(&f->hosts, argv[1]);
     } else if (!strcmp(name, "add-acl")
@@ -247,11 +289,12 @@ table_needed(const struct hnv_fetch *f, const struct ovsdb_idl_class *class,
 
     switch ((enum msvtep_table_id) table) {
     case MSVTEP_TABLE_UCAST_MACS_LOCAL:
-        return (f->n_vsids || !sset_is_empty(&f->ports)
+        return ((f->n_vsids && !f->no_mappings)
+                || !sset_is_empty(&f->ports)
                 || !sset_is_empty(&f->hosts));
 
     case MSVTEP_TABLE_UCAST_MACS_REMOTE:
-        return f->n_vsids;
+        return f->n_vsids && !f->no_mappings;
 
     case MSVTEP_TABLE_MCAST_MACS_LOCAL:
     case MSVTEP_TABLE_MCAST_MACS_REMOTE:
@@ -352,74 +395,6 @@ hnv_fetch_has_physical_port(const struct hnv_fetch *f)
     return f->has_physical_port;
 }
 
-/* Asks the server at 'remote' for its schema of ms_vtep, over a connection
- * of its own, and records in 'f' which of ovs-hnv's extensions it has.  If
- * the server does not answer (the IDL will then report why), assumes
- * ovs-hnv's schema.  The --timeout alarm bounds the wait. */
-static void
-probe_extensions(struct hnv_fetch *f, const char *remote)
-{
-    struct svec remotes = SVEC_EMPTY_INITIALIZER;
-    struct uuid cid;
-
-    ovsdb_session_parse_remote(remote, &remotes, &cid);
-    struct jsonrpc_session *js = jsonrpc_session_open_multiple(&remotes,
-                                                               false);
-    svec_destroy(&remotes);
-
-    struct json *request_id = NULL;
-    struct json *schema = NULL;
-    for (;;) {
-        jsonrpc_session_run(js);
-        if (!jsonrpc_session_is_alive(js)) {
-            break;
-        }
-        if (!request_id && jsonrpc_session_is_connected(js)) {
-            struct json *params = json_array_create_1(
-                json_string_create(msvtep_idl_class.database));
-            jsonrpc_session_send(js, jsonrpc_create_request(
-                                     "get_schema", params, &request_id));
-        }
-
-        struct jsonrpc_msg *msg = jsonrpc_session_recv(js);
-        if (msg) {
-            bool answer = request_id && msg->id
-                          && json_equal(msg->id, request_id);
-            if (answer && msg->type == JSONRPC_REPLY) {
-                schema = json_clone(msg->result);
-            }
-            jsonrpc_msg_destroy(msg);
-            if (answer) {
-                break;
-            }
-            continue;
-        }
-        jsonrpc_session_wait(js);
-        jsonrpc_session_recv_wait(js);
-        poll_block();
-    }
-    jsonrpc_session_close(js);
-    json_destroy(request_id);
-
-    struct shash *tables = schema ? ovsdb_cs_parse_schema(schema) : NULL;
-    if (tables) {
-        const struct sset *uml = shash_find_data(
-            tables, msvtep_table_ucast_macs_local.name);
-        f->has_physical_port = !uml || sset_contains(uml, "physical_port");
-        f->has_in_force = shash_find(tables, msvtep_table_in_force.name);
-        ovsdb_cs_free_schema(tables);
-    }
-    json_destroy(schema);
-    if (!f->has_physical_port || !f->has_in_force) {
-        VLOG_DBG("%s: ms_vtep has Microsoft's schema, without ovs-hnv's %s",
-                 remote, (f->has_physical_port ? "In_Force table"
-                          : f->has_in_force
-                          ? "Ucast_Macs_Local:physical_port column"
-                          : "Ucast_Macs_Local:physical_port column or "
-                          "In_Force table"));
-    }
-}
-
 /* Creates an IDL for the database of 'class' at 'remote' that fetches what
  * the 'n_commands' 'commands' read, or with 'everything', or a command
  * that needs it, every row, and returns what it fetches.  The IDL is
@@ -454,14 +429,29 @@ hnv_fetch_create(const char *remote, const struct ovsdb_idl_class *class,
         f->n_vsids = n;
     }
 
-    /* Only an IDL that would ask for an extension needs to know whether
-     * the server has it. */
+    /* Questions to the server: whether "add-mapping" commands need the
+     * rows of their subnets, and then, only for an IDL that would ask for
+     * one of ovs-hnv's extensions, whether the server has it. */
+    struct jsonrpc_session *js = NULL;
     f->has_physical_port = f->has_in_force = true;
+    if (class == &msvtep_idl_class && !f->everything && f->n_vsids
+        && !f->other_readers && !f->mcast && sset_is_empty(&f->ports)
+        && sset_is_empty(&f->hosts)) {
+        struct hnv_server_cas cas = {
+            .vsids = f->vsids, .n_vsids = f->n_vsids,
+            .ips = f->ca_ips, .macs = f->ca_macs, .n = f->n_cas,
+        };
+        js = hnv_server_open(remote);
+        f->no_mappings = hnv_server_cas_unused(js, &cas);
+    }
     if (class == &msvtep_idl_class
         && (f->everything
             || table_needed(f, class, MSVTEP_TABLE_UCAST_MACS_LOCAL))) {
-        probe_extensions(f, remote);
+        js = js ? js : hnv_server_open(remote);
+        hnv_server_probe_extensions(js, remote, &f->has_physical_port,
+                                    &f->has_in_force);
     }
+    hnv_server_close(js);
 
     f->idl = ovsdb_idl_create(remote, class, f->everything, false);
     if (f->everything) {
@@ -484,6 +474,8 @@ hnv_fetch_destroy(struct hnv_fetch *f)
 {
     if (f) {
         free(f->vsids);
+        free(f->ca_ips);
+        free(f->ca_macs);
         free(f->monitored);
         sset_destroy(&f->ports);
         sset_destroy(&f->hosts);

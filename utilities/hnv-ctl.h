@@ -26,6 +26,8 @@
  *                    running the commands in one transaction and retrying
  *                    it, and --wait.
  *   hnv-ctl-fetch.c  Which rows of the database one invocation fetches.
+ *   hnv-ctl-server.c Questions to the server before the IDL connects: its
+ *                    schema, and whether new mappings' CAs are in use.
  *   hnv-ctl-index.c  The index of the ms_vtep rows that the checks look up,
  *                    and the lookups.
  *   hnv-ctl-vtep.c   The ms_vtep policy commands: hosts, virtual networks
