@@ -5,8 +5,16 @@
 bin_PROGRAMS += utilities/hnv-ctl
 utilities_hnv_ctl_SOURCES = \
 	utilities/hnv-ctl.c \
+	utilities/hnv-ctl.h \
+	utilities/hnv-ctl-acl.c \
+	utilities/hnv-ctl-db.c \
 	utilities/hnv-ctl-fetch.c \
-	utilities/hnv-ctl-fetch.h
+	utilities/hnv-ctl-fetch.h \
+	utilities/hnv-ctl-index.c \
+	utilities/hnv-ctl-server.c \
+	utilities/hnv-ctl-server.h \
+	utilities/hnv-ctl-show.c \
+	utilities/hnv-ctl-vtep.c
 utilities_hnv_ctl_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
 
 man_MANS += utilities/hnv-ctl.8

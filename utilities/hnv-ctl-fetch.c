@@ -66,11 +66,25 @@
  *
  * An invocation with any other command ("show", "list-acl" without a NIC,
  * the generic database commands, which may read any row) fetches
- * everything, as before. */
+ * everything, as before.
+ *
+ * Ucast_Macs_Local:physical_port and the In_Force table are ovs-hnv's
+ * extensions of ms_vtep: a database that Microsoft's Network Controller
+ * writes has Microsoft's schema, without them, and the IDL would warn that
+ * the database "needs upgrade" if it asked for them.  So before an IDL that
+ * would ask for either connects, hnv-ctl asks the server for its schema
+ * (hnv-ctl-server.c) and leaves out what the server does not have (see
+ * hnv_fetch_create()).
+ *
+ * An invocation whose only readers of mappings are "add-mapping" commands
+ * first asks the server whether a row of their subnets uses one of their
+ * CAs (hnv_server_cas_unused()), and if none does, fetches no mapping or
+ * local MAC at all. */
 
 #include <config.h>
 
 #include "hnv-ctl-fetch.h"
+#include "hnv-ctl-server.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +95,7 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "packets.h"
 #include "sset.h"
 #include "util.h"
 #include "vtep/ms-firewall-idl.h"
@@ -93,11 +108,25 @@ struct hnv_fetch {
     bool everything;            /* Fetch every row of every table. */
     bool *monitored;            /* For each table: in the monitor at all? */
 
+    /* ms_vtep: what the server's schema has of ovs-hnv's extensions (both
+     * true if it was not asked: another database, or nothing read needs
+     * to know). */
+    bool has_physical_port;     /* Ucast_Macs_Local:physical_port. */
+    bool has_in_force;          /* The In_Force table. */
+
     /* ms_vtep. */
     uint32_t *vsids;            /* The virtual subnets whose rows to fetch;
                                  * sorted, once each. */
     size_t n_vsids, allocated_vsids;
     bool mcast;                 /* Their Mcast_Macs_* rows too? */
+
+    /* The CAs of the "add-mapping" commands, if only those read the rows
+     * of the virtual subnets above (see hnv_server_cas_unused()). */
+    struct in6_addr *ca_ips;
+    uint64_t *ca_macs;          /* eth_addr_to_uint64(). */
+    size_t n_cas, allocated_cas;
+    bool other_readers;         /* Other commands read them too? */
+    bool no_mappings;           /* None of those rows is needed. */
     struct sset ports;          /* VM NICs (Physical_Port names). */
     struct sset hosts;          /* Hosts (Physical_Switch names). */
 
@@ -157,6 +186,33 @@ need_vnic(struct hnv_fetch *f, const char *nic)
     }
 }
 
+/* Records the CA IP 'ip_s' and MAC 'mac_s' that an "add-mapping" adds.  If
+ * one does not parse, the command fails before it reads anything. */
+static void
+need_ca(struct hnv_fetch *f, const char *ip_s, const char *mac_s)
+{
+    struct in6_addr ip;
+    struct eth_addr mac;
+    char *error = hnv_parse_ip(ip_s, &ip);
+
+    if (!error) {
+        error = hnv_parse_mac(mac_s, &mac);
+    }
+    if (error) {
+        free(error);
+        return;
+    }
+    if (f->n_cas >= f->allocated_cas) {
+        f->ca_ips = x2nrealloc(f->ca_ips, &f->allocated_cas,
+                               sizeof *f->ca_ips);
+        f->ca_macs = xrealloc(f->ca_macs,
+                              f->allocated_cas * sizeof *f->ca_macs);
+    }
+    f->ca_ips[f->n_cas] = ip;
+    f->ca_macs[f->n_cas] = eth_addr_to_uint64(mac);
+    f->n_cas++;
+}
+
 /* Records what command 'c' reads, in its arguments' terms.  Commands that
  * read nothing beyond the tables fetched whole need nothing here. */
 static void
@@ -168,16 +224,22 @@ need_command(struct hnv_fetch *f, const struct ctl_command *c)
     const char *name = c->syntax->name;
     char **argv = c->argv;
 
-    if (!strcmp(name, "add-mapping") || !strcmp(name, "del-mapping")) {
+    if (!strcmp(name, "add-mapping")) {
         need_vsid(f, argv[1]);
+        need_ca(f, argv[2], argv[3]);
+    } else if (!strcmp(name, "del-mapping")) {
+        need_vsid(f, argv[1]);
+        f->other_readers = true;
     } else if (!strcmp(name, "add-port")) {
         need_vsid(f, argv[1]);
+        f->other_readers = true;
         sset_add(&f->ports, argv[2]);
     } else if (!strcmp(name, "del-port")) {
         sset_add(&f->ports, argv[1]);
     } else if (!strcmp(name, "del-vsid")) {
         need_vsid(f, argv[1]);
         f->mcast = true;
+        f->other_readers = true;
     } else if (!strcmp(name, "set-host")) {
         sset_add(&f->hosts, argv[1]);
     } else if (!strcmp(name, "add-acl")
@@ -227,11 +289,12 @@ table_needed(const struct hnv_fetch *f, const struct ovsdb_idl_class *class,
 
     switch ((enum msvtep_table_id) table) {
     case MSVTEP_TABLE_UCAST_MACS_LOCAL:
-        return (f->n_vsids || !sset_is_empty(&f->ports)
+        return ((f->n_vsids && !f->no_mappings)
+                || !sset_is_empty(&f->ports)
                 || !sset_is_empty(&f->hosts));
 
     case MSVTEP_TABLE_UCAST_MACS_REMOTE:
-        return f->n_vsids;
+        return f->n_vsids && !f->no_mappings;
 
     case MSVTEP_TABLE_MCAST_MACS_LOCAL:
     case MSVTEP_TABLE_MCAST_MACS_REMOTE:
@@ -270,8 +333,21 @@ mark_ref_table(struct hnv_fetch *f, const struct ovsdb_idl_class *class,
     }
 }
 
+/* Returns true if the server's schema lacks 'column' of 'f->idl' (as far as
+ * 'f' knows). */
+static bool
+column_missing(const struct hnv_fetch *f, const struct ovsdb_idl_column *c)
+{
+    return ((!f->has_physical_port
+             && c == &msvtep_ucast_macs_local_col_physical_port)
+            || (!f->has_in_force
+                && c >= msvtep_table_in_force.columns
+                && c < &msvtep_table_in_force.columns[
+                    msvtep_table_in_force.n_columns]));
+}
+
 /* Sets up 'f->idl' to monitor the tables that the commands read, all their
- * columns, and the tables those refer to. */
+ * columns that the server has, and the tables those refer to. */
 static void
 monitor_needed_tables(struct hnv_fetch *f)
 {
@@ -283,12 +359,40 @@ monitor_needed_tables(struct hnv_fetch *f)
         if (table_needed(f, class, i)) {
             f->monitored[i] = true;
             for (size_t j = 0; j < tc->n_columns; j++) {
+                if (column_missing(f, &tc->columns[j])) {
+                    continue;
+                }
                 ovsdb_idl_add_column(f->idl, &tc->columns[j]);
                 mark_ref_table(f, class, &tc->columns[j].type.key);
                 mark_ref_table(f, class, &tc->columns[j].type.value);
             }
         }
     }
+}
+
+/* Leaves out of the IDL of 'f' what the server's ms_vtep lacks of ovs-hnv's
+ * extensions: for an IDL that fetches everything, and again after the
+ * commands' prerequisites, which may have asked for any column.  (A table
+ * none of whose columns is asked for is not asked for at all.) */
+void
+hnv_fetch_omit_missing(const struct hnv_fetch *f)
+{
+    if (!f->has_physical_port) {
+        ovsdb_idl_omit(f->idl, &msvtep_ucast_macs_local_col_physical_port);
+    }
+    if (!f->has_in_force) {
+        for (size_t i = 0; i < msvtep_table_in_force.n_columns; i++) {
+            ovsdb_idl_omit(f->idl, &msvtep_table_in_force.columns[i]);
+        }
+    }
+}
+
+/* Returns whether the server's ms_vtep has Ucast_Macs_Local:physical_port
+ * (true if 'f' did not ask: see struct hnv_fetch). */
+bool
+hnv_fetch_has_physical_port(const struct hnv_fetch *f)
+{
+    return f->has_physical_port;
 }
 
 /* Creates an IDL for the database of 'class' at 'remote' that fetches what
@@ -325,8 +429,34 @@ hnv_fetch_create(const char *remote, const struct ovsdb_idl_class *class,
         f->n_vsids = n;
     }
 
+    /* Questions to the server: whether "add-mapping" commands need the
+     * rows of their subnets, and then, only for an IDL that would ask for
+     * one of ovs-hnv's extensions, whether the server has it. */
+    struct jsonrpc_session *js = NULL;
+    f->has_physical_port = f->has_in_force = true;
+    if (class == &msvtep_idl_class && !f->everything && f->n_vsids
+        && !f->other_readers && !f->mcast && sset_is_empty(&f->ports)
+        && sset_is_empty(&f->hosts)) {
+        struct hnv_server_cas cas = {
+            .vsids = f->vsids, .n_vsids = f->n_vsids,
+            .ips = f->ca_ips, .macs = f->ca_macs, .n = f->n_cas,
+        };
+        js = hnv_server_open(remote);
+        f->no_mappings = hnv_server_cas_unused(js, &cas);
+    }
+    if (class == &msvtep_idl_class
+        && (f->everything
+            || table_needed(f, class, MSVTEP_TABLE_UCAST_MACS_LOCAL))) {
+        js = js ? js : hnv_server_open(remote);
+        hnv_server_probe_extensions(js, remote, &f->has_physical_port,
+                                    &f->has_in_force);
+    }
+    hnv_server_close(js);
+
     f->idl = ovsdb_idl_create(remote, class, f->everything, false);
-    if (!f->everything) {
+    if (f->everything) {
+        hnv_fetch_omit_missing(f);
+    } else {
         monitor_needed_tables(f);
         hnv_fetch_run(f);
     }
@@ -344,6 +474,8 @@ hnv_fetch_destroy(struct hnv_fetch *f)
 {
     if (f) {
         free(f->vsids);
+        free(f->ca_ips);
+        free(f->ca_macs);
         free(f->monitored);
         sset_destroy(&f->ports);
         sset_destroy(&f->hosts);
@@ -384,8 +516,26 @@ add_switch_clauses(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond,
     }
 }
 
-/* Adds to 'cond' a clause for each VM NIC that 'f' needs and the IDL
- * holds: those named, and those of the hosts named. */
+/* Adds to 'cond' a clause for the Ucast_Macs_Local rows of VM NIC 'pp':
+ * those that name it, or without physical_port (Microsoft's schema), those
+ * of the virtual subnets it is bound to, among which its rows are. */
+static void
+add_port_clause(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond,
+                const struct msvtep_physical_port *pp)
+{
+    if (f->has_physical_port) {
+        msvtep_ucast_macs_local_add_clause_physical_port(cond, OVSDB_F_EQ,
+                                                         &pp->header_.uuid);
+        return;
+    }
+    for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
+        msvtep_ucast_macs_local_add_clause_logical_switch(
+            cond, OVSDB_F_EQ, &pp->value_vlan_bindings[i]->header_.uuid);
+    }
+}
+
+/* Adds to 'cond' clauses for each VM NIC that 'f' needs and the IDL holds:
+ * those named, and those of the hosts named. */
 static void
 add_port_clauses(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond)
 {
@@ -395,8 +545,7 @@ add_port_clauses(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond)
     if (!sset_is_empty(&f->ports)) {
         MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, f->idl) {
             if (sset_contains(&f->ports, pp->name)) {
-                msvtep_ucast_macs_local_add_clause_physical_port(
-                    cond, OVSDB_F_EQ, &pp->header_.uuid);
+                add_port_clause(f, cond, pp);
             }
         }
     }
@@ -404,8 +553,7 @@ add_port_clauses(const struct hnv_fetch *f, struct ovsdb_idl_condition *cond)
         MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, f->idl) {
             if (sset_contains(&f->hosts, ps->name)) {
                 for (size_t i = 0; i < ps->n_ports; i++) {
-                    msvtep_ucast_macs_local_add_clause_physical_port(
-                        cond, OVSDB_F_EQ, &ps->ports[i]->header_.uuid);
+                    add_port_clause(f, cond, ps->ports[i]);
                 }
             }
         }
