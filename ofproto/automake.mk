@@ -28,16 +28,19 @@ ofproto_libvfpcompile_la_SOURCES = \
 	ofproto/vfp-syntax.c \
 	ofproto/vfp-syntax.h
 
-# OVS's ofproto/ofproto.c, ofproto/ofproto-dpif-xlate.c and
-# ofproto/ofproto-dpif-upcall.c with patches/0002, 0003 and 0004 applied.  They are objects of ovs-vswitchd itself (see
-# vswitchd/automake.mk), not of a library: a library member is linked only
-# if something still needs it when the linker reaches it, and OVS's
-# libofproto would then provide its own copy of xlate.
+# OVS's ofproto/ofproto.c, ofproto/ofproto-dpif-xlate.c,
+# ofproto/ofproto-dpif-upcall.c and ofproto/ofproto-dpif.c with
+# patches/0002, 0003, 0004 and 0005 applied.  They are objects of
+# ovs-vswitchd itself (see vswitchd/automake.mk), not of a library: a
+# library member is linked only if something still needs it when the
+# linker reaches it, and OVS's libofproto would then provide its own copy
+# of xlate.
 CLEANFILES += ofproto/ofproto-hnv.c ofproto/ofproto-dpif-xlate-hnv.c \
-	ofproto/ofproto-dpif-upcall-hnv.c
+	ofproto/ofproto-dpif-upcall-hnv.c ofproto/ofproto-dpif-hnv.c
 EXTRA_DIST += patches/0002-ofproto-flow-mods-atomic.patch \
 	patches/0003-xlate-arp-rewrite-in-userspace.patch \
-	patches/0004-upcall-userspace-key-fitness.patch
+	patches/0004-upcall-userspace-key-fitness.patch \
+	patches/0005-ofproto-dpif-flow-table-revalidation.patch
 
 ofproto/ofproto-hnv.c: $(OVS_SRCDIR)/ofproto/ofproto.c \
 		$(srcdir)/patches/0002-ofproto-flow-mods-atomic.patch
@@ -58,4 +61,11 @@ ofproto/ofproto-dpif-upcall-hnv.c: $(OVS_SRCDIR)/ofproto/ofproto-dpif-upcall.c \
 	$(AM_V_GEN)$(MKDIR_P) ofproto && \
 	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/ofproto/ofproto-dpif-upcall.c \
 		< $(srcdir)/patches/0004-upcall-userspace-key-fitness.patch && \
+	mv $@.tmp $@
+
+ofproto/ofproto-dpif-hnv.c: $(OVS_SRCDIR)/ofproto/ofproto-dpif.c \
+		$(srcdir)/patches/0005-ofproto-dpif-flow-table-revalidation.patch
+	$(AM_V_GEN)$(MKDIR_P) ofproto && \
+	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/ofproto/ofproto-dpif.c \
+		< $(srcdir)/patches/0005-ofproto-dpif-flow-table-revalidation.patch && \
 	mv $@.tmp $@

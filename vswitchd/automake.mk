@@ -16,7 +16,8 @@ nodist_vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/ovs-vswitchd-hnv-main.c \
 	ofproto/ofproto-hnv.c \
 	ofproto/ofproto-dpif-xlate-hnv.c \
-	ofproto/ofproto-dpif-upcall-hnv.c
+	ofproto/ofproto-dpif-upcall-hnv.c \
+	ofproto/ofproto-dpif-hnv.c
 vswitchd_ovs_vswitchd_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(OVS_SRCDIR)/vswitchd -I$(top_srcdir)/vswitchd \
 	-I$(OVS_SRCDIR)/ofproto
