@@ -89,6 +89,10 @@ bool hnv_dry_run;
  * agent reports them applied in cur_cfg? */
 bool hnv_wait;
 
+/* --wait=hosts: ...and wait for every host that serves the changes to
+ * report them applied in its Physical_Switch row, rather than cur_cfg? */
+bool hnv_wait_hosts;
+
 /* --host: The host (Physical_Switch name) whose VM NICs "add-port" adds. */
 const char *hnv_host_option;
 
@@ -237,7 +241,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         {"db", required_argument, NULL, OPT_DB},
         {"no-syslog", no_argument, NULL, OPT_NO_SYSLOG},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-        {"wait", no_argument, NULL, OPT_WAIT},
+        {"wait", optional_argument, NULL, OPT_WAIT},
         {"oneline", no_argument, NULL, OPT_ONELINE},
         {"host", required_argument, NULL, OPT_HOST},
         {"timeout", required_argument, NULL, 't'},
@@ -289,7 +293,17 @@ parse_options(int argc, char *argv[], struct shash *local_options)
             break;
 
         case OPT_WAIT:
+            /* Only "--wait=hosts" takes a value: a bare "--wait" keeps its
+             * meaning, and "--wait sync" is still the sync command. */
             hnv_wait = true;
+            if (!optarg || !strcmp(optarg, "cur_cfg")) {
+                hnv_wait_hosts = false;
+            } else if (!strcmp(optarg, "hosts")) {
+                hnv_wait_hosts = true;
+            } else {
+                ctl_fatal("--wait=%s: unknown value (use --wait, "
+                          "--wait=cur_cfg or --wait=hosts)", optarg);
+            }
             break;
 
         case OPT_HOST:
@@ -514,8 +528,10 @@ usage(void)
            "                              (default: %s)\n"
            "  --host=NAME                 add VM NICs to host NAME\n"
            "  -t, --timeout=SECS          wait at most SECS seconds\n"
-           "  --wait                      wait until the host agent has\n"
-           "                              applied the changes\n"
+           "  --wait[=cur_cfg]            wait until the host agent has\n"
+           "                              applied the changes (cur_cfg)\n"
+           "  --wait=hosts                wait until every host with VM NICs\n"
+           "                              has applied them (its hnv-cfg)\n"
            "  --dry-run                   do not commit changes to database\n"
            "  --oneline                   print exactly one line of output "
            "per command\n",

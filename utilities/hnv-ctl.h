@@ -69,6 +69,7 @@ extern const char *hnv_db_remote;       /* --db. */
 extern bool hnv_oneline;                /* --oneline. */
 extern bool hnv_dry_run;                /* --dry-run. */
 extern bool hnv_wait;                   /* --wait. */
+extern bool hnv_wait_hosts;             /* --wait=hosts. */
 extern const char *hnv_host_option;     /* --host, or NULL. */
 extern struct table_style hnv_table_style;
 
