@@ -472,6 +472,8 @@ usage(void)
            "  set-host NAME PA[,PA...] ROUTER_MAC\n"
            "      create or update host NAME, its provider addresses and\n"
            "      distributed router MAC\n"
+           "  [--if-exists] del-host NAME\n"
+           "      delete host NAME, which must have no VM NIC\n"
            "\n"
            "Virtual network commands:\n"
            "  [--may-exist] add-vnet RDID\n"
@@ -490,6 +492,9 @@ usage(void)
            "      add VM NIC PORT_ID in VSID to the host (see --host)\n"
            "  [--if-exists] del-port PORT_ID\n"
            "      delete VM NIC PORT_ID\n"
+           "  [--may-exist] move-port PORT_ID HOST\n"
+           "      move VM NIC PORT_ID to host HOST (live migration)\n"
+           "      (--may-exist: a NIC already on HOST is no error)\n"
            "\n"
            "CA-PA mapping commands:\n"
            "  [--may-exist] add-mapping VSID CA_IP CA_MAC PA [vxlan|nvgre]\n"
@@ -642,6 +647,7 @@ static const struct ctl_command_syntax hnv_commands[] = {
 
     {"set-host", 3, 3, "NAME PA[,PA...] ROUTER_MAC", NULL, cmd_set_host,
      NULL, "", RW},
+    {"del-host", 1, 1, "NAME", NULL, cmd_del_host, NULL, "--if-exists", RW},
 
     {"add-vnet", 1, 1, "RDID", NULL, cmd_add_vnet, NULL, "--may-exist",
      RW},
@@ -657,6 +663,8 @@ static const struct ctl_command_syntax hnv_commands[] = {
      "--may-exist", RW},
     {"del-port", 1, 1, "PORT_ID", NULL, cmd_del_port, NULL, "--if-exists",
      RW},
+    {"move-port", 2, 2, "PORT_ID HOST", NULL, cmd_move_port, NULL,
+     "--may-exist", RW},
 
     {"add-mapping", 4, 5, "VSID CA_IP CA_MAC PA [ENCAP]", NULL,
      cmd_add_mapping, NULL, "--may-exist", RW},
