@@ -25,7 +25,8 @@
  *   - Ucast_Macs_Local and Ucast_Macs_Remote: the rows of the virtual
  *     subnets (Logical_Switch rows) whose VSIDs the commands name, and the
  *     Ucast_Macs_Local rows of the VM NICs they name ("add-port",
- *     "del-port") or of the VM NICs of the host they name ("set-host").
+ *     "del-port", "move-port") or of the VM NICs of the host they name
+ *     ("set-host").
  *     Every check that reads these rows looks inside one virtual subnet or
  *     at one VM NIC, so it sees every row it would see in the whole
  *     database.  The condition compares uuids (logical_switch,
@@ -219,7 +220,7 @@ static void
 need_command(struct hnv_fetch *f, const struct ctl_command *c)
 {
     static const char *const needs_nothing[] = {
-        "add-vnet", "del-vnet", "add-vsid", "sync", "comment",
+        "add-vnet", "del-vnet", "add-vsid", "sync", "comment", "del-host",
     };
     const char *name = c->syntax->name;
     char **argv = c->argv;
@@ -234,7 +235,7 @@ need_command(struct hnv_fetch *f, const struct ctl_command *c)
         need_vsid(f, argv[1]);
         f->other_readers = true;
         sset_add(&f->ports, argv[2]);
-    } else if (!strcmp(name, "del-port")) {
+    } else if (!strcmp(name, "del-port") || !strcmp(name, "move-port")) {
         sset_add(&f->ports, argv[1]);
     } else if (!strcmp(name, "del-vsid")) {
         need_vsid(f, argv[1]);

@@ -204,6 +204,17 @@ vix_add_host(struct vtep_index *ix, const struct msvtep_physical_switch *ps)
     }
 }
 
+/* Removes host 'ps', which must have no VM NIC, from the index. */
+void
+vix_remove_host(struct vtep_index *ix,
+                const struct msvtep_physical_switch *ps)
+{
+    ovs_assert(!ps->n_ports);
+    if (ix->built & VIX_NAMES) {
+        ix_remove(&ix->hosts, &ps->header_, ix_name_hash(ps->name));
+    }
+}
+
 void
 vix_add_vnet(struct vtep_index *ix, const struct msvtep_logical_router *lr)
 {

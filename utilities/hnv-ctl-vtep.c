@@ -254,36 +254,48 @@ host_port_pa(const struct msvtep_physical_switch *ps, const char *port_id,
     return found;
 }
 
+/* Points the Ucast_Macs_Local rows of VM NIC 'pp' to the locator of
+ * provider address 'pa'. */
+static void
+set_port_locators(struct ctl_context *ctx,
+                  const struct msvtep_physical_port *pp,
+                  const struct in6_addr *pa)
+{
+    struct vtep_index *ix = vtep_index(ctx->idl, VIX_USERS);
+    const struct ix_entry *e;
+    uint32_t hash;
+
+    if (!port_macs_hash(pp, &hash)) {
+        return;
+    }
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash, &ix->port_macs) {
+        const struct msvtep_ucast_macs_local *uml
+            = IX_CAST(msvtep_ucast_macs_local, e);
+        if (is_port_mac(uml, pp)) {
+            const struct msvtep_physical_locator *pl
+                = get_locator(ctx, VFP_ENCAP_VXLAN, pa);
+            if (uml->locator != pl) {
+                msvtep_ucast_macs_local_set_locator(uml, pl);
+            }
+        }
+    }
+}
+
 /* Points the Ucast_Macs_Local rows of the VM NICs of host 'ps' to the
  * locator of the provider address each is pinned to. */
 static void
 update_local_locators(struct ctl_context *ctx,
                       const struct msvtep_physical_switch *ps)
 {
-    struct vtep_index *ix = vtep_index(ctx->idl, VIX_USERS);
     struct in6_addr pa;
 
     for (size_t i = 0; i < ps->n_ports; i++) {
         const struct msvtep_physical_port *pp = ps->ports[i];
-        const struct ix_entry *e;
-        uint32_t hash;
 
         /* A port that two hosts list is the first one's. */
-        if (find_port_host(ctx->idl, pp) != ps
-            || !host_port_pa(ps, pp->name, &pa)
-            || !port_macs_hash(pp, &hash)) {
-            continue;
-        }
-        HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash, &ix->port_macs) {
-            const struct msvtep_ucast_macs_local *uml
-                = IX_CAST(msvtep_ucast_macs_local, e);
-            if (is_port_mac(uml, pp)) {
-                const struct msvtep_physical_locator *pl
-                    = get_locator(ctx, VFP_ENCAP_VXLAN, &pa);
-                if (uml->locator != pl) {
-                    msvtep_ucast_macs_local_set_locator(uml, pl);
-                }
-            }
+        if (find_port_host(ctx->idl, pp) == ps
+            && host_port_pa(ps, pp->name, &pa)) {
+            set_port_locators(ctx, pp, &pa);
         }
     }
 }
@@ -365,6 +377,54 @@ cmd_set_host(struct ctl_context *ctx)
     svec_destroy(&pas);
 
     update_local_locators(ctx, ps);
+}
+
+/* "del-host NAME". */
+void
+cmd_del_host(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct msvtep_physical_switch *ps = find_host(ctx->idl, name);
+
+    if (!ps) {
+        if (!shash_find(&ctx->options, "--if-exists")) {
+            arg_error(ctx, "NAME", "no host \"%s\"", name);
+        }
+        return;
+    }
+
+    /* Its VM NICs would be left on no host: the caller decides where they
+     * go. */
+    msvtep_physical_switch_verify_ports(ps);
+    if (ps->n_ports) {
+        cmd_error(ctx, "host \"%s\" has %"PRIuSIZE" VM NIC%s: move or "
+                  "delete %s first", name, ps->n_ports,
+                  ps->n_ports > 1 ? "s" : "",
+                  ps->n_ports > 1 ? "them" : "it");
+        return;
+    }
+
+    /* Physical_Switch is not a root table: the row goes once no Global
+     * lists it. */
+    const struct msvtep_global *global;
+    MSVTEP_GLOBAL_FOR_EACH (global, ctx->idl) {
+        struct msvtep_physical_switch **switches = xmalloc(
+            (global->n_switches + 1) * sizeof *switches);
+        size_t n = 0;
+
+        msvtep_global_verify_switches(global);
+        for (size_t i = 0; i < global->n_switches; i++) {
+            if (global->switches[i] != ps) {
+                switches[n++] = global->switches[i];
+            }
+        }
+        if (n != global->n_switches) {
+            msvtep_global_set_switches(global, switches, n);
+        }
+        free(switches);
+    }
+    vix_remove_host(vtep_index(ctx->idl, 0), ps);
+    msvtep_physical_switch_delete(ps);
 }
 
 /* "add-vnet RDID". */
@@ -791,6 +851,30 @@ cmd_add_port(struct ctl_context *ctx)
     vix_update_mac(ix, &m, false);
 }
 
+/* Removes VM NIC 'pp' from the ports of every host that lists it. */
+static void
+detach_port(struct ctl_context *ctx, const struct msvtep_physical_port *pp)
+{
+    struct vtep_index *ix = vtep_index(ctx->idl, VIX_NAMES);
+    const struct msvtep_physical_switch *ps;
+
+    while ((ps = find_port_host(ctx->idl, pp))) {
+        struct msvtep_physical_port **ports = xmalloc(
+            (ps->n_ports + 1) * sizeof *ports);
+        size_t n = 0;
+
+        for (size_t i = 0; i < ps->n_ports; i++) {
+            if (ps->ports[i] != pp) {
+                ports[n++] = ps->ports[i];
+            }
+        }
+        vix_update_port_host(ix, ps, pp, true);
+        msvtep_physical_switch_verify_ports(ps);
+        msvtep_physical_switch_set_ports(ps, ports, n);
+        free(ports);
+    }
+}
+
 /* "del-port PORT_ID". */
 void
 cmd_del_port(struct ctl_context *ctx)
@@ -814,22 +898,7 @@ cmd_del_port(struct ctl_context *ctx)
     }
 
     /* Every host that lists it. */
-    const struct msvtep_physical_switch *ps;
-    while ((ps = find_port_host(ctx->idl, pp))) {
-        struct msvtep_physical_port **ports = xmalloc(
-            (ps->n_ports + 1) * sizeof *ports);
-        size_t n = 0;
-
-        for (size_t i = 0; i < ps->n_ports; i++) {
-            if (ps->ports[i] != pp) {
-                ports[n++] = ps->ports[i];
-            }
-        }
-        vix_update_port_host(ix, ps, pp, true);
-        msvtep_physical_switch_verify_ports(ps);
-        msvtep_physical_switch_set_ports(ps, ports, n);
-        free(ports);
-    }
+    detach_port(ctx, pp);
 
     /* Physical_Port is not a root table: the IDL sends no "delete" for it,
      * and ovsdb-server removes it only after checking references, once
@@ -840,6 +909,91 @@ cmd_del_port(struct ctl_context *ctx)
     vix_unbind_port(ix, pp);
     msvtep_physical_port_set_vlan_bindings(pp, NULL, NULL, 0);
     msvtep_physical_port_set_vlan_stats(pp, NULL, NULL, 0);
+}
+
+/* Returns true if a Ucast_Macs_Local row of VM NIC 'pp' has MAC 'mac_s'
+ * (as parsed), and then its row in '*umlp'. */
+static bool
+port_has_mac(struct ctl_context *ctx, const struct msvtep_physical_port *pp,
+             const char *mac_s, const struct msvtep_ucast_macs_local **umlp)
+{
+    struct vtep_index *ix = vtep_index(ctx->idl, VIX_USERS);
+    const struct ix_entry *e;
+    struct eth_addr mac;
+    uint32_t hash;
+
+    char *error = hnv_parse_mac(mac_s, &mac);
+    if (error) {
+        free(error);
+        return false;
+    }
+    if (!port_macs_hash(pp, &hash)) {
+        return false;
+    }
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash, &ix->port_macs) {
+        const struct msvtep_ucast_macs_local *uml
+            = IX_CAST(msvtep_ucast_macs_local, e);
+        if (is_port_mac(uml, pp) && mac_string_equals(uml->MAC, &mac)) {
+            *umlp = uml;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "move-port PORT_ID HOST": a live migration, in one transaction (see FLEET
+ * in ovs-vswitchd-hnv(8)). */
+void
+cmd_move_port(struct ctl_context *ctx)
+{
+    const char *port_id = ctx->argv[1];
+    const char *host = ctx->argv[2];
+
+    const struct msvtep_physical_port *pp = find_port(ctx->idl, port_id);
+    if (!pp) {
+        arg_error(ctx, "PORT_ID", "no port \"%s\"", port_id);
+        return;
+    }
+    const struct msvtep_physical_switch *ps = find_host(ctx->idl, host);
+    if (!ps) {
+        arg_error(ctx, "HOST", "no host \"%s\" (run set-host first)", host);
+        return;
+    }
+    if (find_port_host(ctx->idl, pp) == ps) {
+        if (!shash_find(&ctx->options, "--may-exist")) {
+            arg_error(ctx, "HOST", "port \"%s\" is already on host \"%s\"",
+                      port_id, host);
+        }
+        return;
+    }
+    struct in6_addr pa;
+    if (!host_port_pa(ps, port_id, &pa)) {
+        arg_error(ctx, "HOST", "host \"%s\" has no provider address (run "
+                  "set-host first)", host);
+        return;
+    }
+
+    /* As "add-port" refuses a VM NIC with the host's router MAC. */
+    const struct msvtep_ucast_macs_local *uml;
+    if (ps->distributed_router_mac[0]
+        && port_has_mac(ctx, pp, ps->distributed_router_mac, &uml)) {
+        arg_error(ctx, "HOST", "port \"%s\" has MAC %s, the distributed "
+                  "router MAC of host \"%s\"", port_id, uml->MAC, host);
+        return;
+    }
+
+    detach_port(ctx, pp);
+
+    msvtep_physical_switch_verify_ports(ps);
+    size_t n = ps->n_ports;
+    struct msvtep_physical_port **ports = xmalloc((n + 1) * sizeof *ports);
+    nullable_memcpy(ports, ps->ports, n * sizeof *ports);
+    ports[n] = CONST_CAST(struct msvtep_physical_port *, pp);
+    msvtep_physical_switch_set_ports(ps, ports, n + 1);
+    free(ports);
+    vix_update_port_host(vtep_index(ctx->idl, 0), ps, pp, false);
+
+    set_port_locators(ctx, pp, &pa);
 }
 
 /* "add-mapping VSID CA_IP CA_MAC PA [vxlan|nvgre]". */

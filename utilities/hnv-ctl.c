@@ -89,6 +89,10 @@ bool hnv_dry_run;
  * agent reports them applied in cur_cfg? */
 bool hnv_wait;
 
+/* --wait=hosts: ...and wait for every host that serves the changes to
+ * report them applied in its Physical_Switch row, rather than cur_cfg? */
+bool hnv_wait_hosts;
+
 /* --host: The host (Physical_Switch name) whose VM NICs "add-port" adds. */
 const char *hnv_host_option;
 
@@ -237,7 +241,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         {"db", required_argument, NULL, OPT_DB},
         {"no-syslog", no_argument, NULL, OPT_NO_SYSLOG},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-        {"wait", no_argument, NULL, OPT_WAIT},
+        {"wait", optional_argument, NULL, OPT_WAIT},
         {"oneline", no_argument, NULL, OPT_ONELINE},
         {"host", required_argument, NULL, OPT_HOST},
         {"timeout", required_argument, NULL, 't'},
@@ -289,7 +293,17 @@ parse_options(int argc, char *argv[], struct shash *local_options)
             break;
 
         case OPT_WAIT:
+            /* Only "--wait=hosts" takes a value: a bare "--wait" keeps its
+             * meaning, and "--wait sync" is still the sync command. */
             hnv_wait = true;
+            if (!optarg || !strcmp(optarg, "cur_cfg")) {
+                hnv_wait_hosts = false;
+            } else if (!strcmp(optarg, "hosts")) {
+                hnv_wait_hosts = true;
+            } else {
+                ctl_fatal("--wait=%s: unknown value (use --wait, "
+                          "--wait=cur_cfg or --wait=hosts)", optarg);
+            }
             break;
 
         case OPT_HOST:
@@ -458,6 +472,8 @@ usage(void)
            "  set-host NAME PA[,PA...] ROUTER_MAC\n"
            "      create or update host NAME, its provider addresses and\n"
            "      distributed router MAC\n"
+           "  [--if-exists] del-host NAME\n"
+           "      delete host NAME, which must have no VM NIC\n"
            "\n"
            "Virtual network commands:\n"
            "  [--may-exist] add-vnet RDID\n"
@@ -476,6 +492,9 @@ usage(void)
            "      add VM NIC PORT_ID in VSID to the host (see --host)\n"
            "  [--if-exists] del-port PORT_ID\n"
            "      delete VM NIC PORT_ID\n"
+           "  [--may-exist] move-port PORT_ID HOST\n"
+           "      move VM NIC PORT_ID to host HOST (live migration)\n"
+           "      (--may-exist: a NIC already on HOST is no error)\n"
            "\n"
            "CA-PA mapping commands:\n"
            "  [--may-exist] add-mapping VSID CA_IP CA_MAC PA [vxlan|nvgre]\n"
@@ -514,8 +533,10 @@ usage(void)
            "                              (default: %s)\n"
            "  --host=NAME                 add VM NICs to host NAME\n"
            "  -t, --timeout=SECS          wait at most SECS seconds\n"
-           "  --wait                      wait until the host agent has\n"
-           "                              applied the changes\n"
+           "  --wait[=cur_cfg]            wait until the host agent has\n"
+           "                              applied the changes (cur_cfg)\n"
+           "  --wait=hosts                wait until every host with VM NICs\n"
+           "                              has applied them (its hnv-cfg)\n"
            "  --dry-run                   do not commit changes to database\n"
            "  --oneline                   print exactly one line of output "
            "per command\n",
@@ -626,6 +647,7 @@ static const struct ctl_command_syntax hnv_commands[] = {
 
     {"set-host", 3, 3, "NAME PA[,PA...] ROUTER_MAC", NULL, cmd_set_host,
      NULL, "", RW},
+    {"del-host", 1, 1, "NAME", NULL, cmd_del_host, NULL, "--if-exists", RW},
 
     {"add-vnet", 1, 1, "RDID", NULL, cmd_add_vnet, NULL, "--may-exist",
      RW},
@@ -641,6 +663,8 @@ static const struct ctl_command_syntax hnv_commands[] = {
      "--may-exist", RW},
     {"del-port", 1, 1, "PORT_ID", NULL, cmd_del_port, NULL, "--if-exists",
      RW},
+    {"move-port", 2, 2, "PORT_ID HOST", NULL, cmd_move_port, NULL,
+     "--may-exist", RW},
 
     {"add-mapping", 4, 5, "VSID CA_IP CA_MAC PA [ENCAP]", NULL,
      cmd_add_mapping, NULL, "--may-exist", RW},

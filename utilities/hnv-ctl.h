@@ -69,6 +69,7 @@ extern const char *hnv_db_remote;       /* --db. */
 extern bool hnv_oneline;                /* --oneline. */
 extern bool hnv_dry_run;                /* --dry-run. */
 extern bool hnv_wait;                   /* --wait. */
+extern bool hnv_wait_hosts;             /* --wait=hosts. */
 extern const char *hnv_host_option;     /* --host, or NULL. */
 extern struct table_style hnv_table_style;
 
@@ -202,6 +203,8 @@ void vtep_index_drop(bool snapshot);
 
 /* Keeping the index up to date, as the commands change rows. */
 void vix_add_host(struct vtep_index *, const struct msvtep_physical_switch *);
+void vix_remove_host(struct vtep_index *,
+                     const struct msvtep_physical_switch *);
 void vix_add_vnet(struct vtep_index *, const struct msvtep_logical_router *);
 void vix_remove_vnet(struct vtep_index *,
                      const struct msvtep_logical_router *);
@@ -266,12 +269,14 @@ const struct msvtep_ucast_macs_remote *find_mapping(
 
 /* The ms_vtep policy commands (hnv-ctl-vtep.c). */
 void cmd_set_host(struct ctl_context *);
+void cmd_del_host(struct ctl_context *);
 void cmd_add_vnet(struct ctl_context *);
 void cmd_del_vnet(struct ctl_context *);
 void cmd_add_vsid(struct ctl_context *);
 void cmd_del_vsid(struct ctl_context *);
 void cmd_add_port(struct ctl_context *);
 void cmd_del_port(struct ctl_context *);
+void cmd_move_port(struct ctl_context *);
 void cmd_add_mapping(struct ctl_context *);
 void cmd_del_mapping(struct ctl_context *);
 
