@@ -76,6 +76,8 @@ struct mac_row {
     const struct msvtep_logical_switch *ls;
     const struct msvtep_physical_locator *pl;
     const struct msvtep_physical_port *pp;      /* Local rows only. */
+    bool pp_unseen;             /* Names a Physical_Port not received (yet):
+                                 * see find_row_nic(). */
     int incumbent;              /* incumbent_rank(). */
     struct uuid uuid;           /* The row's, at hand for sorting. */
 };

@@ -1262,6 +1262,13 @@ find_row_nic(struct check_ctx *ctx, const struct mac_row *r,
         }
         *nicp = nic && !nic->blocked ? nic : NULL;
         return true;
+    } else if (r->pp_unseen) {
+        /* It names a NIC whose Physical_Port row this host does not have
+         * (yet): in a fleet, a NIC that is moving here, whose row comes a
+         * round trip after this one (see hnv-monitor.h).  Placing the row
+         * on another NIC of the subnet by its MAC would give that NIC
+         * another VM's address. */
+        return true;
     }
 
     /* (The subnet's NICs come in no fixed order: of two with this status
@@ -1581,6 +1588,9 @@ mac_row_from_local(struct check_ctx *ctx,
         .mac_s = uml->MAC, .ip_s = uml->ipaddr,
         .ls = uml->logical_switch, .pl = uml->locator,
         .pp = other_host ? NULL : uml->physical_port,
+        .pp_unseen = (!other_host && !uml->physical_port
+                      && msvtep_ucast_macs_local_get_physical_port(
+                             uml, OVSDB_TYPE_UUID)->n),
         .incumbent = incumbent_rank(ctx, &uml->header_.uuid),
         .uuid = uml->header_.uuid,
     };
