@@ -28,8 +28,10 @@ struct ovsdb_idl;
  * rows read into the replica, and reading for at most 'max_us'
  * microseconds (0: no limit of that kind; a run reads at least one row).
  * The rest of an update, and whatever came after it, waits in order for
- * the next runs, and ovsdb_idl_wait() wakes at once meanwhile.  With both
- * 0, the default, a run reads all that it receives. */
+ * the next runs, and ovsdb_idl_wait() wakes at once meanwhile.  With a
+ * time budget, a run also goes on receiving a big message while data
+ * comes, within the budget (jsonrpc parses 200 kB of it a call).  With
+ * both 0, the default, a run reads all that it receives, as upstream's. */
 void ovsdb_idl_set_update_budget(struct ovsdb_idl *, unsigned int max_rows,
                                  long long int max_us);
 
