@@ -405,9 +405,10 @@ hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
  * the policy, once VFP has installed every flow of that policy
  * ('installed'), so that a controller that incremented next_cfg with its
  * change knows when the change is in effect.  Never blocks: the write
- * completes over later runs. */
+ * completes over later runs.  Writes nothing while 'reading' (see
+ * hnv_agent_run()). */
 static void
-hnv_db_run_cfg(struct hnv_db *db, bool installed)
+hnv_db_run_cfg(struct hnv_db *db, bool installed, bool reading)
 {
     if (!db->idl) {
         return;
@@ -423,10 +424,7 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed)
     if (db->cfg_retry != LLONG_MIN && time_msec() >= db->cfg_retry) {
         db->cfg_retry = LLONG_MIN;
     }
-    if (hnv_db_reading(db)) {
-        /* Half of an update: its In_Force and root rows may be missing or
-         * stale, and what the agent last checked is reported once the
-         * whole update is read. */
+    if (reading) {
         return;
     }
 
@@ -1033,8 +1031,15 @@ hnv_agent_run(void)
         memset(&install_stats, 0, sizeof install_stats);
     }
 
-    hnv_db_run_cfg(&vtep_db, installed);
-    hnv_db_run_cfg(&fw_db, installed);
+    /* While either database holds half of an update, its In_Force and root
+     * rows may be missing or stale; and In_Force, in ms_vtep, must be
+     * written before either cur_cfg says that a policy is in effect (a
+     * host that starts then decides conflicts from it), which it is not
+     * while ms_vtep is read or until the check of what was read. */
+    bool reading = (hnv_db_reading(&vtep_db) || hnv_db_reading(&fw_db)
+                    || check_now);
+    hnv_db_run_cfg(&vtep_db, installed, reading);
+    hnv_db_run_cfg(&fw_db, installed, reading);
 }
 
 void
