@@ -17,7 +17,7 @@
 #ifndef OVSDB_IDL_SLICE_H
 #define OVSDB_IDL_SLICE_H 1
 
-/* The functions that patches/0005 adds to OVS's lib/ovsdb-idl.c.  Only
+/* The functions that patches/0006 adds to OVS's lib/ovsdb-idl.c.  Only
  * ovs-vswitchd, which is linked with the patched copy, has them. */
 
 #include <stdbool.h>

@@ -32,7 +32,7 @@ vswitchd_ovs_vswitchd_LDADD = \
 CLEANFILES += vswitchd/ovs-vswitchd-hnv-main.c lib/ovsdb-idl-hnv.c
 EXTRA_DIST += patches/series patches/README.rst \
 	patches/0001-vswitchd-run-hnv-agent.patch \
-	patches/0005-ovsdb-idl-update-slices.patch
+	patches/0006-ovsdb-idl-update-slices.patch
 
 vswitchd/ovs-vswitchd-hnv-main.c: $(OVS_SRCDIR)/vswitchd/ovs-vswitchd.c \
 		$(srcdir)/patches/0001-vswitchd-run-hnv-agent.patch
@@ -41,14 +41,14 @@ vswitchd/ovs-vswitchd-hnv-main.c: $(OVS_SRCDIR)/vswitchd/ovs-vswitchd.c \
 		< $(srcdir)/patches/0001-vswitchd-run-hnv-agent.patch && \
 	mv $@.tmp $@
 
-# OVS's lib/ovsdb-idl.c with patches/0005 applied: an object of
+# OVS's lib/ovsdb-idl.c with patches/0006 applied: an object of
 # ovs-vswitchd itself, like ofproto/ofproto-hnv.c (see
 # ofproto/automake.mk), so that the linker never takes libopenvswitch's.
 lib/ovsdb-idl-hnv.c: $(OVS_SRCDIR)/lib/ovsdb-idl.c \
-		$(srcdir)/patches/0005-ovsdb-idl-update-slices.patch
+		$(srcdir)/patches/0006-ovsdb-idl-update-slices.patch
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/lib/ovsdb-idl.c \
-		< $(srcdir)/patches/0005-ovsdb-idl-update-slices.patch && \
+		< $(srcdir)/patches/0006-ovsdb-idl-update-slices.patch && \
 	mv $@.tmp $@
 
 man_MANS += vswitchd/ovs-vswitchd-hnv.8

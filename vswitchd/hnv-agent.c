@@ -171,7 +171,7 @@ static struct hnv_install_stats install_stats;
  * next iteration, so that the main loop holds on for the longest step
  * rather than for their sum (a first load of 100,000 mappings takes about a
  * second for each).  Reading an update is itself cut into slices of this
- * long (patches/0005): the policy IDLs read on in the next iterations, and
+ * long (patches/0006): the policy IDLs read on in the next iterations, and
  * the agent neither checks the policy nor writes to a database while one
  * of them holds half of an update.  Single changes take microseconds and
  * never wait.  external_ids:hnv-step-us sets it (0: every step waits, and
