@@ -11,9 +11,11 @@ vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-mtu.h \
 	vswitchd/hnv-agent.h \
 	vswitchd/hnv-vfp.c \
-	vswitchd/hnv-vfp.h
+	vswitchd/hnv-vfp.h \
+	lib/ovsdb-idl-slice.h
 nodist_vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/ovs-vswitchd-hnv-main.c \
+	lib/ovsdb-idl-hnv.c \
 	ofproto/ofproto-hnv.c \
 	ofproto/ofproto-dpif-xlate-hnv.c \
 	ofproto/ofproto-dpif-upcall-hnv.c \
@@ -30,15 +32,26 @@ vswitchd_ovs_vswitchd_LDADD = \
 	$(OVS_LIBOFPROTO) \
 	$(OVS_LIBSFLOW) \
 	$(OVS_LIBOPENVSWITCH)
-CLEANFILES += vswitchd/ovs-vswitchd-hnv-main.c
+CLEANFILES += vswitchd/ovs-vswitchd-hnv-main.c lib/ovsdb-idl-hnv.c
 EXTRA_DIST += patches/series patches/README.rst \
-	patches/0001-vswitchd-run-hnv-agent.patch
+	patches/0001-vswitchd-run-hnv-agent.patch \
+	patches/0006-ovsdb-idl-update-slices.patch
 
 vswitchd/ovs-vswitchd-hnv-main.c: $(OVS_SRCDIR)/vswitchd/ovs-vswitchd.c \
 		$(srcdir)/patches/0001-vswitchd-run-hnv-agent.patch
 	$(AM_V_GEN)$(MKDIR_P) vswitchd && \
 	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/vswitchd/ovs-vswitchd.c \
 		< $(srcdir)/patches/0001-vswitchd-run-hnv-agent.patch && \
+	mv $@.tmp $@
+
+# OVS's lib/ovsdb-idl.c with patches/0006 applied: an object of
+# ovs-vswitchd itself, like ofproto/ofproto-hnv.c (see
+# ofproto/automake.mk), so that the linker never takes libopenvswitch's.
+lib/ovsdb-idl-hnv.c: $(OVS_SRCDIR)/lib/ovsdb-idl.c \
+		$(srcdir)/patches/0006-ovsdb-idl-update-slices.patch
+	$(AM_V_GEN)$(MKDIR_P) lib && \
+	patch -s -p1 -o $@.tmp $(OVS_SRCDIR)/lib/ovsdb-idl.c \
+		< $(srcdir)/patches/0006-ovsdb-idl-update-slices.patch && \
 	mv $@.tmp $@
 
 man_MANS += vswitchd/ovs-vswitchd-hnv.8

@@ -42,6 +42,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "ovsdb-idl-slice.h"
 #include "reconnect.h"
 #include "simap.h"
 #include "smap.h"
@@ -177,14 +178,23 @@ static struct hnv_install_stats install_stats;
  * the whole policy, compiling it into VFP.  The next step then runs in the
  * next iteration, so that the main loop holds on for the longest step
  * rather than for their sum (a first load of 100,000 mappings takes about a
- * second for each).  Single changes take microseconds and never wait.
- * external_ids:hnv-step-us sets it (0: every step waits, for tests). */
+ * second for each).  Reading an update is itself cut into slices of this
+ * long (patches/0006): the policy IDLs read on in the next iterations, and
+ * the agent neither checks the policy nor writes to a database while one
+ * of them holds half of an update.  Single changes take microseconds and
+ * never wait.  external_ids:hnv-step-us sets it (0: every step waits, and
+ * the IDLs read one row per iteration, for tests). */
 #define HNV_STEP_US 20000
 static long long int step_us = HNV_STEP_US;
 
 /* external_ids:hnv-monitor-all: receive every row even in a fleet (see
  * hnv-monitor.h). */
 static bool monitor_all;
+
+/* The update being read in slices: when its reading started and in how
+ * many main loop iterations (0: none is being read), for the log. */
+static long long int read_start;
+static unsigned int read_slices;
 
 /* Whether the next iteration goes on with the policy without reading the
  * databases first: the check of what the previous one read ('check_now'),
@@ -267,6 +277,20 @@ hnv_db_set_probe_interval(struct hnv_db *db)
     ovsdb_idl_set_probe_interval(db->idl, interval);
 }
 
+/* Applies 'step_us' to the reading of updates into 'db' (see HNV_STEP_US). */
+static void
+hnv_db_set_budget(struct hnv_db *db)
+{
+    ovsdb_idl_set_update_budget(db->idl, step_us ? 0 : 1, step_us);
+}
+
+/* Whether 'db' holds only part of an update that it is reading. */
+static bool
+hnv_db_reading(const struct hnv_db *db)
+{
+    return db->idl && ovsdb_idl_has_pending_update(db->idl);
+}
+
 /* Opens 'db' at 'remote'.  For ms_vtep, 'extension' tells whether to ask
  * for our Ucast_Macs_Local:physical_port column and In_Force table:
  * unknown until the server's schema is seen (hnv_db_probe_extension()). */
@@ -308,6 +332,7 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
      * cur_cfg, is forwarded to the leader by the server.) */
     ovsdb_idl_set_leader_only(db->idl, false);
     hnv_db_set_probe_interval(db);
+    hnv_db_set_budget(db);
     db->was_connected = false;
     db->checked_cfg = db->applied_cfg = 0;
     db->cfg_retry = LLONG_MIN;
@@ -469,9 +494,10 @@ hnv_host_cfg_write(const struct msvtep_physical_switch *self)
  * the policy, once VFP has installed every flow of that policy
  * ('installed'), so that a controller that incremented next_cfg with its
  * change knows when the change is in effect.  Never blocks: the write
- * completes over later runs. */
+ * completes over later runs.  Writes nothing while 'reading' (see
+ * hnv_agent_run()). */
 static void
-hnv_db_run_cfg(struct hnv_db *db, bool installed)
+hnv_db_run_cfg(struct hnv_db *db, bool installed, bool reading)
 {
     if (!db->idl) {
         return;
@@ -486,6 +512,9 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed)
     }
     if (db->cfg_retry != LLONG_MIN && time_msec() >= db->cfg_retry) {
         db->cfg_retry = LLONG_MIN;
+    }
+    if (reading) {
+        return;
     }
 
     /* What the check keeps in force against conflicts goes to In_Force
@@ -671,8 +700,19 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
         free(new_host);
     }
 
-    step_us = ids ? smap_get_ullong(ids, "hnv-step-us", HNV_STEP_US)
-                  : HNV_STEP_US;
+    long long int new_step = HNV_STEP_US;
+    if (ids) {
+        new_step = smap_get_ullong(ids, "hnv-step-us", HNV_STEP_US);
+    }
+    if (new_step != step_us) {
+        step_us = new_step;
+        VLOG_DBG("policy processed in main loop steps of %lld us "
+                 "(external_ids:hnv-step-us)", step_us);
+        if (vtep_db.idl) {
+            hnv_db_set_budget(&vtep_db);
+            hnv_db_set_budget(&fw_db);
+        }
+    }
     monitor_all = ids && smap_get_bool(ids, "hnv-monitor-all", false);
 
     int new_probe = ids ? smap_get_int(ids, "hnv-remote-probe-interval", -1)
@@ -1033,11 +1073,25 @@ hnv_agent_run(void)
         unsigned int seqnos = hnv_db_seqnos();
         hnv_db_run(&vtep_db);
         hnv_db_run(&fw_db);
-        if (vtep_db.extension) {
+        if (vtep_db.extension && !hnv_db_reading(&vtep_db)) {
+            /* (Not from half of an update: its rows are no state.) */
             hnv_monitor_run(vtep_db.idl, hnv_host, monitor_all);
         }
         long long int read_us = time_usec() - start;
-        if (read_us < step_us || seqnos == hnv_db_seqnos()) {
+        if (hnv_db_reading(&vtep_db) || hnv_db_reading(&fw_db)) {
+            /* Half of an update is no policy: read on in the next
+             * iteration (ovsdb_idl_wait() wakes at once), act on none. */
+            if (!read_slices++) {
+                read_start = start;
+            }
+        } else if (read_slices) {
+            VLOG_DBG("policy databases read in %lld us, over %u main loop "
+                     "iterations: checked in the next main loop iteration",
+                     time_usec() - read_start, read_slices + 1);
+            read_slices = 0;
+            check_now = true;
+            poll_immediate_wake();
+        } else if (read_us < step_us || seqnos == hnv_db_seqnos()) {
             host_changed = hnv_host_pas_changed();
             hnv_check_policy();
         } else {
@@ -1096,8 +1150,16 @@ hnv_agent_run(void)
     if (installed) {
         fw_db.applied_cfg = fw_db.checked_cfg;
     }
-    hnv_db_run_cfg(&vtep_db, vtep_installed);
-    hnv_db_run_cfg(&fw_db, installed);
+
+    /* While either database holds half of an update, its In_Force and root
+     * rows may be missing or stale; and In_Force, in ms_vtep, must be
+     * written before either cur_cfg says that a policy is in effect (a
+     * host that starts then decides conflicts from it), which it is not
+     * while ms_vtep is read or until the check of what was read. */
+    bool reading = (hnv_db_reading(&vtep_db) || hnv_db_reading(&fw_db)
+                    || check_now);
+    hnv_db_run_cfg(&vtep_db, vtep_installed, reading);
+    hnv_db_run_cfg(&fw_db, installed, reading);
 }
 
 void
