@@ -1387,6 +1387,8 @@ def parse_status(text):
         m = re.match(r"(cfg|fw_cfg): (\d+) applied \(next (\d+)", line)
         if m:
             st[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+            if ", writing)" in line:
+                st["writing"] = True
         if line.startswith(("policy:", "vfp:")):
             st["lines"][line.split(":")[0]] = line
         if line.startswith("errors:"):
@@ -1522,9 +1524,12 @@ class Host:
         ms_firewall 'fw_cfg', and bound its VFP ports to the interfaces
         'ifaces' (name: iface-id) as their OpenFlow ports."""
         def applied():
+            # Applied, and written: In_Force goes with cur_cfg (or after
+            # it), and a fresh host started on the database must find it.
             st = self.status()
             return (st.get("cfg", (0,))[0] >= cfg
-                    and st.get("fw_cfg", (0,))[0] >= fw_cfg)
+                    and st.get("fw_cfg", (0,))[0] >= fw_cfg
+                    and not st.get("writing"))
         self.wait("next_cfg %d/%d" % (cfg, fw_cfg), applied)
         want = {nic_norm(i): IFACES.index(f) + 1 for f, i in ifaces.items()}
 

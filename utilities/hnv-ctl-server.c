@@ -267,7 +267,7 @@ row_uses_ca(const struct hnv_server_cas *cas, const struct sset *switches,
     struct eth_addr mac;
     bool used = false;
 
-    if (ls && !sset_contains(switches, ls)) {
+    if ((ls && !sset_contains(switches, ls)) || !cas->n) {
         return false;
     }
     if (ip_s) {
@@ -395,14 +395,18 @@ hnv_server_cas_unused(struct jsonrpc_session *js, struct hnv_server_cas *cas)
         const char *uuid = row_uuid(row, "_uuid");
         if (uuid && key && key->type == JSON_INTEGER && key->integer >= 0
             && key->integer <= UINT32_MAX
+            && cas->n_vsids
             && bsearch(&(uint32_t) {key->integer}, cas->vsids, cas->n_vsids,
                        sizeof *cas->vsids, compare_u32)) {
             sset_add(&switches, uuid);
         }
     }
 
-    qsort(cas->ips, cas->n, sizeof *cas->ips, compare_ips);
-    qsort(cas->macs, cas->n, sizeof *cas->macs, compare_macs);
+    if (cas->n) {
+        /* (qsort() takes no null pointer, even for no element.) */
+        qsort(cas->ips, cas->n, sizeof *cas->ips, compare_ips);
+        qsort(cas->macs, cas->n, sizeof *cas->macs, compare_macs);
+    }
     bool used = rows_use_ca(cas, &switches, results, 1);
     json_destroy(results);
 

@@ -1256,6 +1256,12 @@ hnv_status_cfg(const struct hnv_db *db, const char *root, struct ds *s)
     } else if (cur_cfg != db->applied_cfg) {
         ds_put_format(s, ", cur_cfg %"PRId64, cur_cfg);
     }
+    if (db->cfg_txn
+        || (hnv_db_has_in_force(db) && hnv_in_force_differs(db->idl,
+                                                            &check))) {
+        /* cur_cfg, In_Force or this host's report on its way. */
+        ds_put_cstr(s, ", writing");
+    }
     ds_put_cstr(s, ")\n");
 }
 
