@@ -2223,6 +2223,10 @@ class Driver:
         finally:
             b.ctl.close()
             self.stop(b.rundir)
+            # B is a host of its own on the same databases: what it writes
+            # (In_Force, cur_cfg) must be in before the next batch's
+            # next_cfg, which A settles on before the next B starts.
+            self.wait_exit(b.rundir)
         times.append(time.time())
         recompute_a = self.a.recompute()
         self.times = [y - x for x, y in zip(times, times[1:])]
