@@ -138,7 +138,8 @@ hnv_cluster_start () {
             --log-file=c$i.log --unixctl=$PWD/c$i.ctl \
             --remote=punix:$PWD/c$i.sock \
             c$i-ms_vtep.db c$i-ms_firewall.db || return 1
-        on_exit "kill \`cat c$i.pid\`"
+        # By pid, and by pidfile for a member that a test restarts.
+        on_exit "kill $(cat c$i.pid) 2>/dev/null; test ! -e c$i.pid || kill \`cat c$i.pid\` 2>/dev/null"
     done
     for i in $(seq 1 $1); do
         for db in ms_vtep ms_firewall; do
