@@ -474,8 +474,10 @@ add_bindings(struct update *u, const struct ovsdb_idl *vtep)
 
 /* VM NICs of this host. */
 
-static const struct msvtep_physical_switch *
-find_host(const struct ovsdb_idl *vtep, const char *host)
+/* Returns the Physical_Switch row named 'host' in 'vtep', or NULL (also
+ * for a null 'host'). */
+const struct msvtep_physical_switch *
+hnv_check_find_host(const struct ovsdb_idl *vtep, const char *host)
 {
     const struct msvtep_physical_switch *ps;
 
@@ -538,7 +540,7 @@ sort_ports(struct update *u, const struct ovsdb_idl *vtep, const char *host,
      * changed port needs to know the host's row. */
     bool self_changed = self != NULL;
     if (!self && msvtep_physical_port_track_get_first(vtep)) {
-        self = find_host(vtep, host);
+        self = hnv_check_find_host(vtep, host);
     }
 
     MSVTEP_PHYSICAL_PORT_FOR_EACH_TRACKED (pp, vtep) {

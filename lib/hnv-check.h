@@ -35,6 +35,7 @@
 #include "sset.h"
 #include "uuidset.h"
 
+struct msvtep_physical_switch;
 struct ovsdb_idl;
 struct ds;
 
@@ -299,6 +300,8 @@ bool hnv_check_update(const struct ovsdb_idl *vtep,
 
 const struct hnv_check_subnet *hnv_check_find_subnet(
     const struct hnv_check *, uint32_t vsid);
+const struct msvtep_physical_switch *hnv_check_find_host(
+    const struct ovsdb_idl *vtep, const char *host);
 const struct hnv_check_nic *hnv_check_find_nic(const struct hnv_check *,
                                                const char *name);
 const struct hnv_check_vnet *hnv_check_find_vnet(const struct hnv_check *,

@@ -461,20 +461,18 @@ hnv_host_cfg_self(const struct hnv_db *db)
     host_cfg_reported[0] = vtep_db.applied_cfg;
     host_cfg_reported[1] = fw_db.applied_cfg;
 
-    const struct msvtep_physical_switch *ps;
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, db->idl) {
-        if (!strcmp(ps->name, hnv_host)) {
-            char vtep_cfg[24], fw_cfg[24];
-            hnv_format_cfg(vtep_db.applied_cfg, vtep_cfg);
-            hnv_format_cfg(fw_db.applied_cfg, fw_cfg);
-            return (strcmp(smap_get_def(&ps->other_config, "hnv-cfg", ""),
-                           vtep_cfg)
-                    || strcmp(smap_get_def(&ps->other_config, "hnv-fw-cfg",
-                                           ""), fw_cfg)
-                    ? ps : NULL);
-        }
+    const struct msvtep_physical_switch *ps = hnv_check_find_host(db->idl,
+                                                                  hnv_host);
+    if (!ps) {
+        return NULL;
     }
-    return NULL;
+    char vtep_cfg[24], fw_cfg[24];
+    hnv_format_cfg(vtep_db.applied_cfg, vtep_cfg);
+    hnv_format_cfg(fw_db.applied_cfg, fw_cfg);
+    return (strcmp(smap_get_def(&ps->other_config, "hnv-cfg", ""), vtep_cfg)
+            || strcmp(smap_get_def(&ps->other_config, "hnv-fw-cfg", ""),
+                      fw_cfg)
+            ? ps : NULL);
 }
 
 static void

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hnv-check.h"
 #include "hnv-policy.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-data.h"
@@ -63,19 +64,6 @@ hnv_monitor_reset(void)
     idl_seqno = 0;
     free(last_host);
     last_host = NULL;
-}
-
-static const struct msvtep_physical_switch *
-find_host(const struct ovsdb_idl *vtep, const char *host)
-{
-    const struct msvtep_physical_switch *ps;
-
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
-        if (!strcmp(ps->name, host)) {
-            return ps;
-        }
-    }
-    return NULL;
 }
 
 /* Whether 'vtep' describes a host other than 'self' with provider
@@ -272,8 +260,8 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     free(last_host);
     last_host = nullable_xstrdup(host);
 
-    const struct msvtep_physical_switch *self = host ? find_host(vtep, host)
-                                                     : NULL;
+    const struct msvtep_physical_switch *self = hnv_check_find_host(vtep,
+                                                                     host);
     bool fleet = !all && self && has_other_host(vtep, self);
 
     /* Its ports, received or not yet, and the subnets of those received. */
@@ -355,9 +343,8 @@ serves_vsid(const struct ovsdb_idl *vtep, uint32_t vsid)
 static bool
 is_own_nic(const struct ovsdb_idl *vtep, const char *nic)
 {
-    const struct msvtep_physical_switch *self = (last_host
-                                                 ? find_host(vtep, last_host)
-                                                 : NULL);
+    const struct msvtep_physical_switch *self = hnv_check_find_host(
+        vtep, last_host);
     for (size_t i = 0; self && i < self->n_ports; i++) {
         char *name = hnv_nic_id_normalize(self->ports[i]->name);
         bool same = !strcmp(name, nic);
