@@ -575,28 +575,39 @@ run_size () {
 
     # The agent's full recompute on the converged host, as ovn-bench.sh
     # measures ovn-controller's: the whole policy checked, compiled into
-    # VFP and into flows, and compared with the installed ones.
-    local rc=() rc_check=() rc_vfp=() rc_flows=() out i
+    # VFP and into flows, and compared with what VFP installed (as
+    # ovn-controller compares with its own table of installed flows).
+    # Interleaved with each, one that compares every flow with the bridge's
+    # ("--verify"), for the record.
+    local rc=() rc_check=() rc_vfp=() rc_flows=() rc_verify=() out i args
     local re='checked in ([0-9]+) us, compiled into VFP in ([0-9]+) us; '
     re+='[0-9]+ VFP objects.* compared in ([0-9]+) us, ([0-9]+) flow changes '
     re+='committed in [0-9]+ us; ([0-9]+) us in all'
-    for ((i = 0; i < N_RECOMPUTES; i++)); do
-        out=$(ovs-appctl hnv/recompute)
-        note "hnv/recompute: $out"
+    perf_start "$dir/perf-recompute.data"
+    for ((i = 0; i < 2 * N_RECOMPUTES; i++)); do
+        args=$( ((i % 2)) && echo --verify || true)
+        out=$(ovs-appctl hnv/recompute $args)
+        note "hnv/recompute $args: $out"
         if ! [[ $out =~ $re ]]; then
             check "$sz hnv/recompute reply" "as in ovs-vswitchd-hnv(8)" "$out"
+            continue
+        fi
+        check "$sz flow changes of a recompute $args" 0 "${BASH_REMATCH[4]}"
+        if [ -n "$args" ]; then
+            rc_verify+=("${BASH_REMATCH[5]}")
             continue
         fi
         rc_check+=("${BASH_REMATCH[1]}")
         rc_vfp+=("${BASH_REMATCH[2]}")
         rc_flows+=("${BASH_REMATCH[3]}")
-        check "$sz flow changes of a recompute" 0 "${BASH_REMATCH[4]}"
         rc+=("${BASH_REMATCH[5]}")
     done
+    perf_stop "full recomputes (plain and --verify, alternately)"
     figure "recompute_$sz" "$(ms "$(median "${rc[@]}")")" ms
     figure "recompute_check_$sz" "$(ms "$(median "${rc_check[@]}")")" ms
     figure "recompute_vfp_$sz" "$(ms "$(median "${rc_vfp[@]}")")" ms
     figure "recompute_flows_$sz" "$(ms "$(median "${rc_flows[@]}")")" ms
+    figure "recompute_verify_$sz" "$(ms "$(median "${rc_verify[@]}")")" ms
 
     status=$(ovs-appctl hnv/status)
     check "$sz policy" \

@@ -124,11 +124,16 @@ char *vfp_add_route(const struct vfp_space *, const struct in6_addr *prefix,
     OVS_WARN_UNUSED_RESULT;
 void vfp_remove_route(const struct vfp_route *);
 
-/* Has the next vfp_run() compile every flow anew, for every object and
- * every owner of a flow in VFP's tables, and compare it with the bridge's:
- * a full recompute, which changes no flow unless one was wrong (or no
- * object wants it). */
-void vfp_mark_everything(void);
+/* Has the next vfp_run() compile every flow anew, for every object: a full
+ * recompute, which changes no flow unless one was wrong.
+ *
+ * Without 'verify', each object's compiled flows are compared with VFP's
+ * record of what it installed for that object last time (a digest), as
+ * ovn-controller compares with its own table of installed flows, and only
+ * an object whose flows differ from its record is compared with the
+ * bridge.  With 'verify', every object's flows, and every owner of a flow
+ * in VFP's tables, are compared with the bridge's flows themselves. */
+void vfp_mark_everything(bool verify);
 
 /* The state of the engine. */
 

@@ -53,6 +53,7 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/vlog.h"
 #include "openvswitch/poll-loop.h"
+#include "random.h"
 #include "simap.h"
 #include "timeval.h"
 #include "unixctl.h"
@@ -84,6 +85,11 @@ struct owner {
     /* The shared flows that it wants. */
     struct shared_flow **shares;
     size_t n_shares, allocated_shares;
+
+    /* A digest of the flows it compiled when it was last synced, good while
+     * 'digest_epoch' is 'digest_epoch' (see flows_digest()). */
+    uint64_t digest;
+    unsigned int digest_epoch;
 
     bool queued;                /* In 'owner_check'. */
 };
@@ -179,6 +185,16 @@ static struct vfp_tunnels tunnels = { OFPP_NONE, OFPP_NONE, 0 };
 
 static struct ofproto *ofproto; /* The bridge's, while VFP is active. */
 static struct hmap owners = HMAP_INITIALIZER(&owners);
+
+/* The owners' digests are good while their epoch is this one: a commit
+ * that fails moves it on, since the bridge may then lack any owner's
+ * flows.  0 is never good. */
+static unsigned int digest_epoch = 1;
+static uint64_t digest_basis;
+
+/* Until 'dirty' is empty, compare every dirty owner's flows with the
+ * bridge's, whatever its digest says (see vfp_mark_everything()). */
+static bool verifying;
 static struct hmap dirty = HMAP_INITIALIZER(&dirty);
 static struct hmap dirty_units = HMAP_INITIALIZER(&dirty_units);
 static struct hmap shared_flows = HMAP_INITIALIZER(&shared_flows);
@@ -217,6 +233,7 @@ vfp_init(void)
 {
     vfp_model_init(&model);
     bridge_name = xstrdup("br-int");
+    digest_basis = random_uint64();
     vfp_unixctl_register();
 }
 
@@ -289,6 +306,8 @@ mark_cookie(uint64_t cookie)
 static void
 clear_dirty(void)
 {
+    verifying = false;
+
     struct dirty_unit *u;
     HMAP_FOR_EACH_POP (u, node, &dirty_units) {
         free(u);
@@ -402,9 +421,11 @@ vfp_mark_port_flows(const struct vfp_port *port)
 }
 
 void
-vfp_mark_everything(void)
+vfp_mark_everything(bool verify)
 {
     const struct vfp_port *port;
+
+    verifying = verifying || verify;
 
     /* Room for every owner with flows at once (each mapping is a unit of
      * its own), rather than growing the tables step by step. */
@@ -428,7 +449,9 @@ vfp_mark_everything(void)
     HMAP_FOR_EACH (o, node, &owners) {
         mark_cookie(o->cookie);
     }
-    if (ofproto) {
+    if (ofproto && verify) {
+        /* Flows without an owner that VFP knows: none, unless VFP has a
+         * bug, since only VFP changes its tables. */
         ovs_mutex_lock(&ofproto_mutex);
         for (int t = 0; t <= VFP_TABLE_LAST; t++) {
             const struct rule *rule;
@@ -1268,6 +1291,80 @@ plan_shared(const struct shared_flow *sf)
 
 /* Syncing an owner. */
 
+/* Digests of compiled flows.
+ *
+ * An owner whose compiled flows are those it had when it was last synced
+ * needs no comparison with the bridge: the bridge still has what that sync
+ * planned for it, because only VFP changes VFP's tables (they are
+ * read-only to OpenFlow clients), the flows that it shares with other
+ * owners follow their syncs (see drop_held()), and a failed commit
+ * invalidates every digest.  This is what makes a full recompute cost the
+ * compilation only, as ovn-controller's costs its own.
+ *
+ * A digest is the sum of a 64-bit hash of each flow (table, priority, the
+ * match's significant words, the actions), so that the order in which an
+ * object compiles its flows does not matter.  Its basis is random, drawn
+ * at start, so that nobody who writes policy can aim at a collision
+ * ('digest_basis'). */
+
+static inline uint64_t
+digest_add(uint64_t h, uint64_t x)
+{
+    h ^= x * UINT64_C(0x9e3779b97f4a7c15);
+    h = (h << 31) | (h >> 33);
+    return h * UINT64_C(0xbf58476d1ce4e5b9);
+}
+
+static uint64_t
+flow_digest(const struct vfp_flow *f)
+{
+    const uint64_t *flow = (const uint64_t *) &f->match.flow;
+    const uint64_t *mask = (const uint64_t *) &f->match.wc.masks;
+    uint64_t h = digest_add(digest_basis,
+                            ((uint64_t) f->table_id << 16) | f->priority);
+
+    for (size_t i = 0; i < FLOW_U64S; i++) {
+        if (mask[i]) {
+            h = digest_add(h, i);
+            h = digest_add(h, mask[i]);
+            h = digest_add(h, flow[i] & mask[i]);
+        }
+    }
+
+    /* Actions are 8-byte aligned, their length a multiple of 8. */
+    const uint8_t *a = f->ofpacts.data;
+    size_t len = f->ofpacts.size;
+    h = digest_add(h, len);
+    for (size_t i = 0; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, a + i, 8);
+        h = digest_add(h, x);
+    }
+    for (size_t i = len & ~(size_t) 7; i < len; i++) {
+        h = digest_add(h, a[i]);
+    }
+
+    /* Mixes the last words into every bit, since the sum of the flows'
+     * digests is taken. */
+    h ^= h >> 31;
+    h *= UINT64_C(0x94d049bb133111eb);
+    return h ^ (h >> 29);
+}
+
+static uint64_t
+flows_digest(const struct ovs_list *flows)
+{
+    const struct vfp_flow *f;
+    uint64_t sum = 0;
+    size_t n = 0;
+
+    LIST_FOR_EACH (f, node, flows) {
+        sum += flow_digest(f);
+        n++;
+    }
+    return digest_add(sum, n);
+}
+
 /* A flow that an owner's compilation yields. */
 struct want {
     struct hmap_node node;      /* In a local map, by flow_key_hash(). */
@@ -1524,13 +1621,28 @@ sync_owner(uint64_t cookie, uint64_t unit)
     struct owner_rules rules;
 
     compile_owner(cookie, &flows);
-    ovs_rules_of(cookie, &rules);
+    uint64_t digest = flows_digest(&flows);
     struct owner *o = owner_find(cookie);
+    if (!verifying
+        && (o ? o->digest_epoch == digest_epoch && o->digest == digest
+            : ovs_list_is_empty(&flows))) {
+        /* As it was (see "Digests of compiled flows" above). */
+        if (o) {
+            o->unit = unit;
+        }
+        vfp_flows_destroy(&flows);
+        return;
+    }
+
+    ovs_rules_of(cookie, &rules);
     if (!o && !rules.n && ovs_list_is_empty(&flows)) {
+        owner_rules_destroy(&rules);
         return;
     }
     o = o ? o : owner_get(cookie);
     o->unit = unit;
+    o->digest = digest;
+    o->digest_epoch = digest_epoch;
 
     size_t max_wants = ovs_list_size(&flows);
     struct want want_stub[SMALL_OWNER_FLOWS];
@@ -1644,6 +1756,9 @@ commit_flow_mods(struct ofputil_flow_mod *fms, size_t n)
     enum ofperr error = ofproto_flow_mods_atomic(ofproto, fms, n);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+        /* The bridge may now lack what any owner's last sync planned. */
+        digest_epoch = digest_epoch + 1 ? digest_epoch + 1 : 1;
         VLOG_WARN_RL(&rl, "%s: %"PRIuSIZE" flow changes could not be made "
                      "at once (%s); making them one by one", bridge_name,
                      n, ofperr_to_string(error));
@@ -1955,7 +2070,7 @@ vfp_run(void)
             ofproto = current;
             clear_client_flows();
             set_tables_readonly(true);
-            vfp_mark_everything();
+            vfp_mark_everything(false);
             VLOG_INFO("%s: VFP owns tables %d to %d", bridge_name,
                       VFP_TABLE_CLASSIFY, VFP_TABLE_LAST);
         }
@@ -1987,6 +2102,7 @@ vfp_run(void)
         last_run.commit_us = time_usec() - compiled;
     }
     if (hmap_is_empty(&dirty)) {
+        verifying = false;
         reply_to_syncs();
         plan_trim();
     }

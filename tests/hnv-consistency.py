@@ -27,7 +27,8 @@
       databases, and compares the two: the flows of br-int (internal ids
       named), the datapath actions of probe packets built
       from the policy, the refused rows and what fails closed; and checks
-      that hnv/recompute changes no flow on either.
+      that hnv/recompute, and hnv/recompute --verify, change no flow on
+      either.
 
       Environment: HNV_CONSISTENCY_SEED (default random),
       HNV_CONSISTENCY_CHANGES (default 1500), HNV_CONSISTENCY_BATCH
@@ -87,6 +88,8 @@ GUID = "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
 NIC_IDS = ["nic%d" % i for i in range(8)] + [GUID]
 # The VM interfaces of br-int: vmK, OpenFlow port K + 1, bound at first
 # to NIC_IDS[K] (nic7 has none), vm7 to the GUID.
+# Other hosts' VM NICs (a fleet).
+FLEET_NICS = ["rnic%d" % i for i in range(10)]
 IFACES = ["vm%d" % i for i in range(8)]
 IFACE_FIRST = {"vm%d" % i: NIC_IDS[i] for i in range(7)}
 IFACE_FIRST["vm7"] = GUID
@@ -364,7 +367,8 @@ class Gen:
             ("conflict_ca", 1.2), ("conflict_mac", 0.8),
             ("conflict_vsid", 0.5), ("conflict_binding", 0.5),
             ("conflict_overlap", 0.3), ("conflict_nic", 0.6),
-            ("conflict_fw", 0.8), ("bad_row", 3), ("mend", 4)]]
+            ("conflict_fw", 0.8), ("bad_row", 3), ("mend", 4),
+            ("fleet_vm", 3), ("fleet_move", 2), ("fleet_del", 1.5)]]
         # HNV_CONSISTENCY_WEIGHTS=KIND=W,...: another mix of changes.
         for item in filter(None, os.environ.get(
                 "HNV_CONSISTENCY_WEIGHTS", "").split(",")):
@@ -872,6 +876,89 @@ class Gen:
         pas = REMOTE_HOSTS[name][:self.rng.randint(1, 2)]
         t.update("Physical_Switch", ps, {"tunnel_ips": wset(pas)})
         return "host %s PAs %s" % (name, pas)
+
+    # Other hosts' VM NICs: a fleet (ovs-vswitchd-hnv(8), "Fleet"), where
+    # each host describes its own NICs and the other hosts' Ucast_Macs_Local
+    # rows are this host's mappings, received by conditional monitoring.
+
+    def fleet_hosts(self, t):
+        """Live Physical_Switch rows of other hosts that have PAs."""
+        return [u for u in t.live("Physical_Switch")
+                if t.view["Physical_Switch"][u]["name"] in REMOTE_HOSTS
+                and t.view["Physical_Switch"][u]["tunnel_ips"]]
+
+    def fleet_nics(self, t):
+        """(switch, port) of other hosts' live VM NICs."""
+        return [(ps, pp) for ps in self.fleet_hosts(t)
+                for pp in t.order(t.view["Physical_Switch"][ps]["ports"])
+                if pp not in t.deleted]
+
+    def all_nic_names(self, t):
+        return {nic_norm(r["name"]) for u, r in
+                t.view["Physical_Port"].items() if u not in t.deleted}
+
+    def c_fleet_vm(self, t):
+        hosts = self.fleet_hosts(t)
+        ls = self.pick_switch(t)
+        free = [n for n in FLEET_NICS if n not in self.all_nic_names(t)]
+        if not hosts or not ls or not free:
+            return None
+        ps = self.rng.choice(hosts)
+        vsid = t.view.vsid(ls)
+        ca = self.free_ca(t, vsid)
+        if ca is None:
+            return None
+        nic = self.rng.choice(free)
+        pa = self.rng.choice(t.view["Physical_Switch"][ps]["tunnel_ips"])
+        pp = t.insert("Physical_Port", {
+            "name": nic, "vlan_bindings": wmap([(0, t.ref(ls))])})
+        t.mutate("Physical_Switch", ps, [["ports", "insert",
+                                          wset([t.ref(pp)])]])
+        t.insert("Ucast_Macs_Local", {
+            "MAC": mac_for(vsid, ca), "ipaddr": ca,
+            "logical_switch": t.ref(ls), "locator": t.locator(pa, VXLAN),
+            "physical_port": wset([t.ref(pp)])})
+        return "add VM NIC %s (%s) of host %s VSID %d %s at %s" % (
+            nic, pp, t.view["Physical_Switch"][ps]["name"], vsid, ca, pa)
+
+    def c_fleet_move(self, t):
+        """A live migration in one transaction: between other hosts, or
+        to or from this one."""
+        local = self.local_ps(t)
+        nics = self.fleet_nics(t)
+        if self.rng.random() < 0.25:
+            nics = [(local, pp) for pp in self.local_nics(t)]
+        if not nics:
+            return None
+        ps, pp = self.rng.choice(nics)
+        to = [h for h in self.fleet_hosts(t) if h != ps]
+        if ps != local and self.rng.random() < 0.2:
+            to = [local]
+        if not to:
+            return None
+        dst = self.rng.choice(to)
+        pa = (LOCAL_PA if dst == local else
+              self.rng.choice(t.view["Physical_Switch"][dst]["tunnel_ips"]))
+        t.mutate("Physical_Switch", ps, [["ports", "delete",
+                                          wset([uref(pp)])]])
+        t.mutate("Physical_Switch", dst, [["ports", "insert",
+                                           wset([uref(pp)])]])
+        for u in self.nic_rows(t, pp):
+            t.update("Ucast_Macs_Local", u, {"locator": t.locator(pa, VXLAN)})
+        return "move VM NIC %s (%s) from host %s to %s at %s" % (
+            t.view["Physical_Port"][pp]["name"], pp,
+            t.view["Physical_Switch"][ps]["name"],
+            t.view["Physical_Switch"][dst]["name"], pa)
+
+    def c_fleet_del(self, t):
+        nics = self.fleet_nics(t)
+        if not nics:
+            return None
+        ps, pp = self.rng.choice(nics)
+        self.remove_nic(t, pp)
+        return "delete VM NIC %s (%s) of host %s" % (
+            t.view["Physical_Port"][pp]["name"], pp,
+            t.view["Physical_Switch"][ps]["name"])
 
     # ACLs (ms_firewall).
 
@@ -1597,13 +1684,18 @@ class Host:
                 "lines": st["lines"], "flows": sorted(out), "probes": traces}
 
     def recompute(self):
-        """hnv/recompute: the number of flow changes it committed."""
-        text = self.ctl.must("hnv/recompute")
-        m = re.search(r"(\d+) flow changes committed", text)
-        if not m:
-            raise RuntimeError("host %s: hnv/recompute said %r"
-                               % (self.name, text))
-        return int(m.group(1))
+        """hnv/recompute, which compares with what VFP installed, then
+        hnv/recompute --verify, which compares with the bridge: the number
+        of flow changes that they committed."""
+        n = 0
+        for args in ([], ["--verify"]):
+            text = self.ctl.must("hnv/recompute", *args)
+            m = re.search(r"(\d+) flow changes committed", text)
+            if not m:
+                raise RuntimeError("host %s: hnv/recompute said %r"
+                                   % (self.name, text))
+            n += int(m.group(1))
+        return n
 
 
 def make_probes(view, ifaces, rng, limit):

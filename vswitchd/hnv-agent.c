@@ -159,6 +159,7 @@ static struct sset bound_ifaces = SSET_INITIALIZER(&bound_ifaces);
 static struct unixctl_conn **recompute_conns;
 static size_t n_recompute_conns, allocated_recompute_conns;
 static bool recompute_requested;
+static bool recompute_verify;   /* Asked with "--verify"? */
 static long long int recompute_check_us, recompute_vfp_us;
 
 /* What VFP did since the flows were last all installed, over as many runs
@@ -257,7 +258,7 @@ hnv_agent_init(const char *ovs_remote)
 
     unixctl_command_register("hnv/status", "", 0, 0, hnv_unixctl_status,
                              NULL);
-    unixctl_command_register("hnv/recompute", "", 0, 0,
+    unixctl_command_register("hnv/recompute", "[--verify]", 0, 1,
                              hnv_unixctl_recompute, NULL);
 }
 
@@ -912,7 +913,8 @@ hnv_compile_full(void)
         recompute_requested = false;
         recompute_check_us = check_us;
         recompute_vfp_us = compiled - start;
-        vfp_mark_everything();
+        vfp_mark_everything(recompute_verify);
+        recompute_verify = false;
     }
 }
 
@@ -1284,14 +1286,21 @@ hnv_reply_recompute(void)
     free(reply);
 }
 
-/* "hnv/recompute": checks the whole policy again, compiles it into VFP and
- * every VFP object into flows, and compares them with the installed flows,
- * as ovn-controller's "inc-engine/recompute" does.  It changes nothing
- * unless something was wrong, and tells how long each step took. */
+/* "hnv/recompute [--verify]": checks the whole policy again, compiles it
+ * into VFP and every VFP object into flows, and compares them with what
+ * VFP installed, as ovn-controller's "inc-engine/recompute" does; with
+ * "--verify", with the bridge's flows themselves (see
+ * vfp_mark_everything()).  It changes nothing unless something was wrong,
+ * and tells how long each step took. */
 static void
-hnv_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                      const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+hnv_unixctl_recompute(struct unixctl_conn *conn, int argc,
+                      const char *argv[], void *aux OVS_UNUSED)
 {
+    if (argc > 1 && strcmp(argv[1], "--verify")) {
+        unixctl_command_reply_error(conn, "usage: hnv/recompute "
+                                    "[--verify]");
+        return;
+    }
     if (!vtep_db.idl) {
         unixctl_command_reply_error(conn, "hnv-remote not configured "
                                     "(set Open_vSwitch external_ids:"
@@ -1305,6 +1314,7 @@ hnv_unixctl_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
     }
     recompute_conns[n_recompute_conns++] = conn;
     recompute_requested = true;
+    recompute_verify = recompute_verify || argc > 1;
     check_needed = true;
     poll_immediate_wake();
 }
