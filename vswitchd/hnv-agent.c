@@ -339,7 +339,7 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
     db->cfg_retry = LLONG_MIN;
     if (db == &vtep_db) {
         host_cfg_reported[0] = host_cfg_reported[1] = -1;
-        hnv_monitor_reset();
+        hnv_monitor_start(db->idl, monitor_all);
     }
 }
 
@@ -1073,9 +1073,12 @@ hnv_agent_run(void)
         unsigned int seqnos = hnv_db_seqnos();
         hnv_db_run(&vtep_db);
         hnv_db_run(&fw_db);
-        if (vtep_db.extension && !hnv_db_reading(&vtep_db)) {
-            /* (Not from half of an update: its rows are no state.) */
-            hnv_monitor_run(vtep_db.idl, hnv_host, monitor_all);
+        if (vtep_db.schema_known && !hnv_db_reading(&vtep_db)) {
+            /* (Not from half of an update: its rows are no state.)  A
+             * database in Microsoft's schema describes one host: every row
+             * (see hnv_db_probe_extension()). */
+            hnv_monitor_run(vtep_db.idl, hnv_host,
+                            monitor_all || !vtep_db.extension);
         }
         long long int read_us = time_usec() - start;
         if (hnv_db_reading(&vtep_db) || hnv_db_reading(&fw_db)) {

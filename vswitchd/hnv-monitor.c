@@ -37,6 +37,9 @@ VLOG_DEFINE_THIS_MODULE(hnv_monitor);
 
 /* What was last asked of the server. */
 static bool requested;          /* Any condition set since the reset? */
+static bool provisional;        /* No MAC row nor port yet, until the rest
+                                 * of the database shows what to ask for
+                                 * (see hnv_monitor_start()). */
 static bool conditional;        /* MAC rows of 'served' subnets only? */
 static struct uuid *served;     /* Logical_Switch rows, sorted. */
 static size_t n_served;
@@ -50,10 +53,14 @@ static unsigned int idl_seqno;
 static bool last_all;
 static char *last_host;
 
-void
+static void set_conditions(struct ovsdb_idl *, bool all,
+                           const struct uuid *subnets, size_t n,
+                           const struct uuid *ports, size_t n_ports);
+
+static void
 hnv_monitor_reset(void)
 {
-    requested = conditional = false;
+    requested = provisional = conditional = false;
     free(served);
     served = NULL;
     n_served = 0;
@@ -64,6 +71,25 @@ hnv_monitor_reset(void)
     idl_seqno = 0;
     free(last_host);
     last_host = NULL;
+}
+
+/* Starts monitoring with 'vtep', a new IDL that has not connected yet.
+ * Unless 'all', its first request asks for no MAC row and no Physical_Port
+ * row: which of those a host needs depends on the rest of the database
+ * (its Physical_Switch, the other hosts', the subnets), which that request
+ * brings; hnv_monitor_run() then asks for them.  So a host that joins a
+ * fleet never receives the MAC rows of subnets it does not serve, at the
+ * cost of one more round trip to the server for a database of one host.
+ * The policy is not settled meanwhile (hnv_monitor_is_settled()). */
+void
+hnv_monitor_start(struct ovsdb_idl *vtep, bool all)
+{
+    hnv_monitor_reset();
+    if (!all) {
+        set_conditions(vtep, false, NULL, 0, NULL, 0);
+        provisional = true;
+        conditional = true;
+    }
 }
 
 /* Whether 'vtep' describes a host other than 'self' with provider
@@ -250,6 +276,18 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     if (!vtep) {
         return;
     }
+    if (provisional) {
+        /* Conditions set before the first connection go with its monitor
+         * request and are acknowledged by its reply, without a condition
+         * seqno of their own. */
+        if (!ovsdb_idl_has_ever_connected(vtep)) {
+            /* The rest of the database is on its way. */
+            return;
+        }
+        provisional = conditional = requested = false;
+        idl_seqno = 0;
+    }
+
     unsigned int seqno = ovsdb_idl_get_seqno(vtep);
     if (seqno == idl_seqno && all == last_all
         && nullable_string_is_equal(host, last_host)) {
@@ -311,9 +349,11 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
 bool
 hnv_monitor_is_settled(const struct ovsdb_idl *vtep)
 {
-    return (!requested || !vtep
-            || (int) (ovsdb_idl_get_condition_seqno(vtep)
-                      - expected_seqno) >= 0);
+    return (!vtep
+            || (!provisional
+                && (!requested
+                    || (int) (ovsdb_idl_get_condition_seqno(vtep)
+                              - expected_seqno) >= 0)));
 }
 
 static bool
@@ -395,7 +435,10 @@ hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
 void
 hnv_monitor_format(const struct ovsdb_idl *vtep, struct ds *s)
 {
-    if (conditional) {
+    if (provisional) {
+        ds_put_cstr(s, "monitor: this host's and the other hosts' rows "
+                    "first, then the MAC rows it needs");
+    } else if (conditional) {
         ds_put_format(s, "monitor: the MAC rows of the %"PRIuSIZE" virtual "
                       "subnets this host serves", n_served);
     } else {

@@ -29,6 +29,10 @@
  * this host is received whole, as is any database when
  * external_ids:hnv-monitor-all=true.
  *
+ * A new connection first asks for no MAC row and no Physical_Port row,
+ * and then for those it needs, so that a host that joins a big fleet does
+ * not receive every row only to drop most of them.
+ *
  * The agent must not report a policy as installed while the server has not
  * yet acknowledged the conditions that this module last asked for: the rows
  * they add may still be on their way. */
@@ -39,7 +43,7 @@ struct ds;
 struct msvtep_in_force;
 struct ovsdb_idl;
 
-void hnv_monitor_reset(void);
+void hnv_monitor_start(struct ovsdb_idl *vtep, bool all);
 void hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all);
 bool hnv_monitor_is_settled(const struct ovsdb_idl *vtep);
 bool hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
