@@ -14,10 +14,12 @@
  * limitations under the License.
  */
 
-/* "show": the whole policy, grouped the way it is written: hosts with their
- * VM NICs, virtual networks with their virtual subnets, and in each subnet
- * its VM NICs, CA-PA mappings and ACL rules; then what the host agent would
- * refuse, as hnv-check finds it. */
+/* "show": builds the model of the whole policy (see hnv-ctl-show.h) and
+ * hands it to the renderer that --format names.
+ *
+ * The model is built in one pass over each table, with the virtual subnets
+ * found by row rather than by scanning every subnet for each row, so that
+ * "show" costs what the database holds, not its square. */
 
 #include <config.h>
 
@@ -26,53 +28,73 @@
 #include <string.h>
 
 #include "hnv-ctl.h"
+#include "hnv-ctl-show.h"
 
 #include "db-ctl-base.h"
-#include "hnv-check.h"
+#include "hash.h"
 #include "hnv-policy.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
+#include "smap.h"
 #include "sset.h"
-#include "svec.h"
+#include "table.h"
 #include "util.h"
 #include "uuidset.h"
 #include "vtep/ms-firewall-idl.h"
 #include "vtep/ms-vtep-idl.h"
 
-/* What "show" prints, and what it has already printed. */
-struct show_ctx {
-    struct ds *output;
-    const struct ovsdb_idl *vtep;
-    const struct msfw_fw_rules **acls;  /* Sorted. */
-    bool *acl_shown;                    /* One for each of 'acls'. */
-    size_t n_acls;
+/* A row, by its address, and where the model holds it.  One row may be
+ * held more than once (a subnet that two virtual networks bind, which the
+ * checks refuse but "show" still shows where it is written). */
+struct row_slot {
+    struct hmap_node node;      /* By hash_pointer(row). */
+    const void *row;
+    size_t idx;
 };
 
-/* A VM NIC printed under its virtual subnet. */
-struct show_port {
-    const char *name;           /* Port name, or NULL. */
-    const char *mac;            /* NULL if there is no Ucast_Macs_Local. */
-    const char *ip;
-};
-
-static int
-compare_show_ports(const void *a_, const void *b_)
+static void
+slot_add(struct hmap *map, const void *row, size_t idx)
 {
-    const struct show_port *a = a_;
-    const struct show_port *b = b_;
-    int cmp;
+    struct row_slot *s = xmalloc(sizeof *s);
+    s->row = row;
+    s->idx = idx;
+    hmap_insert(map, &s->node, hash_pointer(row, 0));
+}
 
-    if (!a->name != !b->name) {
-        return a->name ? -1 : 1;
+static void
+slots_destroy(struct hmap *map)
+{
+    struct row_slot *s;
+    HMAP_FOR_EACH_POP (s, node, map) {
+        free(s);
     }
-    cmp = a->name ? strcmp(a->name, b->name) : 0;
-    if (!cmp) {
-        cmp = strcmp(a->ip ? a->ip : "", b->ip ? b->ip : "");
+    hmap_destroy(map);
+}
+
+bool
+show_subnet_vsid(const struct msvtep_logical_switch *ls, int64_t *vsid)
+{
+    if (ls->n_tunnel_key) {
+        *vsid = ls->tunnel_key[0];
+        return true;
     }
-    if (!cmp) {
-        cmp = strcmp(a->mac ? a->mac : "", b->mac ? b->mac : "");
+    return false;
+}
+
+/* Returns 's' as hnv-ctl writes an address: canonical if it parses,
+ * otherwise as it is. */
+static char *
+canonical_ip(const char *s)
+{
+    struct in6_addr ip;
+    char *error = hnv_parse_ip(s, &ip);
+    if (error) {
+        free(error);
+        return xstrdup(s);
     }
-    return cmp;
+    return ip_to_string(&ip);
 }
 
 /* Orders IP address strings by address, and invalid ones after them. */
@@ -106,165 +128,46 @@ compare_ip_pointers(const void *a_, const void *b_)
 }
 
 static int
+compare_strings(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+/* NICs with a port first, by port, then by CA IP and MAC. */
+static int
+compare_nics(const void *a_, const void *b_)
+{
+    const struct show_nic *a = a_;
+    const struct show_nic *b = b_;
+    int cmp;
+
+    if (!a->port != !b->port) {
+        return a->port ? -1 : 1;
+    }
+    cmp = compare_strings(a->port, b->port);
+    if (!cmp) {
+        cmp = compare_strings(a->ip, b->ip);
+    }
+    return cmp ? cmp : compare_strings(a->mac, b->mac);
+}
+
+static int
 compare_mappings(const void *a_, const void *b_)
 {
-    const struct msvtep_ucast_macs_remote *const *ap = a_;
-    const struct msvtep_ucast_macs_remote *const *bp = b_;
-    int cmp = compare_ip_strings((*ap)->ipaddr, (*bp)->ipaddr);
+    const struct show_mapping *a = a_;
+    const struct show_mapping *b = b_;
+    int cmp = compare_ip_strings(a->ip, b->ip);
 
-    return cmp ? cmp : strcmp((*ap)->MAC, (*bp)->MAC);
-}
-
-/* Prints the ACL rules of 'vnic_id' that are not printed yet. */
-static void
-show_acls(struct show_ctx *sc, const char *vnic_id, int indent)
-{
-    for (size_t i = 0; i < sc->n_acls; i++) {
-        if (!sc->acl_shown[i] && !strcmp(sc->acls[i]->vnic_id, vnic_id)) {
-            ds_put_char_multiple(sc->output, ' ', indent);
-            ds_put_cstr(sc->output, "acl ");
-            format_acl(sc->acls[i], sc->output);
-            ds_put_char(sc->output, '\n');
-            sc->acl_shown[i] = true;
-        }
-    }
-}
-
-/* Prints virtual subnet 'ls', bound with prefix 'key' (NULL if it is not
- * bound), with its VM NICs, mappings and ACL rules. */
-static void
-show_vsubnet(struct show_ctx *sc, const struct msvtep_logical_switch *ls,
-             const char *key, int indent)
-{
-    struct ds *out = sc->output;
-
-    ds_put_char_multiple(out, ' ', indent);
-    if (ls->n_tunnel_key) {
-        ds_put_format(out, "VSID %"PRId64, ls->tunnel_key[0]);
-    } else {
-        ds_put_format(out, "virtual subnet \"%s\" (no VSID)", ls->name);
-    }
-    if (key) {
-        struct hnv_prefix prefix;
-        char *error = hnv_parse_prefix(key, &prefix);
-        if (error) {
-            ds_put_format(out, "  %s (invalid prefix)", key);
-            free(error);
-        } else {
-            struct in6_addr gateway;
-            hnv_prefix_gateway(&prefix, &gateway);
-            ds_put_cstr(out, "  ");
-            hnv_prefix_format(&prefix, out);
-            ds_put_cstr(out, "  gateway ");
-            hnv_ip_format(&gateway, out);
-        }
-    }
-    ds_put_char(out, '\n');
-    indent += 4;
-
-    /* VM NICs: from Ucast_Macs_Local, and bound ports without one. */
-    struct show_port *ports = NULL;
-    size_t n_ports = 0, allocated_ports = 0;
-    struct sset port_names = SSET_INITIALIZER(&port_names);
-    const struct msvtep_ucast_macs_local *uml;
-    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, sc->vtep) {
-        if (uml->logical_switch == ls) {
-            if (n_ports >= allocated_ports) {
-                ports = x2nrealloc(ports, &allocated_ports, sizeof *ports);
-            }
-            struct show_port *p = &ports[n_ports++];
-            const struct msvtep_physical_port *pp = local_port(sc->vtep,
-                                                              uml);
-            p->name = pp ? pp->name : NULL;
-            p->mac = uml->MAC;
-            p->ip = uml->ipaddr;
-            if (p->name) {
-                sset_add(&port_names, p->name);
-            }
-        }
-    }
-    const struct msvtep_physical_port *pp;
-    MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, sc->vtep) {
-        for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
-            if (pp->value_vlan_bindings[i] == ls
-                && !sset_contains(&port_names, pp->name)) {
-                if (n_ports >= allocated_ports) {
-                    ports = x2nrealloc(ports, &allocated_ports,
-                                       sizeof *ports);
-                }
-                ports[n_ports++] = (struct show_port) { pp->name, NULL, NULL };
-                sset_add(&port_names, pp->name);
-            }
-        }
-    }
-    if (n_ports) {
-        qsort(ports, n_ports, sizeof *ports, compare_show_ports);
-    }
-    for (size_t i = 0; i < n_ports; i++) {
-        const struct show_port *p = &ports[i];
-        ds_put_char_multiple(out, ' ', indent);
-        ds_put_format(out, "port %s", p->name ? p->name : "(none)");
-        if (p->mac) {
-            ds_put_format(out, "  %s  %s", p->mac, p->ip);
-        }
-        ds_put_char(out, '\n');
-    }
-    free(ports);
-
-    /* CA-PA mappings. */
-    const struct msvtep_ucast_macs_remote **maps = NULL;
-    size_t n_maps = 0, allocated_maps = 0;
-    const struct msvtep_ucast_macs_remote *umr;
-    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, sc->vtep) {
-        if (umr->logical_switch == ls) {
-            if (n_maps >= allocated_maps) {
-                maps = x2nrealloc(maps, &allocated_maps, sizeof *maps);
-            }
-            maps[n_maps++] = umr;
-        }
-    }
-    if (n_maps) {
-        qsort(maps, n_maps, sizeof *maps, compare_mappings);
-    }
-    for (size_t i = 0; i < n_maps; i++) {
-        const struct msvtep_physical_locator *pl = maps[i]->locator;
-        enum vfp_encap encap;
-        bool outer_ipv6;
-        char *error = hnv_parse_encapsulation_type(pl->encapsulation_type,
-                                                   &encap, &outer_ipv6);
-
-        ds_put_char_multiple(out, ' ', indent);
-        ds_put_format(out, "mapping %s  %s -> %s %s", maps[i]->ipaddr,
-                      maps[i]->MAC, pl->dst_ip,
-                      error ? pl->encapsulation_type
-                      : hnv_encap_to_string(encap));
-        ds_put_char(out, '\n');
-        free(error);
-    }
-    free(maps);
-
-    /* ACL rules: the subnet's, then its VM NICs'. */
-    if (ls->n_tunnel_key) {
-        char *vnic_id = xasprintf(HNV_ACL_VSID_PREFIX"%"PRId64,
-                                  ls->tunnel_key[0]);
-        show_acls(sc, vnic_id, indent);
-        free(vnic_id);
-    }
-    const char **names = sset_sort(&port_names);
-    for (size_t i = 0; names[i]; i++) {
-        show_acls(sc, names[i], indent);
-    }
-    free(names);
-    sset_destroy(&port_names);
+    return cmp ? cmp : strcmp(a->mac, b->mac);
 }
 
 static int
 compare_hosts(const void *a_, const void *b_)
 {
-    const struct msvtep_physical_switch *const *a = a_;
-    const struct msvtep_physical_switch *const *b = b_;
+    const struct show_host *a = a_;
+    const struct show_host *b = b_;
 
-    return strcmp((*a)->name, (*b)->name);
+    return strcmp(a->name, b->name);
 }
 
 static int
@@ -276,93 +179,6 @@ compare_ports(const void *a_, const void *b_)
     return strcmp((*a)->name, (*b)->name);
 }
 
-static void
-show_hosts(struct show_ctx *sc)
-{
-    const struct msvtep_physical_switch **hosts = NULL;
-    const struct msvtep_physical_switch *ps;
-    size_t n = 0, allocated = 0;
-
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, sc->vtep) {
-        if (n >= allocated) {
-            hosts = x2nrealloc(hosts, &allocated, sizeof *hosts);
-        }
-        hosts[n++] = ps;
-    }
-    if (n) {
-        qsort(hosts, n, sizeof *hosts, compare_hosts);
-    }
-
-    for (size_t i = 0; i < n; i++) {
-        struct svec pas = SVEC_EMPTY_INITIALIZER;
-
-        ps = hosts[i];
-        for (size_t j = 0; j < ps->n_tunnel_ips; j++) {
-            svec_add(&pas, ps->tunnel_ips[j]);
-        }
-        if (pas.n) {
-            qsort(pas.names, pas.n, sizeof *pas.names, compare_ip_pointers);
-        }
-        char *pas_s = svec_join(&pas, ",", "");
-        ds_put_format(sc->output, "Host \"%s\"  PAs %s  router MAC %s\n",
-                      ps->name, pas.n ? pas_s : "(none)",
-                      (ps->distributed_router_mac[0]
-                       ? ps->distributed_router_mac : "(none)"));
-        free(pas_s);
-        svec_destroy(&pas);
-
-        const struct msvtep_physical_port **ports = xmemdup(
-            ps->ports, ps->n_ports * sizeof *ports);
-        if (ps->n_ports) {
-            qsort(ports, ps->n_ports, sizeof *ports, compare_ports);
-        }
-        for (size_t j = 0; j < ps->n_ports; j++) {
-            const struct msvtep_physical_port *pp = ports[j];
-
-            ds_put_format(sc->output, "    port %s", pp->name);
-            if (!pp->n_vlan_bindings) {
-                ds_put_cstr(sc->output, "  (not bound)");
-            }
-            for (size_t k = 0; k < pp->n_vlan_bindings; k++) {
-                const struct msvtep_logical_switch *ls
-                    = pp->value_vlan_bindings[k];
-                if (ls->n_tunnel_key) {
-                    ds_put_format(sc->output, "  VSID %"PRId64,
-                                  ls->tunnel_key[0]);
-                } else {
-                    ds_put_format(sc->output, "  virtual subnet \"%s\"",
-                                  ls->name);
-                }
-            }
-            ds_put_char(sc->output, '\n');
-        }
-        free(ports);
-    }
-    free(hosts);
-}
-
-/* A virtual subnet binding, for sorting. */
-struct show_binding {
-    const struct msvtep_logical_switch *ls;
-    const char *key;            /* Prefix, or NULL if not bound. */
-};
-
-static int
-compare_bindings(const void *a_, const void *b_)
-{
-    const struct show_binding *a = a_;
-    const struct show_binding *b = b_;
-
-    if (a->ls->n_tunnel_key != b->ls->n_tunnel_key) {
-        return a->ls->n_tunnel_key ? -1 : 1;
-    }
-    if (a->ls->n_tunnel_key && a->ls->tunnel_key[0] != b->ls->tunnel_key[0]) {
-        return a->ls->tunnel_key[0] < b->ls->tunnel_key[0] ? -1 : 1;
-    }
-    int cmp = strcmp(a->ls->name, b->ls->name);
-    return cmp ? cmp : strcmp(a->key ? a->key : "", b->key ? b->key : "");
-}
-
 static int
 compare_vnets(const void *a_, const void *b_)
 {
@@ -372,72 +188,499 @@ compare_vnets(const void *a_, const void *b_)
     return strcmp((*a)->name, (*b)->name);
 }
 
-static void
-show_vnets(struct show_ctx *sc)
+/* Subnets with a VSID first, by VSID, then by name and prefix. */
+static int
+compare_subnets(const void *a_, const void *b_)
 {
-    const struct msvtep_logical_router **vnets = NULL;
-    const struct msvtep_logical_router *lr;
-    size_t n = 0, allocated = 0;
+    const struct show_subnet *a = a_;
+    const struct show_subnet *b = b_;
+    int64_t va, vb;
+    bool ha = show_subnet_vsid(a->ls, &va);
+    bool hb = show_subnet_vsid(b->ls, &vb);
 
-    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, sc->vtep) {
-        if (n >= allocated) {
-            vnets = x2nrealloc(vnets, &allocated, sizeof *vnets);
-        }
-        vnets[n++] = lr;
+    if (ha != hb) {
+        return ha ? -1 : 1;
     }
-    if (n) {
-        qsort(vnets, n, sizeof *vnets, compare_vnets);
+    if (ha && va != vb) {
+        return va < vb ? -1 : 1;
     }
-
-    for (size_t i = 0; i < n; i++) {
-        lr = vnets[i];
-        ds_put_format(sc->output, "Virtual network \"%s\"\n", lr->name);
-
-        struct show_binding *bindings = xmalloc(
-            lr->n_switch_binding * sizeof *bindings);
-        for (size_t j = 0; j < lr->n_switch_binding; j++) {
-            bindings[j].ls = lr->value_switch_binding[j];
-            bindings[j].key = lr->key_switch_binding[j];
-        }
-        if (lr->n_switch_binding) {
-            qsort(bindings, lr->n_switch_binding, sizeof *bindings,
-                  compare_bindings);
-        }
-        for (size_t j = 0; j < lr->n_switch_binding; j++) {
-            show_vsubnet(sc, bindings[j].ls, bindings[j].key, 4);
-        }
-        free(bindings);
-    }
-    free(vnets);
+    int cmp = strcmp(a->ls->name, b->ls->name);
+    return cmp ? cmp : compare_strings(a->prefix_key, b->prefix_key);
 }
 
-/* Prints the virtual subnets that no virtual network binds. */
+/* The hosts, sorted, with their PAs and ports sorted.  Fills 'hosts' (by
+ * Physical_Switch row) and 'pas' (the host of each canonical PA; of a PA
+ * that two hosts claim, which the checks refuse, the first by name). */
 static void
-show_unbound_vsubnets(struct show_ctx *sc)
+build_hosts(struct show_model *m, const struct ovsdb_idl *idl,
+            struct hmap *hosts, struct shash *pas)
 {
-    struct show_binding *unbound = NULL;
-    size_t n = 0, allocated = 0;
-    const struct msvtep_logical_switch *ls;
+    const struct msvtep_physical_switch **rows = NULL;
+    const struct msvtep_physical_switch *ps;
+    size_t allocated = 0;
 
-    MSVTEP_LOGICAL_SWITCH_FOR_EACH (ls, sc->vtep) {
-        const struct msvtep_logical_router *lr;
-        const char *key;
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, idl) {
+        if (m->n_hosts >= allocated) {
+            m->hosts = x2nrealloc(m->hosts, &allocated, sizeof *m->hosts);
+            rows = xrealloc(rows, allocated * sizeof *rows);
+        }
+        struct show_host *h = &m->hosts[m->n_hosts];
+        *h = (struct show_host) {
+            .name = ps->name,
+            .router_mac = (ps->distributed_router_mac[0]
+                           ? ps->distributed_router_mac : NULL),
+            .n_pas = ps->n_tunnel_ips,
+            .n_ports = ps->n_ports,
+        };
+        h->pas = xmalloc(ps->n_tunnel_ips * sizeof *h->pas);
+        for (size_t i = 0; i < ps->n_tunnel_ips; i++) {
+            h->pas[i] = canonical_ip(ps->tunnel_ips[i]);
+        }
+        if (h->n_pas) {
+            qsort(h->pas, h->n_pas, sizeof *h->pas, compare_ip_pointers);
+        }
+        h->ports = xmemdup(ps->ports, ps->n_ports * sizeof *h->ports);
+        if (h->n_ports) {
+            qsort(h->ports, h->n_ports, sizeof *h->ports, compare_ports);
+        }
+        rows[m->n_hosts++] = ps;
+    }
 
-        if (!find_binding(sc->vtep, ls, &lr, &key)) {
-            if (n >= allocated) {
-                unbound = x2nrealloc(unbound, &allocated, sizeof *unbound);
+    /* Sort the hosts, then index them: 'rows' is sorted alongside through
+     * the names, which the schema keeps unique. */
+    if (m->n_hosts) {
+        qsort(m->hosts, m->n_hosts, sizeof *m->hosts, compare_hosts);
+    }
+    struct shash by_name = SHASH_INITIALIZER(&by_name);
+    for (size_t i = 0; i < m->n_hosts; i++) {
+        shash_add_once(&by_name, m->hosts[i].name, &m->hosts[i]);
+    }
+    for (size_t i = 0; i < m->n_hosts; i++) {
+        const struct show_host *h = shash_find_data(&by_name, rows[i]->name);
+        slot_add(hosts, rows[i], h - m->hosts);
+    }
+    shash_destroy(&by_name);
+    free(rows);
+
+    for (size_t i = 0; i < m->n_hosts; i++) {
+        for (size_t j = 0; j < m->hosts[i].n_pas; j++) {
+            if (!shash_find(pas, m->hosts[i].pas[j])) {
+                shash_add(pas, m->hosts[i].pas[j], (void *) (uintptr_t) i);
             }
-            unbound[n++] = (struct show_binding) { ls, NULL };
         }
     }
-    if (n) {
-        qsort(unbound, n, sizeof *unbound, compare_bindings);
-        ds_put_cstr(sc->output, "Virtual subnets in no virtual network\n");
+}
+
+/* The virtual networks, sorted, and every virtual subnet, bound ones in the
+ * order of their virtual networks.  Fills 'subnets' (by Logical_Switch
+ * row). */
+static void
+build_subnets(struct show_model *m, const struct ovsdb_idl *idl,
+              struct hmap *subnets)
+{
+    const struct msvtep_logical_router **lrs = NULL;
+    const struct msvtep_logical_router *lr;
+    const struct msvtep_logical_switch *ls;
+    size_t n_lrs = 0, allocated_lrs = 0, max_subnets = 0;
+
+    MSVTEP_LOGICAL_ROUTER_FOR_EACH (lr, idl) {
+        if (n_lrs >= allocated_lrs) {
+            lrs = x2nrealloc(lrs, &allocated_lrs, sizeof *lrs);
+        }
+        lrs[n_lrs++] = lr;
+        max_subnets += lr->n_switch_binding;
     }
-    for (size_t i = 0; i < n; i++) {
-        show_vsubnet(sc, unbound[i].ls, NULL, 4);
+    MSVTEP_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+        max_subnets++;
     }
-    free(unbound);
+    if (n_lrs) {
+        qsort(lrs, n_lrs, sizeof *lrs, compare_vnets);
+    }
+
+    /* Allocated once, so that the virtual networks may point into it. */
+    m->subnets = xcalloc(max_subnets ? max_subnets : 1, sizeof *m->subnets);
+    m->vnets = xcalloc(n_lrs ? n_lrs : 1, sizeof *m->vnets);
+    m->n_vnets = n_lrs;
+
+    struct hmap bound = HMAP_INITIALIZER(&bound);
+    for (size_t i = 0; i < n_lrs; i++) {
+        struct show_vnet *v = &m->vnets[i];
+        size_t start = m->n_subnets;
+
+        lr = lrs[i];
+        v->name = lr->name;
+        for (size_t j = 0; j < lr->n_switch_binding; j++) {
+            struct show_subnet *s = &m->subnets[m->n_subnets++];
+            s->ls = lr->value_switch_binding[j];
+            s->prefix_key = lr->key_switch_binding[j];
+            slot_add(&bound, s->ls, 0);
+        }
+        if (m->n_subnets > start) {
+            qsort(&m->subnets[start], m->n_subnets - start,
+                  sizeof *m->subnets, compare_subnets);
+        }
+        v->subnets = &m->subnets[start];
+        v->n_subnets = m->n_subnets - start;
+
+        const struct smap_node **routes = smap_sort(&lr->static_routes);
+        v->n_routes = smap_count(&lr->static_routes);
+        v->routes = xmalloc(v->n_routes * sizeof *v->routes);
+        for (size_t j = 0; j < v->n_routes; j++) {
+            v->routes[j].prefix = routes[j]->key;
+            v->routes[j].next_hop = routes[j]->value;
+        }
+        free(routes);
+    }
+    free(lrs);
+    m->n_bound = m->n_subnets;
+
+    MSVTEP_LOGICAL_SWITCH_FOR_EACH (ls, idl) {
+        struct row_slot *slot;
+        bool is_bound = false;
+        HMAP_FOR_EACH_WITH_HASH (slot, node, hash_pointer(ls, 0), &bound) {
+            if (slot->row != ls) {
+                continue;
+            }
+            is_bound = true;
+        }
+        if (!is_bound) {
+            m->subnets[m->n_subnets++].ls = ls;
+        }
+    }
+    slots_destroy(&bound);
+    if (m->n_subnets > m->n_bound) {
+        qsort(&m->subnets[m->n_bound], m->n_subnets - m->n_bound,
+              sizeof *m->subnets, compare_subnets);
+    }
+
+    for (size_t i = 0; i < m->n_subnets; i++) {
+        struct show_subnet *s = &m->subnets[i];
+        struct hnv_prefix prefix;
+        char *error = s->prefix_key ? hnv_parse_prefix(s->prefix_key,
+                                                       &prefix) : NULL;
+        if (s->prefix_key && !error) {
+            struct in6_addr gateway;
+            struct ds ds = DS_EMPTY_INITIALIZER;
+
+            hnv_prefix_format(&prefix, &ds);
+            s->prefix = ds_steal_cstr(&ds);
+            hnv_prefix_gateway(&prefix, &gateway);
+            s->gateway = ip_to_string(&gateway);
+        }
+        free(error);
+        s->encrypted = (s->ls->encryption_credential_thumbprint
+                        && s->ls->encryption_credential_thumbprint[0]);
+        slot_add(subnets, s->ls, i);
+    }
+}
+
+static size_t
+pa_host(const struct shash *pas, const char *pa)
+{
+    struct shash_node *node = pa ? shash_find(pas, pa) : NULL;
+    return node ? (uintptr_t) node->data : SHOW_NO_HOST;
+}
+
+static size_t
+row_host(const struct hmap *hosts, const struct msvtep_physical_switch *ps)
+{
+    struct row_slot *slot;
+
+    if (ps) {
+        HMAP_FOR_EACH_WITH_HASH (slot, node, hash_pointer(ps, 0), hosts) {
+            if (slot->row != ps) {
+                continue;
+            }
+            return slot->idx;
+        }
+    }
+    return SHOW_NO_HOST;
+}
+
+/* The VM NICs of each subnet.  A NIC's host is the one that lists its
+ * port; without one, the host whose PA its locator is; without one either,
+ * in a database of a single host (as Microsoft's Network Controller writes
+ * them), that host. */
+static void
+build_nics(struct show_model *m, const struct ovsdb_idl *idl,
+           const struct hmap *subnets, const struct hmap *hosts,
+           const struct shash *pas, struct sset *port_names)
+{
+    const struct msvtep_ucast_macs_local *uml;
+    MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, idl) {
+        if (!uml->logical_switch) {
+            continue;
+        }
+
+        const struct msvtep_physical_port *pp = local_port(idl, uml);
+        char *pa = uml->locator ? canonical_ip(uml->locator->dst_ip) : NULL;
+        size_t host = pp ? row_host(hosts, find_port_host(idl, pp))
+                         : SHOW_NO_HOST;
+        if (host == SHOW_NO_HOST) {
+            host = pa_host(pas, pa);
+        }
+        if (host == SHOW_NO_HOST && m->n_hosts == 1) {
+            host = 0;
+        }
+
+        struct row_slot *slot;
+        const struct msvtep_logical_switch *ls = uml->logical_switch;
+        HMAP_FOR_EACH_WITH_HASH (slot, node, hash_pointer(ls, 0), subnets) {
+            if (slot->row != ls) {
+                continue;
+            }
+            struct show_subnet *s = &m->subnets[slot->idx];
+            if (s->n_nics >= s->allocated_nics) {
+                s->nics = x2nrealloc(s->nics, &s->allocated_nics,
+                                     sizeof *s->nics);
+            }
+            s->nics[s->n_nics++] = (struct show_nic) {
+                .port = pp ? pp->name : NULL,
+                .mac = uml->MAC,
+                .ip = uml->ipaddr,
+                .pa = nullable_xstrdup(pa),
+                .host = host,
+            };
+            if (pp) {
+                sset_add(&port_names[slot->idx], pp->name);
+            }
+        }
+        free(pa);
+    }
+
+    /* Ports bound to a subnet without a Ucast_Macs_Local row of their own
+     * there. */
+    const struct msvtep_physical_port *pp;
+    MSVTEP_PHYSICAL_PORT_FOR_EACH (pp, idl) {
+        size_t host = SHOW_NO_HOST;
+        bool host_known = false;
+
+        for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
+            struct row_slot *slot;
+            const struct msvtep_logical_switch *ls
+                = pp->value_vlan_bindings[i];
+            HMAP_FOR_EACH_WITH_HASH (slot, node, hash_pointer(ls, 0),
+                                     subnets) {
+                if (slot->row != ls) {
+                    continue;
+                }
+                struct show_subnet *s = &m->subnets[slot->idx];
+                if (!sset_add(&port_names[slot->idx], pp->name)) {
+                    continue;
+                }
+                if (!host_known) {
+                    host = row_host(hosts, find_port_host(idl, pp));
+                    host_known = true;
+                }
+                if (s->n_nics >= s->allocated_nics) {
+                    s->nics = x2nrealloc(s->nics, &s->allocated_nics,
+                                         sizeof *s->nics);
+                }
+                s->nics[s->n_nics++] = (struct show_nic) {
+                    .port = pp->name,
+                    .host = host,
+                };
+            }
+        }
+    }
+}
+
+static void
+build_mappings(struct show_model *m, const struct ovsdb_idl *idl,
+               const struct hmap *subnets, const struct shash *pas)
+{
+    const struct msvtep_ucast_macs_remote *umr;
+    MSVTEP_UCAST_MACS_REMOTE_FOR_EACH (umr, idl) {
+        const struct msvtep_physical_locator *pl = umr->locator;
+        if (!umr->logical_switch || !pl) {
+            continue;
+        }
+
+        enum vfp_encap encap;
+        bool outer_ipv6;
+        char *error = hnv_parse_encapsulation_type(pl->encapsulation_type,
+                                                   &encap, &outer_ipv6);
+        const char *encap_s = (error ? pl->encapsulation_type
+                               : hnv_encap_to_string(encap));
+        free(error);
+
+        char *pa = canonical_ip(pl->dst_ip);
+        struct row_slot *slot;
+        const struct msvtep_logical_switch *ls = umr->logical_switch;
+        HMAP_FOR_EACH_WITH_HASH (slot, node, hash_pointer(ls, 0), subnets) {
+            if (slot->row != ls) {
+                continue;
+            }
+            struct show_subnet *s = &m->subnets[slot->idx];
+            if (s->n_mappings >= s->allocated_mappings) {
+                s->mappings = x2nrealloc(s->mappings, &s->allocated_mappings,
+                                         sizeof *s->mappings);
+            }
+            s->mappings[s->n_mappings++] = (struct show_mapping) {
+                .ip = umr->ipaddr,
+                .mac = umr->MAC,
+                .pa = xstrdup(pa),
+                .encap = encap_s,
+                .host = pa_host(pas, pa),
+            };
+        }
+        free(pa);
+    }
+}
+
+/* The ACL rules of 'vnic_id' that no subnet has claimed yet, for 's'.
+ * 'acls' is sorted, so a NIC's rules are contiguous; 'ranges' finds
+ * them. */
+static void
+claim_acls(struct show_subnet *s, const char *vnic_id,
+           const struct shash *ranges, const struct msfw_fw_rules **acls,
+           bool *claimed)
+{
+    const size_t *range = shash_find_data(ranges, vnic_id);
+    if (!range) {
+        return;
+    }
+    for (size_t i = range[0]; i < range[1]; i++) {
+        if (!claimed[i]) {
+            if (s->n_acls >= s->allocated_acls) {
+                s->acls = x2nrealloc(s->acls, &s->allocated_acls,
+                                     sizeof *s->acls);
+            }
+            s->acls[s->n_acls++] = acls[i];
+            claimed[i] = true;
+        }
+    }
+}
+
+static void
+build_acls(struct show_model *m, const struct ovsdb_idl *fw,
+           struct sset *port_names)
+{
+    size_t n;
+    const struct msfw_fw_rules **acls = sorted_acls(fw, &n);
+    bool *claimed = xcalloc(n + 1, sizeof *claimed);
+    struct shash ranges = SHASH_INITIALIZER(&ranges);
+
+    size_t i = 0;
+    while (i < n) {
+        size_t *range = xmalloc(2 * sizeof *range);
+        range[0] = i;
+        while (++i < n && !strcmp(acls[i]->vnic_id, acls[range[0]]->vnic_id)) {
+            continue;
+        }
+        range[1] = i;
+        shash_add(&ranges, acls[range[0]]->vnic_id, range);
+    }
+
+    /* Each subnet in model order: its own rules, then its NICs', each rule
+     * under the first subnet that claims it. */
+    for (i = 0; i < m->n_subnets; i++) {
+        struct show_subnet *s = &m->subnets[i];
+        int64_t vsid;
+
+        if (show_subnet_vsid(s->ls, &vsid)) {
+            char *vnic_id = xasprintf(HNV_ACL_VSID_PREFIX"%"PRId64, vsid);
+            claim_acls(s, vnic_id, &ranges, acls, claimed);
+            free(vnic_id);
+        }
+        const char **names = sset_sort(&port_names[i]);
+        for (size_t j = 0; names[j]; j++) {
+            claim_acls(s, names[j], &ranges, acls, claimed);
+        }
+        free(names);
+    }
+
+    for (i = 0; i < n; i++) {
+        if (!claimed[i]) {
+            acls[m->n_stray_acls++] = acls[i];
+        }
+    }
+    m->stray_acls = acls;
+    free(claimed);
+    shash_destroy_free_data(&ranges);
+}
+
+/* Builds in 'm' the model of the policy in 'vtep' and 'fw' (which may be
+ * NULL), with the host agent's checks for 'host' (NULL for all hosts). */
+void
+show_model_build(struct show_model *m, const struct ovsdb_idl *vtep,
+                 const struct ovsdb_idl *fw, const char *host)
+{
+    struct hmap hosts = HMAP_INITIALIZER(&hosts);
+    struct hmap subnets = HMAP_INITIALIZER(&subnets);
+    struct shash pas = SHASH_INITIALIZER(&pas);
+
+    memset(m, 0, sizeof *m);
+    build_hosts(m, vtep, &hosts, &pas);
+    build_subnets(m, vtep, &subnets);
+
+    struct sset *port_names = xmalloc((m->n_subnets + 1)
+                                      * sizeof *port_names);
+    for (size_t i = 0; i < m->n_subnets; i++) {
+        sset_init(&port_names[i]);
+    }
+    build_nics(m, vtep, &subnets, &hosts, &pas, port_names);
+    build_mappings(m, vtep, &subnets, &pas);
+    build_acls(m, fw, port_names);
+    for (size_t i = 0; i < m->n_subnets; i++) {
+        struct show_subnet *s = &m->subnets[i];
+        if (s->n_nics) {
+            qsort(s->nics, s->n_nics, sizeof *s->nics, compare_nics);
+        }
+        if (s->n_mappings) {
+            qsort(s->mappings, s->n_mappings, sizeof *s->mappings,
+                  compare_mappings);
+        }
+        sset_destroy(&port_names[i]);
+    }
+    free(port_names);
+    slots_destroy(&hosts);
+    slots_destroy(&subnets);
+    shash_destroy(&pas);
+
+    /* What the host agent would refuse.  The rows that In_Force names keep
+     * their place, as for the agents. */
+    struct uuidset recorded = UUIDSET_INITIALIZER(&recorded);
+    const struct msvtep_in_force *f;
+    MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
+        uuidset_insert(&recorded, &f->kept_row);
+    }
+    hnv_check_run(vtep, fw, host, NULL, &recorded, &m->check);
+    uuidset_destroy(&recorded);
+}
+
+void
+show_model_destroy(struct show_model *m)
+{
+    for (size_t i = 0; i < m->n_vnets; i++) {
+        free(m->vnets[i].routes);
+    }
+    free(m->vnets);
+    for (size_t i = 0; i < m->n_subnets; i++) {
+        struct show_subnet *s = &m->subnets[i];
+        free(s->prefix);
+        free(s->gateway);
+        for (size_t j = 0; j < s->n_nics; j++) {
+            free(s->nics[j].pa);
+        }
+        free(s->nics);
+        for (size_t j = 0; j < s->n_mappings; j++) {
+            free(s->mappings[j].pa);
+        }
+        free(s->mappings);
+        free(s->acls);
+    }
+    free(m->subnets);
+    for (size_t i = 0; i < m->n_hosts; i++) {
+        for (size_t j = 0; j < m->hosts[i].n_pas; j++) {
+            free(m->hosts[i].pas[j]);
+        }
+        free(m->hosts[i].pas);
+        free(m->hosts[i].ports);
+    }
+    free(m->hosts);
+    free(m->stray_acls);
+    hnv_check_destroy(&m->check);
 }
 
 void
@@ -446,61 +689,54 @@ pre_show(struct ctl_context *ctx OVS_UNUSED)
     hnv_aux_class = &msfw_idl_class;
 }
 
+/* "show [--format=text|dot|json]". */
 void
 cmd_show(struct ctl_context *ctx)
 {
-    struct show_ctx sc = {
-        .output = &ctx->output,
-        .vtep = ctx->idl,
-    };
+    enum { TEXT, DOT, JSON } format = TEXT;
 
-    sc.acls = sorted_acls(hnv_aux_idl, &sc.n_acls);
-    sc.acl_shown = xcalloc(sc.n_acls + 1, sizeof *sc.acl_shown);
-
-    show_hosts(&sc);
-    show_vnets(&sc);
-    show_unbound_vsubnets(&sc);
-
-    bool header = false;
-    for (size_t i = 0; i < sc.n_acls; i++) {
-        if (!sc.acl_shown[i]) {
-            if (!header) {
-                ds_put_cstr(&ctx->output, "ACL rules of unknown NICs\n");
-                header = true;
-            }
-            ds_put_cstr(&ctx->output, "    acl ");
-            format_acl(sc.acls[i], &ctx->output);
-            ds_put_char(&ctx->output, '\n');
+    if (ctx->argc > 1) {
+        const char *arg = ctx->argv[1];
+        const char *value = (!strncmp(arg, "--format=", 9) ? arg + 9
+                             : NULL);
+        if (!value) {
+            cmd_error(ctx, "unknown argument \"%s\" (show takes only "
+                      "--format=text, --format=dot or --format=json)", arg);
+            return;
+        } else if (!strcmp(value, "text")) {
+            format = TEXT;
+        } else if (!strcmp(value, "dot")) {
+            format = DOT;
+        } else if (!strcmp(value, "json")) {
+            format = JSON;
+        } else {
+            arg_error(ctx, "--format", "unknown format \"%s\" (use text, "
+                      "dot or json)", value);
+            return;
         }
     }
-    free(sc.acls);
-    free(sc.acl_shown);
 
-    /* What the host agent would refuse.  Its VM NIC checks are for one
-     * host: the one --host names, or the only one. */
+    /* The host agent's checks of VM NICs are for one host: the one --host
+     * names, or the only one. */
     const char *host = hnv_host_option;
     const struct msvtep_physical_switch *ps = msvtep_physical_switch_first(
         ctx->idl);
     if (!host && ps && !msvtep_physical_switch_next(ps)) {
         host = ps->name;
     }
-    /* The rows that In_Force names keep their place, as for the agents. */
-    struct uuidset recorded = UUIDSET_INITIALIZER(&recorded);
-    const struct msvtep_in_force *f;
-    MSVTEP_IN_FORCE_FOR_EACH (f, ctx->idl) {
-        uuidset_insert(&recorded, &f->kept_row);
+
+    struct show_model m;
+    show_model_build(&m, ctx->idl, hnv_aux_idl, host);
+    switch (format) {
+    case TEXT:
+        show_render_text(&m, &ctx->output);
+        break;
+    case DOT:
+        show_render_dot(&m, &ctx->output);
+        break;
+    case JSON:
+        show_render_json(&m, hnv_table_style.json_flags, &ctx->output);
+        break;
     }
-    struct hnv_check check;
-    hnv_check_run(ctx->idl, hnv_aux_idl, host, NULL, &recorded, &check);
-    uuidset_destroy(&recorded);
-    if (check.n_errors) {
-        ds_put_cstr(&ctx->output,
-                    "Invalid rows (the host agent ignores them)\n");
-        for (size_t i = 0; i < check.n_errors; i++) {
-            ds_put_cstr(&ctx->output, "    ");
-            hnv_check_format_error(&check.errors[i], &ctx->output);
-            ds_put_char(&ctx->output, '\n');
-        }
-    }
-    hnv_check_destroy(&check);
+    show_model_destroy(&m);
 }
