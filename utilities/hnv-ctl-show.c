@@ -694,14 +694,18 @@ void
 cmd_show(struct ctl_context *ctx)
 {
     enum { TEXT, DOT, JSON } format = TEXT;
+    bool format_given = false;
 
-    if (ctx->argc > 1) {
-        const char *arg = ctx->argv[1];
+    for (int i = 1; i < ctx->argc; i++) {
+        const char *arg = ctx->argv[i];
         const char *value = (!strncmp(arg, "--format=", 9) ? arg + 9
                              : NULL);
         if (!value) {
             cmd_error(ctx, "unknown argument \"%s\" (show takes only "
                       "--format=text, --format=dot or --format=json)", arg);
+            return;
+        } else if (format_given) {
+            arg_error(ctx, "--format", "given more than once");
             return;
         } else if (!strcmp(value, "text")) {
             format = TEXT;
@@ -714,6 +718,7 @@ cmd_show(struct ctl_context *ctx)
                       "dot or json)", value);
             return;
         }
+        format_given = true;
     }
 
     /* The host agent's checks of VM NICs are for one host: the one --host

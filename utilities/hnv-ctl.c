@@ -646,8 +646,8 @@ check_symbols(struct ovsdb_symbol_table *symtab)
 
 /* hnv-ctl's own commands. */
 static const struct ctl_command_syntax hnv_commands[] = {
-    {"show", 0, 1, "[--format=text|dot|json]", pre_show, cmd_show, NULL, "",
-     RO},
+    {"show", 0, INT_MAX, "[--format=text|dot|json]", pre_show, cmd_show,
+     NULL, "", RO},
 
     {"set-host", 3, 3, "NAME PA[,PA...] ROUTER_MAC", NULL, cmd_set_host,
      NULL, "", RW},
