@@ -19,10 +19,11 @@
 
 /* "show": the policy as one model, and its renderers.
  *
- *   hnv-ctl-show.c       The command, and the model built from the two
- *                        databases: virtual networks, their subnets with
- *                        their VM NICs, mappings and ACL rules, the hosts,
- *                        and the rows that the host agent would refuse.
+ *   hnv-ctl-show.c       The command: its --format, and which renderer.
+ *   hnv-ctl-show-model.c The model built from the two databases: virtual
+ *                        networks, their subnets with their VM NICs,
+ *                        mappings and ACL rules, the hosts, and the rows
+ *                        that the host agent would refuse.
  *   hnv-ctl-show-text.c  The model for a person (--format=text).
  *   hnv-ctl-show-dot.c   The model as a Graphviz digraph (--format=dot).
  *   hnv-ctl-show-json.c  The model as one JSON object (--format=json).
