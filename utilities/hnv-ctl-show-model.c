@@ -236,8 +236,8 @@ build_hosts(struct show_model *m, const struct ovsdb_idl *idl,
         if (h->n_pas) {
             qsort(h->pas, h->n_pas, sizeof *h->pas, compare_ip_pointers);
         }
-        h->ports = xmemdup(ps->ports, ps->n_ports * sizeof *h->ports);
         if (h->n_ports) {
+            h->ports = xmemdup(ps->ports, ps->n_ports * sizeof *h->ports);
             qsort(h->ports, h->n_ports, sizeof *h->ports, compare_ports);
         }
         rows[m->n_hosts++] = ps;
