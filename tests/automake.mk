@@ -6,6 +6,7 @@ EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/hnv-consistency.py tests/hnv_rpc.py tests/hnv-fleet-writer.py \
 	tests/hnv-acl-random.py \
 	tests/hnv-fuzz.py \
+	tests/hnv-show-check.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -27,6 +28,7 @@ TESTSUITE_AT = \
 	tests/hnv-fuzz.at \
 	tests/checkpatch.at \
 	tests/hnv-ctl.at \
+	tests/hnv-ctl-show.at \
 	tests/vfp.at \
 	tests/hnv-hostile.at \
 	tests/hnv-incremental.at \

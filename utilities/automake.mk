@@ -14,6 +14,11 @@ utilities_hnv_ctl_SOURCES = \
 	utilities/hnv-ctl-server.c \
 	utilities/hnv-ctl-server.h \
 	utilities/hnv-ctl-show.c \
+	utilities/hnv-ctl-show.h \
+	utilities/hnv-ctl-show-dot.c \
+	utilities/hnv-ctl-show-json.c \
+	utilities/hnv-ctl-show-model.c \
+	utilities/hnv-ctl-show-text.c \
 	utilities/hnv-ctl-vtep.c
 utilities_hnv_ctl_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
 

@@ -466,7 +466,10 @@ usage(void)
            "usage: %s [OPTIONS] COMMAND [ARG...]\n"
            "\n"
            "Policy overview:\n"
-           "  show                    print the whole policy, grouped\n"
+           "  show [--format=text|dot|json]\n"
+           "      print the whole policy, by virtual network and by host:\n"
+           "      for a person (text, the default), as a Graphviz digraph\n"
+           "      (dot) or as one JSON object (json)\n"
            "\n"
            "Host commands:\n"
            "  set-host NAME PA[,PA...] ROUTER_MAC\n"
@@ -643,7 +646,8 @@ check_symbols(struct ovsdb_symbol_table *symtab)
 
 /* hnv-ctl's own commands. */
 static const struct ctl_command_syntax hnv_commands[] = {
-    {"show", 0, 0, "", pre_show, cmd_show, NULL, "", RO},
+    {"show", 0, INT_MAX, "[--format=text|dot|json]", pre_show, cmd_show,
+     NULL, "", RO},
 
     {"set-host", 3, 3, "NAME PA[,PA...] ROUTER_MAC", NULL, cmd_set_host,
      NULL, "", RW},

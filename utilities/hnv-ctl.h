@@ -33,7 +33,7 @@
  *   hnv-ctl-vtep.c   The ms_vtep policy commands: hosts, virtual networks
  *                    and subnets, VM NICs, CA-PA mappings.
  *   hnv-ctl-acl.c    The ACL commands (ms_firewall) and their index.
- *   hnv-ctl-show.c   "show". */
+ *   hnv-ctl-show*.c  "show": see hnv-ctl-show.h. */
 
 #include <stdbool.h>
 #include <stddef.h>
