@@ -269,8 +269,11 @@ namespace running its own ovsdb-server and ovs-hnv's ovs-vswitchd on the
 userspace datapath; every VM is a namespace with its own kernel stack,
 whose eth0 is a veth into its hypervisor's br-int.
 
-"[NAME]\$ COMMAND" below is "ip netns exec ${prefix}NAME COMMAND", with
-OVS_RUNDIR=$rel/NAME for a hypervisor: that is, COMMAND on NAME.
+"[NAME]\$ COMMAND" below is COMMAND run on NAME, that is
+
+    ip netns exec ${prefix}NAME COMMAND
+
+with OVS_RUNDIR=$rel/NAME for a hypervisor.
 EOF
 
 section "Building it (namespaces, veth pairs, daemons)"
@@ -434,8 +437,8 @@ Drive a hypervisor's daemons:
     export OVS_RUNDIR=$demo_dir/hv2
     hnv-ctl show; ovs-appctl hnv/status; vfpctl list-port; ovs-vsctl show
 
-Its logs are $rel/hv*/*.log.  Stop everything (daemons, namespaces and
-their veth pairs) with:
+The daemons' logs are in $rel/hv*/.  Stop everything (daemons,
+namespaces and their veth pairs) with:
 
     ./quickstart sandbox-stop
 EOF
