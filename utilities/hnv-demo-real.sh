@@ -92,9 +92,9 @@ as () {
 on_exit () {
     :
 }
-# shellcheck source=../tests/hnv-lib.sh
+# shellcheck source=tests/hnv-lib.sh
 . "$top/tests/hnv-lib.sh"
-# shellcheck source=../tests/hnv-system-lib.sh
+# shellcheck source=tests/hnv-system-lib.sh
 . "$top/tests/hnv-system-lib.sh"
 hns_prefix=$prefix
 
@@ -410,8 +410,10 @@ section "The topology as a picture"
 if as hv2 hnv-ctl show --format=dot > /dev/null 2>&1; then
     if command -v dot > /dev/null; then
         as hv2 hnv-ctl show --format=dot > topology.dot
-        dot -Tsvg topology.dot -o topology.svg
-        dot -Tpng topology.dot -o topology.png
+        for f in svg png; do
+            dot -T$f topology.dot -o topology.$f \
+                || die "graphviz could not draw $rel/topology.dot as $f"
+        done
         echo "hv2's view, drawn by graphviz from 'hnv-ctl show --format=dot':"
         echo "$rel/topology.svg and $rel/topology.png"
     else

@@ -69,7 +69,7 @@ run () {
 # Prints why the demo with real traffic cannot run here, or nothing if it
 # can.
 real_demo_unsupported () {
-    # shellcheck source=../tests/hnv-system-lib.sh
+    # shellcheck source=tests/hnv-system-lib.sh
     . "$top/tests/hnv-system-lib.sh"
     if [ "$(id -u)" != 0 ]; then
         echo "it needs root"
