@@ -42,8 +42,14 @@ fi
     echo "usage: $0 [--stop] BUILDDIR OVS_SRCDIR" >&2
     exit 1
 }
-build=$1
-ovs_src=$2
+# Both absolute: the demo runs from its sandbox directory.  Stopping does
+# without them.
+build=$(cd "$1" 2>/dev/null && pwd) || {
+    $stop_only || { echo "$0: $1 is not a build directory" >&2; exit 1; }
+}
+ovs_src=$(cd "$2" 2>/dev/null && pwd) || {
+    $stop_only || { echo "$0: $2 is not an Open vSwitch tree" >&2; exit 1; }
+}
 top=$(cd "$(dirname "$0")/.." && pwd)
 demo_dir=${HNV_DEMO_SANDBOX:-$top/_sandbox}
 prefix=${HNV_DEMO_PREFIX:-hnvdemo-}

@@ -35,8 +35,21 @@ if [ "$1" = --stop ]; then
     stop_only=true
     shift
 fi
-build=$1
-ovs_src=$2
+[ $# = 2 ] || {
+    echo "usage: $0 [--stop] BUILDDIR OVS_SRCDIR" >&2
+    exit 1
+}
+# Both absolute: the demo runs from its sandbox directory.  Stopping does
+# without them (it falls back to signals), so that a sandbox can be
+# stopped after its build has gone.
+build=$(cd "$1" 2>/dev/null && pwd) || {
+    $stop_only || { echo "$0: $1 is not a build directory" >&2; exit 1; }
+    build=$1
+}
+ovs_src=$(cd "$2" 2>/dev/null && pwd) || {
+    $stop_only || { echo "$0: $2 is not an Open vSwitch tree" >&2; exit 1; }
+    ovs_src=$2
+}
 top=$(cd "$(dirname "$0")/.." && pwd)
 sandbox=${HNV_DEMO_SANDBOX:-$top/_sandbox}
 
