@@ -55,8 +55,14 @@ demo_dir=${HNV_DEMO_SANDBOX:-$top/_sandbox}
 prefix=${HNV_DEMO_PREFIX:-hnvdemo-}
 started=$(date +%s.%N)
 
+# Whether this run has started to build its sandbox.
+building=false
 die () {
     echo "hnv-demo-real.sh: $*" >&2
+    if $building; then
+        echo "hnv-demo-real.sh: what the demo built so far is left as it" \
+             "is, to look at; ./quickstart sandbox-stop removes it" >&2
+    fi
     exit 1
 }
 
@@ -65,9 +71,6 @@ die () {
 valid_prefix () {
     [[ $1 =~ ^[A-Za-z][A-Za-z0-9_.-]{2,40}-$ ]]
 }
-valid_prefix "$prefix" \
-    || die "HNV_DEMO_PREFIX '$prefix' must be a letter, then 2 to 40" \
-           "letters, digits, '_', '.' or '-', and end with '-'"
 [ "$(id -u)" = 0 ] || die "the demo with real traffic needs root"
 
 export PATH="$build/utilities:$build/vswitchd:$ovs_src/utilities:$ovs_src/ovsdb:$PATH"
@@ -168,6 +171,10 @@ if $stop_only; then
     exit 0
 fi
 
+valid_prefix "$prefix" \
+    || die "HNV_DEMO_PREFIX '$prefix' must be a letter, then 2 to 40" \
+           "letters, digits, '_', '.' or '-', and end with '-'"
+
 for prog in ip ethtool ping nc tcpdump tshark ovsdb-server ovs-vswitchd \
             hnv-ctl vfpctl; do
     command -v $prog > /dev/null \
@@ -184,6 +191,12 @@ rm -rf "$demo_dir"
 mkdir -p "$demo_dir"
 # Written first, so that --stop cleans up even after a failed start.
 echo "$prefix" > "$demo_dir/netns-prefix"
+building=true
+# A command that fails where nothing checks it ends the demo (set -e):
+# say which, and what is left, once (a subshell that fails makes the
+# command around it fail too).
+set -E
+trap '[ "$BASH_SUBSHELL" != 0 ] || die "\"$BASH_COMMAND\" failed"' ERR
 cd "$demo_dir"
 rel=${demo_dir#"$top"/}
 [ "$rel" != "$demo_dir" ] || rel=$demo_dir
