@@ -133,11 +133,13 @@ kill_and_wait () {
 }
 
 # Removes the sandbox in $demo_dir, if a real demo made it: first the
-# daemons named by its pidfiles (if they still run in one of its
-# namespaces: a pidfile may have outlived its process), then anything else
-# still running in its namespaces (the demo's ping, nc and tcpdump), then
+# processes named by its pidfiles (its daemons, and the ping, nc and
+# tcpdump it ran), if they still run in one of its namespaces (a pidfile
+# may have outlived its process, and its pid gone to another one), then
 # the namespaces, which takes their veth pairs with them.  Nothing outside
-# the namespaces named with the sandbox's prefix is touched.
+# the namespaces named with the sandbox's prefix is touched, and no
+# process the demo did not start: a shell that a user entered a VM with
+# keeps its namespace alive until it ends.
 stop_sandbox () {
     local file=$demo_dir/netns-prefix p pidfile pid ns pids=
     [ -f "$file" ] || return 0
@@ -153,13 +155,15 @@ stop_sandbox () {
         fi
     done
     # shellcheck disable=SC2086
-    [ -z "$pids" ] || kill_and_wait TERM $pids || true
+    if [ -n "$pids" ] && ! kill_and_wait TERM $pids; then
+        kill_and_wait KILL $pids || die "processes$pids do not end"
+    fi
     for ns in $(demo_namespaces "$p"); do
         pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
-        # shellcheck disable=SC2086
-        if [ -n "$pids" ] && ! kill_and_wait TERM $pids; then
-            kill_and_wait KILL $pids \
-                || die "processes $pids in namespace $ns do not end"
+        if [ -n "$pids" ]; then
+            echo "hnv-demo-real.sh: namespace $ns still holds processes" \
+                 "that the demo did not start (${pids% }): it goes, with" \
+                 "its veth pairs, when they end" >&2
         fi
         ip netns del "$ns"
     done
