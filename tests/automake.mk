@@ -63,7 +63,8 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-hnv.at \
 	tests/system-l3.at \
 	tests/system-policy.at \
-	tests/system-interop.at
+	tests/system-interop.at \
+	tests/system-demo.at
 SYSTEM_TESTSUITE = tests/system-testsuite
 
 check-system: tests/atconfig tests/atlocal $(SYSTEM_TESTSUITE) \

@@ -235,6 +235,27 @@ hns_tshark () {
         ${3:+-Y "$3"} $fields 2>/dev/null
 }
 
+# hns_ping_replies FILE [AFTER]: the replies in FILE, the output of
+# "ping -D", received after time AFTER (seconds since the epoch; default
+# 0).
+hns_ping_replies () {
+    awk -v after="${2:-0}" '/bytes from/ {
+        if (substr($1, 2, length($1) - 2) + 0 > after) { n++ }
+    } END { print n + 0 }' "$1"
+}
+
+# hns_ping_gap FILE: the longest time between two consecutive replies in
+# FILE, the output of "ping -D", in whole milliseconds, then the number
+# of echo requests between them that got no reply.
+hns_ping_gap () {
+    awk '/bytes from/ {
+        t = substr($1, 2, length($1) - 2) + 0
+        seq = $6; sub("icmp_seq=", "", seq)
+        if (n++ && t - last > gap) { gap = t - last; lost = seq - last_seq - 1 }
+        last = t; last_seq = seq
+    } END { printf "%d %d\n", gap * 1000, lost }' "$1"
+}
+
 # hns_figure NAME VALUE UNIT: reports a measured figure: prints
 # "NAME: VALUE UNIT" into the test's log and appends it to
 # $at_suite_dir/figures, which ./quickstart check-system prints at the

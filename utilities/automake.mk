@@ -41,3 +41,7 @@ utilities/vfpctl.8: $(srcdir)/utilities/vfpctl.8.in
 	$(AM_V_GEN)$(MKDIR_P) utilities && \
 	$(SED) -e 's|@VERSION[@]|$(VERSION)|g' \
 		$(srcdir)/utilities/vfpctl.8.in > $@.tmp && mv $@.tmp $@
+
+# The demo that "./quickstart demo" runs: hnv-demo.sh picks the one with
+# real traffic in namespaces (hnv-demo-real.sh) where it can.
+EXTRA_DIST += utilities/hnv-demo.sh utilities/hnv-demo-real.sh

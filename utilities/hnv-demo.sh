@@ -13,13 +13,20 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# The ovs-hnv demo, run by "./quickstart demo": a sandbox with its own run
-# directory, an ovsdb-server serving conf.db, ms_vtep and ms_firewall, and
-# ovs-hnv's ovs-vswitchd on the dummy datapath, loaded with host 2 of the
-# Figure-8 deployment of the design brief.  The daemons keep running so that
-# the sandbox can be explored; "./quickstart sandbox-stop" ends them.
+# The ovs-hnv demo, run by "./quickstart demo".  As root where network
+# namespaces work, it runs utilities/hnv-demo-real.sh: the Figure-8
+# deployment of the design brief in namespaces, with real traffic.
+# Elsewhere it says why, and runs the simulated demo below: a sandbox with
+# its own run directory, an ovsdb-server serving conf.db, ms_vtep and
+# ms_firewall, and ovs-hnv's ovs-vswitchd on the dummy datapath, loaded with
+# host 2 of the deployment.  Either way the daemons keep running so that
+# the sandbox can be explored; "./quickstart sandbox-stop" (--stop) ends
+# them, and each run first ends the sandbox of the run before.
 #
 # usage: hnv-demo.sh [--stop] BUILDDIR OVS_SRCDIR
+#
+# HNV_DEMO_SANDBOX names the sandbox directory (default _sandbox/ at the
+# top of the tree); hnv-demo-real.sh says what else it reads.
 
 set -e -o pipefail
 
@@ -28,10 +35,23 @@ if [ "$1" = --stop ]; then
     stop_only=true
     shift
 fi
-build=$1
-ovs_src=$2
+[ $# = 2 ] || {
+    echo "usage: $0 [--stop] BUILDDIR OVS_SRCDIR" >&2
+    exit 1
+}
+# Both absolute: the demo runs from its sandbox directory.  Stopping does
+# without them (it falls back to signals), so that a sandbox can be
+# stopped after its build has gone.
+build=$(cd "$1" 2>/dev/null && pwd) || {
+    $stop_only || { echo "$0: $1 is not a build directory" >&2; exit 1; }
+    build=$1
+}
+ovs_src=$(cd "$2" 2>/dev/null && pwd) || {
+    $stop_only || { echo "$0: $2 is not an Open vSwitch tree" >&2; exit 1; }
+    ovs_src=$2
+}
 top=$(cd "$(dirname "$0")/.." && pwd)
-sandbox=$top/_sandbox
+sandbox=${HNV_DEMO_SANDBOX:-$top/_sandbox}
 
 export PATH="$build/utilities:$build/vswitchd:$ovs_src/utilities:$ovs_src/ovsdb:$PATH"
 export OVS_RUNDIR=$sandbox OVS_LOGDIR=$sandbox OVS_DBDIR=$sandbox
@@ -59,11 +79,38 @@ run () {
     "$@"
 }
 
+# Prints why the demo with real traffic cannot run here, or nothing if it
+# can.
+real_demo_unsupported () {
+    # shellcheck source=tests/hnv-system-lib.sh
+    . "$top/tests/hnv-system-lib.sh"
+    if [ "$(id -u)" != 0 ]; then
+        echo "it needs root"
+    elif hns_unsupported; then
+        echo "this machine cannot create network namespaces and veth pairs"
+    fi
+}
+
+# The sandbox of a run of the real demo: only it can stop it, as root.
+if [ -f "$sandbox/netns-prefix" ]; then
+    [ "$(id -u)" = 0 ] \
+        || { echo "hnv-demo.sh: the sandbox in $sandbox has namespaces:" \
+                  "stop it as root" >&2; exit 1; }
+    "$top/utilities/hnv-demo-real.sh" --stop "$build" "$ovs_src"
+fi
 stop_sandbox
 if $stop_only; then
     echo "sandbox stopped"
     exit 0
 fi
+
+why=$(real_demo_unsupported)
+if [ -z "$why" ]; then
+    exec "$top/utilities/hnv-demo-real.sh" "$build" "$ovs_src"
+fi
+echo "The demo with real traffic (namespaces, real VMs' stacks) cannot run" \
+     "here: $why.  This is the simulated demo instead."
+echo
 
 rm -rf "$sandbox"
 mkdir -p "$sandbox"
