@@ -68,6 +68,17 @@ cmd_show(struct ctl_context *ctx)
         }
         format_given = true;
     }
+    if (!format_given && hnv_table_style.format != TF_LIST) {
+        /* The global --format, which formats the tables of list and find:
+         * json means the same here, and another would be ignored. */
+        if (hnv_table_style.format != TF_JSON) {
+            cmd_error(ctx, "show prints text, dot or json: the global "
+                      "--format=table, csv or html does not apply (give "
+                      "\"show --format=...\")");
+            return;
+        }
+        format = JSON;
+    }
 
     /* The host agent's checks of VM NICs are for one host: the one --host
      * names, or the only one. */
