@@ -454,6 +454,16 @@ class Gen:
         return {nic_norm(t.view["Physical_Port"][pp]["name"])
                 for pp in self.local_nics(t)}
 
+    def taken_nics(self, t):
+        """The NIC ids that a new NIC of this host may not take: its own,
+        and other hosts' (a NIC id used by two hosts is a case of its own,
+        which HNV_CONSISTENCY_FLEET_DUP_NAMES=1 lets the changes make: see
+        tests/README.rst)."""
+        taken = self.defined_nics(t)
+        if not os.environ.get("HNV_CONSISTENCY_FLEET_DUP_NAMES"):
+            taken |= self.all_nic_names(t)
+        return taken
+
     def spell(self, nic):
         """One of the spellings of NIC id 'nic'."""
         if nic != GUID:
@@ -508,7 +518,7 @@ class Gen:
             " by status:vm_nic_macaddress" if status else "")
 
     def c_nic_add(self, t):
-        free = [n for n in NIC_IDS if n not in self.defined_nics(t)]
+        free = [n for n in NIC_IDS if n not in self.taken_nics(t)]
         ls = self.pick_switch(t)
         if not free or not ls:
             return None
@@ -518,7 +528,7 @@ class Gen:
     def c_nic_no_row(self, t):
         """A NIC without a Ucast_Macs_Local row, or a row without
         physical_port in a subnet with several NICs."""
-        free = [n for n in NIC_IDS if n not in self.defined_nics(t)]
+        free = [n for n in NIC_IDS if n not in self.taken_nics(t)]
         ls = self.pick_switch(t)
         if not free or not ls:
             return None
@@ -625,7 +635,7 @@ class Gen:
 
     def c_nic_flash(self, t):
         """A NIC added and deleted at once by two hnv-ctl calls."""
-        free = [n for n in NIC_IDS if n not in self.defined_nics(t)]
+        free = [n for n in NIC_IDS if n not in self.taken_nics(t)]
         ls = self.pick_switch(t)
         if not free or not ls:
             return None
@@ -926,13 +936,14 @@ class Gen:
         to or from this one."""
         local = self.local_ps(t)
         nics = self.fleet_nics(t)
-        if self.rng.random() < 0.25:
+        with_local = os.environ.get("HNV_CONSISTENCY_FLEET_LOCAL") != "0"
+        if self.rng.random() < 0.25 and with_local:
             nics = [(local, pp) for pp in self.local_nics(t)]
         if not nics:
             return None
         ps, pp = self.rng.choice(nics)
         to = [h for h in self.fleet_hosts(t) if h != ps]
-        if ps != local and self.rng.random() < 0.2:
+        if ps != local and self.rng.random() < 0.2 and with_local:
             to = [local]
         if not to:
             return None
@@ -1119,7 +1130,7 @@ class Gen:
             if not ca:
                 return None
             if what == "add-port":
-                free = [n for n in NIC_IDS if n not in self.defined_nics(t)]
+                free = [n for n in NIC_IDS if n not in self.taken_nics(t)]
                 if not free:
                     return None
                 args = [what, str(vsid), self.spell(r.choice(free)),

@@ -971,6 +971,15 @@ hnv_check_policy(void)
         /* What arrives before is read again with all its columns. */
         return;
     }
+    if (vtep_db.idl && !hnv_monitor_is_settled(vtep_db.idl)) {
+        /* Rows that the monitoring conditions last asked for are on their
+         * way (hnv-monitor.h).  They are checked with the rest in a full
+         * check, as a host that starts checks them: among rows that a host
+         * sees for the first time, an In_Force record decides a conflict,
+         * which only a full check reads. */
+        check_needed = true;
+        return;
+    }
     bool full = check_needed;
     struct hnv_db *dbs[] = { &vtep_db, &fw_db };
     for (size_t i = 0; i < ARRAY_SIZE(dbs); i++) {
