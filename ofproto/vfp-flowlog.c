@@ -29,6 +29,7 @@
 #include "flow.h"
 #include "ofproto/vfp-engine.h"
 #include "ofproto/vfp-flowlog-file.h"
+#include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-layout.h"
 #include "openflow/nicira-ext.h"
 #include "openvswitch/dynamic-string.h"
@@ -424,7 +425,12 @@ vfp_flowlog_run(const struct smap *ids, vfp_flowlog_namer *namer)
     }
     configure(ids);
 
+    /* Its management socket comes with the bridge. */
     const char *bridge = smap_get_def(ids, "hnv-bridge", "br-int");
+    if (!ofproto_lookup(bridge)) {
+        vfp_flowlog_close();
+        return;
+    }
     char *new_target = xasprintf("unix:%s/%s.mgmt", ovs_rundir(), bridge);
     if (!target || strcmp(target, new_target)) {
         rconn_destroy(rconn);
