@@ -27,6 +27,9 @@
 #include "dirs.h"
 #include "dp-packet.h"
 #include "flow.h"
+#include "hash.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
 #include "ofproto/vfp-engine.h"
 #include "ofproto/vfp-flowlog-file.h"
 #include "ofproto/ofproto-provider.h"
@@ -74,6 +77,24 @@ static char *config_error;      /* What was wrong with it, if anything. */
 /* Counters, for "hnv/status". */
 static unsigned long long int n_logged, n_rate_limited, n_over_cap;
 static unsigned long long int n_write_errors, n_bad;
+
+/* Flows logged lately.  Conntrack calls a flow new until its other side
+ * answers, and a blocked one is never answered: a UDP flow with no reply
+ * yet, or a client that sends its SYN again, would otherwise be logged
+ * packet by packet.  A flow is logged once in RECENT_MSEC, then, and the
+ * flow log forgets the oldest flows first beyond RECENT_MAX. */
+#define RECENT_MSEC 60000
+#define RECENT_MAX 4096
+struct recent {
+    struct hmap_node node;      /* In 'recent_flows'. */
+    struct ovs_list list_node;  /* In 'recent_order', oldest first. */
+    long long int when;
+    uint32_t port_id, rule_id;
+    char *key;                  /* Its tuple, but the time. */
+};
+static struct hmap recent_flows = HMAP_INITIALIZER(&recent_flows);
+static struct ovs_list recent_order = OVS_LIST_INITIALIZER(&recent_order);
+static unsigned long long int n_repeats;
 
 /* Rate limit: the second we count in, and how many flows it logged. */
 static long long int limit_sec;
@@ -194,6 +215,59 @@ rate_limited(void)
     return false;
 }
 
+static void
+recent_remove(struct recent *r)
+{
+    hmap_remove(&recent_flows, &r->node);
+    ovs_list_remove(&r->list_node);
+    free(r->key);
+    free(r);
+}
+
+static void
+recent_clear(void)
+{
+    struct recent *r;
+    LIST_FOR_EACH_SAFE (r, list_node, &recent_order) {
+        recent_remove(r);
+    }
+}
+
+/* Whether the flow 'key' of rule 'rule_id' on port 'port_id' was logged
+ * lately; if not, it is now. */
+static bool
+is_repeat(uint32_t port_id, uint32_t rule_id, const char *key)
+{
+    long long int now = time_msec();
+
+    while (!ovs_list_is_empty(&recent_order)) {
+        struct recent *oldest = CONTAINER_OF(ovs_list_front(&recent_order),
+                                             struct recent, list_node);
+        if (now - oldest->when < RECENT_MSEC
+            && hmap_count(&recent_flows) < RECENT_MAX) {
+            break;
+        }
+        recent_remove(oldest);
+    }
+
+    uint32_t hash = hash_string(key, hash_2words(port_id, rule_id));
+    struct recent *r;
+    HMAP_FOR_EACH_WITH_HASH (r, node, hash, &recent_flows) {
+        if (r->port_id == port_id && r->rule_id == rule_id
+            && !strcmp(r->key, key)) {
+            return true;
+        }
+    }
+    r = xmalloc(sizeof *r);
+    r->when = now;
+    r->port_id = port_id;
+    r->rule_id = rule_id;
+    r->key = xstrdup(key);
+    hmap_insert(&recent_flows, &r->node, hash);
+    ovs_list_push_back(&recent_order, &r->list_node);
+    return false;
+}
+
 /* The flow tuple of 'packet': "time,src,dst,sport,dport,protocol,
  * direction,decision".  NULL if it is no IP packet. */
 static char *
@@ -265,18 +339,24 @@ handle_packet_in(const struct ofp_header *oh, vfp_flowlog_namer *namer)
         n_bad++;
         return;
     }
-    if (n_batch >= BATCH_MAX || rate_limited()) {
-        return;
-    }
 
     char *tuple = format_tuple(pin.packet, pin.packet_len, &ud);
     if (!tuple) {
         n_bad++;
         return;
     }
+    uint32_t port_id = pin.flow_metadata.flow.regs[VFP_REG_PORT];
+    if (is_repeat(port_id, ntohl(ud.rule_id), strchr(tuple, ',') + 1)) {
+        n_repeats++;
+        free(tuple);
+        return;
+    }
+    if (n_batch >= BATCH_MAX || rate_limited()) {
+        free(tuple);
+        return;
+    }
 
     const struct vfp_model *model = vfp_get_model();
-    uint32_t port_id = pin.flow_metadata.flow.regs[VFP_REG_PORT];
     const struct vfp_port *port = vfp_model_find_port_by_id(model, port_id);
     const struct vfp_rule *rule = vfp_model_find_rule_by_id(
         model, ntohl(ud.rule_id));
@@ -493,6 +573,7 @@ vfp_flowlog_close(void)
     free(target);
     target = NULL;
     vfp_flowlog_file_close();
+    recent_clear();
 }
 
 void
@@ -500,11 +581,12 @@ vfp_flowlog_format(struct ds *s)
 {
     ds_put_format(s, "flow log: %s, %llu flows logged, %llu suppressed "
                   "(%llu over %u a second, %llu over the %g MiB cap), "
-                  "%llu not written, %llu bad packet-ins; %s\n",
+                  "%llu repeats, %llu not written, %llu bad packet-ins; "
+                  "%s\n",
                   !rconn ? "off"
                   : rconn_is_connected(rconn) ? "connected" : "connecting",
                   n_logged, n_rate_limited + n_over_cap, n_rate_limited,
-                  rate, n_over_cap, max_mb, n_write_errors, n_bad,
+                  rate, n_over_cap, max_mb, n_repeats, n_write_errors, n_bad,
                   log_dir ? log_dir : "no directory yet");
     if (config_error) {
         ds_put_format(s, "  %s\n", config_error);
