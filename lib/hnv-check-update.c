@@ -709,7 +709,8 @@ charge_new_nics(struct update *u, const struct uuidset *new_ports)
                     continue;
                 }
                 size_t cost = hnv_acl_flow_cost(&acl->match,
-                                                nic_is_ipv6(check, nic));
+                                                nic_is_ipv6(check, nic),
+                                                acl->log);
                 nic->acl_flows += cost;
                 n_targets[i]++;
                 if (cost > HNV_ACL_RULE_FLOW_MAX
@@ -964,7 +965,8 @@ touch_acl_nic(struct update *u, const struct hnv_check_acl *acl,
     sset_add(&u->dirty->nics, nic->name);
     if (uncharge && acl->enabled) {
         size_t cost = hnv_acl_flow_cost(&acl->match,
-                                        nic_is_ipv6(u->ctx.check, nic));
+                                        nic_is_ipv6(u->ctx.check, nic),
+                                        acl->log);
         nic->acl_flows -= MIN(cost, nic->acl_flows);
     }
 }

@@ -1804,7 +1804,8 @@ fw_charge_nic(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
               struct hnv_check_nic *nic, const struct hnv_acl_match *m,
               bool charge)
 {
-    size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx->check, nic));
+    size_t cost = hnv_acl_flow_cost(m, nic_is_ipv6(ctx->check, nic),
+                                    !strcmp(rule->logging_state, "Enabled"));
     if (charge) {
         nic->acl_flows += cost;
     } else if (cost > HNV_ACL_RULE_FLOW_MAX) {
@@ -1887,6 +1888,15 @@ check_fw_rule(struct check_ctx *ctx, const struct msfw_fw_rules *rule,
         add_error(ctx, "FW_Rules", &rule->header_,
                   "priority: %"PRId64" is outside 0..%d",
                   rule->priority, HNV_ACL_PRIORITY_MAX);
+        return false;
+    }
+
+    /* Empty in a row written without the column: no logging. */
+    if (rule->logging_state[0] && strcmp(rule->logging_state, "Enabled")
+        && strcmp(rule->logging_state, "Disabled")) {
+        add_error(ctx, "FW_Rules", &rule->header_,
+                  "logging_state: \"%.64s\" is neither Enabled nor "
+                  "Disabled", rule->logging_state);
         return false;
     }
 
@@ -1975,6 +1985,7 @@ check_fw_row(struct check_ctx *ctx, const struct msfw_fw_rules *rule)
     acl->admin = admin;
     acl->block = block;
     acl->enabled = enabled;
+    acl->log = !strcmp(rule->logging_state, "Enabled");
     acl->priority = rule->priority;
     acl->match = m;
     hmap_insert(&check->acls, &acl->node, uuid_hash(&acl->uuid));

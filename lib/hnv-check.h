@@ -157,6 +157,7 @@ struct hnv_check_acl {
     bool admin;                 /* RuleWithAdminPriority. */
     bool block;                 /* Block, else Allow. */
     bool enabled;               /* rule_state not Disabled. */
+    bool log;                   /* logging_state Enabled. */
     uint16_t priority;
     struct hnv_acl_match match;
 };

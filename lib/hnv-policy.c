@@ -837,7 +837,7 @@ acl_count_prefixes(const struct hnv_acl_prefix *prefixes, size_t n,
 }
 
 size_t
-hnv_acl_flow_cost(const struct hnv_acl_match *m, bool ipv6)
+hnv_acl_flow_cost(const struct hnv_acl_match *m, bool ipv6, bool log)
 {
     size_t n_src = acl_count_prefixes(m->src, m->n_src, ipv6);
     size_t n_dst = acl_count_prefixes(m->dst, m->n_dst, ipv6);
@@ -883,6 +883,7 @@ hnv_acl_flow_cost(const struct hnv_acl_match *m, bool ipv6)
     size_t match_flows = (has_lists && n_multi > 1 && sum + 1 < product
                           ? sum + 1 : product);
 
-    /* The decision, and the one for established connections. */
-    return match_flows + 2;
+    /* The decision, and the one for established connections, and for a
+     * logging rule its unlogged one for the others. */
+    return match_flows + 2 + log;
 }

@@ -181,12 +181,14 @@ bool hnv_acl_vnic_is_vsid(const char *vnic_id, uint32_t *vsid);
  * costs on a NIC of address family 'ipv6', once compiled: its match flows
  * (for lists, a flow per item of each list plus one, as a conjunctive
  * match, where that takes fewer flows than one per combination) and its
- * two decision flows in the stateful ACL layer.  0 if the row yields no
+ * two decision flows in the stateful ACL layer, three for a row with
+ * 'log' (logging_state Enabled).  0 if the row yields no
  * rule for the NIC (its addresses are all of the other family).  It counts
  * exactly as ofproto/vfp-compile.c compiles (tests/test-vfp.c checks both
  * agree on random rows), without the engine, so that hnv-check can refuse a
  * row before it reaches it. */
-size_t hnv_acl_flow_cost(const struct hnv_acl_match *m, bool ipv6);
+size_t hnv_acl_flow_cost(const struct hnv_acl_match *m, bool ipv6,
+                         bool log);
 
 /* The most flows that the accepted FW_Rules rows of one NIC may cost
  * together (by hnv_acl_flow_cost()); a row that would take a NIC beyond it

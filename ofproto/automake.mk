@@ -7,6 +7,10 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/vfp.h \
 	ofproto/vfp-engine.c \
 	ofproto/vfp-engine.h \
+	ofproto/vfp-flowlog.c \
+	ofproto/vfp-flowlog.h \
+	ofproto/vfp-flowlog-file.c \
+	ofproto/vfp-flowlog-file.h \
 	ofproto/vfp-internal.h \
 	ofproto/vfp-pmtu.c \
 	ofproto/vfp-pmtu.h \

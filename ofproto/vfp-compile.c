@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ofproto/vfp-flowlog.h"
 #include "ofproto/vfp-model.h"
 #include "ofproto/vfp-pmtu.h"
 #include "openvswitch/meta-flow.h"
@@ -1468,6 +1469,10 @@ vfp_rule_flow_cost(const struct vfp_group *group, const struct vfp_cond *cond,
         && (action_goes_on(action->type)
             || action->type == VFP_ACTION_BLOCK)) {
         n++;
+
+        /* A logging rule's unlogged decision for the rest of the
+         * established connections. */
+        n += action->log;
     }
     return n;
 }
@@ -1595,6 +1600,34 @@ vfp_compile_slot(const struct vfp_group *group, uint16_t priority,
     free(rules);
 }
 
+/* A copy of the packet, cut short, to the flow log (see vfp-flowlog.h),
+ * naming 'rule' and what it decided. */
+static void
+put_flowlog(struct ofpbuf *ofpacts, const struct vfp_rule *rule)
+{
+    struct ofpact_controller *c = ofpact_put_CONTROLLER(ofpacts);
+    c->max_len = VFP_FLOWLOG_MAX_LEN;
+    c->controller_id = VFP_FLOWLOG_CONTROLLER_ID;
+    c->reason = OFPR_ACTION;
+    c->meter_id = NX_CTLR_NO_METER;
+    /* As ofproto stores it: VFP compares flows byte for byte. */
+    c->provider_meter_id = UINT32_MAX;
+
+    struct vfp_flowlog_userdata ud = {
+        .magic = htonl(VFP_FLOWLOG_MAGIC),
+        .rule_id = htonl(rule->id),
+        .block = rule->action.type == VFP_ACTION_BLOCK,
+        .inbound = rule->group->direction == VFP_IN,
+    };
+    for (size_t i = 0; i < 4; i++) {
+        ud.log_id[i] = htonl(rule->action.log_id.parts[i]);
+    }
+    ofpbuf_put(ofpacts, &ud, sizeof ud);
+    c = ofpacts->header;
+    c->userdata_len = sizeof ud;
+    ofpact_finish_CONTROLLER(ofpacts, &c);
+}
+
 /* Rule: its match flows in its group's table (see "struct rule_plan"),
  * and its decision in the layer's decision table. */
 void
@@ -1653,6 +1686,9 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
     struct vfp_flow *f = flow_add_to(flows, VFP_FLOW_DECIDE_RULE, decide);
     match_set_reg(&f->match, VFP_REG_PORT, port->id);
     match_set_reg(&f->match, VFP_REG_DECISION, rule->id);
+    if (rule->action.log) {
+        put_flowlog(&f->ofpacts, rule);
+    }
     if (rule->stateful) {
         put_ct_commit(&f->ofpacts, port, false);
     }
@@ -1679,6 +1715,21 @@ vfp_compile_rule(const struct vfp_rule *rule, struct ovs_list *flows)
         } else {
             match_set_established(&f->match, true);
             put_ct_commit(&f->ofpacts, port, false);
+            put_rule_action(&f->ofpacts, rule, layer_pos);
+        }
+
+        /* A logging rule (in a stateful layer: the model sees to it)
+         * logs no packet of an established connection: those that the
+         * flow above leaves to the decision get it here, unlogged. */
+        if (rule->action.log) {
+            bool blocked = !goes_on || rule->stateful;
+            f = flow_add_to(flows, VFP_FLOW_DECIDE_RULE_ESTABLISHED, decide);
+            match_set_reg(&f->match, VFP_REG_PORT, port->id);
+            match_set_reg(&f->match, VFP_REG_DECISION, rule->id);
+            match_set_established(&f->match, blocked);
+            if (rule->stateful) {
+                put_ct_commit(&f->ofpacts, port, false);
+            }
             put_rule_action(&f->ofpacts, rule, layer_pos);
         }
     }

@@ -519,6 +519,17 @@ vfp_model_add_rule(struct vfp_model *m, struct vfp_group *group,
                          "and layer %s is stateless", name,
                          group->layer->name);
     }
+    if (action->log && action->type != VFP_ACTION_ALLOW
+        && action->type != VFP_ACTION_BLOCK) {
+        return xasprintf("rule %s: only allow and block rules log", name);
+    }
+    if (action->log && !group->layer->stateful) {
+        /* Only conntrack tells a connection's first packet from the
+         * others: in a stateless layer every packet would be logged. */
+        return xasprintf("rule %s: a logging rule needs a stateful layer, "
+                         "and layer %s is stateless", name,
+                         group->layer->name);
+    }
     if (action->type == VFP_ACTION_REWRITE
         && (action->set_sport || action->set_dport)
         && (!cond->has_proto || (cond->proto != IPPROTO_TCP

@@ -32,6 +32,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/types.h"
+#include "openvswitch/uuid.h"
 #include "ofproto/vfp.h"
 #include "packets.h"
 
@@ -192,6 +193,13 @@ struct vfp_action {
     ovs_be32 src, dst;
     uint16_t sport, dport;
     bool dec_ttl;
+
+    /* VFP_ACTION_ALLOW, _BLOCK, in a stateful layer: the first packet of
+     * each connection that the rule decides goes to the flow log too
+     * (ofproto/vfp-flowlog.h), named by 'log_id' (the policy's own name
+     * for the rule, all-zero for none). */
+    bool log;
+    struct uuid log_id;
 };
 
 struct vfp_rule {

@@ -307,10 +307,12 @@ vfp_action_parse(const struct vfp_model *m, const char *word,
                  struct vfp_action *a)
 {
     memset(a, 0, sizeof *a);
-    if (!strcmp(word, "allow")) {
+    if (!strcmp(word, "allow") || !strcmp(word, "allow:log")) {
         a->type = VFP_ACTION_ALLOW;
-    } else if (!strcmp(word, "block")) {
+        a->log = word[5] != '\0';
+    } else if (!strcmp(word, "block") || !strcmp(word, "block:log")) {
         a->type = VFP_ACTION_BLOCK;
+        a->log = word[5] != '\0';
     } else if (!strcmp(word, "decap")) {
         a->type = VFP_ACTION_DECAP;
     } else if (!strncmp(word, "encap:", 6)) {
@@ -464,6 +466,10 @@ vfp_action_format(const struct vfp_model *m, const struct vfp_action *a,
         break;
     case VFP_ACTION_ALLOW:
     case VFP_ACTION_BLOCK:
+        if (a->log) {
+            ds_put_cstr(s, ":log");
+        }
+        break;
     case VFP_ACTION_DECAP:
         break;
     }

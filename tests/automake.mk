@@ -2,7 +2,7 @@
 # the OVS source tree) and runs our programs first on PATH, then OVS's.
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/README.rst tests/hnv-lib.sh tests/hnv-system-lib.sh \
-	tests/hnv-pmtu.py tests/hnv-rowfuzz.py \
+	tests/hnv-pmtu.py tests/hnv-rowfuzz.py tests/hnv-flowlog.py \
 	tests/hnv-consistency.py tests/hnv_rpc.py tests/hnv-fleet-writer.py \
 	tests/hnv-acl-random.py \
 	tests/hnv-fuzz.py \
@@ -24,6 +24,7 @@ TESTSUITE_AT = \
 	tests/hnv-flood.at \
 	tests/hnv-ipv6.at \
 	tests/hnv-pmtu.at \
+	tests/hnv-flowlog.at \
 	tests/hnv-dp.at \
 	tests/hnv-fuzz.at \
 	tests/checkpatch.at \

@@ -487,7 +487,10 @@ test_acl_cost(struct ovs_cmdl_context *ctx)
         struct hnv_acl_match am;
         bool ipv6 = random_range(2);
         random_acl_match(&am);
-        size_t cost = hnv_acl_flow_cost(&am, ipv6);
+        /* Every other row logs (not drawn at random, which would change
+         * the rows of a seed). */
+        bool log = i % 2;
+        size_t cost = hnv_acl_flow_cost(&am, ipv6, log);
 
         struct vfp_cond cond;
         bool yields = acl_to_cond(&am, ipv6, &cond);
@@ -507,6 +510,7 @@ test_acl_cost(struct ovs_cmdl_context *ctx)
         struct vfp_cond none;
         struct vfp_action action = {
             .type = random_range(2) ? VFP_ACTION_ALLOW : VFP_ACTION_BLOCK,
+            .log = log,
         };
         struct vfp_rule *rule;
 

@@ -36,6 +36,7 @@
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-engine.h"
+#include "ofproto/vfp-flowlog.h"
 #include "ofproto/vfp.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
@@ -1055,6 +1056,20 @@ hnv_host_pas_changed(void)
     return false;
 }
 
+/* The flow log names a rule by its FW_Rules row's rule_id. */
+static const char *
+hnv_flowlog_name(const struct uuid *row)
+{
+    const struct hnv_check_acl *acl;
+
+    HMAP_FOR_EACH_WITH_HASH (acl, node, uuid_hash(row), &check.acls) {
+        if (uuid_equals(&acl->uuid, row)) {
+            return acl->rule_id;
+        }
+    }
+    return NULL;
+}
+
 void
 hnv_agent_run(void)
 {
@@ -1118,6 +1133,8 @@ hnv_agent_run(void)
     hnv_mtu_run(cfg ? &cfg->external_ids : NULL,
                 vtep_db.idl ? &check : NULL, mtu_needed || host_changed);
     mtu_needed = false;
+    vfp_flowlog_run(hnv_remote && cfg ? &cfg->external_ids : NULL,
+                    hnv_flowlog_name);
 
     /* Only a run with something to do has stats of its own: while a
      * compilation is pending (see HNV_STEP_US), vfp_get_last_run() still
@@ -1185,6 +1202,7 @@ hnv_agent_wait(void)
         hnv_db_wait_cfg(&fw_db);
     }
     hnv_mtu_wait();
+    vfp_flowlog_wait();
     vfp_wait();
 }
 
@@ -1214,6 +1232,7 @@ hnv_agent_exit(void)
     hnv_check_destroy(&check);
     hnv_check_dirty_destroy(&dirty);
     hnv_mtu_destroy();
+    vfp_flowlog_close();
     sset_destroy(&logged_errors);
     sset_destroy(&bound_ifaces);
     vfp_destroy();
@@ -1368,6 +1387,7 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   last_fallback ? last_fallback : "");
     hnv_vfp_status(&s);
     hnv_mtu_format(&s);
+    vfp_flowlog_format(&s);
 
     /* What was dropped, only the reasons that dropped something: the
      * whole list is "vfpctl drop-stats". */

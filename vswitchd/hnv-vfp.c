@@ -359,6 +359,8 @@ program_fw_rule(struct vfp_model *m, const struct hnv_check_acl *acl,
                                           out ? VFP_OUT : VFP_IN, ipv6);
     struct vfp_action action = simple_action(acl->block ? VFP_ACTION_BLOCK
                                              : VFP_ACTION_ALLOW);
+    action.log = acl->log;
+    action.log_id = acl->log ? acl->uuid : UUID_ZERO;
     char *name = vfp_name("", acl->rule_id, 0);
     if (group && vfp_group_find_rule(group, name)) {
         /* Another row of this NIC has that rule_id (the NIC's and its
@@ -626,7 +628,8 @@ action_equal(const struct vfp_action *a, const struct vfp_action *b)
             && eth_addr_equals(a->dmac, b->dmac)
             && a->src == b->src && a->dst == b->dst
             && a->sport == b->sport && a->dport == b->dport
-            && a->dec_ttl == b->dec_ttl);
+            && a->dec_ttl == b->dec_ttl && a->log == b->log
+            && uuid_equals(&a->log_id, &b->log_id));
 }
 
 static bool
