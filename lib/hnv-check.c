@@ -1374,8 +1374,19 @@ add_to_nic(const struct mac_row *r, const struct row_memo *loc,
     }
     nic->n_rows++;
     if (has_ip) {
+        /* In address order, whatever the order in which its rows are
+         * checked (incumbents come first, and a host that followed the
+         * changes has other incumbents than one that starts): each CA gets
+         * the VFP rules of its place (see hnv-vfp.c's program_nic_source()),
+         * and every host must give it the same. */
+        size_t i = nic->n_ips;
         nic->ips = xrealloc(nic->ips, (nic->n_ips + 1) * sizeof *nic->ips);
-        nic->ips[nic->n_ips++] = *ip;
+        while (i && memcmp(&nic->ips[i - 1], ip, sizeof *ip) > 0) {
+            nic->ips[i] = nic->ips[i - 1];
+            i--;
+        }
+        nic->ips[i] = *ip;
+        nic->n_ips++;
     }
 }
 

@@ -395,7 +395,8 @@ set_cond_link_icmpv6(struct vfp_cond *cond)
 
 /* Adds to 'out' the outbound rules of 'nic' for the packets that match
  * 'cond' (its MAC and its 'i'th CA): encapsulated by mapping, flooded by
- * copies, or routed.  The first CA's rules have the plain names. */
+ * copies, or routed.  The first CA's rules (in address order, see
+ * hnv-check.c) have the plain names. */
 static void
 program_nic_source(struct vfp_model *m, struct vfp_group *out,
                    const struct nic *nic, const char *space,
