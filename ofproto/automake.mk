@@ -12,6 +12,8 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/vfp-flowlog-file.c \
 	ofproto/vfp-flowlog-file.h \
 	ofproto/vfp-internal.h \
+	ofproto/vfp-pktin.c \
+	ofproto/vfp-pktin.h \
 	ofproto/vfp-pmtu.c \
 	ofproto/vfp-pmtu.h \
 	ofproto/vfp-trace.c \

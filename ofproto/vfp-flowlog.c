@@ -34,15 +34,14 @@
 #include "ofproto/vfp-flowlog-file.h"
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-layout.h"
+#include "ofproto/vfp-pktin.h"
 #include "openflow/nicira-ext.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
-#include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
-#include "openvswitch/rconn.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "smap.h"
@@ -63,9 +62,8 @@ VLOG_DEFINE_THIS_MODULE(vfp_flowlog);
  * rest of the main loop. */
 #define BATCH_MAX 64
 
-static struct rconn *rconn;
-static char *target;
-static unsigned int conn_seqno;
+static struct vfp_pktin conn = VFP_PKTIN_INITIALIZER(
+    "vfp-flowlog", VFP_FLOWLOG_CONTROLLER_ID, VFP_FLOWLOG_MAX_LEN);
 
 /* Configuration. */
 static double max_mb = DEFAULT_MAX_MB;
@@ -111,37 +109,6 @@ struct entry {
 
 static struct entry *batch;
 static size_t n_batch;
-
-static void
-send_msg(struct ofpbuf *msg)
-{
-    rconn_send(rconn, msg, NULL);
-}
-
-/* Asks the switch, on a new connection, for the packet-ins of our
- * controller actions, as NXT_PACKET_IN2, which carries their userdata. */
-static void
-configure_connection(void)
-{
-    enum ofp_version version = rconn_get_version(rconn);
-
-    struct ofpbuf *msg = ofpraw_alloc(OFPRAW_NXT_SET_CONTROLLER_ID,
-                                      version, 0);
-    struct nx_controller_id *nci = ofpbuf_put_zeros(msg, sizeof *nci);
-    nci->controller_id = htons(VFP_FLOWLOG_CONTROLLER_ID);
-    send_msg(msg);
-
-    /* A management connection gets no packet-in until it sets a
-     * miss_send_len. */
-    struct ofputil_switch_config config = {
-        .frag = OFPUTIL_FRAG_NORMAL,
-        .invalid_ttl_to_controller = -1,
-        .miss_send_len = VFP_FLOWLOG_MAX_LEN,
-    };
-    send_msg(ofputil_encode_set_config(&config, version));
-    send_msg(ofputil_encode_set_packet_in_format(version,
-                                                 OFPUTIL_PACKET_IN_NXT2));
-}
 
 static void
 set_config_error(char *error)
@@ -511,44 +478,14 @@ vfp_flowlog_run(const struct smap *ids, vfp_flowlog_namer *namer)
         vfp_flowlog_close();
         return;
     }
-    char *new_target = xasprintf("unix:%s/%s.mgmt", ovs_rundir(), bridge);
-    if (!target || strcmp(target, new_target)) {
-        rconn_destroy(rconn);
-        free(target);
-        target = new_target;
-        rconn = rconn_create(0, 1, 0, 1u << OFP15_VERSION);
-        rconn_connect(rconn, target, "vfp-flowlog");
-        conn_seqno = rconn_get_connection_seqno(rconn);
-    } else {
-        free(new_target);
-    }
-
-    rconn_run(rconn);
-    if (conn_seqno != rconn_get_connection_seqno(rconn)) {
-        conn_seqno = rconn_get_connection_seqno(rconn);
-        if (rconn_is_connected(rconn)) {
-            configure_connection();
-        }
-    }
+    vfp_pktin_run(&conn, bridge);
 
     if (!batch) {
         batch = xmalloc(BATCH_MAX * sizeof *batch);
     }
-    for (int i = 0; i < BATCH_MAX; i++) {
-        struct ofpbuf *msg = rconn_recv(rconn);
-        if (!msg) {
-            break;
-        }
-
-        const struct ofp_header *oh = msg->data;
-        enum ofptype type;
-        if (!ofptype_decode(&type, oh)) {
-            if (type == OFPTYPE_PACKET_IN) {
-                handle_packet_in(oh, namer);
-            } else if (type == OFPTYPE_ECHO_REQUEST) {
-                send_msg(ofputil_encode_echo_reply(oh));
-            }
-        }
+    struct ofpbuf *msg;
+    for (int i = 0; i < BATCH_MAX && (msg = vfp_pktin_recv(&conn)); i++) {
+        handle_packet_in(msg->data, namer);
         ofpbuf_delete(msg);
     }
     if (n_batch) {
@@ -559,19 +496,13 @@ vfp_flowlog_run(const struct smap *ids, vfp_flowlog_namer *namer)
 void
 vfp_flowlog_wait(void)
 {
-    if (rconn) {
-        rconn_run_wait(rconn);
-        rconn_recv_wait(rconn);
-    }
+    vfp_pktin_wait(&conn);
 }
 
 void
 vfp_flowlog_close(void)
 {
-    rconn_destroy(rconn);
-    rconn = NULL;
-    free(target);
-    target = NULL;
+    vfp_pktin_close(&conn);
     vfp_flowlog_file_close();
     recent_clear();
 }
@@ -583,9 +514,8 @@ vfp_flowlog_format(struct ds *s)
                   "(%llu over %u a second, %llu over the %g MiB cap), "
                   "%llu repeats, %llu not written, %llu bad packet-ins; "
                   "%s\n",
-                  !rconn ? "off"
-                  : rconn_is_connected(rconn) ? "connected" : "connecting",
-                  n_logged, n_rate_limited + n_over_cap, n_rate_limited,
+                  vfp_pktin_state(&conn), n_logged,
+                  n_rate_limited + n_over_cap, n_rate_limited,
                   rate, n_over_cap, max_mb, n_repeats, n_write_errors, n_bad,
                   log_dir ? log_dir : "no directory yet");
     if (config_error) {

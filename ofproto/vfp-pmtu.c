@@ -25,6 +25,7 @@
 #include "dirs.h"
 #include "dp-packet.h"
 #include "ofproto/vfp-model.h"
+#include "ofproto/vfp-pktin.h"
 #include "ofproto/vfp.h"
 #include "openflow/nicira-ext.h"
 #include "openvswitch/dynamic-string.h"
@@ -32,10 +33,8 @@
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-protocol.h"
-#include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
-#include "openvswitch/rconn.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "timeval.h"
@@ -59,9 +58,8 @@ VLOG_DEFINE_THIS_MODULE(vfp_pmtu);
 #define PMTU_ICMP4_FRAG_NEEDED 4
 #define PMTU_ICMP6_PACKET_TOO_BIG 2
 
-static struct rconn *rconn;
-static char *target;
-static unsigned int conn_seqno;
+static struct vfp_pktin conn = VFP_PKTIN_INITIALIZER(
+    "vfp-pmtu", VFP_PMTU_CONTROLLER_ID, VFP_PMTU_MAX_LEN);
 
 /* Counters, for "vfpctl status". */
 static unsigned long long int n_sent, n_limited, n_bad;
@@ -69,36 +67,6 @@ static unsigned long long int n_sent, n_limited, n_bad;
 /* Rate limit: the second we count in, and what it has sent. */
 static long long int limit_sec;
 static unsigned int limit_count;
-
-static void
-send_msg(struct ofpbuf *msg)
-{
-    rconn_send(rconn, msg, NULL);
-}
-
-/* Asks the switch, on a new connection, for the packet-ins of our
- * controller actions (a management connection gets none until it sets a
- * miss_send_len), as NXT_PACKET_IN2, which carries their userdata. */
-static void
-configure_connection(void)
-{
-    enum ofp_version version = rconn_get_version(rconn);
-
-    struct ofpbuf *msg = ofpraw_alloc(OFPRAW_NXT_SET_CONTROLLER_ID,
-                                      version, 0);
-    struct nx_controller_id *nci = ofpbuf_put_zeros(msg, sizeof *nci);
-    nci->controller_id = htons(VFP_PMTU_CONTROLLER_ID);
-    send_msg(msg);
-
-    struct ofputil_switch_config config = {
-        .frag = OFPUTIL_FRAG_NORMAL,
-        .invalid_ttl_to_controller = -1,
-        .miss_send_len = VFP_PMTU_MAX_LEN,
-    };
-    send_msg(ofputil_encode_set_config(&config, version));
-    send_msg(ofputil_encode_set_packet_in_format(version,
-                                                 OFPUTIL_PACKET_IN_NXT2));
-}
 
 static bool
 rate_limited(void)
@@ -244,9 +212,8 @@ packet_out(struct dp_packet *icmp, ofp_port_t port)
     match_init_catchall(&po.flow_metadata);
     match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
 
-    enum ofputil_protocol protocol = ofputil_protocol_from_ofp_version(
-        rconn_get_version(rconn));
-    send_msg(ofputil_encode_packet_out(&po, protocol));
+    vfp_pktin_send(&conn, ofputil_encode_packet_out(
+                       &po, vfp_pktin_protocol(&conn)));
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -305,42 +272,13 @@ handle_packet_in(const struct ofp_header *oh, const struct vfp_model *model)
 void
 vfp_pmtu_run(const char *bridge, const struct vfp_model *model)
 {
-    char *new_target = xasprintf("unix:%s/%s.mgmt", ovs_rundir(), bridge);
-    if (!target || strcmp(target, new_target)) {
-        vfp_pmtu_close();
-        target = new_target;
-        rconn = rconn_create(0, 1, 0, 1u << OFP15_VERSION);
-        rconn_connect(rconn, target, "vfp-pmtu");
-        conn_seqno = rconn_get_connection_seqno(rconn);
-    } else {
-        free(new_target);
-    }
-
-    rconn_run(rconn);
-    if (conn_seqno != rconn_get_connection_seqno(rconn)) {
-        conn_seqno = rconn_get_connection_seqno(rconn);
-        if (rconn_is_connected(rconn)) {
-            configure_connection();
-        }
-    }
+    vfp_pktin_run(&conn, bridge);
 
     /* A bounded batch, so that a flood of packet-ins cannot starve the
      * rest of the main loop. */
-    for (int i = 0; i < 50; i++) {
-        struct ofpbuf *msg = rconn_recv(rconn);
-        if (!msg) {
-            break;
-        }
-
-        const struct ofp_header *oh = msg->data;
-        enum ofptype type;
-        if (!ofptype_decode(&type, oh)) {
-            if (type == OFPTYPE_PACKET_IN) {
-                handle_packet_in(oh, model);
-            } else if (type == OFPTYPE_ECHO_REQUEST) {
-                send_msg(ofputil_encode_echo_reply(oh));
-            }
-        }
+    struct ofpbuf *msg;
+    for (int i = 0; i < 50 && (msg = vfp_pktin_recv(&conn)); i++) {
+        handle_packet_in(msg->data, model);
         ofpbuf_delete(msg);
     }
 }
@@ -348,19 +286,13 @@ vfp_pmtu_run(const char *bridge, const struct vfp_model *model)
 void
 vfp_pmtu_wait(void)
 {
-    if (rconn) {
-        rconn_run_wait(rconn);
-        rconn_recv_wait(rconn);
-    }
+    vfp_pktin_wait(&conn);
 }
 
 void
 vfp_pmtu_close(void)
 {
-    rconn_destroy(rconn);
-    rconn = NULL;
-    free(target);
-    target = NULL;
+    vfp_pktin_close(&conn);
 }
 
 void
@@ -368,7 +300,5 @@ vfp_pmtu_format(struct ds *s)
 {
     ds_put_format(s, "path MTU: %s, %llu ICMP sent, %llu rate-limited, "
                   "%llu bad packet-ins\n",
-                  !rconn ? "off"
-                  : rconn_is_connected(rconn) ? "connected" : "connecting",
-                  n_sent, n_limited, n_bad);
+                  vfp_pktin_state(&conn), n_sent, n_limited, n_bad);
 }
