@@ -23,8 +23,6 @@
 set -e -o pipefail
 
 rundir=/var/run/openvswitch
-dbdir=/var/lib/openvswitch
-schemas=/usr/share/openvswitch
 failed=0
 
 check () {
@@ -57,13 +55,6 @@ hex () {
 packets () {
     ovs-pcap "$1" 2>/dev/null
 }
-
-# The policy databases, served by the system's ovsdb-server beside
-# conf.db (README.rst, "Installing").
-for db in ms_vtep ms_firewall; do
-    ovsdb-tool create "$dbdir/$db.db" "$schemas/$db.ovsschema" >&2
-    ovs-appctl -t ovsdb-server ovsdb-server/add-db "$dbdir/$db.db" >&2
-done
 
 ovs-vsctl add-br br-int -- set Bridge br-int fail-mode=secure \
                                               datapath-type=dummy \

@@ -42,7 +42,9 @@
 #
 # Whatever happens, the daemons of the root are stopped (by their pids),
 # /proc is unmounted and the root removed.  HNV_CHECK_DEB_KEEP=yes keeps
-# the root (daemons stopped, /proc unmounted) to look at.
+# the root (daemons stopped, /proc unmounted) to look at.  The fresh
+# Debian root that debootstrap made is kept as a tarball beside DEBDIR,
+# for the next run (HNV_CHECK_DEB_FRESH=yes makes a new one).
 
 set -e -o pipefail
 
@@ -58,14 +60,13 @@ start=$(date +%s)
 # Our packages, and those of Debian's that they upgrade.
 upgraded="openvswitch-common openvswitch-switch python3-openvswitch"
 ours="$upgraded ovs-hnv-utils"
-files=
+files=()
 for pkg in $ours; do
-    f=$(ls "$debs/${pkg}_"*.deb 2>/dev/null | head -n 1) \
-        && [ -n "$f" ] || die "no $pkg package in $debs: run './quickstart deb'"
-    files="$files $f"
+    f=$(find "$debs" -maxdepth 1 -name "${pkg}_*.deb" 2>/dev/null | head -n 1)
+    [ -n "$f" ] || die "no $pkg package in $debs: run './quickstart deb'"
+    files+=("$f")
 done
-# shellcheck disable=SC2086
-ours_version=$(dpkg-deb -f $(echo $files | cut -d' ' -f1) Version)
+ours_version=$(dpkg-deb -f "${files[0]}" Version)
 
 ensure_packages debootstrap
 mirror=$(debian_archives | awk '$1 !~ /-security\/?$/ { print $1; exit }')
@@ -91,7 +92,7 @@ root_pids () {
 }
 
 cleanup () {
-    local status=$? pid pids
+    local status=$? pids
     set +e
     if [ -x "$root/etc/init.d/openvswitch-switch" ] \
        && mountpoint -q "$root/proc"; then
@@ -101,7 +102,8 @@ cleanup () {
     # by pid: TERM, then KILL.
     pids=$(root_pids)
     if [ -n "$pids" ]; then
-        say "stopping what is left in the root: $(echo $pids)"
+        # shellcheck disable=SC2086
+        say "stopping what is left in the root:" $pids
         # shellcheck disable=SC2086
         kill $pids 2>/dev/null
         for _ in $(seq 50); do
@@ -136,8 +138,17 @@ logged () {
     }
 }
 
-say "debootstrap bookworm from $mirror into $root (log: $log)"
-logged debootstrap --variant=minbase bookworm "$root" "$mirror"
+# The fresh root: debootstrap's, or a copy of the one an earlier run made
+# (HNV_CHECK_DEB_FRESH=yes makes a new one).
+base=$(dirname "$debs")/check-deb-bookworm.tar
+if [ -f "$base" ] && [ "${HNV_CHECK_DEB_FRESH:-}" != yes ]; then
+    say "unpacking the Debian 12 root of an earlier run ($base) into $root"
+    tar -xf "$base" -C "$root"
+else
+    say "debootstrap bookworm from $mirror into $root (log: $log)"
+    logged debootstrap --variant=minbase bookworm "$root" "$mirror"
+    tar -cf "$base.tmp" -C "$root" . && mv "$base.tmp" "$base"
+fi
 debian_archives | while read -r uri suite; do
     echo "deb $uri $suite main"
 done > "$root/etc/apt/sources.list"
@@ -152,8 +163,8 @@ say "installing Debian's openvswitch-switch"
 logged in_root apt-get update
 logged in_root apt-get install -y --no-install-recommends openvswitch-switch
 debian_version=$(in_root dpkg-query -W -f='${Version}' openvswitch-switch)
-echo 'OVS_CTL_OPTS=--ovs-vswitchd-options=--enable-dummy=system' \
-    >> "$root/etc/default/openvswitch-switch"
+dummy=--ovs-vswitchd-options=--enable-dummy=system
+echo "OVS_CTL_OPTS=\"$dummy\"" >> "$root/etc/default/openvswitch-switch"
 logged in_root /etc/init.d/openvswitch-switch start
 logged in_root ovs-vsctl add-br br-old -- set Bridge br-old datapath-type=dummy
 in_root ovs-appctl hnv/status > /dev/null 2>&1 \
@@ -162,14 +173,22 @@ say "Debian's openvswitch-switch $debian_version runs"
 
 say "upgrading to $ours_version"
 mkdir -p "$root/tmp/hnv-debs"
-# shellcheck disable=SC2086
-cp $files "$root/tmp/hnv-debs/"
+cp "${files[@]}" "$root/tmp/hnv-debs/"
 logged in_root sh -c 'apt-get install -y --no-install-recommends \
     -o Dpkg::Options::=--force-confold /tmp/hnv-debs/*.deb'
 for pkg in $ours; do
     v=$(in_root dpkg-query -W -f='${Version}' "$pkg")
     [ "$v" = "$ours_version" ] || die "$pkg is $v after the upgrade"
 done
+# The policy databases, served by the system's ovsdb-server beside
+# conf.db as README.rst ("Installing") says, from the restart on.
+for db in ms_vtep ms_firewall; do
+    logged in_root ovsdb-tool create "/var/lib/openvswitch/$db.db" \
+        "/usr/share/openvswitch/$db.ovsschema"
+done
+sed -i "s|^OVS_CTL_OPTS=.*|OVS_CTL_OPTS=\"$dummy \
+--extra-dbs=/var/lib/openvswitch/ms_*.db\"|" \
+    "$root/etc/default/openvswitch-switch"
 logged in_root /etc/init.d/openvswitch-switch restart
 
 failed=0
@@ -193,6 +212,13 @@ check "the bridge made before the upgrade is still there" \
     in_root ovs-vsctl br-exists br-old
 check "ovs-ctl status: both daemons run" \
     in_root /usr/share/openvswitch/scripts/ovs-ctl status
+serves_policy_dbs () {
+    local dbs
+    dbs=$(in_root ovsdb-client list-dbs) \
+        && grep -qx ms_vtep <<< "$dbs" && grep -qx ms_firewall <<< "$dbs"
+}
+check "ovsdb-server serves ms_vtep and ms_firewall (--extra-dbs)" \
+    serves_policy_dbs
 check "the schemas are beside vswitch.ovsschema" \
     test -f "$root/usr/share/openvswitch/ms_vtep.ovsschema" \
          -a -f "$root/usr/share/openvswitch/ms_firewall.ovsschema"

@@ -31,7 +31,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 # Installs the Debian packages of "$@" that are not installed yet.
 ensure_packages () {
-    local missing= pkg
+    local missing='' pkg
     for pkg in "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
             | grep -q 'install ok installed' || missing="$missing $pkg"

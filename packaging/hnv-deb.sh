@@ -79,8 +79,8 @@ EOF
 # Sources index gives.  The upstream tarball is not needed: the tree is
 # openvswitch-source's.
 fetch_debian_packaging () {
-    local version=$1 uri name size hash
-    read -r uri name size hash <<EOF
+    local version=$1 uri name hash
+    read -r uri name _ hash <<EOF
 $(apt-get source -qq --print-uris "openvswitch=$version" \
       | grep "'[^']*\.debian\.tar\.[a-z]*'")
 EOF
