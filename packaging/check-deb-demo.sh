@@ -22,7 +22,10 @@
 
 set -e -o pipefail
 
-rundir=/var/run/openvswitch
+rundir=${OVS_RUNDIR:-/var/run/openvswitch}
+# Where the dummy ports write their captures.
+captures=$(mktemp -d)
+trap 'rm -rf "$captures"' EXIT
 failed=0
 
 check () {
@@ -63,7 +66,7 @@ ovs-vsctl add-br br-int -- set Bridge br-int fail-mode=secure \
 ovs-vsctl add-br br-phy -- set Bridge br-phy datapath-type=dummy \
               other-config:hwaddr=aa:55:aa:55:00:02 \
     -- add-port br-phy phy0 -- set Interface phy0 type=dummy \
-           options:tx_pcap=/tmp/underlay.pcap >&2
+           options:tx_pcap="$captures/underlay.pcap" >&2
 ovs-ofctl add-flow br-phy actions=normal >&2
 ovs-appctl netdev-dummy/ip4addr br-phy 192.168.2.20/24 >&2
 ovs-appctl ovs/route/add 192.168.2.20/24 br-phy >&2
@@ -72,7 +75,7 @@ ovs-appctl tnl/neigh/set br-phy 192.168.2.1 aa:55:aa:55:00:fe >&2
 
 # The policy, as utilities/hnv-demo.sh writes it, with hnv-ctl's default
 # database: the system's ovsdb-server.
-ovs-vsctl set Open_vSwitch . external_ids:hnv-remote=unix:$rundir/db.sock \
+ovs-vsctl set Open_vSwitch . external_ids:hnv-remote="unix:$rundir/db.sock" \
     external_ids:hnv-host=host2 >&2
 hnv-ctl set-host host2 192.168.2.20 00:1d:d8:b7:1c:00 >&2
 for tenant in contoso:5001:01 fabrikam:6001:02; do
@@ -84,7 +87,7 @@ for tenant in contoso:5001:01 fabrikam:6001:02; do
         192.168.1.10 vxlan >&2
     ovs-vsctl add-port br-int "web-$name" -- set Interface "web-$name" \
         type=dummy external_ids:iface-id="web-$name" \
-        options:tx_pcap="/tmp/web-$name.pcap" >&2
+        options:tx_pcap="$captures/web-$name.pcap" >&2
 done
 hnv-ctl add-acl web-contoso out 100 allow proto=tcp dst=10.1.1.11 \
     dport=1433 >&2
@@ -106,7 +109,7 @@ check "vfpctl lists both VM NICs" \
 ovs-appctl netdev-dummy/receive web-contoso "$(hex 'eth_src=00:15:5d:01:02:12,eth_dst=ff:ff:ff:ff:ff:ff,dl_type=0x0806,arp_op=1,arp_sha=00:15:5d:01:02:12,arp_spa=10.1.1.12,arp_tha=00:00:00:00:00:00,arp_tpa=10.1.1.11')" >&2
 arp_reply=000108000604000200155d0101110a01010b00155d0102120a01010c
 has_arp_reply () {
-    packets /tmp/web-contoso.pcap | grep -q "$arp_reply"
+    packets "$captures/web-contoso.pcap" | grep -q "$arp_reply"
 }
 check "ARP for 10.1.1.11 is answered with 00:15:5d:01:01:11" \
     wait_until has_arp_reply
@@ -115,29 +118,36 @@ check "ARP for 10.1.1.11 is answered with 00:15:5d:01:01:11" \
 # outer IPv4 192.168.2.20 -> 192.168.1.10, UDP port 4789, VNI 5001.
 ovs-appctl netdev-dummy/receive web-contoso "$(hex 'eth_src=00:15:5d:01:02:12,eth_dst=00:15:5d:01:01:11,dl_type=0x0800,nw_src=10.1.1.12,nw_dst=10.1.1.11,nw_proto=6,nw_ttl=64,tcp_src=49152,tcp_dst=1433,tcp_flags=0x002')" >&2
 has_vxlan_5001 () {
-    packets /tmp/underlay.pcap \
+    packets "$captures/underlay.pcap" \
         | grep -E 'c0a80214c0a8010a.{4}12b5.{8}0800000000138900' \
         | grep -q '00155d01011100155d010212'
 }
 check "TCP to 10.1.1.11:1433 leaves in VXLAN VNI 5001 for 192.168.1.10" \
     wait_until has_vxlan_5001
 
-# Across tenants: nothing of Contoso's ever carries Fabrikam's VNI 6001.
-vfpctl process-tuples web-contoso out proto=tcp src=10.1.1.12 \
-    dst=10.1.1.11 sport=49153 dport=1433 dmac=00:15:5d:02:01:11 >&2
+# Across tenants: Contoso Web aims at Fabrikam SQL's MAC.  Contoso's space
+# sends it to host 1 in Contoso's VNI 5001, where no NIC of 5001 has that
+# MAC; nothing of Contoso's ever carries Fabrikam's VNI 6001.
+ovs-appctl netdev-dummy/receive web-contoso "$(hex 'eth_src=00:15:5d:01:02:12,eth_dst=00:15:5d:02:01:11,dl_type=0x0800,nw_src=10.1.1.12,nw_dst=10.1.1.11,nw_proto=6,nw_ttl=64,tcp_src=49153,tcp_dst=1433,tcp_flags=0x002')" >&2
+to_fabrikam_mac_in_5001 () {
+    packets "$captures/underlay.pcap" \
+        | grep -q '0800000000138900.*00155d02011100155d010212'
+}
+check "Contoso's frame to Fabrikam's MAC stays in VNI 5001" \
+    wait_until to_fabrikam_mac_in_5001
 not_in_6001 () {
-    ! packets /tmp/underlay.pcap | grep -q '0800000000177100'
+    ! packets "$captures/underlay.pcap" | grep -q '0800000000177100'
 }
 check "no packet of Contoso's leaves in Fabrikam's VNI 6001" not_in_6001
 
-# The policy goes again: the agent removes what it installed.
-for tenant in contoso:5001 fabrikam:6001; do
-    IFS=: read -r name vsid <<< "$tenant"
-    ovs-vsctl del-port br-int "web-$name" >&2
+# The VM NICs leave the policy: the agent removes their VFP ports.
+for name in contoso fabrikam; do
+    hnv-ctl del-port "web-$name" >&2
 done
 hnv_has_no_port () {
     ovs-appctl hnv/status | grep -q '^vfp: 0 ports'
 }
-check "VM NICs unplugged: no VFP port left" wait_until hnv_has_no_port
+check "VM NICs deleted with hnv-ctl: no VFP port left" \
+    wait_until hnv_has_no_port
 
 [ "$failed" = 0 ]
