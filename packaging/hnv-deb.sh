@@ -87,9 +87,15 @@ EOF
     [ -n "$name" ] \
         || die "apt-get source knows no openvswitch $version packaging"
     uri=${uri//\'/}
-    rm -f "$name"
-    /usr/lib/apt/apt-helper -qq download-file "$uri" "$name" "$hash" \
-        || die "could not download $uri"
+    # apt downloads as its user _apt, into a directory that _apt may
+    # write to (else it warns and downloads as root).
+    local dl
+    dl=$(mktemp -d)
+    chown _apt "$dl" 2>/dev/null || true
+    /usr/lib/apt/apt-helper -qq download-file "$uri" "$dl/$name" "$hash" \
+        || { rm -rf "$dl"; die "could not download $uri"; }
+    mv "$dl/$name" "$name"
+    rm -rf "$dl"
     echo "$name"
 }
 
@@ -137,7 +143,7 @@ do_build () {
     say "running lintian (log: $out/lintian.log)"
     local changes
     changes=$(ls "$out"/openvswitch_*.changes)
-    lintian --no-tag-display-limit "$changes" > "$out/lintian.log" 2>&1 \
+    lintian --tag-display-limit 0 "$changes" > "$out/lintian.log" 2>&1 \
         || true
 
     echo

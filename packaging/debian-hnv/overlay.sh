@@ -25,8 +25,11 @@
 #    tree of openvswitch-source is Debian's, patches applied);
 #  - debian/changelog gains an entry whose version is Debian's followed by
 #    VERSION_SUFFIX, so that it sorts above Debian's;
-#  - debian/control: the DPDK flavour and its build dependency are left
-#    out by the build profile pkg.openvswitch.nodpdk; openvswitch-switch
+#  - debian/control: Maintainer is who builds (DEBFULLNAME and DEBEMAIL,
+#    or git's user.name and user.email), Debian's becomes
+#    XSBC-Original-Maintainer; the DPDK flavour and its build dependency
+#    are left out by the build profile pkg.openvswitch.nodpdk;
+#    openvswitch-switch
 #    says that its ovs-vswitchd is ovs-hnv's and recommends ovs-hnv-utils,
 #    a new binary package (control.in);
 #  - debian/rules: the DPDK build follows that profile, and hnv.mk
@@ -98,12 +101,12 @@ rev=$(git -C "$hnv_top" describe --always --dirty 2>/dev/null || true)
 {
     printf 'openvswitch (%s%s) %s; urgency=medium\n\n' \
         "$debian_version" "$suffix" "$dist"
-    printf '  * ovs-hnv %s: ovs-vswitchd with Hyper-V Network\n' \
+    printf '  * ovs-hnv %s (%s): openvswitch-switch ships ovs-hnv'"'"'s\n' \
         "$(sed -n 's/^AC_INIT(\[ovs-hnv\], \[\([^]]*\)\].*/\1/p' \
-               "$hnv_top/configure.ac")"
-    printf '    Virtualization (ovs-hnv %s), and the new package\n' "$rev"
-    printf '    ovs-hnv-utils.  The DPDK flavour is left out by the build\n'
-    printf '    profile pkg.openvswitch.nodpdk.\n\n'
+               "$hnv_top/configure.ac")" "$rev"
+    printf '    ovs-vswitchd; new package ovs-hnv-utils.\n'
+    printf '  * The DPDK flavour is left out by the build profile\n'
+    printf '    pkg.openvswitch.nodpdk.\n\n'
     printf ' -- %s <%s>  %s\n\n' "$name" "$mail" "$(date -R)"
     cat "$deb/changelog"
 } > "$deb/changelog.new"
@@ -138,6 +141,20 @@ edit "$control" "extend openvswitch-switch" awk -v more="$here/switch-descriptio
     }
     { print }
     END { if (desc) while ((getline line < more) > 0) print line }
+'
+# The packages are ours, not the Debian maintainers': Maintainer is who
+# builds them, Debian's maintainer is kept as XSBC-Original-Maintainer (as
+# derivatives do), and Debian's uploaders are not named.
+edit "$control" "set Maintainer" awk -v me="$name <$mail>" '
+    /^$/ { source_done = 1 }
+    !source_done && /^Maintainer:/ {
+        print "Maintainer: " me
+        sub(/^Maintainer:/, "XSBC-Original-Maintainer:")
+        print; next
+    }
+    !source_done && /^Uploaders:/ { uploaders = 1; next }
+    uploaders && /^[ \t]/ { next }
+    { uploaders = 0; print }
 '
 cat "$here/control.in" >> "$control"
 [ "$(sed -n '/^Package: openvswitch-switch$/,/^$/p' "$control" \
