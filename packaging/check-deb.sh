@@ -91,6 +91,12 @@ root_pids () {
     return 0
 }
 
+# The cleanup's messages go to the original stderr (fd 3), even when a
+# signal interrupts a command whose output goes to the log.
+exec 3>&2
+say3 () {
+    say "$@" 2>&3
+}
 cleanup () {
     local status=$? pids
     set +e
@@ -103,7 +109,7 @@ cleanup () {
     pids=$(root_pids)
     if [ -n "$pids" ]; then
         # shellcheck disable=SC2086
-        say "stopping what is left in the root:" $pids
+        say3 "stopping what is left in the root:" $pids
         # shellcheck disable=SC2086
         kill $pids 2>/dev/null
         for _ in $(seq 50); do
@@ -114,15 +120,17 @@ cleanup () {
         # shellcheck disable=SC2086
         [ -z "$pids" ] || kill -9 $pids 2>/dev/null
     fi
-    mountpoint -q "$root/proc" && umount "$root/proc"
+    # /proc, and whatever an interrupted debootstrap left mounted.
+    awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/mounts \
+        | sort -r | while read -r m; do umount "$m"; done
     if grep -q " $root/" /proc/mounts; then
-        say "something is still mounted under $root: not removing it"
+        say3 "something is still mounted under $root: not removing it"
     elif [ "${HNV_CHECK_DEB_KEEP:-}" = yes ]; then
-        say "kept the root: $root"
+        say3 "kept the root: $root"
     else
         rm -rf "$root"
     fi
-    echo "check-deb took $(( $(date +%s) - start )) s (log: $log)" >&2
+    echo "check-deb took $(( $(date +%s) - start )) s (log: $log)" >&3
     exit $status
 }
 trap cleanup EXIT
