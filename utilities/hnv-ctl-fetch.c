@@ -232,16 +232,18 @@ need_command(struct hnv_fetch *f, const struct ctl_command *c)
         need_vsid(f, argv[1]);
         f->other_readers = true;
     } else if (!strcmp(name, "add-port")) {
-        need_vsid(f, argv[1]);
+        /* "add-port [HOST] VSID PORT_ID MAC IP". */
+        int o = c->argc == 6;
+        need_vsid(f, argv[1 + o]);
         f->other_readers = true;
-        sset_add(&f->ports, argv[2]);
+        sset_add(&f->ports, argv[2 + o]);
     } else if (!strcmp(name, "del-port") || !strcmp(name, "move-port")) {
         sset_add(&f->ports, argv[1]);
     } else if (!strcmp(name, "del-vsid")) {
         need_vsid(f, argv[1]);
         f->mcast = true;
         f->other_readers = true;
-    } else if (!strcmp(name, "set-host")) {
+    } else if (!strcmp(name, "set-host") || !strcmp(name, "add-host")) {
         sset_add(&f->hosts, argv[1]);
     } else if (!strcmp(name, "add-acl")
                || (!strcmp(name, "list-acl") && c->argc > 1)) {

@@ -379,6 +379,20 @@ cmd_set_host(struct ctl_context *ctx)
     update_local_locators(ctx, ps);
 }
 
+/* "add-host NAME PA[,PA...] ROUTER_MAC": set-host for a host that is not
+ * there yet (with --may-exist, set-host). */
+void
+cmd_add_host(struct ctl_context *ctx)
+{
+    if (!shash_find(&ctx->options, "--may-exist")
+        && find_host(ctx->idl, ctx->argv[1])) {
+        arg_error(ctx, "NAME", "host \"%s\" already exists (set-host "
+                  "changes it)", ctx->argv[1]);
+        return;
+    }
+    cmd_set_host(ctx);
+}
+
 /* "del-host NAME". */
 void
 cmd_del_host(struct ctl_context *ctx)
@@ -703,18 +717,18 @@ cmd_del_vsid(struct ctl_context *ctx)
     msvtep_logical_switch_delete(ls);
 }
 
-/* Finds the host that "add-port" adds to: the one that --host names, or
- * the only one. */
+/* Finds the host that "add-port" adds to: 'host' (named by 'what', the
+ * HOST argument or --host), or without one, the only one. */
 static const struct msvtep_physical_switch *
-choose_host(struct ctl_context *ctx)
+choose_host(struct ctl_context *ctx, const char *what, const char *host)
 {
     const struct msvtep_physical_switch *ps;
 
-    if (hnv_host_option) {
-        ps = find_host(ctx->idl, hnv_host_option);
+    if (host) {
+        ps = find_host(ctx->idl, host);
         if (!ps) {
-            arg_error(ctx, "--host", "no host \"%s\" (run set-host first)",
-                      hnv_host_option);
+            arg_error(ctx, what, "no host \"%s\" (run set-host first)",
+                      host);
         }
         return ps;
     }
@@ -739,29 +753,39 @@ choose_host(struct ctl_context *ctx)
     return found;
 }
 
-/* "add-port VSID PORT_ID MAC IP". */
+/* "add-port [HOST] VSID PORT_ID MAC IP". */
 void
 cmd_add_port(struct ctl_context *ctx)
 {
-    const char *port_id = ctx->argv[2];
+    /* HOST, as the fleet writes it, or --host, or the only host. */
+    char **argv = ctx->argv + (ctx->argc == 6);
+    const char *host = ctx->argc == 6 ? ctx->argv[1] : hnv_host_option;
+    const char *port_id = argv[2];
     struct vsubnet vs;
     struct eth_addr mac;
     struct in6_addr ip;
 
-    if (!get_vsubnet(ctx, ctx->argv[1], true, &vs)) {
+    if (ctx->argc == 6 && hnv_host_option
+        && strcmp(hnv_host_option, host)) {
+        arg_error(ctx, "HOST", "\"%s\", but --host=%s", host,
+                  hnv_host_option);
+        return;
+    }
+    if (!get_vsubnet(ctx, argv[1], true, &vs)) {
         return;
     }
     if (!port_id[0]) {
         arg_error(ctx, "PORT_ID", "the VM NIC id must not be empty");
         return;
     }
-    if (!parse_mac_arg(ctx, "MAC", ctx->argv[3], &mac)
-        || !parse_ip_arg(ctx, "IP", ctx->argv[4], &ip)
+    if (!parse_mac_arg(ctx, "MAC", argv[3], &mac)
+        || !parse_ip_arg(ctx, "IP", argv[4], &ip)
         || !check_ca_ip(ctx, "IP", &vs, &ip)) {
         return;
     }
 
-    const struct msvtep_physical_switch *ps = choose_host(ctx);
+    const struct msvtep_physical_switch *ps = choose_host(
+        ctx, ctx->argc == 6 ? "HOST" : "--host", host);
     if (!ps) {
         return;
     }

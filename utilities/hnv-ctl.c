@@ -472,9 +472,11 @@ usage(void)
            "      (dot) or as one JSON object (json)\n"
            "\n"
            "Host commands:\n"
-           "  set-host NAME PA[,PA...] ROUTER_MAC\n"
-           "      create or update host NAME, its provider addresses and\n"
+           "  [--may-exist] add-host NAME PA[,PA...] ROUTER_MAC\n"
+           "      create host NAME with its provider addresses and\n"
            "      distributed router MAC\n"
+           "  set-host NAME PA[,PA...] ROUTER_MAC\n"
+           "      create or update host NAME\n"
            "  [--if-exists] del-host NAME\n"
            "      delete host NAME, which must have no VM NIC\n"
            "\n"
@@ -491,8 +493,8 @@ usage(void)
            "      delete VSID, which must have no port or mapping\n"
            "\n"
            "VM NIC commands:\n"
-           "  [--may-exist] add-port VSID PORT_ID MAC IP\n"
-           "      add VM NIC PORT_ID in VSID to the host (see --host)\n"
+           "  [--may-exist] add-port [HOST] VSID PORT_ID MAC IP\n"
+           "      add VM NIC PORT_ID in VSID to HOST (or see --host)\n"
            "  [--if-exists] del-port PORT_ID\n"
            "      delete VM NIC PORT_ID\n"
            "  [--may-exist] move-port PORT_ID HOST\n"
@@ -649,6 +651,8 @@ static const struct ctl_command_syntax hnv_commands[] = {
     {"show", 0, INT_MAX, "[--format=text|dot|json]", pre_show, cmd_show,
      NULL, "", RO},
 
+    {"add-host", 3, 3, "NAME PA[,PA...] ROUTER_MAC", NULL, cmd_add_host,
+     NULL, "--may-exist", RW},
     {"set-host", 3, 3, "NAME PA[,PA...] ROUTER_MAC", NULL, cmd_set_host,
      NULL, "", RW},
     {"del-host", 1, 1, "NAME", NULL, cmd_del_host, NULL, "--if-exists", RW},
@@ -663,7 +667,7 @@ static const struct ctl_command_syntax hnv_commands[] = {
     {"del-vsid", 1, 1, "VSID", NULL, cmd_del_vsid, NULL, "--if-exists",
      RW},
 
-    {"add-port", 4, 4, "VSID PORT_ID MAC IP", NULL, cmd_add_port, NULL,
+    {"add-port", 4, 5, "[HOST] VSID PORT_ID MAC IP", NULL, cmd_add_port, NULL,
      "--may-exist", RW},
     {"del-port", 1, 1, "PORT_ID", NULL, cmd_del_port, NULL, "--if-exists",
      RW},

@@ -269,6 +269,7 @@ const struct msvtep_ucast_macs_remote *find_mapping(
 
 /* The ms_vtep policy commands (hnv-ctl-vtep.c). */
 void cmd_set_host(struct ctl_context *);
+void cmd_add_host(struct ctl_context *);
 void cmd_del_host(struct ctl_context *);
 void cmd_add_vnet(struct ctl_context *);
 void cmd_del_vnet(struct ctl_context *);
