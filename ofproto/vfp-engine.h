@@ -157,6 +157,21 @@ struct vfp_run_stats {
 };
 void vfp_get_last_run(struct vfp_run_stats *);
 
+/* What the flows of VFP's fixed tables (those outside the ports'
+ * pipelines: classify, decap, the space lookups, flood, MTU, forward and
+ * deliver) have counted since VFP started, flows deleted or replaced since
+ * included, so that each counter only grows: the packets of each kind of
+ * flow; the broadcasts and multicasts flooded (the packets of part 0 of
+ * each flood); and the copies those made, the sender's own left out.  It
+ * walks those tables once: about as long as they have flows (several per
+ * CA-PA mapping). */
+struct vfp_counters {
+    uint64_t packets[VFP_N_FLOW_KINDS];
+    uint64_t flooded;
+    uint64_t flood_copies;
+};
+void vfp_get_counters(struct vfp_counters *);
+
 /* Appends to 's' what VFP dropped, by reason, a line each starting with
  * 'prefix': the flows that drop what no mapping, route or port claims, and
  * each default-drop layer's default.  With 'only_nonzero', only the reasons

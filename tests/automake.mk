@@ -34,7 +34,8 @@ TESTSUITE_AT = \
 	tests/hnv-rowfuzz.at \
 	tests/hnv-consistency.at \
 	tests/hnv-acl-scale.at \
-	tests/hnv-cluster.at
+	tests/hnv-cluster.at \
+	tests/hnv-stats.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 

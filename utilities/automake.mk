@@ -14,6 +14,7 @@ utilities_hnv_ctl_SOURCES = \
 	utilities/hnv-ctl-server.c \
 	utilities/hnv-ctl-server.h \
 	utilities/hnv-ctl-show.c \
+	utilities/hnv-ctl-stats.c \
 	utilities/hnv-ctl-vtep.c
 utilities_hnv_ctl_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
 
