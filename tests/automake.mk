@@ -5,7 +5,7 @@ EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/hnv-pmtu.py tests/hnv-rowfuzz.py \
 	tests/hnv-consistency.py tests/hnv_rpc.py tests/hnv-fleet-writer.py \
 	tests/hnv-acl-random.py \
-	tests/hnv-fuzz.py \
+	tests/hnv-fuzz.py tests/hnv-stats.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
