@@ -162,9 +162,11 @@ void vfp_get_last_run(struct vfp_run_stats *);
  * deliver) have counted since VFP started, flows deleted or replaced since
  * included, so that each counter only grows: the packets of each kind of
  * flow; the broadcasts and multicasts flooded (the packets of part 0 of
- * each flood); and the copies those made, the sender's own left out.  It
- * walks those tables once: about as long as they have flows (several per
- * CA-PA mapping). */
+ * each flood); and the copies those made, the sender's own left out.  Of
+ * the space-dst and space-src tables, only the switch's flows (their
+ * misses) count: the kinds of their mappings' flows stay 0.  It walks the
+ * other fixed tables once: about as long as they have flows (one or two
+ * per CA-PA mapping, for ARP and routing). */
 struct vfp_counters {
     uint64_t packets[VFP_N_FLOW_KINDS];
     uint64_t flooded;

@@ -1623,6 +1623,25 @@ table_is_fixed(uint8_t table_id)
             && !vfp_table_is_decide(table_id));
 }
 
+/* Tables that hold a flow for every mapping, of which only the switch's
+ * own flows (their misses) count for vfp_get_counters(): walking them
+ * would take as long as the mappings are many. */
+static bool
+table_is_switch_only(uint8_t table_id)
+{
+    return table_id == VFP_TABLE_SPACE_DST || table_id == VFP_TABLE_SPACE_SRC;
+}
+
+/* Whether the flow with 'cookie' in 'table_id' counts for
+ * vfp_get_counters(). */
+static bool
+rule_is_counted(uint8_t table_id, uint64_t cookie)
+{
+    return (table_is_fixed(table_id)
+            && (!table_is_switch_only(table_id)
+                || vfp_cookie_kind(cookie) == VFP_OWNER_SWITCH));
+}
+
 /* Adds the packets of 'rule', a flow of a fixed table with 'cookie', to
  * 'c'. */
 static void
@@ -1662,8 +1681,18 @@ vfp_get_counters(struct vfp_counters *c)
         /* Not yet, or no longer, the bridge that VFP's tables are in. */
         return;
     }
+    struct owner_rules rules;
+    uint64_t switch_cookie = vfp_cookie(VFP_OWNER_SWITCH, 0);
+    ovs_rules_of(switch_cookie, &rules);
+    for (size_t i = 0; i < rules.n; i++) {
+        if (table_is_switch_only(rules.rules[i]->table_id)) {
+            count_fixed_rule(rules.rules[i], switch_cookie, c);
+        }
+    }
+    owner_rules_destroy(&rules);
+
     for (uint8_t t = 0; t <= VFP_TABLE_LAST; t++) {
-        if (table_is_fixed(t)) {
+        if (table_is_fixed(t) && !table_is_switch_only(t)) {
             struct rule *rule;
             CLS_FOR_EACH (rule, cr, &ofproto->tables[t].cls) {
                 uint64_t cookie = ntohll(rule->flow_cookie);
@@ -1685,7 +1714,7 @@ retire_replaced(const struct pending_mod *m)
 
         if (!m->ofpacts || cookie != m->cookie) {
             struct owner *o = owner_find(cookie);
-            if (table_is_fixed(m->table_id)) {
+            if (rule_is_counted(m->table_id, cookie)) {
                 count_fixed_rule(m->ovs_rule, cookie, &retired_counters);
             }
             if (o && table_is_counted(m->table_id)) {
