@@ -503,8 +503,13 @@ hnv_stats_run(struct ovsdb_idl *vtep, bool ready, bool extension,
     }
 
     long long int now = time_msec();
-    if (!interval_ms || !ready || !ovsdb_idl_is_connected(vtep)
-        || (next_due != LLONG_MIN && now < next_due)) {
+    if (!interval_ms || (next_due != LLONG_MIN && now < next_due)) {
+        return;
+    } else if (!ready || !ovsdb_idl_is_connected(vtep)) {
+        /* Due, as soon as the IDL, which wakes the main loop when it
+         * connects or reads on, allows: no timer meanwhile, which would
+         * wake it at once, over and over. */
+        next_due = LLONG_MIN;
         return;
     }
     next_due = now + interval_ms;
