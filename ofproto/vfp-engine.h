@@ -162,6 +162,23 @@ struct vfp_run_stats {
 };
 void vfp_get_last_run(struct vfp_run_stats *);
 
+/* What the flows of VFP's fixed tables (those outside the ports'
+ * pipelines: classify, decap, the space lookups, flood, MTU, forward and
+ * deliver) have counted since VFP started, flows deleted or replaced since
+ * included, so that each counter only grows: the packets of each kind of
+ * flow; the broadcasts and multicasts flooded (the packets of part 0 of
+ * each flood); and the copies those made, the sender's own left out.  Of
+ * the space-dst and space-src tables, only the switch's flows (their
+ * misses) count: the kinds of their mappings' flows stay 0.  It walks the
+ * other fixed tables once: about as long as they have flows (one or two
+ * per CA-PA mapping, for ARP and routing). */
+struct vfp_counters {
+    uint64_t packets[VFP_N_FLOW_KINDS];
+    uint64_t flooded;
+    uint64_t flood_copies;
+};
+void vfp_get_counters(struct vfp_counters *);
+
 /* Appends to 's' what VFP dropped, by reason, a line each starting with
  * 'prefix': the flows that drop what no mapping, route or port claims, and
  * each default-drop layer's default.  With 'only_nonzero', only the reasons

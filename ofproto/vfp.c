@@ -1723,6 +1723,99 @@ pending_to_flow_mod(const struct pending_mod *m, struct ofputil_flow_mod *fm)
     };
 }
 
+/* What vfp_get_counters() counts of the flows of the fixed tables that
+ * were deleted or given to another owner (which resets their counts). */
+static struct vfp_counters retired_counters;
+
+/* Whether flows of 'table_id' count for vfp_get_counters(). */
+static bool
+table_is_fixed(uint8_t table_id)
+{
+    return (table_id <= VFP_TABLE_LAST && !vfp_table_is_group(table_id)
+            && !vfp_table_is_decide(table_id));
+}
+
+/* Tables that hold a flow for every mapping, of which only the switch's
+ * own flows (their misses) count for vfp_get_counters(): walking them
+ * would take as long as the mappings are many. */
+static bool
+table_is_switch_only(uint8_t table_id)
+{
+    return table_id == VFP_TABLE_SPACE_DST || table_id == VFP_TABLE_SPACE_SRC;
+}
+
+/* Whether the flow with 'cookie' in 'table_id' counts for
+ * vfp_get_counters(). */
+static bool
+rule_is_counted(uint8_t table_id, uint64_t cookie)
+{
+    return (table_is_fixed(table_id)
+            && (!table_is_switch_only(table_id)
+                || vfp_cookie_kind(cookie) == VFP_OWNER_SWITCH));
+}
+
+/* Adds the packets of 'rule', a flow of a fixed table with 'cookie', to
+ * 'c'. */
+static void
+count_fixed_rule(struct rule *rule, uint64_t cookie, struct vfp_counters *c)
+{
+    int kind = vfp_flow_kind_find(vfp_cookie_kind(cookie), rule->table_id,
+                                  rule->cr.priority);
+    if (kind < 0) {
+        return;
+    }
+
+    uint64_t packets = 0, bytes = 0;
+    add_rule_stats(rule, &packets, &bytes);
+    c->packets[kind] += packets;
+    if (kind == VFP_FLOW_FLOOD && packets) {
+        /* A copy per clone, one of which is the sender's own: it enters
+         * part 0 and goes back to its port, which OVS never outputs to. */
+        const struct rule_actions *actions = rule_get_actions(rule);
+        const struct ofpact *a;
+        uint64_t clones = 0;
+        OFPACT_FOR_EACH (a, actions->ofpacts, actions->ofpacts_len) {
+            clones += a->type == OFPACT_CLONE;
+        }
+        c->flood_copies += packets * clones;
+        if (!vfp_flood_cookie_part(cookie)) {
+            c->flooded += packets;
+            c->flood_copies -= MIN(packets, c->flood_copies);
+        }
+    }
+}
+
+void
+vfp_get_counters(struct vfp_counters *c)
+{
+    *c = retired_counters;
+    if (!ofproto || ofproto_lookup(bridge_name) != ofproto) {
+        /* Not yet, or no longer, the bridge that VFP's tables are in. */
+        return;
+    }
+    struct owner_rules rules;
+    uint64_t switch_cookie = vfp_cookie(VFP_OWNER_SWITCH, 0);
+    ovs_rules_of(switch_cookie, &rules);
+    for (size_t i = 0; i < rules.n; i++) {
+        if (table_is_switch_only(rules.rules[i]->table_id)) {
+            count_fixed_rule(rules.rules[i], switch_cookie, c);
+        }
+    }
+    owner_rules_destroy(&rules);
+
+    for (uint8_t t = 0; t <= VFP_TABLE_LAST; t++) {
+        if (table_is_fixed(t) && !table_is_switch_only(t)) {
+            struct rule *rule;
+            CLS_FOR_EACH (rule, cr, &ofproto->tables[t].cls) {
+                uint64_t cookie = ntohll(rule->flow_cookie);
+                if (vfp_cookie_kind(cookie)) {
+                    count_fixed_rule(rule, cookie, c);
+                }
+            }
+        }
+    }
+}
+
 /* Before 'm' deletes the bridge's flow, or gives it to another owner, adds
  * its statistics to its owner's retired ones. */
 static void
@@ -1733,6 +1826,9 @@ retire_replaced(const struct pending_mod *m)
 
         if (!m->ofpacts || cookie != m->cookie) {
             struct owner *o = owner_find(cookie);
+            if (rule_is_counted(m->table_id, cookie)) {
+                count_fixed_rule(m->ovs_rule, cookie, &retired_counters);
+            }
             if (o && table_is_counted(m->table_id)) {
                 add_rule_stats(m->ovs_rule, &o->retired_packets,
                                &o->retired_bytes);

@@ -7,6 +7,7 @@ EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/atlocal.in \
 	tests/hnv-acl-random.py \
 	tests/hnv-fuzz.py \
 	tests/hnv-show-check.py \
+	tests/hnv-stats.py \
 	tests/schema-summary.py
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -37,7 +38,8 @@ TESTSUITE_AT = \
 	tests/hnv-rowfuzz.at \
 	tests/hnv-consistency.at \
 	tests/hnv-acl-scale.at \
-	tests/hnv-cluster.at
+	tests/hnv-cluster.at \
+	tests/hnv-stats.at
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 

@@ -19,6 +19,7 @@ utilities_hnv_ctl_SOURCES = \
 	utilities/hnv-ctl-show-json.c \
 	utilities/hnv-ctl-show-model.c \
 	utilities/hnv-ctl-show-text.c \
+	utilities/hnv-ctl-stats.c \
 	utilities/hnv-ctl-vtep.c
 utilities_hnv_ctl_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
 

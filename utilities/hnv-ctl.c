@@ -521,6 +521,9 @@ usage(void)
            "Synchronization command (use with --wait):\n"
            "  sync                    wait until the host agent has applied\n"
            "                          every earlier change\n"
+           "\n"
+           "Counters command:\n"
+           "  stats [PORT_ID]         the counters the host agents wrote\n"
            "\n",
            program_name, program_name);
     printf("%s\n", ctl_get_db_cmd_usage());
@@ -688,6 +691,7 @@ static const struct ctl_command_syntax hnv_commands[] = {
     {"list-acl", 0, 1, "[NIC]", NULL, cmd_list_acl, NULL, "", RO},
 
     {"sync", 0, 0, "", NULL, cmd_sync, NULL, "", RO},
+    {"stats", 0, 1, "[PORT_ID]", NULL, cmd_stats, NULL, "", RO},
 
     {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
 };

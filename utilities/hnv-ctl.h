@@ -296,4 +296,7 @@ void pre_show(struct ctl_context *);
 void cmd_show(struct ctl_context *);
 void cmd_sync(struct ctl_context *);
 
+/* "stats" (hnv-ctl-stats.c). */
+void cmd_stats(struct ctl_context *);
+
 #endif /* hnv-ctl.h */

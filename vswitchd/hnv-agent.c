@@ -32,6 +32,7 @@
 #include "hnv-check.h"
 #include "hnv-in-force.h"
 #include "hnv-monitor.h"
+#include "hnv-stats.h"
 #include "hnv-mtu.h"
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
@@ -328,6 +329,9 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
         }
         db->local_macs = hnv_check_index_create(db->idl);
     }
+    if (db->class == &msvtep_idl_class) {
+        hnv_stats_open(db->idl);
+    }
 
     /* The agent only reads policy; any member of a clustered database can
      * serve that, which spreads the load of many hosts.  (Its one write,
@@ -350,6 +354,9 @@ hnv_db_close(struct hnv_db *db)
     if (db->cfg_txn) {
         ovsdb_idl_txn_destroy(db->cfg_txn);
         db->cfg_txn = NULL;
+    }
+    if (db == &vtep_db) {
+        hnv_stats_close();
     }
     ovsdb_idl_destroy(db->idl);
     db->idl = NULL;
@@ -1189,6 +1196,9 @@ hnv_agent_run(void)
                     || check_now);
     hnv_db_run_cfg(&vtep_db, vtep_installed, reading);
     hnv_db_run_cfg(&fw_db, installed, reading);
+    hnv_stats_run(vtep_db.schema_known ? vtep_db.idl : NULL, !reading,
+                  vtep_db.extension, hnv_host,
+                  cfg ? &cfg->external_ids : NULL);
 }
 
 void
@@ -1200,6 +1210,7 @@ hnv_agent_wait(void)
         ovsdb_idl_wait(fw_db.idl);
         hnv_db_wait_cfg(&vtep_db);
         hnv_db_wait_cfg(&fw_db);
+        hnv_stats_wait();
     }
     hnv_mtu_wait();
     vfp_flowlog_wait();
@@ -1410,6 +1421,7 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
     hnv_status_cfg(&vtep_db, "Global", &s);
     hnv_status_cfg(&fw_db, "FW_Global", &s);
+    hnv_stats_format(&s);
     ds_put_format(&s, "errors: %"PRIuSIZE"\n", check.n_errors);
     for (size_t i = 0; i < check.n_errors; i++) {
         ds_put_cstr(&s, "  ");
