@@ -973,6 +973,16 @@ hnv_check_policy(void)
 
     if (!check_needed && new_vtep_seqno == vtep_seqno
         && new_fw_seqno == fw_seqno) {
+        /* Only changes that alert nobody (the hosts' reports of what they
+         * installed, whose Physical_Switch rows name ports that a host in a
+         * fleet does not receive): no check will read them, and the IDL
+         * walks its tracked rows on every run. */
+        if (vtep_db.idl) {
+            ovsdb_idl_track_clear(vtep_db.idl);
+        }
+        if (fw_db.idl) {
+            ovsdb_idl_track_clear(fw_db.idl);
+        }
         return;
     }
     if (vtep_db.idl && !vtep_db.schema_known) {
