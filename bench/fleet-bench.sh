@@ -62,10 +62,10 @@ for var in H_HOSTS N_VMS N_VNETS N_CHANGES; do
     fi
 done
 if ((H_HOSTS < 2 || H_HOSTS > 200 || N_VNETS < 1
-     || N_VNETS * 2 > H_HOSTS || N_VMS < H_HOSTS || N_VMS > 60000
+     || N_VNETS * 2 > H_HOSTS || N_VMS < H_HOSTS || N_VMS > 30000
      || N_CHANGES < 1 || N_CHANGES > N_VMS || N_CHANGES > 1000)); then
     echo "$0: need H_HOSTS in 2..200, N_VNETS in 1..H_HOSTS/2," \
-         "N_VMS in H_HOSTS..60000, N_CHANGES in 1..min(N_VMS, 1000)" >&2
+         "N_VMS in H_HOSTS..30000, N_CHANGES in 1..min(N_VMS, 1000)" >&2
     exit 2
 fi
 if ! command -v python3 >/dev/null; then
@@ -320,13 +320,60 @@ bench_target add_p99 "${fig[add_p99]% *}" ms "<=" 50
 bench_target move_p99 "${fig[move_p99]% *}" ms "<=" 50
 
 # ---------------------------------------------------------------------------
+# VMs outside every host's networks: N_VMS VMs more, in a network of a
+# host that no ovs-vswitchd runs as.  The fleet's hosts should receive
+# only its 5 rows that every host receives (its Physical_Switch,
+# Physical_Locator, Logical_Router and 2 Logical_Switch rows), and keep
+# their memory.
+
+# hosts_now: every host's rows and RSS into rows_now and rss_now.
+declare -A rows_now rss_now
+hosts_now () {
+    local h
+    for ((h = 0; h < H_HOSTS; h++)); do
+        host_rows "hv$h"
+        rows_now[$h]=$HR_ALL
+        rss_now[$h]=$(rss_kb "${vswitchd_pid[hv$h]}")
+    done
+}
+
+echo
+echo "## $N_VMS VMs in a network that no host of the fleet serves"
+sleep 1             # Let the agents settle before reading RSS.
+hosts_now
+declare -A rows_before rss_before
+for ((h = 0; h < H_HOSTS; h++)); do
+    rows_before[$h]=${rows_now[$h]} rss_before[$h]=${rss_now[$h]}
+done
+ctl outside "$N_VMS"
+note "written and reported by every host in $(ms "${R[converge_us]}") ms"
+sleep 1
+ctl count
+db_rows_after=${R[all]}
+figure db_rows_outside "$db_rows_after" rows
+hosts_now
+rows_growth=0 rss_growth=0
+for ((h = 0; h < H_HOSTS; h++)); do
+    d=$((rows_now[$h] - rows_before[$h]))
+    ((d > rows_growth)) && rows_growth=$d
+    d=$((rss_now[$h] - rss_before[$h]))
+    ((d > rss_growth)) && rss_growth=$d
+done
+note "the database grew by $((db_rows_after - db_rows)) rows"
+figure host_rows_growth_max "$rows_growth" rows
+figure host_rss_growth_max "$rss_growth" kB
+bench_target host_rows_growth_max "$rows_growth" rows "<=" 5
+bench_target host_rss_growth_max "$rss_growth" kB "<=" 1024
+
+# ---------------------------------------------------------------------------
 # One host that receives every row.
 
 echo
 echo "## hv0 with external_ids:hnv-monitor-all=true"
 use hv0
 ovs-vsctl set Open_vSwitch . external_ids:hnv-monitor-all=true
-macs=$(( total[Ucast_Macs_Local] ))
+rss_hv0=$(rss_kb "${vswitchd_pid[hv0]}")
+macs=$((total[Ucast_Macs_Local] + N_VMS))
 for ((k = 0; k < 1200; k++)); do
     host_rows hv0
     [ "${HR[Ucast_Macs_Local]:-x}" = "$macs" ] && break
@@ -336,7 +383,9 @@ check "hv0's Ucast_Macs_Local rows with hnv-monitor-all" "$macs" \
     "${HR[Ucast_Macs_Local]:-none}"
 sleep 1             # Let the agent check what came before reading RSS.
 figure host_all_rows "$HR_ALL" rows
-figure host_all_rss "$(rss_kb "${vswitchd_pid[hv0]}")" kB
+rss=$(rss_kb "${vswitchd_pid[hv0]}")
+figure host_all_rss "$rss" kB
+figure host_all_rss_growth "$((rss - rss_hv0))" kB
 
 # ---------------------------------------------------------------------------
 # The cluster.

@@ -42,6 +42,8 @@ line ("ok K=V ..." or "error: ..."):
               is the time from the first write until every host reported it
   count       the rows of each table of the database (TABLE=N) and all=N
   expect H    the rows host H should receive of the tables received in part
+  outside K   a network of two subnets with K VMs on a host "hvH" that no
+              ovs-vswitchd runs as: a network no host of the fleet serves
   add J       adds VM J;  delete J  deletes it;  move J  moves VM J
               answer: converge_us, the time from sending the change until
               every host that serves its network reported its next_cfg
@@ -60,6 +62,7 @@ TIMEOUT_S = 120
 TABLES = ["Global", "Physical_Switch", "Physical_Port", "Logical_Switch",
           "Logical_Router", "Physical_Locator", "Ucast_Macs_Local",
           "Ucast_Macs_Remote"]
+FW_TABLES = ["FW_Global", "FW_Rules"]
 
 
 def pa(h):
@@ -78,7 +81,7 @@ class Fleet:
             raise ValueError("V must be in 1..H/2")
         if nics < hosts or nics > 60000:
             raise ValueError("N must be in H..60000")
-        if changes < 1 or changes > nics or nics + changes > 65000:
+        if changes < 1 or changes > nics or 2 * nics + changes > 65000:
             raise ValueError("CHANGES must be in 1..N")
         self.hosts, self.vnets = hosts, vnets
         self.nics, self.changes = nics, changes
@@ -130,6 +133,8 @@ class Fleet:
 class Session(Connection):
     def __init__(self, path, fleet):
         super().__init__(path, "ms_vtep")
+        self.path = path
+        self.fw = None          # The connection to ms_firewall, once used.
         self.fleet = fleet
         self.ls = {}            # Subnet -> Logical_Switch uuid.
         self.ps = {}            # Host -> Physical_Switch uuid.
@@ -289,6 +294,10 @@ class Session(Connection):
         counts = {}
         for t in TABLES:
             counts[t] = len(self.select(t, ["_uuid"]))
+        if not self.fw:
+            self.fw = Connection(self.path, "ms_firewall")
+        for t in FW_TABLES:
+            counts[t] = len(self.fw.select(t, ["_uuid"]))
         return "ok %s all=%d" % (" ".join("%s=%d" % kv
                                           for kv in counts.items()),
                                  sum(counts.values()))
@@ -304,6 +313,56 @@ class Session(Connection):
                    if f.vnet_of_host(where) == v)
         return ("ok Physical_Port=%d Ucast_Macs_Local=%d Ucast_Macs_Remote=0"
                 % (own, macs))
+
+    def outside(self, n):
+        """Adds a network of two subnets with 'n' VMs on a host "hvH" that
+        no ovs-vswitchd runs as (H the number of hosts): none of the fleet
+        serves them.  Waits for every host's report."""
+        f = self.fleet
+        h, v = f.hosts, f.vnets
+        ops = [{"op": "insert", "table": "Physical_Locator",
+                "uuid-name": "plx",
+                "row": {"dst_ip": pa(h),
+                        "encapsulation_type": "vxlan_over_ipv4"}}]
+        binding = []
+        for s in (2 * v + 1, 2 * v + 2):
+            ops.append({"op": "insert", "table": "Logical_Switch",
+                        "uuid-name": "ls%d" % s,
+                        "row": {"name": str(5000 + s),
+                                "tunnel_key": 5000 + s}})
+            binding.append(["%s.0.0/16" % net(s),
+                            ["named-uuid", "ls%d" % s]])
+        ops.append({"op": "insert", "table": "Logical_Router",
+                    "row": {"name": "vn%d" % v,
+                            "enable_logical_router": True,
+                            "switch_binding": ["map", binding]}})
+        ports = []
+        for k in range(n):
+            # Above the fleet's NICs and the VMs it adds.
+            i = f.nics + f.changes + k
+            s = 2 * v + 1 + k % 2
+            ops.append({"op": "insert", "table": "Physical_Port",
+                        "uuid-name": "pp%d" % k,
+                        "row": {"name": f.name(i),
+                                "vlan_bindings": ["map", [[0, [
+                                    "named-uuid", "ls%d" % s]]]]}})
+            ops.append({"op": "insert", "table": "Ucast_Macs_Local",
+                        "row": {"MAC": f.mac(i), "ipaddr": f.ca(s, i),
+                                "logical_switch": ["named-uuid",
+                                                   "ls%d" % s],
+                                "locator": ["named-uuid", "plx"],
+                                "physical_port": ["named-uuid",
+                                                  "pp%d" % k]}})
+            ports.append(["named-uuid", "pp%d" % k])
+        ops.append({"op": "insert", "table": "Physical_Switch",
+                    "uuid-name": "psx",
+                    "row": {"name": "hv%d" % h, "tunnel_ips": pa(h),
+                            "distributed_router_mac": ROUTER_MAC,
+                            "ports": ["set", ports]}})
+        ops.append({"op": "mutate", "table": "Global", "where": [],
+                    "mutations": [["switches", "insert",
+                                   ["set", [["named-uuid", "psx"]]]]]})
+        return self.commit_and_wait(ops, range(f.hosts), "vms=%d" % n)
 
     def serving(self, i):
         return self.fleet.hosts_of_vnet(
@@ -379,7 +438,7 @@ def main():
         if len(args) == 6 and args[0] == "serve":
             fleet = Fleet(*[int(a) for a in args[2:]])
             session = Session(args[1], fleet)
-            serve(session, {"populate": (0,), "count": (0,),
+            serve(session, {"populate": (0,), "count": (0,), "outside": (1,),
                             "expect": (1,), "add": (1,), "delete": (1,),
                             "move": (1,)})
             return
