@@ -299,8 +299,22 @@ run_change () {
     lat[$kind]+=" ${R[converge_us]}"
 }
 
+# fleet_ticks: the CPU time of every host's ovs-vswitchd, and of the
+# cluster's members, so far (clock ticks): "HOSTS CLUSTER".
+fleet_ticks () {
+    local h sum=0 csum=0 pid
+    for ((h = 0; h < H_HOSTS; h++)); do
+        sum=$((sum + $(cpu_ticks "${vswitchd_pid[hv$h]}")))
+    done
+    for pid in "${cluster_pids[@]}"; do
+        csum=$((csum + $(cpu_ticks "$pid")))
+    done
+    echo "$sum $csum"
+}
+
 echo
 echo "## $N_CHANGES VMs added, deleted, moved"
+read -r ticks_hosts ticks_cluster < <(fleet_ticks)
 for ((j = 0; j < N_CHANGES; j++)); do
     run_change add "$j"
 done
@@ -310,7 +324,13 @@ done
 for ((j = 0; j < N_CHANGES; j++)); do
     run_change move "$j"
 done
-note "each reaches the $((H_HOSTS / N_VNETS)) or so hosts of its network"
+read -r t_hosts t_cluster < <(fleet_ticks)
+note "each reaches the $((H_HOSTS / N_VNETS)) or so hosts of its network;" \
+     "every host receives Global's next_cfg and the other hosts' reports"
+figure change_cpu_hosts "$(calc '%.1f' \
+    "1000 * ($t_hosts - $ticks_hosts) / $hz / (3 * $N_CHANGES)")" ms
+figure change_cpu_cluster "$(calc '%.1f' \
+    "1000 * ($t_cluster - $ticks_cluster) / $hz / (3 * $N_CHANGES)")" ms
 for kind in add delete move; do
     read -r -a s <<<"${lat[$kind]}"
     figure "${kind}_median" "$(ms "$(pct 50 "${s[@]}")")" ms
