@@ -39,8 +39,8 @@ $top/_build).
 
 Environment: H_HOSTS (default 20), N_VMS (default 2000), N_VNETS
 (default H_HOSTS/2: each network on two hosts), N_CHANGES (VMs added,
-deleted and moved, default 20), HNV_OVS_SRCDIR (the Open vSwitch tree),
-TMPDIR.
+deleted and moved, default 20), PERF=yes (a CPU profile of hv1 during
+the changes), HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
 EOF
 }
 
@@ -54,7 +54,15 @@ if $quick; then
 else
     : "${H_HOSTS:=20}" "${N_VMS:=2000}"
 fi
-: "${N_VNETS:=$((H_HOSTS / 2))}" "${N_CHANGES:=20}"
+: "${N_VNETS:=$((H_HOSTS / 2))}" "${N_CHANGES:=20}" "${PERF:=no}"
+if [ "$PERF" != no ] && [ "$PERF" != yes ]; then
+    echo "$0: PERF must be yes or no" >&2
+    exit 2
+fi
+if [ "$PERF" = yes ] && ! command -v perf >/dev/null; then
+    echo "$0: PERF=yes needs perf (Debian package linux-perf)" >&2
+    exit 1
+fi
 for var in H_HOSTS N_VMS N_VNETS N_CHANGES; do
     if ! [[ ${!var} =~ ^[0-9]+$ ]]; then
         echo "$0: $var must be a number, not \"${!var}\"" >&2
@@ -315,6 +323,16 @@ fleet_ticks () {
 echo
 echo "## $N_CHANGES VMs added, deleted, moved"
 read -r ticks_hosts ticks_cluster < <(fleet_ticks)
+# With PERF=yes, a CPU profile of hv1's ovs-vswitchd over the changes:
+# most of them are in networks that it does not serve.
+perf_pid=
+if [ "$PERF" = yes ]; then
+    perf record -F 499 -g -p "${vswitchd_pid[hv1]}" -o "$work/perf.data" \
+        >/dev/null 2>&1 &
+    perf_pid=$!
+    helper_pids+=("$perf_pid")
+    sleep 0.5       # perf needs a moment to attach.
+fi
 for ((j = 0; j < N_CHANGES; j++)); do
     run_change add "$j"
 done
@@ -325,6 +343,16 @@ for ((j = 0; j < N_CHANGES; j++)); do
     run_change move "$j"
 done
 read -r t_hosts t_cluster < <(fleet_ticks)
+if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid"
+    wait "$perf_pid" 2>/dev/null || true
+    note "perf profile of hv1's ovs-vswitchd during the changes, by" \
+         "function (self):"
+    perf report -i "$work/perf.data" --stdio --no-children -g none \
+            --sort symbol --percent-limit 2 2>/dev/null \
+        | grep -E '^ +[0-9.]+%' | head -20 \
+        | sed -e 's/^ */#   /' -e 's/[ -]*$//'
+fi
 note "each reaches the $((H_HOSTS / N_VNETS)) or so hosts of its network;" \
      "every host receives Global's next_cfg and the other hosts' reports"
 figure change_cpu_hosts "$(calc '%.1f' \
