@@ -327,7 +327,8 @@ read -r ticks_hosts ticks_cluster < <(fleet_ticks)
 # most of them are in networks that it does not serve.
 perf_pid=
 if [ "$PERF" = yes ]; then
-    perf record -F 499 -g -p "${vswitchd_pid[hv1]}" -o "$work/perf.data" \
+    perf record -F 199 --call-graph dwarf -p "${vswitchd_pid[hv1]}" \
+        -o "$work/perf.data" \
         >/dev/null 2>&1 &
     perf_pid=$!
     helper_pids+=("$perf_pid")
