@@ -1,0 +1,457 @@
+#! /bin/bash
+# Copyright (c) 2026 The ovs-hnv authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# fleet-bench.sh: a fleet of ovs-hnv hosts following one OVSDB Raft
+# cluster (ovs-vswitchd-hnv(8), FLEET): the rows each host receives and
+# its memory, against the whole database's; how long a VM added, deleted
+# or moved takes to reach every host that serves its network; the
+# cluster's CPU time, memory and database size.  See bench/README.rst,
+# "Fleet".
+#
+# usage: fleet-bench.sh [--quick] [--keep] [BUILDDIR]
+
+set -e -o pipefail
+
+usage () {
+    cat <<EOF
+usage: $0 [--quick] [--keep] [BUILDDIR]
+
+A 3-member OVSDB Raft cluster serving ms_vtep and ms_firewall, and
+H_HOSTS hosts (each ovs-hnv's ovs-vswitchd on the dummy datapath, with its
+own conf.db) following it; N_VMS VM NICs spread over the hosts, in
+N_VNETS virtual networks of two subnets each (default BUILDDIR:
+$top/_build).
+
+  --quick   H_HOSTS=5 N_VMS=200 N_CHANGES=20
+  --keep    keep the temporary directory (logs, databases)
+
+Environment: H_HOSTS (default 20), N_VMS (default 2000), N_VNETS
+(default H_HOSTS/2: each network on two hosts), N_CHANGES (VMs added,
+deleted and moved, default 20), PERF=yes (a CPU profile of hv1 during
+the changes), HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
+EOF
+}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/bench-lib.sh
+. "$top/bench/bench-lib.sh"
+bench_parse_args "$@"
+
+if $quick; then
+    : "${H_HOSTS:=5}" "${N_VMS:=200}"
+else
+    : "${H_HOSTS:=20}" "${N_VMS:=2000}"
+fi
+: "${N_VNETS:=$((H_HOSTS / 2))}" "${N_CHANGES:=20}" "${PERF:=no}"
+if [ "$PERF" != no ] && [ "$PERF" != yes ]; then
+    echo "$0: PERF must be yes or no" >&2
+    exit 2
+fi
+if [ "$PERF" = yes ] && ! command -v perf >/dev/null; then
+    echo "$0: PERF=yes needs perf (Debian package linux-perf)" >&2
+    exit 1
+fi
+for var in H_HOSTS N_VMS N_VNETS N_CHANGES; do
+    if ! [[ ${!var} =~ ^[0-9]+$ ]]; then
+        echo "$0: $var must be a number, not \"${!var}\"" >&2
+        exit 2
+    fi
+done
+if ((H_HOSTS < 2 || H_HOSTS > 200 || N_VNETS < 1
+     || N_VNETS * 2 > H_HOSTS || N_VMS < H_HOSTS || N_VMS > 30000
+     || N_CHANGES < 1 || N_CHANGES > N_VMS || N_CHANGES > 1000)); then
+    echo "$0: need H_HOSTS in 2..200, N_VNETS in 1..H_HOSTS/2," \
+         "N_VMS in H_HOSTS..30000, N_CHANGES in 1..min(N_VMS, 1000)" >&2
+    exit 2
+fi
+if ! command -v python3 >/dev/null; then
+    echo "$0: needs python3" >&2
+    exit 1
+fi
+
+bench_find_programs build/vswitchd/ovs-vswitchd ovs/utilities/ovs-vsctl \
+    ovs/utilities/ovs-appctl ovs/ovsdb/ovsdb-server ovs/ovsdb/ovsdb-tool \
+    ovs/ovsdb/ovsdb-client
+bench_init fleet-bench
+bench_header fleet-bench
+echo "# fleet: H_HOSTS=$H_HOSTS N_VMS=$N_VMS N_VNETS=$N_VNETS" \
+     "N_CHANGES=$N_CHANGES"
+
+fleet_args=("$H_HOSTS" "$N_VNETS" "$N_VMS" "$N_CHANGES")
+python3 "$top/bench/fleet-ovsdb.py" plan "${fleet_args[@]}" \
+    >"$work/plan" || exit 2
+
+# ---------------------------------------------------------------------------
+# The cluster: members c1, c2, c3, in $work/cluster, as tests/hnv-lib.sh's
+# hnv_cluster_start makes them.
+
+cdir=$work/cluster
+mkdir -p "$cdir"
+cluster_pids=()
+remotes=
+for i in 1 2 3; do
+    for db in ms_vtep ms_firewall; do
+        schema=$top/vtep/$db.ovsschema
+        if ((i == 1)); then
+            ovsdb-tool create-cluster "$cdir/c1-$db.db" "$schema" \
+                "unix:$cdir/c1-$db.raft" 2>>"$cdir/start.err"
+        else
+            ovsdb-tool join-cluster "$cdir/c$i-$db.db" "$db" \
+                "unix:$cdir/c$i-$db.raft" "unix:$cdir/c1-$db.raft"
+        fi
+    done
+    ovsdb-server --detach --no-chdir --pidfile="$cdir/c$i.pid" \
+        --log-file="$cdir/c$i.log" --unixctl="$cdir/c$i.ctl" \
+        --remote=punix:"$cdir/c$i.sock" -vconsole:off \
+        "$cdir/c$i-ms_vtep.db" "$cdir/c$i-ms_firewall.db" \
+        2>>"$cdir/start.err" || { cat "$cdir/start.err" >&2; exit 1; }
+    cluster_pids+=("$(cat "$cdir/c$i.pid")")
+    daemon_pids+=("$(cat "$cdir/c$i.pid")")
+    remotes+=${remotes:+,}unix:$cdir/c$i.sock
+done
+for i in 1 2 3; do
+    for db in ms_vtep ms_firewall; do
+        ovsdb-client --timeout=60 wait "unix:$cdir/c$i.sock" "$db" \
+            connected 2>>"$cdir/start.err"
+    done
+done
+ovsdb-client transact "unix:$cdir/c1.sock" \
+    '["ms_firewall", {"op": "insert", "table": "FW_Global", "row": {}}]' \
+    >/dev/null
+
+# cpu_ticks PID: the CPU time (user and system) of process PID so far, in
+# clock ticks.
+cpu_ticks () {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+hz=$(getconf CLK_TCK)
+declare -A cpu0
+for pid in "${cluster_pids[@]}"; do
+    cpu0[$pid]=$(cpu_ticks "$pid")
+done
+
+# ---------------------------------------------------------------------------
+# The hosts: hv0.. in $work/hvH, each with its conf.db ovsdb-server and
+# ovs-vswitchd, br-int with its VM NICs plugged in before the policy
+# arrives, following the cluster.
+
+start_host () {
+    local name=$1 dir=$work/$1 args
+    shift
+    mkdir -p "$dir"
+    ovsdb-tool create "$dir/conf.db" "$ovs_src/vswitchd/vswitch.ovsschema"
+    start_ovsdb "$name" "$dir/conf.db"
+    args=(-- add-br br-int -- set Bridge br-int fail-mode=secure
+          datapath-type=dummy
+          -- add-port br-int vx -- set Interface vx type=vxlan
+          options:remote_ip=flow options:key=flow ofport_request=60000)
+    for iface in "$@"; do
+        args+=(-- add-port br-int "$iface" -- set Interface "$iface"
+               type=dummy external_ids:iface-id="$iface")
+    done
+    ovs-vsctl --no-wait init -- set Open_vSwitch . \
+        external_ids:hnv-remote="$remotes" external_ids:hnv-host="$name" \
+        "${args[@]}"
+    start_vswitchd "$name"
+}
+
+host_connected () {
+    local s
+    s=$(ovs-appctl hnv/status)
+    [[ $s == *$'\nms_vtep: connected'* ]]
+}
+
+# wait_for COMMAND...: polls COMMAND until it succeeds, for up to two
+# minutes.
+wait_for () {
+    local i
+    for ((i = 0; i < 2400; i++)); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    echo "$0: timed out waiting for: $*" >&2
+    exit 1
+}
+
+hosts=()
+t0=$EPOCHREALTIME
+while read -r name ifaces; do
+    # shellcheck disable=SC2086
+    start_host "$name" $ifaces
+    hosts+=("$name")
+done <"$work/plan"
+for name in "${hosts[@]}"; do
+    use "$name"
+    wait_for host_connected
+done
+note "$H_HOSTS hosts started and connected in" \
+     "$(calc '%.1f' "$EPOCHREALTIME - $t0") s"
+
+# ---------------------------------------------------------------------------
+# The controller.
+
+declare -A R
+coproc CTL { exec python3 -u "$top/bench/fleet-ovsdb.py" serve \
+                  "$cdir/c1.sock" "${fleet_args[@]}"; }
+helper_pids+=("$CTL_PID")
+ctl_alive () {
+    local pid
+    for pid in "${cluster_pids[@]}"; do
+        kill -0 "$pid" 2>/dev/null && continue
+        echo "$0: $1: a cluster member died" >&2
+        return 1
+    done
+    return 0
+}
+
+ms () {            # MICROSECONDS: as milliseconds, 1 decimal
+    calc '%.1f' "$1 / 1000"
+}
+# pct P SAMPLE...: the P-th percentile (nearest rank) of the samples.
+pct () {
+    local p=$1
+    shift
+    printf '%s\n' "$@" | sort -n \
+        | awk -v p="$p" '{ a[NR] = $1 }
+              END { r = int((p * NR + 99) / 100); if (r < 1) r = 1
+                    print a[r] }'
+}
+
+echo
+echo "## Populate: $N_VMS VM NICs on $H_HOSTS hosts, $N_VNETS virtual" \
+     "networks of 2 subnets"
+ctl populate
+note "${R[transactions]} transactions; every host reported the policy"
+figure fleet_load "$(ms "${R[converge_us]}")" ms
+ctl count
+figure db_rows "${R[all]}" rows
+db_rows=${R[all]}
+note "database rows by table: $(for t in "${!R[@]}"; do
+    [ "$t" = all ] || printf '%s=%s ' "$t" "${R[$t]}"; done)"
+declare -A total
+for t in "${!R[@]}"; do total[$t]=${R[$t]}; done
+
+# host_rows NAME: the rows host NAME holds, from hnv/status's table
+# counts, into the array HR (TABLE -> rows) and HR_ALL (their sum).
+declare -A HR
+host_rows () {
+    local t n
+    use "$1"
+    HR=()
+    HR_ALL=0
+    while read -r t n; do
+        HR[$t]=$n
+        HR_ALL=$((HR_ALL + n))
+    done < <(ovs-appctl hnv/status | awk '
+                 $1 ~ /^[A-Z][A-Za-z_]*$/ && $2 ~ /^[0-9]+$/ && NF == 2 {
+                     if (!seen[$1]++) print $1, $2 }')
+}
+
+echo
+echo "## Rows and memory of each host"
+rows_all=() rss_all=() outside=0
+for ((h = 0; h < H_HOSTS; h++)); do
+    name=hv$h
+    ctl expect "$h"
+    # The rows arrive after the report of the whole policy, at the
+    # latest with it: wait for the MAC rows host h should have.
+    for ((k = 0; k < 200; k++)); do
+        host_rows "$name"
+        [ "${HR[Ucast_Macs_Local]:-x}" = "${R[Ucast_Macs_Local]}" ] \
+            && [ "${HR[Physical_Port]:-x}" = "${R[Physical_Port]}" ] && break
+        sleep 0.05
+    done
+    for t in Physical_Port Ucast_Macs_Local Ucast_Macs_Remote; do
+        check "$name's $t rows" "${R[$t]}" "${HR[$t]:-none}"
+    done
+    extra=$(( ${HR[Ucast_Macs_Local]:-0} - R[Ucast_Macs_Local]
+              + ${HR[Physical_Port]:-0} - R[Physical_Port] ))
+    ((extra > outside)) && outside=$extra
+    rss=$(rss_kb "${vswitchd_pid[$name]}")
+    note "$name: $HR_ALL rows (Physical_Port ${HR[Physical_Port]:-?}," \
+         "Ucast_Macs_Local ${HR[Ucast_Macs_Local]:-?} of" \
+         "${total[Ucast_Macs_Local]}), RSS $rss kB"
+    rows_all+=("$HR_ALL")
+    rss_all+=("$rss")
+done
+figure host_rows_median "$(pct 50 "${rows_all[@]}")" rows
+figure host_rows_max "$(pct 100 "${rows_all[@]}")" rows
+figure host_rows_share "$(calc '%.1f' \
+    "100 * $(pct 100 "${rows_all[@]}") / $db_rows")" %
+figure host_rss_median "$(pct 50 "${rss_all[@]}")" kB
+figure host_rss_max "$(pct 100 "${rss_all[@]}")" kB
+figure host_rows_outside "$outside" rows
+bench_target host_rows_outside "$outside" rows "<=" 0
+
+# ---------------------------------------------------------------------------
+# Changes: the time from the write until every host that serves the VM's
+# network reported its next_cfg.
+
+declare -A lat
+run_change () {
+    local kind=$1
+    shift
+    ctl "$kind" "$@"
+    lat[$kind]+=" ${R[converge_us]}"
+}
+
+# fleet_ticks: the CPU time of every host's ovs-vswitchd, and of the
+# cluster's members, so far (clock ticks): "HOSTS CLUSTER".
+fleet_ticks () {
+    local h sum=0 csum=0 pid
+    for ((h = 0; h < H_HOSTS; h++)); do
+        sum=$((sum + $(cpu_ticks "${vswitchd_pid[hv$h]}")))
+    done
+    for pid in "${cluster_pids[@]}"; do
+        csum=$((csum + $(cpu_ticks "$pid")))
+    done
+    echo "$sum $csum"
+}
+
+echo
+echo "## $N_CHANGES VMs added, deleted, moved"
+read -r ticks_hosts ticks_cluster < <(fleet_ticks)
+# With PERF=yes, a CPU profile of hv1's ovs-vswitchd over the changes:
+# most of them are in networks that it does not serve.
+perf_pid=
+if [ "$PERF" = yes ]; then
+    perf record -F 199 --call-graph dwarf -p "${vswitchd_pid[hv1]}" \
+        -o "$work/perf.data" \
+        >/dev/null 2>&1 &
+    perf_pid=$!
+    helper_pids+=("$perf_pid")
+    sleep 0.5       # perf needs a moment to attach.
+fi
+for ((j = 0; j < N_CHANGES; j++)); do
+    run_change add "$j"
+done
+for ((j = 0; j < N_CHANGES; j++)); do
+    run_change delete "$j"
+done
+for ((j = 0; j < N_CHANGES; j++)); do
+    run_change move "$j"
+done
+read -r t_hosts t_cluster < <(fleet_ticks)
+if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid"
+    wait "$perf_pid" 2>/dev/null || true
+    note "perf profile of hv1's ovs-vswitchd during the changes, by" \
+         "function (self):"
+    perf report -i "$work/perf.data" --stdio --no-children -g none \
+            --sort symbol --percent-limit 2 2>/dev/null \
+        | grep -E '^ +[0-9.]+%' | head -20 \
+        | sed -e 's/^ */#   /' -e 's/[ -]*$//'
+fi
+note "each reaches the $((H_HOSTS / N_VNETS)) or so hosts of its network;" \
+     "every host receives Global's next_cfg and the other hosts' reports"
+figure change_cpu_hosts "$(calc '%.1f' \
+    "1000 * ($t_hosts - $ticks_hosts) / $hz / (3 * $N_CHANGES)")" ms
+figure change_cpu_cluster "$(calc '%.1f' \
+    "1000 * ($t_cluster - $ticks_cluster) / $hz / (3 * $N_CHANGES)")" ms
+for kind in add delete move; do
+    read -r -a s <<<"${lat[$kind]}"
+    figure "${kind}_median" "$(ms "$(pct 50 "${s[@]}")")" ms
+    figure "${kind}_p99" "$(ms "$(pct 99 "${s[@]}")")" ms
+done
+bench_target add_p99 "${fig[add_p99]% *}" ms "<=" 50
+bench_target move_p99 "${fig[move_p99]% *}" ms "<=" 50
+
+# ---------------------------------------------------------------------------
+# VMs outside every host's networks: N_VMS VMs more, in a network of a
+# host that no ovs-vswitchd runs as.  The fleet's hosts should receive
+# only its 5 rows that every host receives (its Physical_Switch,
+# Physical_Locator, Logical_Router and 2 Logical_Switch rows), and keep
+# their memory.
+
+# hosts_now: every host's rows and RSS into rows_now and rss_now.
+declare -A rows_now rss_now
+hosts_now () {
+    local h
+    for ((h = 0; h < H_HOSTS; h++)); do
+        host_rows "hv$h"
+        rows_now[$h]=$HR_ALL
+        rss_now[$h]=$(rss_kb "${vswitchd_pid[hv$h]}")
+    done
+}
+
+echo
+echo "## $N_VMS VMs in a network that no host of the fleet serves"
+sleep 1             # Let the agents settle before reading RSS.
+hosts_now
+declare -A rows_before rss_before
+for ((h = 0; h < H_HOSTS; h++)); do
+    rows_before[$h]=${rows_now[$h]} rss_before[$h]=${rss_now[$h]}
+done
+ctl outside "$N_VMS"
+note "written and reported by every host in $(ms "${R[converge_us]}") ms"
+sleep 1
+ctl count
+db_rows_after=${R[all]}
+figure db_rows_outside "$db_rows_after" rows
+hosts_now
+rows_growth=0 rss_growth=0
+for ((h = 0; h < H_HOSTS; h++)); do
+    d=$((rows_now[$h] - rows_before[$h]))
+    ((d > rows_growth)) && rows_growth=$d
+    d=$((rss_now[$h] - rss_before[$h]))
+    ((d > rss_growth)) && rss_growth=$d
+done
+note "the database grew by $((db_rows_after - db_rows)) rows"
+figure host_rows_growth_max "$rows_growth" rows
+figure host_rss_growth_max "$rss_growth" kB
+bench_target host_rows_growth_max "$rows_growth" rows "<=" 5
+bench_target host_rss_growth_max "$rss_growth" kB "<=" 1024
+
+# ---------------------------------------------------------------------------
+# One host that receives every row.
+
+echo
+echo "## hv0 with external_ids:hnv-monitor-all=true"
+use hv0
+ovs-vsctl set Open_vSwitch . external_ids:hnv-monitor-all=true
+rss_hv0=$(rss_kb "${vswitchd_pid[hv0]}")
+macs=$((total[Ucast_Macs_Local] + N_VMS))
+for ((k = 0; k < 1200; k++)); do
+    host_rows hv0
+    [ "${HR[Ucast_Macs_Local]:-x}" = "$macs" ] && break
+    sleep 0.05
+done
+check "hv0's Ucast_Macs_Local rows with hnv-monitor-all" "$macs" \
+    "${HR[Ucast_Macs_Local]:-none}"
+sleep 1             # Let the agent check what came before reading RSS.
+figure host_all_rows "$HR_ALL" rows
+rss=$(rss_kb "${vswitchd_pid[hv0]}")
+figure host_all_rss "$rss" kB
+figure host_all_rss_growth "$((rss - rss_hv0))" kB
+
+# ---------------------------------------------------------------------------
+# The cluster.
+
+echo
+echo "## The cluster"
+for i in 1 2 3; do
+    pid=${cluster_pids[i - 1]}
+    figure "c${i}_cpu" "$(calc '%.2f' \
+        "($(cpu_ticks "$pid") - ${cpu0[$pid]}) / $hz")" s
+    figure "c${i}_rss" "$(rss_kb "$pid")" kB
+    figure "c${i}_db_size" \
+        "$(( $(stat -c %s "$cdir/c$i-ms_vtep.db")
+             + $(stat -c %s "$cdir/c$i-ms_firewall.db") ))" bytes
+done
+note "leader of ms_vtep: $(for i in 1 2 3; do
+    ovs-appctl -t "$cdir/c$i.ctl" cluster/status ms_vtep 2>/dev/null \
+        | grep -q '^Role: leader' && echo "c$i"; done)"
+
+bench_summary
