@@ -65,6 +65,7 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-l3.at \
 	tests/system-policy.at \
 	tests/system-interop.at \
+	tests/system-fleet.at \
 	tests/system-demo.at
 SYSTEM_TESTSUITE = tests/system-testsuite
 
