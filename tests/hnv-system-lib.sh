@@ -105,7 +105,8 @@ hns_underlay_port () {
 # hns_host_add NAME N PA REMOTE: the same, but a host of a fleet: its
 # agent follows the policy databases at REMOTE (external_ids:hnv-remote,
 # e.g. the members of a cluster, comma-separated) instead of its own, and
-# nothing is written there: the test describes the host in that policy.
+# the function writes no policy: the test describes the host (hnv-ctl
+# add-host) in the fleet's.
 hns_host_add () {
     local name=$1 n=$2 pa=$3 remote=$4 d=$ovs_base/$1
     echo "adding hypervisor '$name' ($pa)"
