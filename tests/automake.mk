@@ -67,7 +67,8 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-l3.at \
 	tests/system-policy.at \
 	tests/system-interop.at \
-	tests/system-demo.at
+	tests/system-demo.at \
+	tests/system-fleet.at
 SYSTEM_TESTSUITE = tests/system-testsuite
 
 check-system: tests/atconfig tests/atlocal $(SYSTEM_TESTSUITE) \

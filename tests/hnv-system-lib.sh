@@ -101,8 +101,14 @@ hns_underlay_port () {
 # policy databases describe host NAME with PA and router MAC
 # 00:1d:d8:b7:1c:00.  Use "as NAME" to point ovs-vsctl, ovs-appctl,
 # hnv-ctl and vfpctl at it.
+#
+# hns_host_add NAME N PA REMOTE: the same, but a host of a fleet: its
+# agent follows the policy databases at REMOTE (external_ids:hnv-remote,
+# e.g. the members of a cluster, comma-separated) instead of its own, and
+# the function writes no policy: the test describes the host (hnv-ctl
+# add-host) in the fleet's.
 hns_host_add () {
-    local name=$1 n=$2 pa=$3 d=$ovs_base/$1
+    local name=$1 n=$2 pa=$3 remote=$4 d=$ovs_base/$1
     echo "adding hypervisor '$name' ($pa)"
     mkdir "$d" && hns_netns_add $name || return 1
     # eth0 is OVS's port, but the kernel still sees what arrives on it, and
@@ -119,7 +125,8 @@ hns_host_add () {
             "$d"/conf.db "$d"/ms_vtep.db "$d"/ms_firewall.db || exit 1
         on_exit "kill $(cat "$d"/ovsdb-server.pid) 2>/dev/null"
         ovs-vsctl --no-wait init \
-            -- set Open_vSwitch . external_ids:hnv-remote=unix:"$d"/db.sock \
+            -- set Open_vSwitch . \
+               external_ids:hnv-remote="${remote:-unix:$d/db.sock}" \
             external_ids:hnv-host=$name || exit 1
         hns_exec $name ovs-vswitchd -vconsole:off --detach --no-chdir \
             --pidfile --log-file -vvconn -vofproto_dpif -vunixctl \
@@ -139,8 +146,8 @@ hns_host_add () {
             -- add-port br-phy eth0 || exit 1
         hns_exec $name ip addr add $pa/24 dev br-phy &&
         hns_exec $name ip link set br-phy up &&
-        hns_exec $name ip route add default via 192.168.$n.1 &&
-        hnv-ctl set-host $name $pa 00:1d:d8:b7:1c:00
+        hns_exec $name ip route add default via 192.168.$n.1 || exit 1
+        test -n "$remote" || hnv-ctl set-host $name $pa 00:1d:d8:b7:1c:00
     )
 }
 
