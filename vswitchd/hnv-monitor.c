@@ -204,6 +204,23 @@ static const struct ovsdb_idl_column uuid_column = {
     },
 };
 
+/* Adds to 'cond' a clause for each of the 'n' rows 'uuids'. */
+void
+hnv_monitor_add_uuid_clauses(struct ovsdb_idl_condition *cond,
+                             const struct uuid *uuids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        /* The condition keeps a reference to the datum's atoms (as the
+         * generated *_add_clause_*() functions do, from the heap). */
+        struct ovsdb_datum datum = { .n = 1 };
+        datum.keys = xmalloc(sizeof *datum.keys);
+        datum.keys[0].uuid = uuids[i];
+        ovsdb_idl_condition_add_clause(cond, OVSDB_F_EQ, &uuid_column,
+                                       &datum);
+        ovsdb_datum_destroy(&datum, &uuid_column.type);
+    }
+}
+
 /* Asks for the MAC rows of the 'n' subnets 'subnets' and the 'n_ports'
  * Physical_Port rows 'ports', or with 'all', for every row. */
 static void
@@ -225,15 +242,8 @@ set_conditions(struct ovsdb_idl *vtep, bool all, const struct uuid *subnets,
         ovsdb_idl_condition_add_clause_true(&mcr);
         ovsdb_idl_condition_add_clause_true(&pp);
     }
-    for (size_t i = 0; !all && i < n_ports; i++) {
-        /* The condition keeps a reference to the datum's atoms (as the
-         * generated *_add_clause_*() functions do, from the heap). */
-        struct ovsdb_datum datum = { .n = 1 };
-        datum.keys = xmalloc(sizeof *datum.keys);
-        datum.keys[0].uuid = ports[i];
-        ovsdb_idl_condition_add_clause(&pp, OVSDB_F_EQ, &uuid_column,
-                                       &datum);
-        ovsdb_datum_destroy(&datum, &uuid_column.type);
+    if (!all) {
+        hnv_monitor_add_uuid_clauses(&pp, ports, n_ports);
     }
     for (size_t i = 0; !all && i < n; i++) {
         msvtep_ucast_macs_local_add_clause_logical_switch(&ucl, OVSDB_F_EQ,

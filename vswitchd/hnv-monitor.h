@@ -38,6 +38,7 @@
  * they add may still be on their way. */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ds;
 struct msvtep_in_force;
@@ -49,5 +50,12 @@ bool hnv_monitor_is_settled(const struct ovsdb_idl *vtep);
 bool hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
                                 const struct msvtep_in_force *);
 void hnv_monitor_format(const struct ovsdb_idl *vtep, struct ds *);
+
+/* Conditions on rows by uuid ("_uuid"), which the generated IDL has no
+ * column for. */
+struct ovsdb_idl_condition;
+struct uuid;
+void hnv_monitor_add_uuid_clauses(struct ovsdb_idl_condition *,
+                                  const struct uuid *uuids, size_t n);
 
 #endif /* hnv-monitor.h */

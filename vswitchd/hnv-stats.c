@@ -26,6 +26,7 @@
 
 #include "coverage.h"
 #include "hnv-check.h"
+#include "hnv-monitor.h"
 #include "hnv-policy.h"
 #include "netdev.h"
 #include "ofproto/ofproto-provider.h"
@@ -81,18 +82,6 @@ static long long int txn_start;         /* time_msec() of the commit. */
 static long long int last_txn_ms;       /* The last write's round trip. */
 static char *last_error;
 
-/* Rows are asked for by uuid, for which the generated IDL has no column:
- * OVSDB conditions take "_uuid" like any column. */
-static const struct ovsdb_idl_column uuid_column = {
-    .name = "_uuid",
-    .type = {
-        .key = { .type = OVSDB_TYPE_UUID },
-        .value = { .type = OVSDB_TYPE_VOID },
-        .n_min = 1,
-        .n_max = 1,
-    },
-};
-
 /* Asks the server for the Logical_Binding_Stats rows of 'uuids' ('n' of
  * them, sorted) only: in a fleet, the other hosts' would be a flood of
  * updates that this host has no use for. */
@@ -105,14 +94,7 @@ ask_for(const struct uuid *uuids, size_t n)
 
     struct ovsdb_idl_condition cond;
     ovsdb_idl_condition_init(&cond);
-    for (size_t i = 0; i < n; i++) {
-        struct ovsdb_datum datum = { .n = 1 };
-        datum.keys = xmalloc(sizeof *datum.keys);
-        datum.keys[0].uuid = uuids[i];
-        ovsdb_idl_condition_add_clause(&cond, OVSDB_F_EQ, &uuid_column,
-                                       &datum);
-        ovsdb_datum_destroy(&datum, &uuid_column.type);
-    }
+    hnv_monitor_add_uuid_clauses(&cond, uuids, n);
     msvtep_logical_binding_stats_set_condition(idl, &cond);
     ovsdb_idl_condition_destroy(&cond);
 
