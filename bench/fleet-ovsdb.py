@@ -33,7 +33,7 @@ its br-int before the policy arrives (its VM NICs, the VMs added there,
 those moved there).
 
 "serve" keeps a connection to the ms_vtep database at unix socket SOCKET,
-and another that monitors the Physical_Switch rows' hnv-cfg reports, and
+and another that monitors the Host_Report rows' hnv-cfg reports, and
 reads commands from standard input, one per line, answering each with one
 line ("ok K=V ..." or "error: ..."):
 
@@ -147,8 +147,8 @@ class Session(Connection):
         self.mon.sock.sendall(json.dumps(
             {"method": "monitor", "id": "fleet",
              "params": ["ms_vtep", None,
-                        {"Physical_Switch": {
-                            "columns": ["name", "other_config"]}}]}
+                        {"Host_Report": {
+                            "columns": ["name", "status"]}}]}
         ).encode())
         self.names = {}         # Physical_Switch uuid -> name.
         while True:
@@ -161,13 +161,13 @@ class Session(Connection):
         self.mon.sock.settimeout(TIMEOUT_S)
 
     def apply(self, updates):
-        for uuid, change in updates.get("Physical_Switch", {}).items():
+        for uuid, change in updates.get("Host_Report", {}).items():
             new = change.get("new")
             if new is None:
                 self.cfg.pop(self.names.pop(uuid, None), None)
                 continue
             self.names[uuid] = new["name"]
-            cfg = dict(new["other_config"][1]).get("hnv-cfg")
+            cfg = dict(new["status"][1]).get("hnv-cfg")
             if cfg is not None:
                 self.cfg[new["name"]] = int(cfg)
 

@@ -251,8 +251,8 @@ wait_for_cur_cfg(struct ovsdb_idl *idl, int64_t next_cfg)
  *
  * Where several hosts follow one database (a fleet), cur_cfg tells only
  * that some host has the policy.  Each host agent also reports, in its own
- * Physical_Switch row, the next_cfg of each database whose policy it has
- * installed: other_config:hnv-cfg for ms_vtep, hnv-fw-cfg for ms_firewall.
+ * Host_Report row, the next_cfg of each database whose policy it has
+ * installed: status:hnv-cfg for ms_vtep, hnv-fw-cfg for ms_firewall.
  * The hosts waited for are those that serve the changes: every host with a
  * VM NIC (in its "ports") after the commit, and for an ms_vtep
  * transaction, every host that had one before it.  A host deleted while
@@ -290,7 +290,8 @@ note_hosts_before(const struct ovsdb_idl *idl)
 }
 
 /* Returns an IDL of ms_vtep at --db that holds the hosts' names, VM NICs
- * and reports, once it has them, for waiting on an ms_firewall change. */
+ * and reports, once it has them.  (The commands' IDL asks for no report:
+ * see hnv-ctl-fetch.c.) */
 static struct ovsdb_idl *
 connect_hosts_idl(void)
 {
@@ -299,7 +300,8 @@ connect_hosts_idl(void)
                                              false);
     ovsdb_idl_add_column(idl, &msvtep_physical_switch_col_name);
     ovsdb_idl_add_column(idl, &msvtep_physical_switch_col_ports);
-    ovsdb_idl_add_column(idl, &msvtep_physical_switch_col_other_config);
+    ovsdb_idl_add_column(idl, &msvtep_host_report_col_name);
+    ovsdb_idl_add_column(idl, &msvtep_host_report_col_status);
 
     while (!ovsdb_idl_has_ever_connected(idl)) {
         ovsdb_idl_run(idl);
@@ -320,19 +322,25 @@ connect_hosts_idl(void)
 }
 
 /* Appends to 'lagging' each host of 'hosts' in 'idl' (ms_vtep) whose
- * report in other_config 'key' has not reached 'next_cfg', with what it
- * reported.  Hosts no longer in 'idl' need nothing. */
+ * report in Host_Report status 'key' has not reached 'next_cfg', with what
+ * it reported.  Hosts no longer in 'idl' need nothing. */
 static void
 find_lagging_hosts(const struct ovsdb_idl *idl, const struct sset *hosts,
                    const char *key, int64_t next_cfg, struct svec *lagging)
 {
+    const struct msvtep_host_report *r;
     const struct msvtep_physical_switch *ps;
+    struct shash reports = SHASH_INITIALIZER(&reports);
 
+    MSVTEP_HOST_REPORT_FOR_EACH (r, idl) {
+        shash_add_once(&reports, r->name, r);
+    }
     MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, idl) {
         if (!sset_contains(hosts, ps->name)) {
             continue;
         }
-        const char *s = smap_get(&ps->other_config, key);
+        r = shash_find_data(&reports, ps->name);
+        const char *s = r ? smap_get(&r->status, key) : NULL;
         long long int cfg;
         if (!s) {
             svec_add_nocopy(lagging, xasprintf("%s has not reported",
@@ -344,20 +352,21 @@ find_lagging_hosts(const struct ovsdb_idl *idl, const struct sset *hosts,
             svec_add_nocopy(lagging, xasprintf("%s at %lld", ps->name, cfg));
         }
     }
+    shash_destroy(&reports);
 }
 
-/* Returns true if the ms_vtep database at --db has ovs-hnv's schema, whose
- * host agents report in their Physical_Switch rows. */
+/* Returns true if the ms_vtep database at --db has ovs-hnv's Host_Report
+ * table, where host agents report. */
 static bool
 server_has_host_reports(void)
 {
-    bool has_physical_port, has_in_force;
+    bool has_physical_port, has_in_force, has_host_report;
     struct jsonrpc_session *js = hnv_server_open(hnv_db_remote);
 
     hnv_server_probe_extensions(js, hnv_db_remote, &has_physical_port,
-                                &has_in_force);
+                                &has_in_force, &has_host_report);
     hnv_server_close(js);
-    return has_physical_port;
+    return has_host_report;
 }
 
 /* Waits until every host that serves the changes has reported 'next_cfg'
@@ -377,10 +386,8 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
         return;
     }
 
-    if (!vtep) {
-        hosts_idl = connect_hosts_idl();
-    }
-    struct ovsdb_idl *h_idl = vtep ? idl : hosts_idl;
+    hosts_idl = connect_hosts_idl();
+    struct ovsdb_idl *h_idl = hosts_idl;
     struct sset hosts;
     sset_clone(&hosts, &hosts_before);
     ovsdb_idl_run(h_idl);

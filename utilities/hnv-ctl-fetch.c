@@ -114,6 +114,7 @@ struct hnv_fetch {
      * to know). */
     bool has_physical_port;     /* Ucast_Macs_Local:physical_port. */
     bool has_in_force;          /* The In_Force table. */
+    bool has_host_report;       /* The Host_Report table. */
 
     /* ms_vtep. */
     uint32_t *vsids;            /* The virtual subnets whose rows to fetch;
@@ -130,6 +131,7 @@ struct hnv_fetch {
     bool no_mappings;           /* None of those rows is needed. */
     struct sset ports;          /* VM NICs (Physical_Port names). */
     struct sset hosts;          /* Hosts (Physical_Switch names). */
+    struct sset reports;        /* Host_Report rows by name. */
 
     /* ms_firewall. */
     struct sset vnic_ids;       /* FW_Rules by vnic_id. */
@@ -220,7 +222,7 @@ static void
 need_command(struct hnv_fetch *f, const struct ctl_command *c)
 {
     static const char *const needs_nothing[] = {
-        "add-vnet", "del-vnet", "add-vsid", "sync", "comment", "del-host",
+        "add-vnet", "del-vnet", "add-vsid", "sync", "comment",
     };
     const char *name = c->syntax->name;
     char **argv = c->argv;
@@ -245,6 +247,8 @@ need_command(struct hnv_fetch *f, const struct ctl_command *c)
         f->other_readers = true;
     } else if (!strcmp(name, "set-host") || !strcmp(name, "add-host")) {
         sset_add(&f->hosts, argv[1]);
+    } else if (!strcmp(name, "del-host")) {
+        sset_add(&f->reports, argv[1]);
     } else if (!strcmp(name, "add-acl")
                || (!strcmp(name, "list-acl") && c->argc > 1)) {
         need_vnic(f, argv[1]);
@@ -303,6 +307,9 @@ table_needed(const struct hnv_fetch *f, const struct ovsdb_idl_class *class,
     case MSVTEP_TABLE_MCAST_MACS_REMOTE:
         return f->mcast && f->n_vsids;
 
+    case MSVTEP_TABLE_HOST_REPORT:
+        return !sset_is_empty(&f->reports) && f->has_host_report;
+
     case MSVTEP_TABLE_PHYSICAL_LOCATOR_SET:
     case MSVTEP_TABLE_LOGICAL_BINDING_STATS:
     case MSVTEP_TABLE_MANAGER:
@@ -346,7 +353,11 @@ column_missing(const struct hnv_fetch *f, const struct ovsdb_idl_column *c)
             || (!f->has_in_force
                 && c >= msvtep_table_in_force.columns
                 && c < &msvtep_table_in_force.columns[
-                    msvtep_table_in_force.n_columns]));
+                    msvtep_table_in_force.n_columns])
+            || (!f->has_host_report
+                && c >= msvtep_table_host_report.columns
+                && c < &msvtep_table_host_report.columns[
+                    msvtep_table_host_report.n_columns]));
 }
 
 /* Sets up 'f->idl' to monitor the tables that the commands read, all their
@@ -388,6 +399,11 @@ hnv_fetch_omit_missing(const struct hnv_fetch *f)
             ovsdb_idl_omit(f->idl, &msvtep_table_in_force.columns[i]);
         }
     }
+    if (!f->has_host_report) {
+        for (size_t i = 0; i < msvtep_table_host_report.n_columns; i++) {
+            ovsdb_idl_omit(f->idl, &msvtep_table_host_report.columns[i]);
+        }
+    }
 }
 
 /* Returns whether the server's ms_vtep has Ucast_Macs_Local:physical_port
@@ -414,6 +430,7 @@ hnv_fetch_create(const char *remote, const struct ovsdb_idl_class *class,
     f->monitored = xcalloc(class->n_tables, sizeof *f->monitored);
     sset_init(&f->ports);
     sset_init(&f->hosts);
+    sset_init(&f->reports);
     sset_init(&f->vnic_ids);
     sset_init(&f->rule_ids);
     for (size_t i = 0; i < n_commands; i++) {
@@ -436,7 +453,7 @@ hnv_fetch_create(const char *remote, const struct ovsdb_idl_class *class,
      * rows of their subnets, and then, only for an IDL that would ask for
      * one of ovs-hnv's extensions, whether the server has it. */
     struct jsonrpc_session *js = NULL;
-    f->has_physical_port = f->has_in_force = true;
+    f->has_physical_port = f->has_in_force = f->has_host_report = true;
     if (class == &msvtep_idl_class && !f->everything && f->n_vsids
         && !f->other_readers && !f->mcast && sset_is_empty(&f->ports)
         && sset_is_empty(&f->hosts)) {
@@ -449,10 +466,12 @@ hnv_fetch_create(const char *remote, const struct ovsdb_idl_class *class,
     }
     if (class == &msvtep_idl_class
         && (f->everything
-            || table_needed(f, class, MSVTEP_TABLE_UCAST_MACS_LOCAL))) {
+            || table_needed(f, class, MSVTEP_TABLE_UCAST_MACS_LOCAL)
+            || table_needed(f, class, MSVTEP_TABLE_HOST_REPORT))) {
         js = js ? js : hnv_server_open(remote);
         hnv_server_probe_extensions(js, remote, &f->has_physical_port,
-                                    &f->has_in_force);
+                                    &f->has_in_force,
+                                    &f->has_host_report);
     }
     hnv_server_close(js);
 
@@ -482,6 +501,7 @@ hnv_fetch_destroy(struct hnv_fetch *f)
         free(f->monitored);
         sset_destroy(&f->ports);
         sset_destroy(&f->hosts);
+        sset_destroy(&f->reports);
         sset_destroy(&f->vnic_ids);
         sset_destroy(&f->rule_ids);
         free(f);
@@ -594,6 +614,14 @@ vtep_condition(const struct hnv_fetch *f, enum msvtep_table_id table,
                 f, cond, msvtep_mcast_macs_remote_add_clause_logical_switch);
         }
         return true;
+
+    case MSVTEP_TABLE_HOST_REPORT: {
+        const char *name;
+        SSET_FOR_EACH (name, &f->reports) {
+            msvtep_host_report_add_clause_name(cond, OVSDB_F_EQ, name);
+        }
+        return true;
+    }
 
     case MSVTEP_TABLE_PHYSICAL_LOCATOR_SET:
     case MSVTEP_TABLE_LOGICAL_BINDING_STATS:

@@ -121,14 +121,15 @@ hnv_server_close(struct jsonrpc_session *js)
 }
 
 /* Asks the server at 'remote', over 'js', for its schema of ms_vtep and
- * sets '*has_physical_port' and '*has_in_force' to whether it has these
- * extensions of ovs-hnv's.  Without an answer, assumes ovs-hnv's schema
- * (both true). */
+ * sets '*has_physical_port', '*has_in_force' and '*has_host_report' to
+ * whether it has these extensions of ovs-hnv's.  Without an answer,
+ * assumes ovs-hnv's schema (all true). */
 void
 hnv_server_probe_extensions(struct jsonrpc_session *js, const char *remote,
-                            bool *has_physical_port, bool *has_in_force)
+                            bool *has_physical_port, bool *has_in_force,
+                            bool *has_host_report)
 {
-    *has_physical_port = *has_in_force = true;
+    *has_physical_port = *has_in_force = *has_host_report = true;
 
     struct json *schema = server_request(
         js, "get_schema",
@@ -140,6 +141,8 @@ hnv_server_probe_extensions(struct jsonrpc_session *js, const char *remote,
             tables, msvtep_table_ucast_macs_local.name);
         *has_physical_port = !uml || sset_contains(uml, "physical_port");
         *has_in_force = shash_find(tables, msvtep_table_in_force.name);
+        *has_host_report = shash_find(tables,
+                                      msvtep_table_host_report.name);
         ovsdb_cs_free_schema(tables);
     }
     json_destroy(schema);

@@ -34,7 +34,8 @@ void hnv_server_close(struct jsonrpc_session *);
 void hnv_server_probe_extensions(struct jsonrpc_session *,
                                  const char *remote,
                                  bool *has_physical_port,
-                                 bool *has_in_force);
+                                 bool *has_in_force,
+                                 bool *has_host_report);
 
 /* The CAs that "add-mapping" commands add, and the VSIDs they name. */
 struct hnv_server_cas {

@@ -16,8 +16,8 @@
 
 /* "hnv-ctl stats [PORT_ID]": the counters that the host agents write back
  * into ms_vtep (see ovs-vswitchd-hnv(8), COUNTERS): each host's hnv-stat-*
- * keys of its Physical_Switch other_config, and each VM NIC's
- * Logical_Binding_Stats rows. */
+ * keys of its Host_Report status, and each VM NIC's Logical_Binding_Stats
+ * rows. */
 
 #include <config.h>
 
@@ -71,15 +71,32 @@ compare_ports(const void *a_, const void *b_)
     return strcmp((*a)->name, (*b)->name);
 }
 
+/* The Host_Report row of host 'name' in 'idl', if any. */
+static const struct msvtep_host_report *
+find_report(const struct ovsdb_idl *idl, const char *name)
+{
+    const struct msvtep_host_report *r;
+
+    MSVTEP_HOST_REPORT_FOR_EACH (r, idl) {
+        if (!strcmp(r->name, name)) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
 /* Appends host 'ps' and its VM NICs to 's'. */
 static void
-format_host(const struct msvtep_physical_switch *ps, struct ds *s)
+format_host(const struct ovsdb_idl *idl,
+            const struct msvtep_physical_switch *ps, struct ds *s)
 {
     ds_put_format(s, "Host \"%s\"\n", ps->name);
 
-    const struct smap_node **keys = smap_sort(&ps->other_config);
+    const struct msvtep_host_report *r = find_report(idl, ps->name);
+    const struct smap *status = r ? &r->status : NULL;
+    const struct smap_node **keys = status ? smap_sort(status) : NULL;
     bool any = false;
-    for (size_t i = 0; i < smap_count(&ps->other_config); i++) {
+    for (size_t i = 0; status && i < smap_count(status); i++) {
         const char *key = keys[i]->key;
         if (!strncmp(key, HNV_STAT_PREFIX, strlen(HNV_STAT_PREFIX))) {
             ds_put_format(s, "    %s %s\n", key + strlen(HNV_STAT_PREFIX),
@@ -136,7 +153,7 @@ cmd_stats(struct ctl_context *ctx)
         qsort(hosts, n, sizeof *hosts, compare_hosts);
     }
     for (size_t i = 0; i < n; i++) {
-        format_host(hosts[i], &ctx->output);
+        format_host(ctx->idl, hosts[i], &ctx->output);
     }
     free(hosts);
 }

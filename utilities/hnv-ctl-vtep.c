@@ -438,6 +438,14 @@ cmd_del_host(struct ctl_context *ctx)
         free(switches);
     }
     vix_remove_host(vtep_index(ctx->idl, 0), ps);
+
+    /* And its report, if the database has ovs-hnv's Host_Report. */
+    const struct msvtep_host_report *r, *next;
+    MSVTEP_HOST_REPORT_FOR_EACH_SAFE (r, next, ctx->idl) {
+        if (!strcmp(r->name, name)) {
+            msvtep_host_report_delete(r);
+        }
+    }
     msvtep_physical_switch_delete(ps);
 }
 

@@ -110,6 +110,9 @@ static void hnv_ctl_cmd_init(void);
 
 /* How the generic commands find a row by name, in each database. */
 static const struct ctl_table_class vtep_tables[MSVTEP_N_TABLES] = {
+    [MSVTEP_TABLE_HOST_REPORT].row_ids[0]
+    = {&msvtep_host_report_col_name, NULL, NULL},
+
     [MSVTEP_TABLE_LOGICAL_ROUTER].row_ids[0]
     = {&msvtep_logical_router_col_name, NULL, NULL},
 

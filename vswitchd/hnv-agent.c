@@ -105,9 +105,9 @@ struct hnv_db {
                                  * LLONG_MIN if no retry is pending. */
 };
 
-/* What this host last reported in its Physical_Switch row (ms_vtep's and
+/* What this host last reported in its Host_Report row (ms_vtep's and
  * ms_firewall's next_cfg installed), and the ms_vtep IDL's seqno then: see
- * hnv_host_cfg_self(). */
+ * hnv_host_cfg_due(). */
 static int64_t host_cfg_reported[2] = { -1, -1 };
 static unsigned int host_cfg_seqno;
 
@@ -311,14 +311,15 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
     ovsdb_idl_track_add_all(db->idl);
 
     /* cur_cfg is the agent's own output: writing it must not look like a
-     * change of policy, which would check the policy again.  Nor may the
-     * report of each host in its Physical_Switch row (hnv_host_cfg_self()),
-     * for this host or any other.  (After ovsdb_idl_track_add_all(), which
-     * would ask for alerts again.) */
+     * change of policy, which would check the policy again.  Nor may this
+     * host's report (hnv_host_cfg_due()).  (After
+     * ovsdb_idl_track_add_all(), which would ask for alerts again.) */
     ovsdb_idl_omit_alert(db->idl, db->cur_cfg_column);
-    if (db->class == &msvtep_idl_class) {
-        ovsdb_idl_omit_alert(db->idl,
-                             &msvtep_physical_switch_col_other_config);
+    if (db->class == &msvtep_idl_class && extension) {
+        for (size_t i = 0; i < msvtep_table_host_report.n_columns; i++) {
+            ovsdb_idl_omit_alert(db->idl,
+                                 &msvtep_table_host_report.columns[i]);
+        }
     }
     if (db->class == &msvtep_idl_class && !extension) {
         /* A table none of whose columns is asked for is not asked for at
@@ -326,6 +327,9 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
         ovsdb_idl_omit(db->idl, &msvtep_ucast_macs_local_col_physical_port);
         for (size_t i = 0; i < msvtep_table_in_force.n_columns; i++) {
             ovsdb_idl_omit(db->idl, &msvtep_table_in_force.columns[i]);
+        }
+        for (size_t i = 0; i < msvtep_table_host_report.n_columns; i++) {
+            ovsdb_idl_omit(db->idl, &msvtep_table_host_report.columns[i]);
         }
         db->local_macs = hnv_check_index_create(db->idl);
     }
@@ -344,7 +348,7 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
     db->cfg_retry = LLONG_MIN;
     if (db == &vtep_db) {
         host_cfg_reported[0] = host_cfg_reported[1] = -1;
-        hnv_monitor_start(db->idl, monitor_all);
+        hnv_monitor_start(db->idl, monitor_all, extension, hnv_host);
     }
 }
 
@@ -438,13 +442,14 @@ hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
 
 /* Per-host convergence (fleet).
  *
- * Each host reports in its own Physical_Switch row's other_config, an
- * ovs-hnv extension written only to a database with ovs-hnv's schema, the
+ * Each host reports, in its own row of ovs-hnv's Host_Report table, the
  * next_cfg of each database whose policy it has installed: "hnv-cfg" for
  * ms_vtep, "hnv-fw-cfg" for ms_firewall.  "hnv-ctl --wait=hosts" reads
  * them.  A database that Microsoft's Network Controller writes gets
- * nothing new.  The row is looked for only when something may have
- * changed: what is installed, or the database. */
+ * nothing new.  The row is looked at only when something may have
+ * changed: what is installed, or the database.  (Not in the host's
+ * Physical_Switch row: every host receives every such row, see
+ * ms_vtep(5).) */
 
 static void
 hnv_format_cfg(int64_t cfg, char buf[24])
@@ -452,49 +457,64 @@ hnv_format_cfg(int64_t cfg, char buf[24])
     snprintf(buf, 24, "%"PRId64, cfg);
 }
 
-/* This host's Physical_Switch row in ms_vtep database 'db', if its report
- * there is out of date, else NULL. */
-static const struct msvtep_physical_switch *
-hnv_host_cfg_self(const struct hnv_db *db)
+/* Whether this host's report in ms_vtep database 'db' is out of date. */
+static bool
+hnv_host_cfg_due(const struct hnv_db *db)
 {
     if (db != &vtep_db || !db->extension || !hnv_host) {
-        return NULL;
+        return false;
     }
     unsigned int seqno = ovsdb_idl_get_seqno(db->idl);
     if (seqno == host_cfg_seqno
         && host_cfg_reported[0] == vtep_db.applied_cfg
         && host_cfg_reported[1] == fw_db.applied_cfg) {
-        return NULL;
+        return false;
+    }
+    if (!hnv_monitor_may_report(db->idl)) {
+        /* Look again at the next run: the row may be on its way, which
+         * changes no seqno (the agent does not ask for alerts on it). */
+        host_cfg_seqno = 0;
+        return false;
     }
     host_cfg_seqno = seqno;
     host_cfg_reported[0] = vtep_db.applied_cfg;
     host_cfg_reported[1] = fw_db.applied_cfg;
 
-    const struct msvtep_physical_switch *ps = hnv_check_find_host(db->idl,
-                                                                  hnv_host);
-    if (!ps) {
-        return NULL;
+    if (!hnv_check_find_host(db->idl, hnv_host)) {
+        /* A host that the database does not describe has nothing. */
+        return false;
     }
+    const struct msvtep_host_report *r = hnv_monitor_own_report(db->idl);
     char vtep_cfg[24], fw_cfg[24];
     hnv_format_cfg(vtep_db.applied_cfg, vtep_cfg);
     hnv_format_cfg(fw_db.applied_cfg, fw_cfg);
-    return (strcmp(smap_get_def(&ps->other_config, "hnv-cfg", ""), vtep_cfg)
-            || strcmp(smap_get_def(&ps->other_config, "hnv-fw-cfg", ""),
-                      fw_cfg)
-            ? ps : NULL);
+    return (!r
+            || strcmp(smap_get_def(&r->status, "hnv-cfg", ""), vtep_cfg)
+            || strcmp(smap_get_def(&r->status, "hnv-fw-cfg", ""), fw_cfg));
 }
 
+/* Writes this host's report into 'txn', making its row if it has none. */
 static void
-hnv_host_cfg_write(const struct msvtep_physical_switch *self)
+hnv_host_cfg_write(struct ovsdb_idl_txn *txn)
 {
+    const struct msvtep_host_report *r
+        = hnv_monitor_own_report(vtep_db.idl);
     char vtep_cfg[24], fw_cfg[24];
 
     hnv_format_cfg(vtep_db.applied_cfg, vtep_cfg);
     hnv_format_cfg(fw_db.applied_cfg, fw_cfg);
-    msvtep_physical_switch_update_other_config_setkey(self, "hnv-cfg",
-                                                      vtep_cfg);
-    msvtep_physical_switch_update_other_config_setkey(self, "hnv-fw-cfg",
-                                                      fw_cfg);
+    if (r) {
+        msvtep_host_report_update_status_setkey(r, "hnv-cfg", vtep_cfg);
+        msvtep_host_report_update_status_setkey(r, "hnv-fw-cfg", fw_cfg);
+    } else {
+        struct smap status = SMAP_INITIALIZER(&status);
+        smap_add(&status, "hnv-cfg", vtep_cfg);
+        smap_add(&status, "hnv-fw-cfg", fw_cfg);
+        r = msvtep_host_report_insert(txn);
+        msvtep_host_report_set_name(r, hnv_host);
+        msvtep_host_report_set_status(r, &status);
+        smap_destroy(&status);
+    }
 }
 
 /* Reports in cur_cfg of 'db' the next_cfg at which the agent last checked
@@ -541,15 +561,14 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed, bool reading)
 
     /* Several hosts may follow one database (a fleet): cur_cfg then tells
      * that one host has the policy (each host's own report is in its
-     * Physical_Switch row, see hnv_host_cfg_self()), and moves only
+     * Host_Report row, see hnv_host_cfg_due()), and moves only
      * forward, unless next_cfg went back below it, so that hosts at
      * different points never write it back and forth. */
     int64_t next_cfg, cur_cfg;
     bool cfg = (installed && hnv_db_get_cfg(db, &next_cfg, &cur_cfg)
                 && (cur_cfg < db->applied_cfg || cur_cfg > next_cfg)
                 && cur_cfg != db->applied_cfg);
-    const struct msvtep_physical_switch *self
-        = installed ? hnv_host_cfg_self(db) : NULL;
+    bool self = installed && hnv_host_cfg_due(db);
     if ((!cfg && !in_force && !self)
         || !ovsdb_idl_is_connected(db->idl)
         || db->cfg_retry != LLONG_MIN) {
@@ -564,7 +583,7 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed, bool reading)
         hnv_in_force_write(db->idl, &check, db->cfg_txn);
     }
     if (self) {
-        hnv_host_cfg_write(self);
+        hnv_host_cfg_write(db->cfg_txn);
     }
     if (cfg && db->class == &msvtep_idl_class) {
         msvtep_global_set_cur_cfg(msvtep_global_first(db->idl),

@@ -47,6 +47,14 @@ static struct uuid *own_ports;  /* Physical_Port rows, sorted. */
 static size_t n_own_ports;
 static unsigned int expected_seqno;     /* Conditions acknowledged then. */
 
+/* This host's Host_Report row (ovs-hnv's schema only): the only row of
+ * that table that a host asks for, so that the reports that every host
+ * writes after every change reach no other host (see ms_vtep(5)). */
+static bool reports;            /* Ask for it at all? */
+static char *report_host;       /* The name asked for, or NULL for none. */
+static bool report_requested;   /* Asked for since the first connection? */
+static unsigned int report_seqno;       /* Acknowledged then. */
+
 /* What that was worked out from, to work it out again only when the
  * database or the configuration changed. */
 static unsigned int idl_seqno;
@@ -71,6 +79,38 @@ hnv_monitor_reset(void)
     idl_seqno = 0;
     free(last_host);
     last_host = NULL;
+    reports = report_requested = false;
+    free(report_host);
+    report_host = NULL;
+    report_seqno = 0;
+}
+
+/* Asks for the Host_Report row of 'host' (none if NULL). */
+static void
+ask_for_report(struct ovsdb_idl *vtep, const char *host)
+{
+    struct ovsdb_idl_condition cond;
+
+    free(report_host);
+    report_host = nullable_xstrdup(host);
+    if (ovsdb_idl_has_ever_connected(vtep)
+        && !ovsdb_idl_server_has_table(vtep, &msvtep_table_host_report)) {
+        /* An ovs-hnv database older than the table, which the IDL said
+         * needs an upgrade: the server knows no condition on it. */
+        return;
+    }
+
+    ovsdb_idl_condition_init(&cond);
+    if (host) {
+        msvtep_host_report_add_clause_name(&cond, OVSDB_F_EQ, host);
+    }
+    unsigned int seqno = msvtep_host_report_set_condition(vtep, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+
+    /* A condition set before the first connection goes with the monitor
+     * request, without a seqno of its own (as in hnv_monitor_start()). */
+    report_requested = ovsdb_idl_has_ever_connected(vtep);
+    report_seqno = seqno;
 }
 
 /* Starts monitoring with 'vtep', a new IDL that has not connected yet.
@@ -80,11 +120,19 @@ hnv_monitor_reset(void)
  * brings; hnv_monitor_run() then asks for them.  So a host that joins a
  * fleet never receives the MAC rows of subnets it does not serve, at the
  * cost of one more round trip to the server for a database of one host.
- * The policy is not settled meanwhile (hnv_monitor_is_settled()). */
+ * The policy is not settled meanwhile (hnv_monitor_is_settled()).
+ *
+ * With 'with_reports' (ovs-hnv's schema), it also asks for the Host_Report
+ * row of 'host', and of no other host, whatever 'all' says. */
 void
-hnv_monitor_start(struct ovsdb_idl *vtep, bool all)
+hnv_monitor_start(struct ovsdb_idl *vtep, bool all, bool with_reports,
+                  const char *host)
 {
     hnv_monitor_reset();
+    reports = with_reports;
+    if (reports) {
+        ask_for_report(vtep, host);
+    }
     if (!all) {
         set_conditions(vtep, false, NULL, 0, NULL, 0);
         provisional = true;
@@ -297,6 +345,9 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
         provisional = conditional = requested = false;
         idl_seqno = 0;
     }
+    if (reports && !nullable_string_is_equal(host, report_host)) {
+        ask_for_report(vtep, host);
+    }
 
     unsigned int seqno = ovsdb_idl_get_seqno(vtep);
     if (seqno == idl_seqno && all == last_all
@@ -359,11 +410,41 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
 bool
 hnv_monitor_is_settled(const struct ovsdb_idl *vtep)
 {
-    return (!vtep
-            || (!provisional
-                && (!requested
-                    || (int) (ovsdb_idl_get_condition_seqno(vtep)
-                              - expected_seqno) >= 0)));
+    if (!vtep) {
+        return true;
+    }
+    unsigned int acked = ovsdb_idl_get_condition_seqno(vtep);
+    return (!provisional
+            && (!requested || (int) (acked - expected_seqno) >= 0)
+            && (!report_requested || (int) (acked - report_seqno) >= 0));
+}
+
+/* This host's Host_Report row, once the server has sent what was asked
+ * for: NULL if it has none (or the database has no such table). */
+const struct msvtep_host_report *
+hnv_monitor_own_report(const struct ovsdb_idl *vtep)
+{
+    const struct msvtep_host_report *r;
+
+    if (!reports || !report_host || !hnv_monitor_is_settled(vtep)) {
+        return NULL;
+    }
+    MSVTEP_HOST_REPORT_FOR_EACH (r, vtep) {
+        if (!strcmp(r->name, report_host)) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Whether this host may write its Host_Report row: the database has the
+ * table, the host has a name, and the server has sent the row if there
+ * is one (so that the agent never makes a second). */
+bool
+hnv_monitor_may_report(const struct ovsdb_idl *vtep)
+{
+    return (reports && report_host && hnv_monitor_is_settled(vtep)
+            && ovsdb_idl_server_has_table(vtep, &msvtep_table_host_report));
 }
 
 static bool

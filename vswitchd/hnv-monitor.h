@@ -33,6 +33,8 @@
  * and then for those it needs, so that a host that joins a big fleet does
  * not receive every row only to drop most of them.
  *
+ * Of the Host_Report table, a host asks only for its own row.
+ *
  * The agent must not report a policy as installed while the server has not
  * yet acknowledged the conditions that this module last asked for: the rows
  * they add may still be on their way. */
@@ -41,14 +43,19 @@
 #include <stddef.h>
 
 struct ds;
+struct msvtep_host_report;
 struct msvtep_in_force;
 struct ovsdb_idl;
 
-void hnv_monitor_start(struct ovsdb_idl *vtep, bool all);
+void hnv_monitor_start(struct ovsdb_idl *vtep, bool all, bool with_reports,
+                       const char *host);
 void hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all);
 bool hnv_monitor_is_settled(const struct ovsdb_idl *vtep);
 bool hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
                                 const struct msvtep_in_force *);
+const struct msvtep_host_report *hnv_monitor_own_report(
+    const struct ovsdb_idl *vtep);
+bool hnv_monitor_may_report(const struct ovsdb_idl *vtep);
 void hnv_monitor_format(const struct ovsdb_idl *vtep, struct ds *);
 
 /* Conditions on rows by uuid ("_uuid"), which the generated IDL has no

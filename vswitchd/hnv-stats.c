@@ -111,7 +111,7 @@ hnv_stats_open(struct ovsdb_idl *vtep)
     next_due = LLONG_MIN;
 
     /* The agent's own output: no change of policy, for any host (the
-     * report in Physical_Switch other_config is omitted by the agent). */
+     * Host_Report row is omitted by the agent). */
     ovsdb_idl_omit_alert(vtep, &msvtep_physical_port_col_vlan_stats);
     for (size_t i = 0; i < msvtep_table_logical_binding_stats.n_columns;
          i++) {
@@ -354,7 +354,7 @@ ask_for_own(const struct msvtep_physical_switch *self)
 
 /* Whether the server's schema has what the VM NICs' counters go into, and
  * with 'extension' (ovs-hnv's schema), whether the host's may go into
- * Physical_Switch other_config: each part that cannot is logged once. */
+ * its Host_Report row: each part that cannot is logged once. */
 static bool
 can_write_nics(void)
 {
@@ -376,8 +376,8 @@ can_write_host(bool extension)
 {
     if (!extension && !host_info_logged) {
         VLOG_INFO("ms_vtep has Microsoft's schema: the distributed "
-                  "router's counters (hnv-stat-* of Physical_Switch "
-                  "other_config) are not written, only the VM NICs'");
+                  "router's counters (hnv-stat-* of Host_Report "
+                  "status) are not written, only the VM NICs'");
         host_info_logged = true;
     }
     return extension;
@@ -403,7 +403,11 @@ build_write(const struct msvtep_physical_switch *self, bool extension,
         }
     }
 
-    if (can_write_host(extension)) {
+    /* Into this host's Host_Report row, which the agent makes with its
+     * first report: until then, the NICs' counters only. */
+    const struct msvtep_host_report *report
+        = can_write_host(extension) ? hnv_monitor_own_report(idl) : NULL;
+    if (report) {
         struct vfp_counters c;
         vfp_get_counters(&c);
         for (size_t i = 0; i < ARRAY_SIZE(host_counters); i++) {
@@ -411,11 +415,11 @@ build_write(const struct msvtep_physical_switch *self, bool extension,
             char value[24];
             snprintf(value, sizeof value, "%"PRId64,
                      db_count(host_counter_value(hc, &c)));
-            const char *old = smap_get(&self->other_config, hc->key);
+            const char *old = smap_get(&report->status, hc->key);
             if (!old || strcmp(old, value)) {
                 get_txn();
-                msvtep_physical_switch_update_other_config_setkey(
-                    self, hc->key, value);
+                msvtep_host_report_update_status_setkey(report, hc->key,
+                                                        value);
                 (*n_keys)++;
             }
         }
