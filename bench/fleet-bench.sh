@@ -39,7 +39,9 @@ $top/_build).
 
 Environment: H_HOSTS (default 20), N_VMS (default 2000), N_VNETS
 (default H_HOSTS/2: each network on two hosts), N_CHANGES (VMs added,
-deleted and moved, default 20), PERF=yes (a CPU profile of hv1 during
+deleted and moved, default 20), N_RELAYS (ovsdb-server relays between
+the cluster and the hosts, default H_HOSTS/10; 0: the hosts follow the
+members), PERF=yes (a CPU profile of hv1 during
 the changes), HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
 EOF
 }
@@ -55,6 +57,7 @@ else
     : "${H_HOSTS:=20}" "${N_VMS:=2000}"
 fi
 : "${N_VNETS:=$((H_HOSTS / 2))}" "${N_CHANGES:=20}" "${PERF:=no}"
+: "${N_RELAYS:=$((H_HOSTS / 10))}"
 if [ "$PERF" != no ] && [ "$PERF" != yes ]; then
     echo "$0: PERF must be yes or no" >&2
     exit 2
@@ -63,7 +66,7 @@ if [ "$PERF" = yes ] && ! command -v perf >/dev/null; then
     echo "$0: PERF=yes needs perf (Debian package linux-perf)" >&2
     exit 1
 fi
-for var in H_HOSTS N_VMS N_VNETS N_CHANGES; do
+for var in H_HOSTS N_VMS N_VNETS N_CHANGES N_RELAYS; do
     if ! [[ ${!var} =~ ^[0-9]+$ ]]; then
         echo "$0: $var must be a number, not \"${!var}\"" >&2
         exit 2
@@ -71,9 +74,11 @@ for var in H_HOSTS N_VMS N_VNETS N_CHANGES; do
 done
 if ((H_HOSTS < 2 || H_HOSTS > 200 || N_VNETS < 1
      || N_VNETS * 2 > H_HOSTS || N_VMS < H_HOSTS || N_VMS > 30000
-     || N_CHANGES < 1 || N_CHANGES > N_VMS || N_CHANGES > 1000)); then
+     || N_CHANGES < 1 || N_CHANGES > N_VMS || N_CHANGES > 1000
+     || N_RELAYS > H_HOSTS)); then
     echo "$0: need H_HOSTS in 2..200, N_VNETS in 1..H_HOSTS/2," \
-         "N_VMS in H_HOSTS..30000, N_CHANGES in 1..min(N_VMS, 1000)" >&2
+         "N_VMS in H_HOSTS..30000, N_CHANGES in 1..min(N_VMS, 1000)," \
+         "N_RELAYS in 0..H_HOSTS" >&2
     exit 2
 fi
 if ! command -v python3 >/dev/null; then
@@ -131,6 +136,30 @@ ovsdb-client transact "unix:$cdir/c1.sock" \
     '["ms_firewall", {"op": "insert", "table": "FW_Global", "row": {}}]' \
     >/dev/null
 
+# The relays: r1.., each following the cluster for both databases.  A
+# host behind a relay receives no "_Server" update for each commit to the
+# cluster (a relay's database has no Raft index), which a host that follows
+# a member does: with every host reporting after every change, that is H
+# messages per change to each of H hosts.
+relay_pids=()
+relay_remotes=()
+for ((i = 1; i <= N_RELAYS; i++)); do
+    ovsdb-server --detach --no-chdir --pidfile="$cdir/r$i.pid" \
+        --log-file="$cdir/r$i.log" --unixctl="$cdir/r$i.ctl" \
+        --remote=punix:"$cdir/r$i.sock" -vconsole:off \
+        "relay:ms_vtep:$remotes" "relay:ms_firewall:$remotes" \
+        2>>"$cdir/start.err" || { cat "$cdir/start.err" >&2; exit 1; }
+    relay_pids+=("$(cat "$cdir/r$i.pid")")
+    daemon_pids+=("$(cat "$cdir/r$i.pid")")
+    relay_remotes+=("unix:$cdir/r$i.sock")
+done
+for remote in "${relay_remotes[@]}"; do
+    for db in ms_vtep ms_firewall; do
+        ovsdb-client --timeout=60 wait "$remote" "$db" connected \
+            2>>"$cdir/start.err"
+    done
+done
+
 # cpu_ticks PID: the CPU time (user and system) of process PID so far, in
 # clock ticks.
 cpu_ticks () {
@@ -138,7 +167,7 @@ cpu_ticks () {
 }
 hz=$(getconf CLK_TCK)
 declare -A cpu0
-for pid in "${cluster_pids[@]}"; do
+for pid in "${cluster_pids[@]}" "${relay_pids[@]}"; do
     cpu0[$pid]=$(cpu_ticks "$pid")
 done
 
@@ -148,8 +177,12 @@ done
 # arrives, following the cluster.
 
 start_host () {
-    local name=$1 dir=$work/$1 args
+    local name=$1 dir=$work/$1 args remote=$remotes
     shift
+    if ((N_RELAYS)); then
+        # Spread over the relays by the host's number.
+        remote=${relay_remotes[$(( ${name#hv} % N_RELAYS ))]}
+    fi
     mkdir -p "$dir"
     ovsdb-tool create "$dir/conf.db" "$ovs_src/vswitchd/vswitch.ovsschema"
     start_ovsdb "$name" "$dir/conf.db"
@@ -162,7 +195,7 @@ start_host () {
                type=dummy external_ids:iface-id="$iface")
     done
     ovs-vsctl --no-wait init -- set Open_vSwitch . \
-        external_ids:hnv-remote="$remotes" external_ids:hnv-host="$name" \
+        external_ids:hnv-remote="$remote" external_ids:hnv-host="$name" \
         "${args[@]}"
     start_vswitchd "$name"
 }
@@ -300,21 +333,23 @@ bench_target host_rows_outside "$outside" rows "<=" 0
 # network reported its next_cfg.
 
 declare -A lat
+commit=
 run_change () {
     local kind=$1
     shift
     ctl "$kind" "$@"
     lat[$kind]+=" ${R[converge_us]}"
+    commit+=" ${R[commit_us]}"
 }
 
 # fleet_ticks: the CPU time of every host's ovs-vswitchd, and of the
-# cluster's members, so far (clock ticks): "HOSTS CLUSTER".
+# cluster's members and relays, so far (clock ticks): "HOSTS CLUSTER".
 fleet_ticks () {
     local h sum=0 csum=0 pid
     for ((h = 0; h < H_HOSTS; h++)); do
         sum=$((sum + $(cpu_ticks "${vswitchd_pid[hv$h]}")))
     done
-    for pid in "${cluster_pids[@]}"; do
+    for pid in "${cluster_pids[@]}" "${relay_pids[@]}"; do
         csum=$((csum + $(cpu_ticks "$pid")))
     done
     echo "$sum $csum"
@@ -322,6 +357,16 @@ fleet_ticks () {
 
 echo
 echo "## $N_CHANGES VMs added, deleted, moved"
+# What an idle fleet costs, to tell it from what the changes cost.
+read -r ticks_hosts ticks_cluster < <(fleet_ticks)
+t0=$EPOCHREALTIME
+sleep 2
+read -r t_hosts t_cluster < <(fleet_ticks)
+idle_s=$(calc '%.3f' "$EPOCHREALTIME - $t0")
+figure idle_cpu_hosts "$(calc '%.1f' \
+    "1000 * ($t_hosts - $ticks_hosts) / $hz / $idle_s")" ms/s
+figure idle_cpu_cluster "$(calc '%.1f' \
+    "1000 * ($t_cluster - $ticks_cluster) / $hz / $idle_s")" ms/s
 read -r ticks_hosts ticks_cluster < <(fleet_ticks)
 # With PERF=yes, a CPU profile of hv1's ovs-vswitchd over the changes:
 # most of them are in networks that it does not serve.
@@ -365,6 +410,9 @@ for kind in add delete move; do
     figure "${kind}_median" "$(ms "$(pct 50 "${s[@]}")")" ms
     figure "${kind}_p99" "$(ms "$(pct 99 "${s[@]}")")" ms
 done
+read -r -a s <<<"$commit"
+note "of which the transaction's commit (sent until the leader's reply):" \
+     "median $(ms "$(pct 50 "${s[@]}")") ms, p99 $(ms "$(pct 99 "${s[@]}")") ms"
 bench_target add_p99 "${fig[add_p99]% *}" ms "<=" 50
 bench_target move_p99 "${fig[move_p99]% *}" ms "<=" 50
 
@@ -449,6 +497,12 @@ for i in 1 2 3; do
     figure "c${i}_db_size" \
         "$(( $(stat -c %s "$cdir/c$i-ms_vtep.db")
              + $(stat -c %s "$cdir/c$i-ms_firewall.db") ))" bytes
+done
+for ((i = 1; i <= N_RELAYS; i++)); do
+    pid=${relay_pids[i - 1]}
+    figure "r${i}_cpu" "$(calc '%.2f' \
+        "($(cpu_ticks "$pid") - ${cpu0[$pid]}) / $hz")" s
+    figure "r${i}_rss" "$(rss_kb "$pid")" kB
 done
 note "leader of ms_vtep: $(for i in 1 2 3; do
     ovs-appctl -t "$cdir/c$i.ctl" cluster/status ms_vtep 2>/dev/null \
