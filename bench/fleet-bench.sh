@@ -41,7 +41,8 @@ Environment: H_HOSTS (default 20), N_VMS (default 2000), N_VNETS
 (default H_HOSTS/2: each network on two hosts), N_CHANGES (VMs added,
 deleted and moved, default 20), N_RELAYS (ovsdb-server relays between
 the cluster and the hosts, default H_HOSTS/10; 0: the hosts follow the
-members), PERF=yes (a CPU profile of hv1 during
+members), N_FAILOVER (changes written through a leader failover,
+default 200, --quick 100), PERF=yes (a CPU profile of hv1 during
 the changes), HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
 EOF
 }
@@ -58,6 +59,11 @@ else
 fi
 : "${N_VNETS:=$((H_HOSTS / 2))}" "${N_CHANGES:=20}" "${PERF:=no}"
 : "${N_RELAYS:=$((H_HOSTS / 10))}"
+if $quick; then
+    : "${N_FAILOVER:=100}"
+else
+    : "${N_FAILOVER:=200}"
+fi
 if [ "$PERF" != no ] && [ "$PERF" != yes ]; then
     echo "$0: PERF must be yes or no" >&2
     exit 2
@@ -66,7 +72,7 @@ if [ "$PERF" = yes ] && ! command -v perf >/dev/null; then
     echo "$0: PERF=yes needs perf (Debian package linux-perf)" >&2
     exit 1
 fi
-for var in H_HOSTS N_VMS N_VNETS N_CHANGES N_RELAYS; do
+for var in H_HOSTS N_VMS N_VNETS N_CHANGES N_RELAYS N_FAILOVER; do
     if ! [[ ${!var} =~ ^[0-9]+$ ]]; then
         echo "$0: $var must be a number, not \"${!var}\"" >&2
         exit 2
@@ -75,10 +81,10 @@ done
 if ((H_HOSTS < 2 || H_HOSTS > 200 || N_VNETS < 1
      || N_VNETS * 2 > H_HOSTS || N_VMS < H_HOSTS || N_VMS > 30000
      || N_CHANGES < 1 || N_CHANGES > N_VMS || N_CHANGES > 1000
-     || N_RELAYS > H_HOSTS)); then
+     || N_RELAYS > H_HOSTS || N_FAILOVER < 4 || N_FAILOVER > 1000)); then
     echo "$0: need H_HOSTS in 2..200, N_VNETS in 1..H_HOSTS/2," \
          "N_VMS in H_HOSTS..30000, N_CHANGES in 1..min(N_VMS, 1000)," \
-         "N_RELAYS in 0..H_HOSTS" >&2
+         "N_RELAYS in 0..H_HOSTS, N_FAILOVER in 4..1000" >&2
     exit 2
 fi
 if ! command -v python3 >/dev/null; then
@@ -507,5 +513,100 @@ done
 note "leader of ms_vtep: $(for i in 1 2 3; do
     ovs-appctl -t "$cdir/c$i.ctl" cluster/status ms_vtep 2>/dev/null \
         | grep -q '^Role: leader' && echo "c$i"; done)"
+
+# ---------------------------------------------------------------------------
+# Leader failover: tests/hnv-fleet-writer.py commits N_FAILOVER single-row
+# changes, each a Ucast_Macs_Remote row (an endpoint outside the fleet) in
+# subnet 5001 with Global next_cfg incremented, through whichever member
+# answers; after a quarter of them the leader is killed.  Every host of
+# network 0 serves that subnet and must end with every one of them.
+
+# member_json N TRANSACTION: what member cN answers to TRANSACTION (JSON).
+member_json () {
+    ovsdb-client --timeout=30 query "unix:$cdir/c$1.sock" "$2"
+}
+# json_uuid: the first uuid in the JSON on standard input.
+json_uuid () {
+    sed -n 's/.*\["uuid","\([-0-9a-f]*\)"\].*/\1/p' | head -1
+}
+# host_mappings NAME: the mappings host NAME has in force.
+host_mappings () {
+    use "$1"
+    ovs-appctl hnv/status \
+        | sed -n 's/^policy: .* \([0-9]*\) mappings,.*/\1/p'
+}
+
+echo
+echo "## Leader failover under $N_FAILOVER changes"
+ls_5001=$(member_json 1 '["ms_vtep", {"op": "select",
+    "table": "Logical_Switch", "where": [["name", "==", "5001"]],
+    "columns": ["_uuid"]}]' | json_uuid)
+pl_hv1=$(member_json 1 '["ms_vtep", {"op": "select",
+    "table": "Physical_Locator", "where": [["dst_ip", "==", "192.168.1.2"]],
+    "columns": ["_uuid"]}]' | json_uuid)
+serving=()
+declare -A mappings0
+for ((h = 0; h < H_HOSTS; h += N_VNETS)); do
+    serving+=("hv$h")
+    mappings0[hv$h]=$(host_mappings "hv$h")
+done
+members=unix:$cdir/c1.sock,unix:$cdir/c2.sock,unix:$cdir/c3.sock
+python3 "$top/tests/hnv-fleet-writer.py" --ca=10.1.200 "${members//unix:/}" \
+    "$ls_5001" "$pl_hv1" "$N_FAILOVER" "$((N_FAILOVER / 4))" \
+    "$work/failover" >"$work/writer.out" 2>"$work/writer.err" &
+writer_pid=$!
+helper_pids+=("$writer_pid")
+wait_for test -e "$work/failover.paused"
+leader=
+for i in 1 2 3; do
+    ovs-appctl -t "$cdir/c$i.ctl" cluster/status ms_vtep 2>/dev/null \
+        | grep -q '^Role: leader' && leader=$i
+done
+[ -n "$leader" ] || { echo "$0: no leader of ms_vtep" >&2; exit 1; }
+# A crash, not a clean exit: the others must notice that it is gone
+# (election timer) and elect another.
+note "killing the leader, c$leader (SIGKILL), after $((N_FAILOVER / 4))" \
+     "changes"
+kill -KILL "${cluster_pids[leader - 1]}"
+stop_daemon "${cluster_pids[leader - 1]}"
+touch "$work/failover"
+t0=$EPOCHREALTIME
+if ! wait "$writer_pid"; then
+    cat "$work/writer.err" >&2
+    echo "$0: the writer failed" >&2
+    exit 1
+fi
+note "writer: $(cat "$work/writer.out")"
+stall=$(sed -n 's/.*longest gap \([0-9]*\) ms.*/\1/p' "$work/writer.out")
+figure failover_stall "$stall" ms
+bench_target failover_stall "$stall" ms "<=" 5000
+
+# Every host of network 0 reports the last next_cfg, and holds every change.
+survivor=$((leader % 3 + 1))
+next=$(member_json "$survivor" '["ms_vtep", {"op": "select",
+    "table": "Global", "where": [], "columns": ["next_cfg"]}]' \
+    | sed -n 's/.*"next_cfg":\([0-9]*\).*/\1/p')
+reported () {
+    local h n
+    for h in "${serving[@]}"; do
+        n=$(member_json "$survivor" "[\"ms_vtep\", {\"op\": \"select\",
+            \"table\": \"Host_Report\", \"where\": [[\"name\", \"==\", \"$h\"]],
+            \"columns\": [\"status\"]}]" \
+            | sed -n 's/.*"hnv-cfg","\([0-9]*\)".*/\1/p')
+        [ -n "$n" ] && ((n >= next)) || return 1
+    done
+}
+wait_for reported
+figure failover_converge "$(calc '%.0f' "1000 * ($EPOCHREALTIME - $t0)")" ms
+lost=0
+for h in "${serving[@]}"; do
+    got=$(( $(host_mappings "$h") - mappings0[$h] ))
+    ((got == N_FAILOVER)) || note "$h: $got of the $N_FAILOVER changes"
+    lost=$((lost + N_FAILOVER - got))
+done
+note "${#serving[@]} hosts serve subnet 5001; a change lost on a host" \
+     "counts once for it"
+figure failover_lost "$lost" changes
+bench_target failover_lost "$lost" changes "<=" 0
 
 bench_summary

@@ -14,19 +14,22 @@
 # limitations under the License.
 
 """A controller that writes N single-row changes to a clustered ms_vtep
-while the cluster may lose its leader, for hnv-cluster.at.
+while the cluster may lose its leader, for hnv-cluster.at and
+bench/fleet-bench.sh.
 
-usage: hnv-fleet-writer.py SOCKETS LOGICAL_SWITCH LOCATOR N [K FILE]
+usage: hnv-fleet-writer.py [--ca=A.B.C] SOCKETS LOGICAL_SWITCH LOCATOR N
+                           [K FILE]
 
 SOCKETS are the members' Unix sockets, comma-separated.  Change K (0 to
-N-1) inserts one Ucast_Macs_Remote row, CA 10.1.(2+K/250).(1+K%250) in
-LOGICAL_SWITCH at LOCATOR, with a fixed row uuid, and increments Global
-next_cfg, in one transaction.  When a member fails (connection lost, no
+N-1) inserts one Ucast_Macs_Remote row, CA 10.1.(2+K/250).(1+K%250) (with
+--ca, A.B.(C+K/250).(1+K%250)) in LOGICAL_SWITCH at LOCATOR, with a fixed
+row uuid, and increments Global next_cfg, in one transaction.  When a member fails (connection lost, no
 answer within 5 s, an error), the writer moves on to the next member and
 asks whether the row is there: a transaction whose answer was lost may
 have committed, and must neither be lost nor applied twice.  It prints
-"committed N" once every change is in, and exits 1 if it cannot get there
-in 120 s.  With K and FILE, it stops after K changes, creates FILE.paused,
+"committed N (F failovers, longest gap G ms)" once every change is in (G:
+the longest time between two changes known committed, the first one's
+start included), and exits 1 if it cannot get there in 120 s.  With K and FILE, it stops after K changes, creates FILE.paused,
 and goes on once FILE exists, so that a test can break the cluster in the
 middle.  Only the Python standard library is used (hnv_rpc.py)."""
 
@@ -44,8 +47,9 @@ def row_uuid(k):
     return "00000000-0000-4000-8000-%012x" % (0xf1ee7000000 + k)
 
 
-def ca(k):
-    return "10.1.%d.%d" % (2 + k // 250, 1 + k % 250)
+def ca(k, base=(10, 1, 2)):
+    return "%d.%d.%d.%d" % (base[0], base[1], base[2] + k // 250,
+                            1 + k % 250)
 
 
 class Writer:
@@ -94,14 +98,28 @@ class Writer:
 
 
 def main():
-    if len(sys.argv) not in (5, 7):
+    args = sys.argv[1:]
+    base = (10, 1, 2)
+    if args and args[0].startswith("--ca="):
+        try:
+            base = tuple(int(x) for x in args[0][5:].split("."))
+        except ValueError:
+            base = ()
+        if len(base) != 3 or not all(0 <= x <= 255 for x in base):
+            sys.exit("--ca: A.B.C wanted, not %s" % args[0][5:])
+        args = args[1:]
+    if len(args) not in (4, 6):
         sys.exit(__doc__)
-    sockets = sys.argv[1].split(",")
-    ls, locator, n = sys.argv[2], sys.argv[3], int(sys.argv[4])
-    pause_at, pause_file = ((int(sys.argv[5]), sys.argv[6])
-                            if len(sys.argv) == 7 else (-1, None))
+    sockets = args[0].split(",")
+    ls, locator, n = args[1], args[2], int(args[3])
+    if base[2] + (n - 1) // 250 > 255:
+        sys.exit("N too large for --ca")
+    pause_at, pause_file = ((int(args[4]), args[5])
+                            if len(args) == 6 else (-1, None))
     w = Writer(sockets)
     deadline = time.time() + 120
+    last = time.monotonic()
+    longest = 0.0
 
     for k in range(n):
         if k == pause_at:
@@ -110,10 +128,11 @@ def main():
                 if time.time() > deadline:
                     sys.exit("%s never came" % pause_file)
                 time.sleep(0.05)
+            last = time.monotonic()
         ops = [{"op": "insert", "table": "Ucast_Macs_Remote",
                 "uuid": row_uuid(k),
                 "row": {"MAC": "02:00:00:00:%02x:%02x" % (k // 256, k % 256),
-                        "ipaddr": ca(k),
+                        "ipaddr": ca(k, base),
                         "logical_switch": ["uuid", ls],
                         "locator": ["uuid", locator],
                         "mapping_type": "default"}},
@@ -132,7 +151,11 @@ def main():
                 break
         else:
             sys.exit("change %d: no member took it in 120 s" % k)
-    print("committed %d (%d failovers)" % (n, w.failovers))
+        now = time.monotonic()
+        longest = max(longest, now - last)
+        last = now
+    print("committed %d (%d failovers, longest gap %d ms)"
+          % (n, w.failovers, longest * 1000))
 
 
 if __name__ == "__main__":
