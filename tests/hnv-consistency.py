@@ -456,11 +456,11 @@ class Gen:
 
     def taken_nics(self, t):
         """The NIC ids that a new NIC of this host may not take: its own,
-        and other hosts' (a NIC id used by two hosts is a case of its own,
-        which HNV_CONSISTENCY_FLEET_DUP_NAMES=1 lets the changes make: see
+        and, with HNV_CONSISTENCY_FLEET_DUP_NAMES=0, other hosts' (a NIC
+        id used by two hosts is a case of its own: see
         tests/README.rst)."""
         taken = self.defined_nics(t)
-        if not os.environ.get("HNV_CONSISTENCY_FLEET_DUP_NAMES"):
+        if os.environ.get("HNV_CONSISTENCY_FLEET_DUP_NAMES", "1") == "0":
             taken |= self.all_nic_names(t)
         return taken
 
