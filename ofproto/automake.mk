@@ -16,6 +16,8 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/vfp-pktin.h \
 	ofproto/vfp-pmtu.c \
 	ofproto/vfp-pmtu.h \
+	ofproto/vfp-pool.c \
+	ofproto/vfp-pool.h \
 	ofproto/vfp-trace.c \
 	ofproto/vfp-uf.c \
 	ofproto/vfp-unixctl.c

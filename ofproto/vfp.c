@@ -48,6 +48,7 @@
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-pmtu.h"
+#include "ofproto/vfp-pool.h"
 #include "ofproto/vfp-internal.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
@@ -138,9 +139,13 @@ struct dirty {
 /* The dirty owners of one unit of atomic change (see owner_unit()), all
  * synced in one run.  An owner's unit is found when it is marked, while
  * its object still exists (see vfp_mark_port()), so that a run need not
- * look at every dirty owner to choose what it syncs. */
+ * look at every dirty owner to choose what it syncs.  Runs sync the units
+ * in the order in which they were marked: a full recompute marks each
+ * space's mappings together, so that their syncs find the objects that
+ * they read close together in memory. */
 struct dirty_unit {
     struct hmap_node node;      /* In 'dirty_units', by 'unit'. */
+    struct ovs_list order_node; /* In 'dirty_order'. */
     uint64_t unit;
     struct ovs_list owners;     /* Contains "struct dirty"s. */
 };
@@ -197,6 +202,14 @@ static uint64_t digest_basis;
 static bool verifying;
 static struct hmap dirty = HMAP_INITIALIZER(&dirty);
 static struct hmap dirty_units = HMAP_INITIALIZER(&dirty_units);
+static struct ovs_list dirty_order = OVS_LIST_INITIALIZER(&dirty_order);
+
+/* Where "struct dirty"s and "struct dirty_unit"s come from: a full
+ * recompute makes 100,000 of each (see vfp-pool.h). */
+static struct vfp_pool dirty_pool
+    = VFP_POOL_INITIALIZER(sizeof(struct dirty));
+static struct vfp_pool dirty_unit_pool
+    = VFP_POOL_INITIALIZER(sizeof(struct dirty_unit));
 static struct hmap shared_flows = HMAP_INITIALIZER(&shared_flows);
 
 /* What the run under way will commit, the shared flows that may no longer
@@ -282,7 +295,7 @@ mark_cookie(uint64_t cookie)
             return;
         }
     }
-    d = xmalloc(sizeof *d);
+    d = vfp_pool_alloc(&dirty_pool);
     d->cookie = cookie;
     hmap_insert(&dirty, &d->node, hash);
 
@@ -295,11 +308,12 @@ mark_cookie(uint64_t cookie)
             return;
         }
     }
-    u = xmalloc(sizeof *u);
+    u = vfp_pool_alloc(&dirty_unit_pool);
     u->unit = unit;
     ovs_list_init(&u->owners);
     ovs_list_push_back(&u->owners, &d->unit_node);
     hmap_insert(&dirty_units, &u->node, unit_hash);
+    ovs_list_push_back(&dirty_order, &u->order_node);
 }
 
 /* Forgets every dirty owner. */
@@ -310,12 +324,13 @@ clear_dirty(void)
 
     struct dirty_unit *u;
     HMAP_FOR_EACH_POP (u, node, &dirty_units) {
-        free(u);
+        ovs_list_remove(&u->order_node);
+        vfp_pool_free(&dirty_unit_pool, u);
     }
 
     struct dirty *d;
     HMAP_FOR_EACH_POP (d, node, &dirty) {
-        free(d);
+        vfp_pool_free(&dirty_pool, d);
     }
 }
 
@@ -2070,16 +2085,17 @@ sync_some_units(long long int start)
     struct dirty_unit *u;
     size_t n_synced = 0;
 
-    HMAP_FOR_EACH_SAFE (u, node, &dirty_units) {
+    LIST_FOR_EACH_SAFE (u, order_node, &dirty_order) {
         struct dirty *d;
         LIST_FOR_EACH_POP (d, unit_node, &u->owners) {
             sync_owner(d->cookie, u->unit);
             hmap_remove(&dirty, &d->node);
-            free(d);
+            vfp_pool_free(&dirty_pool, d);
             n_synced++;
         }
         hmap_remove(&dirty_units, &u->node);
-        free(u);
+        ovs_list_remove(&u->order_node);
+        vfp_pool_free(&dirty_unit_pool, u);
 
         if (time_usec() - start >= VFP_RUN_BUDGET_US
             || hmap_count(&pending) >= VFP_RUN_MAX_CHANGES) {
@@ -2265,6 +2281,8 @@ void
 vfp_destroy(void)
 {
     clear_dirty();
+    vfp_pool_destroy(&dirty_pool);
+    vfp_pool_destroy(&dirty_unit_pool);
     forget_installed();
     free(shared_check);
     shared_check = NULL;
