@@ -70,17 +70,25 @@ vfp_pool_alloc(struct vfp_pool *pool)
 }
 
 void
+vfp_pool_clear(struct vfp_pool *pool)
+{
+    /* Start again from the first chunk, in order, and give the others
+     * back. */
+    free_chunks(pool, 1);
+    pool->n_cut = 0;
+    pool->free_list = NULL;
+    pool->n_live = 0;
+}
+
+void
 vfp_pool_free(struct vfp_pool *pool, void *obj)
 {
     ovs_assert(pool->n_live);
-    if (!--pool->n_live) {
-        /* All free: start again from the first chunk, in order, and give
-         * the others back. */
-        free_chunks(pool, 1);
-        pool->n_cut = 0;
-        pool->free_list = NULL;
+    if (pool->n_live == 1) {
+        vfp_pool_clear(pool);
         return;
     }
+    pool->n_live--;
     *(void **) obj = pool->free_list;
     pool->free_list = obj;
 }

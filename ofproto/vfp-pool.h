@@ -62,4 +62,7 @@ void vfp_pool_destroy(struct vfp_pool *);
 void *vfp_pool_alloc(struct vfp_pool *);
 void vfp_pool_free(struct vfp_pool *, void *);
 
+/* Frees every object of the pool at once. */
+void vfp_pool_clear(struct vfp_pool *);
+
 #endif /* vfp-pool.h */
