@@ -2079,6 +2079,18 @@ hnv_check_free_acl(struct hnv_check_acl *acl)
 }
 
 void
+hnv_uuidset_destroy(struct uuidset *set)
+{
+    if (set) {
+        struct uuidset_node *node;
+        HMAP_FOR_EACH_SAFE (node, hmap_node, &set->uuids) {
+            free(node);
+        }
+        hmap_destroy(&set->uuids);
+    }
+}
+
+void
 hnv_check_destroy(struct hnv_check *check)
 {
     if (!check) {
@@ -2092,11 +2104,7 @@ hnv_check_destroy(struct hnv_check *check)
     /* The big tables (a row each) are freed node by node without a removal
      * each (HMAP_FOR_EACH_POP), which would walk each node's bucket: the
      * tables go as a whole. */
-    struct uuidset_node *node;
-    HMAP_FOR_EACH_SAFE (node, hmap_node, &check->accepted.uuids) {
-        free(node);
-    }
-    hmap_destroy(&check->accepted.uuids);
+    hnv_uuidset_destroy(&check->accepted);
     uuidset_destroy(&check->shared_macs);
     free(check->host_pas);
     free(check->other_host_pas);

@@ -946,8 +946,8 @@ hnv_check_full(long long int start)
     hnv_check_destroy(&check);
     hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &incumbents, &recorded,
                   &check);
-    uuidset_destroy(&incumbents);
-    uuidset_destroy(&recorded);
+    hnv_uuidset_destroy(&incumbents);
+    hnv_uuidset_destroy(&recorded);
     hnv_log_errors();
     full_check_us = time_usec() - start;
 
