@@ -49,10 +49,12 @@ struct check_ctx {
 };
 
 /* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
- * a port name): a string, or for the many CAs a binary "struct ca_key". */
+ * a port name): a string, or for the many CAs a binary "struct ca_key".
+ * One allocation holds it all, its owner after its key, so that free()
+ * frees it. */
 struct seen {
     struct hmap_node node;
-    const void *owner;          /* What claimed it (see_owner()). */
+    struct mac_owner *owner;    /* What claimed it (see_owner()), or NULL. */
     struct uuid uuid;           /* The row that claimed it. */
     size_t len;
     uint8_t key[];
@@ -136,7 +138,7 @@ void mac_row_from_local(struct check_ctx *,
 struct seen *find_seen(const struct check_ctx *, const void *key,
                        size_t len);
 struct seen *see_owner(struct check_ctx *, const void *key, size_t len,
-                       const void *owner, const struct uuid *);
+                       const struct mac_owner *, const struct uuid *);
 struct ca_key ca_key(uint32_t vsid, bool is_ip, const struct in6_addr *ip,
                      const struct eth_addr *mac);
 void note_accepted(struct check_ctx *, const struct ovsdb_idl_row *);

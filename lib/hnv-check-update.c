@@ -174,7 +174,6 @@ unsee(struct hnv_check *check, const void *key, size_t len,
 
     if (s && uuid_equals(&s->uuid, uuid)) {
         hmap_remove(&check->keys, &s->node);
-        free(CONST_CAST(void *, s->owner));
         free(s);
     }
 }
@@ -281,8 +280,7 @@ move_mapping(struct update *u, const struct ovsdb_idl_row *row,
     struct ca_key key = ca_key(m->vsid, false, NULL, &m->mac);
     struct seen *s = find_seen(&u->ctx, &key, sizeof key);
     if (s) {
-        struct mac_owner *o = CONST_CAST(struct mac_owner *, s->owner);
-        o->pl = pl->header_.uuid;
+        s->owner->pl = pl->header_.uuid;
     }
     m->locator = pl->header_.uuid;
     m->pa = pa;

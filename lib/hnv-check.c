@@ -215,7 +215,7 @@ memos_destroy(struct hmap *memos)
 }
 
 static void see_new(struct check_ctx *, const void *key, size_t len,
-                    const void *owner, const struct uuid *);
+                    const struct mac_owner *, const struct uuid *);
 static struct hnv_check_subnet *find_subnet__(
     const struct check_ctx *, const struct msvtep_logical_switch *);
 
@@ -264,12 +264,12 @@ find_seen(const struct check_ctx *ctx, const void *key, size_t len)
     return NULL;
 }
 
-/* Records the 'len' bytes of 'key' as claimed by 'owner' in row 'uuid'
- * (both may be NULL).  Returns NULL if they had not been seen yet,
+/* Records the 'len' bytes of 'key' as claimed by a copy of 'owner' in row
+ * 'uuid' (both may be NULL).  Returns NULL if they had not been seen yet,
  * otherwise the earlier record, unchanged. */
 struct seen *
 see_owner(struct check_ctx *ctx, const void *key, size_t len,
-          const void *owner, const struct uuid *uuid)
+          const struct mac_owner *owner, const struct uuid *uuid)
 {
     struct seen *s = find_seen(ctx, key, len);
     if (s) {
@@ -280,13 +280,21 @@ see_owner(struct check_ctx *ctx, const void *key, size_t len,
 }
 
 /* Records the 'len' bytes of 'key', which have not been seen, as claimed by
- * 'owner' in row 'uuid' (both may be NULL). */
+ * a copy of 'owner' in row 'uuid' (both may be NULL).  The copy shares the
+ * record's allocation: a full check records 50,000 MACs and more. */
 static void
 see_new(struct check_ctx *ctx, const void *key, size_t len,
-        const void *owner, const struct uuid *uuid)
+        const struct mac_owner *owner, const struct uuid *uuid)
 {
-    struct seen *s = xmalloc(sizeof *s + len);
-    s->owner = owner;
+    size_t owner_ofs = ROUND_UP(sizeof(struct seen) + len,
+                                __alignof__(struct mac_owner));
+    struct seen *s = xmalloc(owner ? owner_ofs + sizeof *owner
+                             : sizeof *s + len);
+    s->owner = NULL;
+    if (owner) {
+        s->owner = ALIGNED_CAST(struct mac_owner *, (char *) s + owner_ofs);
+        *s->owner = *owner;
+    }
     s->uuid = uuid ? *uuid : UUID_ZERO;
     s->len = len;
     memcpy(s->key, key, len);
@@ -1423,15 +1431,16 @@ check_mac_owner(struct check_ctx *ctx, const struct mac_row *r,
                 const struct hnv_check_nic *nic)
 {
     struct ca_key key = ca_key(vsid, false, NULL, mac);
-    struct mac_owner *owner = xzalloc(sizeof *owner);
-    owner->nic = nic;
-    owner->pl = r->local ? UUID_ZERO : r->pl->header_.uuid;
+    struct mac_owner owner = {
+        .nic = nic,
+        .pl = r->local ? UUID_ZERO : r->pl->header_.uuid,
+    };
 
-    struct seen *s = see_owner(ctx, &key, sizeof key, owner, &r->row->uuid);
+    struct seen *s = see_owner(ctx, &key, sizeof key, &owner,
+                               &r->row->uuid);
     if (!s) {
         return true;
     }
-    free(owner);
 
     const struct mac_owner *o = s->owner;
     bool same = (r->local
@@ -2070,6 +2079,18 @@ hnv_check_free_acl(struct hnv_check_acl *acl)
 }
 
 void
+hnv_uuidset_destroy(struct uuidset *set)
+{
+    if (set) {
+        struct uuidset_node *node;
+        HMAP_FOR_EACH_SAFE (node, hmap_node, &set->uuids) {
+            free(node);
+        }
+        hmap_destroy(&set->uuids);
+    }
+}
+
+void
 hnv_check_destroy(struct hnv_check *check)
 {
     if (!check) {
@@ -2079,7 +2100,11 @@ hnv_check_destroy(struct hnv_check *check)
         free(check->errors[i].reason);
     }
     free(check->errors);
-    uuidset_destroy(&check->accepted);
+
+    /* The big tables (a row each) are freed node by node without a removal
+     * each (HMAP_FOR_EACH_POP), which would walk each node's bucket: the
+     * tables go as a whole. */
+    hnv_uuidset_destroy(&check->accepted);
     uuidset_destroy(&check->shared_macs);
     free(check->host_pas);
     free(check->other_host_pas);
@@ -2103,7 +2128,7 @@ hnv_check_destroy(struct hnv_check *check)
     hmap_destroy(&check->nics_by_vsid);
 
     struct hnv_check_mapping *m;
-    HMAP_FOR_EACH_POP (m, node, &check->mappings) {
+    HMAP_FOR_EACH_SAFE (m, node, &check->mappings) {
         free(m);
     }
     hmap_destroy(&check->mappings);
@@ -2124,8 +2149,7 @@ hnv_check_destroy(struct hnv_check *check)
     hmap_destroy(&check->acls_by_target);
 
     struct seen *s;
-    HMAP_FOR_EACH_POP (s, node, &check->keys) {
-        free(CONST_CAST(void *, s->owner));
+    HMAP_FOR_EACH_SAFE (s, node, &check->keys) {
         free(s);
     }
     hmap_destroy(&check->keys);

@@ -259,6 +259,11 @@ void hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
                    const struct uuidset *recorded, struct hnv_check *);
 void hnv_check_destroy(struct hnv_check *);
 
+/* Destroys 'set' as uuidset_destroy() does, faster for a big one (the
+ * 'accepted' set of a check has a node for each row): its nodes are freed
+ * without being removed one by one. */
+void hnv_uuidset_destroy(struct uuidset *set);
+
 /* Change-driven checking.
  *
  * hnv_check_update() applies the changes that 'vtep' and 'fw' tracked since

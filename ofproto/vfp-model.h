@@ -122,6 +122,11 @@ struct vfp_mapping {
                                  * Advertisements have the Router flag. */
     size_t flood_slot;          /* Its place in the space's floods, or
                                  * SIZE_MAX if 'no_flood'. */
+
+    /* The engine's (vfp.c): a copy of the digest of its flows that its
+     * owner keeps, and its epoch, 0 if none. */
+    uint64_t digest;
+    unsigned int digest_epoch;
 };
 
 /* A space's CAs of one address family, in the order its floods copy to

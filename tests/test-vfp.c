@@ -59,6 +59,7 @@
 #include "hnvtest.h"
 #include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-model-raw.h"
+#include "ofproto/vfp-pool.h"
 #include "ofproto/vfp-syntax.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
@@ -651,11 +652,86 @@ test_layout(struct ovs_cmdl_context *ctx OVS_UNUSED)
     }
 }
 
+/* "pool N": allocates N objects of a pool, frees every other one, takes
+ * them back, then frees all.  Fails unless each object is its own (written
+ * and read back whole), the pool counts them, reuses what was freed before
+ * cutting more, and gives back all but one chunk once all are free. */
+struct pool_obj {
+    uint64_t words[5];
+};
+
+static void
+pool_fill(struct pool_obj *o, uint64_t x)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(o->words); i++) {
+        o->words[i] = x * 5 + i;
+    }
+}
+
+static void
+pool_check(const struct pool_obj *o, uint64_t x)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(o->words); i++) {
+        if (o->words[i] != x * 5 + i) {
+            ovs_fatal(0, "object %"PRIu64" was overwritten", x);
+        }
+    }
+}
+
+static void
+test_pool(struct ovs_cmdl_context *ctx)
+{
+    size_t n = strtoul(ctx->argv[1], NULL, 10);
+    struct pool_obj **objs = xcalloc(n, sizeof *objs);
+    struct vfp_pool pool = VFP_POOL_INITIALIZER(sizeof(struct pool_obj));
+
+    for (size_t i = 0; i < n; i++) {
+        objs[i] = vfp_pool_alloc(&pool);
+        pool_fill(objs[i], i);
+    }
+    size_t chunks = pool.n_chunks;
+    for (size_t i = 0; i < n; i++) {
+        pool_check(objs[i], i);
+    }
+    for (size_t i = 0; i < n; i += 2) {
+        vfp_pool_free(&pool, objs[i]);
+    }
+    for (size_t i = 0; i < n; i += 2) {
+        objs[i] = vfp_pool_alloc(&pool);
+        pool_fill(objs[i], i);
+    }
+    if (pool.n_chunks != chunks || pool.n_live != n) {
+        ovs_fatal(0, "freed objects were not reused");
+    }
+    for (size_t i = 0; i < n; i++) {
+        pool_check(objs[i], i);
+        vfp_pool_free(&pool, objs[i]);
+    }
+    printf("%"PRIuSIZE" objects of %"PRIuSIZE" bytes in %"PRIuSIZE" "
+           "chunks; once all free, %"PRIuSIZE" chunk and %"PRIuSIZE
+           " objects\n", n, pool.obj_size, chunks, pool.n_chunks,
+           pool.n_live);
+
+    /* Cleared at once, it starts again from its first chunk. */
+    for (size_t i = 0; i < n; i++) {
+        objs[i] = vfp_pool_alloc(&pool);
+        pool_fill(objs[i], i);
+    }
+    vfp_pool_clear(&pool);
+    if (pool.n_chunks != 1 || pool.n_live
+        || vfp_pool_alloc(&pool) != pool.chunks[0]) {
+        ovs_fatal(0, "a cleared pool did not start again");
+    }
+    vfp_pool_destroy(&pool);
+    free(objs);
+}
+
 static const struct ovs_cmdl_command commands[] = {
     { "acl-cost", "SEED N", 2, 2, test_acl_cost, OVS_RO },
     { "range", "MIN MAX", 2, 2, test_range, OVS_RO },
     { "compile", "OBJECT...", 1, INT_MAX, test_compile, OVS_RO },
     { "layout", "", 0, 0, test_layout, OVS_RO },
+    { "pool", "N", 1, 1, test_pool, OVS_RO },
     { NULL, NULL, 0, 0, NULL, OVS_RO },
 };
 

@@ -27,6 +27,7 @@
 #include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-engine.h"
 #include "ofproto/vfp-model-raw.h"
+#include "ofproto/vfp-pool.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -798,6 +799,20 @@ struct want_mapping {
     bool no_flood;              /* The gateway's: not a VM to flood to. */
 };
 
+/* Where "struct want_mapping"s come from: a full compilation makes one for
+ * each mapping of each space, 100,000 and more, and frees them all at its
+ * end (see vfp-pool.h). */
+static struct vfp_pool want_mapping_pool
+    = VFP_POOL_INITIALIZER(sizeof(struct want_mapping));
+
+static struct want_mapping *
+want_mapping_new(void)
+{
+    struct want_mapping *wm = vfp_pool_alloc(&want_mapping_pool);
+    memset(wm, 0, sizeof *wm);
+    return wm;
+}
+
 /* A space to program: a subnet's, or a virtual network's routing space. */
 struct want_space {
     struct hmap_node node;      /* In 'spaces', by name. */
@@ -855,7 +870,7 @@ want_mapping_insert(struct want_space *ws, struct want_mapping *wm)
     HMAP_FOR_EACH_WITH_HASH (old, node, hash, &ws->mappings) {
         if (ipv6_addr_equals(&old->ca, &wm->ca)) {
             hmap_remove(&ws->mappings, &old->node);
-            free(old);
+            vfp_pool_free(&want_mapping_pool, old);
             break;
         }
     }
@@ -881,7 +896,7 @@ want_subnet_mappings(const struct hnv_check *check,
         for (int i = 0; i < 2; i++) {
             struct want_space *dst = i ? rd : ws;
             if (dst) {
-                struct want_mapping *wm = xzalloc(sizeof *wm);
+                struct want_mapping *wm = want_mapping_new();
                 wm->vsid = cm->vsid;
                 wm->ca = cm->ca;
                 wm->mac = cm->mac;
@@ -896,7 +911,7 @@ want_subnet_mappings(const struct hnv_check *check,
     /* The gateway, IPv4 or IPv6, answers ARP or neighbour discovery with
      * the router MAC. */
     if (ws && subnet->has_prefix && check->has_router_mac) {
-        struct want_mapping *wm = xzalloc(sizeof *wm);
+        struct want_mapping *wm = want_mapping_new();
         hnv_prefix_gateway(&subnet->prefix, &wm->ca);
         wm->mac = check->router_mac;
         wm->pa = in6addr_any;
@@ -980,6 +995,7 @@ sync_space(const struct want_space *ws, uint32_t vsid)
     sset_add(&programmed_spaces, name);
 
     struct want_mapping *wm;
+    bool failed = false;
     HMAP_FOR_EACH (wm, node, &ws->mappings) {
         const struct vfp_mapping *old = vfp_space_find_mapping(space,
                                                                &wm->ca);
@@ -995,14 +1011,21 @@ sync_space(const struct want_space *ws, uint32_t vsid)
         if (error) {
             VLOG_WARN("space %s: %s", name, error);
             free(error);
+            failed = true;
         }
     }
 
-    const struct vfp_mapping *mapping;
-    HMAP_FOR_EACH_SAFE (mapping, node, &space->mappings) {
-        if ((!vsid || mapping->vsid == vsid)
-            && !want_mapping_contains(ws, &mapping->ca_ip)) {
-            vfp_remove_mapping(mapping);
+    /* The space now has each CA of 'ws', one mapping each: with as many
+     * mappings as 'ws', it has no other, and a full compilation need not
+     * look each one up again. */
+    if (vsid || failed
+        || hmap_count(&space->mappings) != hmap_count(&ws->mappings)) {
+        const struct vfp_mapping *mapping;
+        HMAP_FOR_EACH_SAFE (mapping, node, &space->mappings) {
+            if ((!vsid || mapping->vsid == vsid)
+                && !want_mapping_contains(ws, &mapping->ca_ip)) {
+                vfp_remove_mapping(mapping);
+            }
         }
     }
 
@@ -1104,8 +1127,8 @@ want_spaces_destroy(struct hmap *spaces)
 
     HMAP_FOR_EACH_POP (ws, node, spaces) {
         struct want_mapping *wm;
-        HMAP_FOR_EACH_POP (wm, node, &ws->mappings) {
-            free(wm);
+        HMAP_FOR_EACH_SAFE (wm, node, &ws->mappings) {
+            vfp_pool_free(&want_mapping_pool, wm);
         }
         hmap_destroy(&ws->mappings);
         free(ws->name);
