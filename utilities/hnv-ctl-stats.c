@@ -29,6 +29,7 @@
 
 #include "db-ctl-base.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/shash.h"
 #include "smap.h"
 #include "util.h"
 #include "vtep/ms-vtep-idl.h"
@@ -71,28 +72,14 @@ compare_ports(const void *a_, const void *b_)
     return strcmp((*a)->name, (*b)->name);
 }
 
-/* The Host_Report row of host 'name' in 'idl', if any. */
-static const struct msvtep_host_report *
-find_report(const struct ovsdb_idl *idl, const char *name)
-{
-    const struct msvtep_host_report *r;
-
-    MSVTEP_HOST_REPORT_FOR_EACH (r, idl) {
-        if (!strcmp(r->name, name)) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
-/* Appends host 'ps' and its VM NICs to 's'. */
+/* Appends host 'ps', with its Host_Report row 'r' (if any), and its VM
+ * NICs to 's'. */
 static void
-format_host(const struct ovsdb_idl *idl,
-            const struct msvtep_physical_switch *ps, struct ds *s)
+format_host(const struct msvtep_physical_switch *ps,
+            const struct msvtep_host_report *r, struct ds *s)
 {
     ds_put_format(s, "Host \"%s\"\n", ps->name);
 
-    const struct msvtep_host_report *r = find_report(idl, ps->name);
     const struct smap *status = r ? &r->status : NULL;
     const struct smap_node **keys = status ? smap_sort(status) : NULL;
     bool any = false;
@@ -152,8 +139,16 @@ cmd_stats(struct ctl_context *ctx)
     if (n) {
         qsort(hosts, n, sizeof *hosts, compare_hosts);
     }
-    for (size_t i = 0; i < n; i++) {
-        format_host(ctx->idl, hosts[i], &ctx->output);
+    /* The hosts' reports by name, looked up once each. */
+    struct shash reports = SHASH_INITIALIZER(&reports);
+    const struct msvtep_host_report *r;
+    MSVTEP_HOST_REPORT_FOR_EACH (r, ctx->idl) {
+        shash_add_once(&reports, r->name, r);
     }
+    for (size_t i = 0; i < n; i++) {
+        format_host(hosts[i], shash_find_data(&reports, hosts[i]->name),
+                    &ctx->output);
+    }
+    shash_destroy(&reports);
     free(hosts);
 }

@@ -427,8 +427,8 @@ hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
     case TXN_ERROR:
     default: {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_WARN_RL(&rl, "%s: writing cur_cfg or In_Force of %s database "
-                     "failed (%s)",
+        VLOG_WARN_RL(&rl, "%s: writing cur_cfg, In_Force or this host's "
+                     "report in %s database failed (%s)",
                      hnv_remote, db->name,
                      ovsdb_idl_txn_get_error(db->cfg_txn));
         db->cfg_retry = time_msec() + 5000;
