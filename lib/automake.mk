@@ -8,7 +8,9 @@ lib_libhnv_la_SOURCES = \
 	lib/hnv-check-update.c \
 	lib/hnv-check.h \
 	lib/hnv-policy.c \
-	lib/hnv-policy.h
+	lib/hnv-policy.h \
+	lib/hnv-scope.c \
+	lib/hnv-scope.h
 nodist_lib_libhnv_la_SOURCES = \
 	vtep/ms-vtep-idl.c \
 	vtep/ms-vtep-idl.h \

@@ -20,7 +20,8 @@ utilities_hnv_ctl_SOURCES = \
 	utilities/hnv-ctl-show-model.c \
 	utilities/hnv-ctl-show-text.c \
 	utilities/hnv-ctl-stats.c \
-	utilities/hnv-ctl-vtep.c
+	utilities/hnv-ctl-vtep.c \
+	utilities/hnv-ctl-wait.c
 utilities_hnv_ctl_LDADD = lib/libhnv.la $(OVS_LIBOPENVSWITCH)
 
 man_MANS += utilities/hnv-ctl.8

@@ -66,20 +66,11 @@ static struct ovsdb_idl_txn *the_idl_txn;
  * hnv-ctl-fetch.c). */
 static struct hnv_fetch *the_fetch;
 
-/* With --wait=hosts and an ms_vtep transaction: the hosts (Physical_Switch
- * names) that had VM NICs before the commands ran.  A host that the
- * transaction leaves without VM NICs (its last one moved or deleted) still
- * has to drop them. */
-static struct sset hosts_before = SSET_INITIALIZER(&hosts_before);
-
-/* With --wait=hosts after an ms_firewall transaction: the IDL of ms_vtep
- * that holds the hosts' reports, for hnv_ctl_exit() to free. */
-static struct ovsdb_idl *hosts_idl;
-
 /* See hnv-ctl.h. */
 const struct ovsdb_idl_class *hnv_aux_class;
 struct ovsdb_idl *hnv_aux_idl;
 bool hnv_vtep_extension = true;
+bool hnv_vtep_reports = true;
 
 static void drop_indexes(void);
 static void destroy_aux_idl(void);
@@ -97,8 +88,7 @@ hnv_ctl_exit(int status)
     ovsdb_idl_destroy(the_idl);
     hnv_fetch_destroy(the_fetch);
     destroy_aux_idl();
-    sset_destroy(&hosts_before);
-    ovsdb_idl_destroy(hosts_idl);
+    hnv_wait_destroy();
     exit(status);
 }
 
@@ -117,6 +107,18 @@ hnv_ctl_set_deadline(unsigned int secs)
         timeout_secs = secs;
         deadline = time_msec() + secs * 1000LL;
     }
+}
+
+long long int
+hnv_ctl_deadline(void)
+{
+    return deadline;
+}
+
+unsigned int
+hnv_ctl_timeout_secs(void)
+{
+    return timeout_secs;
 }
 
 /* Connects to the database of 'class' at --db and waits for its contents:
@@ -155,285 +157,6 @@ void
 cmd_sync(struct ctl_context *ctx OVS_UNUSED)
 {
     force_wait = true;
-}
-
-/* Waiting for the host agent (--wait).
- *
- * Like ovs-vsctl with ovs-vswitchd: the transaction that carries the
- * changes also increments next_cfg of the database's root row (Global in
- * ms_vtep, FW_Global in ms_firewall), and the host agent copies next_cfg to
- * cur_cfg once the policy of that transaction, and of all before it, has
- * its flows installed. */
-
-/* Increments next_cfg of the root row of the database of 'idl' in 'txn',
- * creating the row if there is none.  With 'force', even if the
- * transaction changes nothing else. */
-static void
-increment_next_cfg(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
-                   bool force)
-{
-    if (ovsdb_idl_get_class(idl) == &msvtep_idl_class) {
-        const struct msvtep_global *global = msvtep_global_first(idl);
-        if (!global) {
-            global = msvtep_global_insert(txn);
-        }
-        ovsdb_idl_txn_increment(txn, &global->header_,
-                                &msvtep_global_col_next_cfg, force);
-    } else {
-        const struct msfw_fw_global *global = msfw_fw_global_first(idl);
-        if (!global) {
-            global = msfw_fw_global_insert(txn);
-        }
-        ovsdb_idl_txn_increment(txn, &global->header_,
-                                &msfw_fw_global_col_next_cfg, force);
-    }
-}
-
-/* Returns cur_cfg of the root row of the database of 'idl', or -1 if there
- * is no such row. */
-static int64_t
-get_cur_cfg(const struct ovsdb_idl *idl)
-{
-    if (ovsdb_idl_get_class(idl) == &msvtep_idl_class) {
-        const struct msvtep_global *global = msvtep_global_first(idl);
-        return global ? global->cur_cfg : -1;
-    } else {
-        const struct msfw_fw_global *global = msfw_fw_global_first(idl);
-        return global ? global->cur_cfg : -1;
-    }
-}
-
-/* Waits until cur_cfg in the database of 'idl' reaches 'next_cfg', or the
- * deadline passes.  The changes are committed by then, so a failure here
- * exits with status 2, not 1. */
-static void
-wait_for_cur_cfg(struct ovsdb_idl *idl, int64_t next_cfg)
-{
-    const char *root = (ovsdb_idl_get_class(idl) == &msvtep_idl_class
-                        ? "Global" : "FW_Global");
-
-    /* The alarm of ctl_timeout_setup() would end the program without a
-     * word: watch the deadline here instead, to say what timed out. */
-    time_alarm(UINT_MAX);
-
-    for (;;) {
-        ovsdb_idl_run(idl);
-        if (!ovsdb_idl_is_alive(idl)) {
-            int retval = ovsdb_idl_get_last_error(idl);
-            ovs_error(0, "%s: database connection failed (%s) while waiting "
-                      "for the host agent; the changes were committed",
-                      hnv_db_remote, ovs_retval_to_string(retval));
-            hnv_ctl_exit(2);
-        }
-
-        int64_t cur_cfg = get_cur_cfg(idl);
-        if (cur_cfg >= next_cfg) {
-            return;
-        }
-        if (time_msec() >= deadline) {
-            ovs_error(0, "timed out after %u s waiting for the host agent to "
-                      "apply the changes (%s %s next_cfg %"PRId64", cur_cfg "
-                      "%"PRId64"); they are committed but not confirmed: is "
-                      "ovs-vswitchd following this database? (see "
-                      "\"ovs-appctl hnv/status\" on the host)",
-                      timeout_secs, ovsdb_idl_get_class(idl)->database, root,
-                      next_cfg, cur_cfg);
-            hnv_ctl_exit(2);
-        }
-
-        ovsdb_idl_wait(idl);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
-}
-
-/* Waiting for every host (--wait=hosts).
- *
- * Where several hosts follow one database (a fleet), cur_cfg tells only
- * that some host has the policy.  Each host agent also reports, in its own
- * Host_Report row, the next_cfg of each database whose policy it has
- * installed: status:hnv-cfg for ms_vtep, hnv-fw-cfg for ms_firewall.
- * The hosts waited for are those that serve the changes: every host with a
- * VM NIC (in its "ports") after the commit, and for an ms_vtep
- * transaction, every host that had one before it.  A host deleted while
- * hnv-ctl waits is no longer waited for. */
-
-/* Adds to 'hosts' the name of every host in ms_vtep 'idl' with VM NICs.
- * Returns the number of hosts in 'idl'.  Reads the uuids of "ports", so
- * that it does not matter whether 'idl' has the Physical_Port rows. */
-static size_t
-collect_serving_hosts(const struct ovsdb_idl *idl, struct sset *hosts)
-{
-    const struct msvtep_physical_switch *ps;
-    size_t n = 0;
-
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, idl) {
-        const struct ovsdb_datum *ports
-            = msvtep_physical_switch_get_ports(ps, OVSDB_TYPE_UUID);
-        if (ports->n) {
-            sset_add(hosts, ps->name);
-        }
-        n++;
-    }
-    return n;
-}
-
-/* Notes, before an ms_vtep transaction's commands run, the hosts with VM
- * NICs in 'idl'. */
-static void
-note_hosts_before(const struct ovsdb_idl *idl)
-{
-    sset_clear(&hosts_before);
-    if (hnv_wait_hosts && ovsdb_idl_get_class(idl) == &msvtep_idl_class) {
-        collect_serving_hosts(idl, &hosts_before);
-    }
-}
-
-/* Returns an IDL of ms_vtep at --db that holds the hosts' names, VM NICs
- * and reports, once it has them.  (The commands' IDL asks for no report:
- * see hnv-ctl-fetch.c.) */
-static struct ovsdb_idl *
-connect_hosts_idl(void)
-{
-    struct ovsdb_idl *idl = ovsdb_idl_create(hnv_db_remote,
-                                             &msvtep_idl_class, false,
-                                             false);
-    ovsdb_idl_add_column(idl, &msvtep_physical_switch_col_name);
-    ovsdb_idl_add_column(idl, &msvtep_physical_switch_col_ports);
-    ovsdb_idl_add_column(idl, &msvtep_host_report_col_name);
-    ovsdb_idl_add_column(idl, &msvtep_host_report_col_status);
-
-    while (!ovsdb_idl_has_ever_connected(idl)) {
-        ovsdb_idl_run(idl);
-        if (!ovsdb_idl_is_alive(idl) || time_msec() >= deadline) {
-            int retval = ovsdb_idl_get_last_error(idl);
-            ovs_error(0, "%s: could not read the hosts in ms_vtep (%s) to "
-                      "wait for them; the changes were committed",
-                      hnv_db_remote,
-                      retval ? ovs_retval_to_string(retval) : "timed out");
-            ovsdb_idl_destroy(idl);
-            hnv_ctl_exit(2);
-        }
-        ovsdb_idl_wait(idl);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
-    return idl;
-}
-
-/* Appends to 'lagging' each host of 'hosts' in 'idl' (ms_vtep) whose
- * report in Host_Report status 'key' has not reached 'next_cfg', with what
- * it reported.  Hosts no longer in 'idl' need nothing. */
-static void
-find_lagging_hosts(const struct ovsdb_idl *idl, const struct sset *hosts,
-                   const char *key, int64_t next_cfg, struct svec *lagging)
-{
-    const struct msvtep_host_report *r;
-    const struct msvtep_physical_switch *ps;
-    struct shash reports = SHASH_INITIALIZER(&reports);
-
-    MSVTEP_HOST_REPORT_FOR_EACH (r, idl) {
-        shash_add_once(&reports, r->name, r);
-    }
-    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, idl) {
-        if (!sset_contains(hosts, ps->name)) {
-            continue;
-        }
-        r = shash_find_data(&reports, ps->name);
-        const char *s = r ? smap_get(&r->status, key) : NULL;
-        long long int cfg;
-        if (!s) {
-            svec_add_nocopy(lagging, xasprintf("%s has not reported",
-                                               ps->name));
-        } else if (!str_to_llong(s, 10, &cfg)) {
-            svec_add_nocopy(lagging, xasprintf("%s reported \"%s\"",
-                                               ps->name, s));
-        } else if (cfg < next_cfg) {
-            svec_add_nocopy(lagging, xasprintf("%s at %lld", ps->name, cfg));
-        }
-    }
-    shash_destroy(&reports);
-}
-
-/* Returns true if the ms_vtep database at --db has ovs-hnv's Host_Report
- * table, where host agents report. */
-static bool
-server_has_host_reports(void)
-{
-    bool has_physical_port, has_in_force, has_host_report;
-    struct jsonrpc_session *js = hnv_server_open(hnv_db_remote);
-
-    hnv_server_probe_extensions(js, hnv_db_remote, &has_physical_port,
-                                &has_in_force, &has_host_report);
-    hnv_server_close(js);
-    return has_host_report;
-}
-
-/* Waits until every host that serves the changes has reported 'next_cfg'
- * of the database of 'idl' applied, or the deadline passes (exit status
- * 2).  Where no host can report (Microsoft's schema), or the database has
- * at most one host, or no host has VM NICs, waits for cur_cfg instead, as
- * --wait does. */
-static void
-wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
-{
-    bool vtep = ovsdb_idl_get_class(idl) == &msvtep_idl_class;
-    const char *key = vtep ? "hnv-cfg" : "hnv-fw-cfg";
-
-    time_alarm(UINT_MAX);
-    if (!server_has_host_reports()) {
-        wait_for_cur_cfg(idl, next_cfg);
-        return;
-    }
-
-    hosts_idl = connect_hosts_idl();
-    struct ovsdb_idl *h_idl = hosts_idl;
-    struct sset hosts;
-    sset_clone(&hosts, &hosts_before);
-    ovsdb_idl_run(h_idl);
-    size_t n_hosts = collect_serving_hosts(h_idl, &hosts);
-    bool by_host = n_hosts > 1 && !sset_is_empty(&hosts);
-
-    while (by_host) {
-        struct svec lagging = SVEC_EMPTY_INITIALIZER;
-
-        ovsdb_idl_run(h_idl);
-        if (!ovsdb_idl_is_alive(h_idl)) {
-            int retval = ovsdb_idl_get_last_error(h_idl);
-            ovs_error(0, "%s: database connection failed (%s) while waiting "
-                      "for the hosts; the changes were committed",
-                      hnv_db_remote, ovs_retval_to_string(retval));
-            hnv_ctl_exit(2);
-        }
-        find_lagging_hosts(h_idl, &hosts, key, next_cfg, &lagging);
-        if (!lagging.n) {
-            svec_destroy(&lagging);
-            break;
-        }
-        if (time_msec() >= deadline) {
-            svec_sort(&lagging);
-            char *list = svec_join(&lagging, ", ", "");
-            ovs_error(0, "timed out after %u s waiting for the hosts to "
-                      "apply the changes (%s next_cfg %"PRId64"): %s; they "
-                      "are committed but not confirmed there (see "
-                      "\"ovs-appctl hnv/status\" on %s)", timeout_secs,
-                      ovsdb_idl_get_class(idl)->database, next_cfg, list,
-                      lagging.n > 1 ? "those hosts" : "that host");
-            free(list);
-            hnv_ctl_exit(2);
-        }
-        svec_destroy(&lagging);
-
-        ovsdb_idl_wait(h_idl);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
-    sset_destroy(&hosts);
-    ovsdb_idl_destroy(hosts_idl);
-    hosts_idl = NULL;
-    if (!by_host) {
-        wait_for_cur_cfg(idl, next_cfg);
-    }
 }
 
 /* Running the commands. */
@@ -516,7 +239,7 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
         ovsdb_idl_txn_set_dry_run(txn);
     }
     ovsdb_idl_txn_add_comment(txn, "hnv-ctl: %s", args);
-    note_hosts_before(idl);
+    hnv_wait_start(idl);
 
     struct ovsdb_symbol_table *symtab = ovsdb_symbol_table_create();
     for (c = commands; c < &commands[n_commands]; c++) {
@@ -529,9 +252,11 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
     ctl_context_init(&ctx, NULL, idl, txn, symtab, NULL);
     for (c = commands; c < &commands[n_commands]; c++) {
         ctl_context_init_command(&ctx, c, c == &commands[n_commands - 1]);
+        hnv_wait_command_start();
         if (c->syntax->run) {
             (c->syntax->run)(&ctx);
         }
+        hnv_wait_command_done(c->syntax);
         if (ctx.error) {
             ctl_fatal("%s", ctx.error);
         }
@@ -558,7 +283,7 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
                     && (force_wait
                         || ctl_might_write_to_db(commands, n_commands)));
     if (waiting) {
-        increment_next_cfg(idl, txn, force_wait);
+        hnv_wait_prepare(idl, txn, force_wait);
     }
 
     check_symbols(symtab);
@@ -622,11 +347,7 @@ do_hnv_ctl(const char *args, struct ctl_command *commands,
     /* The output first: the changes are made, whatever the agent does. */
     if (next_cfg >= 0) {
         fflush(stdout);
-        if (hnv_wait_hosts) {
-            wait_for_hosts(idl, next_cfg);
-        } else {
-            wait_for_cur_cfg(idl, next_cfg);
-        }
+        hnv_wait_finish(idl, next_cfg);
     }
     ovsdb_idl_destroy(idl);
     the_idl = NULL;
@@ -673,6 +394,7 @@ hnv_ctl_run(char *args, struct ctl_command *commands, size_t n_commands,
                                  n_commands, false);
     struct ovsdb_idl *idl = the_idl = hnv_fetch_get_idl(the_fetch);
     hnv_vtep_extension = hnv_fetch_has_physical_port(the_fetch);
+    hnv_vtep_reports = hnv_fetch_has_host_report(the_fetch);
     run_prerequisites(commands, n_commands, idl);
     hnv_fetch_omit_missing(the_fetch);
     if (hnv_aux_class) {
@@ -706,7 +428,7 @@ hnv_ctl_run(char *args, struct ctl_command *commands, size_t n_commands,
                     hnv_fetch_destroy(the_fetch);
                     the_fetch = NULL;
                     destroy_aux_idl();
-                    sset_destroy(&hosts_before);
+                    hnv_wait_destroy();
                     exit(EXIT_SUCCESS);
                 }
             }

@@ -406,6 +406,14 @@ hnv_fetch_omit_missing(const struct hnv_fetch *f)
     }
 }
 
+/* Returns whether the server's ms_vtep has the Host_Report table (true if
+ * 'f' did not ask: see struct hnv_fetch). */
+bool
+hnv_fetch_has_host_report(const struct hnv_fetch *f)
+{
+    return f->has_host_report;
+}
+
 /* Returns whether the server's ms_vtep has Ucast_Macs_Local:physical_port
  * (true if 'f' did not ask: see struct hnv_fetch). */
 bool

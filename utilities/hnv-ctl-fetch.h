@@ -38,6 +38,7 @@ bool hnv_fetch_run(struct hnv_fetch *);
 void hnv_fetch_log(const struct hnv_fetch *);
 void hnv_fetch_omit_missing(const struct hnv_fetch *);
 bool hnv_fetch_has_physical_port(const struct hnv_fetch *);
+bool hnv_fetch_has_host_report(const struct hnv_fetch *);
 void hnv_fetch_destroy(struct hnv_fetch *);
 
 char *hnv_fetch_vnic_id(const char *nic);

@@ -725,6 +725,19 @@ cmd_del_vsid(struct ctl_context *ctx)
     msvtep_logical_switch_delete(ls);
 }
 
+/* Tells hnv-ctl-wait.c the virtual subnets of VM NIC 'pp', which a change
+ * of the NIC touches. */
+static void
+scope_port(const struct msvtep_physical_port *pp)
+{
+    for (size_t i = 0; i < pp->n_vlan_bindings; i++) {
+        const struct msvtep_logical_switch *ls = pp->value_vlan_bindings[i];
+        if (ls && ls->n_tunnel_key) {
+            hnv_ctl_scope_vsid(ls->tunnel_key[0]);
+        }
+    }
+}
+
 /* Finds the host that "add-port" adds to: 'host' (named by 'what', the
  * HOST argument or --host), or without one, the only one. */
 static const struct msvtep_physical_switch *
@@ -782,6 +795,7 @@ cmd_add_port(struct ctl_context *ctx)
     if (!get_vsubnet(ctx, argv[1], true, &vs)) {
         return;
     }
+    hnv_ctl_scope_vsid(vs.vsid);
     if (!port_id[0]) {
         arg_error(ctx, "PORT_ID", "the VM NIC id must not be empty");
         return;
@@ -920,6 +934,7 @@ cmd_del_port(struct ctl_context *ctx)
         }
         return;
     }
+    scope_port(pp);
 
     struct vtep_index *ix = vtep_index(ctx->idl, VIX_USERS);
     const struct msvtep_ucast_macs_local *uml;
@@ -986,6 +1001,7 @@ cmd_move_port(struct ctl_context *ctx)
         arg_error(ctx, "PORT_ID", "no port \"%s\"", port_id);
         return;
     }
+    scope_port(pp);
     const struct msvtep_physical_switch *ps = find_host(ctx->idl, host);
     if (!ps) {
         arg_error(ctx, "HOST", "no host \"%s\" (run set-host first)", host);
@@ -1044,6 +1060,7 @@ cmd_add_mapping(struct ctl_context *ctx)
         || !parse_ip_arg(ctx, "PA", ctx->argv[4], &pa)) {
         return;
     }
+    hnv_ctl_scope_vsid(vs.vsid);
     if (!IN6_IS_ADDR_V4MAPPED(&pa)) {
         /* The agent would refuse the row: the underlay is IPv4. */
         arg_error(ctx, "PA", "%s: IPv6 provider addresses are not "
@@ -1130,6 +1147,7 @@ cmd_del_mapping(struct ctl_context *ctx)
         || !parse_ip_arg(ctx, "CA_IP", ctx->argv[2], &ip)) {
         return;
     }
+    hnv_ctl_scope_vsid(vsid);
 
     const struct msvtep_logical_switch *ls = find_vsid(ctx->idl, vsid);
     if (!ls) {

@@ -61,6 +61,7 @@ struct msvtep_ucast_macs_remote;
 struct ovsdb_idl;
 struct ovsdb_idl_class;
 struct ovsdb_idl_row;
+struct ovsdb_idl_txn;
 struct ovsdb_symbol_table;
 struct table_style;
 
@@ -94,9 +95,25 @@ void check_symbols(struct ovsdb_symbol_table *);
 
 /* Running the commands (hnv-ctl-db.c). */
 void hnv_ctl_set_deadline(unsigned int secs);
+long long int hnv_ctl_deadline(void);
+unsigned int hnv_ctl_timeout_secs(void);
 OVS_NO_RETURN void hnv_ctl_run(char *args, struct ctl_command *,
                                size_t n_commands,
                                const struct ovsdb_idl_class *);
+
+/* Waiting for the host agents (hnv-ctl-wait.c).  Each command that may
+ * write calls hnv_ctl_scope_vsid() for each virtual subnet it touches, or
+ * hnv_ctl_scope_all(); one that calls neither counts as touching every
+ * subnet. */
+void hnv_ctl_scope_vsid(uint32_t vsid);
+void hnv_ctl_scope_all(void);
+void hnv_wait_start(const struct ovsdb_idl *);
+void hnv_wait_command_start(void);
+void hnv_wait_command_done(const struct ctl_command_syntax *);
+void hnv_wait_prepare(struct ovsdb_idl *, struct ovsdb_idl_txn *,
+                      bool force);
+void hnv_wait_finish(struct ovsdb_idl *, int64_t next_cfg);
+void hnv_wait_destroy(void);
 
 /* A read-only snapshot of the other database, for the commands that need
  * one ("add-acl" and "show"), or NULL.  Their prerequisites functions set
@@ -110,6 +127,10 @@ extern struct ovsdb_idl *hnv_aux_idl;
  * those of its virtual subnet whose MAC is the NIC's
  * status:vm_nic_macaddress, as for the host agent. */
 extern bool hnv_vtep_extension;
+
+/* Whether that database has ovs-hnv's Host_Report table, where host agents
+ * report what they have installed (see hnv-ctl-wait.c). */
+extern bool hnv_vtep_reports;
 
 /* Addresses (hnv-ctl-index.c). */
 char *ip_to_string(const struct in6_addr *);

@@ -9,6 +9,8 @@ vswitchd_ovs_vswitchd_SOURCES = \
 	vswitchd/hnv-monitor.h \
 	vswitchd/hnv-mtu.c \
 	vswitchd/hnv-mtu.h \
+	vswitchd/hnv-report.c \
+	vswitchd/hnv-report.h \
 	vswitchd/hnv-stats.c \
 	vswitchd/hnv-stats.h \
 	vswitchd/hnv-agent.h \

@@ -34,6 +34,7 @@
 #include "hnv-monitor.h"
 #include "hnv-stats.h"
 #include "hnv-mtu.h"
+#include "hnv-report.h"
 #include "hnv-vfp.h"
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-engine.h"
@@ -104,12 +105,6 @@ struct hnv_db {
     long long int cfg_retry;    /* After a failed write, not before this;
                                  * LLONG_MIN if no retry is pending. */
 };
-
-/* What this host last reported in its Host_Report row (ms_vtep's and
- * ms_firewall's next_cfg installed), and the ms_vtep IDL's seqno then: see
- * hnv_host_cfg_due(). */
-static int64_t host_cfg_reported[2] = { -1, -1 };
-static unsigned int host_cfg_seqno;
 
 static struct hnv_db vtep_db = {
     .name = "ms_vtep",
@@ -312,7 +307,7 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
 
     /* cur_cfg is the agent's own output: writing it must not look like a
      * change of policy, which would check the policy again.  Nor may this
-     * host's report (hnv_host_cfg_due()).  (After
+     * host's report (hnv-report.c).  (After
      * ovsdb_idl_track_add_all(), which would ask for alerts again.) */
     ovsdb_idl_omit_alert(db->idl, db->cur_cfg_column);
     if (db->class == &msvtep_idl_class && extension) {
@@ -347,7 +342,7 @@ hnv_db_open(struct hnv_db *db, const char *remote, bool extension)
     db->checked_cfg = db->applied_cfg = 0;
     db->cfg_retry = LLONG_MIN;
     if (db == &vtep_db) {
-        host_cfg_reported[0] = host_cfg_reported[1] = -1;
+        hnv_report_reset();
         hnv_monitor_start(db->idl, monitor_all, extension, hnv_host);
     }
 }
@@ -417,7 +412,7 @@ hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
         /* The connection is not ready, or the database changed: the IDL
          * wakes us when it is ready again, or the timer does. */
         db->cfg_retry = time_msec() + 100;
-        host_cfg_seqno = 0;
+        hnv_report_failed();
         break;
 
     case TXN_UNCOMMITTED:
@@ -432,89 +427,12 @@ hnv_db_cfg_txn_done(struct hnv_db *db, enum ovsdb_idl_txn_status status)
                      hnv_remote, db->name,
                      ovsdb_idl_txn_get_error(db->cfg_txn));
         db->cfg_retry = time_msec() + 5000;
-        host_cfg_seqno = 0;
+        hnv_report_failed();
         break;
     }
     }
     ovsdb_idl_txn_destroy(db->cfg_txn);
     db->cfg_txn = NULL;
-}
-
-/* Per-host convergence (fleet).
- *
- * Each host reports, in its own row of ovs-hnv's Host_Report table, the
- * next_cfg of each database whose policy it has installed: "hnv-cfg" for
- * ms_vtep, "hnv-fw-cfg" for ms_firewall.  "hnv-ctl --wait=hosts" reads
- * them.  A database that Microsoft's Network Controller writes gets
- * nothing new.  The row is looked at only when something may have
- * changed: what is installed, or the database.  (Not in the host's
- * Physical_Switch row: every host receives every such row, see
- * ms_vtep(5).) */
-
-static void
-hnv_format_cfg(int64_t cfg, char buf[24])
-{
-    snprintf(buf, 24, "%"PRId64, cfg);
-}
-
-/* Whether this host's report in ms_vtep database 'db' is out of date. */
-static bool
-hnv_host_cfg_due(const struct hnv_db *db)
-{
-    if (db != &vtep_db || !db->extension || !hnv_host) {
-        return false;
-    }
-    unsigned int seqno = ovsdb_idl_get_seqno(db->idl);
-    if (seqno == host_cfg_seqno
-        && host_cfg_reported[0] == vtep_db.applied_cfg
-        && host_cfg_reported[1] == fw_db.applied_cfg) {
-        return false;
-    }
-    if (!hnv_monitor_may_report(db->idl)) {
-        /* Look again at the next run: the row may be on its way, which
-         * changes no seqno (the agent does not ask for alerts on it). */
-        host_cfg_seqno = 0;
-        return false;
-    }
-    host_cfg_seqno = seqno;
-    host_cfg_reported[0] = vtep_db.applied_cfg;
-    host_cfg_reported[1] = fw_db.applied_cfg;
-
-    if (!hnv_check_find_host(db->idl, hnv_host)) {
-        /* A host that the database does not describe has nothing. */
-        return false;
-    }
-    const struct msvtep_host_report *r = hnv_monitor_own_report(db->idl);
-    char vtep_cfg[24], fw_cfg[24];
-    hnv_format_cfg(vtep_db.applied_cfg, vtep_cfg);
-    hnv_format_cfg(fw_db.applied_cfg, fw_cfg);
-    return (!r
-            || strcmp(smap_get_def(&r->status, "hnv-cfg", ""), vtep_cfg)
-            || strcmp(smap_get_def(&r->status, "hnv-fw-cfg", ""), fw_cfg));
-}
-
-/* Writes this host's report into 'txn', making its row if it has none. */
-static void
-hnv_host_cfg_write(struct ovsdb_idl_txn *txn)
-{
-    const struct msvtep_host_report *r
-        = hnv_monitor_own_report(vtep_db.idl);
-    char vtep_cfg[24], fw_cfg[24];
-
-    hnv_format_cfg(vtep_db.applied_cfg, vtep_cfg);
-    hnv_format_cfg(fw_db.applied_cfg, fw_cfg);
-    if (r) {
-        msvtep_host_report_update_status_setkey(r, "hnv-cfg", vtep_cfg);
-        msvtep_host_report_update_status_setkey(r, "hnv-fw-cfg", fw_cfg);
-    } else {
-        struct smap status = SMAP_INITIALIZER(&status);
-        smap_add(&status, "hnv-cfg", vtep_cfg);
-        smap_add(&status, "hnv-fw-cfg", fw_cfg);
-        r = msvtep_host_report_insert(txn);
-        msvtep_host_report_set_name(r, hnv_host);
-        msvtep_host_report_set_status(r, &status);
-        smap_destroy(&status);
-    }
 }
 
 /* Reports in cur_cfg of 'db' the next_cfg at which the agent last checked
@@ -561,14 +479,20 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed, bool reading)
 
     /* Several hosts may follow one database (a fleet): cur_cfg then tells
      * that one host has the policy (each host's own report is in its
-     * Host_Report row, see hnv_host_cfg_due()), and moves only
-     * forward, unless next_cfg went back below it, so that hosts at
-     * different points never write it back and forth. */
+     * Host_Report row, see hnv-report.h), and moves only forward, unless
+     * next_cfg went back below it, so that hosts at different points never
+     * write it back and forth.  A host that a change does not concern
+     * leaves it to those it concerns (hnv_report_is_quiet()). */
+    bool vtep = db == &vtep_db;
+    bool quiet = vtep && hnv_report_is_quiet();
     int64_t next_cfg, cur_cfg;
-    bool cfg = (installed && hnv_db_get_cfg(db, &next_cfg, &cur_cfg)
+    bool cfg = (installed && !quiet
+                && hnv_db_get_cfg(db, &next_cfg, &cur_cfg)
                 && (cur_cfg < db->applied_cfg || cur_cfg > next_cfg)
                 && cur_cfg != db->applied_cfg);
-    bool self = installed && hnv_host_cfg_due(db);
+    bool self = (installed && vtep && db->extension
+                 && hnv_report_due(db->idl, hnv_host, vtep_db.applied_cfg,
+                                   fw_db.applied_cfg));
     if ((!cfg && !in_force && !self)
         || !ovsdb_idl_is_connected(db->idl)
         || db->cfg_retry != LLONG_MIN) {
@@ -583,7 +507,8 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed, bool reading)
         hnv_in_force_write(db->idl, &check, db->cfg_txn);
     }
     if (self) {
-        hnv_host_cfg_write(db->cfg_txn);
+        hnv_report_write(db->idl, db->cfg_txn, hnv_host, vtep_db.applied_cfg,
+                         fw_db.applied_cfg);
     }
     if (cfg && db->class == &msvtep_idl_class) {
         msvtep_global_set_cur_cfg(msvtep_global_first(db->idl),
@@ -605,6 +530,9 @@ hnv_db_wait_cfg(const struct hnv_db *db)
         ovsdb_idl_txn_wait(db->cfg_txn);
     } else if (db->idl && db->cfg_retry != LLONG_MIN) {
         poll_timer_wait_until(db->cfg_retry);
+    }
+    if (db == &vtep_db && db->idl) {
+        hnv_report_wait();
     }
 }
 
@@ -1032,10 +960,16 @@ hnv_check_policy(void)
     fw_seqno = new_fw_seqno;
     check_needed = false;
 
-    /* The next_cfg of the rows about to be checked. */
-    int64_t cur_cfg;
+    /* The next_cfg of the rows about to be checked, and whether the
+     * change concerns this host (hnv-report.h). */
+    int64_t cur_cfg, old_vtep_cfg = vtep_db.checked_cfg;
+    int64_t old_fw_cfg = fw_db.checked_cfg;
     hnv_db_get_cfg(&vtep_db, &vtep_db.checked_cfg, &cur_cfg);
     hnv_db_get_cfg(&fw_db, &fw_db.checked_cfg, &cur_cfg);
+    if (vtep_db.idl) {
+        hnv_report_checked(vtep_db.idl, old_vtep_cfg, vtep_db.checked_cfg,
+                           fw_db.checked_cfg != old_fw_cfg);
+    }
 
     long long int start = time_usec();
     const char *why = NULL;
@@ -1410,6 +1344,7 @@ hnv_unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   check.host_found ? "" : " (no Physical_Switch row yet)");
     hnv_status_db(&vtep_db, &s);
     hnv_monitor_format(vtep_db.idl, &s);
+    hnv_report_format(&s);
     hnv_status_db(&fw_db, &s);
 
     ds_put_format(&s, "policy: %"PRIuSIZE" virtual networks, "

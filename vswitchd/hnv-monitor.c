@@ -24,6 +24,7 @@
 
 #include "hnv-check.h"
 #include "hnv-policy.h"
+#include "hnv-scope.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-data.h"
 #include "openvswitch/vlog.h"
@@ -46,6 +47,12 @@ static size_t n_served;
 static struct uuid *own_ports;  /* Physical_Port rows, sorted. */
 static size_t n_own_ports;
 static unsigned int expected_seqno;     /* Conditions acknowledged then. */
+
+/* What this host serves, whether or not it asks for part of the rows: the
+ * VSIDs of the subnets that find_served() finds, and whether other hosts
+ * with VM NICs share the database (see hnv-report.c). */
+static struct hnv_vsids served_vsids = HNV_VSIDS_INITIALIZER;
+static bool shared;
 
 /* This host's Host_Report row (ovs-hnv's schema only): the only row of
  * that table that a host asks for, so that the reports that every host
@@ -76,6 +83,8 @@ hnv_monitor_reset(void)
     own_ports = NULL;
     n_own_ports = 0;
     expected_seqno = 0;
+    hnv_vsids_clear(&served_vsids);
+    shared = false;
     idl_seqno = 0;
     free(last_host);
     last_host = NULL;
@@ -201,6 +210,39 @@ find_served(const struct ovsdb_idl *vtep,
         uuidset_insert(subnets, &node->uuid);
     }
     uuidset_destroy(&own);
+}
+
+/* Sets 'served_vsids' to the VSIDs of the Logical_Switch rows 'subnets'. */
+static void
+note_served_vsids(const struct ovsdb_idl *vtep, const struct uuidset *subnets)
+{
+    const struct uuidset_node *node;
+
+    UUIDSET_FOR_EACH (node, subnets) {
+        const struct msvtep_logical_switch *ls
+            = msvtep_logical_switch_get_for_uuid(vtep, &node->uuid);
+        if (ls && ls->n_tunnel_key
+            && ls->tunnel_key[0] >= HNV_VSID_MIN
+            && ls->tunnel_key[0] <= HNV_VSID_MAX) {
+            hnv_vsids_add(&served_vsids, ls->tunnel_key[0]);
+        }
+    }
+}
+
+/* The VSIDs of the virtual subnets this host serves (as of the last
+ * hnv_monitor_run()), whether it asks for part of the rows or for all. */
+const struct hnv_vsids *
+hnv_monitor_served_vsids(void)
+{
+    return &served_vsids;
+}
+
+/* Whether other hosts with VM NICs share the policy database (a fleet),
+ * even if this host asks for every row. */
+bool
+hnv_monitor_is_shared(void)
+{
+    return shared;
 }
 
 static int
@@ -361,13 +403,18 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
 
     const struct msvtep_physical_switch *self = hnv_check_find_host(vtep,
                                                                      host);
-    bool fleet = !all && self && has_other_host(vtep, self);
+    shared = self && has_other_host(vtep, self);
+    bool fleet = !all && shared;
 
     /* Its ports, received or not yet, and the subnets of those received. */
     struct uuidset subnets = UUIDSET_INITIALIZER(&subnets);
     struct uuidset ports = UUIDSET_INITIALIZER(&ports);
-    if (fleet) {
+    hnv_vsids_clear(&served_vsids);
+    if (self) {
         find_served(vtep, self, &subnets);
+        note_served_vsids(vtep, &subnets);
+    }
+    if (fleet) {
         const struct ovsdb_datum *d
             = msvtep_physical_switch_get_ports(self, OVSDB_TYPE_UUID);
         for (size_t i = 0; i < d->n; i++) {

@@ -43,6 +43,7 @@
 #include <stddef.h>
 
 struct ds;
+struct hnv_vsids;
 struct msvtep_host_report;
 struct msvtep_in_force;
 struct ovsdb_idl;
@@ -56,6 +57,8 @@ bool hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
 const struct msvtep_host_report *hnv_monitor_own_report(
     const struct ovsdb_idl *vtep);
 bool hnv_monitor_may_report(const struct ovsdb_idl *vtep);
+const struct hnv_vsids *hnv_monitor_served_vsids(void);
+bool hnv_monitor_is_shared(void);
 void hnv_monitor_format(const struct ovsdb_idl *vtep, struct ds *);
 
 /* Conditions on rows by uuid ("_uuid"), which the generated IDL has no
