@@ -46,7 +46,10 @@ line ("ok K=V ..." or "error: ..."):
               ovs-vswitchd runs as: a network no host of the fleet serves
   add J       adds VM J;  delete J  deletes it;  move J  moves VM J
               answer: converge_us, the time from sending the change until
-              every host that serves its network reported its next_cfg
+              every host that serves its network reported its next_cfg;
+              each comes with its scope (Global other_config:hnv-cfg-scope,
+              the VM's VSID), as hnv-ctl --wait=hosts writes it, so that
+              the other hosts fold their reports
 
 Only the Python standard library is used (bench/ovsdb_rpc.py).
 """
@@ -140,6 +143,7 @@ class Session(Connection):
         self.ps = {}            # Host -> Physical_Switch uuid.
         self.pl = {}            # Host -> its Physical_Locator (reference).
         self.where = {}         # VM -> its host now.
+        self.next_cfg = None    # Global next_cfg of its last commit.
         self.cfg = {}           # Host name -> its hnv-cfg report.
         # The monitor of the reports, on a connection of its own so that
         # its updates never mix with the transactions' replies.
@@ -191,16 +195,29 @@ class Session(Connection):
                     {"result": msg["params"], "error": None,
                      "id": msg["id"]}).encode())
 
-    def commit_and_wait(self, ops, hosts, what):
+    def commit_and_wait(self, ops, hosts, what, vsids=None):
+        """Commits 'ops' with Global next_cfg incremented and waits for
+        'hosts' to report it.  With 'vsids', also tells the hosts that the
+        change touches only those virtual subnets, as hnv-ctl --wait=hosts
+        does (Global other_config:hnv-cfg-scope, "N:VSID,...", N the
+        next_cfg it sets: the writer's last one plus one, as it is the only
+        writer)."""
+        mutations = [["next_cfg", "+=", 1],
+                     ["other_config", "delete", ["set", ["hnv-cfg-scope"]]]]
+        if vsids and self.next_cfg is not None:
+            scope = "%d:%s" % (self.next_cfg + 1,
+                               ",".join(str(v) for v in sorted(vsids)))
+            mutations.append(["other_config", "insert",
+                              ["map", [["hnv-cfg-scope", scope]]]])
         ops = ops + [
             {"op": "mutate", "table": "Global", "where": [],
-             "mutations": [["next_cfg", "+=", 1]]},
+             "mutations": mutations},
             {"op": "select", "table": "Global", "where": [],
              "columns": ["next_cfg"]}]
         t0 = time.perf_counter_ns()
         result = self.transact(ops)
         t1 = time.perf_counter_ns()
-        next_cfg = result[-1]["rows"][0]["next_cfg"]
+        next_cfg = self.next_cfg = result[-1]["rows"][0]["next_cfg"]
         self.wait_reports(hosts, next_cfg)
         t2 = time.perf_counter_ns()
         return ("ok next_cfg=%d commit_us=%d converge_us=%d hosts=%d %s"
@@ -364,6 +381,9 @@ class Session(Connection):
                                    ["set", [["named-uuid", "psx"]]]]]})
         return self.commit_and_wait(ops, range(f.hosts), "vms=%d" % n)
 
+    def vsid_of(self, i):
+        return 5000 + self.fleet.subnet_of(i)
+
     def serving(self, i):
         return self.fleet.hosts_of_vnet(
             self.fleet.vnet_of_host(self.fleet.host_of(i)))
@@ -378,7 +398,8 @@ class Session(Connection):
                     "where": [["_uuid", "==", ["uuid", self.ps[h]]]],
                     "mutations": [["ports", "insert", ["set", [port]]]]})
         reply = self.commit_and_wait(ops, self.serving(i),
-                                     "vm=%s host=hv%d" % (f.name(i), h))
+                                     "vm=%s host=hv%d" % (f.name(i), h),
+                                     [self.vsid_of(i)])
         self.where[i] = h
         return reply
 
@@ -404,7 +425,8 @@ class Session(Connection):
                 "where": [["_uuid", "==", ["uuid", self.ps[h]]]],
                 "mutations": [["ports", "delete", ["set", [pp]]]]}]
         reply = self.commit_and_wait(ops, self.serving(i),
-                                     "vm=%s host=hv%d" % (f.name(i), h))
+                                     "vm=%s host=hv%d" % (f.name(i), h),
+                                     [self.vsid_of(i)])
         del self.where[i]
         return reply
 
@@ -424,7 +446,8 @@ class Session(Connection):
                 "row": {"locator": self.pl[dst]}}]
         reply = self.commit_and_wait(ops, self.serving(j),
                                      "vm=%s from=hv%d to=hv%d"
-                                     % (f.name(j), src, dst))
+                                     % (f.name(j), src, dst),
+                                     [self.vsid_of(j)])
         self.where[j] = dst
         return reply
 
