@@ -26,9 +26,11 @@
 
 #include "command-line.h"
 #include "hnv-policy.h"
+#include "hnv-scope.h"
 #include "hnvtest.h"
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
+#include "random.h"
 #include "util.h"
 
 /* Prints "ARG: " then either what 'format' wrote into 'out' or "error: "
@@ -228,6 +230,116 @@ test_vnic(struct ovs_cmdl_context *ctx)
     ds_destroy(&out);
 }
 
+/* "scope STRING...": each as Global other_config:hnv-cfg-scope. */
+static void
+test_scope(struct ovs_cmdl_context *ctx)
+{
+    struct hnv_vsids set = HNV_VSIDS_INITIALIZER;
+    struct ds out = DS_EMPTY_INITIALIZER;
+
+    for (int i = 1; i < ctx->argc; i++) {
+        int64_t cfg;
+        if (hnv_scope_parse(ctx->argv[i], &cfg, &set)) {
+            ds_put_format(&out, "next_cfg %"PRId64", VSIDs ", cfg);
+            hnv_vsids_format(&set, &out);
+        } else {
+            ds_put_cstr(&out, "refused");
+        }
+        report(ctx->argv[i], NULL, &out);
+    }
+    hnv_vsids_destroy(&set);
+    ds_destroy(&out);
+}
+
+/* "intersect A B": whether two VSID lists, as Host_Report
+ * status:hnv-vsids holds them, meet. */
+static void
+test_intersect(struct ovs_cmdl_context *ctx)
+{
+    struct hnv_vsids a = HNV_VSIDS_INITIALIZER, b = HNV_VSIDS_INITIALIZER;
+
+    if (!hnv_vsids_parse(ctx->argv[1], &a)
+        || !hnv_vsids_parse(ctx->argv[2], &b)) {
+        printf("refused\n");
+    } else {
+        printf("%s\n", hnv_vsids_intersect(&a, &b) ? "meet" : "apart");
+    }
+    hnv_vsids_destroy(&a);
+    hnv_vsids_destroy(&b);
+}
+
+/* "scope-fuzz SEED N": N random strings, half of them near valid ones,
+ * through hnv_scope_parse().  What parses must format back to a string that
+ * parses to the same set, every VSID in range, no more than HNV_VSIDS_MAX
+ * of them.  Prints the counts; aborts, naming the string, on a failure. */
+static void
+test_scope_fuzz(struct ovs_cmdl_context *ctx)
+{
+    static const char alphabet[] = "0123456789,:*-+ x";
+    struct hnv_vsids set = HNV_VSIDS_INITIALIZER;
+    struct hnv_vsids again = HNV_VSIDS_INITIALIZER;
+    struct ds s = DS_EMPTY_INITIALIZER, f = DS_EMPTY_INITIALIZER;
+    int n = atoi(ctx->argv[2]), n_ok = 0;
+
+    random_set_seed(atoi(ctx->argv[1]));
+    for (int i = 0; i < n; i++) {
+        ds_clear(&s);
+        if (random_range(2)) {
+            /* A valid one, then maybe damaged. */
+            ds_put_format(&s, "%"PRIu32":", random_range(100));
+            int n_vsids = random_range(4) ? random_range(6)
+                          : HNV_VSIDS_MAX - 2 + random_range(5);
+            for (int j = 0; j < n_vsids; j++) {
+                ds_put_format(&s, "%s%"PRIu32, j ? "," : "",
+                              HNV_VSID_MIN - 2 + random_range(20000));
+            }
+            if (random_range(2) && s.length) {
+                s.string[random_range(s.length)]
+                    = alphabet[random_range(sizeof alphabet - 1)];
+            }
+        } else {
+            int len = random_range(40);
+            for (int j = 0; j < len; j++) {
+                ds_put_char(&s, alphabet[random_range(sizeof alphabet - 1)]);
+            }
+        }
+
+        int64_t cfg;
+        const char *str = ds_cstr(&s);
+        bool ok = hnv_scope_parse(str, &cfg, &set);
+        if (!ok) {
+            if (set.n || set.all) {
+                ovs_fatal(0, "\"%s\": refused but not cleared", str);
+            }
+            continue;
+        }
+        n_ok++;
+        if (set.n > HNV_VSIDS_MAX) {
+            ovs_fatal(0, "\"%s\": %"PRIuSIZE" VSIDs", str, set.n);
+        }
+        for (size_t j = 0; j < set.n; j++) {
+            if (set.vsids[j] < HNV_VSID_MIN || set.vsids[j] > HNV_VSID_MAX
+                || (j && set.vsids[j] <= set.vsids[j - 1])) {
+                ovs_fatal(0, "\"%s\": bad VSID %"PRIu32, str,
+                          set.vsids[j]);
+            }
+        }
+        ds_clear(&f);
+        hnv_scope_format(cfg, &set, &f);
+        int64_t cfg2;
+        if (!hnv_scope_parse(ds_cstr(&f), &cfg2, &again) || cfg2 != cfg
+            || !hnv_vsids_equal(&set, &again)) {
+            ovs_fatal(0, "\"%s\": formatted as \"%s\", which does not "
+                      "parse back", str, ds_cstr(&f));
+        }
+    }
+    printf("%d strings, %d parsed, %d refused\n", n, n_ok, n - n_ok);
+    hnv_vsids_destroy(&set);
+    hnv_vsids_destroy(&again);
+    ds_destroy(&s);
+    ds_destroy(&f);
+}
+
 static const struct ovs_cmdl_command commands[] = {
     { "vsid", "VSID...", 1, INT_MAX, test_vsid, OVS_RO },
     { "ip", "IP...", 1, INT_MAX, test_ip, OVS_RO },
@@ -237,6 +349,9 @@ static const struct ovs_cmdl_command commands[] = {
     { "encap", "TYPE...", 1, INT_MAX, test_encap, OVS_RO },
     { "acl", "PROTOCOLS SRC SPORTS DST DPORTS", 5, 5, test_acl, OVS_RO },
     { "vnic", "VNIC_ID...", 1, INT_MAX, test_vnic, OVS_RO },
+    { "scope", "STRING...", 1, INT_MAX, test_scope, OVS_RO },
+    { "intersect", "VSIDS VSIDS", 2, 2, test_intersect, OVS_RO },
+    { "scope-fuzz", "SEED N", 2, 2, test_scope_fuzz, OVS_RO },
     { NULL, NULL, 0, 0, NULL, OVS_RO },
 };
 
