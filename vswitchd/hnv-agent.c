@@ -481,12 +481,11 @@ hnv_db_run_cfg(struct hnv_db *db, bool installed, bool reading)
      * that one host has the policy (each host's own report is in its
      * Host_Report row, see hnv-report.h), and moves only forward, unless
      * next_cfg went back below it, so that hosts at different points never
-     * write it back and forth.  A host that a change does not concern
-     * leaves it to those it concerns (hnv_report_is_quiet()). */
+     * write it back and forth.  Nobody waits for it after a change that
+     * came with a scope (hnv-report.h). */
     bool vtep = db == &vtep_db;
-    bool quiet = vtep && hnv_report_is_quiet();
     int64_t next_cfg, cur_cfg;
-    bool cfg = (installed && !quiet
+    bool cfg = (installed && (!vtep || hnv_report_wants_cur_cfg())
                 && hnv_db_get_cfg(db, &next_cfg, &cur_cfg)
                 && (cur_cfg < db->applied_cfg || cur_cfg > next_cfg)
                 && cur_cfg != db->applied_cfg);

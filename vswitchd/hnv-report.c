@@ -49,6 +49,10 @@ COVERAGE_DEFINE(hnv_report_folded);
 /* Whether a change checked since the last report concerns this host. */
 static bool prompt;
 
+/* Whether the change last checked came with a scope (whether or not it
+ * concerns this host): then nobody waits for cur_cfg. */
+static bool scoped;
+
 /* When the report of changes that concern only other hosts is due, or
  * LLONG_MAX if none is pending. */
 static long long int fold_at = LLONG_MAX;
@@ -66,7 +70,7 @@ static struct hnv_vsids reported_vsids = HNV_VSIDS_INITIALIZER;
 void
 hnv_report_reset(void)
 {
-    prompt = false;
+    prompt = scoped = false;
     fold_at = LLONG_MAX;
     looked_cfg[0] = looked_cfg[1] = -1;
     hnv_vsids_clear(&looked_vsids);
@@ -74,52 +78,67 @@ hnv_report_reset(void)
     hnv_vsids_clear(&reported_vsids);
 }
 
-/* Whether the change of next_cfg from 'old_cfg' to 'new_cfg' in 'vtep'
- * concerns only hosts other than this one: exactly one change, whose
- * scope (Global other_config:hnv-cfg-scope) names that next_cfg and no
- * VSID that this host serves or served at its last report. */
+/* Parses the scope of the change of next_cfg from 'old_cfg' to 'new_cfg'
+ * in 'vtep' into 'scope' (Global other_config:hnv-cfg-scope).  Returns
+ * false if there is none that this host may go by: not exactly one change,
+ * a scope for another next_cfg or that does not parse, or a host that is
+ * not in a fleet or cannot report. */
 static bool
-is_scoped_away(const struct ovsdb_idl *vtep, int64_t old_cfg,
-               int64_t new_cfg)
+get_scope(const struct ovsdb_idl *vtep, int64_t old_cfg, int64_t new_cfg,
+          struct hnv_vsids *scope)
 {
     const struct msvtep_global *g = msvtep_global_first(vtep);
     const char *s = g ? smap_get(&g->other_config, HNV_SCOPE_KEY) : NULL;
-
-    if (!s || new_cfg != old_cfg + 1 || !hnv_monitor_is_shared()
-        || !hnv_monitor_may_report(vtep)) {
-        return false;
-    }
-
-    struct hnv_vsids scope = HNV_VSIDS_INITIALIZER;
     int64_t cfg;
-    bool away = (hnv_scope_parse(s, &cfg, &scope) && cfg == new_cfg
-                 && !hnv_vsids_intersect(&scope, hnv_monitor_served_vsids())
-                 && !hnv_vsids_intersect(&scope, &reported_vsids));
-    hnv_vsids_destroy(&scope);
-    return away;
+
+    return (s && new_cfg == old_cfg + 1 && hnv_monitor_is_shared()
+            && hnv_monitor_may_report(vtep)
+            && hnv_scope_parse(s, &cfg, scope) && cfg == new_cfg);
 }
 
 /* Notes that the policy was checked at ms_vtep next_cfg 'new_cfg', after
- * 'old_cfg', and whether ms_firewall's next_cfg changed ('fw_changed'). */
+ * 'old_cfg', and whether ms_firewall's next_cfg changed ('fw_changed').
+ * A change concerns this host unless its scope names no VSID that this
+ * host serves or served at its last report. */
 void
 hnv_report_checked(const struct ovsdb_idl *vtep, int64_t old_cfg,
                    int64_t new_cfg, bool fw_changed)
 {
-    if (fw_changed || (new_cfg != old_cfg
-                       && !is_scoped_away(vtep, old_cfg, new_cfg))) {
+    if (new_cfg == old_cfg && !fw_changed) {
+        return;
+    }
+
+    struct hnv_vsids scope = HNV_VSIDS_INITIALIZER;
+    scoped = new_cfg != old_cfg && get_scope(vtep, old_cfg, new_cfg, &scope);
+    bool concerns = (fw_changed || !scoped
+                     || hnv_vsids_intersect(&scope,
+                                            hnv_monitor_served_vsids())
+                     || hnv_vsids_intersect(&scope, &reported_vsids));
+    hnv_vsids_destroy(&scope);
+
+    if (concerns) {
         prompt = true;
-    } else if (new_cfg != old_cfg && fold_at == LLONG_MAX) {
+    } else if (fold_at == LLONG_MAX) {
         fold_at = time_msec() + FOLD_MS + random_range(FOLD_MS);
     }
 }
 
-/* Whether the agent should neither report nor write cur_cfg now: what it
- * installed since its last report concerns only other hosts, and the
- * folded report is not due yet. */
+/* Whether the agent should not report now: what it installed since its
+ * last report concerns only other hosts, and the folded report is not due
+ * yet. */
 bool
 hnv_report_is_quiet(void)
 {
     return !prompt && fold_at != LLONG_MAX && time_msec() < fold_at;
+}
+
+/* Whether the agent should write cur_cfg of ms_vtep: not for a change that
+ * came with a scope, whose writer waits for the hosts' reports, not for
+ * cur_cfg (a write of the root row would reach every host of the fleet). */
+bool
+hnv_report_wants_cur_cfg(void)
+{
+    return !scoped;
 }
 
 static void

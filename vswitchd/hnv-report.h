@@ -28,9 +28,10 @@
  * A host reports at once a change that concerns it: one in the virtual
  * subnets it serves, according to the change's scope (hnv-scope.h), or
  * one without a scope.  A change that concerns other hosts only is folded
- * into a report a few seconds later, and so is cur_cfg: in a fleet of H
- * hosts, a change then costs the cluster a transaction for each host
- * concerned rather than H. */
+ * into a report a few seconds later, and no host writes cur_cfg for a
+ * change with a scope: in a fleet of H hosts, a change then costs the
+ * cluster a transaction for each host concerned rather than H, and each
+ * host that it does not concern wakes once for it. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +44,7 @@ void hnv_report_reset(void);
 void hnv_report_checked(const struct ovsdb_idl *vtep, int64_t old_cfg,
                         int64_t new_cfg, bool fw_changed);
 bool hnv_report_is_quiet(void);
+bool hnv_report_wants_cur_cfg(void);
 bool hnv_report_due(const struct ovsdb_idl *vtep, const char *host,
                     int64_t vtep_cfg, int64_t fw_cfg);
 void hnv_report_write(const struct ovsdb_idl *vtep,
