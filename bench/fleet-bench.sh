@@ -405,8 +405,9 @@ if [ -n "$perf_pid" ]; then
         | grep -E '^ +[0-9.]+%' | head -20 \
         | sed -e 's/^ */#   /' -e 's/[ -]*$//'
 fi
-note "each reaches the $((H_HOSTS / N_VNETS)) or so hosts of its network;" \
-     "every host receives Global's next_cfg and the other hosts' reports"
+note "each reaches the $((H_HOSTS / N_VNETS)) or so hosts of its network," \
+     "which report it at once; every other host receives Global's" \
+     "next_cfg and scope and folds its report into one 2 to 4 s later"
 figure change_cpu_hosts "$(calc '%.1f' \
     "1000 * ($t_hosts - $ticks_hosts) / $hz / (3 * $N_CHANGES)")" ms
 figure change_cpu_cluster "$(calc '%.1f' \
@@ -554,7 +555,8 @@ for ((h = 0; h < H_HOSTS; h += N_VNETS)); do
     mappings0[hv$h]=$(host_mappings "hv$h")
 done
 members=unix:$cdir/c1.sock,unix:$cdir/c2.sock,unix:$cdir/c3.sock
-python3 "$top/tests/hnv-fleet-writer.py" --ca=10.1.200 "${members//unix:/}" \
+python3 "$top/tests/hnv-fleet-writer.py" --ca=10.1.200 --scope=5001 \
+    "${members//unix:/}" \
     "$ls_5001" "$pl_hv1" "$N_FAILOVER" "$((N_FAILOVER / 4))" \
     "$work/failover" >"$work/writer.out" 2>"$work/writer.err" &
 writer_pid=$!

@@ -17,8 +17,8 @@
 while the cluster may lose its leader, for hnv-cluster.at and
 bench/fleet-bench.sh.
 
-usage: hnv-fleet-writer.py [--ca=A.B.C] SOCKETS LOGICAL_SWITCH LOCATOR N
-                           [K FILE]
+usage: hnv-fleet-writer.py [--ca=A.B.C] [--scope=VSID] SOCKETS
+                           LOGICAL_SWITCH LOCATOR N [K FILE]
 
 SOCKETS are the members' Unix sockets, comma-separated.  Change K (0 to
 N-1) inserts one Ucast_Macs_Remote row, CA 10.1.(2+K/250).(1+K%250) (with
@@ -29,7 +29,11 @@ asks whether the row is there: a transaction whose answer was lost may
 have committed, and must neither be lost nor applied twice.  It prints
 "committed N (F failovers, longest gap G ms)" once every change is in (G:
 the longest time between two changes known committed, the first one's
-start included), and exits 1 if it cannot get there in 120 s.  With K and FILE, it stops after K changes, creates FILE.paused,
+start included), and exits 1 if it cannot get there in 120 s.  With
+--scope, each change also tells the hosts that it touches only VSID, as
+hnv-ctl --wait=hosts does (Global other_config:hnv-cfg-scope, "N:VSID",
+N the next_cfg it expects to set; a wrong guess after a failover only
+makes every host report that change at once).  With K and FILE, it stops after K changes, creates FILE.paused,
 and goes on once FILE exists, so that a test can break the cluster in the
 middle.  Only the Python standard library is used (hnv_rpc.py)."""
 
@@ -100,13 +104,19 @@ class Writer:
 def main():
     args = sys.argv[1:]
     base = (10, 1, 2)
-    if args and args[0].startswith("--ca="):
-        try:
-            base = tuple(int(x) for x in args[0][5:].split("."))
-        except ValueError:
-            base = ()
-        if len(base) != 3 or not all(0 <= x <= 255 for x in base):
-            sys.exit("--ca: A.B.C wanted, not %s" % args[0][5:])
+    scope = None
+    while args and args[0].startswith("--"):
+        if args[0].startswith("--ca="):
+            try:
+                base = tuple(int(x) for x in args[0][5:].split("."))
+            except ValueError:
+                base = ()
+            if len(base) != 3 or not all(0 <= x <= 255 for x in base):
+                sys.exit("--ca: A.B.C wanted, not %s" % args[0][5:])
+        elif args[0].startswith("--scope=") and args[0][8:].isdigit():
+            scope = int(args[0][8:])
+        else:
+            sys.exit(__doc__)
         args = args[1:]
     if len(args) not in (4, 6):
         sys.exit(__doc__)
@@ -118,6 +128,12 @@ def main():
                             if len(args) == 6 else (-1, None))
     w = Writer(sockets)
     deadline = time.time() + 120
+    next_cfg = None
+    while scope is not None and next_cfg is None and time.time() < deadline:
+        res = w.transact([{"op": "select", "table": "Global", "where": [],
+                           "columns": ["next_cfg"]}])
+        if res is not None:
+            next_cfg = res[0]["rows"][0]["next_cfg"]
     last = time.monotonic()
     longest = 0.0
 
@@ -138,8 +154,19 @@ def main():
                         "mapping_type": "default"}},
                {"op": "mutate", "table": "Global", "where": [],
                 "mutations": [["next_cfg", "+=", 1]]}]
+        if next_cfg is not None:
+            ops[-1]["mutations"] += [
+                ["other_config", "delete", ["set", ["hnv-cfg-scope"]]],
+                ["other_config", "insert",
+                 ["map", [["hnv-cfg-scope",
+                           "%d:%d" % (next_cfg + 1, scope)]]]]]
+            ops.append({"op": "select", "table": "Global", "where": [],
+                        "columns": ["next_cfg"]})
         while time.time() < deadline:
-            if w.transact(ops) is not None:
+            res = w.transact(ops)
+            if res is not None:
+                if next_cfg is not None:
+                    next_cfg = res[-1]["rows"][0]["next_cfg"]
                 break
             # Lost on the way: was it committed before the member failed?
             state = None
@@ -148,6 +175,8 @@ def main():
                 if state is None:
                     time.sleep(0.1)
             if state:
+                if next_cfg is not None:
+                    next_cfg += 1       # A guess: see --scope.
                 break
         else:
             sys.exit("change %d: no member took it in 120 s" % k)
