@@ -649,6 +649,17 @@ hnv_reconfigure(const struct ovsrec_open_vswitch *cfg)
         free(hnv_host);
         hnv_host = new_host;
         check_needed = mtu_needed = true;
+        if (vtep_db.idl) {
+            /* What the agent asks the server for, and how the IDL parses
+             * the hosts' rows, depend on the host's name (hnv-monitor.h):
+             * follow the databases again. */
+            VLOG_INFO("%s: this host is now \"%s\": following the policy "
+                      "databases again", hnv_remote, hnv_host);
+            hnv_db_close(&vtep_db);
+            hnv_db_close(&fw_db);
+            hnv_db_open(&vtep_db, hnv_remote, false);
+            hnv_db_open(&fw_db, hnv_remote, false);
+        }
     } else {
         free(new_host);
     }
