@@ -378,7 +378,7 @@ read -r ticks_hosts ticks_cluster < <(fleet_ticks)
 # most of them are in networks that it does not serve.
 perf_pid=
 if [ "$PERF" = yes ]; then
-    perf record -F 199 --call-graph dwarf -p "${vswitchd_pid[hv1]}" \
+    perf record -F "${PERF_FREQ:-199}" --call-graph dwarf -p "${vswitchd_pid[hv1]}" \
         -o "$work/perf.data" \
         >/dev/null 2>&1 &
     perf_pid=$!
@@ -401,8 +401,8 @@ if [ -n "$perf_pid" ]; then
     note "perf profile of hv1's ovs-vswitchd during the changes, by" \
          "function (self):"
     perf report -i "$work/perf.data" --stdio --no-children -g none \
-            --sort symbol --percent-limit 2 2>/dev/null \
-        | grep -E '^ +[0-9.]+%' | head -20 \
+            --sort symbol --percent-limit 1 2>/dev/null \
+        | grep -E "^ +[0-9.]+%" | head -40 \
         | sed -e 's/^ */#   /' -e 's/[ -]*$//'
 fi
 note "each reaches the $((H_HOSTS / N_VNETS)) or so hosts of its network," \

@@ -869,8 +869,12 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
         &msvtep_table_logical_switch, &msvtep_table_logical_router,
         &msvtep_table_in_force, NULL
     };
+    /* Global carries no policy but its rows' references: next_cfg,
+     * cur_cfg and other_config (the scope of a change, hnv-scope.h) change
+     * with nearly every change in a fleet. */
     static const struct ovsdb_idl_column *global_cfg[] = {
-        &msvtep_global_col_next_cfg, &msvtep_global_col_cur_cfg, NULL
+        &msvtep_global_col_next_cfg, &msvtep_global_col_cur_cfg,
+        &msvtep_global_col_other_config, NULL
     };
     const struct msvtep_global *global;
 
