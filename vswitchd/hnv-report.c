@@ -141,10 +141,21 @@ hnv_report_wants_cur_cfg(void)
     return !scoped;
 }
 
+/* A report's values, as its row's status holds them. */
+struct report_values {
+    char vtep_cfg[24];          /* "hnv-cfg". */
+    char fw_cfg[24];            /* "hnv-fw-cfg". */
+    struct ds vsids;            /* HNV_VSIDS_KEY. */
+};
+
 static void
-format_cfg(int64_t cfg, char buf[24])
+report_values_init(struct report_values *v, int64_t vtep_cfg,
+                   int64_t fw_cfg, const struct hnv_vsids *served)
 {
-    snprintf(buf, 24, "%"PRId64, cfg);
+    snprintf(v->vtep_cfg, sizeof v->vtep_cfg, "%"PRId64, vtep_cfg);
+    snprintf(v->fw_cfg, sizeof v->fw_cfg, "%"PRId64, fw_cfg);
+    ds_init(&v->vsids);
+    hnv_vsids_format(served, &v->vsids);
 }
 
 /* Forgets pending reports: the row says what there is to say. */
@@ -191,19 +202,15 @@ hnv_report_due(const struct ovsdb_idl *vtep, const char *host,
     }
 
     const struct msvtep_host_report *r = hnv_monitor_own_report(vtep);
-    char vtep_s[24], fw_s[24];
-    struct ds vsids_s = DS_EMPTY_INITIALIZER;
-    format_cfg(vtep_cfg, vtep_s);
-    format_cfg(fw_cfg, fw_s);
-    hnv_vsids_format(served, &vsids_s);
-
+    struct report_values v;
+    report_values_init(&v, vtep_cfg, fw_cfg, served);
     bool new_vsids = (!r || strcmp(smap_get_def(&r->status, HNV_VSIDS_KEY,
-                                                "-"), ds_cstr(&vsids_s)));
+                                                "-"), ds_cstr(&v.vsids)));
     bool new_cfg = (!r || strcmp(smap_get_def(&r->status, "hnv-cfg", ""),
-                                 vtep_s)
+                                 v.vtep_cfg)
                     || strcmp(smap_get_def(&r->status, "hnv-fw-cfg", ""),
-                              fw_s));
-    ds_destroy(&vsids_s);
+                              v.fw_cfg));
+    ds_destroy(&v.vsids);
 
     if (!new_vsids && !new_cfg) {
         reported(served);
@@ -224,28 +231,25 @@ hnv_report_write(const struct ovsdb_idl *vtep, struct ovsdb_idl_txn *txn,
 {
     const struct hnv_vsids *served = hnv_monitor_served_vsids();
     const struct msvtep_host_report *r = hnv_monitor_own_report(vtep);
-    char vtep_s[24], fw_s[24];
-    struct ds vsids_s = DS_EMPTY_INITIALIZER;
+    struct report_values v;
 
-    format_cfg(vtep_cfg, vtep_s);
-    format_cfg(fw_cfg, fw_s);
-    hnv_vsids_format(served, &vsids_s);
+    report_values_init(&v, vtep_cfg, fw_cfg, served);
     if (r) {
-        msvtep_host_report_update_status_setkey(r, "hnv-cfg", vtep_s);
-        msvtep_host_report_update_status_setkey(r, "hnv-fw-cfg", fw_s);
+        msvtep_host_report_update_status_setkey(r, "hnv-cfg", v.vtep_cfg);
+        msvtep_host_report_update_status_setkey(r, "hnv-fw-cfg", v.fw_cfg);
         msvtep_host_report_update_status_setkey(r, HNV_VSIDS_KEY,
-                                                ds_cstr(&vsids_s));
+                                                ds_cstr(&v.vsids));
     } else {
         struct smap status = SMAP_INITIALIZER(&status);
-        smap_add(&status, "hnv-cfg", vtep_s);
-        smap_add(&status, "hnv-fw-cfg", fw_s);
-        smap_add(&status, HNV_VSIDS_KEY, ds_cstr(&vsids_s));
+        smap_add(&status, "hnv-cfg", v.vtep_cfg);
+        smap_add(&status, "hnv-fw-cfg", v.fw_cfg);
+        smap_add(&status, HNV_VSIDS_KEY, ds_cstr(&v.vsids));
         struct msvtep_host_report *new = msvtep_host_report_insert(txn);
         msvtep_host_report_set_name(new, host);
         msvtep_host_report_set_status(new, &status);
         smap_destroy(&status);
     }
-    ds_destroy(&vsids_s);
+    ds_destroy(&v.vsids);
     reported(served);
 }
 
