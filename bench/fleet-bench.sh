@@ -361,19 +361,36 @@ fleet_ticks () {
     echo "$sum $csum"
 }
 
+# fleet_wakes: how many times the hosts' ovs-vswitchd main threads went to
+# sleep and woke up (voluntary context switches), all hosts together.
+fleet_wakes () {
+    local h sum=0 n
+    for ((h = 0; h < H_HOSTS; h++)); do
+        n=$(awk '/^voluntary_ctxt_switches/ { print $2 }' \
+                "/proc/${vswitchd_pid[hv$h]}/status" 2>/dev/null)
+        sum=$((sum + ${n:-0}))
+    done
+    echo "$sum"
+}
+
 echo
 echo "## $N_CHANGES VMs added, deleted, moved"
 # What an idle fleet costs, to tell it from what the changes cost.
 read -r ticks_hosts ticks_cluster < <(fleet_ticks)
+wakes0=$(fleet_wakes)
 t0=$EPOCHREALTIME
 sleep 2
 read -r t_hosts t_cluster < <(fleet_ticks)
+wakes1=$(fleet_wakes)
 idle_s=$(calc '%.3f' "$EPOCHREALTIME - $t0")
+idle_wake_rate=$(calc '%.3f' "($wakes1 - $wakes0) / $idle_s")
 figure idle_cpu_hosts "$(calc '%.1f' \
     "1000 * ($t_hosts - $ticks_hosts) / $hz / $idle_s")" ms/s
 figure idle_cpu_cluster "$(calc '%.1f' \
     "1000 * ($t_cluster - $ticks_cluster) / $hz / $idle_s")" ms/s
 read -r ticks_hosts ticks_cluster < <(fleet_ticks)
+wakes0=$(fleet_wakes)
+t_changes=$EPOCHREALTIME
 # With PERF=yes, a CPU profile of hv1's ovs-vswitchd over the changes:
 # most of them are in networks that it does not serve.
 perf_pid=
@@ -395,6 +412,8 @@ for ((j = 0; j < N_CHANGES; j++)); do
     run_change move "$j"
 done
 read -r t_hosts t_cluster < <(fleet_ticks)
+wakes1=$(fleet_wakes)
+changes_s=$(calc '%.3f' "$EPOCHREALTIME - $t_changes")
 if [ -n "$perf_pid" ]; then
     kill -INT "$perf_pid"
     wait "$perf_pid" 2>/dev/null || true
@@ -412,6 +431,11 @@ figure change_cpu_hosts "$(calc '%.1f' \
     "1000 * ($t_hosts - $ticks_hosts) / $hz / (3 * $N_CHANGES)")" ms
 figure change_cpu_cluster "$(calc '%.1f' \
     "1000 * ($t_cluster - $ticks_cluster) / $hz / (3 * $N_CHANGES)")" ms
+note "a host's main loop: $(calc '%.1f' "$idle_wake_rate / $H_HOSTS")" \
+     "wake-ups a second when idle"
+figure change_wakeups_host "$(calc '%.2f' \
+    "($wakes1 - $wakes0 - $idle_wake_rate * $changes_s) / $H_HOSTS / (3 * $N_CHANGES)")" \
+    wake-ups
 for kind in add delete move; do
     read -r -a s <<<"${lat[$kind]}"
     figure "${kind}_median" "$(ms "$(pct 50 "${s[@]}")")" ms
