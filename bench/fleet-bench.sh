@@ -43,7 +43,8 @@ deleted and moved, default 20), N_RELAYS (ovsdb-server relays between
 the cluster and the hosts, default H_HOSTS/10; 0: the hosts follow the
 members), N_FAILOVER (changes written through a leader failover,
 default 200, --quick 100), PERF=yes (a CPU profile of hv1 during
-the changes), HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
+the changes, sampled PERF_FREQ times a second, default 199),
+HNV_OVS_SRCDIR (the Open vSwitch tree), TMPDIR.
 EOF
 }
 
@@ -58,6 +59,7 @@ else
     : "${H_HOSTS:=20}" "${N_VMS:=2000}"
 fi
 : "${N_VNETS:=$((H_HOSTS / 2))}" "${N_CHANGES:=20}" "${PERF:=no}"
+: "${PERF_FREQ:=199}"
 : "${N_RELAYS:=$((H_HOSTS / 10))}"
 if $quick; then
     : "${N_FAILOVER:=100}"
@@ -72,7 +74,7 @@ if [ "$PERF" = yes ] && ! command -v perf >/dev/null; then
     echo "$0: PERF=yes needs perf (Debian package linux-perf)" >&2
     exit 1
 fi
-for var in H_HOSTS N_VMS N_VNETS N_CHANGES N_RELAYS N_FAILOVER; do
+for var in H_HOSTS N_VMS N_VNETS N_CHANGES N_RELAYS N_FAILOVER PERF_FREQ; do
     if ! [[ ${!var} =~ ^[0-9]+$ ]]; then
         echo "$0: $var must be a number, not \"${!var}\"" >&2
         exit 2
@@ -395,7 +397,7 @@ t_changes=$EPOCHREALTIME
 # most of them are in networks that it does not serve.
 perf_pid=
 if [ "$PERF" = yes ]; then
-    perf record -F "${PERF_FREQ:-199}" --call-graph dwarf -p "${vswitchd_pid[hv1]}" \
+    perf record -F "$PERF_FREQ" --call-graph dwarf -p "${vswitchd_pid[hv1]}" \
         -o "$work/perf.data" \
         >/dev/null 2>&1 &
     perf_pid=$!
