@@ -416,6 +416,8 @@ done
 read -r t_hosts t_cluster < <(fleet_ticks)
 wakes1=$(fleet_wakes)
 changes_s=$(calc '%.3f' "$EPOCHREALTIME - $t_changes")
+use hv1
+note "hv1: $(ovs-appctl hnv/status | grep '^changes:')"
 if [ -n "$perf_pid" ]; then
     kill -INT "$perf_pid"
     wait "$perf_pid" 2>/dev/null || true
