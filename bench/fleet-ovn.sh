@@ -132,17 +132,18 @@ echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # host i % H_HOSTS, in subnet 2v+1+(i/H_HOSTS)%2, CA A.B.(1+i/256).(i%256).
 
 host_of () { echo $(($1 % H_HOSTS)); }
-subnet_of () {
-    echo $((2 * ($1 % H_HOSTS % N_VNETS) + 1 + ($1 / H_HOSTS) % 2))
-}
 net_of () { echo "$((10 + $1 / 256)).$(($1 % 256))"; }
 pa_of () { echo "192.168.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
-vm_name () { printf 'vm%05d' "$1"; }
-vm_mac () {
-    printf '0a:%02x:%02x:%02x:00:01' $(($1 >> 16)) $((($1 >> 8) & 255)) \
-        $(($1 & 255))
+# vm I: VM I's logical port name, subnet, MAC and CA, in VM_NAME, VM_S,
+# VM_MAC and VM_CA (without a subshell: the fleet has thousands).
+vm () {
+    local i=$1
+    printf -v VM_NAME 'vm%05d' "$i"
+    VM_S=$((2 * (i % H_HOSTS % N_VNETS) + 1 + (i / H_HOSTS) % 2))
+    printf -v VM_MAC '0a:%02x:%02x:%02x:00:01' $((i >> 16)) \
+        $(((i >> 8) & 255)) $((i & 255))
+    VM_CA=$((10 + VM_S / 256)).$((VM_S % 256)).$((1 + (i >> 8))).$((i & 255))
 }
-vm_ca () { echo "$(net_of "$2").$((1 + ($1 >> 8))).$(($1 & 255))"; }
 # move_target H: the next host of host H's network after H.
 move_target () {
     local h=$1
@@ -251,18 +252,20 @@ sbctl () { ovn-sbctl --db="${remotes[sb]}" --timeout=300 "$@"; }
 # plugged in by the move itself: two chassis with the same iface-id would
 # each claim the port.
 
-declare -A vswitchd_of controller_of ctl_of
+declare -A vswitchd_of controller_of ctl_of ovsdb_of
 start_chassis () {
     local h=$1 name=hv$1 dir=$work/hv$1 i args
     mkdir -p "$dir"
     ovsdb-tool create "$dir/conf.db" "$ovs_schema"
     start_ovsdb "$name" "$dir/conf.db"
+    ovsdb_of[$h]=${daemon_pids[-1]}
     args=(-- add-br br-int -- set Bridge br-int fail-mode=secure
           datapath-type=dummy other_config:disable-in-band=true)
     for ((i = h; i < N_VMS + N_CHANGES; i += H_HOSTS)); do
-        args+=(-- add-port br-int "$(vm_name "$i")"
-               -- set Interface "$(vm_name "$i")" type=dummy
-               external_ids:iface-id="$(vm_name "$i")")
+        vm "$i"
+        args+=(-- add-port br-int "$VM_NAME"
+               -- set Interface "$VM_NAME" type=dummy
+               external_ids:iface-id="$VM_NAME")
     done
     ovs-vsctl --no-wait init -- set Open_vSwitch . \
         external_ids:system-id="$name" \
@@ -302,9 +305,10 @@ done
 wait_for fleet_ready
 note "$H_HOSTS chassis started, registered and tunnelled in" \
      "$(calc '%.1f' "$EPOCHREALTIME - $t0") s"
-controller_pids=() vswitchd_pids=()
+controller_pids=() vswitchd_pids=() ovsdb_pids=()
 for ((h = 0; h < H_HOSTS; h++)); do
     controller_pids+=("${controller_of[$h]}")
+    ovsdb_pids+=("${ovsdb_of[$h]}")
     vswitchd_pids+=("${vswitchd_of[$h]}")
 done
 
@@ -342,10 +346,9 @@ echo "## Populate: $N_VMS VMs on $H_HOSTS chassis, $N_VNETS logical" \
 n_batches=0
 for ((i = 0; i < N_VMS; i += BATCH)); do
     for ((k = i; k < N_VMS && k < i + BATCH; k++)); do
-        s=$(subnet_of "$k")
-        printf '%s\n' -- lsp-add "ls$s" "$(vm_name "$k")" \
-            -- lsp-set-addresses "$(vm_name "$k")" \
-            "$(vm_mac "$k") $(vm_ca "$k" "$s")"
+        vm "$k"
+        printf '%s\n' -- lsp-add "ls$VM_S" "$VM_NAME" \
+            -- lsp-set-addresses "$VM_NAME" "$VM_MAC $VM_CA"
     done >"$work/nb-vms-$n_batches"
     n_batches=$((n_batches + 1))
 done
@@ -403,15 +406,23 @@ check "Port_Binding rows" \
     "$((N_VMS + 4 * N_VNETS))" "${SB[Port_Binding]:-0}"
 
 sleep 1             # Let the chassis settle before reading RSS.
-rss_all=() vrss_all=() flows_all=()
+# An ovn-controller's "memory/show" counts the Southbound cells (a row's
+# columns) that it holds: with conditional monitoring, those of its own
+# datapaths and of those they reach through a router.
+rss_all=() vrss_all=() flows_all=() cells_all=()
 for ((h = 0; h < H_HOSTS; h++)); do
     use "hv$h"
     rss_all+=("$(rss_kb "${controller_of[$h]}")")
     vrss_all+=("$(rss_kb "${vswitchd_of[$h]}")")
     flows_all+=("$(flow_count br-int)")
-    note "hv$h: ovn-controller RSS ${rss_all[-1]} kB, ovs-vswitchd RSS" \
+    cells_all+=("$(ovn-appctl -t "${ctl_of[$h]}" memory/show \
+        | sed -n 's/.*idl-cells-OVN_Southbound:\([0-9]*\).*/\1/p')")
+    note "hv$h: ovn-controller RSS ${rss_all[-1]} kB," \
+         "${cells_all[-1]} Southbound cells; ovs-vswitchd RSS" \
          "${vrss_all[-1]} kB, ${flows_all[-1]} flows on br-int"
 done
+figure controller_sb_cells_median "$(pct 50 "${cells_all[@]}")" cells
+figure controller_sb_cells_max "$(pct 100 "${cells_all[@]}")" cells
 figure controller_rss_median "$(pct 50 "${rss_all[@]}")" kB
 figure controller_rss_max "$(pct 100 "${rss_all[@]}")" kB
 figure vswitchd_rss_median "$(pct 50 "${vrss_all[@]}")" kB
@@ -438,31 +449,37 @@ start_ovn "$work/sbctl" ovn-sbctl --db="${remotes[sb]}" >/dev/null
 sbd () { OVN_SB_DAEMON=${ovn_ctl[ovn-sbctl]} ovn-sbctl --timeout=300 "$@"; }
 
 # timed_nbctl KIND ARG...: "ovn-nbctl --wait=hv ARG...", its time in
-# lat[KIND], and ovn-northd's and the slowest chassis' share as
-# ovn-nbctl's --print-wait-time tells them.
+# lat[KIND]; and ovn-northd's and the slowest chassis' share, from
+# NB_Global's timestamps, as --print-wait-time computes them (which an
+# ovn-nbctl daemon does not print): nb_cfg_timestamp (ovn-nbctl's write),
+# sb_cfg_timestamp (ovn-northd done), hv_cfg_timestamp (the last chassis
+# done), in lat_northd[KIND] and lat_hv[KIND].
 declare -A lat lat_northd lat_hv
 timed_nbctl () {
-    local kind=$1 out t0
+    local kind=$1 t0 ts
     shift
     now_us; t0=$NOW
-    out=$(nbctl --wait=hv --print-wait-time "$@") \
-        || { echo "$0: $kind: ovn-nbctl $* failed" >&2; exit 1; }
+    nbctl --wait=hv "$@" >/dev/null \
+        || { echo "$0: $kind: ovn-nbctl --wait=hv $* failed" >&2; exit 1; }
     now_us
     lat[$kind]+=" $((NOW - t0))"
-    lat_northd[$kind]+=" $(sed -n 's/.*ovn-northd completion:[^0-9]*\([0-9]*\)ms.*/\1/p' <<<"$out")"
-    lat_hv[$kind]+=" $(sed -n 's/.*ovn-controller(s) completion:[^0-9]*\([0-9]*\)ms.*/\1/p' <<<"$out")"
+    ts=($(nbctl get NB_Global . nb_cfg hv_cfg nb_cfg_timestamp \
+              sb_cfg_timestamp hv_cfg_timestamp))
+    check "$kind: hv_cfg once ovn-nbctl --wait=hv returned" \
+        "${ts[0]}" "${ts[1]}"
+    lat_northd[$kind]+=" $((ts[3] - ts[2]))"
+    lat_hv[$kind]+=" $((ts[4] - ts[2]))"
 }
 
 add_vm () {        # J: VM N_VMS+J, plugged in on its host from the start.
-    local i=$((N_VMS + $1)) s
-    s=$(subnet_of "$i")
-    timed_nbctl add lsp-add "ls$s" "$(vm_name "$i")" \
-        -- lsp-set-addresses "$(vm_name "$i")" \
-        "$(vm_mac "$i") $(vm_ca "$i" "$s")"
+    vm $((N_VMS + $1))
+    timed_nbctl add lsp-add "ls$VM_S" "$VM_NAME" \
+        -- lsp-set-addresses "$VM_NAME" "$VM_MAC $VM_CA"
 }
 
 delete_vm () {     # J: VM N_VMS+J.
-    timed_nbctl delete lsp-del "$(vm_name $((N_VMS + $1)))"
+    vm $((N_VMS + $1))
+    timed_nbctl delete lsp-del "$VM_NAME"
 }
 
 # move_vm J: VM J to the next host of its network.  The Northbound does
@@ -472,19 +489,20 @@ delete_vm () {     # J: VM N_VMS+J.
 # sync" returns once every chassis has processed the Southbound past the
 # claim.  Timed from the interface's removal.
 move_vm () {
-    local j=$1 vm h t t0 pid
-    vm=$(vm_name "$j")
+    local j=$1 port h t t0
+    vm "$j"
+    port=$VM_NAME
     h=$(host_of "$j")
     t=$(move_target "$h")
     now_us; t0=$NOW
     use "hv$h"
-    ovs-vsctl --timeout=60 del-port br-int "$vm"
+    ovs-vsctl --timeout=60 del-port br-int "$port"
     use "hv$t"
-    ovs-vsctl --timeout=60 add-port br-int "$vm" \
-        -- set Interface "$vm" type=dummy external_ids:iface-id="$vm"
-    sbd wait-until Port_Binding "$vm" chassis="${chassis_uuid[hv$t]}" \
+    ovs-vsctl --timeout=60 add-port br-int "$port" \
+        -- set Interface "$port" type=dummy external_ids:iface-id="$port"
+    sbd wait-until Port_Binding "$port" chassis="${chassis_uuid[hv$t]}" \
         up=true \
-        || { echo "$0: move $j: $vm never bound on hv$t" >&2; exit 1; }
+        || { echo "$0: move $j: $port never bound on hv$t" >&2; exit 1; }
     now_us
     lat_bind[move]+=" $((NOW - t0))"
     nbctl --wait=hv sync \
@@ -549,10 +567,10 @@ for kind in add delete move; do
              "$(ms "$(pct 50 "${s[@]}")") ms, p99 $(ms "$(pct 99 "${s[@]}")") ms"
     else
         read -r -a s <<<"${lat_northd[$kind]}"
-        note "  ovn-northd completion (--print-wait-time): median" \
+        note "  ovn-northd done (sb_cfg_timestamp): median" \
              "$(pct 50 "${s[@]}") ms, p99 $(pct 99 "${s[@]}") ms"
         read -r -a s <<<"${lat_hv[$kind]}"
-        note "  ovn-controller(s) completion: median" \
+        note "  the last chassis done (hv_cfg_timestamp): median" \
              "$(pct 50 "${s[@]}") ms, p99 $(pct 99 "${s[@]}") ms"
     fi
 done
@@ -576,7 +594,8 @@ figure northd_cpu "$(calc '%.2f' "$(cpu_ticks "$northd_pid") / $hz")" s
 figure northd_rss "$(rss_kb "$northd_pid")" kB
 note "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Stop the chassis all at once, rather than one by one at exit.
+# Stop the chassis' daemons all at once, rather than one by one at exit
+# (each takes a second or two to exit here).
 stop_all () {
     local pid i left
     for pid in "$@"; do
@@ -596,5 +615,6 @@ stop_all () {
 }
 stop_all "${controller_pids[@]}"
 stop_all "${vswitchd_pids[@]}"
+stop_all "${ovsdb_pids[@]}"
 
 bench_summary
