@@ -41,7 +41,8 @@ timed until every chassis has it (ovn-nbctl --wait=hv).
 Environment: H_HOSTS (default 20), N_VMS (default 2000), N_VNETS
 (default H_HOSTS/2), N_CHANGES (default 20), OVN_ENCAP (geneve, the
 default, or vxlan), OVN_MONITOR_ALL (false, the default: conditional
-monitoring; or true), TMPDIR.
+monitoring; or true), OVN_ELECTION_TIMER (both clusters' Raft election
+timer, default 10000 ms; 1000 is Raft's default), TMPDIR.
 EOF
 }
 
@@ -63,7 +64,8 @@ else
 fi
 : "${N_VNETS:=$((H_HOSTS / 2))}" "${N_CHANGES:=20}"
 : "${OVN_ENCAP:=geneve}" "${OVN_MONITOR_ALL:=false}"
-for var in H_HOSTS N_VMS N_VNETS N_CHANGES; do
+: "${OVN_ELECTION_TIMER:=10000}"
+for var in H_HOSTS N_VMS N_VNETS N_CHANGES OVN_ELECTION_TIMER; do
     if ! [[ ${!var} =~ ^[0-9]+$ ]]; then
         echo "$0: $var must be a number, not \"${!var}\"" >&2
         exit 2
@@ -74,6 +76,10 @@ if ((H_HOSTS < 2 || H_HOSTS > 200 || N_VNETS < 1
      || N_CHANGES < 1 || N_CHANGES > N_VMS || N_CHANGES > 1000)); then
     echo "$0: need H_HOSTS in 2..200, N_VNETS in 1..H_HOSTS/2," \
          "N_VMS in H_HOSTS..30000, N_CHANGES in 1..min(N_VMS, 1000)" >&2
+    exit 2
+fi
+if ((OVN_ELECTION_TIMER < 1000 || OVN_ELECTION_TIMER > 600000)); then
+    echo "$0: OVN_ELECTION_TIMER must be in 1000..600000 (ms)" >&2
     exit 2
 fi
 case $OVN_ENCAP in
@@ -121,7 +127,7 @@ echo "# OVN $(ovn-controller --version | head -1 | awk '{print $2}')" \
                 || echo '?'))"
 echo "# fleet: H_HOSTS=$H_HOSTS N_VMS=$N_VMS N_VNETS=$N_VNETS" \
      "N_CHANGES=$N_CHANGES OVN_ENCAP=$OVN_ENCAP" \
-     "OVN_MONITOR_ALL=$OVN_MONITOR_ALL"
+     "OVN_MONITOR_ALL=$OVN_MONITOR_ALL OVN_ELECTION_TIMER=$OVN_ELECTION_TIMER"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------
@@ -225,6 +231,52 @@ for db in nb sb; do
             "${db_name[$db]}" connected 2>>"$cdir/start.err"
     done
 done
+
+# The election timer: with Raft's default of 1 s, a Southbound leader that
+# commits ovn-northd's translation of thousands of ports on this loaded
+# 2-core machine misses its heartbeats, and at 50 chassis the cluster
+# changed leader every few seconds for minutes (ovn-northd, which needs
+# the leader, then reconnects and starts over); OVN deployments at scale
+# raise it, as ovn-ctl's --db-nb-election-timer and --db-sb-election-timer
+# do.  The leader changes it, at most doubling it each time.
+# leader_ctl DB: the control socket of DB's leader, or nothing.
+leader_ctl () {
+    local i
+    for i in 1 2 3; do
+        if ovs-appctl -t "$work/$1/c$i.ctl" cluster/status "${db_name[$1]}" \
+               2>/dev/null | grep -q '^Role: leader'; then
+            echo "$work/$1/c$i.ctl"
+            return 0
+        fi
+    done
+    return 1
+}
+# election_timer_is DB MS: DB's leader has election timer MS in force.
+election_timer_is () {
+    local ctl
+    ctl=$(leader_ctl "$1") || return 1
+    ovs-appctl -t "$ctl" cluster/status "${db_name[$1]}" \
+        | grep -q "^Election timer: $2\$"
+}
+# election_timer_set DB MS: asks DB's leader for election timer MS.
+election_timer_set () {
+    local ctl
+    ctl=$(leader_ctl "$1") || return 1
+    ovs-appctl -t "$ctl" cluster/change-election-timer "${db_name[$1]}" \
+        "$2" >/dev/null 2>&1 || true
+    election_timer_is "$1" "$2"
+}
+for db in nb sb; do
+    timer=1000
+    while ((timer < OVN_ELECTION_TIMER)); do
+        timer=$((2 * timer > OVN_ELECTION_TIMER ? OVN_ELECTION_TIMER
+                                                 : 2 * timer))
+        wait_for election_timer_set "$db" "$timer"
+    done
+    note "${db_name[$db]}: $(ovs-appctl -t "$(leader_ctl "$db")" \
+        cluster/status "${db_name[$db]}" | grep '^Election timer')"
+done
+
 declare -A cpu0
 for pid in "${nb_pids[@]}" "${sb_pids[@]}"; do
     cpu0[$pid]=$(cpu_ticks "$pid")
