@@ -223,7 +223,11 @@ for db in nb sb; do
             --remote=punix:"$cdir/c$i.sock" -vconsole:off "$cdir/c$i.db" \
             2>>"$cdir/start.err" || { cat "$cdir/start.err" >&2; exit 1; }
         daemon_pids+=("$(cat "$cdir/c$i.pid")")
-        eval "${db}_pids+=(\"\$(cat \"\$cdir/c\$i.pid\")\")"
+        if [ "$db" = nb ]; then
+            nb_pids+=("${daemon_pids[-1]}")
+        else
+            sb_pids+=("${daemon_pids[-1]}")
+        fi
         remotes[$db]+=${remotes[$db]:+,}unix:$cdir/c$i.sock
     done
     for i in 1 2 3; do
@@ -515,8 +519,9 @@ timed_nbctl () {
         || { echo "$0: $kind: ovn-nbctl --wait=hv $* failed" >&2; exit 1; }
     now_us
     lat[$kind]+=" $((NOW - t0))"
-    ts=($(nbctl get NB_Global . nb_cfg hv_cfg nb_cfg_timestamp \
-              sb_cfg_timestamp hv_cfg_timestamp))
+    # One value a line.
+    mapfile -t ts < <(nbctl get NB_Global . nb_cfg hv_cfg nb_cfg_timestamp \
+                          sb_cfg_timestamp hv_cfg_timestamp)
     check "$kind: hv_cfg once ovn-nbctl --wait=hv returned" \
         "${ts[0]}" "${ts[1]}"
     lat_northd[$kind]+=" $((ts[3] - ts[2]))"
@@ -566,7 +571,6 @@ declare -A lat_bind
 
 echo
 echo "## $N_CHANGES VMs added, deleted, moved"
-central_pids=("${nb_pids[@]}" "${sb_pids[@]}" "$northd_pid")
 fleet_ticks () {
     echo "$(cpu_ticks "${controller_pids[@]}")" \
          "$(cpu_ticks "${vswitchd_pids[@]}")" \
@@ -633,7 +637,11 @@ done
 echo
 echo "## Northbound, Southbound, ovn-northd"
 for db in nb sb; do
-    eval "pids=(\"\${${db}_pids[@]}\")"
+    if [ "$db" = nb ]; then
+        pids=("${nb_pids[@]}")
+    else
+        pids=("${sb_pids[@]}")
+    fi
     for i in 1 2 3; do
         pid=${pids[i - 1]}
         figure "${db}${i}_cpu" "$(calc '%.2f' \
