@@ -42,7 +42,9 @@ Environment: H_HOSTS (default 20), N_VMS (default 2000), N_VNETS
 (default H_HOSTS/2), N_CHANGES (default 20), OVN_ENCAP (geneve, the
 default, or vxlan), OVN_MONITOR_ALL (false, the default: conditional
 monitoring; or true), OVN_ELECTION_TIMER (both clusters' Raft election
-timer, default 10000 ms; 1000 is Raft's default), TMPDIR.
+timer, default 10000 ms; 1000 is Raft's default), OVN_WAIT_TIMEOUT
+(seconds an ovn-nbctl or ovn-sbctl command may wait, default 300: a wait
+that times out fails the benchmark), TMPDIR.
 EOF
 }
 
@@ -64,8 +66,9 @@ else
 fi
 : "${N_VNETS:=$((H_HOSTS / 2))}" "${N_CHANGES:=20}"
 : "${OVN_ENCAP:=geneve}" "${OVN_MONITOR_ALL:=false}"
-: "${OVN_ELECTION_TIMER:=10000}"
-for var in H_HOSTS N_VMS N_VNETS N_CHANGES OVN_ELECTION_TIMER; do
+: "${OVN_ELECTION_TIMER:=10000}" "${OVN_WAIT_TIMEOUT:=300}"
+for var in H_HOSTS N_VMS N_VNETS N_CHANGES OVN_ELECTION_TIMER \
+           OVN_WAIT_TIMEOUT; do
     if ! [[ ${!var} =~ ^[0-9]+$ ]]; then
         echo "$0: $var must be a number, not \"${!var}\"" >&2
         exit 2
@@ -78,8 +81,10 @@ if ((H_HOSTS < 2 || H_HOSTS > 200 || N_VNETS < 1
          "N_VMS in H_HOSTS..30000, N_CHANGES in 1..min(N_VMS, 1000)" >&2
     exit 2
 fi
-if ((OVN_ELECTION_TIMER < 1000 || OVN_ELECTION_TIMER > 600000)); then
-    echo "$0: OVN_ELECTION_TIMER must be in 1000..600000 (ms)" >&2
+if ((OVN_ELECTION_TIMER < 1000 || OVN_ELECTION_TIMER > 600000
+     || OVN_WAIT_TIMEOUT < 1 || OVN_WAIT_TIMEOUT > 3600)); then
+    echo "$0: need OVN_ELECTION_TIMER in 1000..600000 (ms) and" \
+         "OVN_WAIT_TIMEOUT in 1..3600 (s)" >&2
     exit 2
 fi
 case $OVN_ENCAP in
@@ -297,8 +302,10 @@ northd_pid=${ovn_pid[ovn-northd]}
 # It prints its control socket's name.
 start_ovn "$work/nbctl" ovn-nbctl --db="${remotes[nb]}" >/dev/null
 export OVN_NB_DAEMON=${ovn_ctl[ovn-nbctl]}
-nbctl () { ovn-nbctl --timeout=300 "$@"; }
-sbctl () { ovn-sbctl --db="${remotes[sb]}" --timeout=300 "$@"; }
+nbctl () { ovn-nbctl --timeout="$OVN_WAIT_TIMEOUT" "$@"; }
+sbctl () {
+    ovn-sbctl --db="${remotes[sb]}" --timeout="$OVN_WAIT_TIMEOUT" "$@"
+}
 
 # ---------------------------------------------------------------------------
 # The chassis: hv0.. in $work/hvH, each with its conf.db ovsdb-server,
@@ -502,7 +509,17 @@ done < <(sbctl --format=csv --no-headings --data=bare \
 # client's download of Port_Binding.
 mkdir -p "$work/sbctl"
 start_ovn "$work/sbctl" ovn-sbctl --db="${remotes[sb]}" >/dev/null
-sbd () { OVN_SB_DAEMON=${ovn_ctl[ovn-sbctl]} ovn-sbctl --timeout=300 "$@"; }
+sbd () {
+    OVN_SB_DAEMON=${ovn_ctl[ovn-sbctl]} \
+        ovn-sbctl --timeout="$OVN_WAIT_TIMEOUT" "$@"
+}
+
+# fail MESSAGE: the benchmark fails, naming a daemon that died if one did.
+fail () {
+    fleet_alive
+    echo "$0: $*" >&2
+    exit 1
+}
 
 # timed_nbctl KIND ARG...: "ovn-nbctl --wait=hv ARG...", its time in
 # lat[KIND]; and ovn-northd's and the slowest chassis' share, from
@@ -516,7 +533,7 @@ timed_nbctl () {
     shift
     now_us; t0=$NOW
     nbctl --wait=hv "$@" >/dev/null \
-        || { echo "$0: $kind: ovn-nbctl --wait=hv $* failed" >&2; exit 1; }
+        || fail "$kind: ovn-nbctl --wait=hv $* failed"
     now_us
     lat[$kind]+=" $((NOW - t0))"
     # One value a line.
@@ -559,18 +576,43 @@ move_vm () {
         -- set Interface "$port" type=dummy external_ids:iface-id="$port"
     sbd wait-until Port_Binding "$port" chassis="${chassis_uuid[hv$t]}" \
         up=true \
-        || { echo "$0: move $j: $port never bound on hv$t" >&2; exit 1; }
+        || fail "move $j: $port never bound on hv$t"
     now_us
     lat_bind[move]+=" $((NOW - t0))"
     nbctl --wait=hv sync \
-        || { echo "$0: move $j: ovn-nbctl --wait=hv sync failed" >&2; exit 1; }
+        || fail "move $j: ovn-nbctl --wait=hv sync failed"
     now_us
     lat[move]+=" $((NOW - t0))"
 }
 declare -A lat_bind
 
+# fleet_alive: every daemon that the script started still runs, or the
+# benchmark fails naming the first that does not.
+declare -A pid_name
+for ((h = 0; h < H_HOSTS; h++)); do
+    pid_name[${controller_of[$h]}]="hv$h's ovn-controller"
+    pid_name[${vswitchd_of[$h]}]="hv$h's ovs-vswitchd"
+    pid_name[${ovsdb_of[$h]}]="hv$h's ovsdb-server"
+done
+for i in 1 2 3; do
+    pid_name[${nb_pids[i - 1]}]="Northbound member c$i"
+    pid_name[${sb_pids[i - 1]}]="Southbound member c$i"
+done
+pid_name[$northd_pid]=ovn-northd
+fleet_alive () {
+    local pid
+    for pid in "${daemon_pids[@]}"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "$0: ${pid_name[$pid]:-daemon} (pid $pid) died: see" \
+                 "its log under $work" >&2
+            exit 1
+        fi
+    done
+}
+
 echo
 echo "## $N_CHANGES VMs added, deleted, moved"
+fleet_alive
 fleet_ticks () {
     echo "$(cpu_ticks "${controller_pids[@]}")" \
          "$(cpu_ticks "${vswitchd_pids[@]}")" \
@@ -592,14 +634,18 @@ figure idle_cpu_central "$(per_s $((n1 - n0 + s1 - s0 + d1 - d0)) \
 
 read -r c0 v0 n0 s0 d0 < <(fleet_ticks)
 for ((j = 0; j < N_CHANGES; j++)); do
+    fleet_alive
     add_vm "$j"
 done
 for ((j = 0; j < N_CHANGES; j++)); do
+    fleet_alive
     delete_vm "$j"
 done
 for ((j = 0; j < N_CHANGES; j++)); do
+    fleet_alive
     move_vm "$j"
 done
+fleet_alive
 read -r c1 v1 n1 s1 d1 < <(fleet_ticks)
 per_change () {    # TICKS: ms of CPU per change
     calc '%.1f' "1000 * $1 / $hz / (3 * $N_CHANGES)"
