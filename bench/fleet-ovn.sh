@@ -125,11 +125,13 @@ fi
 bench_init fleet-ovn
 echo "# fleet-ovn: $(date -u '+%Y-%m-%d %H:%M:%S UTC') on $(uname -n)," \
      "$(nproc) CPUs"
+deb_version () {    # PACKAGE
+    dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'
+}
 echo "# OVN $(ovn-controller --version | head -1 | awk '{print $2}')" \
-     "(Debian $(dpkg-query -W -f='${Version}' ovn-host 2>/dev/null || echo '?'))," \
+     "(Debian $(deb_version ovn-host))," \
      "Open vSwitch $(ovs-vswitchd --version | head -1 | awk '{print $NF}')" \
-     "(Debian $(dpkg-query -W -f='${Version}' openvswitch-switch 2>/dev/null \
-                || echo '?'))"
+     "(Debian $(deb_version openvswitch-switch))"
 echo "# fleet: H_HOSTS=$H_HOSTS N_VMS=$N_VMS N_VNETS=$N_VNETS" \
      "N_CHANGES=$N_CHANGES OVN_ENCAP=$OVN_ENCAP" \
      "OVN_MONITOR_ALL=$OVN_MONITOR_ALL OVN_ELECTION_TIMER=$OVN_ELECTION_TIMER"
@@ -666,7 +668,8 @@ for kind in add delete move; do
     if [ "$kind" = move ]; then
         read -r -a s <<<"${lat_bind[move]}"
         note "  of which until the new chassis' binding was up: median" \
-             "$(ms "$(pct 50 "${s[@]}")") ms, p99 $(ms "$(pct 99 "${s[@]}")") ms"
+             "$(ms "$(pct 50 "${s[@]}")") ms," \
+             "p99 $(ms "$(pct 99 "${s[@]}")") ms"
     else
         read -r -a s <<<"${lat_northd[$kind]}"
         note "  ovn-northd done (sb_cfg_timestamp): median" \
