@@ -384,6 +384,35 @@ class Report:
         self.target("megaflows per VM pair without stateful ACLs (about 1, "
                     "not per connection)", r, r is not None and r <= 1.1)
 
+    def fleet(self):
+        ours, ovn = "fleet", "fleet-ovn"
+        self.out("## A fleet: hosts following one replicated store", "",
+                 "`bench/fleet-bench.sh` (ours: a 3-member cluster, relays, "
+                 "one ovs-vswitchd per host) and `bench/fleet-ovn.sh` (OVN "
+                 "23.03: clustered NB and SB, ovn-northd, one "
+                 "ovn-controller and ovs-vswitchd per host) on the same "
+                 "fleet, one after the other.", "")
+        rows = []
+        for name, what in (("fleet_load", "load, ms"),
+                           ("add_median", "add a VM, median ms"),
+                           ("add_p99", "add a VM, p99 ms"),
+                           ("delete_median", "delete a VM, median ms"),
+                           ("move_median", "move a VM, median ms"),
+                           ("move_p99", "move a VM, p99 ms"),
+                           ("change_cpu_hosts", "hosts' CPU per change, ms")):
+            a, b = self.get(ours, name), self.get(ovn, name)
+            rows.append([what, fmt(a), fmt(b), fmt(ratio(b, a))])
+        a = self.get(ours, "change_cpu_cluster")
+        b = self.get(ovn, "change_cpu_central")
+        rows.append(["store's CPU per change, ms", fmt(a), fmt(b),
+                     fmt(ratio(b, a))])
+        self.table(["figure", "ovs-hnv", "OVN", "OVN / ovs-hnv"], rows)
+        for name in ("add_p99", "move_p99"):
+            r = ratio(self.get(ovn, name), self.get(ours, name))
+            self.target("fleet %s, OVN over ovs-hnv (>= 10)"
+                        % name.replace("_", " "), r,
+                        r is not None and r >= 10)
+
     def plots(self):
         try:
             import matplotlib
@@ -436,6 +465,7 @@ class Report:
         self.datapath()
         self.traffic()
         self.megaflows()
+        self.fleet()
         self.plots()
         body = self.lines[body_start:]
         self.lines = self.lines[:body_start]
