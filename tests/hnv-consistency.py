@@ -2228,13 +2228,38 @@ class Driver:
         for _, u in sorted(new):
             self.gen.births[u] = len(self.gen.births)
 
+    def scope_mutations(self):
+        """Global other_config:hnv-cfg-scope as hnv-ctl --wait=hosts writes
+        it, or garbage, or none: a change's scope tells hosts only when to
+        report, never what to install, so the hosts must end equal whatever
+        it says.  (Its own generator: the policy's changes stay those of
+        the seed.)"""
+        if not hasattr(self, "scope_rng"):
+            self.scope_rng = random.Random(self.seed + 1)
+        r = self.scope_rng
+        k = r.randrange(4)
+        muts = [["other_config", "delete", ["set", ["hnv-cfg-scope"]]]]
+        if k == 0:
+            return muts
+        value = ("%d:%d" % (self.cfg + 1, r.randrange(5001, 5011))
+                 if k == 1 else
+                 "%d:*" % (self.cfg + 1) if k == 2 else
+                 r.choice(["x", "1:", ":5001", "%d:4095" % (self.cfg + 1),
+                           "99999999999999999999:5001", "5001,5002"]))
+        return muts + [["other_config", "insert",
+                        ["map", [["hnv-cfg-scope", value]]]]]
+
     def bump_cfg(self):
-        """Increments next_cfg of both databases, as hnv-ctl --wait does."""
+        """Increments next_cfg of both databases, as hnv-ctl --wait does
+        (with a random scope in ms_vtep)."""
         for db, table in (("ms_vtep", "Global"), ("ms_firewall",
                                                   "FW_Global")):
+            muts = [["next_cfg", "+=", 1]]
+            if db == "ms_vtep":
+                muts += self.scope_mutations()
             res = self.db.transact(db, [
                 {"op": "mutate", "table": table, "where": [],
-                 "mutations": [["next_cfg", "+=", 1]]},
+                 "mutations": muts},
                 {"op": "select", "table": table, "where": [],
                  "columns": ["next_cfg"]}])
             n = res[1]["rows"][0]["next_cfg"]
