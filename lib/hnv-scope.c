@@ -48,22 +48,41 @@ hnv_vsids_clear(struct hnv_vsids *set)
     set->all = false;
 }
 
-/* Adds 'vsid' to 'set', in its place.  Sets are small (the subnets of a
- * host, or of one change), so a sorted array is the cheapest to compare. */
-void
-hnv_vsids_add(struct hnv_vsids *set, uint32_t vsid)
+/* The index in 'set' of 'vsid', or where it would go: sets are small (the
+ * subnets of a host, or of one change), so a sorted array is the cheapest
+ * to search and to compare. */
+static size_t
+find_vsid(const struct hnv_vsids *set, uint32_t vsid)
 {
     size_t lo = 0, hi = set->n;
 
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (set->vsids[mid] == vsid) {
-            return;
-        } else if (set->vsids[mid] < vsid) {
+        if (set->vsids[mid] < vsid) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
+    }
+    return lo;
+}
+
+/* Whether 'set' holds 'vsid' (every VSID, if it stands for all). */
+bool
+hnv_vsids_contains(const struct hnv_vsids *set, uint32_t vsid)
+{
+    size_t i = find_vsid(set, vsid);
+    return set->all || (i < set->n && set->vsids[i] == vsid);
+}
+
+/* Adds 'vsid' to 'set', in its place. */
+void
+hnv_vsids_add(struct hnv_vsids *set, uint32_t vsid)
+{
+    size_t lo = find_vsid(set, vsid);
+
+    if (lo < set->n && set->vsids[lo] == vsid) {
+        return;
     }
     if (set->n >= set->allocated) {
         set->vsids = x2nrealloc(set->vsids, &set->allocated,

@@ -62,6 +62,7 @@ void hnv_vsids_init(struct hnv_vsids *);
 void hnv_vsids_destroy(struct hnv_vsids *);
 void hnv_vsids_clear(struct hnv_vsids *);
 void hnv_vsids_add(struct hnv_vsids *, uint32_t vsid);
+bool hnv_vsids_contains(const struct hnv_vsids *, uint32_t vsid);
 void hnv_vsids_clone(struct hnv_vsids *dst, const struct hnv_vsids *src);
 bool hnv_vsids_equal(const struct hnv_vsids *, const struct hnv_vsids *);
 bool hnv_vsids_intersect(const struct hnv_vsids *, const struct hnv_vsids *);

@@ -191,11 +191,8 @@ add_network_siblings(const struct ovsdb_idl *idl, struct hnv_vsids *vsids)
             const struct msvtep_logical_switch *ls
                 = lr->value_switch_binding[i];
             if (ls && ls->n_tunnel_key) {
-                struct hnv_vsids one = HNV_VSIDS_INITIALIZER;
-                hnv_vsids_add(&one, ls->tunnel_key[0]);
-                binds |= hnv_vsids_intersect(&one, vsids);
+                binds |= hnv_vsids_contains(vsids, ls->tunnel_key[0]);
                 hnv_vsids_add(&siblings, ls->tunnel_key[0]);
-                hnv_vsids_destroy(&one);
             }
         }
         for (size_t i = 0; binds && i < siblings.n; i++) {
