@@ -290,6 +290,32 @@ calc () {          # awk expression, printed with the given format
     awk "BEGIN { printf \"$1\", $2 }"
 }
 
+ms () {            # MICROSECONDS: as milliseconds, 1 decimal
+    calc '%.1f' "$1 / 1000"
+}
+
+# pct P SAMPLE...: the P-th percentile (nearest rank) of the samples.
+pct () {
+    local p=$1
+    shift
+    printf '%s\n' "$@" | sort -n \
+        | awk -v p="$p" '{ a[NR] = $1 }
+              END { r = int((p * NR + 99) / 100); if (r < 1) r = 1
+                    print a[r] }'
+}
+
+# cpu_ticks PID...: the CPU time (user and system) of the processes so far,
+# in clock ticks (getconf CLK_TCK a second).  (The fields are counted
+# after the command name, which may hold blanks.)
+cpu_ticks () {
+    local pid sum=0
+    for pid in "$@"; do
+        sum=$((sum + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' \
+                           "/proc/$pid/stat")))
+    done
+    echo "$sum"
+}
+
 median () {
     printf '%s\n' "$@" | sort -n \
         | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2];

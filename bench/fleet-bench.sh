@@ -168,11 +168,6 @@ for remote in "${relay_remotes[@]}"; do
     done
 done
 
-# cpu_ticks PID: the CPU time (user and system) of process PID so far, in
-# clock ticks.
-cpu_ticks () {
-    awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
 hz=$(getconf CLK_TCK)
 declare -A cpu0
 for pid in "${cluster_pids[@]}" "${relay_pids[@]}"; do
@@ -257,18 +252,6 @@ ctl_alive () {
     return 0
 }
 
-ms () {            # MICROSECONDS: as milliseconds, 1 decimal
-    calc '%.1f' "$1 / 1000"
-}
-# pct P SAMPLE...: the P-th percentile (nearest rank) of the samples.
-pct () {
-    local p=$1
-    shift
-    printf '%s\n' "$@" | sort -n \
-        | awk -v p="$p" '{ a[NR] = $1 }
-              END { r = int((p * NR + 99) / 100); if (r < 1) r = 1
-                    print a[r] }'
-}
 
 echo
 echo "## Populate: $N_VMS VM NICs on $H_HOSTS hosts, $N_VNETS virtual" \

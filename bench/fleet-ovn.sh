@@ -167,28 +167,8 @@ move_target () {
     fi
 }
 
-ms () {            # MICROSECONDS: as milliseconds, 1 decimal
-    calc '%.1f' "$1 / 1000"
-}
-# pct P SAMPLE...: the P-th percentile (nearest rank) of the samples.
-pct () {
-    local p=$1
-    shift
-    printf '%s\n' "$@" | sort -n \
-        | awk -v p="$p" '{ a[NR] = $1 }
-              END { r = int((p * NR + 99) / 100); if (r < 1) r = 1
-                    print a[r] }'
-}
 # cpu_ticks PID...: the CPU time (user and system) of the processes so
 # far, in clock ticks.
-cpu_ticks () {
-    local pid sum=0
-    for pid in "$@"; do
-        sum=$((sum + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' \
-                           "/proc/$pid/stat")))
-    done
-    echo "$sum"
-}
 hz=$(getconf CLK_TCK)
 
 # wait_for COMMAND...: polls COMMAND until it succeeds, for up to five

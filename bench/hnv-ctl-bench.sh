@@ -92,9 +92,6 @@ mac_of () {
 pa_of () { echo "192.168.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
 nic_mac_of () { printf '0a:%02x:%02x:ff:ff:01' $(($1 & 255)) $(($1 >> 8)); }
 
-ms () {            # MICROSECONDS: as milliseconds, 1 decimal
-    calc '%.1f' "$1 / 1000"
-}
 
 # write_mappings M: M mappings in each virtual subnet 1..N_SUBNETS, in one
 # transaction over a raw OVSDB connection (bench/ovsdb_rpc.py), as

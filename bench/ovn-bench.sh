@@ -210,9 +210,6 @@ join_by () {       # SEPARATOR WORD...: the words, joined
     printf '%s' "$out"
 }
 
-ms () {            # MICROSECONDS: as milliseconds, 1 decimal
-    calc '%.1f' "$1 / 1000"
-}
 
 # ---------------------------------------------------------------------------
 # Daemons.  bench-lib.sh's start_ovsdb and start_vswitchd start the

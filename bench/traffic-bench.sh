@@ -662,11 +662,6 @@ done
 # ---------------------------------------------------------------------------
 # Measuring.
 
-# cpu_ticks PID: user and system CPU time of process PID so far, in clock
-# ticks.
-cpu_ticks () {
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
 hz=$(getconf CLK_TCK)
 
 # vswitchd_pids SYS: the pids of SYS's two ovs-vswitchd, if it has them.
