@@ -290,6 +290,20 @@ calc () {          # awk expression, printed with the given format
     awk "BEGIN { printf \"$1\", $2 }"
 }
 
+# wait_for COMMAND...: polls COMMAND, every 50 ms, until it succeeds, for
+# up to WAIT_FOR_S seconds (default 120); the benchmark fails (exit 1) if
+# it never does.
+wait_for () {
+    local deadline=$((${EPOCHREALTIME/./} + ${WAIT_FOR_S:-120} * 1000000))
+    until "$@"; do
+        if ((${EPOCHREALTIME/./} > deadline)); then
+            echo "$0: timed out waiting for: $*" >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
+}
+
 ms () {            # MICROSECONDS: as milliseconds, 1 decimal
     calc '%.1f' "$1 / 1000"
 }

@@ -240,16 +240,7 @@ start_plain_vswitchd () {
     daemon_pids+=("${vswitchd_pid[$name]}")
 }
 
-# wait_for COMMAND...: polls COMMAND until it succeeds, for up to 2 minutes.
-wait_for () {
-    local i
-    for ((i = 0; i < 1200; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    echo "$0: timed out waiting for: $*" >&2
-    exit 1
-}
+WAIT_FOR_S=120      # wait_for (bench-lib.sh) gives up after this.
 
 # The controller sessions (bench/cycles-bench-ovsdb.py), one coprocess at
 # a time: ctl_open ARG..., ctl COMMAND (bench-lib.sh), ctl_close.

@@ -209,17 +209,7 @@ host_connected () {
     [[ $s == *$'\nms_vtep: connected'* ]]
 }
 
-# wait_for COMMAND...: polls COMMAND until it succeeds, for up to two
-# minutes.
-wait_for () {
-    local i
-    for ((i = 0; i < 2400; i++)); do
-        "$@" && return 0
-        sleep 0.05
-    done
-    echo "$0: timed out waiting for: $*" >&2
-    exit 1
-}
+WAIT_FOR_S=120      # wait_for (bench-lib.sh) gives up after this.
 
 hosts=()
 t0=$EPOCHREALTIME

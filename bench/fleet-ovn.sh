@@ -171,17 +171,7 @@ move_target () {
 # far, in clock ticks.
 hz=$(getconf CLK_TCK)
 
-# wait_for COMMAND...: polls COMMAND until it succeeds, for up to five
-# minutes; a failure of the benchmark if it never does.
-wait_for () {
-    local i
-    for ((i = 0; i < 3000; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    echo "$0: timed out waiting for: $*" >&2
-    exit 1
-}
+WAIT_FOR_S=300      # wait_for (bench-lib.sh) gives up after this.
 
 # ---------------------------------------------------------------------------
 # The Northbound and Southbound clusters: $work/nb and $work/sb, members

@@ -234,16 +234,7 @@ encap_pas () {
 
 # ---------------------------------------------------------------------------
 
-# wait_for COMMAND...: polls COMMAND until it succeeds, for up to a minute.
-wait_for () {
-    local i
-    for ((i = 0; i < 1200; i++)); do
-        "$@" && return 0
-        sleep 0.05
-    done
-    echo "$0: timed out waiting for: $*" >&2
-    exit 1
-}
+WAIT_FOR_S=60      # wait_for (bench-lib.sh) gives up after this.
 agent_connected () {
     local s
     s=$(ovs-appctl hnv/status)

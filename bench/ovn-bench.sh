@@ -217,16 +217,7 @@ join_by () {       # SEPARATOR WORD...: the words, joined
 # daemons take the same care here: everything in the instance's
 # directories, explicit pidfile, log and control socket.
 
-# wait_for COMMAND...: polls COMMAND until it succeeds, for up to 5 minutes.
-wait_for () {
-    local i
-    for ((i = 0; i < 3000; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    echo "$0: timed out waiting for: $*" >&2
-    exit 1
-}
+WAIT_FOR_S=300      # wait_for (bench-lib.sh) gives up after this.
 
 # The instance's tools: $nb, $sb, $hv are its directories.
 nbctl () { ovn-nbctl --db="unix:$nb/db.sock" --timeout=600 "$@"; }
