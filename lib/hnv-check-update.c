@@ -27,6 +27,7 @@
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "util.h"
+#include "uuidset.h"
 #include "vtep/ms-firewall-idl.h"
 #include "vtep/ms-vtep-idl.h"
 
@@ -54,6 +55,11 @@ struct update {
     /* Changes to 'accepted', to undo if the update fails. */
     struct uuid *added, *removed;
     size_t n_added, n_removed, allocated_added, allocated_removed;
+
+    /* Local MAC rows that changed hosts (uml_changed_host()): removed with
+     * the mappings that go, and added again, as the new rows they are to
+     * this host's VM NICs or mappings. */
+    struct uuidset readd;
 };
 
 static bool
@@ -572,6 +578,16 @@ sort_ports(struct update *u, const struct ovsdb_idl *vtep, const char *host,
     }
 }
 
+/* Whether local MAC row 'uml' is new to this update: new in the database,
+ * or a row that changed hosts (see struct update's 'readd'). */
+static bool
+uml_is_new(const struct update *u, const struct msvtep_ucast_macs_local *uml)
+{
+    return (msvtep_ucast_macs_local_is_new(uml)
+            || (!uuidset_is_empty(&u->readd)
+                && uuidset_contains(&u->readd, &uml->header_.uuid)));
+}
+
 static struct hnv_check_nic *
 find_nic_by_port(const struct hnv_check *check, const struct uuid *uuid)
 {
@@ -606,8 +622,22 @@ remove_nics(struct update *u, const struct uuidset *gone_ports)
     }
 }
 
+/* Whether local MAC row 'uml' is in force as another host's VM (see
+ * hnv-check.c, "fleet"): a mapping, which a new VM NIC of this host does
+ * not take unless the row names it. */
+static bool
+uml_is_other_hosts(const struct update *u,
+                   const struct msvtep_ucast_macs_local *uml)
+{
+    const struct hnv_check_mapping *m = find_mapping(u->ctx.check,
+                                                     &uml->header_.uuid);
+    return m && !m->local;
+}
+
 /* Whether a local MAC row that is not new names 'pp', or lies in 'vsid'
- * without naming a port: a new VM NIC would change where it goes.
+ * without naming a port: a new VM NIC would change where it goes.  (In a
+ * fleet, the other hosts' rows in the subnet that name no port this host
+ * receives stay mappings.)
  *
  * With an index, only the rows of the port's own Logical_Switch, found by
  * it: another Logical_Switch row with that VSID is refused, and a change
@@ -627,8 +657,10 @@ nic_changes_old_rows(const struct update *u, const struct ovsdb_idl *vtep,
         msvtep_ucast_macs_local_index_set_logical_switch(
             target, pp->value_vlan_bindings[0]);
         MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_EQUAL (uml, target, u->local_macs) {
-            if (!msvtep_ucast_macs_local_is_new(uml)
-                && (uml->physical_port == pp || !uml->physical_port)) {
+            if (!uml_is_new(u, uml)
+                && (uml->physical_port == pp
+                    || (!uml->physical_port
+                        && !uml_is_other_hosts(u, uml)))) {
                 found = true;
                 break;
             }
@@ -638,11 +670,12 @@ nic_changes_old_rows(const struct update *u, const struct ovsdb_idl *vtep,
     }
 
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH (uml, vtep) {
-        if (msvtep_ucast_macs_local_is_new(uml)) {
+        if (uml_is_new(u, uml)) {
             continue;
         }
         if (uml->physical_port == pp
-            || (!uml->physical_port && uml->logical_switch
+            || (!uml->physical_port && !uml_is_other_hosts(u, uml)
+                && uml->logical_switch
                 && uml->logical_switch->n_tunnel_key
                 && uml->logical_switch->tunnel_key[0] == vsid)) {
             return true;
@@ -747,6 +780,30 @@ uml_moved(struct update *u, const struct msvtep_ucast_macs_local *uml)
     return m && !m->local && !r.local;
 }
 
+/* Whether changed local row 'uml' changed only its locator, and so went
+ * from another host to this one or from this host to another: a live
+ * migration of a VM NIC to or from this host, in a fleet.  The row is then
+ * taken as going and coming again (see struct update's 'readd'): its VM
+ * NIC comes or goes with it, by its Physical_Port row, which the host
+ * receives or no longer receives once it asks (hnv-monitor.h). */
+static bool
+uml_changed_host(struct update *u, const struct msvtep_ucast_macs_local *uml)
+{
+    static const struct ovsdb_idl_column *locator[] = {
+        &msvtep_ucast_macs_local_col_locator, NULL
+    };
+    struct mac_row r;
+
+    if (other_column_updated(&uml->header_, &msvtep_table_ucast_macs_local,
+                             locator)) {
+        return false;
+    }
+    const struct hnv_check_mapping *m = find_mapping(u->ctx.check,
+                                                     &uml->header_.uuid);
+    mac_row_from_local(&u->ctx, uml, &r);
+    return m && m->local != r.local;
+}
+
 /* Whether changed row 'umr' changed only its locator: a live migration. */
 static bool
 umr_moved(const struct msvtep_ucast_macs_remote *umr)
@@ -794,6 +851,12 @@ remove_mappings(struct update *u, const struct ovsdb_idl *vtep,
             }
         } else if (!deleted && !new && uml_moved(u, uml)) {
             move_mapping(u, &uml->header_, uml->locator);
+        } else if (!deleted && !new && uml_changed_host(u, uml)) {
+            if (mac_errors) {
+                fail(u, "a VM NIC moved while MAC rows are refused");
+            } else if (remove_mapping(u, &uml->header_.uuid, gone_ports)) {
+                uuidset_insert(&u->readd, &uml->header_.uuid);
+            }
         } else if (!deleted && !new) {
             fail(u, "a local MAC row changed");
         } else if (deleted && mac_errors) {
@@ -812,7 +875,7 @@ add_mappings(struct update *u, const struct ovsdb_idl *vtep)
     struct mac_row r;
 
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_TRACKED (uml, vtep) {
-        if (msvtep_ucast_macs_local_is_new(uml)
+        if (uml_is_new(u, uml)
             && !msvtep_ucast_macs_local_is_deleted(uml) && !u->why) {
             mac_row_from_local(&u->ctx, uml, &r);
             add_mapping(u, &r);
@@ -1131,6 +1194,7 @@ hnv_check_update(const struct ovsdb_idl *vtep,
         .ctx = { .check = check, .update = true },
         .dirty = dirty,
         .local_macs = local_macs,
+        .readd = UUIDSET_INITIALIZER(&u.readd),
     };
 
     if (vtep) {
@@ -1150,6 +1214,7 @@ hnv_check_update(const struct ovsdb_idl *vtep,
     }
     free(u.added);
     free(u.removed);
+    uuidset_destroy(&u.readd);
     *why = u.why;
     return !u.why;
 }

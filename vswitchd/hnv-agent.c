@@ -929,6 +929,10 @@ hnv_check_policy(void)
                                    ? ovsdb_idl_get_seqno(vtep_db.idl) : 0);
     unsigned int new_fw_seqno = fw_db.idl ? ovsdb_idl_get_seqno(fw_db.idl) : 0;
 
+    if (vtep_db.idl && hnv_monitor_take_new_subnets()) {
+        /* Rows new to this host, which In_Force may concern: see below. */
+        check_needed = true;
+    }
     if (!check_needed && new_vtep_seqno == vtep_seqno
         && new_fw_seqno == fw_seqno) {
         /* Only changes that alert nobody (the hosts' reports of what they
@@ -949,11 +953,13 @@ hnv_check_policy(void)
     }
     if (vtep_db.idl && !hnv_monitor_is_settled(vtep_db.idl)) {
         /* Rows that the monitoring conditions last asked for are on their
-         * way (hnv-monitor.h).  They are checked with the rest in a full
-         * check, as a host that starts checks them: among rows that a host
-         * sees for the first time, an In_Force record decides a conflict,
-         * which only a full check reads. */
-        check_needed = true;
+         * way (hnv-monitor.h): they are checked with the rest once they are
+         * all here.  The MAC rows of a subnet new to this host in a full
+         * check, as a host that starts checks them (above): among rows that
+         * a host sees for the first time, an In_Force record decides a
+         * conflict, which only a full check reads.  Its own VM NICs' rows,
+         * which come as a NIC comes, row by row, with the changes that the
+         * IDL tracks meanwhile. */
         return;
     }
     bool full = check_needed;

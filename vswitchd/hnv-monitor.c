@@ -47,6 +47,8 @@ static size_t n_served;
 static struct uuid *own_ports;  /* Physical_Port rows, sorted. */
 static size_t n_own_ports;
 static unsigned int expected_seqno;     /* Conditions acknowledged then. */
+static bool new_subnets;        /* Asked for MAC rows not asked for before,
+                                 * since hnv_monitor_take_new_subnets(). */
 
 /* What this host serves, whether or not it asks for part of the rows: the
  * VSIDs of the subnets that find_served() finds, and whether other hosts
@@ -116,6 +118,7 @@ hnv_monitor_reset(void)
     own_ports = NULL;
     n_own_ports = 0;
     expected_seqno = 0;
+    new_subnets = false;
     hnv_vsids_clear(&served_vsids);
     shared = false;
     idl_seqno = 0;
@@ -324,6 +327,25 @@ uuids_equal(const struct uuid *a, size_t n_a, const struct uuid *b,
     return n_a == n_b && (!n_a || !memcmp(a, b, n_a * sizeof *a));
 }
 
+/* Whether each of the 'n_a' sorted uuids 'a' is among the 'n_b' sorted
+ * uuids 'b'. */
+static bool
+uuids_subset(const struct uuid *a, size_t n_a, const struct uuid *b,
+             size_t n_b)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; i < n_a; i++) {
+        while (j < n_b && uuid_compare_3way(&b[j], &a[i]) < 0) {
+            j++;
+        }
+        if (j >= n_b || !uuid_equals(&b[j], &a[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Physical_Port rows are asked for by row uuid, which the generated IDL
  * has no column for: OVSDB conditions take "_uuid" like any column. */
 static const struct ovsdb_idl_column uuid_column = {
@@ -484,6 +506,13 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
                            "of the virtual subnets it serves"
                          : "asking for every row"));
     }
+    /* Every row, or the MAC rows of a subnet not asked for before, are rows
+     * this host has not seen (hnv_monitor_take_new_subnets()); its own
+     * Physical_Port rows, or fewer rows (from every row to some), are not. */
+    if (!requested || !fleet
+        || (conditional && !uuids_subset(sorted, n, served, n_served))) {
+        new_subnets = true;
+    }
     set_conditions(vtep, !fleet, sorted, n, sorted_ports, n_p);
     conditional = fleet;
     free(served);
@@ -506,6 +535,24 @@ hnv_monitor_is_settled(const struct ovsdb_idl *vtep)
     return (!provisional
             && (!requested || (int) (acked - expected_seqno) >= 0)
             && (!report_requested || (int) (acked - report_seqno) >= 0));
+}
+
+/* Whether the conditions asked for since the last call ask for MAC rows
+ * that the host did not ask for before: those of a subnet it now serves,
+ * or every row.  Such rows are new to this host but not to the database;
+ * among them, an In_Force record decides a conflict, and only a full check
+ * reads In_Force (hnv-check.h), as a host that starts does.  A change of
+ * conditions that asks only for this host's own Physical_Port rows (a VM
+ * NIC that comes, as it does with a live migration) or for fewer rows
+ * needs no such check: the incremental check takes the rows that come
+ * as the changes they are. */
+bool
+hnv_monitor_take_new_subnets(void)
+{
+    bool taken = new_subnets;
+
+    new_subnets = false;
+    return taken;
 }
 
 /* This host's Host_Report row, once the server has sent what was asked

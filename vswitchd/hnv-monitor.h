@@ -37,7 +37,9 @@
  *
  * The agent must not report a policy as installed while the server has not
  * yet acknowledged the conditions that this module last asked for: the rows
- * they add may still be on their way. */
+ * they add may still be on their way.  It checks them once they are all
+ * there: in a full check if the conditions asked for MAC rows of a subnet
+ * new to the host (hnv_monitor_take_new_subnets()), else row by row. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,6 +54,7 @@ void hnv_monitor_start(struct ovsdb_idl *vtep, bool all, bool with_reports,
                        const char *host);
 void hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all);
 bool hnv_monitor_is_settled(const struct ovsdb_idl *vtep);
+bool hnv_monitor_take_new_subnets(void);
 bool hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
                                 const struct msvtep_in_force *);
 const struct msvtep_host_report *hnv_monitor_own_report(
