@@ -18,7 +18,9 @@
  *
  * An ACL rule is an FW_Rules row, on a VM NIC ("PORT_ID") or on a whole
  * virtual subnet ("vsid:VSID").  "add-acl" checks that its NIC exists in
- * ms_vtep, in the snapshot of it that hnv-ctl-db.c takes. */
+ * ms_vtep, in the snapshot of it that hnv-ctl-db.c takes; both "add-acl"
+ * and "del-acl" find there the virtual subnet of the rules they change,
+ * which --wait=hosts waits for the hosts of (hnv-ctl-wait.c). */
 
 #include <config.h>
 
@@ -324,6 +326,51 @@ pre_add_acl(struct ctl_context *ctx OVS_UNUSED)
     hnv_aux_class = &msvtep_idl_class;
 }
 
+void
+pre_del_acl(struct ctl_context *ctx OVS_UNUSED)
+{
+    if (hnv_wait_hosts) {
+        /* Only to tell the scope of the change. */
+        hnv_aux_class = &msvtep_idl_class;
+    }
+}
+
+/* Tells --wait=hosts the virtual subnet that a rule of 'vnic_id' concerns:
+ * its own ("vsid:VSID"), or that of its VM NIC in the snapshot of ms_vtep;
+ * every subnet if that does not tell (no snapshot, no such VM NIC, a NIC
+ * in no subnet). */
+static void
+scope_acl_target(const char *vnic_id)
+{
+    size_t len = strlen(HNV_ACL_VSID_PREFIX);
+    unsigned int vsid;
+
+    if (!strncmp(vnic_id, HNV_ACL_VSID_PREFIX, len)) {
+        if (isdigit((unsigned char) vnic_id[len])
+            && str_to_uint(vnic_id + len, 10, &vsid)
+            && vsid >= HNV_VSID_MIN && vsid <= HNV_VSID_MAX) {
+            hnv_ctl_scope_vsid(vsid);
+        } else {
+            hnv_ctl_scope_all();
+        }
+        return;
+    }
+
+    const struct msvtep_physical_port *pp
+        = hnv_aux_idl ? find_port(hnv_aux_idl, vnic_id) : NULL;
+    bool found = false;
+    for (size_t i = 0; pp && i < pp->n_vlan_bindings; i++) {
+        const struct msvtep_logical_switch *ls = pp->value_vlan_bindings[i];
+        if (ls && ls->n_tunnel_key) {
+            hnv_ctl_scope_vsid(ls->tunnel_key[0]);
+            found = true;
+        }
+    }
+    if (!found) {
+        hnv_ctl_scope_all();
+    }
+}
+
 /* "add-acl NIC in|out PRIORITY allow|block [FIELD=VALUE]...". */
 void
 cmd_add_acl(struct ctl_context *ctx)
@@ -363,6 +410,7 @@ cmd_add_acl(struct ctl_context *ctx)
     if (!check_acl_nic_exists(ctx, &key)) {
         goto exit;
     }
+    scope_acl_target(key.vnic_id);
 
     /* The row with the same (rule_id, vnic_id, rule_type), which the index
      * allows only once, and any other rule at the same position. */
@@ -519,6 +567,7 @@ cmd_del_acl(struct ctl_context *ctx)
         free(names);
     } else {
         for (size_t i = 0; i < n_matches; i++) {
+            scope_acl_target(matches[i]->vnic_id);
             fix_update_rule(ix, matches[i], true);
             msfw_fw_rules_delete(matches[i]);
         }

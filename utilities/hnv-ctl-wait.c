@@ -36,7 +36,14 @@
  * hosts too, with next_cfg (Global other_config:hnv-cfg-scope, see
  * hnv-scope.h): the others need not report the change at once, so that a
  * change in a fleet of H hosts costs a transaction per host concerned
- * rather than H. */
+ * rather than H.
+ *
+ * An ms_firewall change concerns the hosts with a VM NIC in the virtual
+ * subnets of the rules it changes (hnv-ctl-acl.c tells them, from a
+ * snapshot of ms_vtep): a rule applies to a VM NIC or to the NICs of one
+ * subnet, never to another subnet of its virtual network.  Its scope is
+ * not written to the database (ms_firewall, Microsoft's schema, has no
+ * column for it): every host reports it at once. */
 
 #include <config.h>
 
@@ -74,6 +81,11 @@ static bool command_scoped;
 static struct shash hosts_before = SHASH_INITIALIZER(&hosts_before);
 static struct sset wait_hosts = SSET_INITIALIZER(&wait_hosts);
 static bool wait_by_host;       /* Hosts report: wait for 'wait_hosts'. */
+
+/* With --wait=hosts and an ms_firewall transaction whose commands told the
+ * subnets they concern: 'wait_hosts' and 'wait_by_host' are worked out
+ * before the commit, from the snapshot of ms_vtep. */
+static bool fw_scoped;
 
 /* The IDL of ms_vtep that holds the hosts' reports, while waiting. */
 static struct ovsdb_idl *hosts_idl;
@@ -254,6 +266,22 @@ find_wait_hosts(const struct ovsdb_idl *idl)
     shash_destroy(&hosts_after);
 }
 
+/* For an ms_firewall transaction whose rules are in the subnets of 'scope':
+ * the hosts with a VM NIC in one of them, in ms_vtep 'idl'. */
+static void
+find_fw_scoped_hosts(const struct ovsdb_idl *idl)
+{
+    struct shash hosts = SHASH_INITIALIZER(&hosts);
+    size_t n_hosts = collect_host_vsids(idl, &hosts);
+
+    sset_clear(&wait_hosts);
+    add_serving_hosts(&hosts, &scope, &wait_hosts);
+    wait_by_host = n_hosts > 1 && !sset_is_empty(&wait_hosts);
+    fw_scoped = true;
+    clear_host_vsids(&hosts);
+    shash_destroy(&hosts);
+}
+
 /* Before the commit of 'txn' on 'idl': increments next_cfg of the root row
  * of its database, creating the row if there is none (with 'force', even
  * if the transaction changes nothing else), and with --wait=hosts, tells
@@ -269,6 +297,10 @@ hnv_wait_prepare(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
         }
         ovsdb_idl_txn_increment(txn, &global->header_,
                                 &msfw_fw_global_col_next_cfg, force);
+        fw_scoped = false;
+        if (hnv_wait_hosts && scope.n && !scope.all && hnv_aux_idl) {
+            find_fw_scoped_hosts(hnv_aux_idl);
+        }
         return;
     }
 
@@ -439,8 +471,8 @@ server_has_host_reports(void)
     return has_host_report;
 }
 
-/* For an ms_firewall transaction, whose commands tell no subnet: every
- * host with VM NICs in ms_vtep 'idl'. */
+/* For an ms_firewall transaction whose commands could not tell the subnets
+ * they concern: every host with VM NICs in ms_vtep 'idl'. */
 static void
 find_fw_wait_hosts(const struct ovsdb_idl *idl)
 {
@@ -476,7 +508,7 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
     hosts_idl = connect_hosts_idl();
     struct ovsdb_idl *h_idl = hosts_idl;
     ovsdb_idl_run(h_idl);
-    if (!vtep) {
+    if (!vtep && !fw_scoped) {
         find_fw_wait_hosts(h_idl);
     }
     while (wait_by_host) {

@@ -689,7 +689,8 @@ static const struct ctl_command_syntax hnv_commands[] = {
      "NIC DIRECTION PRIORITY ACTION [FIELD=VALUE]...", pre_add_acl,
      cmd_add_acl, NULL,
      "--may-exist,--admin,--id=,--disabled,--log", RW},
-    {"del-acl", 0, 3, "[NIC DIRECTION PRIORITY]", NULL, cmd_del_acl, NULL,
+    {"del-acl", 0, 3, "[NIC DIRECTION PRIORITY]", pre_del_acl, cmd_del_acl,
+     NULL,
      "--if-exists,--admin,--id=", RW},
     {"list-acl", 0, 1, "[NIC]", NULL, cmd_list_acl, NULL, "", RO},
 

@@ -116,8 +116,8 @@ void hnv_wait_finish(struct ovsdb_idl *, int64_t next_cfg);
 void hnv_wait_destroy(void);
 
 /* A read-only snapshot of the other database, for the commands that need
- * one ("add-acl" and "show"), or NULL.  Their prerequisites functions set
- * 'hnv_aux_class' to ask for it. */
+ * one ("add-acl", "del-acl" with --wait=hosts, and "show"), or NULL.
+ * Their prerequisites functions set 'hnv_aux_class' to ask for it. */
 extern const struct ovsdb_idl_class *hnv_aux_class;
 extern struct ovsdb_idl *hnv_aux_idl;
 
@@ -304,6 +304,7 @@ void cmd_del_mapping(struct ctl_context *);
 
 /* The ACL commands (hnv-ctl-acl.c). */
 void pre_add_acl(struct ctl_context *);
+void pre_del_acl(struct ctl_context *);
 void cmd_add_acl(struct ctl_context *);
 void cmd_del_acl(struct ctl_context *);
 void cmd_list_acl(struct ctl_context *);
