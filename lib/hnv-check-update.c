@@ -56,7 +56,7 @@ struct update {
     struct uuid *added, *removed;
     size_t n_added, n_removed, allocated_added, allocated_removed;
 
-    /* Local MAC rows that changed hosts (uml_changed_host()): removed with
+    /* Local MAC rows that changed hosts (UML_CHANGED_HOST): removed with
      * the mappings that go, and added again, as the new rows they are to
      * this host's VM NICs or mappings. */
     struct uuidset readd;
@@ -759,11 +759,23 @@ charge_new_nics(struct update *u, const struct uuidset *new_ports)
     }
 }
 
-/* Whether changed local row 'uml' is another host's VM (see hnv-check.c,
- * "fleet") that changed only its locator, to another host's provider
- * address: a live migration between two other hosts. */
-static bool
-uml_moved(struct update *u, const struct msvtep_ucast_macs_local *uml)
+/* How a changed local row moved, if it changed only its locator: a live
+ * migration of its VM NIC, in a fleet (see hnv-check.c, "fleet"). */
+enum uml_move {
+    UML_CHANGED,                /* Otherwise, or a row not in force. */
+    UML_MOVED,                  /* Between two other hosts: a mapping
+                                 * that moves. */
+    UML_CHANGED_HOST,           /* To this host or from it.  The row is
+                                 * taken as going and coming again (see
+                                 * struct update's 'readd'): its VM NIC
+                                 * comes or goes with it, by its
+                                 * Physical_Port row, which the host
+                                 * receives or no longer receives once it
+                                 * asks (hnv-monitor.h). */
+};
+
+static enum uml_move
+uml_move(struct update *u, const struct msvtep_ucast_macs_local *uml)
 {
     static const struct ovsdb_idl_column *locator[] = {
         &msvtep_ucast_macs_local_col_locator, NULL
@@ -772,36 +784,17 @@ uml_moved(struct update *u, const struct msvtep_ucast_macs_local *uml)
 
     if (other_column_updated(&uml->header_, &msvtep_table_ucast_macs_local,
                              locator)) {
-        return false;
+        return UML_CHANGED;
     }
     const struct hnv_check_mapping *m = find_mapping(u->ctx.check,
                                                      &uml->header_.uuid);
-    mac_row_from_local(&u->ctx, uml, &r);
-    return m && !m->local && !r.local;
-}
-
-/* Whether changed local row 'uml' changed only its locator, and so went
- * from another host to this one or from this host to another: a live
- * migration of a VM NIC to or from this host, in a fleet.  The row is then
- * taken as going and coming again (see struct update's 'readd'): its VM
- * NIC comes or goes with it, by its Physical_Port row, which the host
- * receives or no longer receives once it asks (hnv-monitor.h). */
-static bool
-uml_changed_host(struct update *u, const struct msvtep_ucast_macs_local *uml)
-{
-    static const struct ovsdb_idl_column *locator[] = {
-        &msvtep_ucast_macs_local_col_locator, NULL
-    };
-    struct mac_row r;
-
-    if (other_column_updated(&uml->header_, &msvtep_table_ucast_macs_local,
-                             locator)) {
-        return false;
+    if (!m) {
+        return UML_CHANGED;
     }
-    const struct hnv_check_mapping *m = find_mapping(u->ctx.check,
-                                                     &uml->header_.uuid);
     mac_row_from_local(&u->ctx, uml, &r);
-    return m && m->local != r.local;
+    return (m->local != r.local ? UML_CHANGED_HOST
+            : !m->local ? UML_MOVED
+            : UML_CHANGED);
 }
 
 /* Whether changed row 'umr' changed only its locator: a live migration. */
@@ -845,13 +838,15 @@ remove_mappings(struct update *u, const struct ovsdb_idl *vtep,
     MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_TRACKED (uml, vtep) {
         bool deleted = msvtep_ucast_macs_local_is_deleted(uml);
         bool new = msvtep_ucast_macs_local_is_new(uml);
+        enum uml_move move = (!deleted && !new ? uml_move(u, uml)
+                              : UML_CHANGED);
         if (deleted && new) {
             if (is_accepted(u, &uml->header_.uuid)) {
                 fail(u, "a local MAC row was replaced");
             }
-        } else if (!deleted && !new && uml_moved(u, uml)) {
+        } else if (move == UML_MOVED) {
             move_mapping(u, &uml->header_, uml->locator);
-        } else if (!deleted && !new && uml_changed_host(u, uml)) {
+        } else if (move == UML_CHANGED_HOST) {
             if (mac_errors) {
                 fail(u, "a VM NIC moved while MAC rows are refused");
             } else if (remove_mapping(u, &uml->header_.uuid, gone_ports)) {
