@@ -335,6 +335,21 @@ hnv_wait_prepare(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
     }
 }
 
+/* Runs 'idl', a connection to --db while waiting for 'whom' after the
+ * commit, and exits with status 2 if the connection failed. */
+static void
+run_waiting_idl(struct ovsdb_idl *idl, const char *whom)
+{
+    ovsdb_idl_run(idl);
+    if (!ovsdb_idl_is_alive(idl)) {
+        int retval = ovsdb_idl_get_last_error(idl);
+        ovs_error(0, "%s: database connection failed (%s) while waiting for "
+                  "%s; the changes were committed", hnv_db_remote,
+                  ovs_retval_to_string(retval), whom);
+        hnv_ctl_exit(2);
+    }
+}
+
 /* Returns cur_cfg of the root row of the database of 'idl', or -1 if there
  * is no such row. */
 static int64_t
@@ -359,14 +374,7 @@ wait_for_cur_cfg(struct ovsdb_idl *idl, int64_t next_cfg)
                         ? "Global" : "FW_Global");
 
     for (;;) {
-        ovsdb_idl_run(idl);
-        if (!ovsdb_idl_is_alive(idl)) {
-            int retval = ovsdb_idl_get_last_error(idl);
-            ovs_error(0, "%s: database connection failed (%s) while waiting "
-                      "for the host agent; the changes were committed",
-                      hnv_db_remote, ovs_retval_to_string(retval));
-            hnv_ctl_exit(2);
-        }
+        run_waiting_idl(idl, "the host agent");
 
         int64_t cur_cfg = get_cur_cfg(idl);
         if (cur_cfg >= next_cfg) {
@@ -514,14 +522,7 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
     while (wait_by_host) {
         struct svec lagging = SVEC_EMPTY_INITIALIZER;
 
-        ovsdb_idl_run(h_idl);
-        if (!ovsdb_idl_is_alive(h_idl)) {
-            int retval = ovsdb_idl_get_last_error(h_idl);
-            ovs_error(0, "%s: database connection failed (%s) while waiting "
-                      "for the hosts; the changes were committed",
-                      hnv_db_remote, ovs_retval_to_string(retval));
-            hnv_ctl_exit(2);
-        }
+        run_waiting_idl(h_idl, "the hosts");
         find_lagging_hosts(h_idl, &wait_hosts, key, next_cfg, &lagging);
         if (!lagging.n) {
             svec_destroy(&lagging);
