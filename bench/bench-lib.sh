@@ -180,6 +180,50 @@ start_vswitchd () {
     daemon_pids+=("${vswitchd_pid[$name]}")
 }
 
+# bench_cluster_start DIR DB:SCHEMA...: a 3-member OVSDB Raft cluster in
+# DIR (created), as tests/hnv-lib.sh's hnv_cluster_start makes one: members
+# c1, c2 and c3, each one ovsdb-server serving a clustered database DB
+# (file cN-DB.db) made from each SCHEMA, on cN.sock, with cN.ctl and
+# cN.log; returns once every member has joined every database.  Sets
+# 'cluster_pids' (c1 first) and 'cluster_remotes' (the members'
+# comma-separated remotes); the pids also go to 'daemon_pids'.
+bench_cluster_start () {
+    local cdir=$1 i spec db files
+    shift
+    mkdir -p "$cdir"
+    cluster_pids=()
+    cluster_remotes=
+    for i in 1 2 3; do
+        files=()
+        for spec in "$@"; do
+            db=${spec%%:*}
+            if ((i == 1)); then
+                # A schema's ephemeral columns become persistent in a
+                # cluster, which ovsdb-tool warns of: expected.
+                ovsdb-tool create-cluster "$cdir/c1-$db.db" "${spec#*:}" \
+                    "unix:$cdir/c1-$db.raft" 2>>"$cdir/start.err"
+            else
+                ovsdb-tool join-cluster "$cdir/c$i-$db.db" "$db" \
+                    "unix:$cdir/c$i-$db.raft" "unix:$cdir/c1-$db.raft"
+            fi || { cat "$cdir/start.err" >&2; return 1; }
+            files+=("$cdir/c$i-$db.db")
+        done
+        ovsdb-server --detach --no-chdir --pidfile="$cdir/c$i.pid" \
+            --log-file="$cdir/c$i.log" --unixctl="$cdir/c$i.ctl" \
+            --remote=punix:"$cdir/c$i.sock" -vconsole:off "${files[@]}" \
+            2>>"$cdir/start.err" || { cat "$cdir/start.err" >&2; return 1; }
+        cluster_pids+=("$(cat "$cdir/c$i.pid")")
+        daemon_pids+=("${cluster_pids[-1]}")
+        cluster_remotes+=${cluster_remotes:+,}unix:$cdir/c$i.sock
+    done
+    for i in 1 2 3; do
+        for spec in "$@"; do
+            ovsdb-client --timeout=60 wait "unix:$cdir/c$i.sock" \
+                "${spec%%:*}" connected 2>>"$cdir/start.err" || return 1
+        done
+    done
+}
+
 # stop_daemon PID: stops a daemon started with start_ovsdb or
 # start_vswitchd before the end of the script, and forgets it, so that the
 # cleanup never signals a process that has reused its pid.

@@ -107,39 +107,12 @@ python3 "$top/bench/fleet-ovsdb.py" plan "${fleet_args[@]}" \
     >"$work/plan" || exit 2
 
 # ---------------------------------------------------------------------------
-# The cluster: members c1, c2, c3, in $work/cluster, as tests/hnv-lib.sh's
-# hnv_cluster_start makes them.
+# The cluster: members c1, c2, c3, in $work/cluster (bench_cluster_start).
 
 cdir=$work/cluster
-mkdir -p "$cdir"
-cluster_pids=()
-remotes=
-for i in 1 2 3; do
-    for db in ms_vtep ms_firewall; do
-        schema=$top/vtep/$db.ovsschema
-        if ((i == 1)); then
-            ovsdb-tool create-cluster "$cdir/c1-$db.db" "$schema" \
-                "unix:$cdir/c1-$db.raft" 2>>"$cdir/start.err"
-        else
-            ovsdb-tool join-cluster "$cdir/c$i-$db.db" "$db" \
-                "unix:$cdir/c$i-$db.raft" "unix:$cdir/c1-$db.raft"
-        fi
-    done
-    ovsdb-server --detach --no-chdir --pidfile="$cdir/c$i.pid" \
-        --log-file="$cdir/c$i.log" --unixctl="$cdir/c$i.ctl" \
-        --remote=punix:"$cdir/c$i.sock" -vconsole:off \
-        "$cdir/c$i-ms_vtep.db" "$cdir/c$i-ms_firewall.db" \
-        2>>"$cdir/start.err" || { cat "$cdir/start.err" >&2; exit 1; }
-    cluster_pids+=("$(cat "$cdir/c$i.pid")")
-    daemon_pids+=("$(cat "$cdir/c$i.pid")")
-    remotes+=${remotes:+,}unix:$cdir/c$i.sock
-done
-for i in 1 2 3; do
-    for db in ms_vtep ms_firewall; do
-        ovsdb-client --timeout=60 wait "unix:$cdir/c$i.sock" "$db" \
-            connected 2>>"$cdir/start.err"
-    done
-done
+bench_cluster_start "$cdir" "ms_vtep:$top/vtep/ms_vtep.ovsschema" \
+    "ms_firewall:$top/vtep/ms_firewall.ovsschema" || exit 1
+remotes=$cluster_remotes
 ovsdb-client transact "unix:$cdir/c1.sock" \
     '["ms_firewall", {"op": "insert", "table": "FW_Global", "row": {}}]' \
     >/dev/null

@@ -175,7 +175,8 @@ WAIT_FOR_S=300      # wait_for (bench-lib.sh) gives up after this.
 
 # ---------------------------------------------------------------------------
 # The Northbound and Southbound clusters: $work/nb and $work/sb, members
-# c1, c2, c3 each, as fleet-bench.sh makes its cluster.
+# c1, c2, c3 each (bench_cluster_start), as fleet-bench.sh makes its
+# cluster.
 
 declare -A db_name=([nb]=OVN_Northbound [sb]=OVN_Southbound)
 declare -A db_schema=([nb]=$ovn_schemas/ovn-nb.ovsschema
@@ -183,34 +184,14 @@ declare -A db_schema=([nb]=$ovn_schemas/ovn-nb.ovsschema
 declare -A remotes
 nb_pids=() sb_pids=()
 for db in nb sb; do
-    cdir=$work/$db
-    mkdir -p "$cdir"
-    for i in 1 2 3; do
-        if ((i == 1)); then
-            # It warns that the schema's ephemeral columns become
-            # persistent in a cluster: expected.
-            ovsdb-tool create-cluster "$cdir/c1.db" "${db_schema[$db]}" \
-                "unix:$cdir/c1.raft" 2>>"$cdir/start.err"
-        else
-            ovsdb-tool join-cluster "$cdir/c$i.db" "${db_name[$db]}" \
-                "unix:$cdir/c$i.raft" "unix:$cdir/c1.raft"
-        fi
-        ovsdb-server --detach --no-chdir --pidfile="$cdir/c$i.pid" \
-            --log-file="$cdir/c$i.log" --unixctl="$cdir/c$i.ctl" \
-            --remote=punix:"$cdir/c$i.sock" -vconsole:off "$cdir/c$i.db" \
-            2>>"$cdir/start.err" || { cat "$cdir/start.err" >&2; exit 1; }
-        daemon_pids+=("$(cat "$cdir/c$i.pid")")
-        if [ "$db" = nb ]; then
-            nb_pids+=("${daemon_pids[-1]}")
-        else
-            sb_pids+=("${daemon_pids[-1]}")
-        fi
-        remotes[$db]+=${remotes[$db]:+,}unix:$cdir/c$i.sock
-    done
-    for i in 1 2 3; do
-        ovsdb-client --timeout=60 wait "unix:$cdir/c$i.sock" \
-            "${db_name[$db]}" connected 2>>"$cdir/start.err"
-    done
+    bench_cluster_start "$work/$db" "${db_name[$db]}:${db_schema[$db]}" \
+        || exit 1
+    remotes[$db]=$cluster_remotes
+    if [ "$db" = nb ]; then
+        nb_pids=("${cluster_pids[@]}")
+    else
+        sb_pids=("${cluster_pids[@]}")
+    fi
 done
 
 # The election timer: with Raft's default of 1 s, a Southbound leader that
@@ -666,7 +647,8 @@ for db in nb sb; do
         figure "${db}${i}_cpu" "$(calc '%.2f' \
             "($(cpu_ticks "$pid") - ${cpu0[$pid]}) / $hz")" s
         figure "${db}${i}_rss" "$(rss_kb "$pid")" kB
-        figure "${db}${i}_db_size" "$(stat -c %s "$work/$db/c$i.db")" bytes
+        figure "${db}${i}_db_size" \
+            "$(stat -c %s "$work/$db/c$i-${db_name[$db]}.db")" bytes
     done
 done
 figure northd_cpu "$(calc '%.2f' "$(cpu_ticks "$northd_pid") / $hz")" s
