@@ -50,13 +50,15 @@ struct check_ctx {
 
 /* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
  * a port name): a string, or for the many CAs a binary "struct ca_key".
- * One allocation holds it all, its owner after its key, so that free()
- * frees it. */
+ * One allocation holds it all, its owner after its key: from the check's
+ * 'ca_key_pool' for a "struct ca_key", otherwise from malloc().
+ * seen_free() frees it. */
 struct seen {
     struct hmap_node node;
     struct mac_owner *owner;    /* What claimed it (see_owner()), or NULL. */
     struct uuid uuid;           /* The row that claimed it. */
-    size_t len;
+    uint32_t len;
+    bool pooled;                /* From 'ca_key_pool'? */
     uint8_t key[];
 };
 
@@ -135,6 +137,13 @@ void nic_remove(struct hnv_check *, struct hnv_check_nic *);
 void mac_row_from_local(struct check_ctx *,
                         const struct msvtep_ucast_macs_local *,
                         struct mac_row *);
+void hnv_check_pool_init(struct hnv_check_pool *, size_t obj_size);
+void hnv_check_pool_destroy(struct hnv_check_pool *);
+void *hnv_check_pool_alloc(struct hnv_check_pool *);
+void hnv_check_pool_free(struct hnv_check_pool *, void *);
+
+void seen_free(struct hnv_check *, struct seen *);
+void mapping_free(struct hnv_check *, struct hnv_check_mapping *);
 struct seen *find_seen(const struct check_ctx *, const void *key,
                        size_t len);
 struct seen *see_owner(struct check_ctx *, const void *key, size_t len,

@@ -174,7 +174,7 @@ unsee(struct hnv_check *check, const void *key, size_t len,
 
     if (s && uuid_equals(&s->uuid, uuid)) {
         hmap_remove(&check->keys, &s->node);
-        free(s);
+        seen_free(check, s);
     }
 }
 
@@ -218,7 +218,7 @@ remove_mapping(struct update *u, const struct uuid *uuid,
     } else {
         check->n_mappings--;
     }
-    free(m);
+    mapping_free(check, m);
     unaccept(u, uuid);
     return true;
 }

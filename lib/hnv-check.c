@@ -249,6 +249,76 @@ find_subnet__(const struct check_ctx *ctx,
                       hnv_check_find_subnet(ctx->check, ls->tunnel_key[0]));
 }
 
+void
+hnv_check_pool_init(struct hnv_check_pool *pool, size_t obj_size)
+{
+    memset(pool, 0, sizeof *pool);
+    pool->obj_size = ROUND_UP(MAX(obj_size, sizeof(void *)),
+                              sizeof(void *));
+}
+
+void
+hnv_check_pool_destroy(struct hnv_check_pool *pool)
+{
+    for (size_t i = 0; i < pool->n_chunks; i++) {
+        free(pool->chunks[i]);
+    }
+    free(pool->chunks);
+    hnv_check_pool_init(pool, pool->obj_size);
+}
+
+void *
+hnv_check_pool_alloc(struct hnv_check_pool *pool)
+{
+    void *obj = pool->free_list;
+    if (obj) {
+        pool->free_list = *(void **) obj;
+        return obj;
+    }
+
+    size_t per_chunk = MAX(HNV_CHECK_POOL_CHUNK / pool->obj_size, 1);
+    if (!pool->n_chunks || pool->n_cut >= per_chunk) {
+        if (pool->n_chunks >= pool->allocated_chunks) {
+            pool->chunks = x2nrealloc(pool->chunks, &pool->allocated_chunks,
+                                      sizeof *pool->chunks);
+        }
+        pool->chunks[pool->n_chunks++] = xmalloc(per_chunk * pool->obj_size);
+        pool->n_cut = 0;
+    }
+    return (char *) pool->chunks[pool->n_chunks - 1]
+           + pool->n_cut++ * pool->obj_size;
+}
+
+void
+hnv_check_pool_free(struct hnv_check_pool *pool, void *obj)
+{
+    *(void **) obj = pool->free_list;
+    pool->free_list = obj;
+}
+
+/* Where see_new() puts a record's owner: after its key. */
+static size_t
+seen_owner_ofs(size_t len)
+{
+    return ROUND_UP(sizeof(struct seen) + len, __alignof__(struct mac_owner));
+}
+
+void
+seen_free(struct hnv_check *check, struct seen *s)
+{
+    if (s->pooled) {
+        hnv_check_pool_free(&check->ca_key_pool, s);
+    } else {
+        free(s);
+    }
+}
+
+void
+mapping_free(struct hnv_check *check, struct hnv_check_mapping *m)
+{
+    hnv_check_pool_free(&check->mapping_pool, m);
+}
+
 /* Returns the record of the 'len' bytes of 'key', if they were seen. */
 struct seen *
 find_seen(const struct check_ctx *ctx, const void *key, size_t len)
@@ -286,10 +356,12 @@ static void
 see_new(struct check_ctx *ctx, const void *key, size_t len,
         const struct mac_owner *owner, const struct uuid *uuid)
 {
-    size_t owner_ofs = ROUND_UP(sizeof(struct seen) + len,
-                                __alignof__(struct mac_owner));
-    struct seen *s = xmalloc(owner ? owner_ofs + sizeof *owner
-                             : sizeof *s + len);
+    size_t owner_ofs = seen_owner_ofs(len);
+    bool pooled = len == sizeof(struct ca_key);
+    struct seen *s = (pooled ? hnv_check_pool_alloc(&ctx->check->ca_key_pool)
+                      : xmalloc(owner ? owner_ofs + sizeof *owner
+                                : sizeof *s + len));
+    s->pooled = pooled;
     s->owner = NULL;
     if (owner) {
         s->owner = ALIGNED_CAST(struct mac_owner *, (char *) s + owner_ofs);
@@ -1406,7 +1478,9 @@ record_mapping(struct hnv_check *check, const struct mac_row *r,
                const struct hnv_check_nic *nic, const struct eth_addr *mac,
                const struct in6_addr *ip)
 {
-    struct hnv_check_mapping *m = xzalloc(sizeof *m);
+    struct hnv_check_mapping *m = hnv_check_pool_alloc(&check->mapping_pool);
+
+    memset(m, 0, sizeof *m);
 
     m->uuid = r->row->uuid;
     m->local = r->local;
@@ -2068,6 +2142,11 @@ hnv_check_init(struct hnv_check *check)
     hmap_init(&check->keys);
     hmap_init(&check->fw_places);
     hmap_init(&check->held);
+    hnv_check_pool_init(&check->mapping_pool,
+                        sizeof(struct hnv_check_mapping));
+    hnv_check_pool_init(&check->ca_key_pool,
+                        seen_owner_ofs(sizeof(struct ca_key))
+                        + sizeof(struct mac_owner));
 }
 
 void
@@ -2127,10 +2206,7 @@ hnv_check_destroy(struct hnv_check *check)
     hmap_destroy(&check->nics_by_port);
     hmap_destroy(&check->nics_by_vsid);
 
-    struct hnv_check_mapping *m;
-    HMAP_FOR_EACH_SAFE (m, node, &check->mappings) {
-        free(m);
-    }
+    /* The mappings and CA and MAC records go with their pools' chunks. */
     hmap_destroy(&check->mappings);
 
     struct hnv_check_vnet *vnet;
@@ -2150,9 +2226,13 @@ hnv_check_destroy(struct hnv_check *check)
 
     struct seen *s;
     HMAP_FOR_EACH_SAFE (s, node, &check->keys) {
-        free(s);
+        if (!s->pooled) {
+            free(s);
+        }
     }
     hmap_destroy(&check->keys);
+    hnv_check_pool_destroy(&check->mapping_pool);
+    hnv_check_pool_destroy(&check->ca_key_pool);
 
     struct fw_place *p;
     HMAP_FOR_EACH_POP (p, node, &check->fw_places) {
