@@ -50,15 +50,15 @@ struct check_ctx {
 
 /* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
  * a port name): a string, or for the many CAs a binary "struct ca_key".
- * One allocation holds it all, its owner after its key: from the check's
- * 'ca_key_pool' for a "struct ca_key", otherwise from malloc().
+ * One allocation holds it all, its owner after its key: for a key of the
+ * size of a "struct ca_key", from the check's 'ca_key_pool', in its
+ * 'ca_keys' table, otherwise from malloc(), in 'keys' (see seen_table()).
  * seen_free() frees it. */
 struct seen {
     struct hmap_node node;
     struct mac_owner *owner;    /* What claimed it (see_owner()), or NULL. */
     struct uuid uuid;           /* The row that claimed it. */
-    uint32_t len;
-    bool pooled;                /* From 'ca_key_pool'? */
+    size_t len;
     uint8_t key[];
 };
 
@@ -142,6 +142,7 @@ void hnv_check_pool_destroy(struct hnv_check_pool *);
 void *hnv_check_pool_alloc(struct hnv_check_pool *);
 void hnv_check_pool_free(struct hnv_check_pool *, void *);
 
+struct hmap *seen_table(struct hnv_check *, size_t len);
 void seen_free(struct hnv_check *, struct seen *);
 void mapping_free(struct hnv_check *, struct hnv_check_mapping *);
 struct seen *find_seen(const struct check_ctx *, const void *key,

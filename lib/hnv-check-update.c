@@ -173,7 +173,7 @@ unsee(struct hnv_check *check, const void *key, size_t len,
     struct seen *s = find_seen(&ctx, key, len);
 
     if (s && uuid_equals(&s->uuid, uuid)) {
-        hmap_remove(&check->keys, &s->node);
+        hmap_remove(seen_table(check, len), &s->node);
         seen_free(check, s);
     }
 }

@@ -303,10 +303,17 @@ seen_owner_ofs(size_t len)
     return ROUND_UP(sizeof(struct seen) + len, __alignof__(struct mac_owner));
 }
 
+/* The table of 'check' that holds keys of 'len' bytes. */
+struct hmap *
+seen_table(struct hnv_check *check, size_t len)
+{
+    return len == sizeof(struct ca_key) ? &check->ca_keys : &check->keys;
+}
+
 void
 seen_free(struct hnv_check *check, struct seen *s)
 {
-    if (s->pooled) {
+    if (s->len == sizeof(struct ca_key)) {
         hnv_check_pool_free(&check->ca_key_pool, s);
     } else {
         free(s);
@@ -326,7 +333,7 @@ find_seen(const struct check_ctx *ctx, const void *key, size_t len)
     uint32_t hash = hash_bytes(key, len, 0);
     struct seen *s;
 
-    HMAP_FOR_EACH_WITH_HASH (s, node, hash, &ctx->check->keys) {
+    HMAP_FOR_EACH_WITH_HASH (s, node, hash, seen_table(ctx->check, len)) {
         if (s->len == len && !memcmp(s->key, key, len)) {
             return s;
         }
@@ -357,11 +364,10 @@ see_new(struct check_ctx *ctx, const void *key, size_t len,
         const struct mac_owner *owner, const struct uuid *uuid)
 {
     size_t owner_ofs = seen_owner_ofs(len);
-    bool pooled = len == sizeof(struct ca_key);
-    struct seen *s = (pooled ? hnv_check_pool_alloc(&ctx->check->ca_key_pool)
+    struct seen *s = (len == sizeof(struct ca_key)
+                      ? hnv_check_pool_alloc(&ctx->check->ca_key_pool)
                       : xmalloc(owner ? owner_ofs + sizeof *owner
                                 : sizeof *s + len));
-    s->pooled = pooled;
     s->owner = NULL;
     if (owner) {
         s->owner = ALIGNED_CAST(struct mac_owner *, (char *) s + owner_ofs);
@@ -370,7 +376,8 @@ see_new(struct check_ctx *ctx, const void *key, size_t len,
     s->uuid = uuid ? *uuid : UUID_ZERO;
     s->len = len;
     memcpy(s->key, key, len);
-    hmap_insert(&ctx->check->keys, &s->node, hash_bytes(key, len, 0));
+    hmap_insert(seen_table(ctx->check, len), &s->node,
+                hash_bytes(key, len, 0));
 }
 
 struct ca_key
@@ -1751,7 +1758,7 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     /* Room for what each row may add (its CA and MAC, itself accepted, a
      * mapping) at once, rather than growing the tables step by step. */
     struct hnv_check *check = ctx->check;
-    hmap_reserve(&check->keys, hmap_count(&check->keys) + 2 * n);
+    hmap_reserve(&check->ca_keys, hmap_count(&check->ca_keys) + 2 * n);
     hmap_reserve(&check->accepted.uuids,
                  hmap_count(&check->accepted.uuids) + n);
     hmap_reserve(&check->mappings, hmap_count(&check->mappings) + n);
@@ -2140,6 +2147,7 @@ hnv_check_init(struct hnv_check *check)
     hmap_init(&check->acls);
     hmap_init(&check->acls_by_target);
     hmap_init(&check->keys);
+    hmap_init(&check->ca_keys);
     hmap_init(&check->fw_places);
     hmap_init(&check->held);
     hnv_check_pool_init(&check->mapping_pool,
@@ -2226,11 +2234,10 @@ hnv_check_destroy(struct hnv_check *check)
 
     struct seen *s;
     HMAP_FOR_EACH_SAFE (s, node, &check->keys) {
-        if (!s->pooled) {
-            free(s);
-        }
+        free(s);
     }
     hmap_destroy(&check->keys);
+    hmap_destroy(&check->ca_keys);
     hnv_check_pool_destroy(&check->mapping_pool);
     hnv_check_pool_destroy(&check->ca_key_pool);
 

@@ -219,8 +219,11 @@ struct hnv_check {
     struct hmap acls_by_target;
 
     /* What the rows accepted claim (VSIDs, CAs and MACs in a VSID, ACL
-     * places ...), kept for hnv_check_update(). */
+     * places ...), kept for hnv_check_update(): the CAs and MACs, the
+     * many records from 'ca_key_pool', in 'ca_keys', the rest in 'keys',
+     * which hnv_check_destroy() walks to free them. */
     struct hmap keys;
+    struct hmap ca_keys;
     struct hmap fw_places;
 
     /* Every accepted row, and every accepted binding of a subnet to a
