@@ -1711,11 +1711,20 @@ mac_row_from_remote(struct check_ctx *ctx,
     };
 }
 
+/* A row of check_macs()'s array, by what orders it: sorting these rather
+ * than the rows themselves moves and compares 24 bytes instead of a whole
+ * "struct mac_row", scattered over megabytes at 50,000 rows. */
+struct mac_row_key {
+    int incumbent;
+    uint32_t index;             /* In the array of rows. */
+    struct uuid uuid;
+};
+
 static int
-compare_mac_rows(const void *a_, const void *b_)
+compare_mac_row_keys(const void *a_, const void *b_)
 {
-    const struct mac_row *a = a_;
-    const struct mac_row *b = b_;
+    const struct mac_row_key *a = a_;
+    const struct mac_row_key *b = b_;
 
     return compare_claimants(a->incumbent, &a->uuid,
                              b->incumbent, &b->uuid);
@@ -1751,8 +1760,16 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         }
         mac_row_from_remote(ctx, umr, &rows[n++]);
     }
+    struct mac_row_key *keys = xmalloc(MAX(n, 1) * sizeof *keys);
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = (struct mac_row_key) {
+            .incumbent = rows[i].incumbent,
+            .index = i,
+            .uuid = rows[i].uuid,
+        };
+    }
     if (n) {
-        qsort(rows, n, sizeof *rows, compare_mac_rows);
+        qsort(keys, n, sizeof *keys, compare_mac_row_keys);
     }
 
     /* Room for what each row may add (its CA and MAC, itself accepted, a
@@ -1764,14 +1781,15 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     hmap_reserve(&check->mappings, hmap_count(&check->mappings) + n);
 
     for (size_t i = 0; i < n; i++) {
-        if (check_mac_row(ctx, &rows[i])) {
+        const struct mac_row *r = &rows[keys[i].index];
+        if (check_mac_row(ctx, r)) {
             /* Each row comes once: no need to look for it first, as
              * uuidset_insert() would. */
             struct uuidset_node *node = xmalloc(sizeof *node);
-            node->uuid = rows[i].row->uuid;
+            node->uuid = r->row->uuid;
             hmap_insert(&check->accepted.uuids, &node->hmap_node,
                         uuid_hash(&node->uuid));
-            if (rows[i].local) {
+            if (r->local) {
                 ctx->check->n_local_macs++;
             } else {
                 ctx->check->n_mappings++;
@@ -1780,6 +1798,7 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     }
     ctx->memos = NULL;
     memos_destroy(&memos);
+    free(keys);
     free(rows);
 }
 
