@@ -50,8 +50,10 @@ struct check_ctx {
 
 /* A key seen once already, to find duplicates (a VSID, a CA IP in a VSID,
  * a port name): a string, or for the many CAs a binary "struct ca_key".
- * One allocation holds it all, its owner after its key, so that free()
- * frees it. */
+ * One allocation holds it all, its owner after its key: for a key of the
+ * size of a "struct ca_key", from the check's 'ca_key_pool', in its
+ * 'ca_keys' table, otherwise from malloc(), in 'keys' (see seen_table()).
+ * seen_free() frees it. */
 struct seen {
     struct hmap_node node;
     struct mac_owner *owner;    /* What claimed it (see_owner()), or NULL. */
@@ -135,6 +137,14 @@ void nic_remove(struct hnv_check *, struct hnv_check_nic *);
 void mac_row_from_local(struct check_ctx *,
                         const struct msvtep_ucast_macs_local *,
                         struct mac_row *);
+void hnv_check_pool_init(struct hnv_check_pool *, size_t obj_size);
+void hnv_check_pool_destroy(struct hnv_check_pool *);
+void *hnv_check_pool_alloc(struct hnv_check_pool *);
+void hnv_check_pool_free(struct hnv_check_pool *, void *);
+
+struct hmap *seen_table(struct hnv_check *, size_t len);
+void seen_free(struct hnv_check *, struct seen *);
+void mapping_free(struct hnv_check *, struct hnv_check_mapping *);
 struct seen *find_seen(const struct check_ctx *, const void *key,
                        size_t len);
 struct seen *see_owner(struct check_ctx *, const void *key, size_t len,

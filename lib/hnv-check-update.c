@@ -179,8 +179,8 @@ unsee(struct hnv_check *check, const void *key, size_t len,
     struct seen *s = find_seen(&ctx, key, len);
 
     if (s && uuid_equals(&s->uuid, uuid)) {
-        hmap_remove(&check->keys, &s->node);
-        free(s);
+        hmap_remove(seen_table(check, len), &s->node);
+        seen_free(check, s);
     }
 }
 
@@ -224,7 +224,7 @@ remove_mapping(struct update *u, const struct uuid *uuid,
     } else {
         check->n_mappings--;
     }
-    free(m);
+    mapping_free(check, m);
     unaccept(u, uuid);
     return true;
 }

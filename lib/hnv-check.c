@@ -249,6 +249,83 @@ find_subnet__(const struct check_ctx *ctx,
                       hnv_check_find_subnet(ctx->check, ls->tunnel_key[0]));
 }
 
+void
+hnv_check_pool_init(struct hnv_check_pool *pool, size_t obj_size)
+{
+    memset(pool, 0, sizeof *pool);
+    pool->obj_size = ROUND_UP(MAX(obj_size, sizeof(void *)),
+                              sizeof(void *));
+}
+
+void
+hnv_check_pool_destroy(struct hnv_check_pool *pool)
+{
+    for (size_t i = 0; i < pool->n_chunks; i++) {
+        free(pool->chunks[i]);
+    }
+    free(pool->chunks);
+    hnv_check_pool_init(pool, pool->obj_size);
+}
+
+void *
+hnv_check_pool_alloc(struct hnv_check_pool *pool)
+{
+    void *obj = pool->free_list;
+    if (obj) {
+        pool->free_list = *(void **) obj;
+        return obj;
+    }
+
+    size_t per_chunk = MAX(HNV_CHECK_POOL_CHUNK / pool->obj_size, 1);
+    if (!pool->n_chunks || pool->n_cut >= per_chunk) {
+        if (pool->n_chunks >= pool->allocated_chunks) {
+            pool->chunks = x2nrealloc(pool->chunks, &pool->allocated_chunks,
+                                      sizeof *pool->chunks);
+        }
+        pool->chunks[pool->n_chunks++] = xmalloc(per_chunk * pool->obj_size);
+        pool->n_cut = 0;
+    }
+    return (char *) pool->chunks[pool->n_chunks - 1]
+           + pool->n_cut++ * pool->obj_size;
+}
+
+void
+hnv_check_pool_free(struct hnv_check_pool *pool, void *obj)
+{
+    *(void **) obj = pool->free_list;
+    pool->free_list = obj;
+}
+
+/* Where see_new() puts a record's owner: after its key. */
+static size_t
+seen_owner_ofs(size_t len)
+{
+    return ROUND_UP(sizeof(struct seen) + len, __alignof__(struct mac_owner));
+}
+
+/* The table of 'check' that holds keys of 'len' bytes. */
+struct hmap *
+seen_table(struct hnv_check *check, size_t len)
+{
+    return len == sizeof(struct ca_key) ? &check->ca_keys : &check->keys;
+}
+
+void
+seen_free(struct hnv_check *check, struct seen *s)
+{
+    if (s->len == sizeof(struct ca_key)) {
+        hnv_check_pool_free(&check->ca_key_pool, s);
+    } else {
+        free(s);
+    }
+}
+
+void
+mapping_free(struct hnv_check *check, struct hnv_check_mapping *m)
+{
+    hnv_check_pool_free(&check->mapping_pool, m);
+}
+
 /* Returns the record of the 'len' bytes of 'key', if they were seen. */
 struct seen *
 find_seen(const struct check_ctx *ctx, const void *key, size_t len)
@@ -256,7 +333,7 @@ find_seen(const struct check_ctx *ctx, const void *key, size_t len)
     uint32_t hash = hash_bytes(key, len, 0);
     struct seen *s;
 
-    HMAP_FOR_EACH_WITH_HASH (s, node, hash, &ctx->check->keys) {
+    HMAP_FOR_EACH_WITH_HASH (s, node, hash, seen_table(ctx->check, len)) {
         if (s->len == len && !memcmp(s->key, key, len)) {
             return s;
         }
@@ -286,10 +363,11 @@ static void
 see_new(struct check_ctx *ctx, const void *key, size_t len,
         const struct mac_owner *owner, const struct uuid *uuid)
 {
-    size_t owner_ofs = ROUND_UP(sizeof(struct seen) + len,
-                                __alignof__(struct mac_owner));
-    struct seen *s = xmalloc(owner ? owner_ofs + sizeof *owner
-                             : sizeof *s + len);
+    size_t owner_ofs = seen_owner_ofs(len);
+    struct seen *s = (len == sizeof(struct ca_key)
+                      ? hnv_check_pool_alloc(&ctx->check->ca_key_pool)
+                      : xmalloc(owner ? owner_ofs + sizeof *owner
+                                : sizeof *s + len));
     s->owner = NULL;
     if (owner) {
         s->owner = ALIGNED_CAST(struct mac_owner *, (char *) s + owner_ofs);
@@ -298,7 +376,8 @@ see_new(struct check_ctx *ctx, const void *key, size_t len,
     s->uuid = uuid ? *uuid : UUID_ZERO;
     s->len = len;
     memcpy(s->key, key, len);
-    hmap_insert(&ctx->check->keys, &s->node, hash_bytes(key, len, 0));
+    hmap_insert(seen_table(ctx->check, len), &s->node,
+                hash_bytes(key, len, 0));
 }
 
 struct ca_key
@@ -1406,7 +1485,9 @@ record_mapping(struct hnv_check *check, const struct mac_row *r,
                const struct hnv_check_nic *nic, const struct eth_addr *mac,
                const struct in6_addr *ip)
 {
-    struct hnv_check_mapping *m = xzalloc(sizeof *m);
+    struct hnv_check_mapping *m = hnv_check_pool_alloc(&check->mapping_pool);
+
+    memset(m, 0, sizeof *m);
 
     m->uuid = r->row->uuid;
     m->local = r->local;
@@ -1630,11 +1711,20 @@ mac_row_from_remote(struct check_ctx *ctx,
     };
 }
 
+/* A row of check_macs()'s array, by what orders it: sorting these rather
+ * than the rows themselves moves and compares 24 bytes instead of a whole
+ * "struct mac_row", scattered over megabytes at 50,000 rows. */
+struct mac_row_key {
+    int incumbent;
+    uint32_t index;             /* In the array of rows. */
+    struct uuid uuid;
+};
+
 static int
-compare_mac_rows(const void *a_, const void *b_)
+compare_mac_row_keys(const void *a_, const void *b_)
 {
-    const struct mac_row *a = a_;
-    const struct mac_row *b = b_;
+    const struct mac_row_key *a = a_;
+    const struct mac_row_key *b = b_;
 
     return compare_claimants(a->incumbent, &a->uuid,
                              b->incumbent, &b->uuid);
@@ -1670,27 +1760,36 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
         }
         mac_row_from_remote(ctx, umr, &rows[n++]);
     }
+    struct mac_row_key *keys = xmalloc(MAX(n, 1) * sizeof *keys);
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = (struct mac_row_key) {
+            .incumbent = rows[i].incumbent,
+            .index = i,
+            .uuid = rows[i].uuid,
+        };
+    }
     if (n) {
-        qsort(rows, n, sizeof *rows, compare_mac_rows);
+        qsort(keys, n, sizeof *keys, compare_mac_row_keys);
     }
 
     /* Room for what each row may add (its CA and MAC, itself accepted, a
      * mapping) at once, rather than growing the tables step by step. */
     struct hnv_check *check = ctx->check;
-    hmap_reserve(&check->keys, hmap_count(&check->keys) + 2 * n);
+    hmap_reserve(&check->ca_keys, hmap_count(&check->ca_keys) + 2 * n);
     hmap_reserve(&check->accepted.uuids,
                  hmap_count(&check->accepted.uuids) + n);
     hmap_reserve(&check->mappings, hmap_count(&check->mappings) + n);
 
     for (size_t i = 0; i < n; i++) {
-        if (check_mac_row(ctx, &rows[i])) {
+        const struct mac_row *r = &rows[keys[i].index];
+        if (check_mac_row(ctx, r)) {
             /* Each row comes once: no need to look for it first, as
              * uuidset_insert() would. */
             struct uuidset_node *node = xmalloc(sizeof *node);
-            node->uuid = rows[i].row->uuid;
+            node->uuid = r->row->uuid;
             hmap_insert(&check->accepted.uuids, &node->hmap_node,
                         uuid_hash(&node->uuid));
-            if (rows[i].local) {
+            if (r->local) {
                 ctx->check->n_local_macs++;
             } else {
                 ctx->check->n_mappings++;
@@ -1699,6 +1798,7 @@ check_macs(struct check_ctx *ctx, const struct ovsdb_idl *vtep)
     }
     ctx->memos = NULL;
     memos_destroy(&memos);
+    free(keys);
     free(rows);
 }
 
@@ -2066,8 +2166,14 @@ hnv_check_init(struct hnv_check *check)
     hmap_init(&check->acls);
     hmap_init(&check->acls_by_target);
     hmap_init(&check->keys);
+    hmap_init(&check->ca_keys);
     hmap_init(&check->fw_places);
     hmap_init(&check->held);
+    hnv_check_pool_init(&check->mapping_pool,
+                        sizeof(struct hnv_check_mapping));
+    hnv_check_pool_init(&check->ca_key_pool,
+                        seen_owner_ofs(sizeof(struct ca_key))
+                        + sizeof(struct mac_owner));
 }
 
 void
@@ -2127,10 +2233,7 @@ hnv_check_destroy(struct hnv_check *check)
     hmap_destroy(&check->nics_by_port);
     hmap_destroy(&check->nics_by_vsid);
 
-    struct hnv_check_mapping *m;
-    HMAP_FOR_EACH_SAFE (m, node, &check->mappings) {
-        free(m);
-    }
+    /* The mappings and CA and MAC records go with their pools' chunks. */
     hmap_destroy(&check->mappings);
 
     struct hnv_check_vnet *vnet;
@@ -2153,6 +2256,9 @@ hnv_check_destroy(struct hnv_check *check)
         free(s);
     }
     hmap_destroy(&check->keys);
+    hmap_destroy(&check->ca_keys);
+    hnv_check_pool_destroy(&check->mapping_pool);
+    hnv_check_pool_destroy(&check->ca_key_pool);
 
     struct fw_place *p;
     HMAP_FOR_EACH_POP (p, node, &check->fw_places) {

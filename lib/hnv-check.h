@@ -39,6 +39,22 @@ struct msvtep_physical_switch;
 struct ovsdb_idl;
 struct ds;
 
+/* Records of one size that a check makes one of per row (its mappings,
+ * the CAs and MACs that they claim), cut from chunks of many instead of
+ * malloc()'d one by one.  A full check makes 150,000 and more at 200x250,
+ * and frees the previous check's just before: glibc's malloc() then spent
+ * about a fifth of a full recompute merging and sorting those small blocks
+ * (see bench/README.rst).  A record freed by a change goes on the free
+ * list for the next; the chunks go with the check. */
+#define HNV_CHECK_POOL_CHUNK 32768
+struct hnv_check_pool {
+    size_t obj_size;            /* Rounded up to pointer alignment. */
+    void **chunks;              /* Each of HNV_CHECK_POOL_CHUNK bytes. */
+    size_t n_chunks, allocated_chunks;
+    size_t n_cut;               /* Records cut from the last chunk. */
+    void *free_list;            /* Freed records, to reuse. */
+};
+
 struct hnv_check_error {
     const char *table;          /* Static string: the table's name. */
     struct uuid uuid;           /* The row. */
@@ -203,8 +219,11 @@ struct hnv_check {
     struct hmap acls_by_target;
 
     /* What the rows accepted claim (VSIDs, CAs and MACs in a VSID, ACL
-     * places ...), kept for hnv_check_update(). */
+     * places ...), kept for hnv_check_update(): the CAs and MACs, the
+     * many records from 'ca_key_pool', in 'ca_keys', the rest in 'keys',
+     * which hnv_check_destroy() walks to free them. */
     struct hmap keys;
+    struct hmap ca_keys;
     struct hmap fw_places;
 
     /* Every accepted row, and every accepted binding of a subnet to a
@@ -230,6 +249,10 @@ struct hnv_check {
     /* What was refused, in table then uuid order. */
     struct hnv_check_error *errors;
     size_t n_errors, allocated_errors;
+
+    /* Where 'mappings' and the CA and MAC records of 'keys' come from. */
+    struct hnv_check_pool mapping_pool;
+    struct hnv_check_pool ca_key_pool;
 };
 
 /* A row kept in force against a conflicting one. */
