@@ -1,6 +1,7 @@
 # libhnv: code shared by ovs-vswitchd's HNV agent and hnv-ctl: the policy
 # database IDLs and the parsers that decide what a valid policy value is,
-# so that the CLI and the agent can never disagree about it.
+# so that the CLI and the agent can never disagree about it; and a pool of
+# small objects, for the agent's check and VFP.
 noinst_LTLIBRARIES += lib/libhnv.la
 lib_libhnv_la_SOURCES = \
 	lib/hnv-check.c \
@@ -9,6 +10,8 @@ lib_libhnv_la_SOURCES = \
 	lib/hnv-check.h \
 	lib/hnv-policy.c \
 	lib/hnv-policy.h \
+	lib/hnv-pool.c \
+	lib/hnv-pool.h \
 	lib/hnv-scope.c \
 	lib/hnv-scope.h
 nodist_lib_libhnv_la_SOURCES = \

@@ -137,11 +137,6 @@ void nic_remove(struct hnv_check *, struct hnv_check_nic *);
 void mac_row_from_local(struct check_ctx *,
                         const struct msvtep_ucast_macs_local *,
                         struct mac_row *);
-void hnv_check_pool_init(struct hnv_check_pool *, size_t obj_size);
-void hnv_check_pool_destroy(struct hnv_check_pool *);
-void *hnv_check_pool_alloc(struct hnv_check_pool *);
-void hnv_check_pool_free(struct hnv_check_pool *, void *);
-
 struct hmap *seen_table(struct hnv_check *, size_t len);
 void seen_free(struct hnv_check *, struct seen *);
 void mapping_free(struct hnv_check *, struct hnv_check_mapping *);

@@ -249,53 +249,6 @@ find_subnet__(const struct check_ctx *ctx,
                       hnv_check_find_subnet(ctx->check, ls->tunnel_key[0]));
 }
 
-void
-hnv_check_pool_init(struct hnv_check_pool *pool, size_t obj_size)
-{
-    memset(pool, 0, sizeof *pool);
-    pool->obj_size = ROUND_UP(MAX(obj_size, sizeof(void *)),
-                              sizeof(void *));
-}
-
-void
-hnv_check_pool_destroy(struct hnv_check_pool *pool)
-{
-    for (size_t i = 0; i < pool->n_chunks; i++) {
-        free(pool->chunks[i]);
-    }
-    free(pool->chunks);
-    hnv_check_pool_init(pool, pool->obj_size);
-}
-
-void *
-hnv_check_pool_alloc(struct hnv_check_pool *pool)
-{
-    void *obj = pool->free_list;
-    if (obj) {
-        pool->free_list = *(void **) obj;
-        return obj;
-    }
-
-    size_t per_chunk = MAX(HNV_CHECK_POOL_CHUNK / pool->obj_size, 1);
-    if (!pool->n_chunks || pool->n_cut >= per_chunk) {
-        if (pool->n_chunks >= pool->allocated_chunks) {
-            pool->chunks = x2nrealloc(pool->chunks, &pool->allocated_chunks,
-                                      sizeof *pool->chunks);
-        }
-        pool->chunks[pool->n_chunks++] = xmalloc(per_chunk * pool->obj_size);
-        pool->n_cut = 0;
-    }
-    return (char *) pool->chunks[pool->n_chunks - 1]
-           + pool->n_cut++ * pool->obj_size;
-}
-
-void
-hnv_check_pool_free(struct hnv_check_pool *pool, void *obj)
-{
-    *(void **) obj = pool->free_list;
-    pool->free_list = obj;
-}
-
 /* Where see_new() puts a record's owner: after its key. */
 static size_t
 seen_owner_ofs(size_t len)
@@ -314,7 +267,7 @@ void
 seen_free(struct hnv_check *check, struct seen *s)
 {
     if (s->len == sizeof(struct ca_key)) {
-        hnv_check_pool_free(&check->ca_key_pool, s);
+        hnv_pool_free(&check->ca_key_pool, s);
     } else {
         free(s);
     }
@@ -323,7 +276,7 @@ seen_free(struct hnv_check *check, struct seen *s)
 void
 mapping_free(struct hnv_check *check, struct hnv_check_mapping *m)
 {
-    hnv_check_pool_free(&check->mapping_pool, m);
+    hnv_pool_free(&check->mapping_pool, m);
 }
 
 /* Returns the record of the 'len' bytes of 'key', if they were seen. */
@@ -365,7 +318,7 @@ see_new(struct check_ctx *ctx, const void *key, size_t len,
 {
     size_t owner_ofs = seen_owner_ofs(len);
     struct seen *s = (len == sizeof(struct ca_key)
-                      ? hnv_check_pool_alloc(&ctx->check->ca_key_pool)
+                      ? hnv_pool_alloc(&ctx->check->ca_key_pool)
                       : xmalloc(owner ? owner_ofs + sizeof *owner
                                 : sizeof *s + len));
     s->owner = NULL;
@@ -1485,7 +1438,7 @@ record_mapping(struct hnv_check *check, const struct mac_row *r,
                const struct hnv_check_nic *nic, const struct eth_addr *mac,
                const struct in6_addr *ip)
 {
-    struct hnv_check_mapping *m = hnv_check_pool_alloc(&check->mapping_pool);
+    struct hnv_check_mapping *m = hnv_pool_alloc(&check->mapping_pool);
 
     memset(m, 0, sizeof *m);
 
@@ -2169,9 +2122,9 @@ hnv_check_init(struct hnv_check *check)
     hmap_init(&check->ca_keys);
     hmap_init(&check->fw_places);
     hmap_init(&check->held);
-    hnv_check_pool_init(&check->mapping_pool,
+    hnv_pool_init(&check->mapping_pool,
                         sizeof(struct hnv_check_mapping));
-    hnv_check_pool_init(&check->ca_key_pool,
+    hnv_pool_init(&check->ca_key_pool,
                         seen_owner_ofs(sizeof(struct ca_key))
                         + sizeof(struct mac_owner));
 }
@@ -2257,8 +2210,8 @@ hnv_check_destroy(struct hnv_check *check)
     }
     hmap_destroy(&check->keys);
     hmap_destroy(&check->ca_keys);
-    hnv_check_pool_destroy(&check->mapping_pool);
-    hnv_check_pool_destroy(&check->ca_key_pool);
+    hnv_pool_destroy(&check->mapping_pool);
+    hnv_pool_destroy(&check->ca_key_pool);
 
     struct fw_place *p;
     HMAP_FOR_EACH_POP (p, node, &check->fw_places) {

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <netinet/in.h>
 #include "hnv-policy.h"
+#include "hnv-pool.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/types.h"
 #include "openvswitch/uuid.h"
@@ -38,22 +39,6 @@
 struct msvtep_physical_switch;
 struct ovsdb_idl;
 struct ds;
-
-/* Records of one size that a check makes one of per row (its mappings,
- * the CAs and MACs that they claim), cut from chunks of many instead of
- * malloc()'d one by one.  A full check makes 150,000 and more at 200x250,
- * and frees the previous check's just before: glibc's malloc() then spent
- * about a fifth of a full recompute merging and sorting those small blocks
- * (see bench/README.rst).  A record freed by a change goes on the free
- * list for the next; the chunks go with the check. */
-#define HNV_CHECK_POOL_CHUNK 32768
-struct hnv_check_pool {
-    size_t obj_size;            /* Rounded up to pointer alignment. */
-    void **chunks;              /* Each of HNV_CHECK_POOL_CHUNK bytes. */
-    size_t n_chunks, allocated_chunks;
-    size_t n_cut;               /* Records cut from the last chunk. */
-    void *free_list;            /* Freed records, to reuse. */
-};
 
 struct hnv_check_error {
     const char *table;          /* Static string: the table's name. */
@@ -250,9 +235,13 @@ struct hnv_check {
     struct hnv_check_error *errors;
     size_t n_errors, allocated_errors;
 
-    /* Where 'mappings' and the CA and MAC records of 'keys' come from. */
-    struct hnv_check_pool mapping_pool;
-    struct hnv_check_pool ca_key_pool;
+    /* Where 'mappings' and the CA and MAC records of 'ca_keys' come from:
+     * a full check makes 150,000 and more at 200x250, and frees the
+     * previous check's just before; malloc() one by one, glibc then spent
+     * about a fifth of a full recompute merging and sorting those small
+     * blocks (see bench/README.rst). */
+    struct hnv_pool mapping_pool;
+    struct hnv_pool ca_key_pool;
 };
 
 /* A row kept in force against a conflicting one. */

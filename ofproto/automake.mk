@@ -20,8 +20,9 @@ ofproto_libvfp_la_SOURCES = \
 	ofproto/vfp-uf.c \
 	ofproto/vfp-unixctl.c
 
-# The model, its word syntax, the table layout, the compiler and the
-# object pool need no ofproto, so the C unit tests link them alone.
+# The model, its word syntax, the table layout and the compiler need no
+# ofproto, so the C unit tests link them alone (with lib/libhnv.la, for
+# its object pool).
 noinst_LTLIBRARIES += ofproto/libvfpcompile.la
 ofproto_libvfpcompile_la_SOURCES = \
 	ofproto/vfp-compile.c \
@@ -31,8 +32,6 @@ ofproto_libvfpcompile_la_SOURCES = \
 	ofproto/vfp-model.c \
 	ofproto/vfp-model.h \
 	ofproto/vfp-model-raw.h \
-	ofproto/vfp-pool.c \
-	ofproto/vfp-pool.h \
 	ofproto/vfp-syntax.c \
 	ofproto/vfp-syntax.h
 

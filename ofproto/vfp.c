@@ -48,7 +48,7 @@
 #include "ofproto/ofproto-provider.h"
 #include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-pmtu.h"
-#include "ofproto/vfp-pool.h"
+#include "hnv-pool.h"
 #include "ofproto/vfp-internal.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
@@ -216,11 +216,11 @@ static struct hmap dirty_units = HMAP_INITIALIZER(&dirty_units);
 static struct ovs_list dirty_order = OVS_LIST_INITIALIZER(&dirty_order);
 
 /* Where "struct dirty"s and "struct dirty_unit"s come from: a full
- * recompute makes 100,000 of each (see vfp-pool.h). */
-static struct vfp_pool dirty_pool
-    = VFP_POOL_INITIALIZER(sizeof(struct dirty));
-static struct vfp_pool dirty_unit_pool
-    = VFP_POOL_INITIALIZER(sizeof(struct dirty_unit));
+ * recompute makes 100,000 of each (see hnv-pool.h). */
+static struct hnv_pool dirty_pool
+    = HNV_POOL_INITIALIZER(sizeof(struct dirty));
+static struct hnv_pool dirty_unit_pool
+    = HNV_POOL_INITIALIZER(sizeof(struct dirty_unit));
 static struct hmap shared_flows = HMAP_INITIALIZER(&shared_flows);
 
 /* What the run under way will commit, the shared flows that may no longer
@@ -342,7 +342,7 @@ mark_cookie(uint64_t cookie)
         return;
     }
     if (!d) {
-        d = vfp_pool_alloc(&dirty_pool);
+        d = hnv_pool_alloc(&dirty_pool);
         d->cookie = cookie;
         d->self.pending = false;
         hmap_insert(&dirty, &d->node, hash);
@@ -362,7 +362,7 @@ mark_cookie(uint64_t cookie)
             }
         }
         if (!u) {
-            u = vfp_pool_alloc(&dirty_unit_pool);
+            u = hnv_pool_alloc(&dirty_unit_pool);
             u->unit = unit;
             u->pending = false;
             hmap_insert(&dirty_units, &u->node, unit_hash);
@@ -384,8 +384,8 @@ clear_dirty_tables(void)
     ovs_list_init(&dirty_order);
     hmap_clear(&dirty_units);
     hmap_clear(&dirty);
-    vfp_pool_clear(&dirty_unit_pool);
-    vfp_pool_clear(&dirty_pool);
+    hnv_pool_clear(&dirty_unit_pool);
+    hnv_pool_clear(&dirty_pool);
 
     /* After a full compile the tables have a bucket for each of 100,000
      * owners. */
@@ -2392,8 +2392,8 @@ void
 vfp_destroy(void)
 {
     clear_dirty();
-    vfp_pool_destroy(&dirty_pool);
-    vfp_pool_destroy(&dirty_unit_pool);
+    hnv_pool_destroy(&dirty_pool);
+    hnv_pool_destroy(&dirty_unit_pool);
     forget_installed();
     free(shared_check);
     shared_check = NULL;

@@ -59,7 +59,7 @@
 #include "hnvtest.h"
 #include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-model-raw.h"
-#include "ofproto/vfp-pool.h"
+#include "hnv-pool.h"
 #include "ofproto/vfp-syntax.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
@@ -683,10 +683,10 @@ test_pool(struct ovs_cmdl_context *ctx)
 {
     size_t n = strtoul(ctx->argv[1], NULL, 10);
     struct pool_obj **objs = xcalloc(n, sizeof *objs);
-    struct vfp_pool pool = VFP_POOL_INITIALIZER(sizeof(struct pool_obj));
+    struct hnv_pool pool = HNV_POOL_INITIALIZER(sizeof(struct pool_obj));
 
     for (size_t i = 0; i < n; i++) {
-        objs[i] = vfp_pool_alloc(&pool);
+        objs[i] = hnv_pool_alloc(&pool);
         pool_fill(objs[i], i);
     }
     size_t chunks = pool.n_chunks;
@@ -694,10 +694,10 @@ test_pool(struct ovs_cmdl_context *ctx)
         pool_check(objs[i], i);
     }
     for (size_t i = 0; i < n; i += 2) {
-        vfp_pool_free(&pool, objs[i]);
+        hnv_pool_free(&pool, objs[i]);
     }
     for (size_t i = 0; i < n; i += 2) {
-        objs[i] = vfp_pool_alloc(&pool);
+        objs[i] = hnv_pool_alloc(&pool);
         pool_fill(objs[i], i);
     }
     if (pool.n_chunks != chunks || pool.n_live != n) {
@@ -705,7 +705,7 @@ test_pool(struct ovs_cmdl_context *ctx)
     }
     for (size_t i = 0; i < n; i++) {
         pool_check(objs[i], i);
-        vfp_pool_free(&pool, objs[i]);
+        hnv_pool_free(&pool, objs[i]);
     }
     printf("%"PRIuSIZE" objects of %"PRIuSIZE" bytes in %"PRIuSIZE" "
            "chunks; once all free, %"PRIuSIZE" chunk and %"PRIuSIZE
@@ -714,15 +714,15 @@ test_pool(struct ovs_cmdl_context *ctx)
 
     /* Cleared at once, it starts again from its first chunk. */
     for (size_t i = 0; i < n; i++) {
-        objs[i] = vfp_pool_alloc(&pool);
+        objs[i] = hnv_pool_alloc(&pool);
         pool_fill(objs[i], i);
     }
-    vfp_pool_clear(&pool);
+    hnv_pool_clear(&pool);
     if (pool.n_chunks != 1 || pool.n_live
-        || vfp_pool_alloc(&pool) != pool.chunks[0]) {
+        || hnv_pool_alloc(&pool) != pool.chunks[0]) {
         ovs_fatal(0, "a cleared pool did not start again");
     }
-    vfp_pool_destroy(&pool);
+    hnv_pool_destroy(&pool);
     free(objs);
 }
 

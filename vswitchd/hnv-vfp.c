@@ -27,7 +27,7 @@
 #include "ofproto/vfp-compile.h"
 #include "ofproto/vfp-engine.h"
 #include "ofproto/vfp-model-raw.h"
-#include "ofproto/vfp-pool.h"
+#include "hnv-pool.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -801,14 +801,14 @@ struct want_mapping {
 
 /* Where "struct want_mapping"s come from: a full compilation makes one for
  * each mapping of each space, 100,000 and more, and frees them all at its
- * end (see vfp-pool.h). */
-static struct vfp_pool want_mapping_pool
-    = VFP_POOL_INITIALIZER(sizeof(struct want_mapping));
+ * end (see hnv-pool.h). */
+static struct hnv_pool want_mapping_pool
+    = HNV_POOL_INITIALIZER(sizeof(struct want_mapping));
 
 static struct want_mapping *
 want_mapping_new(void)
 {
-    struct want_mapping *wm = vfp_pool_alloc(&want_mapping_pool);
+    struct want_mapping *wm = hnv_pool_alloc(&want_mapping_pool);
     memset(wm, 0, sizeof *wm);
     return wm;
 }
@@ -870,7 +870,7 @@ want_mapping_insert(struct want_space *ws, struct want_mapping *wm)
     HMAP_FOR_EACH_WITH_HASH (old, node, hash, &ws->mappings) {
         if (ipv6_addr_equals(&old->ca, &wm->ca)) {
             hmap_remove(&ws->mappings, &old->node);
-            vfp_pool_free(&want_mapping_pool, old);
+            hnv_pool_free(&want_mapping_pool, old);
             break;
         }
     }
@@ -1128,7 +1128,7 @@ want_spaces_destroy(struct hmap *spaces)
     HMAP_FOR_EACH_POP (ws, node, spaces) {
         struct want_mapping *wm;
         HMAP_FOR_EACH_SAFE (wm, node, &ws->mappings) {
-            vfp_pool_free(&want_mapping_pool, wm);
+            hnv_pool_free(&want_mapping_pool, wm);
         }
         hmap_destroy(&ws->mappings);
         free(ws->name);

@@ -14,13 +14,14 @@
  * limitations under the License.
  */
 
-#ifndef VFP_POOL_H
-#define VFP_POOL_H 1
+#ifndef HNV_POOL_H
+#define HNV_POOL_H 1
 
 /* A pool of small objects of one size, for the many that live only until
- * the next few runs (the dirty owners of a full recompute: 100,000 and
- * more).  Objects are cut from chunks of many, in the order in which they
- * are allocated, rather than malloc()'d one by one: a full recompute
+ * the next few runs (VFP's dirty owners of a full recompute, the full
+ * check's mappings and the CAs and MACs they claim: 100,000 and more).
+ * Objects are cut from chunks of many, in the order in which they are
+ * allocated, rather than malloc()'d one by one: a full recompute
  * allocates and frees each in a few instructions, and walks them in
  * memory order, where malloc() would scatter them over a heap that
  * millions of other objects fragment.
@@ -35,19 +36,19 @@
 
 /* Chunks of about 32 kB: big enough that a full recompute needs a few
  * hundred, small enough that a single change's objects cost little. */
-#define VFP_POOL_CHUNK_BYTES 32768
+#define HNV_POOL_CHUNK_BYTES 32768
 
 /* Each object holds the free list's link while it is free. */
-#define VFP_POOL_OBJ_SIZE(SIZE) \
+#define HNV_POOL_OBJ_SIZE(SIZE) \
     ROUND_UP(MAX((SIZE), sizeof(void *)), sizeof(void *))
 
-/* A pool of objects of 'SIZE' bytes, as vfp_pool_init() makes it. */
-#define VFP_POOL_INITIALIZER(SIZE)                                      \
-    { .obj_size = VFP_POOL_OBJ_SIZE(SIZE),                              \
-      .chunk_objs = MAX(VFP_POOL_CHUNK_BYTES / VFP_POOL_OBJ_SIZE(SIZE), \
+/* A pool of objects of 'SIZE' bytes, as hnv_pool_init() makes it. */
+#define HNV_POOL_INITIALIZER(SIZE)                                      \
+    { .obj_size = HNV_POOL_OBJ_SIZE(SIZE),                              \
+      .chunk_objs = MAX(HNV_POOL_CHUNK_BYTES / HNV_POOL_OBJ_SIZE(SIZE), \
                         1) }
 
-struct vfp_pool {
+struct hnv_pool {
     size_t obj_size;            /* Rounded up to pointer alignment. */
     size_t chunk_objs;          /* Objects per chunk. */
     void **chunks;              /* Each a chunk of 'chunk_objs' objects. */
@@ -57,12 +58,12 @@ struct vfp_pool {
     size_t n_live;              /* Allocated and not freed. */
 };
 
-void vfp_pool_init(struct vfp_pool *, size_t obj_size);
-void vfp_pool_destroy(struct vfp_pool *);
-void *vfp_pool_alloc(struct vfp_pool *);
-void vfp_pool_free(struct vfp_pool *, void *);
+void hnv_pool_init(struct hnv_pool *, size_t obj_size);
+void hnv_pool_destroy(struct hnv_pool *);
+void *hnv_pool_alloc(struct hnv_pool *);
+void hnv_pool_free(struct hnv_pool *, void *);
 
 /* Frees every object of the pool at once. */
-void vfp_pool_clear(struct vfp_pool *);
+void hnv_pool_clear(struct hnv_pool *);
 
-#endif /* vfp-pool.h */
+#endif /* hnv-pool.h */

@@ -16,20 +16,20 @@
 
 #include <config.h>
 
-#include "ofproto/vfp-pool.h"
+#include "hnv-pool.h"
 
 #include <stdlib.h>
 
 #include "util.h"
 
 void
-vfp_pool_init(struct vfp_pool *pool, size_t obj_size)
+hnv_pool_init(struct hnv_pool *pool, size_t obj_size)
 {
-    *pool = (struct vfp_pool) VFP_POOL_INITIALIZER(obj_size);
+    *pool = (struct hnv_pool) HNV_POOL_INITIALIZER(obj_size);
 }
 
 static void
-free_chunks(struct vfp_pool *pool, size_t keep)
+free_chunks(struct hnv_pool *pool, size_t keep)
 {
     while (pool->n_chunks > keep) {
         free(pool->chunks[--pool->n_chunks]);
@@ -37,15 +37,15 @@ free_chunks(struct vfp_pool *pool, size_t keep)
 }
 
 void
-vfp_pool_destroy(struct vfp_pool *pool)
+hnv_pool_destroy(struct hnv_pool *pool)
 {
     free_chunks(pool, 0);
     free(pool->chunks);
-    vfp_pool_init(pool, pool->obj_size);
+    hnv_pool_init(pool, pool->obj_size);
 }
 
 void *
-vfp_pool_alloc(struct vfp_pool *pool)
+hnv_pool_alloc(struct hnv_pool *pool)
 {
     void *obj = pool->free_list;
 
@@ -70,7 +70,7 @@ vfp_pool_alloc(struct vfp_pool *pool)
 }
 
 void
-vfp_pool_clear(struct vfp_pool *pool)
+hnv_pool_clear(struct hnv_pool *pool)
 {
     /* Start again from the first chunk, in order, and give the others
      * back. */
@@ -81,11 +81,11 @@ vfp_pool_clear(struct vfp_pool *pool)
 }
 
 void
-vfp_pool_free(struct vfp_pool *pool, void *obj)
+hnv_pool_free(struct hnv_pool *pool, void *obj)
 {
     ovs_assert(pool->n_live);
     if (pool->n_live == 1) {
-        vfp_pool_clear(pool);
+        hnv_pool_clear(pool);
         return;
     }
     pool->n_live--;
