@@ -342,17 +342,12 @@ pre_del_acl(struct ctl_context *ctx OVS_UNUSED)
 static void
 scope_acl_target(const char *vnic_id)
 {
-    size_t len = strlen(HNV_ACL_VSID_PREFIX);
-    unsigned int vsid;
+    uint32_t vsid;
 
-    if (!strncmp(vnic_id, HNV_ACL_VSID_PREFIX, len)) {
-        if (isdigit((unsigned char) vnic_id[len])
-            && str_to_uint(vnic_id + len, 10, &vsid)
-            && vsid >= HNV_VSID_MIN && vsid <= HNV_VSID_MAX) {
-            hnv_ctl_scope_vsid(vsid);
-        } else {
-            hnv_ctl_scope_all();
-        }
+    /* (As the agent reads it: a "vsid:" that is no VSID names no subnet,
+     * nor any VM NIC that ms_vtep has.) */
+    if (hnv_acl_vnic_is_vsid(vnic_id, &vsid)) {
+        hnv_ctl_scope_vsid(vsid);
         return;
     }
 
