@@ -686,6 +686,7 @@ vfp_model_add_space(struct vfp_model *m, const char *name, bool routing,
     space->id = new_id(m);
     space->routing = routing;
     hmap_init(&space->mappings);
+    hindex_init(&space->by_vsid);
     hmap_init(&space->routes);
     hmap_insert(&m->spaces, &space->name_node, hash_string(name, 0));
     hmap_insert(&m->spaces_by_id, &space->id_node, hash_int(space->id, 0));
@@ -704,6 +705,7 @@ vfp_model_remove_space(struct vfp_model *m, struct vfp_space *space)
         vfp_model_remove_mapping(m, mapping);
     }
     hmap_destroy(&space->mappings);
+    hindex_destroy(&space->by_vsid);
 
     struct vfp_route *route;
     HMAP_FOR_EACH_SAFE (route, node, &space->routes) {
@@ -794,7 +796,8 @@ vfp_model_add_mapping(struct vfp_model *m, struct vfp_space *space,
         ds_destroy(&s);
         return error;
     }
-    if (!mapping) {
+    bool new = !mapping;
+    if (new) {
         mapping = xzalloc(sizeof *mapping);
         mapping->space = space;
         mapping->id = new_id(m);
@@ -804,8 +807,15 @@ vfp_model_add_mapping(struct vfp_model *m, struct vfp_space *space,
         hmap_insert(&m->mappings_by_id, &mapping->id_node,
                     mapping_id_hash(mapping->id));
         flood_slot_take(mapping);
+    } else if (mapping->vsid != vsid) {
+        hindex_remove(&space->by_vsid, &mapping->vsid_node);
+        new = true;
     }
     mapping->vsid = vsid;
+    if (new) {
+        hindex_insert(&space->by_vsid, &mapping->vsid_node,
+                      vfp_vsid_hash(vsid));
+    }
     mapping->ca_mac = *ca_mac;
     mapping->pa = *pa;
     mapping->encap = encap;
@@ -834,6 +844,7 @@ vfp_model_remove_mapping(struct vfp_model *m, struct vfp_mapping *mapping)
         flood_slot_release(mapping);
     }
     hmap_remove(&mapping->space->mappings, &mapping->node);
+    hindex_remove(&mapping->space->by_vsid, &mapping->vsid_node);
     hmap_remove(&m->mappings_by_id, &mapping->id_node);
     free(mapping);
 }

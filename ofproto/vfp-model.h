@@ -29,6 +29,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "hash.h"
+#include "hindex.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/types.h"
@@ -110,6 +112,7 @@ struct vfp_cond {
 struct vfp_mapping {
     struct hmap_node node;      /* In vfp_space 'mappings', by CA IP. */
     struct hmap_node id_node;   /* In vfp_model 'mappings_by_id'. */
+    struct hindex_node vsid_node; /* In vfp_space 'by_vsid', by 'vsid'. */
     struct vfp_space *space;
     uint32_t id;
     uint32_t vsid;              /* The CA's virtual subnet. */
@@ -161,6 +164,10 @@ struct vfp_space {
     char *name;
     uint32_t id;                /* Value of VFP_REG_SPACE. */
     struct hmap mappings;       /* Contains "struct vfp_mapping"s. */
+    struct hindex by_vsid;      /* The same, by VSID: a routing space holds
+                                 * the mappings of every subnet of its
+                                 * network, and a change of one subnet
+                                 * looks at that subnet's alone. */
     struct hmap routes;         /* Contains "struct vfp_route"s. */
     bool routing;               /* A routing domain's space: its CAs span
                                  * VSIDs, and routed packets arrive in the
@@ -305,6 +312,21 @@ const struct vfp_space *vfp_model_find_space_by_id(const struct vfp_model *,
                                                    uint32_t id);
 const struct vfp_mapping *vfp_space_find_mapping(const struct vfp_space *,
                                                  const struct in6_addr *ca);
+
+/* The hash of a VSID in a space's 'by_vsid'. */
+static inline uint32_t
+vfp_vsid_hash(uint32_t vsid)
+{
+    return hash_int(vsid, 0);
+}
+
+/* Iterates MAPPING over the mappings of SPACE whose VSID has the hash of
+ * VSID: those of virtual subnet VSID, and maybe others (check 'vsid').
+ * MAPPING may be removed meanwhile. */
+#define VFP_SPACE_FOR_EACH_MAPPING_VSID_HASH(MAPPING, VSID, SPACE)        \
+    HINDEX_FOR_EACH_WITH_HASH_SAFE (MAPPING, vsid_node,                 \
+                                    vfp_vsid_hash(VSID),                \
+                                    &(SPACE)->by_vsid)
 const struct vfp_mapping *vfp_model_find_mapping_by_id(
     const struct vfp_model *, uint32_t id);
 const struct vfp_route *vfp_space_find_route(const struct vfp_space *,

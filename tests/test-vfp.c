@@ -40,6 +40,9 @@
  *   layout
  *       checks that the table layout (ofproto/vfp-layout.c) is sound, and
  *       prints it: a kind of flow a line.
+ *   by-vsid SEED N
+ *       makes N random changes to the mappings of a routing space and
+ *       checks after each that its index by VSID agrees with a scan.
  *   acl-cost SEED N
  *       makes N random ACL matches (struct hnv_acl_match), compiles each
  *       as the agent would (one rule with lists, in the stateful ACL
@@ -726,7 +729,88 @@ test_pool(struct ovs_cmdl_context *ctx)
     free(objs);
 }
 
+/* Checks that the mappings of 'space' that VFP_SPACE_FOR_EACH_MAPPING_-
+ * VSID_HASH finds for each VSID from 1 to 'n_vsids' are exactly those that
+ * a scan of all of them finds. */
+static void
+check_by_vsid(const struct vfp_space *space, uint32_t n_vsids)
+{
+    size_t total = 0;
+
+    for (uint32_t vsid = 1; vsid <= n_vsids; vsid++) {
+        const struct vfp_mapping *mapping;
+        size_t indexed = 0, scanned = 0;
+
+        VFP_SPACE_FOR_EACH_MAPPING_VSID_HASH (mapping, vsid, space) {
+            if (mapping->vsid == vsid) {
+                if (vfp_space_find_mapping(space, &mapping->ca_ip)
+                    != mapping) {
+                    ovs_fatal(0, "VSID %"PRIu32": the index holds a mapping "
+                              "the space does not", vsid);
+                }
+                indexed++;
+            }
+        }
+        HMAP_FOR_EACH (mapping, node, &space->mappings) {
+            scanned += mapping->vsid == vsid;
+        }
+        if (indexed != scanned) {
+            ovs_fatal(0, "VSID %"PRIu32": %"PRIuSIZE" mappings by the index, "
+                      "%"PRIuSIZE" by a scan", vsid, indexed, scanned);
+        }
+        total += indexed;
+    }
+    const struct vfp_mapping *mapping;
+    size_t in_index = 0;
+    HINDEX_FOR_EACH (mapping, vsid_node, &space->by_vsid) {
+        in_index++;
+    }
+    if (total != hmap_count(&space->mappings) || in_index != total) {
+        ovs_fatal(0, "%"PRIuSIZE" mappings indexed, %"PRIuSIZE" in the space",
+                  total, hmap_count(&space->mappings));
+    }
+}
+
+/* by-vsid SEED N: N random changes (a CA added, moved to another VSID, or
+ * removed) to the mappings of a routing space, each followed by
+ * check_by_vsid(). */
+static void
+test_by_vsid(struct ovs_cmdl_context *ctx)
+{
+    enum { N_CAS = 64, N_VSIDS = 5 };
+    unsigned int seed = strtoul(ctx->argv[1], NULL, 10);
+    size_t n = strtoul(ctx->argv[2], NULL, 10);
+    struct vfp_model m;
+    struct vfp_space *space;
+    struct eth_addr mac = ETH_ADDR_C(02,00,00,00,00,01);
+    struct in6_addr pa = in6_addr_mapped_ipv4(htonl(0xc0a80001));
+    size_t moves = 0;
+
+    random_set_seed(seed);
+    vfp_model_init(&m);
+    check(vfp_model_add_space(&m, "rd", true, &space));
+    for (size_t i = 0; i < n; i++) {
+        struct in6_addr ca = in6_addr_mapped_ipv4(
+            htonl(0x0a000000 + random_range(N_CAS)));
+        const struct vfp_mapping *old = vfp_space_find_mapping(space, &ca);
+        uint32_t vsid = 1 + random_range(N_VSIDS);
+
+        if (old && random_range(2)) {
+            vfp_model_remove_mapping(&m, RW(vfp_mapping, old));
+        } else {
+            moves += old && old->vsid != vsid;
+            check(vfp_model_add_mapping(&m, space, vsid, &ca, &mac, &pa,
+                                        VFP_ENCAP_VXLAN, true, NULL));
+        }
+        check_by_vsid(space, N_VSIDS);
+    }
+    printf("%"PRIuSIZE" changes, %"PRIuSIZE" of them moves to another VSID: "
+           "the index agrees with a scan\n", n, moves);
+    vfp_model_destroy(&m);
+}
+
 static const struct ovs_cmdl_command commands[] = {
+    { "by-vsid", "SEED N", 2, 2, test_by_vsid, OVS_RO },
     { "acl-cost", "SEED N", 2, 2, test_acl_cost, OVS_RO },
     { "range", "MIN MAX", 2, 2, test_range, OVS_RO },
     { "compile", "OBJECT...", 1, INT_MAX, test_compile, OVS_RO },

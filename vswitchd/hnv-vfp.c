@@ -1017,13 +1017,20 @@ sync_space(const struct want_space *ws, uint32_t vsid)
 
     /* The space now has each CA of 'ws', one mapping each: with as many
      * mappings as 'ws', it has no other, and a full compilation need not
-     * look each one up again. */
-    if (vsid || failed
-        || hmap_count(&space->mappings) != hmap_count(&ws->mappings)) {
-        const struct vfp_mapping *mapping;
-        HMAP_FOR_EACH_SAFE (mapping, node, &space->mappings) {
-            if ((!vsid || mapping->vsid == vsid)
+     * look each one up again.  With 'vsid', only that subnet's mappings
+     * are looked at, not the whole network's of a routing space. */
+    const struct vfp_mapping *mapping;
+    if (vsid) {
+        VFP_SPACE_FOR_EACH_MAPPING_VSID_HASH (mapping, vsid, space) {
+            if (mapping->vsid == vsid
                 && !want_mapping_contains(ws, &mapping->ca_ip)) {
+                vfp_remove_mapping(mapping);
+            }
+        }
+    } else if (failed
+               || hmap_count(&space->mappings) != hmap_count(&ws->mappings)) {
+        HMAP_FOR_EACH_SAFE (mapping, node, &space->mappings) {
+            if (!want_mapping_contains(ws, &mapping->ca_ip)) {
                 vfp_remove_mapping(mapping);
             }
         }
