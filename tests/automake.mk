@@ -43,7 +43,13 @@ TESTSUITE_AT = \
 TESTSUITE = tests/testsuite
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
-AUTOTEST_PATH = $(abs_top_builddir)/utilities:$(abs_top_builddir)/vswitchd:$(abs_top_builddir)/tests:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/vtep:$(OVS_BUILDDIR)/tests
+# OVS's programs (ovsdb-server, ovs-vsctl, ovs-ofctl, ovs-appctl...) come
+# from OVS_PROGRAMS_BUILDDIR, by default the OVS tree this build links.
+# The sanitizer run of "./quickstart check" sets it to the usual OVS tree:
+# the sanitizers are for ovs-hnv's code, and OVS's programs cost several
+# times the CPU under them (Documentation/sanitizers.rst).
+OVS_PROGRAMS_BUILDDIR = $(OVS_BUILDDIR)
+AUTOTEST_PATH = $(abs_top_builddir)/utilities:$(abs_top_builddir)/vswitchd:$(abs_top_builddir)/tests:$(OVS_PROGRAMS_BUILDDIR)/utilities:$(OVS_PROGRAMS_BUILDDIR)/ovsdb:$(OVS_PROGRAMS_BUILDDIR)/vtep:$(OVS_BUILDDIR)/tests
 
 # OVS's test PKI (a CA, and keys and certificates it signed), for the SSL
 # tests; the OVS build makes it with ovs-pki.
