@@ -602,8 +602,15 @@ find_nic_by_port(const struct hnv_check *check, const struct uuid *uuid)
     return NULL;
 }
 
+static bool nic_changes_old_rows(const struct update *,
+                                 const struct ovsdb_idl *,
+                                 const struct msvtep_physical_port *,
+                                 const struct msvtep_logical_switch *,
+                                 uint32_t vsid);
+
 static void
-remove_nics(struct update *u, const struct uuidset *gone_ports)
+remove_nics(struct update *u, const struct ovsdb_idl *vtep,
+            const struct uuidset *gone_ports)
 {
     struct hnv_check *check = u->ctx.check;
     const struct uuidset_node *node;
@@ -612,6 +619,21 @@ remove_nics(struct update *u, const struct uuidset *gone_ports)
         struct hnv_check_nic *nic = find_nic_by_port(check, &node->uuid);
         if (!nic || nic->blocked || nic->n_rows) {
             fail(u, "a VM NIC went but not its local MAC rows");
+            return;
+        }
+
+        /* A row of its subnet that names no port goes to the subnet's
+         * only VM NIC (hnv-check.c's find_row_nic()): with one NIC fewer,
+         * a row refused for want of one could now take one. */
+        const struct hnv_check_subnet *subnet
+            = hnv_check_find_subnet(check, nic->vsid);
+        const struct msvtep_logical_switch *ls
+            = (subnet
+               ? msvtep_logical_switch_get_for_uuid(vtep, &subnet->uuid)
+               : NULL);
+        if (!ls || nic_changes_old_rows(u, vtep, NULL, ls, nic->vsid)) {
+            fail(u, "a VM NIC went from a subnet with local MAC rows that "
+                 "name no port");
             return;
         }
         sset_add(&u->dirty->nics, nic->name);
@@ -634,18 +656,20 @@ uml_is_other_hosts(const struct update *u,
     return m && !m->local;
 }
 
-/* Whether a local MAC row that is not new names 'pp', or lies in 'vsid'
- * without naming a port: a new VM NIC would change where it goes.  (In a
+/* Whether a local MAC row that is not new names 'pp' (if nonnull), or
+ * lies in the subnet of Logical_Switch 'ls' (VSID 'vsid') without naming
+ * a port: a VM NIC that comes or goes would change where it goes.  (In a
  * fleet, the other hosts' rows in the subnet that name no port this host
  * receives stay mappings.)
  *
- * With an index, only the rows of the port's own Logical_Switch, found by
- * it: another Logical_Switch row with that VSID is refused, and a change
- * to VM NICs while one is goes to the full check before this; an old row
- * that names the new port changed, which goes there too. */
+ * With an index, only the rows of 'ls', found by it: another
+ * Logical_Switch row with that VSID is refused, and a change to VM NICs
+ * while one is goes to the full check before this; an old row that names
+ * the new port changed, which goes there too. */
 static bool
 nic_changes_old_rows(const struct update *u, const struct ovsdb_idl *vtep,
-                     const struct msvtep_physical_port *pp, uint32_t vsid)
+                     const struct msvtep_physical_port *pp,
+                     const struct msvtep_logical_switch *ls, uint32_t vsid)
 {
     const struct msvtep_ucast_macs_local *uml;
 
@@ -654,11 +678,10 @@ nic_changes_old_rows(const struct update *u, const struct ovsdb_idl *vtep,
             = msvtep_ucast_macs_local_index_init_row(u->local_macs);
         bool found = false;
 
-        msvtep_ucast_macs_local_index_set_logical_switch(
-            target, pp->value_vlan_bindings[0]);
+        msvtep_ucast_macs_local_index_set_logical_switch(target, ls);
         MSVTEP_UCAST_MACS_LOCAL_FOR_EACH_EQUAL (uml, target, u->local_macs) {
             if (!uml_is_new(u, uml)
-                && (uml->physical_port == pp
+                && ((pp && uml->physical_port == pp)
                     || (!uml->physical_port
                         && !uml_is_other_hosts(u, uml)))) {
                 found = true;
@@ -673,7 +696,7 @@ nic_changes_old_rows(const struct update *u, const struct ovsdb_idl *vtep,
         if (uml_is_new(u, uml)) {
             continue;
         }
-        if (uml->physical_port == pp
+        if ((pp && uml->physical_port == pp)
             || (!uml->physical_port && !uml_is_other_hosts(u, uml)
                 && uml->logical_switch
                 && uml->logical_switch->n_tunnel_key
@@ -703,7 +726,8 @@ add_nics(struct update *u, const struct ovsdb_idl *vtep,
         }
         char *name = hnv_nic_id_normalize(pp->name);
         if (hnv_check_find_nic(check, name)
-            || nic_changes_old_rows(u, vtep, pp, vsid)) {
+            || nic_changes_old_rows(u, vtep, pp,
+                                    pp->value_vlan_bindings[0], vsid)) {
             free(name);
             fail(u, "a new VM NIC conflicts with one in force, or takes "
                  "local MAC rows in force");
@@ -985,7 +1009,7 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
         remove_mappings(u, vtep, &gone_ports);
     }
     if (!u->why) {
-        remove_nics(u, &gone_ports);
+        remove_nics(u, vtep, &gone_ports);
     }
     if (!u->why) {
         add_nics(u, vtep, &new_ports);
