@@ -602,48 +602,6 @@ find_nic_by_port(const struct hnv_check *check, const struct uuid *uuid)
     return NULL;
 }
 
-static bool nic_changes_old_rows(const struct update *,
-                                 const struct ovsdb_idl *,
-                                 const struct msvtep_physical_port *,
-                                 const struct msvtep_logical_switch *,
-                                 uint32_t vsid);
-
-static void
-remove_nics(struct update *u, const struct ovsdb_idl *vtep,
-            const struct uuidset *gone_ports)
-{
-    struct hnv_check *check = u->ctx.check;
-    const struct uuidset_node *node;
-
-    UUIDSET_FOR_EACH (node, gone_ports) {
-        struct hnv_check_nic *nic = find_nic_by_port(check, &node->uuid);
-        if (!nic || nic->blocked || nic->n_rows) {
-            fail(u, "a VM NIC went but not its local MAC rows");
-            return;
-        }
-
-        /* A row of its subnet that names no port goes to the subnet's
-         * only VM NIC (hnv-check.c's find_row_nic()): with one NIC fewer,
-         * a row refused for want of one could now take one. */
-        const struct hnv_check_subnet *subnet
-            = hnv_check_find_subnet(check, nic->vsid);
-        const struct msvtep_logical_switch *ls
-            = (subnet
-               ? msvtep_logical_switch_get_for_uuid(vtep, &subnet->uuid)
-               : NULL);
-        if (!ls || nic_changes_old_rows(u, vtep, NULL, ls, nic->vsid)) {
-            fail(u, "a VM NIC went from a subnet with local MAC rows that "
-                 "name no port");
-            return;
-        }
-        sset_add(&u->dirty->nics, nic->name);
-        hnv_check_dirty_add_vsid(u->dirty, nic->vsid);
-        nic_remove(check, nic);
-        unaccept(u, &node->uuid);
-        check->n_local_ports--;
-    }
-}
-
 /* Whether local MAC row 'uml' is in force as another host's VM (see
  * hnv-check.c, "fleet"): a mapping, which a new VM NIC of this host does
  * not take unless the row names it. */
@@ -705,6 +663,42 @@ nic_changes_old_rows(const struct update *u, const struct ovsdb_idl *vtep,
         }
     }
     return false;
+}
+
+static void
+remove_nics(struct update *u, const struct ovsdb_idl *vtep,
+            const struct uuidset *gone_ports)
+{
+    struct hnv_check *check = u->ctx.check;
+    const struct uuidset_node *node;
+
+    UUIDSET_FOR_EACH (node, gone_ports) {
+        struct hnv_check_nic *nic = find_nic_by_port(check, &node->uuid);
+        if (!nic || nic->blocked || nic->n_rows) {
+            fail(u, "a VM NIC went but not its local MAC rows");
+            return;
+        }
+
+        /* A row of its subnet that names no port goes to the subnet's
+         * only VM NIC (hnv-check.c's find_row_nic()): with one NIC fewer,
+         * a row refused for want of one could now take one. */
+        const struct hnv_check_subnet *subnet
+            = hnv_check_find_subnet(check, nic->vsid);
+        const struct msvtep_logical_switch *ls
+            = (subnet
+               ? msvtep_logical_switch_get_for_uuid(vtep, &subnet->uuid)
+               : NULL);
+        if (!ls || nic_changes_old_rows(u, vtep, NULL, ls, nic->vsid)) {
+            fail(u, "a VM NIC went from a subnet with local MAC rows that "
+                 "name no port");
+            return;
+        }
+        sset_add(&u->dirty->nics, nic->name);
+        hnv_check_dirty_add_vsid(u->dirty, nic->vsid);
+        nic_remove(check, nic);
+        unaccept(u, &node->uuid);
+        check->n_local_ports--;
+    }
 }
 
 static void
