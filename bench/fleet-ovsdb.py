@@ -48,8 +48,9 @@ line ("ok K=V ..." or "error: ..."):
               answer: converge_us, the time from sending the change until
               every host that serves its network reported its next_cfg;
               each comes with its scope (Global other_config:hnv-cfg-scope,
-              the VM's VSID), as hnv-ctl --wait=hosts writes it, so that
-              the other hosts fold their reports
+              the VM's VSID) and the names of the hosts it waits for
+              (hnv-cfg-quiet, hnv-cfg-host-NAME), as hnv-ctl --wait=hosts
+              writes them, so that the other hosts do not receive it
 
 Only the Python standard library is used (bench/ovsdb_rpc.py).
 """
@@ -144,6 +145,7 @@ class Session(Connection):
         self.pl = {}            # Host -> its Physical_Locator (reference).
         self.where = {}         # VM -> its host now.
         self.next_cfg = None    # Global next_cfg of its last commit.
+        self.named = []         # The hosts that its last commit named.
         self.cfg = {}           # Host name -> its hnv-cfg report.
         # The monitor of the reports, on a connection of its own so that
         # its updates never mix with the transactions' replies.
@@ -201,14 +203,21 @@ class Session(Connection):
         change touches only those virtual subnets, as hnv-ctl --wait=hosts
         does (Global other_config:hnv-cfg-scope, "N:VSID,...", N the
         next_cfg it sets: the writer's last one plus one, as it is the only
-        writer)."""
+        writer).  It names the hosts it waits for, and only those receive
+        the change (other_config:hnv-cfg-quiet and hnv-cfg-host-NAME)."""
+        stale = ["hnv-cfg-scope", "hnv-cfg-quiet"]
+        stale += ["hnv-cfg-host-%s" % name for name in self.named]
         mutations = [["next_cfg", "+=", 1],
-                     ["other_config", "delete", ["set", ["hnv-cfg-scope"]]]]
+                     ["other_config", "delete", ["set", stale]]]
+        self.named = []
         if vsids and self.next_cfg is not None:
             scope = "%d:%s" % (self.next_cfg + 1,
                                ",".join(str(v) for v in sorted(vsids)))
-            mutations.append(["other_config", "insert",
-                              ["map", [["hnv-cfg-scope", scope]]]])
+            self.named = ["hv%d" % h for h in hosts]
+            pairs = [["hnv-cfg-scope", scope], ["hnv-cfg-quiet", "true"]]
+            pairs += [["hnv-cfg-host-%s" % name, "true"]
+                      for name in self.named]
+            mutations.append(["other_config", "insert", ["map", pairs]])
         ops = ops + [
             {"op": "mutate", "table": "Global", "where": [],
              "mutations": mutations},

@@ -947,7 +947,10 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
     };
     /* Global carries no policy but its rows' references: next_cfg,
      * cur_cfg and other_config (the scope of a change, hnv-scope.h) change
-     * with nearly every change in a fleet. */
+     * with nearly every change in a fleet, where a host receives the row
+     * only while the changes concern it (hnv-monitor.c): it comes and goes
+     * then.  The references matter only to the server, which deletes the
+     * rows that no root row reaches. */
     static const struct ovsdb_idl_column *global_cfg[] = {
         &msvtep_global_col_next_cfg, &msvtep_global_col_cur_cfg,
         &msvtep_global_col_other_config, NULL
@@ -959,8 +962,9 @@ update_vtep(struct update *u, const struct ovsdb_idl *vtep, const char *host)
         return;
     }
     MSVTEP_GLOBAL_FOR_EACH_TRACKED (global, vtep) {
-        if (msvtep_global_is_new(global) || msvtep_global_is_deleted(global)
-            || other_column_updated(&global->header_, &msvtep_table_global,
+        if (!msvtep_global_is_new(global)
+            && !msvtep_global_is_deleted(global)
+            && other_column_updated(&global->header_, &msvtep_table_global,
                                     global_cfg)) {
             fail(u, "the Global row changed");
             return;

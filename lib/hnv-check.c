@@ -1600,20 +1600,27 @@ check_mac_row(struct check_ctx *ctx, const struct mac_row *r)
  * not name one of this host's VM NICs as its physical_port.  A database
  * that describes only this host (as a Windows Network Controller writes it)
  * has no such row, and its Ucast_Macs_Local rows stay this host's, whatever
- * their locator. */
+ * their locator.  A host of a fleet that asks for no other host's
+ * Physical_Switch row ('others_unseen', see hnv-monitor.c) cannot tell the
+ * other hosts' addresses: for it, every address but its own is another
+ * host's. */
 static bool
 is_other_hosts_row(struct check_ctx *ctx,
                    const struct msvtep_ucast_macs_local *uml)
 {
     const struct hnv_check *check = ctx->check;
 
-    if (!check->n_other_host_pas || !uml->locator) {
+    if ((!check->n_other_host_pas && !check->others_unseen)
+        || !uml->locator) {
         return false;
     }
 
     struct row_memo tmp;
     const struct row_memo *loc = locator_memo(ctx, uml->locator, &tmp);
-    if (!loc->has_pa || !is_other_host_pa(check, &loc->pa)) {
+    if (!loc->has_pa
+        || (check->others_unseen
+            ? is_host_pa(check, &loc->pa)
+            : !is_other_host_pa(check, &loc->pa))) {
         return false;
     }
     if (uml->physical_port) {
@@ -2084,7 +2091,8 @@ check_fw_rules(struct check_ctx *ctx, const struct ovsdb_idl *fw)
 
 void
 hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-              const char *host, const struct uuidset *incumbents,
+              const char *host, bool others_unseen,
+              const struct uuidset *incumbents,
               const struct uuidset *recorded, struct hnv_check *check)
 {
     struct check_ctx ctx = {
@@ -2094,6 +2102,7 @@ hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
     };
 
     hnv_check_init(check);
+    check->others_unseen = others_unseen;
 
     /* Order matters: rows are checked after the rows they refer to. */
     check_logical_switches(&ctx, vtep);

@@ -185,6 +185,8 @@ struct hnv_check {
      * mapping for this one (see hnv-check.c, "fleet"). */
     struct in6_addr *other_host_pas;
     size_t n_other_host_pas;
+    bool others_unseen;         /* No other host's row at hand: every PA
+                                 * but this host's is another host's. */
     bool has_router_mac;        /* This host's distributed router MAC. */
     struct eth_addr router_mac;
 
@@ -261,13 +263,17 @@ void hnv_check_init(struct hnv_check *);
  *
  * 'vtep' and 'fw' may each be NULL, or an IDL that has not yet received its
  * first snapshot; their tables are then simply empty.  'host' names this
- * host's Physical_Switch row.  'incumbents' (may be NULL) is the 'accepted'
- * set of the previous check; 'recorded' (may be NULL) the rows that
+ * host's Physical_Switch row.  With 'others_unseen', 'vtep' holds no other
+ * host's Physical_Switch row (a host of a fleet asks only for its own):
+ * a Ucast_Macs_Local row whose locator is not one of this host's provider
+ * addresses is then another host's (see hnv-check.c, "Fleet").
+ * 'incumbents' (may be NULL) is the 'accepted' set of the previous check; 'recorded' (may be NULL) the rows that
  * ms_vtep's In_Force table names.  In a conflict, a recorded row comes
  * first, then an incumbent, then the lower uuid (ovs-vswitchd-hnv(8),
  * "Conflicts"). */
 void hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
-                   const char *host, const struct uuidset *incumbents,
+                   const char *host, bool others_unseen,
+                   const struct uuidset *incumbents,
                    const struct uuidset *recorded, struct hnv_check *);
 void hnv_check_destroy(struct hnv_check *);
 

@@ -221,3 +221,18 @@ hnv_scope_parse(const char *s, int64_t *cfg, struct hnv_vsids *set)
     *cfg = value;
     return hnv_vsids_parse(colon + 1, set);
 }
+
+/* The Global other_config key that names 'host' among the hosts that must
+ * report a change, in a string that the caller frees. */
+char *
+hnv_scope_host_key(const char *host)
+{
+    return xasprintf(HNV_HOST_KEY_PREFIX "%s", host);
+}
+
+/* Whether 'key' is a key that hnv_scope_host_key() makes. */
+bool
+hnv_scope_is_host_key(const char *key)
+{
+    return !strncmp(key, HNV_HOST_KEY_PREFIX, strlen(HNV_HOST_KEY_PREFIX));
+}

@@ -34,7 +34,15 @@
  *
  * Both are written by one party and read by another, so both parsers take
  * anything and refuse what is not exactly in this form (the reader then
- * assumes the widest scope: every host waits, every host reports). */
+ * assumes the widest scope: every host waits, every host reports).
+ *
+ * With its scope, "hnv-ctl --wait=hosts" also names the hosts it waits
+ * for, so that the others do not even receive the change of next_cfg
+ * (each host of a fleet would otherwise wake for every change of the
+ * fleet): Global other_config:hnv-cfg-quiet=true, and
+ * hnv-cfg-host-NAME=true for each host NAME that must report the change.
+ * A host of a fleet asks the server for the Global row only while it has
+ * no hnv-cfg-quiet=true or names it (see hnv-monitor.c). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,6 +52,12 @@ struct ds;
 
 #define HNV_SCOPE_KEY "hnv-cfg-scope"   /* Global other_config key. */
 #define HNV_VSIDS_KEY "hnv-vsids"       /* Host_Report status key. */
+#define HNV_QUIET_KEY "hnv-cfg-quiet"   /* Global other_config keys. */
+#define HNV_HOST_KEY_PREFIX "hnv-cfg-host-"
+
+/* At most this many hosts named with a change: a change that concerns
+ * more goes to every host (and the others fold their reports). */
+#define HNV_QUIET_HOSTS_MAX 256
 
 /* At most this many VSIDs in either string: a bound on what a reader of a
  * hostile string parses. */
@@ -72,5 +86,8 @@ bool hnv_vsids_parse(const char *, struct hnv_vsids *);
 
 void hnv_scope_format(int64_t cfg, const struct hnv_vsids *, struct ds *);
 bool hnv_scope_parse(const char *, int64_t *cfg, struct hnv_vsids *);
+
+char *hnv_scope_host_key(const char *host);
+bool hnv_scope_is_host_key(const char *key);
 
 #endif /* hnv-scope.h */

@@ -642,7 +642,7 @@ show_model_build(struct show_model *m, const struct ovsdb_idl *vtep,
     MSVTEP_IN_FORCE_FOR_EACH (f, vtep) {
         uuidset_insert(&recorded, &f->kept_row);
     }
-    hnv_check_run(vtep, fw, host, NULL, &recorded, &m->check);
+    hnv_check_run(vtep, fw, host, false, NULL, &recorded, &m->check);
     uuidset_destroy(&recorded);
 }
 

@@ -36,7 +36,10 @@
  * hosts too, with next_cfg (Global other_config:hnv-cfg-scope, see
  * hnv-scope.h): the others need not report the change at once, so that a
  * change in a fleet of H hosts costs a transaction per host concerned
- * rather than H.
+ * rather than H.  With it go the names of the hosts to wait for
+ * (other_config:hnv-cfg-quiet and hnv-cfg-host-NAME): a host of a fleet
+ * receives the Global row only while it has no hnv-cfg-quiet or names the
+ * host, so that the others do not even wake for the change.
  *
  * An ms_firewall change concerns the hosts with a VM NIC in the virtual
  * subnets of the rules it changes (hnv-ctl-acl.c tells them, from a
@@ -282,6 +285,40 @@ find_fw_scoped_hosts(const struct ovsdb_idl *idl)
     shash_destroy(&hosts);
 }
 
+/* Names in 'global' the hosts 'hosts' that must report the change, and
+ * only those receive it (see hnv-scope.h), or with 'hosts' NULL, every
+ * host: deletes the names of an earlier change that are not among them. */
+static void
+name_hosts(const struct msvtep_global *global, const struct sset *hosts)
+{
+    const struct smap_node *node;
+
+    SMAP_FOR_EACH (node, &global->other_config) {
+        if (hnv_scope_is_host_key(node->key)
+            && (!hosts || !sset_contains(hosts, node->key
+                                         + strlen(HNV_HOST_KEY_PREFIX)))) {
+            msvtep_global_update_other_config_delkey(global, node->key);
+        }
+    }
+    if (!hosts) {
+        if (smap_get(&global->other_config, HNV_QUIET_KEY)) {
+            msvtep_global_update_other_config_delkey(global, HNV_QUIET_KEY);
+        }
+        return;
+    }
+
+    const char *host;
+    SSET_FOR_EACH (host, hosts) {
+        char *key = hnv_scope_host_key(host);
+        if (!nullable_string_is_equal(smap_get(&global->other_config, key),
+                                      "true")) {
+            msvtep_global_update_other_config_setkey(global, key, "true");
+        }
+        free(key);
+    }
+    msvtep_global_update_other_config_setkey(global, HNV_QUIET_KEY, "true");
+}
+
 /* Before the commit of 'txn' on 'idl': increments next_cfg of the root row
  * of its database, creating the row if there is none (with 'force', even
  * if the transaction changes nothing else), and with --wait=hosts, tells
@@ -324,6 +361,7 @@ hnv_wait_prepare(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
     }
     bool scoped = (hnv_wait_hosts && !scope.all && wait_by_host
                    && hnv_vtep_reports);
+    bool quiet = scoped && sset_count(&wait_hosts) <= HNV_QUIET_HOSTS_MAX;
     if (scoped) {
         struct ds s = DS_EMPTY_INITIALIZER;
         hnv_scope_format(next_cfg, &scope, &s);
@@ -333,6 +371,7 @@ hnv_wait_prepare(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
     } else if (smap_get(&global->other_config, HNV_SCOPE_KEY)) {
         msvtep_global_update_other_config_delkey(global, HNV_SCOPE_KEY);
     }
+    name_hosts(global, quiet ? &wait_hosts : NULL);
 }
 
 /* Runs 'idl', a connection to --db while waiting for 'whom' after the

@@ -373,7 +373,8 @@ hnv_db_has_in_force(const struct hnv_db *db)
 
 /* Reads next_cfg and cur_cfg of the root row of 'db' (Global in ms_vtep,
  * FW_Global in ms_firewall).  Returns false, with both 0, if there is no
- * such row. */
+ * such row at hand: then, for a host of a fleet that the latest changes
+ * do not concern, next_cfg as the host last received it (hnv-monitor.h). */
 static bool
 hnv_db_get_cfg(const struct hnv_db *db, int64_t *next_cfg, int64_t *cur_cfg)
 {
@@ -385,6 +386,8 @@ hnv_db_get_cfg(const struct hnv_db *db, int64_t *next_cfg, int64_t *cur_cfg)
         if (g) {
             *next_cfg = g->next_cfg;
             *cur_cfg = g->cur_cfg;
+        } else {
+            hnv_monitor_last_next_cfg(next_cfg);
         }
         return g != NULL;
     } else {
@@ -901,8 +904,9 @@ hnv_check_full(long long int start)
         hnv_in_force_get(vtep_db.idl, &recorded);
     }
     hnv_check_destroy(&check);
-    hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host, &incumbents, &recorded,
-                  &check);
+    hnv_check_run(vtep_db.idl, fw_db.idl, hnv_host,
+                  vtep_db.idl && hnv_monitor_others_unseen(), &incumbents,
+                  &recorded, &check);
     hnv_uuidset_destroy(&incumbents);
     hnv_uuidset_destroy(&recorded);
     hnv_log_errors();
@@ -1273,7 +1277,11 @@ hnv_status_cfg(const struct hnv_db *db, const char *root, struct ds *s)
 
     ds_put_format(s, "%s: %"PRId64" applied (next %"PRId64, db->cfg_field,
                   db->applied_cfg, next_cfg);
-    if (!has_root) {
+    int64_t last;
+    if (!has_root && db == &vtep_db && hnv_monitor_last_next_cfg(&last)) {
+        ds_put_format(s, ", %s row not received: the latest changes do not "
+                      "concern this host", root);
+    } else if (!has_root) {
         ds_put_format(s, ", no %s row", root);
     } else if (cur_cfg != db->applied_cfg) {
         ds_put_format(s, ", cur_cfg %"PRId64, cur_cfg);

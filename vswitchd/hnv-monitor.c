@@ -29,6 +29,7 @@
 #include "ovsdb-data.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "smap.h"
 #include "util.h"
 #include "uuid.h"
 #include "uuidset.h"
@@ -70,6 +71,25 @@ static unsigned int idl_seqno;
 static bool last_all;
 static char *last_host;
 
+/* The Global row as this host last received it.
+ *
+ * In a fleet, Global changes with every change ("hnv-ctl --wait=hosts"
+ * increments next_cfg and writes the change's scope), and the other hosts'
+ * Physical_Switch rows with every VM NIC that comes or goes (their "ports"
+ * list their VM NICs): a host that received them would wake for every
+ * change of the fleet, 50 hosts each waking for each change on a machine
+ * of 2 cores.  So once a host finds itself in a fleet, it asks only for its
+ * own Physical_Switch row, and for the Global row only while the row has no
+ * other_config:hnv-cfg-quiet=true or names this host with
+ * hnv-cfg-host-NAME=true (set_conditions(), hnv-scope.h): the hosts that
+ * the writer of the change waits for.  Between, the row is not at hand,
+ * and the agent goes by what it last saw of it. */
+static bool global_seen;        /* Received since the connection began? */
+static int64_t global_next_cfg;
+static char *global_scope;      /* other_config:hnv-cfg-scope, or NULL. */
+static bool global_named;       /* Names this host (hnv-cfg-host-NAME)? */
+static char *host_key;          /* hnv-cfg-host-NAME for this host. */
+
 /* Other hosts' VM NICs.
  *
  * Every host of a fleet receives every Physical_Switch row, whose "ports"
@@ -103,7 +123,7 @@ parse_own_ports(struct ovsdb_idl_row *row, const struct ovsdb_datum *datum)
     }
 }
 
-static void set_conditions(struct ovsdb_idl *, bool all,
+static void set_conditions(struct ovsdb_idl *, bool all, bool fleet,
                            const struct uuid *subnets, size_t n,
                            const struct uuid *ports, size_t n_ports);
 
@@ -128,6 +148,12 @@ hnv_monitor_reset(void)
     free(report_host);
     report_host = NULL;
     report_seqno = 0;
+    global_seen = global_named = false;
+    global_next_cfg = 0;
+    free(global_scope);
+    global_scope = NULL;
+    free(host_key);
+    host_key = NULL;
 }
 
 /* Asks for the Host_Report row of 'host' (none if NULL). */
@@ -183,12 +209,13 @@ hnv_monitor_start(struct ovsdb_idl *vtep, bool all, bool with_reports,
     }
     free(parse_host);
     parse_host = nullable_xstrdup(host);
+    host_key = host ? hnv_scope_host_key(host) : NULL;
     reports = with_reports;
     if (reports) {
         ask_for_report(vtep, host);
     }
     if (!all) {
-        set_conditions(vtep, false, NULL, 0, NULL, 0);
+        set_conditions(vtep, false, false, NULL, 0, NULL, 0);
         provisional = true;
         conditional = true;
     }
@@ -346,6 +373,27 @@ uuids_subset(const struct uuid *a, size_t n_a, const struct uuid *b,
     return true;
 }
 
+/* Notes what 'vtep' holds of the Global row (see 'global_seen'). */
+static void
+note_global(const struct ovsdb_idl *vtep)
+{
+    const struct msvtep_global *g = msvtep_global_first(vtep);
+
+    if (!g && conditional) {
+        /* Not at hand: the latest change does not concern this host. */
+        return;
+    }
+    global_seen = g != NULL;
+    global_next_cfg = g ? g->next_cfg : 0;
+    free(global_scope);
+    global_scope = (g ? nullable_xstrdup(smap_get(&g->other_config,
+                                                  HNV_SCOPE_KEY))
+                    : NULL);
+    global_named = (g && host_key
+                    && !strcmp(smap_get_def(&g->other_config, host_key, ""),
+                               "true"));
+}
+
 /* Physical_Port rows are asked for by row uuid, which the generated IDL
  * has no column for: OVSDB conditions take "_uuid" like any column. */
 static const struct ovsdb_idl_column uuid_column = {
@@ -376,13 +424,41 @@ hnv_monitor_add_uuid_clauses(struct ovsdb_idl_condition *cond,
 }
 
 /* Asks for the MAC rows of the 'n' subnets 'subnets' and the 'n_ports'
- * Physical_Port rows 'ports', or with 'all', for every row. */
+ * Physical_Port rows 'ports', or with 'all', for every row.  With 'fleet',
+ * also asks only for this host's Physical_Switch row and for the Global row
+ * while a change concerns this host (see 'global_seen' above); without,
+ * for every Physical_Switch row and the Global row. */
 static void
-set_conditions(struct ovsdb_idl *vtep, bool all, const struct uuid *subnets,
-               size_t n, const struct uuid *ports, size_t n_ports)
+set_conditions(struct ovsdb_idl *vtep, bool all, bool fleet,
+               const struct uuid *subnets, size_t n,
+               const struct uuid *ports, size_t n_ports)
 {
-    struct ovsdb_idl_condition ucl, ucr, mcl, mcr, pp;
+    struct ovsdb_idl_condition ucl, ucr, mcl, mcr, pp, ps, global;
     unsigned int seqno = 0;
+
+    ovsdb_idl_condition_init(&ps);
+    ovsdb_idl_condition_init(&global);
+    if (fleet && !all && parse_host) {
+        msvtep_physical_switch_add_clause_name(&ps, OVSDB_F_EQ, parse_host);
+
+        struct smap pair = SMAP_INITIALIZER(&pair);
+        smap_add(&pair, HNV_QUIET_KEY, "true");
+        msvtep_global_add_clause_other_config(&global, OVSDB_F_EXCLUDES,
+                                              &pair);
+        smap_clear(&pair);
+        smap_add(&pair, host_key, "true");
+        msvtep_global_add_clause_other_config(&global, OVSDB_F_INCLUDES,
+                                              &pair);
+        smap_destroy(&pair);
+    } else {
+        ovsdb_idl_condition_add_clause_true(&ps);
+        ovsdb_idl_condition_add_clause_true(&global);
+    }
+    seqno = later_seqno(seqno, msvtep_physical_switch_set_condition(vtep,
+                                                                    &ps));
+    seqno = later_seqno(seqno, msvtep_global_set_condition(vtep, &global));
+    ovsdb_idl_condition_destroy(&ps);
+    ovsdb_idl_condition_destroy(&global);
 
     ovsdb_idl_condition_init(&ucl);
     ovsdb_idl_condition_init(&ucr);
@@ -464,10 +540,15 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     last_all = all;
     free(last_host);
     last_host = nullable_xstrdup(host);
+    note_global(vtep);
 
+    /* A host of a fleet asks for no other host's Physical_Switch row (see
+     * 'global_seen'), so it goes on taking the database for a fleet's while
+     * it asks for part of the rows, even if the other hosts go: until its
+     * own row goes, or the configuration or the connection changes. */
     const struct msvtep_physical_switch *self = hnv_check_find_host(vtep,
                                                                      host);
-    shared = self && has_other_host(vtep, self);
+    shared = self && (conditional || has_other_host(vtep, self));
     bool fleet = !all && shared;
 
     /* Its ports, received or not yet, and the subnets of those received. */
@@ -508,12 +589,14 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     }
     /* Every row, or the MAC rows of a subnet not asked for before, are rows
      * this host has not seen (hnv_monitor_take_new_subnets()); its own
-     * Physical_Port rows, or fewer rows (from every row to some), are not. */
-    if (!requested || !fleet
+     * Physical_Port rows, or fewer rows, are not.  From every row to some,
+     * the check reads the MAC rows of other hosts otherwise (see
+     * hnv_monitor_others_unseen()): a full check too. */
+    if (!requested || fleet != conditional
         || (conditional && !uuids_subset(sorted, n, served, n_served))) {
         new_subnets = true;
     }
-    set_conditions(vtep, !fleet, sorted, n, sorted_ports, n_p);
+    set_conditions(vtep, !fleet, fleet, sorted, n, sorted_ports, n_p);
     conditional = fleet;
     free(served);
     served = sorted;
@@ -521,6 +604,39 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     free(own_ports);
     own_ports = sorted_ports;
     n_own_ports = n_p;
+}
+
+/* Whether this host asks for no other host's Physical_Switch row (a host of
+ * a fleet): then it cannot tell the other hosts' provider addresses, and a
+ * Ucast_Macs_Local row whose locator is not one of its own describes a VM
+ * of another host (see hnv_check_run()). */
+bool
+hnv_monitor_others_unseen(void)
+{
+    return conditional;
+}
+
+/* The Global row's next_cfg as this host last received it, for when the
+ * row is not at hand because the changes since do not concern this host
+ * (see 'global_seen'): returns false if there is no such value to go by. */
+bool
+hnv_monitor_last_next_cfg(int64_t *next_cfg)
+{
+    if (conditional && global_seen) {
+        *next_cfg = global_next_cfg;
+        return true;
+    }
+    return false;
+}
+
+/* The scope of the latest change that this host received (Global
+ * other_config:hnv-cfg-scope), or NULL, and whether that change named this
+ * host among those that must report it (hnv-scope.h). */
+const char *
+hnv_monitor_scope(bool *named)
+{
+    *named = global_named;
+    return global_scope;
 }
 
 /* Whether the server has acknowledged the conditions last asked for, so
@@ -667,7 +783,9 @@ hnv_monitor_format(const struct ovsdb_idl *vtep, struct ds *s)
                     "first, then the MAC rows it needs");
     } else if (conditional) {
         ds_put_format(s, "monitor: the MAC rows of the %"PRIuSIZE" virtual "
-                      "subnets this host serves", n_served);
+                      "subnets this host serves (of Physical_Switch, its own "
+                      "row; of Global, the changes that concern it)",
+                      n_served);
     } else {
         ds_put_cstr(s, "monitor: every row");
     }

@@ -43,6 +43,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ds;
 struct hnv_vsids;
@@ -55,6 +56,9 @@ void hnv_monitor_start(struct ovsdb_idl *vtep, bool all, bool with_reports,
 void hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all);
 bool hnv_monitor_is_settled(const struct ovsdb_idl *vtep);
 bool hnv_monitor_take_new_subnets(void);
+bool hnv_monitor_others_unseen(void);
+bool hnv_monitor_last_next_cfg(int64_t *next_cfg);
+const char *hnv_monitor_scope(bool *named);
 bool hnv_monitor_record_visible(const struct ovsdb_idl *vtep,
                                 const struct msvtep_in_force *);
 const struct msvtep_host_report *hnv_monitor_own_report(

@@ -79,19 +79,22 @@ hnv_report_reset(void)
 }
 
 /* Parses the scope of the change of next_cfg from 'old_cfg' to 'new_cfg'
- * in 'vtep' into 'scope' (Global other_config:hnv-cfg-scope).  Returns
- * false if there is none that this host may go by: not exactly one change,
- * a scope for another next_cfg or that does not parse, or a host that is
- * not in a fleet or cannot report. */
+ * in 'vtep' into 'scope' (Global other_config:hnv-cfg-scope), and sets
+ * '*named' if its writer named this host among those it waits for.
+ * Returns false if there is none that this host may go by: not exactly
+ * one change (unless named: a host of a fleet receives only the changes
+ * that concern it, see hnv-monitor.c), a scope for another next_cfg or
+ * that does not parse, or a host that is not in a fleet or cannot
+ * report. */
 static bool
 get_scope(const struct ovsdb_idl *vtep, int64_t old_cfg, int64_t new_cfg,
-          struct hnv_vsids *scope)
+          struct hnv_vsids *scope, bool *named)
 {
-    const struct msvtep_global *g = msvtep_global_first(vtep);
-    const char *s = g ? smap_get(&g->other_config, HNV_SCOPE_KEY) : NULL;
+    const char *s = hnv_monitor_scope(named);
     int64_t cfg;
 
-    return (s && new_cfg == old_cfg + 1 && hnv_monitor_is_shared()
+    return (s && (new_cfg == old_cfg + 1 || *named)
+            && hnv_monitor_is_shared()
             && hnv_monitor_may_report(vtep)
             && hnv_scope_parse(s, &cfg, scope) && cfg == new_cfg);
 }
@@ -99,7 +102,8 @@ get_scope(const struct ovsdb_idl *vtep, int64_t old_cfg, int64_t new_cfg,
 /* Notes that the policy was checked at ms_vtep next_cfg 'new_cfg', after
  * 'old_cfg', and whether ms_firewall's next_cfg changed ('fw_changed').
  * A change concerns this host unless its scope names no VSID that this
- * host serves or served at its last report. */
+ * host serves or served at its last report, and its writer did not name
+ * this host among those it waits for (hnv-scope.h). */
 void
 hnv_report_checked(const struct ovsdb_idl *vtep, int64_t old_cfg,
                    int64_t new_cfg, bool fw_changed)
@@ -109,8 +113,10 @@ hnv_report_checked(const struct ovsdb_idl *vtep, int64_t old_cfg,
     }
 
     struct hnv_vsids scope = HNV_VSIDS_INITIALIZER;
-    scoped = new_cfg != old_cfg && get_scope(vtep, old_cfg, new_cfg, &scope);
-    bool concerns = (fw_changed || !scoped
+    bool named = false;
+    scoped = (new_cfg != old_cfg
+              && get_scope(vtep, old_cfg, new_cfg, &scope, &named));
+    bool concerns = (fw_changed || !scoped || named
                      || hnv_vsids_intersect(&scope,
                                             hnv_monitor_served_vsids())
                      || hnv_vsids_intersect(&scope, &reported_vsids));
