@@ -267,10 +267,10 @@ void hnv_check_init(struct hnv_check *);
  * host's Physical_Switch row (a host of a fleet asks only for its own):
  * a Ucast_Macs_Local row whose locator is not one of this host's provider
  * addresses is then another host's (see hnv-check.c, "Fleet").
- * 'incumbents' (may be NULL) is the 'accepted' set of the previous check; 'recorded' (may be NULL) the rows that
- * ms_vtep's In_Force table names.  In a conflict, a recorded row comes
- * first, then an incumbent, then the lower uuid (ovs-vswitchd-hnv(8),
- * "Conflicts"). */
+ * 'incumbents' (may be NULL) is the 'accepted' set of the previous check;
+ * 'recorded' (may be NULL) the rows that ms_vtep's In_Force table names.
+ * In a conflict, a recorded row comes first, then an incumbent, then the
+ * lower uuid (ovs-vswitchd-hnv(8), "Conflicts"). */
 void hnv_check_run(const struct ovsdb_idl *vtep, const struct ovsdb_idl *fw,
                    const char *host, bool others_unseen,
                    const struct uuidset *incumbents,
