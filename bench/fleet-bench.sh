@@ -41,7 +41,7 @@ Environment: H_HOSTS (default 20), N_VMS (default 2000), N_VNETS
 (default H_HOSTS/2: each network on two hosts), N_CHANGES (VMs added,
 deleted and moved, default 100, --quick 20: over 20, the 99th
 percentile is the slowest), N_RELAYS (ovsdb-server relays between
-the cluster and the hosts, default H_HOSTS/10; 0: the hosts follow the
+the cluster and the hosts, default one per 25 hosts; 0: the hosts follow the
 members), N_FAILOVER (changes written through a leader failover,
 default 200, --quick 100), PERF=yes (a CPU profile of hv1 during
 the changes, sampled PERF_FREQ times a second, default 199),
@@ -61,7 +61,7 @@ else
 fi
 : "${N_VNETS:=$((H_HOSTS / 2))}" "${PERF:=no}"
 : "${PERF_FREQ:=199}"
-: "${N_RELAYS:=$((H_HOSTS / 10))}"
+: "${N_RELAYS:=$(((H_HOSTS + 24) / 25))}"
 if $quick; then
     : "${N_FAILOVER:=100}"
 else
