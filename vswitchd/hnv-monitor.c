@@ -25,6 +25,7 @@
 #include "hnv-check.h"
 #include "hnv-policy.h"
 #include "hnv-scope.h"
+#include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-data.h"
 #include "openvswitch/vlog.h"
@@ -90,6 +91,25 @@ static char *global_scope;      /* other_config:hnv-cfg-scope, or NULL. */
 static bool global_named;       /* Names this host (hnv-cfg-host-NAME)? */
 static char *host_key;          /* hnv-cfg-host-NAME for this host. */
 
+/* Whether the database is still a fleet's.
+ *
+ * A host of a fleet receives no other host's Physical_Switch row but one,
+ * its witness: another host with provider addresses and VM NICs, which
+ * shows that other hosts share the database, as a host that receives
+ * every row would tell (has_other_host()).  Whether a database is a
+ * fleet's decides what a host receives and how it reads it (see
+ * hnv_monitor_others_unseen()), so it must follow from the database alone,
+ * never from what the host saw before: a host that has followed the
+ * changes decides as one that starts now.  When the witness stops being
+ * one (it goes, or has no VM NIC or provider address left), the host asks
+ * for every Physical_Switch row again ('probing'), and picks another
+ * witness or finds that the database is no longer a fleet's.  Each host
+ * picks its witness by a hash of its own name, so that the VM NICs of one
+ * host do not wake every other host. */
+static struct uuid witness;
+static bool has_witness;
+static bool probing;            /* Asked for every Physical_Switch row. */
+
 /* Other hosts' VM NICs.
  *
  * Every host of a fleet receives every Physical_Switch row, whose "ports"
@@ -124,6 +144,7 @@ parse_own_ports(struct ovsdb_idl_row *row, const struct ovsdb_datum *datum)
 }
 
 static void set_conditions(struct ovsdb_idl *, bool all, bool fleet,
+                           const struct uuid *witness,
                            const struct uuid *subnets, size_t n,
                            const struct uuid *ports, size_t n_ports);
 
@@ -154,6 +175,7 @@ hnv_monitor_reset(void)
     global_scope = NULL;
     free(host_key);
     host_key = NULL;
+    has_witness = probing = false;
 }
 
 /* Asks for the Host_Report row of 'host' (none if NULL). */
@@ -215,29 +237,50 @@ hnv_monitor_start(struct ovsdb_idl *vtep, bool all, bool with_reports,
         ask_for_report(vtep, host);
     }
     if (!all) {
-        set_conditions(vtep, false, false, NULL, 0, NULL, 0);
+        set_conditions(vtep, false, false, NULL, NULL, 0, NULL, 0);
         provisional = true;
         conditional = true;
     }
 }
 
-/* Whether 'vtep' describes a host other than 'self' with provider
- * addresses and VM NICs: a fleet.  (A database of one host may describe
- * other hosts too, without VM NICs, for their mappings' PAs.) */
+/* Whether 'ps' is a host other than 'self' with provider addresses and VM
+ * NICs. */
+static bool
+is_other_host(const struct msvtep_physical_switch *ps,
+              const struct msvtep_physical_switch *self)
+{
+    /* (Its ports may not be received: count them in the datum.) */
+    return (ps != self && ps->n_tunnel_ips
+            && msvtep_physical_switch_get_ports(ps, OVSDB_TYPE_UUID)->n);
+}
+
+/* Whether 'vtep', which holds every Physical_Switch row, describes a host
+ * other than 'self' with provider addresses and VM NICs: a fleet.  (A
+ * database of one host may describe other hosts too, without VM NICs, for
+ * their mappings' PAs.)  If so, sets 'witness' to one of them, picked by
+ * a hash of 'self''s name. */
 static bool
 has_other_host(const struct ovsdb_idl *vtep,
                const struct msvtep_physical_switch *self)
 {
     const struct msvtep_physical_switch *ps;
+    size_t n = 0;
 
     MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
-        /* (Its ports may not be received: count them in the datum.) */
-        if (ps != self && ps->n_tunnel_ips
-            && msvtep_physical_switch_get_ports(ps, OVSDB_TYPE_UUID)->n) {
-            return true;
+        n += is_other_host(ps, self);
+    }
+    if (!n) {
+        return false;
+    }
+
+    size_t pick = hash_string(self->name, 0) % n;
+    MSVTEP_PHYSICAL_SWITCH_FOR_EACH (ps, vtep) {
+        if (is_other_host(ps, self) && !pick--) {
+            witness = ps->header_.uuid;
+            break;
         }
     }
-    return false;
+    return true;
 }
 
 /* Adds to 'subnets' the Logical_Switch rows that host 'self' serves: its
@@ -430,6 +473,7 @@ hnv_monitor_add_uuid_clauses(struct ovsdb_idl_condition *cond,
  * for every Physical_Switch row and the Global row. */
 static void
 set_conditions(struct ovsdb_idl *vtep, bool all, bool fleet,
+               const struct uuid *witness_row,
                const struct uuid *subnets, size_t n,
                const struct uuid *ports, size_t n_ports)
 {
@@ -439,7 +483,13 @@ set_conditions(struct ovsdb_idl *vtep, bool all, bool fleet,
     ovsdb_idl_condition_init(&ps);
     ovsdb_idl_condition_init(&global);
     if (fleet && !all && parse_host) {
-        msvtep_physical_switch_add_clause_name(&ps, OVSDB_F_EQ, parse_host);
+        if (witness_row) {
+            msvtep_physical_switch_add_clause_name(&ps, OVSDB_F_EQ,
+                                                   parse_host);
+            hnv_monitor_add_uuid_clauses(&ps, witness_row, 1);
+        } else {
+            ovsdb_idl_condition_add_clause_true(&ps);
+        }
 
         struct smap pair = SMAP_INITIALIZER(&pair);
         smap_add(&pair, HNV_QUIET_KEY, "true");
@@ -532,8 +582,9 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     }
 
     unsigned int seqno = ovsdb_idl_get_seqno(vtep);
-    if (seqno == idl_seqno && all == last_all
+    if (seqno == idl_seqno && all == last_all && !probing
         && nullable_string_is_equal(host, last_host)) {
+        /* (While probing, the server's answer may bring no row.) */
         return;
     }
     idl_seqno = seqno;
@@ -542,14 +593,39 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     last_host = nullable_xstrdup(host);
     note_global(vtep);
 
-    /* A host of a fleet asks for no other host's Physical_Switch row (see
-     * 'global_seen'), so it goes on taking the database for a fleet's while
-     * it asks for part of the rows, even if the other hosts go: until its
-     * own row goes, or the configuration or the connection changes. */
+    /* A host of a fleet receives of the other hosts' Physical_Switch rows
+     * only its witness's (see 'witness'). */
     const struct msvtep_physical_switch *self = hnv_check_find_host(vtep,
                                                                      host);
-    shared = self && (conditional || has_other_host(vtep, self));
+    bool witness_changed = false;
+    if (!self) {
+        shared = false;
+    } else if (!conditional || (probing && hnv_monitor_is_settled(vtep))) {
+        /* Every Physical_Switch row is at hand. */
+        struct uuid old = witness;
+        bool had = has_witness;
+        shared = has_other_host(vtep, self);
+        witness_changed = (probing || had != shared
+                           || (shared && !uuid_equals(&old, &witness)));
+        has_witness = shared;
+        probing = false;
+    } else if (!probing) {
+        const struct msvtep_physical_switch *w
+            = (has_witness
+               ? msvtep_physical_switch_get_for_uuid(vtep, &witness) : NULL);
+        if ((!w || !is_other_host(w, self)) && hnv_monitor_is_settled(vtep)) {
+            VLOG_DBG("the witness of a fleet is gone: asking for every "
+                     "Physical_Switch row");
+            probing = witness_changed = true;
+        }
+        shared = true;
+    } else {
+        shared = true;          /* Until the server has sent every row. */
+    }
     bool fleet = !all && shared;
+    if (!fleet) {
+        probing = has_witness = false;
+    }
 
     /* Its ports, received or not yet, and the subnets of those received. */
     struct uuidset subnets = UUIDSET_INITIALIZER(&subnets);
@@ -572,7 +648,7 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     uuidset_destroy(&subnets);
     uuidset_destroy(&ports);
 
-    if (requested && fleet == conditional
+    if (requested && fleet == conditional && !witness_changed
         && (!fleet || (uuids_equal(sorted, n, served, n_served)
                        && uuids_equal(sorted_ports, n_p,
                                       own_ports, n_own_ports)))) {
@@ -596,7 +672,9 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
         || (conditional && !uuids_subset(sorted, n, served, n_served))) {
         new_subnets = true;
     }
-    set_conditions(vtep, !fleet, fleet, sorted, n, sorted_ports, n_p);
+    set_conditions(vtep, !fleet, fleet,
+                   fleet && has_witness && !probing ? &witness : NULL,
+                   sorted, n, sorted_ports, n_p);
     conditional = fleet;
     free(served);
     served = sorted;
