@@ -526,6 +526,12 @@ sort_ports(struct update *u, const struct ovsdb_idl *vtep, const char *host,
         return;
     }
     MSVTEP_PHYSICAL_SWITCH_FOR_EACH_TRACKED (ps, vtep) {
+        bool mine = host && !strcmp(ps->name, host);
+        if (check->others_unseen && !mine) {
+            /* The one other host a host of a fleet receives, which the
+             * check does not read (hnv_check_run()). */
+            continue;
+        }
         if (msvtep_physical_switch_is_new(ps)
             || msvtep_physical_switch_is_deleted(ps)
             || other_column_updated(&ps->header_,
@@ -534,7 +540,7 @@ sort_ports(struct update *u, const struct ovsdb_idl *vtep, const char *host,
             fail(u, "a host changed other than by its VM NICs");
             return;
         }
-        if (host && !strcmp(ps->name, host)) {
+        if (mine) {
             self = ps;
         }
     }

@@ -263,10 +263,11 @@ void hnv_check_init(struct hnv_check *);
  *
  * 'vtep' and 'fw' may each be NULL, or an IDL that has not yet received its
  * first snapshot; their tables are then simply empty.  'host' names this
- * host's Physical_Switch row.  With 'others_unseen', 'vtep' holds no other
- * host's Physical_Switch row (a host of a fleet asks only for its own):
- * a Ucast_Macs_Local row whose locator is not one of this host's provider
- * addresses is then another host's (see hnv-check.c, "Fleet").
+ * host's Physical_Switch row.  With 'others_unseen', the check reads no
+ * other host's Physical_Switch row (a host of a fleet receives only its
+ * own and one other, hnv-monitor.c): a Ucast_Macs_Local row whose locator
+ * is not one of this host's provider addresses is then another host's
+ * (see hnv-check.c, "Fleet").
  * 'incumbents' (may be NULL) is the 'accepted' set of the previous check;
  * 'recorded' (may be NULL) the rows that ms_vtep's In_Force table names.
  * In a conflict, a recorded row comes first, then an incumbent, then the
