@@ -109,6 +109,9 @@ static char *host_key;          /* hnv-cfg-host-NAME for this host. */
 static struct uuid witness;
 static bool has_witness;
 static bool probing;            /* Asked for every Physical_Switch row. */
+static bool witness_unsure;     /* Found gone while conditions were on
+                                 * their way: look again once they are
+                                 * in, even if no row changes then. */
 
 /* Other hosts' VM NICs.
  *
@@ -175,7 +178,7 @@ hnv_monitor_reset(void)
     global_scope = NULL;
     free(host_key);
     host_key = NULL;
-    has_witness = probing = false;
+    has_witness = probing = witness_unsure = false;
 }
 
 /* Asks for the Host_Report row of 'host' (none if NULL). */
@@ -583,6 +586,7 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
 
     unsigned int seqno = ovsdb_idl_get_seqno(vtep);
     if (seqno == idl_seqno && all == last_all && !probing
+        && !(witness_unsure && hnv_monitor_is_settled(vtep))
         && nullable_string_is_equal(host, last_host)) {
         /* (While probing, the server's answer may bring no row.) */
         return;
@@ -613,18 +617,21 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
         const struct msvtep_physical_switch *w
             = (has_witness
                ? msvtep_physical_switch_get_for_uuid(vtep, &witness) : NULL);
-        if ((!w || !is_other_host(w, self)) && hnv_monitor_is_settled(vtep)) {
+        bool gone = !w || !is_other_host(w, self);
+        bool settled = hnv_monitor_is_settled(vtep);
+        if (gone && settled) {
             VLOG_DBG("the witness of a fleet is gone: asking for every "
                      "Physical_Switch row");
             probing = witness_changed = true;
         }
+        witness_unsure = gone && !settled;
         shared = true;
     } else {
         shared = true;          /* Until the server has sent every row. */
     }
     bool fleet = !all && shared;
     if (!fleet) {
-        probing = has_witness = false;
+        probing = has_witness = witness_unsure = false;
     }
 
     /* Its ports, received or not yet, and the subnets of those received. */
