@@ -631,7 +631,8 @@ hnv_monitor_run(struct ovsdb_idl *vtep, const char *host, bool all)
     }
     bool fleet = !all && shared;
     if (!fleet) {
-        probing = has_witness = witness_unsure = false;
+        /* (A change to or from a fleet changes the conditions anyway.) */
+        probing = has_witness = witness_unsure = witness_changed = false;
     }
 
     /* Its ports, received or not yet, and the subnets of those received. */
