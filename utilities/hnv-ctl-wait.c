@@ -285,6 +285,16 @@ find_fw_scoped_hosts(const struct ovsdb_idl *idl)
     shash_destroy(&hosts);
 }
 
+/* Sets 'key' of 'global''s other_config to "true", unless it is. */
+static void
+set_true(const struct msvtep_global *global, const char *key)
+{
+    if (!nullable_string_is_equal(smap_get(&global->other_config, key),
+                                  "true")) {
+        msvtep_global_update_other_config_setkey(global, key, "true");
+    }
+}
+
 /* Names in 'global' the hosts 'hosts' that must report the change, and
  * only those receive it (see hnv-scope.h), or with 'hosts' NULL, every
  * host: deletes the names of an earlier change that are not among them. */
@@ -310,13 +320,10 @@ name_hosts(const struct msvtep_global *global, const struct sset *hosts)
     const char *host;
     SSET_FOR_EACH (host, hosts) {
         char *key = hnv_scope_host_key(host);
-        if (!nullable_string_is_equal(smap_get(&global->other_config, key),
-                                      "true")) {
-            msvtep_global_update_other_config_setkey(global, key, "true");
-        }
+        set_true(global, key);
         free(key);
     }
-    msvtep_global_update_other_config_setkey(global, HNV_QUIET_KEY, "true");
+    set_true(global, HNV_QUIET_KEY);
 }
 
 /* Before the commit of 'txn' on 'idl': increments next_cfg of the root row
